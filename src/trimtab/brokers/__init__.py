@@ -1,0 +1,1 @@
+"""Adapters behind one Broker protocol: Alpaca (alpaca-py), paper broker, simulator."""

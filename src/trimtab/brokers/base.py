@@ -1,0 +1,41 @@
+"""The ``Broker`` protocol: everything trimtab asks of a brokerage account."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Protocol
+
+from trimtab.brokers.models import Account, Asset, Clock, Order, OrderRequest, Position
+
+
+class Broker(Protocol):
+    """One brokerage account. Errors are ``trimtab.errors.BrokerError`` subclasses."""
+
+    def get_account(self) -> Account: ...
+
+    def get_positions(self) -> list[Position]: ...
+
+    def get_latest_prices(self, symbols: Sequence[str]) -> dict[str, Decimal]:
+        """Last trade price of each symbol, held or not, in one call; unknown symbols omitted."""
+        ...
+
+    def get_asset(self, symbol: str) -> Asset:
+        """Tradable/fractionable facts; raises ``NotFound`` for an unknown symbol."""
+        ...
+
+    def get_clock(self) -> Clock: ...
+
+    def submit_order(self, request: OrderRequest) -> Order: ...
+
+    def get_order(self, order_id: str) -> Order: ...
+
+    def get_order_by_client_id(self, client_order_id: str) -> Order | None:
+        """The order with this client id, or ``None`` if the broker never received it."""
+        ...
+
+    def list_orders(
+        self, *, open_only: bool = True, symbols: Sequence[str] | None = None
+    ) -> list[Order]: ...
+
+    def cancel_order(self, order_id: str) -> None: ...

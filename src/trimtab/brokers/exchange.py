@@ -1,0 +1,401 @@
+"""An in-memory brokerage: accounts, positions, orders and fills at the last price.
+
+Both the embedded ``PaperBroker`` and the Alpaca-compatible simulator run on this
+one model, so they refuse the same things real Alpaca accounts refuse: a buy past
+buying power, a sell past the quantity available, a reused ``client_order_id``, a
+fractional quantity of a non-fractionable asset, an order opposite to an open
+order of the same symbol.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from decimal import ROUND_DOWN, Decimal
+
+from trimtab.brokers.models import (
+    Account,
+    Asset,
+    Clock,
+    Order,
+    OrderRequest,
+    OrderStatus,
+    OrderType,
+    Position,
+    Side,
+    TimeInForce,
+)
+from trimtab.domain.money import QTY_STEP, ZERO
+from trimtab.errors import (
+    AssetNotTradable,
+    DuplicateClientOrderId,
+    InsufficientBuyingPower,
+    InsufficientQuantity,
+    InvalidInput,
+    MarketClosed,
+    NotFound,
+    OrderRejected,
+)
+
+#: Alpaca's documented limit on ``client_order_id``.
+MAX_CLIENT_ORDER_ID = 48
+
+
+@dataclass
+class Holding:
+    qty: Decimal
+    avg_entry_price: Decimal
+
+
+@dataclass
+class AccountState:
+    """One account's books. ``orders`` keeps insertion order (oldest first)."""
+
+    id: str
+    cash: Decimal
+    holdings: dict[str, Holding] = field(default_factory=dict)
+    orders: dict[str, Order] = field(default_factory=dict)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Exchange:
+    """Prices, assets and a market clock shared by any number of accounts.
+
+    ``fill_immediately`` fills market orders as they arrive; otherwise they stay
+    ``accepted`` until ``fill_pending`` runs, as with a broker that fills
+    asynchronously. Thread-safe: one lock guards every change.
+    """
+
+    def __init__(
+        self,
+        *,
+        prices: dict[str, Decimal] | None = None,
+        assets: dict[str, Asset] | None = None,
+        market_open: bool = True,
+        fill_immediately: bool = True,
+        clock: Callable[[], datetime] = _now,
+    ) -> None:
+        self.prices: dict[str, Decimal] = dict(prices or {})
+        self.assets: dict[str, Asset] = dict(assets or {})
+        self.market_open = market_open
+        self.fill_immediately = fill_immediately
+        self.now = clock
+        self.accounts: dict[str, AccountState] = {}
+        self.lock = threading.RLock()
+
+    # -- set-up -------------------------------------------------------------
+    def open_account(
+        self,
+        account_id: str,
+        cash: Decimal,
+        holdings: dict[str, Decimal] | None = None,
+    ) -> AccountState:
+        """Create (or reset) an account with cash and holdings valued at current prices."""
+        with self.lock:
+            state = AccountState(id=account_id, cash=cash)
+            for symbol, qty in (holdings or {}).items():
+                state.holdings[symbol] = Holding(qty, self.prices.get(symbol, ZERO))
+            self.accounts[account_id] = state
+            return state
+
+    def account_state(self, account_id: str) -> AccountState:
+        try:
+            return self.accounts[account_id]
+        except KeyError:
+            raise NotFound(f"no account {account_id}") from None
+
+    # -- reads --------------------------------------------------------------
+    def account(self, account_id: str) -> Account:
+        with self.lock:
+            state = self.account_state(account_id)
+            equity = state.cash + sum(
+                (h.qty * self.prices.get(s, h.avg_entry_price) for s, h in state.holdings.items()),
+                ZERO,
+            )
+            return Account(
+                id=state.id,
+                cash=state.cash,
+                buying_power=max(state.cash - self._reserved_cash(state), ZERO),
+                equity=equity,
+            )
+
+    def positions(self, account_id: str) -> list[Position]:
+        with self.lock:
+            state = self.account_state(account_id)
+            result = []
+            for symbol, holding in sorted(state.holdings.items()):
+                price = self.prices.get(symbol, holding.avg_entry_price)
+                result.append(
+                    Position(
+                        symbol=symbol,
+                        qty=holding.qty,
+                        qty_available=holding.qty - self._reserved_qty(state, symbol),
+                        market_value=holding.qty * price,
+                        current_price=price,
+                        avg_entry_price=holding.avg_entry_price,
+                    )
+                )
+            return result
+
+    def latest_prices(self, symbols: Sequence[str]) -> dict[str, Decimal]:
+        with self.lock:
+            return {s: self.prices[s] for s in symbols if s in self.prices}
+
+    def asset(self, symbol: str) -> Asset:
+        with self.lock:
+            if symbol in self.assets:
+                return self.assets[symbol]
+            if symbol in self.prices:
+                return Asset(symbol)
+            raise NotFound(f"asset not found: {symbol}")
+
+    def clock(self) -> Clock:
+        now = self.now()
+        day = timedelta(days=1)
+        return Clock(
+            timestamp=now,
+            is_open=self.market_open,
+            next_open=now + (day if self.market_open else timedelta(hours=1)),
+            next_close=now + (timedelta(hours=1) if self.market_open else day),
+        )
+
+    def orders(
+        self, account_id: str, *, open_only: bool = True, symbols: Sequence[str] | None = None
+    ) -> list[Order]:
+        with self.lock:
+            state = self.account_state(account_id)
+            return [
+                o
+                for o in reversed(state.orders.values())
+                if (not open_only or not o.status.is_terminal)
+                and (symbols is None or o.symbol in symbols)
+            ]
+
+    def order(self, account_id: str, order_id: str) -> Order:
+        with self.lock:
+            try:
+                return self.account_state(account_id).orders[order_id]
+            except KeyError:
+                raise NotFound(f"order not found: {order_id}") from None
+
+    def order_by_client_id(self, account_id: str, client_order_id: str) -> Order | None:
+        with self.lock:
+            for order in self.account_state(account_id).orders.values():
+                if order.client_order_id == client_order_id:
+                    return order
+            return None
+
+    # -- writes -------------------------------------------------------------
+    def submit(self, account_id: str, request: OrderRequest) -> Order:
+        """Accept an order after the checks Alpaca makes, filling it now if so configured."""
+        with self.lock:
+            state = self.account_state(account_id)
+            self._check(state, request)
+            now = self.now()
+            order = Order(
+                id=str(uuid.uuid4()),
+                client_order_id=request.client_order_id,
+                symbol=request.symbol,
+                side=request.side,
+                qty=request.qty,
+                notional=request.notional,
+                filled_qty=ZERO,
+                filled_avg_price=None,
+                status=OrderStatus.ACCEPTED,
+                type=request.type,
+                time_in_force=request.time_in_force,
+                submitted_at=now,
+                updated_at=now,
+            )
+            state.orders[order.id] = order
+            if self.fill_immediately and self.market_open:
+                order = self._fill(state, order)
+            return order
+
+    def cancel(self, account_id: str, order_id: str) -> None:
+        with self.lock:
+            state = self.account_state(account_id)
+            order = self.order(account_id, order_id)
+            if order.status.is_terminal:
+                raise OrderRejected(
+                    f"order {order_id} is {order.status} and can no longer be canceled",
+                    status=422,
+                    broker_code=42210000,
+                )
+            state.orders[order_id] = replace(
+                order, status=OrderStatus.CANCELED, updated_at=self.now()
+            )
+
+    def fill_pending(self, account_id: str | None = None, *, fraction: Decimal = Decimal(1)) -> int:
+        """Fill open market orders (all accounts, or one); ``fraction`` < 1 fills them partly.
+
+        Returns how many orders changed. Does nothing while the market is closed.
+        """
+        if not self.market_open:
+            return 0
+        changed = 0
+        with self.lock:
+            states = (
+                [self.account_state(account_id)] if account_id else list(self.accounts.values())
+            )
+            for state in states:
+                for order in list(state.orders.values()):
+                    if not order.status.is_terminal and order.type is OrderType.MARKET:
+                        self._fill(state, order, fraction)
+                        changed += 1
+        return changed
+
+    def set_order_status(self, account_id: str, order_id: str, status: OrderStatus) -> Order:
+        """Force an order's status (tests: a broker that rejects or cancels after accepting)."""
+        with self.lock:
+            state = self.account_state(account_id)
+            order = replace(self.order(account_id, order_id), status=status, updated_at=self.now())
+            state.orders[order_id] = order
+            return order
+
+    # -- internals ----------------------------------------------------------
+    def _check(self, state: AccountState, request: OrderRequest) -> None:
+        if not request.client_order_id or len(request.client_order_id) > MAX_CLIENT_ORDER_ID:
+            raise InvalidInput(
+                f"client_order_id must be 1 to {MAX_CLIENT_ORDER_ID} characters",
+                field="client_order_id",
+            )
+        if any(o.client_order_id == request.client_order_id for o in state.orders.values()):
+            raise DuplicateClientOrderId(
+                "client_order_id must be unique", status=422, broker_code=40010001
+            )
+        if (request.qty is None) == (request.notional is None):
+            raise InvalidInput("exactly one of qty and notional is required", field="qty")
+        amount = request.qty if request.qty is not None else request.notional
+        assert amount is not None
+        if amount <= ZERO:
+            raise InvalidInput("qty must be positive", field="qty")
+        asset = self.asset(request.symbol)
+        if not asset.tradable:
+            raise AssetNotTradable(
+                f"asset {request.symbol} is not tradable", status=422, broker_code=42210000
+            )
+        fractional = request.qty is None or request.qty != request.qty.to_integral_value()
+        if fractional:
+            if not asset.fractionable:
+                raise OrderRejected(
+                    f"asset {request.symbol} is not fractionable",
+                    status=422,
+                    broker_code=42210000,
+                )
+            if request.time_in_force is not TimeInForce.DAY:
+                raise OrderRejected(
+                    "fractional orders must be DAY orders", status=422, broker_code=42210000
+                )
+            if amount != amount.quantize(QTY_STEP) and request.qty is not None:
+                raise InvalidInput("qty has more than 9 decimal places", field="qty")
+        if request.type is not OrderType.MARKET:
+            raise InvalidInput("only market orders are supported", field="type")
+        opposite = [
+            o
+            for o in state.orders.values()
+            if o.symbol == request.symbol
+            and not o.status.is_terminal
+            and o.side is not request.side
+        ]
+        if opposite:
+            raise OrderRejected(
+                f"potential wash trade detected: open {opposite[0].side} order on {request.symbol}",
+                status=403,
+                broker_code=40310000,
+            )
+        price = self.prices.get(request.symbol)
+        if price is None:
+            raise OrderRejected(f"no price for {request.symbol}", status=422, broker_code=42210000)
+        qty = request.qty if request.qty is not None else amount / price
+        if request.side is Side.BUY:
+            cost = amount if request.notional is not None else qty * price
+            available = state.cash - self._reserved_cash(state)
+            if cost > available:
+                raise InsufficientBuyingPower(
+                    "insufficient buying power", status=403, broker_code=40310000
+                )
+        else:
+            held = state.holdings.get(request.symbol)
+            available_qty = (held.qty if held else ZERO) - self._reserved_qty(state, request.symbol)
+            if qty > available_qty:
+                raise InsufficientQuantity(
+                    f"insufficient qty available for order (requested: {qty}, "
+                    f"available: {available_qty})",
+                    status=403,
+                    broker_code=40310000,
+                )
+        if not self.market_open and request.time_in_force is not TimeInForce.DAY:
+            raise MarketClosed("market is closed", status=403, broker_code=40310000)
+
+    def _open_orders(self, state: AccountState) -> list[Order]:
+        return [o for o in state.orders.values() if not o.status.is_terminal]
+
+    def _remaining(self, order: Order) -> Decimal:
+        price = self.prices.get(order.symbol, ZERO)
+        if order.qty is not None:
+            return order.qty - order.filled_qty
+        assert order.notional is not None
+        filled_value = order.filled_qty * (order.filled_avg_price or ZERO)
+        return (order.notional - filled_value) / price if price else ZERO
+
+    def _reserved_cash(self, state: AccountState) -> Decimal:
+        return sum(
+            (
+                self._remaining(o) * self.prices.get(o.symbol, ZERO)
+                for o in self._open_orders(state)
+                if o.side is Side.BUY
+            ),
+            ZERO,
+        )
+
+    def _reserved_qty(self, state: AccountState, symbol: str) -> Decimal:
+        return sum(
+            (
+                self._remaining(o)
+                for o in self._open_orders(state)
+                if o.side is Side.SELL and o.symbol == symbol
+            ),
+            ZERO,
+        )
+
+    def _fill(self, state: AccountState, order: Order, fraction: Decimal = Decimal(1)) -> Order:
+        """Fill ``fraction`` of what remains of ``order`` at the current price."""
+        price = self.prices[order.symbol]
+        remaining = self._remaining(order)
+        qty = remaining if fraction >= 1 else (remaining * fraction).quantize(QTY_STEP)
+        if order.side is Side.BUY:
+            # A price that rose since the order was accepted can leave too little cash;
+            # fill what the cash pays for, as a broker would reject the rest.
+            qty = min(qty, (state.cash / price).quantize(QTY_STEP, rounding=ROUND_DOWN))
+            holding = state.holdings.setdefault(order.symbol, Holding(ZERO, price))
+            cost_basis = holding.qty * holding.avg_entry_price + qty * price
+            holding.qty += qty
+            holding.avg_entry_price = cost_basis / holding.qty if holding.qty else price
+            state.cash -= qty * price
+        else:
+            holding = state.holdings[order.symbol]
+            qty = min(qty, holding.qty)
+            holding.qty -= qty
+            state.cash += qty * price
+            if holding.qty == ZERO:
+                del state.holdings[order.symbol]
+        filled = order.filled_qty + qty
+        old_value = order.filled_qty * (order.filled_avg_price or ZERO)
+        avg = (old_value + qty * price) / filled if filled else None
+        done = fraction >= 1 or self._remaining(replace(order, filled_qty=filled)) <= ZERO
+        updated = replace(
+            order,
+            filled_qty=filled,
+            filled_avg_price=avg,
+            status=OrderStatus.FILLED if done else OrderStatus.PARTIALLY_FILLED,
+            updated_at=self.now(),
+        )
+        state.orders[order.id] = updated
+        return updated

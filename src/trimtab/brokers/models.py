@@ -1,0 +1,136 @@
+"""Typed results and requests of the broker protocol, in our own types with ``Decimal`` money."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from trimtab.domain.portfolio import Asset, Side
+
+__all__ = [
+    "Account",
+    "Asset",
+    "Clock",
+    "Order",
+    "OrderRequest",
+    "OrderStatus",
+    "OrderType",
+    "Position",
+    "Side",
+    "TimeInForce",
+]
+
+
+class OrderType(StrEnum):
+    MARKET = "market"
+    LIMIT = "limit"
+
+
+class TimeInForce(StrEnum):
+    DAY = "day"
+    GTC = "gtc"
+    OPG = "opg"
+    CLS = "cls"
+    IOC = "ioc"
+    FOK = "fok"
+
+
+class OrderStatus(StrEnum):
+    NEW = "new"
+    ACCEPTED = "accepted"
+    PENDING_NEW = "pending_new"
+    PARTIALLY_FILLED = "partially_filled"
+    FILLED = "filled"
+    DONE_FOR_DAY = "done_for_day"
+    CANCELED = "canceled"
+    EXPIRED = "expired"
+    REPLACED = "replaced"
+    PENDING_CANCEL = "pending_cancel"
+    PENDING_REPLACE = "pending_replace"
+    PENDING_REVIEW = "pending_review"
+    ACCEPTED_FOR_BIDDING = "accepted_for_bidding"
+    STOPPED = "stopped"
+    REJECTED = "rejected"
+    SUSPENDED = "suspended"
+    CALCULATED = "calculated"
+    HELD = "held"
+
+    @property
+    def is_terminal(self) -> bool:
+        """No more fills will come: the order is finished one way or another."""
+        return self in _TERMINAL
+
+
+_TERMINAL = frozenset(
+    {
+        OrderStatus.FILLED,
+        OrderStatus.CANCELED,
+        OrderStatus.EXPIRED,
+        OrderStatus.REPLACED,
+        OrderStatus.REJECTED,
+        OrderStatus.DONE_FOR_DAY,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    id: str
+    cash: Decimal
+    buying_power: Decimal
+    equity: Decimal
+    status: str = "ACTIVE"
+    trading_blocked: bool = False
+    account_blocked: bool = False
+    currency: str = "USD"
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    symbol: str
+    qty: Decimal
+    qty_available: Decimal
+    market_value: Decimal
+    current_price: Decimal
+    avg_entry_price: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Clock:
+    timestamp: datetime
+    is_open: bool
+    next_open: datetime
+    next_close: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRequest:
+    """A new order. Exactly one of ``qty`` and ``notional`` is set."""
+
+    symbol: str
+    side: Side
+    client_order_id: str
+    qty: Decimal | None = None
+    notional: Decimal | None = None
+    type: OrderType = OrderType.MARKET
+    time_in_force: TimeInForce = TimeInForce.DAY
+    limit_price: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Order:
+    id: str
+    client_order_id: str
+    symbol: str
+    side: Side
+    qty: Decimal | None
+    notional: Decimal | None
+    filled_qty: Decimal
+    filled_avg_price: Decimal | None
+    status: OrderStatus
+    type: OrderType
+    time_in_force: TimeInForce
+    submitted_at: datetime
+    updated_at: datetime

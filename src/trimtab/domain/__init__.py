@@ -1,0 +1,1 @@
+"""The pure rebalancing core: targets, drift, planning, risk. No I/O, clock, SDK or ORM."""

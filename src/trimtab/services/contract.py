@@ -1,0 +1,99 @@
+"""The seed's rebalancing contract: the JSON ``check_rebalance_drift`` returns.
+
+Every entrypoint (CLI ``--json``, HTTP, the callable shim) prints what this module
+builds, so the shape lives in one place. Numbers are JSON numbers as in the seed;
+percentages and money are rounded for display only, after every decision is made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, TypedDict
+
+from trimtab.domain.drift import DriftRow
+from trimtab.domain.money import CENT
+from trimtab.domain.planner import Plan, PlannedOrder, SkippedTrade
+
+PERCENT_PLACES = Decimal("0.01")
+
+
+class DriftRowJSON(TypedDict):
+    symbol: str
+    target_percent: float
+    actual_percent: float
+    drift_percent: float
+    needs_rebalance: bool
+    action: str
+
+
+class TradeJSON(TypedDict):
+    symbol: str
+    side: str
+    qty: float
+    order_id: str | None
+    status: str
+
+
+def number(value: Decimal, places: Decimal | None = None) -> float:
+    """A Decimal as a JSON number, rounded half-up to ``places`` when given."""
+    if places is not None:
+        value = value.quantize(places, rounding=ROUND_HALF_UP)
+    return float(value)
+
+
+def drift_row_json(row: DriftRow) -> DriftRowJSON:
+    return {
+        "symbol": row.symbol,
+        "target_percent": number(row.target_percent, PERCENT_PLACES),
+        "actual_percent": number(row.actual_percent, PERCENT_PLACES),
+        "drift_percent": number(row.drift_percent, PERCENT_PLACES),
+        "needs_rebalance": row.needs_rebalance,
+        "action": str(row.action),
+    }
+
+
+def planned_order_json(order: PlannedOrder) -> dict[str, Any]:
+    return {
+        "symbol": order.symbol,
+        "side": str(order.side),
+        "qty": number(order.qty),
+        "price": number(order.price),
+        "notional": number(order.notional, CENT),
+    }
+
+
+def skipped_json(skip: SkippedTrade) -> dict[str, Any]:
+    return {
+        "symbol": skip.symbol,
+        "side": str(skip.side) if skip.side else None,
+        "reason": str(skip.reason),
+        "message": skip.message,
+    }
+
+
+def rebalance_result(
+    plan: Plan,
+    *,
+    dry_run: bool,
+    trades_executed: Sequence[TradeJSON] = (),
+    message: str | None = None,
+    extra_skipped: Sequence[SkippedTrade] = (),
+    **extra: Any,
+) -> dict[str, Any]:
+    """The seed's result for ``plan``, plus ``dry_run``, ``trades_planned``, ``skipped`` and extras.
+
+    ``message`` overrides the plan's own (a live run says what it did).
+    """
+    return {
+        "needs_rebalance": plan.needs_rebalance,
+        "drift_analysis": [drift_row_json(row) for row in plan.drift],
+        "trades_executed": list(trades_executed),
+        "portfolio_value": number(plan.portfolio_value, CENT),
+        "message": message or plan.message,
+        "dry_run": dry_run,
+        "outcome": str(plan.outcome),
+        "trades_planned": [planned_order_json(o) for o in plan.orders],
+        "skipped": [skipped_json(s) for s in (*plan.skipped, *extra_skipped)],
+        **extra,
+    }
