@@ -1,0 +1,8 @@
+"""The ``trimtab`` command line: one sub-command per verb, over the same services as the API."""
+
+from trimtab.cli.app import app
+
+# Importing a command module registers its commands on ``app``.
+from trimtab.cli import check, plan  # noqa: F401  # isort: skip
+
+__all__ = ["app"]

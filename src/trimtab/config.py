@@ -1,0 +1,34 @@
+"""Settings from the environment (and a ``.env`` file), with the names the design documents."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob trimtab reads. Unprefixed names are Alpaca's own conventions."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    database_url: str = Field(
+        default=f"sqlite:///{Path('var') / 'trimtab.db'}", alias="TRIMTAB_DATABASE_URL"
+    )
+    broker: Literal["paper", "alpaca"] = Field(default="paper", alias="TRIMTAB_BROKER")
+    alpaca_key_id: str | None = Field(default=None, alias="ALPACA_KEY_ID")
+    alpaca_secret_key: SecretStr | None = Field(default=None, alias="ALPACA_SECRET_KEY")
+    alpaca_paper: bool = Field(default=True, alias="ALPACA_PAPER")
+    alpaca_base_url: str | None = Field(default=None, alias="ALPACA_BASE_URL")
+    alpaca_data_url: str | None = Field(default=None, alias="ALPACA_DATA_URL")
+    secret_key: SecretStr | None = Field(default=None, alias="TRIMTAB_SECRET_KEY")
+    smtp_url: str | None = Field(default=None, alias="TRIMTAB_SMTP_URL")
+    user: str | None = Field(default=None, alias="TRIMTAB_USER")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
