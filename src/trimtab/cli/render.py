@@ -1,0 +1,89 @@
+"""Rich rendering of a rebalance result (the seed contract dict) for the terminal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+ACTION_STYLE = {"sell": "bold red", "buy": "bold green", "none": "dim"}
+ACTION_LABEL = {"sell": "▼ sell", "buy": "▲ buy", "none": "✓ within band"}
+
+
+def money(value: float) -> str:
+    return f"${value:,.2f}"
+
+
+def drift_table(result: dict[str, Any]) -> Table:
+    """Symbol, target %, actual %, signed drift and action, coloured by action."""
+    table = Table(title="Drift analysis", title_justify="left", header_style="bold")
+    table.add_column("Symbol")
+    table.add_column("Target %", justify="right")
+    table.add_column("Actual %", justify="right")
+    table.add_column("Drift (pp)", justify="right")
+    table.add_column("Action")
+    for row in result["drift_analysis"]:
+        style = ACTION_STYLE[row["action"]]
+        table.add_row(
+            row["symbol"],
+            f"{row['target_percent']:.2f}",
+            f"{row['actual_percent']:.2f}",
+            f"{row['drift_percent']:+.2f}",
+            ACTION_LABEL[row["action"]],
+            style=style if row["needs_rebalance"] else None,
+        )
+    return table
+
+
+def planned_table(result: dict[str, Any]) -> Table:
+    table = Table(title="Planned trades", title_justify="left", header_style="bold")
+    table.add_column("Symbol")
+    table.add_column("Side")
+    table.add_column("Qty", justify="right")
+    table.add_column("Price", justify="right")
+    table.add_column("Amount", justify="right")
+    for trade in result.get("trades_planned", []):
+        table.add_row(
+            trade["symbol"],
+            trade["side"],
+            f"{trade['qty']:g}",
+            money(trade["price"]),
+            money(trade["notional"]),
+            style=ACTION_STYLE[trade["side"]],
+        )
+    return table
+
+
+def executed_table(result: dict[str, Any]) -> Table:
+    table = Table(title="Trades executed", title_justify="left", header_style="bold")
+    table.add_column("Symbol")
+    table.add_column("Side")
+    table.add_column("Qty", justify="right")
+    table.add_column("Order id")
+    table.add_column("Status")
+    for trade in result["trades_executed"]:
+        table.add_row(
+            trade["symbol"],
+            trade["side"],
+            f"{trade['qty']:g}",
+            trade.get("order_id") or "—",
+            trade["status"],
+            style=ACTION_STYLE.get(trade["side"]),
+        )
+    return table
+
+
+def render_result(result: dict[str, Any], console: Console) -> None:
+    """Print the portfolio value, drift table, trades and skips, then the message."""
+    console.print(f"Portfolio value: [bold]{money(result['portfolio_value'])}[/bold]")
+    if result["drift_analysis"]:
+        console.print(drift_table(result))
+    if result.get("trades_planned"):
+        console.print(planned_table(result))
+    if result["trades_executed"]:
+        console.print(executed_table(result))
+    for skip in result.get("skipped", []):
+        console.print(f"[yellow]skipped[/yellow] {skip['symbol']}: {skip['message']}")
+    style = "bold green" if result["trades_executed"] else "bold"
+    console.print(f"[{style}]{result['message']}[/{style}]")
