@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+
 import typer
 from rich.console import Console
+
+from trimtab import __version__
+from trimtab.domain.money import to_decimal
+from trimtab.errors import TrimtabError
 
 app = typer.Typer(
     name="trimtab",
@@ -14,3 +22,38 @@ app = typer.Typer(
 )
 console = Console()
 err_console = Console(stderr=True)
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(False, "--version", help="Print the version and exit."),
+) -> None:
+    """Keep a brokerage portfolio on its target allocation: dry run first, then rebalance."""
+    if version:
+        console.print(f"trimtab {__version__}")
+        raise typer.Exit()
+
+
+@contextmanager
+def exit_on_error() -> Iterator[None]:
+    """Turn a ``TrimtabError`` into a one-line message on stderr and exit code 2."""
+    try:
+        yield
+    except TrimtabError as err:
+        err_console.print(f"[bold red]error:[/bold red] {err.message}", highlight=False)
+        raise typer.Exit(2) from None
+
+
+def decimal_option(
+    value: str | None, *, name: str, minimum: Decimal = Decimal(0)
+) -> Decimal | None:
+    """Parse a numeric option exactly (never through float), rejecting values below ``minimum``."""
+    if value is None:
+        return None
+    try:
+        number = to_decimal(value, field=name)
+    except ValueError as err:
+        raise typer.BadParameter(str(err), param_hint=name) from None
+    if number < minimum:
+        raise typer.BadParameter(f"must be at least {minimum}, got {value}", param_hint=name)
+    return number

@@ -15,6 +15,11 @@ def money(value: float) -> str:
     return f"${value:,.2f}"
 
 
+def quantity(value: float) -> str:
+    """A share quantity to the broker's 9 decimals, without trailing zeros."""
+    return f"{value:,.9f}".rstrip("0").rstrip(".")
+
+
 def drift_table(result: dict[str, Any]) -> Table:
     """Symbol, target %, actual %, signed drift and action, coloured by action."""
     table = Table(title="Drift analysis", title_justify="left", header_style="bold")
@@ -47,7 +52,7 @@ def planned_table(result: dict[str, Any]) -> Table:
         table.add_row(
             trade["symbol"],
             trade["side"],
-            f"{trade['qty']:g}",
+            quantity(trade["qty"]),
             money(trade["price"]),
             money(trade["notional"]),
             style=ACTION_STYLE[trade["side"]],
@@ -66,7 +71,7 @@ def executed_table(result: dict[str, Any]) -> Table:
         table.add_row(
             trade["symbol"],
             trade["side"],
-            f"{trade['qty']:g}",
+            quantity(trade["qty"]),
             trade.get("order_id") or "—",
             trade["status"],
             style=ACTION_STYLE.get(trade["side"]),
