@@ -155,7 +155,7 @@ def _portfolio(
         known_prices[symbol] = price
         if qty > ZERO:
             holdings.append(Holding(symbol, qty, price))
-    extra_prices: dict[str, Decimal] = {}
+    extra_prices = {h: p for h, p in known_prices.items() if h not in {x.symbol for x in holdings}}
     for raw_symbol, raw_price in prices.items():
         symbol = reader.symbol(raw_symbol, f"prices.{raw_symbol}")
         price = reader.positive(raw_price, f"prices.{symbol}")

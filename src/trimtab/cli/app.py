@@ -40,7 +40,9 @@ def exit_on_error() -> Iterator[None]:
     try:
         yield
     except TrimtabError as err:
-        err_console.print(f"[bold red]error:[/bold red] {err.message}", highlight=False)
+        err_console.print(
+            f"[bold red]error:[/bold red] {err.message}", highlight=False, soft_wrap=True
+        )
         raise typer.Exit(2) from None
 
 
