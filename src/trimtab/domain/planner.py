@@ -120,14 +120,18 @@ def _sized(
             f"{side} of {symbol} is less than one whole share and {symbol} is not fractionable",
         )
     if rounded * price < policy.min_trade:
-        return SkippedTrade(
-            symbol,
-            side,
-            SkipReason.BELOW_MINIMUM,
-            f"{side} of {symbol} for ${cents(rounded * price)} is under the "
-            f"${cents(policy.min_trade)} minimum trade",
-        )
+        return _below_minimum(symbol, side, rounded * price, policy)
     return PlannedOrder(symbol, side, rounded, price)
+
+
+def _below_minimum(symbol: str, side: Side, amount: Decimal, policy: Policy) -> SkippedTrade:
+    return SkippedTrade(
+        symbol,
+        side,
+        SkipReason.BELOW_MINIMUM,
+        f"{side} of {symbol} for ${cents(amount)} is under the "
+        f"${cents(policy.min_trade)} minimum trade",
+    )
 
 
 def fit_buys(
@@ -145,6 +149,10 @@ def fit_buys(
     orders: list[PlannedOrder] = []
     skipped: list[SkippedTrade] = []
     for want in wants:
+        if want.amount < policy.min_trade:
+            # Too small even with unlimited cash: say so rather than blame the cash.
+            skipped.append(_below_minimum(want.symbol, Side.BUY, want.amount, policy))
+            continue
         if scale <= ZERO:
             skipped.append(
                 SkippedTrade(
