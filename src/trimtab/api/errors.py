@@ -1,0 +1,112 @@
+"""Every error the API sends has one shape: ``{"error": {"code", "message"}}`` and a fitting 4xx."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from trimtab.errors import (
+    AssetNotTradable,
+    BrokerAuthFailed,
+    BrokerError,
+    BrokerUnavailable,
+    Conflict,
+    DuplicateClientOrderId,
+    InsufficientBuyingPower,
+    InsufficientQuantity,
+    InvalidInput,
+    MarketClosed,
+    NotFound,
+    OrderRejected,
+    RateLimited,
+    TradingBlocked,
+    TrimtabError,
+)
+
+#: Most specific first: the first class an error is an instance of decides its status.
+STATUS_BY_ERROR: tuple[tuple[type[TrimtabError], int], ...] = (
+    (InvalidInput, 422),
+    (NotFound, 404),
+    (Conflict, 409),
+    (TradingBlocked, 423),
+    # The broker refused the order itself: the request cannot be carried out as asked.
+    (InsufficientBuyingPower, 422),
+    (InsufficientQuantity, 422),
+    (AssetNotTradable, 422),
+    (MarketClosed, 422),
+    (OrderRejected, 422),
+    (DuplicateClientOrderId, 409),
+    (RateLimited, 503),
+    (BrokerAuthFailed, 502),
+    (BrokerUnavailable, 503),
+    (BrokerError, 502),
+)
+
+
+class ApiError(Exception):
+    """An error raised by the API layer itself (authentication, CSRF, throttling)."""
+
+    def __init__(
+        self, status: int, code: str, message: str, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = headers
+
+
+def error_body(code: str, message: str) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message}}
+
+
+def status_for(err: TrimtabError) -> int:
+    for kind, status in STATUS_BY_ERROR:
+        if isinstance(err, kind):
+            return status
+    return 400
+
+
+def _location(loc: tuple[Any, ...]) -> str:
+    # FastAPI prefixes "body"/"query"/"path"; users think in field names.
+    parts = [str(p) for p in loc[1:]] if loc and loc[0] in {"body", "query", "path"} else loc
+    return ".".join(str(p) for p in parts) or "body"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(TrimtabError)
+    async def _trimtab(_: Request, err: TrimtabError) -> JSONResponse:
+        return JSONResponse(error_body(err.code, err.message), status_code=status_for(err))
+
+    @app.exception_handler(ApiError)
+    async def _api(_: Request, err: ApiError) -> JSONResponse:
+        return JSONResponse(
+            error_body(err.code, err.message), status_code=err.status, headers=err.headers
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, err: RequestValidationError) -> JSONResponse:
+        first = err.errors()[0] if err.errors() else {"loc": (), "msg": "invalid request"}
+        field = _location(tuple(first.get("loc", ())))
+        return JSONResponse(
+            error_body("invalid_input", f"{field}: {first.get('msg', 'invalid value')}"),
+            status_code=422,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, err: StarletteHTTPException) -> JSONResponse:
+        code = {
+            401: "unauthenticated",
+            403: "forbidden",
+            404: "not_found",
+            405: "method_not_allowed",
+        }
+        return JSONResponse(
+            error_body(code.get(err.status_code, "http_error"), str(err.detail)),
+            status_code=err.status_code,
+            headers=getattr(err, "headers", None),
+        )
