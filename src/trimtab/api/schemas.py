@@ -1,0 +1,196 @@
+"""Typed request and response bodies, with examples for the OpenAPI document."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SYMBOL = Field(min_length=1, max_length=16, examples=["SPY"])
+PERCENT = Field(gt=0, le=100, examples=[40])
+
+
+class Body(BaseModel):
+    """Request bodies refuse unknown fields, so a typo is an error rather than ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class LoginBody(Body):
+    email: str = Field(min_length=3, max_length=320, examples=["demo@trimtab.local"])
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class UserOut(BaseModel):
+    id: int
+    email: str
+    is_admin: bool
+    created_at: datetime
+
+
+class LoginOut(BaseModel):
+    user: UserOut
+    csrf_token: str
+
+
+class AllocationIn(Body):
+    symbol: str = SYMBOL
+    target_percent: Decimal = PERCENT
+    enabled: bool = True
+    band_percent: Decimal | None = Field(default=None, gt=0, le=100)
+
+
+class AllocationUpdate(Body):
+    target_percent: Decimal = PERCENT
+    enabled: bool = True
+    band_percent: Decimal | None = Field(default=None, gt=0, le=100)
+
+
+class AllocationsIn(Body):
+    allocations: list[AllocationIn] = Field(
+        max_length=200,
+        examples=[
+            [
+                {"symbol": "SPY", "target_percent": 40, "enabled": True},
+                {"symbol": "QQQ", "target_percent": 30, "enabled": True},
+                {"symbol": "TLT", "target_percent": 20, "enabled": True},
+                {"symbol": "GLD", "target_percent": 10, "enabled": True},
+            ]
+        ],
+    )
+
+
+class AllocationOut(BaseModel):
+    symbol: str
+    target_percent: float
+    enabled: bool
+    band_percent: float | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class AllocationsOut(BaseModel):
+    allocations: list[AllocationOut]
+    total_percent: float
+
+
+class CheckBody(Body):
+    dry_run: bool = Field(default=False, description="Plan and report only; place no orders.")
+    symbols: list[str] | None = Field(
+        default=None,
+        max_length=200,
+        description="Trade only these symbols (drift is reported for all).",
+    )
+    queue_if_closed: bool = Field(
+        default=False, description="When the market is closed, queue the orders for the open."
+    )
+
+
+class DriftRowOut(BaseModel):
+    symbol: str
+    target_percent: float
+    actual_percent: float
+    drift_percent: float
+    needs_rebalance: bool
+    action: Literal["buy", "sell", "none"]
+
+
+class TradeOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    symbol: str
+    side: Literal["buy", "sell"]
+    qty: float
+    order_id: str | None
+    status: str
+
+
+class RebalanceOut(BaseModel):
+    """The seed's contract plus run_id, status, dry_run, trades_planned and skipped."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        json_schema_extra={
+            "example": {
+                "needs_rebalance": True,
+                "drift_analysis": [
+                    {
+                        "symbol": "SPY",
+                        "target_percent": 40.0,
+                        "actual_percent": 46.5,
+                        "drift_percent": 6.5,
+                        "needs_rebalance": True,
+                        "action": "sell",
+                    }
+                ],
+                "trades_executed": [
+                    {
+                        "symbol": "SPY",
+                        "side": "sell",
+                        "qty": 13.978494623,
+                        "order_id": "9f2c…",
+                        "status": "filled",
+                    }
+                ],
+                "portfolio_value": 100000.0,
+                "message": "Rebalancing executed",
+                "run_id": 1,
+                "dry_run": False,
+            }
+        },
+    )
+
+    needs_rebalance: bool
+    drift_analysis: list[DriftRowOut]
+    trades_executed: list[TradeOut]
+    portfolio_value: float
+    message: str
+    run_id: int | None = None
+    status: str | None = None
+    dry_run: bool = False
+    trades_planned: list[dict[str, Any]] = []
+    skipped: list[dict[str, Any]] = []
+
+
+class TradeBody(Body):
+    symbol: str = SYMBOL
+    side: Literal["buy", "sell"]
+    qty: Decimal = Field(gt=0, examples=[10])
+    order_type: Literal["market"] = "market"
+    time_in_force: Literal["day", "gtc", "opg", "cls", "ioc", "fok"] = "day"
+
+
+class RiskRow(BaseModel):
+    trading_enabled: bool = True
+    drawdown_recovery: bool = False
+    kill_switch: bool = False
+    reason: str = ""
+
+
+class RiskUpdate(Body):
+    scope: Literal["system", "user"] = Field(
+        default="system", description="The system-wide row, or one user's row (give user_id)."
+    )
+    user_id: int | None = None
+    trading_enabled: bool | None = None
+    drawdown_recovery: bool | None = None
+    kill_switch: bool | None = None
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class PolicyBody(Body):
+    threshold_percent: Decimal = Field(gt=0, le=100, examples=[5])
+    min_trade: Decimal = Field(ge=0, le=1_000_000, examples=[10])
+    cash_buffer_percent: Decimal = Field(default=Decimal("0.25"), ge=0, le=50)
+
+
+class TokenBody(Body):
+    name: str = Field(default="api", min_length=1, max_length=100, examples=["my script"])
+
+
+class CallableBody(BaseModel):
+    """A Firebase callable request: the arguments under ``data``."""
+
+    data: dict[str, Any] = Field(default_factory=dict)
