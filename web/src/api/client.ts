@@ -1,0 +1,154 @@
+/**
+ * The one place the page talks to the trimtab API.
+ *
+ * Routes from design.md: POST /api/auth/login, GET /api/me, GET /api/allocations,
+ * PUT|DELETE /api/allocations/{symbol}, POST /api/rebalance/check, GET /api/runs,
+ * GET /api/runs/{id}, GET /api/risk, GET /api/events (SSE).
+ *
+ * Assumed here, to be built on the server to match (shapes in types.ts):
+ *  - POST /api/auth/logout → 204; clears the session cookie.
+ *  - GET /api/me → {user, csrf_token?, broker?: {name, paper, connected, message}};
+ *    when it returns csrf_token the page uses it after a reload.
+ *  - GET /api/portfolio → {portfolio_value, cash, buying_power, positions[], as_of}.
+ *  - GET /api/assets/{symbol} → {symbol, tradable, fractionable, name} or 404.
+ *  - GET /api/runs → {runs: RunSummary[]} newest first; GET /api/runs/{id} → RunDetail.
+ *  - GET|PUT /api/settings ↔ {threshold_percent, min_trade}.
+ *  - GET /api/tokens → {tokens[]}; POST /api/tokens {name} → {id, name, created_at,
+ *    token}; DELETE /api/tokens/{id} → 204.
+ *  - POST /api/rebalance/check → 409 {"error": {"code": "conflict"}} while a run is
+ *    in flight.
+ *  - SSE events allocation_changed, run_started, run_finished, order_updated with
+ *    JSON data (see events.ts).
+ *  - Decimals may arrive as numbers or strings.
+ *
+ * Auth is the session cookie (same origin). State-changing requests carry the CSRF
+ * token from sign-in in X-CSRF-Token. A 401 anywhere sends the user to sign in.
+ */
+import type {
+  AllocationList,
+  AllocationUpdate,
+  ApiErrorBody,
+  Asset,
+  CheckResult,
+  CreatedToken,
+  LoginRequest,
+  LoginResponse,
+  Me,
+  Portfolio,
+  RiskStatus,
+  RunDetail,
+  RunList,
+  TokenList,
+  UserSettings,
+} from "./types";
+
+const CSRF_KEY = "trimtab.csrf";
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+let unauthorizedHandler: (() => void) | null = null;
+
+/** Called on any 401; the app navigates to sign-in. */
+export function onUnauthorized(handler: (() => void) | null): void {
+  unauthorizedHandler = handler;
+}
+
+// sessionStorage keeps the token across reloads of this tab only, like the cookie's
+// session; it is not a secret on its own (the cookie is HttpOnly).
+export function setCsrfToken(token: string | null): void {
+  if (token) sessionStorage.setItem(CSRF_KEY, token);
+  else sessionStorage.removeItem(CSRF_KEY);
+}
+
+export function getCsrfToken(): string | null {
+  return sessionStorage.getItem(CSRF_KEY);
+}
+
+function isErrorBody(body: unknown): body is ApiErrorBody {
+  return (
+    typeof body === "object" &&
+    body !== null &&
+    "error" in body &&
+    typeof (body as ApiErrorBody).error?.message === "string"
+  );
+}
+
+async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (method !== "GET") {
+    const csrf = getCsrfToken();
+    if (csrf) headers["X-CSRF-Token"] = csrf;
+  }
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      credentials: "same-origin",
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, "network", "Cannot reach the trimtab server. Check that it is running.");
+  }
+  const text = await response.text();
+  let parsed: unknown = null;
+  if (text) {
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = null;
+    }
+  }
+  if (!response.ok) {
+    if (response.status === 401 && !path.startsWith("/api/auth/")) unauthorizedHandler?.();
+    if (isErrorBody(parsed)) {
+      throw new ApiError(response.status, parsed.error.code, parsed.error.message);
+    }
+    throw new ApiError(response.status, "http_" + response.status, `Request failed (${response.status}).`);
+  }
+  return parsed as T;
+}
+
+const enc = encodeURIComponent;
+
+export const api = {
+  login: (body: LoginRequest) => request<LoginResponse>("POST", "/api/auth/login", body),
+  logout: () => request<void>("POST", "/api/auth/logout"),
+  me: () => request<Me>("GET", "/api/me"),
+
+  allocations: () => request<AllocationList>("GET", "/api/allocations"),
+  putAllocation: (symbol: string, body: AllocationUpdate) =>
+    request<unknown>("PUT", `/api/allocations/${enc(symbol)}`, body),
+  deleteAllocation: (symbol: string) => request<void>("DELETE", `/api/allocations/${enc(symbol)}`),
+
+  asset: (symbol: string) => request<Asset>("GET", `/api/assets/${enc(symbol)}`),
+  portfolio: () => request<Portfolio>("GET", "/api/portfolio"),
+  risk: () => request<RiskStatus>("GET", "/api/risk"),
+
+  check: (dryRun: boolean) => request<CheckResult>("POST", "/api/rebalance/check", { dry_run: dryRun }),
+  runs: () => request<RunList>("GET", "/api/runs"),
+  run: (id: string | number) => request<RunDetail>("GET", `/api/runs/${enc(String(id))}`),
+
+  settings: () => request<UserSettings>("GET", "/api/settings"),
+  putSettings: (body: { threshold_percent: number; min_trade: number }) =>
+    request<UserSettings>("PUT", "/api/settings", body),
+
+  tokens: () => request<TokenList>("GET", "/api/tokens"),
+  createToken: (name: string) => request<CreatedToken>("POST", "/api/tokens", { name }),
+  deleteToken: (id: string | number) => request<void>("DELETE", `/api/tokens/${enc(String(id))}`),
+};
+
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return "Something went wrong.";
+}

@@ -1,0 +1,106 @@
+/**
+ * TanStack Query keys and hooks over `api`. Keys live here so the SSE handler and
+ * mutations invalidate exactly what the pages read.
+ */
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { api } from "./client";
+import type { AllocationUpdate, CheckResult, RunDetail } from "./types";
+
+export const keys = {
+  me: ["me"] as const,
+  allocations: ["allocations"] as const,
+  portfolio: ["portfolio"] as const,
+  risk: ["risk"] as const,
+  runs: ["runs"] as const,
+  run: (id: string | number) => ["runs", String(id)] as const,
+  settings: ["settings"] as const,
+  tokens: ["tokens"] as const,
+};
+
+export const useMe = () => useQuery({ queryKey: keys.me, queryFn: api.me, retry: false });
+export const useAllocations = () => useQuery({ queryKey: keys.allocations, queryFn: api.allocations });
+export const usePortfolio = () =>
+  useQuery({ queryKey: keys.portfolio, queryFn: api.portfolio, refetchInterval: 60_000 });
+export const useRisk = () => useQuery({ queryKey: keys.risk, queryFn: api.risk, refetchInterval: 60_000 });
+export const useRuns = () => useQuery({ queryKey: keys.runs, queryFn: api.runs });
+export const useRun = (id: string | number | null | undefined) =>
+  useQuery({
+    queryKey: keys.run(id ?? "none"),
+    queryFn: () => api.run(id as string | number),
+    enabled: id !== null && id !== undefined,
+  });
+export const useSettings = () => useQuery({ queryKey: keys.settings, queryFn: api.settings });
+export const useTokens = () => useQuery({ queryKey: keys.tokens, queryFn: api.tokens });
+
+export function useSaveAllocation() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ symbol, ...body }: AllocationUpdate & { symbol: string }) => api.putAllocation(symbol, body),
+    onSettled: () => qc.invalidateQueries({ queryKey: keys.allocations }),
+  });
+}
+
+export function useDeleteAllocation() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (symbol: string) => api.deleteAllocation(symbol),
+    onSettled: () => qc.invalidateQueries({ queryKey: keys.allocations }),
+  });
+}
+
+/** Turns a check response into the run detail it describes, so the page can show it at once. */
+export function runDetailFromCheck(result: CheckResult, now = new Date().toISOString()): RunDetail {
+  const maxDrift = result.drift_analysis.reduce((m, r) => Math.max(m, Math.abs(Number(r.drift_percent))), 0);
+  return {
+    ...result,
+    id: result.run_id,
+    trigger: "manual",
+    started_at: now,
+    finished_at: now,
+    max_drift_percent: result.drift_analysis.length ? maxDrift : null,
+    orders_count: result.trades_executed.length,
+  };
+}
+
+export function useCheck() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (dryRun: boolean) => api.check(dryRun),
+    onSuccess: (result) => {
+      qc.setQueryData(keys.run(result.run_id), (old: RunDetail | undefined) => ({
+        ...runDetailFromCheck(result),
+        ...(old ? { started_at: old.started_at, finished_at: old.finished_at, trigger: old.trigger } : {}),
+      }));
+      void qc.invalidateQueries({ queryKey: keys.run(result.run_id) });
+    },
+    onSettled: () => {
+      void qc.invalidateQueries({ queryKey: keys.runs, exact: true });
+      void qc.invalidateQueries({ queryKey: keys.portfolio });
+      void qc.invalidateQueries({ queryKey: keys.risk });
+    },
+  });
+}
+
+export function useSaveSettings() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: api.putSettings,
+    onSuccess: (data) => qc.setQueryData(keys.settings, data),
+  });
+}
+
+export function useCreateToken() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: api.createToken,
+    onSettled: () => qc.invalidateQueries({ queryKey: keys.tokens }),
+  });
+}
+
+export function useDeleteToken() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: api.deleteToken,
+    onSettled: () => qc.invalidateQueries({ queryKey: keys.tokens }),
+  });
+}

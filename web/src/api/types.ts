@@ -1,0 +1,254 @@
+/**
+ * Shapes of the trimtab HTTP API, written by hand from shared/design.md until the
+ * server publishes /openapi.json. Each interface is named after the schema the
+ * server is expected to expose, so that `npm run gen:api` output
+ * (src/api/schema.d.ts) can replace them one by one:
+ *   export type Allocation = components["schemas"]["Allocation"];
+ *
+ * Money and quantities are `Num`: the server keeps Decimals and may serialise
+ * them as JSON numbers or as decimal strings; read them with `toNumber`.
+ * Fields marked "assumed" are not in design.md yet — see client.ts.
+ */
+
+export type Num = number | string;
+
+export type Side = "buy" | "sell";
+export type DriftAction = "buy" | "sell" | "none";
+
+/** `{"error": {"code", "message"}}` — every non-2xx response. */
+export interface ApiErrorBody {
+  error: { code: string; message: string };
+}
+
+// ---- auth -----------------------------------------------------------------
+
+export interface User {
+  id: number | string;
+  email: string;
+  is_admin?: boolean;
+}
+
+export interface LoginRequest {
+  email: string;
+  password: string;
+}
+
+export interface LoginResponse {
+  user: User;
+  csrf_token: string;
+}
+
+/** Broker connection status (assumed part of GET /api/me). */
+export interface BrokerStatus {
+  name: string; // "paper" | "alpaca"
+  paper?: boolean;
+  connected: boolean;
+  message?: string | null;
+}
+
+/** GET /api/me — `csrf_token` and `broker` are assumed additions. */
+export interface Me {
+  user: User;
+  csrf_token?: string;
+  broker?: BrokerStatus;
+}
+
+// ---- allocations ----------------------------------------------------------
+
+export interface Allocation {
+  symbol: string;
+  target_percent: Num;
+  enabled: boolean;
+  created_at?: string;
+  updated_at?: string;
+}
+
+export interface AllocationList {
+  allocations: Allocation[];
+  total_percent: Num;
+}
+
+/** PUT /api/allocations/{symbol} */
+export interface AllocationUpdate {
+  target_percent: number;
+  enabled: boolean;
+}
+
+// ---- portfolio and assets (assumed) ----------------------------------------
+
+export interface Position {
+  symbol: string;
+  qty: Num;
+  price: Num;
+  market_value: Num;
+  actual_percent: Num;
+}
+
+export interface Portfolio {
+  portfolio_value: Num;
+  cash: Num;
+  buying_power: Num;
+  positions: Position[];
+  as_of: string;
+}
+
+export interface Asset {
+  symbol: string;
+  tradable: boolean;
+  fractionable: boolean;
+  name: string;
+}
+
+// ---- rebalancing (the seed contract plus extras) ----------------------------
+
+export interface DriftRow {
+  symbol: string;
+  target_percent: Num;
+  actual_percent: Num;
+  drift_percent: Num;
+  needs_rebalance: boolean;
+  action: DriftAction;
+}
+
+export interface TradeExecuted {
+  symbol: string;
+  side: Side;
+  qty: Num;
+  order_id: string;
+  status: string;
+  /** assumed: time the order was submitted / last updated (ISO 8601) */
+  submitted_at?: string | null;
+  updated_at?: string | null;
+  filled_qty?: Num | null;
+}
+
+export interface TradePlanned {
+  symbol: string;
+  side: Side;
+  qty: Num;
+  price: Num;
+  notional: Num;
+}
+
+export interface TradeSkipped {
+  symbol: string;
+  side: Side | null;
+  reason: string;
+  message: string;
+}
+
+/** Run status values the page knows; others are shown as they come. */
+export type RunStatus =
+  | "running"
+  | "awaiting_fills"
+  | "completed"
+  | "no_action"
+  | "blocked"
+  | "failed"
+  | "dry_run"
+  | (string & {});
+
+/** POST /api/rebalance/check response. */
+export interface CheckResult {
+  needs_rebalance: boolean;
+  drift_analysis: DriftRow[];
+  trades_executed: TradeExecuted[];
+  portfolio_value: Num;
+  message: string;
+  run_id: number | string;
+  dry_run: boolean;
+  trades_planned: TradePlanned[];
+  skipped: TradeSkipped[];
+  status: RunStatus;
+}
+
+export interface CheckRequest {
+  dry_run: boolean;
+}
+
+// ---- runs (history) ------------------------------------------------------------
+
+export type RunTrigger = "manual" | "schedule" | "cli" | "api" | (string & {});
+
+/** An item of GET /api/runs (assumed shape). */
+export interface RunSummary {
+  id: number | string;
+  trigger: RunTrigger;
+  status: RunStatus;
+  dry_run: boolean;
+  started_at: string;
+  finished_at: string | null;
+  needs_rebalance: boolean;
+  /** largest |drift| in pp before the run */
+  max_drift_percent: Num | null;
+  orders_count: number;
+  portfolio_value: Num | null;
+  message: string;
+}
+
+export interface RunList {
+  runs: RunSummary[];
+}
+
+/** GET /api/runs/{id}: the summary plus the full check result. */
+export type RunDetail = RunSummary & Omit<CheckResult, "run_id" | "status" | "dry_run">;
+
+// ---- risk ------------------------------------------------------------------------
+
+export interface RiskFlags {
+  trading_enabled: boolean;
+  drawdown_recovery: boolean;
+  kill_switch: boolean;
+  reason: string | null;
+}
+
+export interface RiskStatus {
+  system: RiskFlags;
+  user: RiskFlags;
+  blocked_reason: string | null;
+}
+
+// ---- settings and tokens (assumed) ---------------------------------------------
+
+export interface UserSettings {
+  threshold_percent: Num;
+  min_trade: Num;
+}
+
+export interface ApiToken {
+  id: number | string;
+  name: string;
+  created_at: string;
+  last_used_at?: string | null;
+}
+
+export interface TokenList {
+  tokens: ApiToken[];
+}
+
+/** POST /api/tokens response: the secret is shown once. */
+export interface CreatedToken extends ApiToken {
+  token: string;
+}
+
+// ---- server-sent events -----------------------------------------------------------
+
+export type ServerEventName =
+  | "allocation_changed"
+  | "run_started"
+  | "run_finished"
+  | "order_updated";
+
+export interface RunEventData {
+  run_id: number | string;
+  status?: RunStatus;
+}
+
+export interface OrderUpdatedData {
+  run_id?: number | string | null;
+  order_id: string;
+  symbol?: string;
+  status: string;
+  filled_qty?: Num | null;
+  updated_at?: string | null;
+}

@@ -1,0 +1,93 @@
+import { NavLink, Outlet } from "react-router";
+import { History, LogOut, PieChart, Settings } from "lucide-react";
+import type { LiveState } from "@/api/events";
+import type { User } from "@/api/types";
+import { Button } from "@/components/ui/button";
+import { useSignOut } from "@/features/auth/session";
+import { cn } from "@/lib/cn";
+import { Logo } from "./Logo";
+
+const NAV = [
+  { to: "/allocation", label: "Allocation", icon: PieChart },
+  { to: "/history", label: "History", icon: History },
+  { to: "/settings", label: "Settings", icon: Settings },
+];
+
+const LIVE_TEXT: Record<LiveState, string> = { live: "Live", connecting: "Connecting", offline: "Offline" };
+
+function LiveIndicator({ state }: { state: LiveState }) {
+  return (
+    <span
+      className="hidden items-center gap-1.5 text-xs text-slate-600 sm:inline-flex"
+      data-testid="live-status"
+      title={state === "live" ? "Updates appear without reloading" : "Reconnecting to live updates"}
+    >
+      <span
+        className={cn(
+          "size-2 rounded-full",
+          state === "live" ? "bg-emerald-500" : state === "connecting" ? "animate-pulse bg-amber-400" : "bg-slate-400",
+        )}
+        aria-hidden
+      />
+      {LIVE_TEXT[state]}
+    </span>
+  );
+}
+
+export function Layout({ user, live }: { user: User; live: LiveState }) {
+  const signOut = useSignOut();
+  return (
+    <div className="min-h-screen">
+      <a
+        href="#main"
+        className="sr-only focus:not-sr-only focus:fixed focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2"
+      >
+        Skip to content
+      </a>
+      <header className="sticky top-0 z-30 border-b border-slate-200 bg-white/90 backdrop-blur">
+        <div className="mx-auto flex h-14 max-w-6xl items-center gap-4 px-4 sm:px-6">
+          <NavLink to="/allocation" className="flex items-center gap-2 font-semibold tracking-tight" aria-label="trimtab home">
+            <Logo className="size-7" />
+            <span className="hidden sm:inline">trimtab</span>
+          </NavLink>
+          <nav aria-label="Main" className="flex min-w-0 flex-1 gap-1 overflow-x-auto">
+            {NAV.map(({ to, label, icon: Icon }) => (
+              <NavLink
+                key={to}
+                to={to}
+                className={({ isActive }) =>
+                  cn(
+                    "inline-flex items-center gap-1.5 rounded-lg px-2.5 py-1.5 text-sm font-medium whitespace-nowrap transition-colors",
+                    isActive ? "bg-slate-900 text-white" : "text-slate-700 hover:bg-slate-100",
+                  )
+                }
+                data-testid={`nav-${label.toLowerCase()}`}
+              >
+                <Icon className="size-4" aria-hidden />
+                {label}
+              </NavLink>
+            ))}
+          </nav>
+          <LiveIndicator state={live} />
+          <span className="hidden max-w-48 truncate text-sm text-slate-600 md:inline" data-testid="user-email">
+            {user.email}
+          </span>
+          <Button
+            variant="ghost"
+            size="sm"
+            onClick={() => signOut.mutate()}
+            disabled={signOut.isPending}
+            aria-label="Sign out"
+            data-testid="sign-out"
+          >
+            <LogOut aria-hidden />
+            <span className="hidden sm:inline">Sign out</span>
+          </Button>
+        </div>
+      </header>
+      <main id="main" className="mx-auto max-w-6xl px-4 py-6 sm:px-6 sm:py-8">
+        <Outlet />
+      </main>
+    </div>
+  );
+}

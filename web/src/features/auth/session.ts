@@ -1,0 +1,30 @@
+import { useNavigate } from "react-router";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { api, setCsrfToken } from "@/api/client";
+import { keys } from "@/api/queries";
+import type { LoginRequest } from "@/api/types";
+
+export function useSignIn() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: LoginRequest) => api.login(body),
+    onSuccess: (data) => {
+      setCsrfToken(data.csrf_token);
+      qc.clear();
+      qc.setQueryData(keys.me, { user: data.user, csrf_token: data.csrf_token });
+    },
+  });
+}
+
+export function useSignOut() {
+  const qc = useQueryClient();
+  const navigate = useNavigate();
+  return useMutation({
+    mutationFn: () => api.logout(),
+    onSettled: () => {
+      setCsrfToken(null);
+      qc.clear();
+      void navigate("/signin", { replace: true });
+    },
+  });
+}

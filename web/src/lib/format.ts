@@ -1,0 +1,87 @@
+/** Display formatting: USD money, 2-decimal percents, signed drift in pp. */
+import type { Num } from "@/api/types";
+
+export function toNumber(value: Num | null | undefined): number {
+  if (value === null || value === undefined || value === "") return NaN;
+  return typeof value === "number" ? value : Number(value);
+}
+
+const usd = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" });
+const usdCompact = new Intl.NumberFormat("en-US", {
+  style: "currency",
+  currency: "USD",
+  maximumFractionDigits: 0,
+});
+const fixed2 = new Intl.NumberFormat("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const qtyFormat = new Intl.NumberFormat("en-US", { maximumFractionDigits: 6 });
+
+const DASH = "—";
+
+export function formatMoney(value: Num | null | undefined): string {
+  const n = toNumber(value);
+  return Number.isFinite(n) ? usd.format(n) : DASH;
+}
+
+export function formatMoneyWhole(value: Num | null | undefined): string {
+  const n = toNumber(value);
+  return Number.isFinite(n) ? usdCompact.format(n) : DASH;
+}
+
+export function formatPercent(value: Num | null | undefined): string {
+  const n = toNumber(value);
+  return Number.isFinite(n) ? `${fixed2.format(n)}%` : DASH;
+}
+
+/** Drift in percentage points, always signed: "+6.50 pp", "−3.25 pp", "0.00 pp". */
+export function formatDrift(value: Num | null | undefined): string {
+  const n = toNumber(value);
+  if (!Number.isFinite(n)) return DASH;
+  const rounded = Math.round(n * 100) / 100;
+  if (rounded === 0) return "0.00 pp";
+  const sign = rounded > 0 ? "+" : "−";
+  return `${sign}${fixed2.format(Math.abs(rounded))} pp`;
+}
+
+export function formatQty(value: Num | null | undefined): string {
+  const n = toNumber(value);
+  return Number.isFinite(n) ? qtyFormat.format(n) : DASH;
+}
+
+const dateTime = new Intl.DateTimeFormat("en-US", {
+  month: "short",
+  day: "numeric",
+  hour: "numeric",
+  minute: "2-digit",
+  second: "2-digit",
+});
+
+export function formatDateTime(iso: string | null | undefined): string {
+  if (!iso) return DASH;
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? DASH : dateTime.format(d);
+}
+
+const relative = new Intl.RelativeTimeFormat("en-US", { numeric: "auto" });
+
+export function formatRelative(iso: string | null | undefined, now = Date.now()): string {
+  if (!iso) return "never";
+  const t = new Date(iso).getTime();
+  if (Number.isNaN(t)) return DASH;
+  const seconds = Math.round((t - now) / 1000);
+  const abs = Math.abs(seconds);
+  if (abs < 45) return "just now";
+  if (abs < 3600) return relative.format(Math.round(seconds / 60), "minute");
+  if (abs < 86400) return relative.format(Math.round(seconds / 3600), "hour");
+  return relative.format(Math.round(seconds / 86400), "day");
+}
+
+export function humanize(code: string): string {
+  const s = code.replace(/_/g, " ");
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/** An unsigned amount of percentage points: "6.50 pp". */
+export function formatPoints(value: Num | null | undefined): string {
+  const n = toNumber(value);
+  return Number.isFinite(n) ? `${fixed2.format(n)} pp` : DASH;
+}

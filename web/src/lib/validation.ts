@@ -1,0 +1,49 @@
+/** Client-side checks that give early, specific messages; the server re-checks all. */
+import type { Allocation } from "@/api/types";
+import { toNumber } from "./format";
+
+/** Tolerance of the seed: targets must sum to 100 % within 0.01 pp. */
+export const SUM_TOLERANCE = 0.01;
+
+// Exchange tickers: letters and digits, optional class suffix (BRK.B).
+const SYMBOL_RE = /^[A-Z][A-Z0-9]{0,5}(\.[A-Z]{1,2})?$/;
+
+export function normalizeSymbol(raw: string): string {
+  return raw.trim().toUpperCase();
+}
+
+export function validateSymbol(raw: string, existing: string[] = []): string | null {
+  const symbol = normalizeSymbol(raw);
+  if (!symbol) return "Enter a ticker symbol, e.g. SPY.";
+  if (!SYMBOL_RE.test(symbol)) {
+    return "Use a ticker of 1–6 letters or digits starting with a letter, optionally with a class like BRK.B.";
+  }
+  if (existing.includes(symbol)) return `${symbol} already has a target; edit that row instead.`;
+  return null;
+}
+
+export function validatePercent(raw: string): string | null {
+  if (raw.trim() === "") return "Enter a target percent.";
+  const n = Number(raw);
+  if (!Number.isFinite(n)) return "Enter a number, e.g. 40 or 12.5.";
+  if (n <= 0) return "The target must be more than 0%.";
+  if (n > 100) return "The target cannot be more than 100%.";
+  if (!/^\d+(\.\d{1,2})?$/.test(raw.trim())) return "Use at most two decimals.";
+  return null;
+}
+
+export type SumState =
+  | { kind: "empty" }
+  | { kind: "ok"; total: number }
+  | { kind: "under"; total: number; missing: number }
+  | { kind: "over"; total: number; over: number };
+
+/** Sum of the enabled targets and how far it is from 100 %. */
+export function allocationSum(allocations: Allocation[]): SumState {
+  const enabled = allocations.filter((a) => a.enabled);
+  if (enabled.length === 0) return { kind: "empty" };
+  const total = Math.round(enabled.reduce((s, a) => s + toNumber(a.target_percent), 0) * 100) / 100;
+  const diff = Math.round((total - 100) * 100) / 100;
+  if (Math.abs(diff) <= SUM_TOLERANCE) return { kind: "ok", total };
+  return diff < 0 ? { kind: "under", total, missing: -diff } : { kind: "over", total, over: diff };
+}

@@ -1,0 +1,243 @@
+import { useMemo, useState } from "react";
+import { Eye, Loader2, RefreshCw } from "lucide-react";
+import { ApiError, errorMessage } from "@/api/client";
+import { useAllocations, useCheck, usePortfolio, useRisk, useRun, useRuns, useSettings } from "@/api/queries";
+import type { CheckResult, RunSummary } from "@/api/types";
+import { Alert } from "@/components/ui/alert";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { useToast } from "@/components/ui/toast";
+import { symbolColors } from "@/lib/colors";
+import { formatDateTime, formatPercent, toNumber } from "@/lib/format";
+import { allocationSum } from "@/lib/validation";
+import { AllocationManager } from "@/features/allocation/AllocationManager";
+import { AllocationPies } from "@/features/allocation/AllocationPies";
+import { ConfirmRebalanceDialog } from "@/features/allocation/ConfirmRebalanceDialog";
+import { DriftTable } from "@/features/allocation/DriftTable";
+import { PlannedTradesTable, SkippedList } from "@/features/allocation/PlannedTrades";
+import { PortfolioSummary } from "@/features/allocation/PortfolioSummary";
+import { RiskBanner, isBlocked } from "@/features/allocation/RiskBanner";
+import { TradesTable } from "@/features/allocation/TradesTable";
+
+const IN_FLIGHT = new Set(["running", "pending", "queued"]);
+
+/** Newest run of the list unless we just made one the list has not caught up with. */
+function pickRun(runs: RunSummary[], justMade: string | number | null, match: (r: RunSummary) => boolean) {
+  if (justMade !== null && !runs.some((r) => String(r.id) === String(justMade))) return justMade;
+  return runs.find(match)?.id ?? null;
+}
+
+function checkFailureMessage(error: unknown): string {
+  if (error instanceof ApiError && error.status === 409) return "A rebalance is already running. Wait for it to finish.";
+  return errorMessage(error);
+}
+
+export function AllocationPage() {
+  const allocations = useAllocations();
+  const portfolio = usePortfolio();
+  const risk = useRisk();
+  const runs = useRuns();
+  const settings = useSettings();
+  const preview = useCheck();
+  const plan = useCheck();
+  const live = useCheck();
+  const { notify } = useToast();
+  const [confirmOpen, setConfirmOpen] = useState(false);
+  const [justMade, setJustMade] = useState<{ check: string | number | null; live: string | number | null }>({
+    check: null,
+    live: null,
+  });
+
+  const allocationList = allocations.data?.allocations ?? [];
+  const runList = runs.data?.runs ?? [];
+  const checkRunId = pickRun(runList, justMade.check, () => true);
+  const liveRunId = pickRun(runList, justMade.live, (r) => !r.dry_run && r.orders_count > 0);
+  const checkRun = useRun(checkRunId);
+  const liveRun = useRun(liveRunId);
+
+  const colors = useMemo(
+    () =>
+      symbolColors([
+        ...allocationList.map((a) => a.symbol),
+        ...(portfolio.data?.positions.map((p) => p.symbol).sort() ?? []),
+      ]),
+    [allocationList, portfolio.data],
+  );
+
+  const inFlight = live.isPending || runList.some((r) => IN_FLIGHT.has(r.status));
+  const blocked = isBlocked(risk.data);
+  const sumOk = allocationSum(allocationList).kind === "ok";
+  const threshold = settings.data ? toNumber(settings.data.threshold_percent) : null;
+
+  function remember(result: CheckResult) {
+    setJustMade((m) => ({ check: result.run_id, live: result.dry_run ? m.live : result.run_id }));
+  }
+
+  function runPreview() {
+    preview.mutate(true, {
+      onSuccess: (result) => {
+        remember(result);
+        notify({ title: "Preview ready", description: result.message });
+      },
+      onError: (error) => notify({ tone: "error", title: "Preview failed", description: checkFailureMessage(error) }),
+    });
+  }
+
+  function openConfirm() {
+    setConfirmOpen(true);
+    plan.reset();
+    plan.mutate(true, { onSuccess: remember });
+  }
+
+  function runLive() {
+    live.mutate(false, {
+      onSuccess: (result) => {
+        remember(result);
+        setConfirmOpen(false);
+        notify({ title: result.trades_executed.length ? "Rebalance sent" : "Rebalance checked", description: result.message });
+      },
+      onError: (error) => {
+        setConfirmOpen(false);
+        notify({ tone: "error", title: "Rebalance failed", description: checkFailureMessage(error) });
+      },
+    });
+  }
+
+  const shown = checkRun.data;
+  const pageError = [allocations.error, portfolio.error].find(Boolean);
+
+  return (
+    <div className="space-y-6">
+      <div className="flex flex-col gap-4 sm:flex-row sm:items-end sm:justify-between">
+        <div>
+          <h1 className="text-2xl font-semibold tracking-tight text-slate-900">Allocation</h1>
+          <p className="mt-1 text-sm text-slate-600">
+            Targets, live drift and rebalancing
+            {threshold !== null && <> · band ±{formatPercent(threshold)}</>}
+          </p>
+        </div>
+        <div className="flex gap-2">
+          <Button
+            variant="outline"
+            onClick={runPreview}
+            disabled={preview.isPending}
+            data-testid="preview-button"
+            className="flex-1 sm:flex-none"
+          >
+            {preview.isPending ? <Loader2 className="animate-spin" aria-hidden /> : <Eye aria-hidden />}
+            Preview
+          </Button>
+          <Button
+            variant="primary"
+            onClick={openConfirm}
+            disabled={inFlight || blocked || !sumOk}
+            title={blocked ? "Trading is blocked; see the banner" : !sumOk ? "Targets must sum to 100%" : undefined}
+            data-testid="rebalance-button"
+            className="flex-1 sm:flex-none"
+          >
+            {inFlight ? <Loader2 className="animate-spin" aria-hidden /> : <RefreshCw aria-hidden />}
+            {inFlight ? "Rebalancing…" : "Check & Rebalance"}
+          </Button>
+        </div>
+      </div>
+
+      <RiskBanner risk={risk.data} />
+      {pageError && (
+        <Alert tone="danger" role="alert" title="Could not load your portfolio">
+          {errorMessage(pageError)}
+        </Alert>
+      )}
+
+      <PortfolioSummary portfolio={portfolio.data} lastRun={runList[0]} loading={portfolio.isLoading} />
+
+      <AllocationPies allocations={allocationList} portfolio={portfolio.data} colors={colors} />
+
+      <div className="grid items-start gap-4 lg:grid-cols-2">
+        <AllocationManager
+          allocations={allocationList}
+          colors={colors}
+          portfolioValue={portfolio.data?.portfolio_value}
+          loading={allocations.isLoading}
+        />
+
+        <Card aria-labelledby="drift-title">
+          <CardHeader>
+            <div>
+              <CardTitle id="drift-title">Drift analysis</CardTitle>
+              <CardDescription>
+                {shown
+                  ? `${shown.dry_run ? "Preview" : "Check"} of ${formatDateTime(shown.finished_at ?? shown.started_at)}`
+                  : "Actual minus target, in percentage points"}
+              </CardDescription>
+            </div>
+            {shown && (
+              <Badge tone={shown.needs_rebalance ? "warning" : "buy"}>
+                {shown.needs_rebalance ? "Needs rebalance" : "Within band"}
+              </Badge>
+            )}
+          </CardHeader>
+          <CardContent className="space-y-3">
+            {shown ? (
+              <>
+                <DriftTable rows={shown.drift_analysis} colors={colors} />
+                {shown.message && <p className="text-sm text-slate-700" data-testid="check-message">{shown.message}</p>}
+              </>
+            ) : (
+              <p className="py-8 text-center text-sm text-slate-600">
+                {checkRun.isLoading || runs.isLoading
+                  ? "Loading the last check…"
+                  : "No check yet. Press Preview to compare your positions with the targets."}
+              </p>
+            )}
+          </CardContent>
+        </Card>
+      </div>
+
+      {shown?.dry_run && (
+        <Card aria-labelledby="planned-title" data-testid="preview-result">
+          <CardHeader>
+            <div>
+              <CardTitle id="planned-title">Planned trades (preview)</CardTitle>
+              <CardDescription>What a rebalance would place now. Nothing was sent.</CardDescription>
+            </div>
+          </CardHeader>
+          <CardContent className="space-y-4">
+            {shown.trades_planned.length > 0 ? (
+              <PlannedTradesTable trades={shown.trades_planned} />
+            ) : (
+              <p className="text-sm text-slate-600">No orders needed.</p>
+            )}
+            <SkippedList skipped={shown.skipped} />
+          </CardContent>
+        </Card>
+      )}
+
+      <Card aria-labelledby="trades-title">
+        <CardHeader>
+          <div>
+            <CardTitle id="trades-title">Trades executed</CardTitle>
+            <CardDescription>
+              {liveRun.data
+                ? `Orders of the rebalance of ${formatDateTime(liveRun.data.started_at)} · statuses update live`
+                : "Orders placed by the latest rebalance"}
+            </CardDescription>
+          </div>
+        </CardHeader>
+        <CardContent>
+          <TradesTable trades={liveRun.data?.trades_executed ?? []} fallbackTime={liveRun.data?.started_at} />
+        </CardContent>
+      </Card>
+
+      <ConfirmRebalanceDialog
+        open={confirmOpen}
+        onOpenChange={setConfirmOpen}
+        plan={plan.data ?? null}
+        planning={plan.isPending}
+        planError={plan.error ? checkFailureMessage(plan.error) : null}
+        submitting={live.isPending}
+        onConfirm={runLive}
+      />
+    </div>
+  );
+}

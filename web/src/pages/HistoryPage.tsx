@@ -1,0 +1,91 @@
+import { Link, useNavigate } from "react-router";
+import { ChevronRight } from "lucide-react";
+import { errorMessage } from "@/api/client";
+import { useRuns } from "@/api/queries";
+import { Alert } from "@/components/ui/alert";
+import { Badge } from "@/components/ui/badge";
+import { Card, CardContent } from "@/components/ui/card";
+import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { formatDateTime, formatMoney, formatPoints, humanize } from "@/lib/format";
+import { RunStatusBadge } from "@/features/history/RunStatusBadge";
+
+export function HistoryPage() {
+  const runs = useRuns();
+  const navigate = useNavigate();
+  const list = runs.data?.runs ?? [];
+  return (
+    <div className="space-y-6">
+      <div>
+        <h1 className="text-2xl font-semibold tracking-tight text-slate-900">History</h1>
+        <p className="mt-1 text-sm text-slate-600">Every check and rebalance, from the page, the CLI, the API or the schedule.</p>
+      </div>
+      {runs.error && (
+        <Alert tone="danger" role="alert">
+          {errorMessage(runs.error)}
+        </Alert>
+      )}
+      <Card>
+        <CardContent className="p-2 sm:p-3">
+          <Table data-testid="runs-table">
+            <TableCaption>Past runs, newest first</TableCaption>
+            <TableHeader>
+              <TableRow>
+                <TableHead>Started</TableHead>
+                <TableHead>Trigger</TableHead>
+                <TableHead>Status</TableHead>
+                <TableHead className="text-right">Max drift before</TableHead>
+                <TableHead className="text-right">Orders</TableHead>
+                <TableHead className="text-right">Portfolio</TableHead>
+                <TableHead>Message</TableHead>
+                <TableHead>
+                  <span className="sr-only">Open</span>
+                </TableHead>
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {list.length === 0 && (
+                <TableRow>
+                  <TableCell colSpan={8} className="py-10 text-center text-slate-600">
+                    {runs.isLoading ? "Loading runs…" : "No runs yet. Preview or rebalance on the Allocation page."}
+                  </TableCell>
+                </TableRow>
+              )}
+              {list.map((run) => (
+                <TableRow
+                  key={run.id}
+                  data-testid={`run-row-${run.id}`}
+                  className="cursor-pointer hover:bg-slate-50"
+                  onClick={() => void navigate(`/history/${run.id}`)}
+                >
+                  <TableCell>
+                    <Link to={`/history/${run.id}`} className="font-medium text-slate-900 hover:underline" onClick={(e) => e.stopPropagation()}>
+                      {formatDateTime(run.started_at)}
+                    </Link>
+                  </TableCell>
+                  <TableCell>
+                    <span className="inline-flex items-center gap-1.5">
+                      {humanize(run.trigger)}
+                      {run.dry_run && <Badge>dry run</Badge>}
+                    </span>
+                  </TableCell>
+                  <TableCell>
+                    <RunStatusBadge status={run.status} dryRun={run.dry_run} />
+                  </TableCell>
+                  <TableCell className="text-right">{formatPoints(run.max_drift_percent)}</TableCell>
+                  <TableCell className="text-right">{run.orders_count}</TableCell>
+                  <TableCell className="text-right">{formatMoney(run.portfolio_value)}</TableCell>
+                  <TableCell className="max-w-72 truncate text-slate-700" title={run.message}>
+                    {run.message}
+                  </TableCell>
+                  <TableCell className="text-right">
+                    <ChevronRight className="inline size-4 text-slate-500" aria-hidden />
+                  </TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        </CardContent>
+      </Card>
+    </div>
+  );
+}

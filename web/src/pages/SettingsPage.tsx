@@ -1,0 +1,17 @@
+import { BrokerCard } from "@/features/settings/BrokerCard";
+import { PolicyForm } from "@/features/settings/PolicyForm";
+import { TokensCard } from "@/features/settings/TokensCard";
+
+export function SettingsPage() {
+  return (
+    <div className="space-y-6">
+      <div>
+        <h1 className="text-2xl font-semibold tracking-tight text-slate-900">Settings</h1>
+        <p className="mt-1 text-sm text-slate-600">Rebalancing rules, API access and your broker.</p>
+      </div>
+      <PolicyForm />
+      <BrokerCard />
+      <TokensCard />
+    </div>
+  );
+}
