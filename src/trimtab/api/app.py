@@ -1,0 +1,81 @@
+"""The FastAPI application: routes, error shape, metrics and the page's static files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import FileResponse, Response
+from sqlalchemy.engine import make_url
+
+from trimtab import __version__
+from trimtab.api.errors import ApiError, install_error_handlers
+from trimtab.api.metrics import install_metrics
+from trimtab.api.routes import auth, events, health
+from trimtab.api.sessions import SessionCodec
+from trimtab.api.throttle import LoginThrottle
+from trimtab.config import Settings, get_settings
+from trimtab.keys import server_secret
+from trimtab.services.context import AppContext, build_context
+from trimtab.services.events import EventPublisher, InProcessEvents
+from trimtab.services.events_postgres import PostgresEvents
+
+#: The built page (``npm run build`` in web/ writes here).
+WEB_DIST = Path(__file__).resolve().parent.parent / "web_dist"
+API_PREFIXES = ("api/", "callable/", "healthz", "metrics", "openapi.json", "docs", "redoc")
+
+DESCRIPTION = """
+trimtab keeps a brokerage portfolio on its target allocation.
+
+Authenticate with the session cookie set by `POST /api/auth/login` (state-changing
+requests then send the returned `csrf_token` in `X-CSRF-Token`), or with a personal
+API token: `Authorization: Bearer <token>`. Errors are
+`{"error": {"code": "...", "message": "..."}}`.
+"""
+
+
+def event_hub_for(settings: Settings) -> EventPublisher:
+    """LISTEN/NOTIFY on PostgreSQL, so every replica hears every change; in-process otherwise."""
+    if make_url(settings.database_url).get_backend_name() == "postgresql":
+        return PostgresEvents(settings.database_url)
+    return InProcessEvents()
+
+
+def create_app(ctx: AppContext | None = None, *, web_dist: Path = WEB_DIST) -> FastAPI:
+    """The app over ``ctx`` (built from the environment when not given)."""
+    if ctx is None:
+        settings = get_settings()
+        ctx = build_context(settings, events=event_hub_for(settings))
+    app = FastAPI(
+        title="trimtab",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_url="/openapi.json",
+    )
+    app.state.ctx = ctx
+    app.state.sessions = SessionCodec(server_secret(ctx.settings))
+    app.state.login_throttle = LoginThrottle()
+    install_error_handlers(app)
+    install_metrics(app)
+    for module in (health, auth, events):
+        app.include_router(module.router)
+    _serve_page(app, web_dist)
+    return app
+
+
+def _serve_page(app: FastAPI, web_dist: Path) -> None:
+    """Static files of the page, and ``index.html`` for its client-side routes."""
+
+    @app.get("/{path:path}", include_in_schema=False)
+    def page(path: str, request: Request) -> Response:
+        if path.startswith(API_PREFIXES):
+            raise ApiError(404, "not_found", f"no route {request.method} /{path}")
+        index = web_dist / "index.html"
+        if not index.exists():
+            raise ApiError(
+                404, "page_not_built", "the page is not built; run `make run` (or npm run build)"
+            )
+        candidate = (web_dist / path).resolve()
+        if path and candidate.is_file() and candidate.is_relative_to(web_dist.resolve()):
+            return FileResponse(candidate)
+        return FileResponse(index, headers={"Cache-Control": "no-cache"})

@@ -1,0 +1,88 @@
+"""Sign in and out, who am I, and personal API tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+
+from trimtab.api.deps import Ctx, CurrentUser, get_codec
+from trimtab.api.errors import ApiError
+from trimtab.api.schemas import LoginBody, LoginOut, TokenBody, UserOut
+from trimtab.services import users
+
+router = APIRouter(tags=["auth"])
+
+
+def user_out(user: users.User) -> UserOut:
+    return UserOut(id=user.id, email=user.email, is_admin=user.is_admin, created_at=user.created_at)
+
+
+@router.post("/api/auth/login", response_model=LoginOut)
+def login(body: LoginBody, request: Request, response: Response, ctx: Ctx) -> LoginOut:
+    """Check the password, set the session cookie and return the CSRF token for the page."""
+    throttle = request.app.state.login_throttle
+    keys = (
+        f"email:{body.email.strip().lower()}",
+        f"ip:{request.client.host if request.client else '-'}",
+    )
+    wait = throttle.retry_after(*keys)
+    if wait:
+        raise ApiError(
+            429,
+            "too_many_attempts",
+            f"too many failed sign-ins; try again in {wait} s",
+            headers={"Retry-After": str(wait)},
+        )
+    user = users.authenticate(ctx, body.email, body.password)
+    if user is None:
+        throttle.failed(*keys)
+        raise ApiError(401, "invalid_credentials", "wrong email or password")
+    throttle.succeeded(*keys)
+    session = get_codec(request).issue(response, request, user.id)
+    return LoginOut(user=user_out(user), csrf_token=session.csrf_token)
+
+
+@router.post("/api/auth/logout", status_code=204)
+def logout(request: Request) -> Response:
+    """Delete the session cookie. Needs no valid session, so it always signs the page out."""
+    response = Response(status_code=204)
+    get_codec(request).clear(response)
+    return response
+
+
+@router.get("/api/me")
+def me(request: Request, user: CurrentUser) -> dict[str, Any]:
+    """The caller, and the CSRF token of the page's session (to recover it after a reload)."""
+    session = get_codec(request).read(request)
+    return {
+        "user": user_out(user).model_dump(mode="json"),
+        "csrf_token": session.csrf_token if session else None,
+    }
+
+
+@router.get("/api/tokens")
+def list_tokens(user: CurrentUser, ctx: Ctx) -> dict[str, Any]:
+    return {"tokens": [token_json(t) for t in users.list_tokens(ctx, user.id)]}
+
+
+@router.post("/api/tokens", status_code=201)
+def create_token(body: TokenBody, user: CurrentUser, ctx: Ctx) -> dict[str, Any]:
+    """A new token, shown this once: only its hash is stored."""
+    plain, info = users.create_token(ctx, user.id, body.name)
+    return {"token": plain, **token_json(info)}
+
+
+@router.delete("/api/tokens/{token_id}")
+def revoke_token(token_id: int, user: CurrentUser, ctx: Ctx) -> dict[str, Any]:
+    return token_json(users.revoke_token(ctx, user.id, token_id))
+
+
+def token_json(info: users.TokenInfo) -> dict[str, Any]:
+    return {
+        "id": info.id,
+        "name": info.name,
+        "created_at": info.created_at.isoformat(),
+        "last_used_at": info.last_used_at.isoformat() if info.last_used_at else None,
+        "revoked_at": info.revoked_at.isoformat() if info.revoked_at else None,
+    }
