@@ -107,3 +107,9 @@ class BrokerUnavailable(BrokerError):
 
 class OrderRejected(BrokerError):
     code = "order_rejected"
+
+
+class ConfigError(TrimtabError):
+    """A setting is missing or contradicts another (e.g. an Alpaca broker without keys)."""
+
+    code = "config_error"

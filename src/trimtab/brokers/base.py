@@ -26,9 +26,17 @@ class Broker(Protocol):
 
     def get_clock(self) -> Clock: ...
 
-    def submit_order(self, request: OrderRequest) -> Order: ...
+    def submit_order(self, request: OrderRequest) -> Order:
+        """Place an order, idempotently per ``client_order_id``.
 
-    def get_order(self, order_id: str) -> Order: ...
+        Sending the same request again returns the order already placed; reusing
+        the id for a different order raises ``DuplicateClientOrderId``.
+        """
+        ...
+
+    def get_order(self, order_id: str) -> Order:
+        """The order by the broker's id; raises ``NotFound`` for an unknown one."""
+        ...
 
     def get_order_by_client_id(self, client_order_id: str) -> Order | None:
         """The order with this client id, or ``None`` if the broker never received it."""
@@ -36,6 +44,10 @@ class Broker(Protocol):
 
     def list_orders(
         self, *, open_only: bool = True, symbols: Sequence[str] | None = None
-    ) -> list[Order]: ...
+    ) -> list[Order]:
+        """Orders newest first: open ones only, or all (at most the broker's page of 500)."""
+        ...
 
-    def cancel_order(self, order_id: str) -> None: ...
+    def cancel_order(self, order_id: str) -> None:
+        """Cancel an open order; a finished one raises ``OrderRejected``."""
+        ...

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
 
+from trimtab.brokers.books import AccountState, Holding, remaining_qty
 from trimtab.brokers.models import (
     Account,
     Asset,
@@ -28,6 +29,7 @@ from trimtab.brokers.models import (
     Side,
     TimeInForce,
 )
+from trimtab.brokers.order_rules import MAX_CLIENT_ORDER_ID, is_fractional, order_amount
 from trimtab.domain.money import QTY_STEP, ZERO
 from trimtab.errors import (
     AssetNotTradable,
@@ -40,24 +42,7 @@ from trimtab.errors import (
     OrderRejected,
 )
 
-#: Alpaca's documented limit on ``client_order_id``.
-MAX_CLIENT_ORDER_ID = 48
-
-
-@dataclass
-class Holding:
-    qty: Decimal
-    avg_entry_price: Decimal
-
-
-@dataclass
-class AccountState:
-    """One account's books. ``orders`` keeps insertion order (oldest first)."""
-
-    id: str
-    cash: Decimal
-    holdings: dict[str, Holding] = field(default_factory=dict)
-    orders: dict[str, Order] = field(default_factory=dict)
+__all__ = ["MAX_CLIENT_ORDER_ID", "AccountState", "Exchange", "Holding"]
 
 
 def _now() -> datetime:
@@ -67,9 +52,10 @@ def _now() -> datetime:
 class Exchange:
     """Prices, assets and a market clock shared by any number of accounts.
 
-    ``fill_immediately`` fills market orders as they arrive; otherwise they stay
-    ``accepted`` until ``fill_pending`` runs, as with a broker that fills
-    asynchronously. Thread-safe: one lock guards every change.
+    With ``fill_immediately`` market orders fill by themselves ``fill_delay`` after
+    they are accepted (at once when it is zero); otherwise they stay ``accepted``
+    until ``fill_pending`` runs, as with a broker that fills asynchronously.
+    Thread-safe: one lock guards every change.
     """
 
     def __init__(
@@ -79,12 +65,14 @@ class Exchange:
         assets: dict[str, Asset] | None = None,
         market_open: bool = True,
         fill_immediately: bool = True,
+        fill_delay: timedelta = timedelta(0),
         clock: Callable[[], datetime] = _now,
     ) -> None:
         self.prices: dict[str, Decimal] = dict(prices or {})
         self.assets: dict[str, Asset] = dict(assets or {})
         self.market_open = market_open
         self.fill_immediately = fill_immediately
+        self.fill_delay = fill_delay
         self.now = clock
         self.accounts: dict[str, AccountState] = {}
         self.lock = threading.RLock()
@@ -110,24 +98,39 @@ class Exchange:
         except KeyError:
             raise NotFound(f"no account {account_id}") from None
 
+    def set_prices(self, prices: Mapping[str, Decimal]) -> None:
+        """Move last prices; open orders fill at the new ones."""
+        with self.lock:
+            self.prices.update(prices)
+
+    def set_asset(self, asset: Asset) -> None:
+        with self.lock:
+            self.assets[asset.symbol] = asset
+
+    def set_market_open(self, is_open: bool) -> None:
+        with self.lock:
+            self.market_open = is_open
+
+    def advance_clock(self, delta: timedelta) -> None:
+        """Move the exchange's time forward: delayed fills come due without waiting."""
+        with self.lock:
+            earlier = self.now
+            self.now = lambda: earlier() + delta
+
     # -- reads --------------------------------------------------------------
     def account(self, account_id: str) -> Account:
         with self.lock:
-            state = self.account_state(account_id)
-            equity = state.cash + sum(
-                (h.qty * self.prices.get(s, h.avg_entry_price) for s, h in state.holdings.items()),
-                ZERO,
-            )
+            state = self._settled(account_id)
             return Account(
                 id=state.id,
                 cash=state.cash,
-                buying_power=max(state.cash - self._reserved_cash(state), ZERO),
-                equity=equity,
+                buying_power=max(state.cash - state.reserved_cash(self.prices), ZERO),
+                equity=state.equity(self.prices),
             )
 
     def positions(self, account_id: str) -> list[Position]:
         with self.lock:
-            state = self.account_state(account_id)
+            state = self._settled(account_id)
             result = []
             for symbol, holding in sorted(state.holdings.items()):
                 price = self.prices.get(symbol, holding.avg_entry_price)
@@ -135,7 +138,7 @@ class Exchange:
                     Position(
                         symbol=symbol,
                         qty=holding.qty,
-                        qty_available=holding.qty - self._reserved_qty(state, symbol),
+                        qty_available=holding.qty - state.reserved_qty(symbol, self.prices),
                         market_value=holding.qty * price,
                         current_price=price,
                         avg_entry_price=holding.avg_entry_price,
@@ -168,8 +171,9 @@ class Exchange:
     def orders(
         self, account_id: str, *, open_only: bool = True, symbols: Sequence[str] | None = None
     ) -> list[Order]:
+        """Newest first, as Alpaca lists them."""
         with self.lock:
-            state = self.account_state(account_id)
+            state = self._settled(account_id)
             return [
                 o
                 for o in reversed(state.orders.values())
@@ -180,22 +184,28 @@ class Exchange:
     def order(self, account_id: str, order_id: str) -> Order:
         with self.lock:
             try:
-                return self.account_state(account_id).orders[order_id]
+                return self._settled(account_id).orders[order_id]
             except KeyError:
                 raise NotFound(f"order not found: {order_id}") from None
 
     def order_by_client_id(self, account_id: str, client_order_id: str) -> Order | None:
         with self.lock:
-            for order in self.account_state(account_id).orders.values():
+            for order in self._settled(account_id).orders.values():
                 if order.client_order_id == client_order_id:
                     return order
             return None
 
     # -- writes -------------------------------------------------------------
-    def submit(self, account_id: str, request: OrderRequest) -> Order:
-        """Accept an order after the checks Alpaca makes, filling it now if so configured."""
+    def submit(
+        self, account_id: str, request: OrderRequest, *, fill_fraction: Decimal | None = None
+    ) -> Order:
+        """Accept an order after the checks Alpaca makes, filling it now if so configured.
+
+        ``fill_fraction`` (0..1) fills only that part at once and leaves the order
+        ``partially_filled``: the rest fills only through ``fill_pending``.
+        """
         with self.lock:
-            state = self.account_state(account_id)
+            state = self._settled(account_id)
             self._check(state, request)
             now = self.now()
             order = Order(
@@ -214,7 +224,9 @@ class Exchange:
                 updated_at=now,
             )
             state.orders[order.id] = order
-            if self.fill_immediately and self.market_open:
+            if self.market_open and fill_fraction is not None:
+                order = self._fill(state, order, fill_fraction)
+            elif self.market_open and self.fill_immediately and not self.fill_delay:
                 order = self._fill(state, order)
             return order
 
@@ -260,29 +272,37 @@ class Exchange:
             return order
 
     # -- internals ----------------------------------------------------------
+    def _settled(self, account_id: str) -> AccountState:
+        """The account after filling the orders whose fill delay has passed.
+
+        Only orders still waiting for their first fill are due: one left
+        partially filled on purpose keeps its remainder open.
+        """
+        state = self.account_state(account_id)
+        if not (self.fill_immediately and self.market_open and self.fill_delay):
+            return state
+        due = self.now() - self.fill_delay
+        for order in list(state.orders.values()):
+            if (
+                order.status is OrderStatus.ACCEPTED
+                and order.type is OrderType.MARKET
+                and order.submitted_at <= due
+            ):
+                self._fill(state, order)
+        return state
+
     def _check(self, state: AccountState, request: OrderRequest) -> None:
-        if not request.client_order_id or len(request.client_order_id) > MAX_CLIENT_ORDER_ID:
-            raise InvalidInput(
-                f"client_order_id must be 1 to {MAX_CLIENT_ORDER_ID} characters",
-                field="client_order_id",
-            )
+        amount = order_amount(request)
         if any(o.client_order_id == request.client_order_id for o in state.orders.values()):
             raise DuplicateClientOrderId(
                 "client_order_id must be unique", status=422, broker_code=40010001
             )
-        if (request.qty is None) == (request.notional is None):
-            raise InvalidInput("exactly one of qty and notional is required", field="qty")
-        amount = request.qty if request.qty is not None else request.notional
-        assert amount is not None
-        if amount <= ZERO:
-            raise InvalidInput("qty must be positive", field="qty")
         asset = self.asset(request.symbol)
         if not asset.tradable:
             raise AssetNotTradable(
                 f"asset {request.symbol} is not tradable", status=422, broker_code=42210000
             )
-        fractional = request.qty is None or request.qty != request.qty.to_integral_value()
-        if fractional:
+        if is_fractional(request):
             if not asset.fractionable:
                 raise OrderRejected(
                     f"asset {request.symbol} is not fractionable",
@@ -293,16 +313,12 @@ class Exchange:
                 raise OrderRejected(
                     "fractional orders must be DAY orders", status=422, broker_code=42210000
                 )
-            if amount != amount.quantize(QTY_STEP) and request.qty is not None:
-                raise InvalidInput("qty has more than 9 decimal places", field="qty")
         if request.type is not OrderType.MARKET:
             raise InvalidInput("only market orders are supported", field="type")
         opposite = [
             o
-            for o in state.orders.values()
-            if o.symbol == request.symbol
-            and not o.status.is_terminal
-            and o.side is not request.side
+            for o in state.open_orders()
+            if o.symbol == request.symbol and o.side is not request.side
         ]
         if opposite:
             raise OrderRejected(
@@ -316,14 +332,15 @@ class Exchange:
         qty = request.qty if request.qty is not None else amount / price
         if request.side is Side.BUY:
             cost = amount if request.notional is not None else qty * price
-            available = state.cash - self._reserved_cash(state)
-            if cost > available:
+            if cost > state.cash - state.reserved_cash(self.prices):
                 raise InsufficientBuyingPower(
                     "insufficient buying power", status=403, broker_code=40310000
                 )
         else:
             held = state.holdings.get(request.symbol)
-            available_qty = (held.qty if held else ZERO) - self._reserved_qty(state, request.symbol)
+            available_qty = (held.qty if held else ZERO) - state.reserved_qty(
+                request.symbol, self.prices
+            )
             if qty > available_qty:
                 raise InsufficientQuantity(
                     f"insufficient qty available for order (requested: {qty}, "
@@ -334,41 +351,10 @@ class Exchange:
         if not self.market_open and request.time_in_force is not TimeInForce.DAY:
             raise MarketClosed("market is closed", status=403, broker_code=40310000)
 
-    def _open_orders(self, state: AccountState) -> list[Order]:
-        return [o for o in state.orders.values() if not o.status.is_terminal]
-
-    def _remaining(self, order: Order) -> Decimal:
-        price = self.prices.get(order.symbol, ZERO)
-        if order.qty is not None:
-            return order.qty - order.filled_qty
-        assert order.notional is not None
-        filled_value = order.filled_qty * (order.filled_avg_price or ZERO)
-        return (order.notional - filled_value) / price if price else ZERO
-
-    def _reserved_cash(self, state: AccountState) -> Decimal:
-        return sum(
-            (
-                self._remaining(o) * self.prices.get(o.symbol, ZERO)
-                for o in self._open_orders(state)
-                if o.side is Side.BUY
-            ),
-            ZERO,
-        )
-
-    def _reserved_qty(self, state: AccountState, symbol: str) -> Decimal:
-        return sum(
-            (
-                self._remaining(o)
-                for o in self._open_orders(state)
-                if o.side is Side.SELL and o.symbol == symbol
-            ),
-            ZERO,
-        )
-
     def _fill(self, state: AccountState, order: Order, fraction: Decimal = Decimal(1)) -> Order:
         """Fill ``fraction`` of what remains of ``order`` at the current price."""
         price = self.prices[order.symbol]
-        remaining = self._remaining(order)
+        remaining = remaining_qty(order, self.prices)
         qty = remaining if fraction >= 1 else (remaining * fraction).quantize(QTY_STEP)
         if order.side is Side.BUY:
             # A price that rose since the order was accepted can leave too little cash;
@@ -389,7 +375,7 @@ class Exchange:
         filled = order.filled_qty + qty
         old_value = order.filled_qty * (order.filled_avg_price or ZERO)
         avg = (old_value + qty * price) / filled if filled else None
-        done = fraction >= 1 or self._remaining(replace(order, filled_qty=filled)) <= ZERO
+        done = fraction >= 1 or remaining_qty(replace(order, filled_qty=filled), self.prices) <= 0
         updated = replace(
             order,
             filled_qty=filled,

@@ -20,12 +20,16 @@ __all__ = [
     "Position",
     "Side",
     "TimeInForce",
+    "decimal_text",
 ]
 
 
 class OrderType(StrEnum):
     MARKET = "market"
     LIMIT = "limit"
+    STOP = "stop"
+    STOP_LIMIT = "stop_limit"
+    TRAILING_STOP = "trailing_stop"
 
 
 class TimeInForce(StrEnum):
@@ -134,3 +138,8 @@ class Order:
     time_in_force: TimeInForce
     submitted_at: datetime
     updated_at: datetime
+
+
+def decimal_text(value: Decimal) -> str:
+    """Plain notation, never ``1E+2``: the form of Alpaca's decimal strings."""
+    return format(value, "f")

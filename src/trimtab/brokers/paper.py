@@ -7,6 +7,8 @@ from decimal import Decimal
 
 from trimtab.brokers.exchange import Exchange
 from trimtab.brokers.models import Account, Asset, Clock, Order, OrderRequest, Position
+from trimtab.brokers.order_rules import same_order
+from trimtab.errors import DuplicateClientOrderId
 
 
 class PaperBroker:
@@ -32,7 +34,13 @@ class PaperBroker:
         return self.exchange.clock()
 
     def submit_order(self, request: OrderRequest) -> Order:
-        return self.exchange.submit(self.account_id, request)
+        try:
+            return self.exchange.submit(self.account_id, request)
+        except DuplicateClientOrderId:
+            placed = self.get_order_by_client_id(request.client_order_id)
+            if placed is not None and same_order(placed, request):
+                return placed
+            raise
 
     def get_order(self, order_id: str) -> Order:
         return self.exchange.order(self.account_id, order_id)

@@ -1,0 +1,248 @@
+"""``AlpacaBroker``: the Broker protocol on Alpaca's trading and market-data APIs via alpaca-py.
+
+Every request carries a timeout; errors become trimtab errors; an order whose
+answer was lost is looked up by its ``client_order_id`` before anything is sent
+again, so a flaky network never places an order twice.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+import requests
+from alpaca.common.exceptions import APIError
+from alpaca.common.rest import RESTClient
+from alpaca.data.enums import DataFeed
+from alpaca.data.historical import StockHistoricalDataClient
+from alpaca.data.requests import StockLatestTradeRequest
+from alpaca.trading import models as sdk
+from alpaca.trading.client import TradingClient
+from alpaca.trading.enums import QueryOrderStatus
+from alpaca.trading.requests import GetOrdersRequest
+
+from trimtab.brokers.alpaca_errors import error_from_api, error_from_transport
+from trimtab.brokers.alpaca_mapping import (
+    account_from_sdk,
+    asset_from_sdk,
+    clock_from_sdk,
+    order_from_sdk,
+    position_from_sdk,
+)
+from trimtab.brokers.models import (
+    Account,
+    Asset,
+    Clock,
+    Order,
+    OrderRequest,
+    Position,
+    decimal_text,
+)
+from trimtab.brokers.order_rules import order_amount, same_order
+from trimtab.config import Settings
+from trimtab.errors import (
+    BrokerError,
+    BrokerUnavailable,
+    ConfigError,
+    DuplicateClientOrderId,
+    NotFound,
+)
+
+T = TypeVar("T")
+NEW_YORK = ZoneInfo("America/New_York")
+#: Alpaca caps one page of orders at 500.
+MAX_ORDERS_PAGE = 500
+
+
+def market_today() -> date:
+    """Asset facts change between trading days, which turn over in New York."""
+    return datetime.now(NEW_YORK).date()
+
+
+class _TimeoutSession(requests.Session):
+    """alpaca-py sends every request through one ``requests.Session`` without a timeout."""
+
+    def __init__(self, timeout: float) -> None:
+        super().__init__()
+        self.timeout = timeout
+
+    def request(self, method: str, url: str, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        kwargs.setdefault("timeout", self.timeout)
+        return super().request(method, url, **kwargs)
+
+
+def _configure(client: RESTClient, *, timeout: float, retry_wait: float) -> None:
+    # The SDK constructors expose neither the session nor the 429/504 retry pause
+    # (3 s, three times); these attributes are where RESTClient keeps them.
+    client._session = _TimeoutSession(timeout)
+    client._retry_wait = retry_wait  # type: ignore[assignment]
+
+
+class AlpacaBroker:
+    """One Alpaca account, paper or live, reached with its API key pair."""
+
+    def __init__(
+        self,
+        key_id: str,
+        secret_key: str,
+        *,
+        paper: bool = True,
+        base_url: str | None = None,
+        data_url: str | None = None,
+        timeout: float = 10.0,
+        retry_wait: float = 3.0,
+        feed: DataFeed = DataFeed.IEX,
+        today: Callable[[], date] = market_today,
+    ) -> None:
+        self.trading = TradingClient(key_id, secret_key, paper=paper, url_override=base_url)
+        self.data = StockHistoricalDataClient(key_id, secret_key, url_override=data_url)
+        for client in (self.trading, self.data):
+            _configure(client, timeout=timeout, retry_wait=retry_wait)
+        self.timeout = timeout
+        self.retry_wait = retry_wait
+        self.feed = feed
+        self._today = today
+        self._assets: dict[str, Asset] = {}
+        self._assets_day: date | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **options: Any) -> AlpacaBroker:
+        """The account of ALPACA_KEY_ID / ALPACA_SECRET_KEY, with the URL overrides."""
+        if not settings.alpaca_key_id or settings.alpaca_secret_key is None:
+            raise ConfigError(
+                "TRIMTAB_BROKER=alpaca needs ALPACA_KEY_ID and ALPACA_SECRET_KEY",
+                field="ALPACA_KEY_ID",
+            )
+        return cls(
+            settings.alpaca_key_id,
+            settings.alpaca_secret_key.get_secret_value(),
+            paper=settings.alpaca_paper,
+            base_url=settings.alpaca_base_url,
+            data_url=settings.alpaca_data_url,
+            **options,
+        )
+
+    # -- reads --------------------------------------------------------------
+    def get_account(self) -> Account:
+        return account_from_sdk(_expect(sdk.TradeAccount, self._read(self.trading.get_account)))
+
+    def get_positions(self) -> list[Position]:
+        positions = self._read(self.trading.get_all_positions)
+        return [position_from_sdk(_expect(sdk.Position, p)) for p in positions]
+
+    def get_latest_prices(self, symbols: Sequence[str]) -> dict[str, Decimal]:
+        if not symbols:
+            return {}
+        request = StockLatestTradeRequest(symbol_or_symbols=list(symbols), feed=self.feed)
+        trades = self._read(lambda: self.data.get_stock_latest_trade(request))
+        # Data prices arrive as JSON numbers; their shortest repr is the decimal Alpaca sent.
+        return {symbol: Decimal(str(trade.price)) for symbol, trade in trades.items()}
+
+    def get_asset(self, symbol: str) -> Asset:
+        """Cached for the trading day: tradable/fractionable do not change within one."""
+        today = self._today()
+        if self._assets_day != today:
+            self._assets, self._assets_day = {}, today
+        if symbol not in self._assets:
+            answer = self._read(lambda: self.trading.get_asset(symbol))
+            self._assets[symbol] = asset_from_sdk(_expect(sdk.Asset, answer))
+        return self._assets[symbol]
+
+    def get_clock(self) -> Clock:
+        return clock_from_sdk(_expect(sdk.Clock, self._read(self.trading.get_clock)))
+
+    def get_order(self, order_id: str) -> Order:
+        answer = self._read(lambda: self.trading.get_order_by_id(order_id))
+        return order_from_sdk(_expect(sdk.Order, answer))
+
+    def get_order_by_client_id(self, client_order_id: str) -> Order | None:
+        try:
+            order = self._read(lambda: self.trading.get_order_by_client_id(client_order_id))
+        except NotFound:
+            return None
+        return order_from_sdk(_expect(sdk.Order, order))
+
+    def list_orders(
+        self, *, open_only: bool = True, symbols: Sequence[str] | None = None
+    ) -> list[Order]:
+        query = GetOrdersRequest(
+            status=QueryOrderStatus.OPEN if open_only else QueryOrderStatus.ALL,
+            symbols=list(symbols) if symbols else None,
+            limit=MAX_ORDERS_PAGE,
+        )
+        orders = self._read(lambda: self.trading.get_orders(query))
+        return [order_from_sdk(_expect(sdk.Order, o)) for o in orders]
+
+    # -- writes -------------------------------------------------------------
+    def submit_order(self, request: OrderRequest) -> Order:
+        """Post once; if the answer is lost, look the order up before posting again.
+
+        The SDK itself re-posts on 429 and 504; the unique ``client_order_id``
+        turns such a second post into a duplicate refusal, answered here with the
+        order the first post placed.
+        """
+        order_amount(request)
+        body = _order_body(request)
+        lost: BrokerError | None = None
+        for _ in range(2):
+            try:
+                answer = self._call(lambda: self.trading.post("/orders", body))
+                return order_from_sdk(sdk.Order(**_expect(dict, answer)))
+            except (BrokerUnavailable, DuplicateClientOrderId) as error:
+                placed = self.get_order_by_client_id(request.client_order_id)
+                if placed is not None and same_order(placed, request):
+                    return placed
+                if placed is not None:
+                    raise  # the id belongs to another order
+                lost = error
+        assert lost is not None
+        raise lost
+
+    def cancel_order(self, order_id: str) -> None:
+        self._call(lambda: self.trading.delete(f"/orders/{order_id}"))
+
+    # -- transport ----------------------------------------------------------
+    def _call(self, send: Callable[[], T]) -> T:
+        """One exchange with Alpaca, its failures raised as trimtab errors."""
+        try:
+            return send()
+        except APIError as error:
+            raise error_from_api(error) from error
+        except requests.RequestException as error:
+            raise error_from_transport(error, timeout=self.timeout) from error
+
+    def _read(self, send: Callable[[], T]) -> T:
+        """A read is safe to repeat: one more try after a timeout or a 5xx."""
+        try:
+            return self._call(send)
+        except BrokerUnavailable:
+            time.sleep(self.retry_wait)
+            return self._call(send)
+
+
+def _expect(kind: type[T], answer: object) -> T:
+    """The SDK's parsed model; anything else means Alpaca answered in a shape we do not know."""
+    if not isinstance(answer, kind):
+        raise BrokerError(f"Alpaca answered with {type(answer).__name__}, not {kind.__name__}")
+    return answer
+
+
+def _order_body(request: OrderRequest) -> dict[str, Any]:
+    # Decimal strings, Alpaca's own type for these fields: the SDK's request models
+    # hold floats, which would round a 9-decimal quantity.
+    body: dict[str, Any] = {
+        "symbol": request.symbol,
+        "side": request.side.value,
+        "type": request.type.value,
+        "time_in_force": request.time_in_force.value,
+        "client_order_id": request.client_order_id,
+    }
+    for name in ("qty", "notional", "limit_price"):
+        value: Decimal | None = getattr(request, name)
+        if value is not None:
+            body[name] = decimal_text(value)
+    return body

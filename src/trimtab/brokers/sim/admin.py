@@ -1,0 +1,114 @@
+"""``/_sim``: script the simulator over HTTP (seed accounts, move prices and the clock,
+fill orders, inject faults, read request counts) when it runs in another process."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel, Field
+
+from trimtab.brokers.demo import NEW_ACCOUNT_CASH
+from trimtab.brokers.models import Asset
+from trimtab.brokers.sim.faults import ANY_ROUTE, Fault
+from trimtab.brokers.sim.routing import simulator_of
+
+router = APIRouter(prefix="/_sim", include_in_schema=False)
+
+
+class AccountSeed(BaseModel):
+    key_id: str = Field(min_length=1)
+    secret_key: str = Field(min_length=1)
+    cash: Decimal = NEW_ACCOUNT_CASH
+    holdings: dict[str, Decimal] = {}
+
+
+class AssetFacts(BaseModel):
+    tradable: bool = True
+    fractionable: bool = True
+
+
+class Market(BaseModel):
+    is_open: bool
+
+
+class ClockMove(BaseModel):
+    seconds: float = Field(gt=0)
+
+
+class FillRequest(BaseModel):
+    account_id: str | None = None
+    fraction: Decimal = Field(default=Decimal(1), gt=0, le=1)
+
+
+class FaultSpec(BaseModel):
+    route: str = ANY_ROUTE
+    status: int | None = Field(default=None, ge=400, le=599)
+    code: int | None = None
+    message: str | None = None
+    delay: float = Field(default=0.0, ge=0)
+    after_commit: bool = False
+    fill_fraction: Decimal | None = Field(default=None, gt=0, lt=1)
+    times: int | None = Field(default=1, ge=1)
+
+
+@router.post("/accounts", status_code=201)
+async def seed_account(request: Request, seed: AccountSeed) -> dict[str, str]:
+    key = simulator_of(request).open_account(
+        seed.key_id, seed.secret_key, cash=seed.cash, holdings=seed.holdings
+    )
+    return {"key_id": key.key_id, "account_id": key.account_id}
+
+
+@router.put("/prices", status_code=204)
+async def set_prices(request: Request, prices: dict[str, Decimal]) -> Response:
+    simulator_of(request).exchange.set_prices(prices)
+    return Response(status_code=204)
+
+
+@router.put("/assets/{symbol}", status_code=204)
+async def set_asset(request: Request, symbol: str, facts: AssetFacts) -> Response:
+    simulator_of(request).exchange.set_asset(Asset(symbol, facts.tradable, facts.fractionable))
+    return Response(status_code=204)
+
+
+@router.put("/market", status_code=204)
+async def set_market(request: Request, market: Market) -> Response:
+    simulator_of(request).exchange.set_market_open(market.is_open)
+    return Response(status_code=204)
+
+
+@router.post("/clock/advance", status_code=204)
+async def advance_clock(request: Request, move: ClockMove) -> Response:
+    simulator_of(request).exchange.advance_clock(timedelta(seconds=move.seconds))
+    return Response(status_code=204)
+
+
+@router.post("/fill")
+async def fill_pending(request: Request, fill: FillRequest) -> dict[str, int]:
+    changed = simulator_of(request).exchange.fill_pending(fill.account_id, fraction=fill.fraction)
+    return {"filled": changed}
+
+
+@router.post("/faults", status_code=201)
+async def inject_fault(request: Request, spec: FaultSpec) -> FaultSpec:
+    simulator_of(request).inject(Fault(**spec.model_dump()))
+    return spec
+
+
+@router.delete("/faults", status_code=204)
+async def clear_faults(request: Request) -> Response:
+    simulator_of(request).faults.clear()
+    return Response(status_code=204)
+
+
+@router.get("/requests")
+async def request_counts(request: Request) -> dict[str, int]:
+    return simulator_of(request).request_counts()
+
+
+@router.delete("/requests", status_code=204)
+async def reset_request_counts(request: Request) -> Response:
+    simulator_of(request).reset_counts()
+    return Response(status_code=204)
