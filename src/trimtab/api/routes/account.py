@@ -1,0 +1,91 @@
+"""The caller's portfolio, asset lookups, rebalancing policy and risk status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from trimtab.api.deps import AdminUser, Ctx, CurrentUser
+from trimtab.api.schemas import PolicyBody, RiskUpdate
+from trimtab.domain.policy import Policy
+from trimtab.domain.targets import check_symbol
+from trimtab.services import policy, portfolio, risk
+from trimtab.services.risk import RiskRow, RiskView
+
+router = APIRouter(tags=["account"])
+
+
+@router.get("/api/portfolio")
+def get_portfolio(user: CurrentUser, ctx: Ctx) -> dict[str, Any]:
+    """Value, cash, buying power and positions with their actual weights, from the broker."""
+    return portfolio.portfolio_view(ctx, user.id)
+
+
+@router.get("/api/assets/{symbol}")
+def get_asset(symbol: str, user: CurrentUser, ctx: Ctx) -> dict[str, Any]:
+    """Whether the broker knows ``symbol``, and whether it is tradable and fractionable."""
+    return portfolio.asset_info(ctx, user.id, check_symbol(symbol))
+
+
+def policy_json(value: Policy) -> dict[str, float]:
+    return {
+        "threshold_percent": float(value.threshold_percent),
+        "min_trade": float(value.min_trade),
+        "cash_buffer_percent": float(value.cash_buffer_percent),
+    }
+
+
+@router.get("/api/settings")
+def get_settings(user: CurrentUser, ctx: Ctx) -> dict[str, float]:
+    """The caller's drift threshold, minimum trade and cash buffer."""
+    return policy_json(policy.get_policy(ctx, user.id))
+
+
+@router.put("/api/settings")
+def put_settings(body: PolicyBody, user: CurrentUser, ctx: Ctx) -> dict[str, float]:
+    updated = policy.update_policy(
+        ctx,
+        user.id,
+        threshold_percent=body.threshold_percent,
+        min_trade=body.min_trade,
+        cash_buffer_percent=body.cash_buffer_percent,
+    )
+    return policy_json(updated)
+
+
+def risk_row_json(row: RiskRow) -> dict[str, Any]:
+    return {
+        "trading_enabled": row.status.trading_enabled,
+        "drawdown_recovery": row.status.drawdown_recovery,
+        "kill_switch": row.status.kill_switch,
+        "reason": row.status.reason,
+        "updated_by": row.updated_by,
+        "updated_at": row.updated_at.isoformat() if row.updated_at else None,
+    }
+
+
+def risk_json(view: RiskView) -> dict[str, Any]:
+    return {
+        "system": risk_row_json(view.system),
+        "user": risk_row_json(view.user),
+        "blocked_reason": view.blocked_reason,
+    }
+
+
+@router.get("/api/risk")
+def get_risk(user: CurrentUser, ctx: Ctx) -> dict[str, Any]:
+    """The system-wide and the caller's risk rows, and why trading is blocked (if it is)."""
+    return risk_json(risk.get_risk(ctx, user.id))
+
+
+@router.put("/api/risk")
+def put_risk(body: RiskUpdate, admin: AdminUser, ctx: Ctx) -> dict[str, Any]:
+    """Admins only: change the system row, or one user's row (``scope: user`` + ``user_id``)."""
+    switches = body.model_dump(
+        include={"trading_enabled", "drawdown_recovery", "kill_switch", "reason"}
+    )
+    if body.scope == "system":
+        return risk_json(risk.set_system_risk(ctx, admin.id, **switches))
+    target = body.user_id if body.user_id is not None else admin.id
+    return risk_json(risk.set_user_risk(ctx, target, **switches))
