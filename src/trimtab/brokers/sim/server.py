@@ -16,7 +16,7 @@ from trimtab.brokers.sim.simulator import Simulator
 
 def serve(simulator: Simulator, *, host: str, port: int) -> None:
     """Serve until interrupted."""
-    uvicorn.run(create_app(simulator), host=host, port=port, log_level="warning")
+    uvicorn.run(create_app(simulator), host=host, port=port, log_level="warning", ws="none")
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -34,7 +34,7 @@ class BackgroundServer:
         self.host = host
         self.port = port or free_port(host)
         config = uvicorn.Config(
-            create_app(simulator), host=host, port=self.port, log_level="warning"
+            create_app(simulator), host=host, port=self.port, log_level="warning", ws="none"
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, name="trimtab-sim", daemon=True)

@@ -1,0 +1,120 @@
+"""Venues for the broker tests: the paper broker, AlpacaBroker on the simulator over
+loopback HTTP, and (only with real keys) AlpacaBroker on Alpaca's paper API."""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pytest
+
+from trimtab.brokers.alpaca import AlpacaBroker
+from trimtab.brokers.base import Broker
+from trimtab.brokers.exchange import Exchange
+from trimtab.brokers.models import Asset
+from trimtab.brokers.paper import PaperBroker
+from trimtab.brokers.sim.server import BackgroundServer
+from trimtab.brokers.sim.simulator import Simulator
+
+PRICES = {
+    "SPY": Decimal("500.00"),
+    "QQQ": Decimal("400.00"),
+    "TLT": Decimal("90.00"),
+    "BRK.A": Decimal("700000.00"),
+    "LEHMQ": Decimal("0.01"),
+}
+ASSETS = {
+    "BRK.A": Asset("BRK.A", fractionable=False),
+    "LEHMQ": Asset("LEHMQ", tradable=False, fractionable=False),
+}
+CASH = Decimal("10000.00")
+HOLDINGS = {"SPY": Decimal(10), "QQQ": Decimal("5.5")}
+#: Short enough that a stalled answer costs little, long enough for a loaded loopback.
+TIMEOUT = 0.5
+_keys = itertools.count()
+
+
+@dataclass
+class Venue:
+    """A broker under test and, where we own the venue, the exchange behind it."""
+
+    name: str
+    broker: Broker
+    exchange: Exchange | None = None
+    simulator: Simulator | None = None
+
+    def control(self) -> Exchange:
+        """The exchange to script; tests that need one skip on Alpaca's real API."""
+        if self.exchange is None:
+            pytest.skip("needs a venue whose state the test controls")
+        return self.exchange
+
+
+def new_exchange() -> Exchange:
+    return Exchange(prices=PRICES, assets=ASSETS)
+
+
+@pytest.fixture(scope="session")
+def sim_server() -> Iterator[BackgroundServer]:
+    with BackgroundServer(Simulator()) as server:
+        yield server
+
+
+def alpaca_on_sim(server: BackgroundServer, key_id: str, secret_key: str) -> AlpacaBroker:
+    return AlpacaBroker(
+        key_id,
+        secret_key,
+        base_url=server.base_url,
+        data_url=server.base_url,
+        timeout=TIMEOUT,
+        retry_wait=0,
+    )
+
+
+@pytest.fixture
+def sim_venue(sim_server: BackgroundServer) -> Venue:
+    """A fresh exchange behind the shared simulator, with one funded account."""
+    simulator = sim_server.simulator
+    simulator.exchange = new_exchange()
+    simulator.faults.clear()
+    simulator.reset_counts()
+    key_id, secret_key = f"PKTEST{next(_keys):06d}", "test-secret"
+    simulator.open_account(key_id, secret_key, cash=CASH, holdings=HOLDINGS)
+    return Venue(
+        "alpaca-sim",
+        alpaca_on_sim(sim_server, key_id, secret_key),
+        simulator.exchange,
+        simulator,
+    )
+
+
+def _paper_venue() -> Venue:
+    exchange = new_exchange()
+    exchange.open_account("paper", CASH, HOLDINGS)
+    return Venue("paper", PaperBroker(exchange, "paper"), exchange)
+
+
+def _live_venue() -> Venue:
+    key_id, secret_key = os.environ.get("ALPACA_KEY_ID"), os.environ.get("ALPACA_SECRET_KEY")
+    if not (key_id and secret_key and os.environ.get("TRIMTAB_LIVE_ALPACA") == "1"):
+        pytest.skip("set ALPACA_KEY_ID, ALPACA_SECRET_KEY and TRIMTAB_LIVE_ALPACA=1")
+    return Venue("alpaca-live", AlpacaBroker(key_id, secret_key, paper=True, timeout=10))
+
+
+@pytest.fixture(
+    params=[
+        "paper",
+        "alpaca-sim",
+        pytest.param("alpaca-live", marks=pytest.mark.live_alpaca),
+    ]
+)
+def venue(request: pytest.FixtureRequest) -> Venue:
+    if request.param == "paper":
+        return _paper_venue()
+    if request.param == "alpaca-sim":
+        sim: Venue = request.getfixturevalue("sim_venue")
+        return sim
+    return _live_venue()
