@@ -26,6 +26,7 @@ export interface User {
   id: number | string;
   email: string;
   is_admin?: boolean;
+  created_at?: string;
 }
 
 export interface LoginRequest {
@@ -49,7 +50,7 @@ export interface BrokerStatus {
 /** GET /api/me — `csrf_token` and `broker` are assumed additions. */
 export interface Me {
   user: User;
-  csrf_token?: string;
+  csrf_token?: string | null;
   broker?: BrokerStatus;
 }
 
@@ -114,7 +115,8 @@ export interface TradeExecuted {
   symbol: string;
   side: Side;
   qty: Num;
-  order_id: string;
+  /** null when the broker refused the order before giving it an id */
+  order_id: string | null;
   status: string;
   /** assumed: time the order was submitted / last updated (ISO 8601) */
   submitted_at?: string | null;
@@ -220,6 +222,7 @@ export interface ApiToken {
   name: string;
   created_at: string;
   last_used_at?: string | null;
+  revoked_at?: string | null;
 }
 
 export interface TokenList {

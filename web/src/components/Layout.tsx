@@ -45,7 +45,7 @@ export function Layout({ user, live }: { user: User; live: LiveState }) {
         Skip to content
       </a>
       <header className="sticky top-0 z-30 border-b border-slate-200 bg-white/90 backdrop-blur">
-        <div className="mx-auto flex h-14 max-w-6xl items-center gap-4 px-4 sm:px-6">
+        <div className="mx-auto flex h-14 max-w-6xl items-center gap-2 px-4 sm:gap-4 sm:px-6">
           <NavLink to="/allocation" className="flex items-center gap-2 font-semibold tracking-tight" aria-label="trimtab home">
             <Logo className="size-7" />
             <span className="hidden sm:inline">trimtab</span>
@@ -57,13 +57,13 @@ export function Layout({ user, live }: { user: User; live: LiveState }) {
                 to={to}
                 className={({ isActive }) =>
                   cn(
-                    "inline-flex items-center gap-1.5 rounded-lg px-2.5 py-1.5 text-sm font-medium whitespace-nowrap transition-colors",
+                    "inline-flex items-center gap-1.5 rounded-lg px-2 py-1.5 sm:px-2.5 text-sm font-medium whitespace-nowrap transition-colors",
                     isActive ? "bg-slate-900 text-white" : "text-slate-700 hover:bg-slate-100",
                   )
                 }
                 data-testid={`nav-${label.toLowerCase()}`}
               >
-                <Icon className="size-4" aria-hidden />
+                <Icon className="hidden size-4 sm:block" aria-hidden />
                 {label}
               </NavLink>
             ))}

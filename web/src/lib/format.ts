@@ -61,6 +61,16 @@ export function formatDateTime(iso: string | null | undefined): string {
   return Number.isNaN(d.getTime()) ? DASH : dateTime.format(d);
 }
 
+const timeOnly = new Intl.DateTimeFormat("en-US", { hour: "numeric", minute: "2-digit" });
+
+/** "10:52 AM" for today, "Nov 24, 10:52:51 AM" otherwise. */
+export function formatWhen(iso: string | null | undefined, now = new Date()): string {
+  if (!iso) return DASH;
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return DASH;
+  return d.toDateString() === now.toDateString() ? timeOnly.format(d) : dateTime.format(d);
+}
+
 const relative = new Intl.RelativeTimeFormat("en-US", { numeric: "auto" });
 
 export function formatRelative(iso: string | null | undefined, now = Date.now()): string {

@@ -68,6 +68,13 @@ export function AllocationPage() {
   const inFlight = live.isPending || runList.some((r) => IN_FLIGHT.has(r.status));
   const blocked = isBlocked(risk.data);
   const sumOk = allocationSum(allocationList).kind === "ok";
+  const rebalanceHint = inFlight
+    ? "A rebalance is in progress."
+    : blocked
+      ? "Live trading is blocked by a risk control (see below)."
+      : !sumOk
+        ? "Enabled targets must sum to 100% before rebalancing."
+        : null;
   const threshold = settings.data ? toNumber(settings.data.threshold_percent) : null;
 
   function remember(result: CheckResult) {
@@ -117,6 +124,7 @@ export function AllocationPage() {
             {threshold !== null && <> · band ±{formatPercent(threshold)}</>}
           </p>
         </div>
+        <div className="flex flex-col gap-1.5 sm:items-end">
         <div className="flex gap-2">
           <Button
             variant="outline"
@@ -132,13 +140,19 @@ export function AllocationPage() {
             variant="primary"
             onClick={openConfirm}
             disabled={inFlight || blocked || !sumOk}
-            title={blocked ? "Trading is blocked; see the banner" : !sumOk ? "Targets must sum to 100%" : undefined}
+            aria-describedby={rebalanceHint ? "rebalance-hint" : undefined}
             data-testid="rebalance-button"
             className="flex-1 sm:flex-none"
           >
             {inFlight ? <Loader2 className="animate-spin" aria-hidden /> : <RefreshCw aria-hidden />}
             {inFlight ? "Rebalancing…" : "Check & Rebalance"}
           </Button>
+        </div>
+        {rebalanceHint && (
+          <p id="rebalance-hint" className="text-xs text-slate-600" data-testid="rebalance-hint">
+            {rebalanceHint}
+          </p>
+        )}
         </div>
       </div>
 
@@ -153,7 +167,7 @@ export function AllocationPage() {
 
       <AllocationPies allocations={allocationList} portfolio={portfolio.data} colors={colors} />
 
-      <div className="grid items-start gap-4 lg:grid-cols-2">
+      <div className="grid grid-cols-1 items-start gap-4 lg:grid-cols-2">
         <AllocationManager
           allocations={allocationList}
           colors={colors}

@@ -60,7 +60,7 @@ export function AllocationPies({
   const target = targetSlices(allocations, value, colors);
   const enabledTotal = allocations.filter((a) => a.enabled).reduce((s, a) => s + toNumber(a.target_percent), 0);
   return (
-    <div className="grid gap-4 lg:grid-cols-2">
+    <div className="grid grid-cols-1 gap-4 lg:grid-cols-2">
       <Card aria-labelledby="pie-target-title">
         <CardHeader>
           <div>

@@ -2,7 +2,7 @@ import type { ReactNode } from "react";
 import { Clock, DollarSign, Landmark, Wallet } from "lucide-react";
 import type { Portfolio, RunSummary } from "@/api/types";
 import { Card } from "@/components/ui/card";
-import { formatDateTime, formatMoney, formatRelative, humanize, toNumber } from "@/lib/format";
+import { formatMoney, formatRelative, formatWhen, humanize, toNumber } from "@/lib/format";
 
 function Stat({ label, value, hint, icon, testId }: { label: string; value: ReactNode; hint?: ReactNode; icon: ReactNode; testId?: string }) {
   return (
@@ -42,7 +42,7 @@ export function PortfolioSummary({
         icon={<DollarSign />}
         testId="portfolio-value"
         value={portfolio ? formatMoney(value) : placeholder}
-        hint={portfolio ? `As of ${formatDateTime(portfolio.as_of)}` : undefined}
+        hint={portfolio ? `As of ${formatWhen(portfolio.as_of)}` : undefined}
       />
       <Stat label="Cash" icon={<Wallet />} testId="portfolio-cash" value={portfolio ? formatMoney(cash) : placeholder} hint={cashShare} />
       <Stat
@@ -50,6 +50,7 @@ export function PortfolioSummary({
         icon={<Landmark />}
         testId="portfolio-buying-power"
         value={portfolio ? formatMoney(portfolio.buying_power) : placeholder}
+        hint={portfolio ? "Available for buys" : undefined}
       />
       <Stat
         label="Last checked"
@@ -58,7 +59,7 @@ export function PortfolioSummary({
         value={<time dateTime={checkedAt ?? undefined}>{checkedAt ? formatRelative(checkedAt) : "Never"}</time>}
         hint={
           lastRun
-            ? `${formatDateTime(checkedAt)} · ${lastRun.dry_run ? "preview" : humanize(lastRun.status)}`
+            ? `${formatWhen(checkedAt)} · ${lastRun.dry_run ? "Preview" : humanize(lastRun.status)}`
             : "Run Preview to analyse drift"
         }
       />

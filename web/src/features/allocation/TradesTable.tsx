@@ -27,15 +27,15 @@ export function TradesTable({ trades, fallbackTime }: { trades: TradeExecuted[];
             </TableCell>
           </TableRow>
         )}
-        {trades.map((t) => (
-          <TableRow key={t.order_id} data-testid={`trade-row-${t.symbol}`}>
+        {trades.map((t, i) => (
+          <TableRow key={t.order_id ?? `${t.symbol}-${i}`} data-testid={`trade-row-${t.symbol}`}>
             <TableCell className="font-semibold">{t.symbol}</TableCell>
             <TableCell>
               <SideBadge side={t.side} />
             </TableCell>
             <TableCell className="text-right">{formatQty(t.qty)}</TableCell>
-            <TableCell className="max-w-48 truncate font-mono text-xs text-slate-700" title={t.order_id}>
-              {t.order_id}
+            <TableCell className="max-w-48 truncate font-mono text-xs text-slate-700" title={t.order_id ?? undefined}>
+              {t.order_id ?? "—"}
             </TableCell>
             <TableCell data-testid={`trade-status-${t.symbol}`}>
               <OrderStatusBadge status={t.status} />

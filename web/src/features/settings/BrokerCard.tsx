@@ -53,7 +53,7 @@ export function BrokerCard() {
           </div>
         </div>
         {risk.data && (
-          <div className="grid gap-4 sm:grid-cols-2">
+          <div className="grid grid-cols-1 gap-4 sm:grid-cols-2">
             {(["system", "user"] as const).map((scope) => (
               <div key={scope}>
                 <h3 className="mb-1 text-xs font-medium uppercase tracking-wide text-slate-600">

@@ -65,7 +65,7 @@ export function PolicyForm() {
       </CardHeader>
       <CardContent>
         {settings.error && <p className="mb-3 text-sm text-red-700">{errorMessage(settings.error)}</p>}
-        <form onSubmit={submit} noValidate className="grid gap-4 sm:grid-cols-2">
+        <form onSubmit={submit} noValidate className="grid grid-cols-1 gap-4 sm:grid-cols-2">
           <div className="space-y-1.5">
             <Label htmlFor={ids.threshold}>Drift threshold (pp)</Label>
             <Input

@@ -24,6 +24,7 @@ export function TokensCard() {
   const [created, setCreated] = useState<CreatedToken | null>(null);
   const [copied, setCopied] = useState(false);
   const [revoking, setRevoking] = useState<ApiToken | null>(null);
+  const active = (tokens.data?.tokens ?? []).filter((t) => !t.revoked_at);
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -100,14 +101,14 @@ export function TokensCard() {
             </TableRow>
           </TableHeader>
           <TableBody>
-            {(tokens.data?.tokens ?? []).length === 0 && (
+            {active.length === 0 && (
               <TableRow>
                 <TableCell colSpan={4} className="py-6 text-center text-slate-600">
                   {tokens.isLoading ? "Loading…" : tokens.error ? errorMessage(tokens.error) : "No tokens."}
                 </TableCell>
               </TableRow>
             )}
-            {(tokens.data?.tokens ?? []).map((t) => (
+            {active.map((t) => (
               <TableRow key={t.id} data-testid={`token-row-${t.id}`}>
                 <TableCell className="font-medium">{t.name}</TableCell>
                 <TableCell className="text-slate-700">{formatDateTime(t.created_at)}</TableCell>
