@@ -1,0 +1,204 @@
+"""Target allocations per user: list, upsert one, delete one, replace the set, enable/disable.
+
+Each target is checked on its own (symbol, percent, band) and symbols must be
+unique; a set that does not sum to 100 % may be saved, since the page edits it
+one row at a time. The sum is enforced when a run plans.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from trimtab.domain.money import to_decimal
+from trimtab.domain.targets import Target, check_target, check_unique, enabled_total
+from trimtab.errors import InvalidTargets, NotFound
+from trimtab.services.context import AppContext
+from trimtab.store.models import AllocationRow
+from trimtab.store.repositories import Allocations, record_audit
+
+
+@dataclass(frozen=True, slots=True)
+class AllocationItem:
+    symbol: str
+    target_percent: Decimal
+    enabled: bool
+    band_percent: Decimal | None
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def target(self) -> Target:
+        return Target(self.symbol, self.target_percent, self.enabled, self.band_percent)
+
+
+@dataclass(frozen=True, slots=True)
+class AllocationSet:
+    items: list[AllocationItem]
+    #: Sum of the enabled targets, in percent.
+    total_percent: Decimal
+
+    @property
+    def targets(self) -> list[Target]:
+        return [item.target for item in self.items]
+
+
+def make_target(
+    symbol: object,
+    target_percent: object,
+    enabled: object = True,
+    band_percent: object = None,
+) -> Target:
+    """A checked ``Target`` from loosely typed input; ``InvalidTargets`` names the bad field."""
+    if not isinstance(symbol, str):
+        raise InvalidTargets("symbol must be a string", field="symbol")
+    if not isinstance(enabled, bool):
+        raise InvalidTargets(f"{symbol}: enabled must be true or false", field="enabled")
+    percent = _percent(symbol, target_percent, "target_percent")
+    band = None if band_percent is None else _percent(symbol, band_percent, "band_percent")
+    return check_target(Target(symbol, percent, enabled, band))
+
+
+def _percent(symbol: str, value: object, field: str) -> Decimal:
+    try:
+        return to_decimal(value, field=f"{symbol}: {field}")
+    except ValueError as err:
+        raise InvalidTargets(str(err), field=field) from None
+
+
+def _item(row: AllocationRow) -> AllocationItem:
+    return AllocationItem(
+        row.symbol,
+        row.target_percent,
+        row.enabled,
+        row.band_percent,
+        row.created_at,
+        row.updated_at,
+    )
+
+
+def _set(rows: Sequence[AllocationRow]) -> AllocationSet:
+    items = [_item(row) for row in rows]
+    return AllocationSet(items, enabled_total(item.target for item in items))
+
+
+def list_allocations(ctx: AppContext, user_id: int) -> AllocationSet:
+    with ctx.session_factory() as session:
+        return _set(Allocations(session).for_user(user_id))
+
+
+def load_targets(session: Session, user_id: int) -> list[Target]:
+    """The user's targets as the domain takes them (for a run, in its own transaction)."""
+    return [_item(row).target for row in Allocations(session).for_user(user_id)]
+
+
+def _write(session: Session, user_id: int, target: Target, now: datetime) -> AllocationRow:
+    repo = Allocations(session)
+    row = repo.get(user_id, target.symbol)
+    if row is None:
+        row = AllocationRow(user_id=user_id, symbol=target.symbol, created_at=now)
+        repo.add(row)
+    row.target_percent = target.target_percent
+    row.enabled = target.enabled
+    row.band_percent = target.band_percent
+    row.updated_at = now
+    return row
+
+
+def _changed(ctx: AppContext, user_id: int) -> None:
+    ctx.events.publish(user_id, "allocation_changed", {})
+
+
+def replace_allocations(ctx: AppContext, user_id: int, targets: Sequence[Target]) -> AllocationSet:
+    """Make ``targets`` the user's whole set at once (kept symbols keep ``created_at``)."""
+    for target in targets:
+        check_target(target)
+    check_unique(targets)
+    now = ctx.clock()
+    with ctx.session_factory.begin() as session:
+        repo = Allocations(session)
+        wanted = {t.symbol for t in targets}
+        for row in repo.for_user(user_id):
+            if row.symbol not in wanted:
+                repo.delete(row)
+        session.flush()
+        for target in targets:
+            _write(session, user_id, target, now)
+        record_audit(
+            session,
+            "allocations_replaced",
+            user_id=user_id,
+            actor=None,
+            data={t.symbol: str(t.target_percent) for t in targets},
+            now=now,
+        )
+        session.flush()
+        result = _set(repo.for_user(user_id))
+    _changed(ctx, user_id)
+    return result
+
+
+def upsert_allocation(
+    ctx: AppContext,
+    user_id: int,
+    symbol: str,
+    target_percent: Decimal,
+    enabled: bool = True,
+    band_percent: Decimal | None = None,
+) -> AllocationItem:
+    """Create or update one symbol's target."""
+    target = check_target(Target(symbol, target_percent, enabled, band_percent))
+    now = ctx.clock()
+    with ctx.session_factory.begin() as session:
+        row = _write(session, user_id, target, now)
+        record_audit(
+            session,
+            "allocation_set",
+            user_id=user_id,
+            actor=None,
+            data={"symbol": symbol, "target_percent": str(target_percent), "enabled": enabled},
+            now=now,
+        )
+        item = _item(row)
+    _changed(ctx, user_id)
+    return item
+
+
+def set_allocation_enabled(
+    ctx: AppContext, user_id: int, symbol: str, enabled: bool
+) -> AllocationItem:
+    """Turn one existing target on or off, keeping its percent."""
+    now = ctx.clock()
+    with ctx.session_factory.begin() as session:
+        row = Allocations(session).get(user_id, symbol)
+        if row is None:
+            raise NotFound(f"no allocation for {symbol}", field="symbol")
+        row.enabled = enabled
+        row.updated_at = now
+        item = _item(row)
+    _changed(ctx, user_id)
+    return item
+
+
+def delete_allocation(ctx: AppContext, user_id: int, symbol: str) -> None:
+    """Remove one symbol's target; a symbol with none is ``NotFound``."""
+    now = ctx.clock()
+    with ctx.session_factory.begin() as session:
+        repo = Allocations(session)
+        row = repo.get(user_id, symbol)
+        if row is None:
+            raise NotFound(f"no allocation for {symbol}", field="symbol")
+        repo.delete(row)
+        record_audit(
+            session,
+            "allocation_deleted",
+            user_id=user_id,
+            actor=None,
+            data={"symbol": symbol},
+            now=now,
+        )
+    _changed(ctx, user_id)

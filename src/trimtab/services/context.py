@@ -1,0 +1,68 @@
+"""What every use case runs with: sessions, each user's broker, events, settings and clock.
+
+The API, the CLI and the worker each build one ``AppContext`` with ``build_context``
+and pass it to the services; tests build one around their own broker and clock.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from trimtab.brokers.base import Broker
+from trimtab.config import Settings, get_settings
+from trimtab.services.broker_accounts import make_broker_for
+from trimtab.services.events import EventPublisher, InProcessEvents
+from trimtab.store.db import make_engine, make_session_factory, require_current_schema
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    """How long a live run follows its orders before leaving them to the next check."""
+
+    fill_timeout: float = 30.0
+    poll_interval: float = 0.5
+    #: SQLite's run lock is a lease: how long a crashed holder blocks the account.
+    lock_lease: timedelta = timedelta(minutes=10)
+
+
+@dataclass
+class AppContext:
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    broker_for: Callable[[int], Broker]
+    events: EventPublisher
+    settings: Settings
+    clock: Callable[[], datetime] = utc_now
+    sleep: Callable[[float], None] = time.sleep
+    run_options: RunOptions = field(default_factory=RunOptions)
+
+
+def build_context(
+    settings: Settings | None = None,
+    *,
+    events: EventPublisher | None = None,
+    run_options: RunOptions | None = None,
+) -> AppContext:
+    """Connect to ``settings.database_url`` (which must be migrated) and wire the brokers."""
+    settings = settings or get_settings()
+    engine = make_engine(settings.database_url)
+    require_current_schema(engine)
+    session_factory = make_session_factory(engine)
+    return AppContext(
+        engine=engine,
+        session_factory=session_factory,
+        broker_for=make_broker_for(settings, session_factory),
+        events=events or InProcessEvents(),
+        settings=settings,
+        run_options=run_options or RunOptions(),
+    )

@@ -1,0 +1,88 @@
+"""Each user's rebalancing knobs: drift threshold, minimum trade and cash buffer."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from trimtab.domain.money import HUNDRED, ZERO, to_decimal
+from trimtab.domain.policy import Policy
+from trimtab.errors import InvalidInput
+from trimtab.services.context import AppContext
+from trimtab.store.models import PolicyRow
+from trimtab.store.repositories import Policies, record_audit
+
+
+def _policy(row: PolicyRow | None) -> Policy:
+    if row is None:
+        return Policy()
+    return Policy(
+        threshold_percent=row.threshold_percent,
+        min_trade=row.min_trade,
+        cash_buffer_percent=row.cash_buffer_percent,
+    )
+
+
+def get_policy(ctx: AppContext, user_id: int) -> Policy:
+    """The user's policy, the seed's defaults where none was saved."""
+    with ctx.session_factory() as session:
+        return _policy(Policies(session).get(user_id))
+
+
+def _checked(value: object, field: str, low: Decimal, high: Decimal, *, low_open: bool) -> Decimal:
+    try:
+        number = to_decimal(value, field=field)
+    except ValueError as err:
+        raise InvalidInput(str(err), field=field) from None
+    if number > high or number < low or (low_open and number == low):
+        bound = "above" if low_open else "at least"
+        raise InvalidInput(f"{field} must be {bound} {low} and at most {high}", field=field)
+    return number
+
+
+def update_policy(
+    ctx: AppContext,
+    user_id: int,
+    *,
+    threshold_percent: object = None,
+    min_trade: object = None,
+    cash_buffer_percent: object = None,
+) -> Policy:
+    """Change the given knobs (``None`` keeps one as it is) and return the whole policy."""
+    changes: dict[str, Decimal] = {}
+    if threshold_percent is not None:
+        changes["threshold_percent"] = _checked(
+            threshold_percent, "threshold_percent", ZERO, HUNDRED, low_open=True
+        )
+    if min_trade is not None:
+        changes["min_trade"] = _checked(
+            min_trade, "min_trade", ZERO, Decimal(10**9), low_open=False
+        )
+    if cash_buffer_percent is not None:
+        changes["cash_buffer_percent"] = _checked(
+            cash_buffer_percent, "cash_buffer_percent", ZERO, Decimal(50), low_open=False
+        )
+    now = ctx.clock()
+    with ctx.session_factory.begin() as session:
+        repo = Policies(session)
+        row = repo.get(user_id)
+        if row is None:
+            default = Policy()
+            row = PolicyRow(
+                user_id=user_id,
+                threshold_percent=default.threshold_percent,
+                min_trade=default.min_trade,
+                cash_buffer_percent=default.cash_buffer_percent,
+            )
+            repo.add(row)
+        for name, value in changes.items():
+            setattr(row, name, value)
+        row.updated_at = now
+        record_audit(
+            session,
+            "policy_updated",
+            user_id=user_id,
+            actor=None,
+            data={k: str(v) for k, v in changes.items()},
+            now=now,
+        )
+        return _policy(row)

@@ -1,0 +1,266 @@
+"""``check_rebalance_drift``: the seed's use case, on a recorded run with a per-user lock."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from dataclasses import replace
+from decimal import Decimal
+from typing import Any
+
+from trimtab.brokers.base import Broker
+from trimtab.domain.planner import Plan, SkippedTrade, SkipReason, plan_rebalance
+from trimtab.domain.policy import Policy
+from trimtab.domain.targets import Target, check_symbol, enabled_targets
+from trimtab.errors import InvalidInput, InvalidTargets
+from trimtab.services.allocations import load_targets
+from trimtab.services.broker_view import BrokerView, read_broker, snapshot_json
+from trimtab.services.context import AppContext
+from trimtab.services.contract import rebalance_result
+from trimtab.services.live_run import LiveRun
+from trimtab.services.policy import get_policy
+from trimtab.services.risk import read_risk
+from trimtab.services.run_records import (
+    UNFINISHED,
+    OrderState,
+    RunStatus,
+    Trigger,
+    client_order_id,
+    run_result,
+)
+from trimtab.store.locks import RunLock, run_lock
+from trimtab.store.models import OrderRow, RebalanceRunRow
+from trimtab.store.repositories import Orders, Runs, record_audit
+
+MARKET_CLOSED = (
+    "Market is closed: no orders sent. Check again when it opens, or queue the orders "
+    "for the open (queue_if_closed)"
+)
+
+
+def check_rebalance_drift(
+    ctx: AppContext,
+    user_id: int,
+    dry_run: bool = False,
+    symbols: Iterable[str] | None = None,
+    trigger: str = "manual",
+    queue_if_closed: bool = False,
+) -> dict[str, Any]:
+    """Measure drift and, unless ``dry_run``, place the orders that correct it.
+
+    Returns the seed's contract plus ``run_id`` and ``status``. A live check first
+    takes the user's run lock (``Conflict`` if a run is in flight) and finishes any
+    run left unfinished before planning a new one.
+    """
+    selected = _checked_symbols(symbols)
+    try:
+        run_trigger = Trigger(trigger)
+    except ValueError:
+        raise InvalidInput("trigger must be manual or scheduled", field="trigger") from None
+    broker = ctx.broker_for(user_id)
+    if dry_run:
+        return _check(ctx, user_id, broker, None, selected, run_trigger, True, queue_if_closed)
+    with run_lock(
+        ctx.engine,
+        ctx.session_factory,
+        user_id,
+        lease=ctx.run_options.lock_lease,
+        clock=ctx.clock,
+    ) as lock:
+        with ctx.session_factory() as session:
+            unfinished = Runs(session).unfinished(user_id, list(UNFINISHED))
+        if unfinished is not None:
+            policy = _policy_of(unfinished)
+            live = LiveRun(ctx, broker, lock, user_id=user_id, run_id=unfinished.id, policy=policy)
+            return {**live.advance(resuming=True), "resumed": True}
+        return _check(ctx, user_id, broker, lock, selected, run_trigger, False, queue_if_closed)
+
+
+def _checked_symbols(symbols: Iterable[str] | None) -> frozenset[str] | None:
+    if symbols is None:
+        return None
+    if isinstance(symbols, str):
+        raise InvalidInput("symbols must be a list of tickers", field="symbols")
+    try:
+        return frozenset(check_symbol(s) for s in symbols)
+    except InvalidTargets as err:
+        raise InvalidInput(err.message, field="symbols") from None
+
+
+def _plan(
+    targets: list[Target], view: BrokerView, policy: Policy, selected: frozenset[str] | None
+) -> Plan:
+    """The domain's plan, leaving alone symbols with an open order of their own."""
+    busy = view.open_order_symbols
+    if not busy:
+        return plan_rebalance(targets, view.portfolio, policy, selected)
+    allowed = (selected or {t.symbol for t in targets}) - busy
+    plan = plan_rebalance(targets, view.portfolio, policy, allowed)
+    skipped = tuple(
+        SkippedTrade(
+            s.symbol,
+            s.side,
+            SkipReason.OPEN_ORDER,
+            f"{s.symbol} has an open order; left alone until it finishes",
+        )
+        if s.reason is SkipReason.NOT_SELECTED and s.symbol in busy
+        else s
+        for s in plan.skipped
+    )
+    return replace(plan, skipped=skipped)
+
+
+def _check(
+    ctx: AppContext,
+    user_id: int,
+    broker: Broker,
+    lock: RunLock | None,
+    selected: frozenset[str] | None,
+    trigger: Trigger,
+    dry_run: bool,
+    queue_if_closed: bool,
+) -> dict[str, Any]:
+    policy = get_policy(ctx, user_id)
+    with ctx.session_factory() as session:
+        targets = load_targets(session, user_id)
+        blocked_reason = read_risk(session, user_id).blocked_reason
+    view = read_broker(broker, (t.symbol for t in enabled_targets(targets)))
+    plan = _plan(targets, view, policy, selected)
+    status, message = _decide(plan, view, blocked_reason, dry_run, queue_if_closed)
+    result = rebalance_result(
+        plan, dry_run=dry_run, message=message, trading_blocked=blocked_reason
+    )
+    inputs = {
+        **snapshot_json(view),
+        "targets": [_target_json(t) for t in targets],
+        "policy": {k: str(v) for k, v in vars_of(policy).items()},
+        "symbols": sorted(selected) if selected is not None else None,
+        "queue_if_closed": queue_if_closed,
+    }
+    run_id = _record(ctx, user_id, plan, status, message, trigger, dry_run, inputs, result)
+    if status is not RunStatus.RUNNING:
+        with ctx.session_factory() as session:
+            run = Runs(session).get(run_id)
+            assert run is not None
+            finished = run_result(run, [])
+        ctx.events.publish(
+            user_id, "run_finished", {"run_id": run_id, "status": status, "message": message}
+        )
+        return finished
+    assert lock is not None
+    ctx.events.publish(user_id, "run_started", {"run_id": run_id})
+    live = LiveRun(ctx, broker, lock, user_id=user_id, run_id=run_id, policy=policy)
+    return live.advance(resuming=False)
+
+
+def _decide(
+    plan: Plan,
+    view: BrokerView,
+    blocked_reason: str | None,
+    dry_run: bool,
+    queue_if_closed: bool,
+) -> tuple[RunStatus, str]:
+    """What this check will do, and the message that says so."""
+    if dry_run:
+        status = RunStatus.PLANNED if plan.orders else RunStatus.NOTHING_TO_DO
+        suffix = f" (orders would be refused now: {blocked_reason})" if blocked_reason else ""
+        return status, f"Dry run: {plan.message}{suffix}"
+    if not plan.orders:
+        return RunStatus.NOTHING_TO_DO, plan.message
+    if blocked_reason is not None:
+        return RunStatus.BLOCKED_BY_RISK, f"{blocked_reason}; drift reported, no orders placed"
+    if not view.market_open and not queue_if_closed:
+        return RunStatus.NOTHING_TO_DO, MARKET_CLOSED
+    return RunStatus.RUNNING, plan.message
+
+
+def _record(
+    ctx: AppContext,
+    user_id: int,
+    plan: Plan,
+    status: RunStatus,
+    message: str,
+    trigger: Trigger,
+    dry_run: bool,
+    inputs: dict[str, Any],
+    result: dict[str, Any],
+) -> int:
+    """Store the run and, for a live run that will trade, its orders, before any is sent."""
+    now = ctx.clock()
+    with ctx.session_factory.begin() as session:
+        run = Runs(session).add(
+            RebalanceRunRow(
+                user_id=user_id,
+                trigger=str(trigger),
+                dry_run=dry_run,
+                queue_if_closed=bool(inputs["queue_if_closed"]),
+                status=str(status),
+                outcome=str(plan.outcome),
+                needs_rebalance=plan.needs_rebalance,
+                portfolio_value=plan.portfolio_value.quantize(Decimal("0.0001")),
+                message=message,
+                order_key=_order_key(),
+                inputs=inputs,
+                result=result,
+                created_at=now,
+                updated_at=now,
+                finished_at=None if status is RunStatus.RUNNING else now,
+            )
+        )
+        if status is RunStatus.RUNNING:
+            orders = Orders(session)
+            # Sells first: they fund the buys.
+            for seq, planned in enumerate((*plan.sells, *plan.buys)):
+                orders.add(
+                    OrderRow(
+                        user_id=user_id,
+                        run_id=run.id,
+                        seq=seq,
+                        client_order_id=client_order_id(run, seq, planned.side, planned.symbol),
+                        symbol=planned.symbol,
+                        side=str(planned.side),
+                        qty=planned.qty,
+                        planned_price=planned.price,
+                        status=str(OrderState.PLANNED),
+                        filled_qty=Decimal(0),
+                        created_at=now,
+                        updated_at=now,
+                    )
+                )
+        record_audit(
+            session,
+            "rebalance_checked",
+            user_id=user_id,
+            actor=None,
+            data={"run_id": run.id, "dry_run": dry_run, "status": str(status)},
+            now=now,
+        )
+        return run.id
+
+
+def _order_key() -> str:
+    return secrets.token_hex(3)
+
+
+def _target_json(target: Target) -> dict[str, Any]:
+    return {
+        "symbol": target.symbol,
+        "target_percent": str(target.target_percent),
+        "enabled": target.enabled,
+        "band_percent": str(target.band_percent) if target.band_percent is not None else None,
+    }
+
+
+def vars_of(policy: Policy) -> dict[str, Decimal]:
+    return {
+        "threshold_percent": policy.threshold_percent,
+        "min_trade": policy.min_trade,
+        "sum_tolerance": policy.sum_tolerance,
+        "cash_buffer_percent": policy.cash_buffer_percent,
+    }
+
+
+def _policy_of(run: RebalanceRunRow) -> Policy:
+    """The policy a recorded run was planned with, so a resumed run sizes its buys alike."""
+    saved = run.inputs.get("policy") or {}
+    return Policy(**{k: Decimal(v) for k, v in saved.items()})

@@ -1,0 +1,143 @@
+"""The risk switches: a system-wide row set by admins and each user's own row.
+
+Any switch in either row (trading disabled, drawdown recovery, kill switch)
+stops every order; drift is still reported. A missing row means trading is on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from trimtab.domain.risk import RiskStatus, trading_block_reason
+from trimtab.errors import NotFound, TrimtabError
+from trimtab.services.context import AppContext
+from trimtab.store.models import RiskStatusRow
+from trimtab.store.repositories import SYSTEM_SCOPE, RiskRows, Users, record_audit, user_scope
+
+
+@dataclass(frozen=True, slots=True)
+class RiskRow:
+    status: RiskStatus
+    updated_by: str | None
+    updated_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class RiskView:
+    system: RiskRow
+    user: RiskRow
+    #: Why orders are refused right now, or ``None`` when they may be placed.
+    blocked_reason: str | None
+
+
+def _row(row: RiskStatusRow | None) -> RiskRow:
+    if row is None:
+        return RiskRow(RiskStatus(), None, None)
+    status = RiskStatus(row.trading_enabled, row.drawdown_recovery, row.kill_switch, row.reason)
+    return RiskRow(status, row.updated_by, row.updated_at)
+
+
+def read_risk(session: Session, user_id: int) -> RiskView:
+    """Both rows and the resulting block reason, in the caller's transaction."""
+    repo = RiskRows(session)
+    system = _row(repo.get(SYSTEM_SCOPE))
+    user = _row(repo.get(user_scope(user_id)))
+    return RiskView(system, user, trading_block_reason(system.status, user.status))
+
+
+def get_risk(ctx: AppContext, user_id: int) -> RiskView:
+    with ctx.session_factory() as session:
+        return read_risk(session, user_id)
+
+
+def _set(
+    session: Session,
+    scope: str,
+    user_id: int | None,
+    changes: Mapping[str, object],
+    actor: str,
+    now: datetime,
+) -> None:
+    repo = RiskRows(session)
+    row = repo.get(scope)
+    if row is None:
+        row = RiskStatusRow(
+            scope=scope,
+            user_id=user_id,
+            trading_enabled=True,
+            drawdown_recovery=False,
+            kill_switch=False,
+            reason="",
+        )
+        repo.add(row)
+    for name, value in changes.items():
+        if value is not None:
+            setattr(row, name, value)
+    row.updated_by = actor
+    row.updated_at = now
+    record_audit(
+        session,
+        "risk_updated",
+        user_id=user_id,
+        actor=actor,
+        data={"scope": scope, **{k: v for k, v in changes.items() if v is not None}},
+        now=now,
+    )
+
+
+def set_system_risk(
+    ctx: AppContext,
+    actor_id: int,
+    *,
+    trading_enabled: bool | None = None,
+    drawdown_recovery: bool | None = None,
+    kill_switch: bool | None = None,
+    reason: str | None = None,
+) -> RiskView:
+    """Change the system-wide row; only an admin may (code ``forbidden`` otherwise)."""
+    now = ctx.clock()
+    with ctx.session_factory.begin() as session:
+        actor = Users(session).get(actor_id)
+        if actor is None:
+            raise NotFound(f"no user {actor_id}")
+        if not actor.is_admin:
+            raise TrimtabError("only an admin can change the system risk status", code="forbidden")
+        changes = {
+            "trading_enabled": trading_enabled,
+            "drawdown_recovery": drawdown_recovery,
+            "kill_switch": kill_switch,
+            "reason": reason,
+        }
+        _set(session, SYSTEM_SCOPE, None, changes, actor.email, now)
+        session.flush()
+        return read_risk(session, actor_id)
+
+
+def set_user_risk(
+    ctx: AppContext,
+    user_id: int,
+    *,
+    trading_enabled: bool | None = None,
+    drawdown_recovery: bool | None = None,
+    kill_switch: bool | None = None,
+    reason: str | None = None,
+) -> RiskView:
+    """Change the user's own row (``None`` leaves a switch as it is)."""
+    now = ctx.clock()
+    with ctx.session_factory.begin() as session:
+        user = Users(session).get(user_id)
+        if user is None:
+            raise NotFound(f"no user {user_id}")
+        changes = {
+            "trading_enabled": trading_enabled,
+            "drawdown_recovery": drawdown_recovery,
+            "kill_switch": kill_switch,
+            "reason": reason,
+        }
+        _set(session, user_scope(user_id), user_id, changes, user.email, now)
+        session.flush()
+        return read_risk(session, user_id)

@@ -1,0 +1,168 @@
+"""``execute_trade``: one order placed by hand, validated and behind the risk gate."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from trimtab.brokers.base import Broker
+from trimtab.brokers.models import Asset, OrderRequest, OrderType, Side, TimeInForce
+from trimtab.domain.money import QTY_STEP, ZERO, to_decimal
+from trimtab.domain.targets import check_symbol
+from trimtab.errors import (
+    BrokerError,
+    BrokerUnavailable,
+    InvalidInput,
+    InvalidTargets,
+    NotFound,
+    TradingBlocked,
+)
+from trimtab.services.context import AppContext
+from trimtab.services.contract import number
+from trimtab.services.risk import read_risk
+from trimtab.services.run_records import OrderState, copy_answer, order_json
+from trimtab.store.models import OrderRow
+from trimtab.store.repositories import Orders, record_audit
+
+E = TypeVar("E", Side, OrderType, TimeInForce)
+
+
+def _choice(kind: type[E], value: str, field: str) -> E:
+    try:
+        return kind(value)
+    except ValueError:
+        allowed = ", ".join(member.value for member in kind)
+        raise InvalidInput(
+            f"{field} must be one of {allowed}, got {value!r}", field=field
+        ) from None
+
+
+def _asset(broker: Broker, symbol: str) -> Asset:
+    try:
+        asset = broker.get_asset(symbol)
+    except NotFound:
+        raise InvalidInput(f"unknown symbol {symbol}", field="symbol") from None
+    if not asset.tradable:
+        raise InvalidInput(f"{symbol} is not tradable", field="symbol")
+    return asset
+
+
+def validate_trade(
+    broker: Broker, symbol: str, side: str, qty: object, order_type: str, time_in_force: str
+) -> OrderRequest:
+    """The order to send, or ``InvalidInput`` naming the first bad field."""
+    try:
+        check_symbol(symbol)
+    except InvalidTargets as err:
+        raise InvalidInput(err.message, field="symbol") from None
+    order_side = _choice(Side, side, "side")
+    try:
+        amount = to_decimal(qty, field="qty")
+    except ValueError as err:
+        raise InvalidInput(str(err), field="qty") from None
+    if amount <= ZERO:
+        raise InvalidInput(f"qty must be above 0, got {qty}", field="qty")
+    if amount != amount.quantize(QTY_STEP):
+        raise InvalidInput("qty has more than 9 decimal places", field="qty")
+    kind = _choice(OrderType, order_type, "order_type")
+    if kind is not OrderType.MARKET:
+        raise InvalidInput("only market orders are supported", field="order_type")
+    tif = _choice(TimeInForce, time_in_force, "time_in_force")
+    asset = _asset(broker, symbol)
+    if amount != amount.to_integral_value():
+        if not asset.fractionable:
+            raise InvalidInput(f"{symbol} is not fractionable: use a whole qty", field="qty")
+        if tif is not TimeInForce.DAY:
+            raise InvalidInput(
+                "fractional orders must be market orders with time_in_force day",
+                field="time_in_force",
+            )
+    return OrderRequest(
+        symbol=symbol,
+        side=order_side,
+        client_order_id=f"tt-trade-{uuid.uuid4().hex[:24]}",
+        qty=amount,
+        type=kind,
+        time_in_force=tif,
+    )
+
+
+def execute_trade(
+    ctx: AppContext,
+    user_id: int,
+    symbol: str,
+    side: str,
+    qty: Decimal | int | str,
+    order_type: str = "market",
+    time_in_force: str = "day",
+) -> dict[str, Any]:
+    """Place one order; returns ``{order_id, client_order_id, symbol, side, qty, status,
+    submitted_at}``. Raises ``InvalidInput``, ``TradingBlocked`` or the broker's error."""
+    broker = ctx.broker_for(user_id)
+    request = validate_trade(broker, symbol, side, qty, order_type, time_in_force)
+    now = ctx.clock()
+    with ctx.session_factory.begin() as session:
+        reason = read_risk(session, user_id).blocked_reason
+        if reason is not None:
+            raise TradingBlocked(f"{reason}; no order placed")
+        # Recorded before it is sent, so a crash leaves a trace to look up by client id.
+        order = Orders(session).add(
+            OrderRow(
+                user_id=user_id,
+                client_order_id=request.client_order_id,
+                symbol=request.symbol,
+                side=str(request.side),
+                qty=request.qty,
+                status=str(OrderState.PLANNED),
+                filled_qty=ZERO,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        order_id = order.id
+    failure: BrokerError | None = None
+    answer = None
+    try:
+        answer = broker.submit_order(request)
+    except BrokerUnavailable as err:
+        answer = broker.get_order_by_client_id(request.client_order_id)
+        failure = None if answer else err
+    except BrokerError as err:
+        failure = err
+    with ctx.session_factory.begin() as session:
+        row = Orders(session).get(order_id)
+        assert row is not None
+        if answer is not None:
+            copy_answer(row, answer)
+        else:
+            row.status = str(
+                OrderState.UNKNOWN
+                if isinstance(failure, BrokerUnavailable)
+                else OrderState.REJECTED
+            )
+            row.error = failure.message if failure else None
+        row.updated_at = ctx.clock()
+        record_audit(
+            session,
+            "trade_placed" if answer else "trade_failed",
+            user_id=user_id,
+            actor=None,
+            data={"order": row.id, "client_order_id": row.client_order_id, "status": row.status},
+            now=now,
+        )
+        session.flush()
+        payload = order_json(row)
+    ctx.events.publish(user_id, "order_updated", payload)
+    if failure is not None:
+        raise failure
+    assert answer is not None
+    return {
+        "order_id": answer.id,
+        "client_order_id": answer.client_order_id,
+        "symbol": answer.symbol,
+        "side": str(answer.side),
+        "qty": number(answer.qty or ZERO),
+        "status": str(answer.status),
+        "submitted_at": answer.submitted_at.isoformat(),
+    }

@@ -1,0 +1,210 @@
+"""Accounts and personal API tokens: argon2 password hashes, tokens kept only as SHA-256."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.exc import IntegrityError
+
+from trimtab.brokers.demo import NEW_ACCOUNT_CASH
+from trimtab.errors import Conflict, InvalidInput, NotFound
+from trimtab.services.context import AppContext
+from trimtab.store.models import ApiTokenRow, UserRow
+from trimtab.store.paper import open_paper_account
+from trimtab.store.repositories import Tokens, Users, record_audit
+
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+$")
+MIN_PASSWORD_LENGTH = 8
+TOKEN_PREFIX = "tt_"
+#: ``last_used_at`` is a hint, not a log: writing it on every request would make
+#: each authenticated read a write.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+_hasher = PasswordHasher()
+# Verifying against a dummy hash when the email is unknown keeps the time a
+# failed sign-in takes from telling which emails have accounts.
+_DUMMY_HASH = _hasher.hash("not a password anyone has")
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: int
+    email: str
+    is_admin: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class TokenInfo:
+    id: int
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+def _user(row: UserRow) -> User:
+    return User(row.id, row.email, row.is_admin, row.created_at)
+
+
+def _token(row: ApiTokenRow) -> TokenInfo:
+    return TokenInfo(row.id, row.name, row.created_at, row.last_used_at, row.revoked_at)
+
+
+def normalize_email(email: str) -> str:
+    """Trimmed and lower-cased; raises ``InvalidInput`` unless it looks like an address."""
+    normalized = email.strip().lower() if isinstance(email, str) else ""
+    if not EMAIL_PATTERN.match(normalized) or len(normalized) > 320:
+        raise InvalidInput(f"email {email!r} is not a valid address", field="email")
+    return normalized
+
+
+def hash_token(plain: str) -> str:
+    return hashlib.sha256(plain.encode()).hexdigest()
+
+
+def create_user(ctx: AppContext, email: str, password: str, is_admin: bool = False) -> User:
+    """Create an account with a paper broker account holding the new-account cash."""
+    email = normalize_email(email)
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"password must be at least {MIN_PASSWORD_LENGTH} characters", field="password"
+        )
+    now = ctx.clock()
+    try:
+        with ctx.session_factory.begin() as session:
+            users = Users(session)
+            if users.by_email(email) is not None:
+                raise Conflict(f"a user with email {email} already exists")
+            row = users.add(
+                UserRow(
+                    email=email,
+                    password_hash=_hasher.hash(password),
+                    is_admin=is_admin,
+                    created_at=now,
+                )
+            )
+            open_paper_account(session, row.id, NEW_ACCOUNT_CASH, now=now)
+            record_audit(
+                session,
+                "user_created",
+                user_id=row.id,
+                actor=email,
+                data={"is_admin": is_admin},
+                now=now,
+            )
+            return _user(row)
+    except IntegrityError:
+        # Another request created the same email between our check and insert.
+        raise Conflict(f"a user with email {email} already exists") from None
+
+
+def authenticate(ctx: AppContext, email: str, password: str) -> User | None:
+    """The user whose email and password these are, else ``None``."""
+    try:
+        email = normalize_email(email)
+    except InvalidInput:
+        return None
+    with ctx.session_factory.begin() as session:
+        row = Users(session).by_email(email)
+        try:
+            _hasher.verify(row.password_hash if row else _DUMMY_HASH, password)
+        except (VerificationError, InvalidHashError):
+            return None
+        if row is None:
+            return None
+        if _hasher.check_needs_rehash(row.password_hash):
+            row.password_hash = _hasher.hash(password)
+        return _user(row)
+
+
+def get_user(ctx: AppContext, user_id: int) -> User:
+    with ctx.session_factory() as session:
+        row = Users(session).get(user_id)
+        if row is None:
+            raise NotFound(f"no user {user_id}")
+        return _user(row)
+
+
+def get_user_by_email(ctx: AppContext, email: str) -> User:
+    with ctx.session_factory() as session:
+        row = Users(session).by_email(normalize_email(email))
+        if row is None:
+            raise NotFound(f"no user with email {email.strip().lower()}", field="user")
+        return _user(row)
+
+
+def resolve_user(ctx: AppContext, email: str | None) -> User:
+    """The user a command acts for: by email, else the only user there is."""
+    if email:
+        return get_user_by_email(ctx, email)
+    with ctx.session_factory() as session:
+        rows = Users(session).first(2)
+    if len(rows) == 1:
+        return _user(rows[0])
+    what = (
+        "no users yet; create one with `trimtab users create EMAIL`"
+        if not rows
+        else ("several users; say which with --user EMAIL or TRIMTAB_USER")
+    )
+    raise InvalidInput(f"cannot tell which user: {what}", field="user")
+
+
+def create_token(ctx: AppContext, user_id: int, name: str) -> tuple[str, TokenInfo]:
+    """A new API token: the plain token is returned once and only its hash is kept."""
+    name = name.strip() if isinstance(name, str) else ""
+    if not name or len(name) > 100:
+        raise InvalidInput("token name must be 1 to 100 characters", field="name")
+    plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    now = ctx.clock()
+    with ctx.session_factory.begin() as session:
+        if Users(session).get(user_id) is None:
+            raise NotFound(f"no user {user_id}")
+        row = Tokens(session).add(
+            ApiTokenRow(user_id=user_id, name=name, token_hash=hash_token(plain), created_at=now)
+        )
+        record_audit(
+            session, "token_created", user_id=user_id, actor=None, data={"id": row.id}, now=now
+        )
+        return plain, _token(row)
+
+
+def list_tokens(ctx: AppContext, user_id: int) -> list[TokenInfo]:
+    with ctx.session_factory() as session:
+        return [_token(row) for row in Tokens(session).for_user(user_id)]
+
+
+def revoke_token(ctx: AppContext, user_id: int, token_id: int) -> TokenInfo:
+    """Revoke one of the user's tokens; another user's token is ``NotFound``."""
+    now = ctx.clock()
+    with ctx.session_factory.begin() as session:
+        row = Tokens(session).get_for_user(user_id, token_id)
+        if row is None:
+            raise NotFound(f"no token {token_id}")
+        if row.revoked_at is None:
+            row.revoked_at = now
+            record_audit(
+                session, "token_revoked", user_id=user_id, actor=None, data={"id": row.id}, now=now
+            )
+        return _token(row)
+
+
+def user_for_token(ctx: AppContext, plain: str) -> User | None:
+    """The owner of a live token, else ``None`` (unknown or revoked)."""
+    if not isinstance(plain, str) or not plain.startswith(TOKEN_PREFIX):
+        return None
+    now = ctx.clock()
+    with ctx.session_factory.begin() as session:
+        token = Tokens(session).by_hash(hash_token(plain))
+        if token is None or token.revoked_at is not None:
+            return None
+        if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+            token.last_used_at = now
+        row = Users(session).get(token.user_id)
+        return _user(row) if row else None

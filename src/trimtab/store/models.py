@@ -1,0 +1,239 @@
+"""The schema: one mapped class per table. Migrations in ``store/migrations`` create it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from trimtab.store.types import ExactDecimal, Money, Percent, Price, Qty, UTCDateTime
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def _user_fk(ondelete: str = "CASCADE") -> ForeignKey:
+    return ForeignKey("users.id", ondelete=ondelete)
+
+
+class UserRow(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ApiTokenRow(Base):
+    """A personal API token; only the SHA-256 of the token is kept."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(_user_fk(), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class AllocationRow(Base):
+    __tablename__ = "allocations"
+    __table_args__ = (UniqueConstraint("user_id", "symbol"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(_user_fk())
+    symbol: Mapped[str] = mapped_column(String(16))
+    target_percent: Mapped[Decimal] = mapped_column(Percent())
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    band_percent: Mapped[Decimal | None] = mapped_column(Percent(), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PolicyRow(Base):
+    """A user's rebalancing knobs; a user without a row uses the domain defaults."""
+
+    __tablename__ = "rebalance_policies"
+
+    user_id: Mapped[int] = mapped_column(_user_fk(), primary_key=True)
+    threshold_percent: Mapped[Decimal] = mapped_column(Percent())
+    min_trade: Mapped[Decimal] = mapped_column(Money())
+    cash_buffer_percent: Mapped[Decimal] = mapped_column(Percent())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class RiskStatusRow(Base):
+    """The system-wide risk row (scope ``system``) or one user's (scope ``user:<id>``)."""
+
+    __tablename__ = "risk_status"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(32), unique=True)
+    user_id: Mapped[int | None] = mapped_column(_user_fk(), nullable=True)
+    trading_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    drawdown_recovery: Mapped[bool] = mapped_column(Boolean, default=False)
+    kill_switch: Mapped[bool] = mapped_column(Boolean, default=False)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    updated_by: Mapped[str | None] = mapped_column(String(320), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class BrokerAccountRow(Base):
+    """Which broker a user trades through; the secret is Fernet-encrypted."""
+
+    __tablename__ = "broker_accounts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(_user_fk(), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    key_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    secret_encrypted: Mapped[str | None] = mapped_column(Text, nullable=True)
+    paper: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PaperAccountRow(Base):
+    __tablename__ = "paper_accounts"
+
+    user_id: Mapped[int] = mapped_column(_user_fk(), primary_key=True)
+    # Fills at 9-decimal quantities leave cash with more than cent precision.
+    cash: Mapped[Decimal] = mapped_column(ExactDecimal(24, 9))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PaperHoldingRow(Base):
+    __tablename__ = "paper_holdings"
+
+    user_id: Mapped[int] = mapped_column(_user_fk(), primary_key=True)
+    symbol: Mapped[str] = mapped_column(String(16), primary_key=True)
+    qty: Mapped[Decimal] = mapped_column(Qty())
+    avg_entry_price: Mapped[Decimal] = mapped_column(Price())
+
+
+class PaperOrderRow(Base):
+    __tablename__ = "paper_orders"
+    __table_args__ = (
+        UniqueConstraint("user_id", "client_order_id"),
+        Index("ix_paper_orders_user_open", "user_id", "is_open"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    user_id: Mapped[int] = mapped_column(_user_fk())
+    client_order_id: Mapped[str] = mapped_column(String(48))
+    symbol: Mapped[str] = mapped_column(String(16))
+    side: Mapped[str] = mapped_column(String(4))
+    qty: Mapped[Decimal | None] = mapped_column(Qty(), nullable=True)
+    notional: Mapped[Decimal | None] = mapped_column(Money(), nullable=True)
+    filled_qty: Mapped[Decimal] = mapped_column(Qty())
+    filled_avg_price: Mapped[Decimal | None] = mapped_column(Price(), nullable=True)
+    status: Mapped[str] = mapped_column(String(24))
+    is_open: Mapped[bool] = mapped_column(Boolean)
+    type: Mapped[str] = mapped_column(String(16))
+    time_in_force: Mapped[str] = mapped_column(String(8))
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class RunLockRow(Base):
+    """SQLite's per-user run lock: a lease, since SQLite has no advisory locks."""
+
+    __tablename__ = "run_locks"
+
+    user_id: Mapped[int] = mapped_column(_user_fk(), primary_key=True)
+    holder: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class RebalanceRunRow(Base):
+    """One check: its inputs, its result (the contract JSON) and where it stands."""
+
+    __tablename__ = "rebalance_runs"
+    __table_args__ = (
+        Index("ix_rebalance_runs_user_created", "user_id", "created_at"),
+        Index("ix_rebalance_runs_user_status", "user_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(_user_fk())
+    trigger: Mapped[str] = mapped_column(String(16))
+    dry_run: Mapped[bool] = mapped_column(Boolean)
+    queue_if_closed: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(20))
+    outcome: Mapped[str] = mapped_column(String(32))
+    needs_rebalance: Mapped[bool] = mapped_column(Boolean)
+    portfolio_value: Mapped[Decimal] = mapped_column(Money())
+    message: Mapped[str] = mapped_column(Text)
+    #: Random per run, part of each client_order_id: run ids restart when a
+    #: database is recreated, but the broker remembers every id ever used.
+    order_key: Mapped[str] = mapped_column(String(8))
+    inputs: Mapped[dict[str, Any]] = mapped_column(JSON)
+    result: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class OrderRow(Base):
+    """An order trimtab planned or placed: recorded before it is sent, updated as it fills."""
+
+    __tablename__ = "orders"
+    __table_args__ = (Index("ix_orders_run", "run_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(_user_fk(), index=True)
+    run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("rebalance_runs.id", ondelete="CASCADE"), nullable=True
+    )
+    seq: Mapped[int] = mapped_column(Integer, default=0)
+    client_order_id: Mapped[str] = mapped_column(String(48), unique=True)
+    symbol: Mapped[str] = mapped_column(String(16))
+    side: Mapped[str] = mapped_column(String(4))
+    qty: Mapped[Decimal] = mapped_column(Qty())
+    planned_price: Mapped[Decimal | None] = mapped_column(Price(), nullable=True)
+    status: Mapped[str] = mapped_column(String(24))
+    broker_order_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    filled_qty: Mapped[Decimal] = mapped_column(Qty())
+    filled_avg_price: Mapped[Decimal | None] = mapped_column(Price(), nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AuditEventRow(Base):
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_user_created", "user_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(_user_fk("SET NULL"), nullable=True)
+    actor: Mapped[str | None] = mapped_column(String(320), nullable=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,0 +1,195 @@
+"""Repositories: the queries the services need, so no service writes SQL."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from trimtab.store.models import (
+    AllocationRow,
+    ApiTokenRow,
+    AuditEventRow,
+    OrderRow,
+    PolicyRow,
+    RebalanceRunRow,
+    RiskStatusRow,
+    UserRow,
+)
+
+SYSTEM_SCOPE = "system"
+
+
+def user_scope(user_id: int) -> str:
+    return f"user:{user_id}"
+
+
+class Users:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, row: UserRow) -> UserRow:
+        self.session.add(row)
+        self.session.flush()
+        return row
+
+    def get(self, user_id: int) -> UserRow | None:
+        return self.session.get(UserRow, user_id)
+
+    def by_email(self, email: str) -> UserRow | None:
+        return self.session.scalars(select(UserRow).where(UserRow.email == email)).one_or_none()
+
+    def first(self, limit: int) -> Sequence[UserRow]:
+        return self.session.scalars(select(UserRow).order_by(UserRow.id).limit(limit)).all()
+
+
+class Tokens:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, row: ApiTokenRow) -> ApiTokenRow:
+        self.session.add(row)
+        self.session.flush()
+        return row
+
+    def by_hash(self, token_hash: str) -> ApiTokenRow | None:
+        return self.session.scalars(
+            select(ApiTokenRow).where(ApiTokenRow.token_hash == token_hash)
+        ).one_or_none()
+
+    def for_user(self, user_id: int) -> Sequence[ApiTokenRow]:
+        return self.session.scalars(
+            select(ApiTokenRow).where(ApiTokenRow.user_id == user_id).order_by(ApiTokenRow.id)
+        ).all()
+
+    def get_for_user(self, user_id: int, token_id: int) -> ApiTokenRow | None:
+        row = self.session.get(ApiTokenRow, token_id)
+        return row if row is not None and row.user_id == user_id else None
+
+
+class Allocations:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def for_user(self, user_id: int) -> Sequence[AllocationRow]:
+        return self.session.scalars(
+            select(AllocationRow)
+            .where(AllocationRow.user_id == user_id)
+            .order_by(AllocationRow.symbol)
+        ).all()
+
+    def get(self, user_id: int, symbol: str) -> AllocationRow | None:
+        return self.session.scalars(
+            select(AllocationRow).where(
+                AllocationRow.user_id == user_id, AllocationRow.symbol == symbol
+            )
+        ).one_or_none()
+
+    def add(self, row: AllocationRow) -> None:
+        self.session.add(row)
+
+    def delete(self, row: AllocationRow) -> None:
+        self.session.delete(row)
+
+
+class Policies:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, user_id: int) -> PolicyRow | None:
+        return self.session.get(PolicyRow, user_id)
+
+    def add(self, row: PolicyRow) -> None:
+        self.session.add(row)
+
+
+class RiskRows:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, scope: str) -> RiskStatusRow | None:
+        return self.session.scalars(
+            select(RiskStatusRow).where(RiskStatusRow.scope == scope)
+        ).one_or_none()
+
+    def add(self, row: RiskStatusRow) -> None:
+        self.session.add(row)
+        self.session.flush()
+
+
+class Runs:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, row: RebalanceRunRow) -> RebalanceRunRow:
+        self.session.add(row)
+        self.session.flush()
+        return row
+
+    def get(self, run_id: int) -> RebalanceRunRow | None:
+        return self.session.get(RebalanceRunRow, run_id)
+
+    def get_for_user(self, user_id: int, run_id: int) -> RebalanceRunRow | None:
+        row = self.session.get(RebalanceRunRow, run_id)
+        return row if row is not None and row.user_id == user_id else None
+
+    def for_user(self, user_id: int, limit: int, offset: int) -> Sequence[RebalanceRunRow]:
+        return self.session.scalars(
+            select(RebalanceRunRow)
+            .where(RebalanceRunRow.user_id == user_id)
+            .order_by(RebalanceRunRow.id.desc())
+            .limit(limit)
+            .offset(offset)
+        ).all()
+
+    def count_for_user(self, user_id: int) -> int:
+        return (
+            self.session.scalar(select(func.count()).where(RebalanceRunRow.user_id == user_id)) or 0
+        )
+
+    def unfinished(self, user_id: int, statuses: Sequence[str]) -> RebalanceRunRow | None:
+        """The user's oldest live run still in one of ``statuses``."""
+        return self.session.scalars(
+            select(RebalanceRunRow)
+            .where(
+                RebalanceRunRow.user_id == user_id,
+                RebalanceRunRow.dry_run.is_(False),
+                RebalanceRunRow.status.in_(list(statuses)),
+            )
+            .order_by(RebalanceRunRow.id)
+            .limit(1)
+        ).one_or_none()
+
+
+class Orders:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, row: OrderRow) -> OrderRow:
+        self.session.add(row)
+        self.session.flush()
+        return row
+
+    def get(self, order_id: int) -> OrderRow | None:
+        return self.session.get(OrderRow, order_id)
+
+    def for_run(self, run_id: int) -> Sequence[OrderRow]:
+        return self.session.scalars(
+            select(OrderRow).where(OrderRow.run_id == run_id).order_by(OrderRow.seq)
+        ).all()
+
+
+def record_audit(
+    session: Session,
+    kind: str,
+    *,
+    user_id: int | None,
+    actor: str | None,
+    data: dict[str, Any],
+    now: datetime,
+) -> None:
+    """Append an audit event in the caller's transaction, so it commits with the change."""
+    session.add(AuditEventRow(user_id=user_id, actor=actor, kind=kind, data=data, created_at=now))

@@ -1,0 +1,55 @@
+"""Builders shared by the service tests: clock, seed targets, exchange-backed brokers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from trimtab.brokers.exchange import Exchange
+from trimtab.brokers.paper import PaperBroker
+from trimtab.domain.targets import Target
+from trimtab.services.context import AppContext
+
+PASSWORD = "correct horse battery"
+SEED_TARGETS = [
+    Target("SPY", Decimal(40)),
+    Target("QQQ", Decimal(30)),
+    Target("TLT", Decimal(20)),
+    Target("GLD", Decimal(10)),
+]
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 1, 5, 15, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+def on_exchange(
+    ctx: AppContext, exchange: Exchange, wrap: Callable[[PaperBroker], object] | None = None
+) -> None:
+    """Point every user's broker at an account on ``exchange`` (optionally wrapped)."""
+
+    def broker_for(user_id: int) -> PaperBroker:
+        account = str(user_id)
+        if account not in exchange.accounts:
+            raise AssertionError(f"open an exchange account for user {user_id} first")
+        broker = PaperBroker(exchange, account)
+        return wrap(broker) if wrap else broker  # type: ignore[return-value]
+
+    ctx.broker_for = broker_for  # type: ignore[assignment]
+
+
+def drifted_account(exchange: Exchange, user_id: int) -> None:
+    """SPY heavy and TLT light against the seed's 40/30/20/10."""
+    exchange.open_account(
+        str(user_id),
+        Decimal("2500"),
+        {"SPY": Decimal(150), "QQQ": Decimal(120), "TLT": Decimal(100), "GLD": Decimal(50)},
+    )
