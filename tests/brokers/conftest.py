@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pytest
@@ -45,6 +45,8 @@ class Venue:
     broker: Broker
     exchange: Exchange | None = None
     simulator: Simulator | None = None
+    #: The key pair headers of the simulator account, for raw HTTP checks.
+    headers: dict[str, str] = field(default_factory=dict)
 
     def control(self) -> Exchange:
         """The exchange to script; tests that need one skip on Alpaca's real API."""
@@ -88,6 +90,7 @@ def sim_venue(sim_server: BackgroundServer) -> Venue:
         alpaca_on_sim(sim_server, key_id, secret_key),
         simulator.exchange,
         simulator,
+        {"APCA-API-KEY-ID": key_id, "APCA-API-SECRET-KEY": secret_key},
     )
 
 
