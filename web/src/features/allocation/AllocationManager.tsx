@@ -147,7 +147,7 @@ export function AllocationManager({ allocations, colors, portfolioValue, loading
             })}
           </TableBody>
         </Table>
-        <SumStatus allocations={allocations} />
+        {!loading && <SumStatus allocations={allocations} />}
       </CardContent>
 
       <AllocationDialog

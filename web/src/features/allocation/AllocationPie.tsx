@@ -1,5 +1,7 @@
-import { Cell, Pie, PieChart, ResponsiveContainer, Tooltip, type TooltipContentProps } from "recharts";
+import { Cell, Pie, PieChart, Tooltip, type TooltipContentProps } from "recharts";
 import { formatMoney, formatPercent } from "@/lib/format";
+
+const PIE_SIZE = 192; // matches the h-48 w-48 frame
 
 export interface PieSlice {
   name: string;
@@ -49,8 +51,7 @@ export function AllocationPie({
     <figure data-testid={testId} aria-label={`${title} pie chart`} className="flex flex-col gap-4 sm:flex-row sm:items-center lg:flex-col xl:flex-row">
       <div className="relative mx-auto h-48 w-48 shrink-0" aria-hidden>
         {data.length > 0 ? (
-          <ResponsiveContainer width="100%" height="100%">
-            <PieChart>
+          <PieChart width={PIE_SIZE} height={PIE_SIZE}>
               <Pie
                 data={data}
                 dataKey="percent"
@@ -66,8 +67,7 @@ export function AllocationPie({
                 ))}
               </Pie>
               <Tooltip content={<SliceTooltip />} wrapperStyle={{ zIndex: 10 }} />
-            </PieChart>
-          </ResponsiveContainer>
+          </PieChart>
         ) : (
           <div className="size-full rounded-full border-[18px] border-slate-100" />
         )}

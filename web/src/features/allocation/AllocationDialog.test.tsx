@@ -1,0 +1,117 @@
+import { render, screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it, vi } from "vitest";
+import { ApiError } from "@/api/client";
+import type { Asset } from "@/api/types";
+import { AllocationDialog } from "./AllocationDialog";
+
+const tradable = (symbol: string): Promise<Asset> => Promise.resolve({ symbol, tradable: true, fractionable: true, name: `${symbol} Trust` });
+
+function setup(props: Partial<Parameters<typeof AllocationDialog>[0]> = {}) {
+  const onSubmit = vi.fn().mockResolvedValue(undefined);
+  const onOpenChange = vi.fn();
+  const lookupAsset = vi.fn(tradable);
+  render(
+    <AllocationDialog
+      open
+      onOpenChange={onOpenChange}
+      existingSymbols={["SPY"]}
+      otherTotal={40}
+      onSubmit={onSubmit}
+      lookupAsset={lookupAsset}
+      {...props}
+    />,
+  );
+  const user = userEvent.setup();
+  const fill = async (symbol: string, percent: string) => {
+    if (symbol) await user.type(screen.getByLabelText("Symbol"), symbol);
+    if (percent) await user.type(screen.getByLabelText("Target percent"), percent);
+    await user.click(screen.getByTestId("allocation-save"));
+  };
+  return { onSubmit, onOpenChange, lookupAsset, user, fill };
+}
+
+describe("AllocationDialog", () => {
+  it("adds a valid, tradable symbol, upper-cased", async () => {
+    const { fill, onSubmit, lookupAsset, onOpenChange } = setup();
+    await fill("qqq", "30");
+    await waitFor(() => expect(onSubmit).toHaveBeenCalledWith({ symbol: "QQQ", target_percent: 30 }));
+    expect(lookupAsset).toHaveBeenCalledWith("QQQ");
+    expect(onOpenChange).toHaveBeenCalledWith(false);
+  });
+
+  it("shows what the total will become", async () => {
+    const { user } = setup();
+    await user.type(screen.getByLabelText("Target percent"), "30");
+    expect(screen.getByText(/will total/)).toHaveTextContent("70.00%");
+  });
+
+  it("refuses a malformed symbol without asking the broker", async () => {
+    const { fill, onSubmit, lookupAsset } = setup();
+    await fill("1ABC", "10");
+    expect(await screen.findByText(/Use a ticker of 1–6 letters/)).toBeInTheDocument();
+    expect(screen.getByLabelText("Symbol")).toHaveAttribute("aria-invalid", "true");
+    expect(lookupAsset).not.toHaveBeenCalled();
+    expect(onSubmit).not.toHaveBeenCalled();
+  });
+
+  it("refuses a symbol that already has a target", async () => {
+    const { fill, onSubmit } = setup();
+    await fill("spy", "10");
+    expect(await screen.findByText(/SPY already has a target/)).toBeInTheDocument();
+    expect(onSubmit).not.toHaveBeenCalled();
+  });
+
+  it.each([
+    ["0", /more than 0%/],
+    ["100.5", /cannot be more than 100%/],
+    ["abc", /Enter a number/],
+  ])("refuses percent %j", async (percent, message) => {
+    const { fill, onSubmit } = setup();
+    await fill("QQQ", percent);
+    expect(await screen.findByText(message)).toBeInTheDocument();
+    expect(screen.getByLabelText("Target percent")).toHaveAttribute("aria-invalid", "true");
+    expect(onSubmit).not.toHaveBeenCalled();
+  });
+
+  it("accepts exactly 100%", async () => {
+    const { fill, onSubmit } = setup();
+    await fill("QQQ", "100");
+    await waitFor(() => expect(onSubmit).toHaveBeenCalledWith({ symbol: "QQQ", target_percent: 100 }));
+  });
+
+  it("explains a symbol the broker does not know", async () => {
+    const { fill, onSubmit } = setup({
+      lookupAsset: vi.fn().mockRejectedValue(new ApiError(404, "not_found", "unknown asset")),
+    });
+    await fill("XYZQ", "10");
+    expect(await screen.findByText(/The broker doesn't know XYZQ/)).toBeInTheDocument();
+    expect(onSubmit).not.toHaveBeenCalled();
+  });
+
+  it("explains a symbol that is not tradable", async () => {
+    const { fill, onSubmit } = setup({
+      lookupAsset: vi.fn().mockResolvedValue({ symbol: "OLD", tradable: false, fractionable: false, name: "Old Corp" }),
+    });
+    await fill("OLD", "10");
+    expect(await screen.findByText(/OLD \(Old Corp\) exists but is not tradable/)).toBeInTheDocument();
+    expect(onSubmit).not.toHaveBeenCalled();
+  });
+
+  it("shows the server's message when saving fails", async () => {
+    const { fill } = setup({ onSubmit: vi.fn().mockRejectedValue(new ApiError(422, "invalid", "target too large")) });
+    await fill("QQQ", "10");
+    expect(await screen.findByText("target too large")).toBeInTheDocument();
+  });
+
+  it("edits a target's percent without re-checking the symbol", async () => {
+    const { user, onSubmit, lookupAsset } = setup({ editing: { symbol: "SPY", target_percent: 40 } });
+    expect(screen.getByLabelText("Symbol")).toBeDisabled();
+    const percent = screen.getByLabelText("Target percent");
+    await user.clear(percent);
+    await user.type(percent, "45");
+    await user.click(screen.getByTestId("allocation-save"));
+    await waitFor(() => expect(onSubmit).toHaveBeenCalledWith({ symbol: "SPY", target_percent: 45 }));
+    expect(lookupAsset).not.toHaveBeenCalled();
+  });
+});

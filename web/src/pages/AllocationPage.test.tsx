@@ -1,0 +1,134 @@
+import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import axe from "axe-core";
+import { beforeEach, describe, expect, it } from "vitest";
+import { setCsrfToken } from "@/api/client";
+import type { CheckResult, RiskStatus } from "@/api/types";
+import { allocation, dryRun, emptyRuns, portfolio, riskClear } from "@/test/fixtures";
+import { renderWithProviders, stubFetch } from "@/test/render";
+import { AllocationPage } from "./AllocationPage";
+
+const liveRun: CheckResult = {
+  ...dryRun,
+  run_id: 8,
+  dry_run: false,
+  status: "completed",
+  message: "Rebalancing executed",
+  trades_executed: [
+    { symbol: "SPY", side: "sell", qty: 13.9785, order_id: "ord-1", status: "filled", submitted_at: "2026-11-25T10:00:00Z" },
+    { symbol: "TLT", side: "buy", qty: 68.18, order_id: "ord-2", status: "accepted", submitted_at: "2026-11-25T10:00:05Z" },
+  ],
+};
+
+function routes(overrides: Record<string, unknown> = {}) {
+  return {
+    "GET /api/allocations": {
+      allocations: [allocation("SPY", 40), allocation("TLT", 20), allocation("GLD", 10), allocation("QQQ", 30)],
+      total_percent: 100,
+    },
+    "GET /api/portfolio": portfolio,
+    "GET /api/risk": riskClear,
+    "GET /api/runs": emptyRuns,
+    "GET /api/settings": { threshold_percent: "5", min_trade: "10" },
+    ...overrides,
+  };
+}
+
+beforeEach(() => setCsrfToken("csrf-123"));
+
+describe("AllocationPage", () => {
+  it("shows the portfolio, the targets and their sum", async () => {
+    renderWithProviders(<AllocationPage />);
+    expect(await screen.findByTestId("allocation-row-SPY")).toHaveTextContent("40.00%");
+    expect(screen.getByTestId("allocation-row-SPY")).toHaveTextContent("$40,000.00");
+    expect(await screen.findByTestId("portfolio-value")).toHaveTextContent("$100,000.00");
+    expect(screen.getByTestId("sum-status")).toHaveTextContent("100.00%");
+    expect(screen.getByTestId("pie-target")).toBeInTheDocument();
+    expect(screen.getByTestId("pie-actual")).toBeInTheDocument();
+    expect(within(screen.getByTestId("pie-actual")).getByText("Cash")).toBeInTheDocument();
+  });
+
+  it("previews planned trades and reasons for skips", async () => {
+    const calls = stubFetch(routes({ "POST /api/rebalance/check": dryRun, "GET /api/runs/7": { ...dryRun, id: 7 } }));
+    renderWithProviders(<AllocationPage />);
+    await screen.findByTestId("allocation-row-SPY");
+    await userEvent.click(screen.getByTestId("preview-button"));
+    const preview = await screen.findByTestId("preview-result");
+    expect(within(preview).getByTestId("planned-row-SPY")).toHaveTextContent("$6,500.00");
+    expect(within(preview).getByText(/under the \$10 minimum/)).toBeInTheDocument();
+    expect(screen.getByTestId("drift-row-SPY")).toHaveAttribute("data-action", "sell");
+    expect(calls.find((c) => c.method === "POST")?.body).toEqual({ dry_run: true });
+  });
+
+  it("confirms the listed orders before a live rebalance and sends the CSRF token", async () => {
+    const calls = stubFetch(
+      routes({
+        "POST /api/rebalance/check": (body: unknown) => ({ status: 200, body: (body as { dry_run: boolean }).dry_run ? dryRun : liveRun }),
+        "GET /api/runs/8": { ...liveRun, id: 8, started_at: "2026-11-25T10:00:00Z" },
+      }),
+    );
+    renderWithProviders(<AllocationPage />);
+    await screen.findByTestId("allocation-row-SPY");
+    await waitFor(() => expect(screen.getByTestId("rebalance-button")).toBeEnabled());
+    await userEvent.click(screen.getByTestId("rebalance-button"));
+    const dialog = await screen.findByRole("dialog", { name: "Rebalance now?" });
+    expect(await within(dialog).findByTestId("planned-row-TLT")).toHaveTextContent("Buy");
+    await userEvent.click(within(dialog).getByTestId("confirm-rebalance"));
+    const trades = await screen.findByTestId("trades-table");
+    expect(await within(trades).findByText("ord-2")).toBeInTheDocument();
+    expect(within(trades).getByText("Accepted")).toBeInTheDocument();
+    const live = calls.find((c) => c.method === "POST" && (c.body as { dry_run: boolean }).dry_run === false);
+    expect(live?.headers["X-CSRF-Token"]).toBe("csrf-123");
+  });
+
+  it("explains a run already in flight", async () => {
+    stubFetch(
+      routes({
+        "POST /api/rebalance/check": () => ({ status: 409, body: { error: { code: "conflict", message: "a run is in progress" } } }),
+      }),
+    );
+    renderWithProviders(<AllocationPage />);
+    await screen.findByTestId("allocation-row-SPY");
+    await userEvent.click(screen.getByTestId("preview-button"));
+    expect(await screen.findByText("A rebalance is already running. Wait for it to finish.")).toBeInTheDocument();
+  });
+
+  it("explains risk blocks in a banner and disables live rebalancing", async () => {
+    const blocked: RiskStatus = {
+      ...riskClear,
+      system: { ...riskClear.system, kill_switch: true, reason: "broker outage" },
+      user: { ...riskClear.user, drawdown_recovery: true },
+      blocked_reason: "Trading is stopped by the kill switch.",
+    };
+    stubFetch(routes({ "GET /api/risk": blocked }));
+    renderWithProviders(<AllocationPage />);
+    const banner = await screen.findByTestId("risk-banner");
+    expect(banner).toHaveTextContent("Trading is stopped by the kill switch.");
+    expect(banner).toHaveTextContent("System: kill switch is on");
+    expect(banner).toHaveTextContent("Reason: broker outage");
+    expect(banner).toHaveTextContent("Your account: drawdown recovery mode");
+    expect(screen.getByTestId("rebalance-button")).toBeDisabled();
+    expect(screen.getByTestId("preview-button")).toBeEnabled();
+  });
+
+  it("disables live rebalancing while the targets do not sum to 100%", async () => {
+    stubFetch(routes({ "GET /api/allocations": { allocations: [allocation("SPY", 40)], total_percent: 40 } }));
+    renderWithProviders(<AllocationPage />);
+    await waitFor(() => expect(screen.getByTestId("sum-status")).toHaveTextContent("60.00% missing"));
+    expect(screen.getByTestId("rebalance-button")).toBeDisabled();
+    expect(screen.getByTestId("rebalance-hint")).toHaveTextContent("must sum to 100%");
+  });
+
+  it("has no axe violations (labels, roles, names)", async () => {
+    stubFetch(routes({ "GET /api/runs": { runs: [{ ...dryRun, id: 7, trigger: "manual", started_at: "2026-11-25T10:00:00Z", finished_at: "2026-11-25T10:00:01Z", max_drift_percent: 6.5, orders_count: 0 }] }, "GET /api/runs/7": { ...dryRun, id: 7, trigger: "manual", started_at: "2026-11-25T10:00:00Z", finished_at: null, max_drift_percent: 6.5, orders_count: 0 } }));
+    const { container } = renderWithProviders(<AllocationPage />);
+    await screen.findByTestId("drift-row-SPY");
+    // Colour contrast needs real layout; the e2e run in Chromium checks it.
+    const result = await axe.run(container, { rules: { "color-contrast": { enabled: false } } });
+    expect(result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
+  });
+});
+
+beforeEach(() => {
+  stubFetch(routes());
+});
