@@ -16,8 +16,10 @@ GOAL_REQUESTS = 3
 RUNS = 50
 
 
-def dry_run_read(broker: AlpacaBroker, symbols: list[str]) -> None:
-    """What a dry-run check asks of its broker before planning."""
+def dry_run_read(base_url: str, symbols: list[str]) -> None:
+    """What a dry-run check asks of its broker before planning, on a broker built for the
+    request as the services build it."""
+    broker = AlpacaBroker(DEMO_KEY_ID, DEMO_SECRET_KEY, base_url=base_url, data_url=base_url)
     broker.get_account()
     broker.get_positions()
     broker.get_latest_prices(symbols)
@@ -29,18 +31,15 @@ def main() -> None:
     symbols = [t.symbol for t in DEMO_TARGETS]
     simulator = demo_simulator()
     with BackgroundServer(simulator) as server:
-        broker = AlpacaBroker(
-            DEMO_KEY_ID, DEMO_SECRET_KEY, base_url=server.base_url, data_url=server.base_url
-        )
         started = time.perf_counter()
-        dry_run_read(broker, symbols)
+        dry_run_read(server.base_url, symbols)
         first_ms = (time.perf_counter() - started) * 1000
         first = sum(simulator.request_counts().values())
         simulator.reset_counts()
         timings = []
         for _ in range(RUNS):
             started = time.perf_counter()
-            dry_run_read(broker, symbols)
+            dry_run_read(server.base_url, symbols)
             timings.append((time.perf_counter() - started) * 1000)
         counts = simulator.request_counts()
     per_run = sum(counts.values()) / RUNS

@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 
 from trimtab.brokers.alpaca import AlpacaBroker
+from trimtab.brokers.asset_cache import AssetCache
 from trimtab.brokers.base import Broker
 from trimtab.brokers.exchange import Exchange
 from trimtab.brokers.models import Asset
@@ -43,6 +44,7 @@ class Venue:
 
     name: str
     broker: Broker
+    account_id: str = ""
     exchange: Exchange | None = None
     simulator: Simulator | None = None
     #: The key pair headers of the simulator account, for raw HTTP checks.
@@ -73,6 +75,7 @@ def alpaca_on_sim(server: BackgroundServer, key_id: str, secret_key: str) -> Alp
         data_url=server.base_url,
         timeout=TIMEOUT,
         retry_wait=0,
+        asset_cache=AssetCache(),
     )
 
 
@@ -88,6 +91,7 @@ def sim_venue(sim_server: BackgroundServer) -> Venue:
     return Venue(
         "alpaca-sim",
         alpaca_on_sim(sim_server, key_id, secret_key),
+        key_id,
         simulator.exchange,
         simulator,
         {"APCA-API-KEY-ID": key_id, "APCA-API-SECRET-KEY": secret_key},
@@ -97,7 +101,7 @@ def sim_venue(sim_server: BackgroundServer) -> Venue:
 def _paper_venue() -> Venue:
     exchange = new_exchange()
     exchange.open_account("paper", CASH, HOLDINGS)
-    return Venue("paper", PaperBroker(exchange, "paper"), exchange)
+    return Venue("paper", PaperBroker(exchange, "paper"), "paper", exchange)
 
 
 def _live_venue() -> Venue:

@@ -9,6 +9,7 @@ import pytest
 
 from tests.brokers.conftest import Venue
 from trimtab.brokers.alpaca import AlpacaBroker
+from trimtab.brokers.asset_cache import SHARED_ASSET_CACHE, AssetCache
 from trimtab.brokers.demo import DEMO_ACCOUNT_ID, demo_exchange
 from trimtab.brokers.factory import broker_from_settings
 from trimtab.brokers.paper import PaperBroker
@@ -56,22 +57,32 @@ def test_factory_defaults_to_the_paper_broker_on_the_demo_exchange() -> None:
     assert isinstance(given, PaperBroker) and given.exchange is exchange
 
 
-def test_asset_facts_are_read_once_per_trading_day(
+def test_asset_facts_are_read_once_per_trading_day_across_broker_instances(
     sim_server: BackgroundServer, sim_venue: Venue
 ) -> None:
     assert sim_venue.simulator is not None
     day = [date(2026, 11, 25)]
+    cache = AssetCache(today=lambda: day[0])
     key_id, secret_key = sim_venue.headers.values()
-    broker = AlpacaBroker(
-        key_id, secret_key, base_url=sim_server.base_url, today=lambda: day[0], retry_wait=0
-    )
+
+    def asset_reads() -> int:
+        assert sim_venue.simulator is not None
+        return sim_venue.simulator.request_counts()["GET /v2/assets/{symbol}"]
+
+    # Services build a broker per request; the facts outlive each one.
     for _ in range(3):
+        broker = AlpacaBroker(key_id, secret_key, base_url=sim_server.base_url, asset_cache=cache)
         assert broker.get_asset("SPY").fractionable
         assert broker.get_asset("QQQ").tradable
-    assert sim_venue.simulator.request_counts()["GET /v2/assets/{symbol}"] == 2
+    assert asset_reads() == 2
     day[0] += timedelta(days=1)
     broker.get_asset("SPY")
-    assert sim_venue.simulator.request_counts()["GET /v2/assets/{symbol}"] == 3
+    assert asset_reads() == 3
+
+
+def test_brokers_share_one_asset_cache_by_default() -> None:
+    first, second = AlpacaBroker("k", "s"), AlpacaBroker("k2", "s2")
+    assert first.asset_cache is second.asset_cache is SHARED_ASSET_CACHE
 
 
 def test_a_dry_run_read_is_three_requests(sim_venue: Venue) -> None:

@@ -247,6 +247,15 @@ def test_partial_fill_then_cancel_keeps_what_filled(venue: Venue) -> None:
     assert {p.symbol: p.qty for p in venue.broker.get_positions()}["TLT"] == 4
 
 
+def test_order_rejected_after_acceptance_is_terminal(venue: Venue) -> None:
+    hold_orders(venue)
+    order = venue.broker.submit_order(buy("TLT", qty="1"))
+    venue.control().set_order_status(venue.account_id, order.id, OrderStatus.REJECTED)
+    rejected = follow(venue, order)
+    assert rejected.status is OrderStatus.REJECTED and rejected.status.is_terminal
+    assert rejected.filled_qty == 0 and venue.broker.list_orders() == []
+
+
 def test_cancel_of_a_filled_order_is_refused(venue: Venue) -> None:
     venue.control()
     order = venue.broker.submit_order(buy("TLT", qty="1"))

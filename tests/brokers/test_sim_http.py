@@ -134,5 +134,13 @@ def test_scripting_routes_seed_move_fill_and_fault(
         assert admin.get("/v2/clock", headers=own).status_code == 200
         assert admin.get("/_sim/requests").json()["GET /v2/clock"] == 3
         assert admin.post("/_sim/fill", json={}).json() == {"filled": 0}
+        order = admin.post(
+            "/v2/orders",
+            headers=own,
+            json={"symbol": "SPY", "side": "sell", "qty": "1", "time_in_force": "day"},
+        ).json()
+        changed = admin.put(f"/_sim/orders/{order['id']}/status", json={"status": "expired"})
+        assert changed.json()["status"] == "expired"
+        assert admin.get(f"/v2/orders/{order['id']}", headers=own).json()["status"] == "expired"
         assert admin.post("/_sim/clock/advance", json={"seconds": 60}).status_code == 204
         assert admin.delete("/_sim/faults").status_code == 204

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
 
 import requests
 from alpaca.common.exceptions import APIError
@@ -33,6 +31,7 @@ from trimtab.brokers.alpaca_mapping import (
     order_from_sdk,
     position_from_sdk,
 )
+from trimtab.brokers.asset_cache import SHARED_ASSET_CACHE, AssetCache
 from trimtab.brokers.models import (
     Account,
     Asset,
@@ -53,14 +52,8 @@ from trimtab.errors import (
 )
 
 T = TypeVar("T")
-NEW_YORK = ZoneInfo("America/New_York")
 #: Alpaca caps one page of orders at 500.
 MAX_ORDERS_PAGE = 500
-
-
-def market_today() -> date:
-    """Asset facts change between trading days, which turn over in New York."""
-    return datetime.now(NEW_YORK).date()
 
 
 class _TimeoutSession(requests.Session):
@@ -96,7 +89,7 @@ class AlpacaBroker:
         timeout: float = 10.0,
         retry_wait: float = 3.0,
         feed: DataFeed = DataFeed.IEX,
-        today: Callable[[], date] = market_today,
+        asset_cache: AssetCache = SHARED_ASSET_CACHE,
     ) -> None:
         self.trading = TradingClient(key_id, secret_key, paper=paper, url_override=base_url)
         self.data = StockHistoricalDataClient(key_id, secret_key, url_override=data_url)
@@ -105,9 +98,9 @@ class AlpacaBroker:
         self.timeout = timeout
         self.retry_wait = retry_wait
         self.feed = feed
-        self._today = today
-        self._assets: dict[str, Asset] = {}
-        self._assets_day: date | None = None
+        self.asset_cache = asset_cache
+        # Paper and live list the same assets; an override is its own venue.
+        self._api = base_url or "alpaca"
 
     @classmethod
     def from_settings(cls, settings: Settings, **options: Any) -> AlpacaBroker:
@@ -144,13 +137,12 @@ class AlpacaBroker:
 
     def get_asset(self, symbol: str) -> Asset:
         """Cached for the trading day: tradable/fractionable do not change within one."""
-        today = self._today()
-        if self._assets_day != today:
-            self._assets, self._assets_day = {}, today
-        if symbol not in self._assets:
+        asset = self.asset_cache.get(self._api, symbol)
+        if asset is None:
             answer = self._read(lambda: self.trading.get_asset(symbol))
-            self._assets[symbol] = asset_from_sdk(_expect(sdk.Asset, answer))
-        return self._assets[symbol]
+            asset = asset_from_sdk(_expect(sdk.Asset, answer))
+            self.asset_cache.put(self._api, asset)
+        return asset
 
     def get_clock(self) -> Clock:
         return clock_from_sdk(_expect(sdk.Clock, self._read(self.trading.get_clock)))

@@ -10,9 +10,10 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
 from trimtab.brokers.demo import NEW_ACCOUNT_CASH
-from trimtab.brokers.models import Asset
+from trimtab.brokers.models import Asset, OrderStatus
 from trimtab.brokers.sim.faults import ANY_ROUTE, Fault
 from trimtab.brokers.sim.routing import simulator_of
+from trimtab.brokers.sim.schemas import JSON, order_json
 
 router = APIRouter(prefix="/_sim", include_in_schema=False)
 
@@ -40,6 +41,10 @@ class ClockMove(BaseModel):
 class FillRequest(BaseModel):
     account_id: str | None = None
     fraction: Decimal = Field(default=Decimal(1), gt=0, le=1)
+
+
+class StatusChange(BaseModel):
+    status: OrderStatus
 
 
 class FaultSpec(BaseModel):
@@ -89,6 +94,11 @@ async def advance_clock(request: Request, move: ClockMove) -> Response:
 async def fill_pending(request: Request, fill: FillRequest) -> dict[str, int]:
     changed = simulator_of(request).exchange.fill_pending(fill.account_id, fraction=fill.fraction)
     return {"filled": changed}
+
+
+@router.put("/orders/{order_id}/status")
+async def set_order_status(request: Request, order_id: str, change: StatusChange) -> JSON:
+    return order_json(simulator_of(request).set_order_status(order_id, change.status))
 
 
 @router.post("/faults", status_code=201)

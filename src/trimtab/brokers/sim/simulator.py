@@ -11,8 +11,9 @@ from decimal import Decimal
 
 from trimtab.brokers.demo import DEMO_ACCOUNT_ID, NEW_ACCOUNT_CASH, demo_exchange
 from trimtab.brokers.exchange import Exchange
-from trimtab.brokers.models import Asset
+from trimtab.brokers.models import Asset, Order, OrderStatus
 from trimtab.brokers.sim.faults import Fault, FaultPlan
+from trimtab.errors import NotFound
 
 #: The key pair ``trimtab sim`` prints for its demo account. Not a secret: a local toy.
 DEMO_KEY_ID = "PKTRIMTABDEMO0000000"
@@ -70,6 +71,13 @@ class Simulator:
         if key.account_id not in self.exchange.accounts:
             return None
         return key.account_id
+
+    def set_order_status(self, order_id: str, status: OrderStatus) -> Order:
+        """Move an order of any account (a broker rejecting or expiring it after accepting)."""
+        for account_id, state in list(self.exchange.accounts.items()):
+            if order_id in state.orders:
+                return self.exchange.set_order_status(account_id, order_id, status)
+        raise NotFound(f"order not found: {order_id}")
 
     def inject(self, fault: Fault) -> Fault:
         return self.faults.add(fault)
