@@ -1,12 +1,16 @@
 # Two commands on a fresh machine: `make run` and `make test`. Everything else they need
-# is installed here, from the hash-pinned requirements files.
+# is installed here: Python packages from the hash-pinned requirements files, the page's
+# packages from package-lock.json, and Debian's Chromium for the browser tests.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 SYNCED := $(VENV)/.synced
+WEB_DEPS := web/node_modules/.package-lock.json
+WEB_BUILT := src/trimtab/web_dist/index.html
+WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.ts web/package.json
 
-.PHONY: install run test bench lint format
+.PHONY: install web chromium run test bench lint format
 
 $(SYNCED): requirements/dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,16 +21,31 @@ $(SYNCED): requirements/dev.txt pyproject.toml
 
 install: $(SYNCED)
 
-run: install
-	$(BIN)/trimtab demo
+$(WEB_DEPS): web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
 
-test: install
+$(WEB_BUILT): $(WEB_DEPS) $(WEB_SOURCES)
+	cd web && npm run build
+
+web: $(WEB_BUILT)
+
+# The browser tests drive Debian's Chromium: no browser download works on these machines.
+chromium:
+	@command -v chromium >/dev/null || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
+
+run: install web
+	$(BIN)/trimtab db upgrade
+	$(BIN)/trimtab serve --demo
+
+test: install web chromium
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
+	cd web && npm run typecheck && npm test
 	$(BIN)/pytest
 
-bench: install
+bench: install web
 	$(BIN)/python -m bench
 
 lint: install

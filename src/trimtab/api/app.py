@@ -11,7 +11,7 @@ from sqlalchemy.engine import make_url
 from trimtab import __version__
 from trimtab.api.errors import ApiError, install_error_handlers
 from trimtab.api.metrics import install_metrics
-from trimtab.api.routes import account, allocations, auth, events, health
+from trimtab.api.routes import account, allocations, auth, callable, events, health, rebalance
 from trimtab.api.sessions import SessionCodec
 from trimtab.api.throttle import LoginThrottle
 from trimtab.config import Settings, get_settings
@@ -57,7 +57,7 @@ def create_app(ctx: AppContext | None = None, *, web_dist: Path = WEB_DIST) -> F
     app.state.login_throttle = LoginThrottle()
     install_error_handlers(app)
     install_metrics(app)
-    for module in (health, auth, allocations, account, events):
+    for module in (health, auth, allocations, account, rebalance, callable, events):
         app.include_router(module.router)
     _serve_page(app, web_dist)
     return app

@@ -3,6 +3,6 @@
 from trimtab.cli.app import app
 
 # Importing a command module registers its commands on ``app``.
-from trimtab.cli import plan, sim  # noqa: F401  # isort: skip
+from trimtab.cli import plan, serve, sim  # noqa: F401  # isort: skip
 
 __all__ = ["app"]

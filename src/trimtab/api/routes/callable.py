@@ -1,0 +1,78 @@
+"""Firebase-callable compatibility: the seed's two functions at ``/callable/<name>``.
+
+A client written for the seed's callables sends ``{"data": {...}}`` and reads
+``{"result": {...}}`` or ``{"error": {"status", "message"}}``; switching it to
+trimtab is a change of base URL (plus a Bearer token for auth).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+
+from trimtab.api.deps import Ctx, CurrentUser
+from trimtab.api.errors import status_for
+from trimtab.api.schemas import CallableBody, CheckBody, TradeBody
+from trimtab.errors import TrimtabError
+from trimtab.services import rebalance, trades
+
+router = APIRouter(tags=["callable"])
+
+#: Our HTTP status -> Firebase's callable error status and the HTTP status Firebase uses for it.
+CALLABLE_STATUS = {
+    403: ("PERMISSION_DENIED", 403),
+    404: ("NOT_FOUND", 404),
+    409: ("ALREADY_EXISTS", 409),
+    422: ("INVALID_ARGUMENT", 400),
+    423: ("FAILED_PRECONDITION", 400),
+    502: ("UNAVAILABLE", 503),
+    503: ("UNAVAILABLE", 503),
+}
+
+
+def _callable_error(http_status: int, message: str) -> JSONResponse:
+    status, code = CALLABLE_STATUS.get(http_status, ("INVALID_ARGUMENT", 400))
+    return JSONResponse({"error": {"status": status, "message": message}}, status_code=code)
+
+
+def _first_error(err: ValidationError) -> str:
+    first = err.errors()[0]
+    field = ".".join(str(p) for p in first["loc"]) or "data"
+    return f"{field}: {first['msg']}"
+
+
+@router.post("/callable/check_rebalance_drift")
+def check_rebalance_drift(body: CallableBody, user: CurrentUser, ctx: Ctx) -> Any:
+    try:
+        args = CheckBody.model_validate(body.data)
+        result = rebalance.check_rebalance_drift(
+            ctx, user.id, dry_run=args.dry_run, symbols=args.symbols
+        )
+    except ValidationError as err:
+        return _callable_error(422, _first_error(err))
+    except TrimtabError as err:
+        return _callable_error(status_for(err), err.message)
+    return {"result": result}
+
+
+@router.post("/callable/execute_trade")
+def execute_trade(body: CallableBody, user: CurrentUser, ctx: Ctx) -> Any:
+    try:
+        args = TradeBody.model_validate(body.data)
+        result = trades.execute_trade(
+            ctx,
+            user.id,
+            args.symbol,
+            args.side,
+            args.qty,
+            order_type=args.order_type,
+            time_in_force=args.time_in_force,
+        )
+    except ValidationError as err:
+        return _callable_error(422, _first_error(err))
+    except TrimtabError as err:
+        return _callable_error(status_for(err), err.message)
+    return {"result": result}

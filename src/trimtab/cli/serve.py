@@ -1,0 +1,36 @@
+"""``trimtab serve``: the HTTP API and the page."""
+
+from __future__ import annotations
+
+import typer
+import uvicorn
+
+from trimtab.api.app import create_app, event_hub_for
+from trimtab.cli.app import app, console, exit_on_error
+from trimtab.config import get_settings
+from trimtab.services.context import build_context
+from trimtab.services.demo import seed_demo_user
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, min=1, max=65535, help="Port to listen on."),
+    demo: bool = typer.Option(
+        False, "--demo", help="Create the demo user (once) and print how to sign in."
+    ),
+) -> None:
+    """Serve the API and the page (the database must be migrated: `trimtab db upgrade`)."""
+    settings = get_settings()
+    with exit_on_error():
+        ctx = build_context(settings, events=event_hub_for(settings))
+        if demo:
+            seed = seed_demo_user(ctx)
+            console.print(
+                f"Demo sign-in: [bold]{seed.user.email}[/bold] / [bold]{seed.password}[/bold]"
+                + ("" if seed.created else " (existing demo user, password unchanged)")
+            )
+    console.print(
+        f"trimtab serving on [bold]http://{host}:{port}[/bold] ({settings.broker} broker)"
+    )
+    uvicorn.run(create_app(ctx), host=host, port=port, log_level="info")

@@ -1,0 +1,82 @@
+"""Portfolio, assets, settings, risk, health and metrics over HTTP."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from .conftest import Client
+
+
+def test_a_new_users_portfolio_is_the_paper_accounts_100000_cash(alice: Client) -> None:
+    body = alice.http.get("/api/portfolio").json()
+    assert body["portfolio_value"] == 100000.0
+    assert body["cash"] == 100000.0
+    assert body["positions"] == []
+
+
+def test_asset_lookup_knows_demo_symbols_and_404s_unknown_ones(alice: Client) -> None:
+    assert alice.http.get("/api/assets/SPY").json() == {
+        "symbol": "SPY",
+        "tradable": True,
+        "fractionable": True,
+    }
+    unknown = alice.http.get("/api/assets/ZZZZ")
+    assert unknown.status_code == 404
+    assert unknown.json()["error"]["code"] == "not_found"
+    assert alice.http.get("/api/assets/not-a-symbol").status_code == 422
+
+
+def test_settings_round_trip_and_validation(alice: Client) -> None:
+    assert alice.http.get("/api/settings").json() == {
+        "threshold_percent": 5.0,
+        "min_trade": 10.0,
+        "cash_buffer_percent": 0.25,
+    }
+    put = alice.http.put("/api/settings", json={"threshold_percent": 3, "min_trade": 25})
+    assert put.status_code == 200
+    assert alice.http.get("/api/settings").json()["threshold_percent"] == 3.0
+    bad = alice.http.put("/api/settings", json={"threshold_percent": 0, "min_trade": 25})
+    assert bad.status_code == 422
+    assert "threshold_percent" in bad.json()["error"]["message"]
+
+
+def test_users_read_risk_but_only_admins_change_it(alice: Client, admin: Client) -> None:
+    risk = alice.http.get("/api/risk").json()
+    assert risk["blocked_reason"] is None
+    assert risk["system"]["kill_switch"] is False
+    refused = alice.http.put("/api/risk", json={"kill_switch": True})
+    assert refused.status_code == 403
+    changed = admin.http.put("/api/risk", json={"kill_switch": True, "reason": "maintenance"})
+    assert changed.status_code == 200
+    assert alice.http.get("/api/risk").json()["blocked_reason"] == "Kill switch is on: maintenance"
+
+
+def test_admin_can_block_one_user(alice: Client, bob: Client, admin: Client) -> None:
+    response = admin.http.put(
+        "/api/risk", json={"scope": "user", "user_id": alice.user.id, "trading_enabled": False}
+    )
+    assert response.status_code == 200
+    assert alice.http.get("/api/risk").json()["blocked_reason"] == "Trading is disabled"
+    assert bob.http.get("/api/risk").json()["blocked_reason"] is None
+
+
+def test_healthz_and_metrics_need_no_sign_in(anonymous: TestClient, alice: Client) -> None:
+    health = anonymous.get("/healthz")
+    assert health.status_code == 200 and health.json()["status"] == "ok"
+    alice.http.get("/api/allocations")
+    metrics = anonymous.get("/metrics").text
+    assert (
+        'trimtab_http_requests_total{method="GET",route="/api/allocations",status="200"}' in metrics
+    )
+
+
+def test_openapi_document_lists_the_routes(anonymous: TestClient) -> None:
+    paths = anonymous.get("/openapi.json").json()["paths"]
+    for path in ("/api/auth/login", "/api/allocations", "/api/allocations/{symbol}", "/api/risk"):
+        assert path in paths
+
+
+def test_unknown_api_path_is_a_json_404(alice: Client) -> None:
+    response = alice.http.get("/api/nothing-here")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"

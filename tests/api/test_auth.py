@@ -1,0 +1,122 @@
+"""Sign-in, sessions, CSRF, API tokens and login throttling, over HTTP."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from trimtab.services.context import AppContext
+
+from .conftest import PASSWORD, Client, sign_in
+
+
+def test_login_sets_an_httponly_samesite_cookie_and_returns_the_csrf_token(
+    app: FastAPI, ctx: AppContext
+) -> None:
+    client = sign_in(app, ctx, "carol@example.com")
+    me = client.http.get("/api/me")
+    assert me.status_code == 200
+    assert me.json()["user"]["email"] == "carol@example.com"
+    assert me.json()["csrf_token"] == client.csrf
+    login = TestClient(app).post(
+        "/api/auth/login", json={"email": "CAROL@example.com", "password": PASSWORD}
+    )
+    cookie = login.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=strict" in cookie
+
+
+def test_wrong_password_is_401_without_saying_which_part_was_wrong(
+    anonymous: TestClient, alice: Client
+) -> None:
+    for email in ("alice@example.com", "nobody@example.com"):
+        response = anonymous.post("/api/auth/login", json={"email": email, "password": "nope"})
+        assert response.status_code == 401
+        assert response.json() == {
+            "error": {"code": "invalid_credentials", "message": "wrong email or password"}
+        }
+
+
+def test_every_private_route_needs_authentication(anonymous: TestClient) -> None:
+    for method, path in [
+        ("GET", "/api/me"),
+        ("GET", "/api/allocations"),
+        ("PUT", "/api/allocations"),
+        ("GET", "/api/portfolio"),
+        ("POST", "/api/rebalance/check"),
+        ("POST", "/api/trades"),
+        ("GET", "/api/runs"),
+        ("GET", "/api/risk"),
+        ("GET", "/api/tokens"),
+        ("GET", "/api/events"),
+    ]:
+        response = anonymous.request(method, path, json={})
+        assert response.status_code == 401, (method, path)
+        assert response.json()["error"]["code"] == "unauthenticated"
+
+
+def test_state_changes_with_a_cookie_need_the_csrf_token(alice: Client) -> None:
+    del alice.http.headers["X-CSRF-Token"]
+    response = alice.http.put("/api/allocations/SPY", json={"target_percent": 50})
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "csrf_failed"
+    alice.http.headers["X-CSRF-Token"] = "forged"
+    assert alice.http.put("/api/allocations/SPY", json={"target_percent": 50}).status_code == 403
+    # Reads need no token.
+    assert alice.http.get("/api/allocations").status_code == 200
+    alice.http.headers["X-CSRF-Token"] = alice.csrf
+    assert alice.http.put("/api/allocations/SPY", json={"target_percent": 50}).status_code == 200
+
+
+def test_a_tampered_cookie_is_no_session(app: FastAPI, alice: Client) -> None:
+    cookie = alice.http.cookies["trimtab_session"]
+    forged = TestClient(app)
+    forged.cookies.set("trimtab_session", cookie[:-2] + ("AA" if cookie[-2:] != "AA" else "BB"))
+    assert forged.get("/api/me").status_code == 401
+
+
+def test_logout_ends_the_page_session(alice: Client) -> None:
+    assert alice.http.post("/api/auth/logout").status_code == 204
+    assert alice.http.get("/api/me").status_code == 401
+
+
+def test_token_lifecycle_create_use_list_revoke(app: FastAPI, alice: Client) -> None:
+    created = alice.http.post("/api/tokens", json={"name": "my script"})
+    assert created.status_code == 201
+    token = created.json()["token"]
+    script = TestClient(app, headers={"Authorization": f"Bearer {token}"})
+    # A Bearer request needs no CSRF token, even to change state.
+    assert script.put("/api/allocations/SPY", json={"target_percent": 100}).status_code == 200
+    listed = alice.http.get("/api/tokens").json()["tokens"]
+    assert [t["name"] for t in listed] == ["my script"]
+    assert "token" not in listed[0]  # shown once, at creation only
+    revoked = alice.http.delete(f"/api/tokens/{created.json()['id']}")
+    assert revoked.status_code == 200 and revoked.json()["revoked_at"]
+    after = script.get("/api/allocations")
+    assert after.status_code == 401
+    assert after.json()["error"]["message"] == "the API token is unknown or revoked"
+
+
+def test_malformed_authorization_header_is_401(app: FastAPI) -> None:
+    client = TestClient(app, headers={"Authorization": "Basic abc"})
+    assert client.get("/api/me").status_code == 401
+
+
+def test_repeated_failed_logins_are_throttled(anonymous: TestClient, alice: Client) -> None:
+    body = {"email": "alice@example.com", "password": "guess"}
+    for _ in range(5):
+        assert anonymous.post("/api/auth/login", json=body).status_code == 401
+    throttled = anonymous.post(
+        "/api/auth/login", json={"email": "alice@example.com", "password": PASSWORD}
+    )
+    assert throttled.status_code == 429
+    assert int(throttled.headers["Retry-After"]) > 0
+    assert throttled.json()["error"]["code"] == "too_many_attempts"
+
+
+def test_login_body_is_validated(anonymous: TestClient) -> None:
+    response = anonymous.post("/api/auth/login", json={"email": "a@b.c"})
+    assert response.status_code == 422
+    assert response.json()["error"] == {
+        "code": "invalid_input",
+        "message": "password: Field required",
+    }

@@ -1,0 +1,129 @@
+"""Server-Sent Events: a change made by another request reaches that user's stream only."""
+
+from __future__ import annotations
+
+import json
+import queue
+import threading
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import psycopg
+import pytest
+from fastapi import FastAPI
+
+from trimtab.api.app import create_app
+from trimtab.config import Settings
+from trimtab.services import users
+from trimtab.services.context import AppContext, build_context
+from trimtab.services.events_postgres import PostgresEvents
+from trimtab.store.db import upgrade
+
+from .conftest import PASSWORD, Client
+from .server import serving
+
+POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+def listen(base: str, cookies: httpx.Cookies, events: queue.Queue[tuple[str, dict]]) -> None:
+    """Read the SSE stream into ``events`` until the server closes it."""
+    kind = ""
+    try:
+        with (
+            httpx.Client(base_url=base, cookies=cookies, timeout=30) as client,
+            client.stream("GET", "/api/events") as response,
+        ):
+            for line in response.iter_lines():
+                if line.startswith("event:"):
+                    kind = line.split(":", 1)[1].strip()
+                elif line.startswith("data:"):
+                    events.put((kind, json.loads(line.split(":", 1)[1])))
+    except httpx.HTTPError:
+        pass  # the test server shut down under the open stream
+
+
+def next_event(events: queue.Queue[tuple[str, dict]], kind: str, timeout: float = 10) -> dict:
+    while True:
+        got, data = events.get(timeout=timeout)
+        if got == kind:
+            return data
+
+
+def signed_in_cookies(base: str, email: str) -> tuple[httpx.Cookies, str]:
+    response = httpx.post(f"{base}/api/auth/login", json={"email": email, "password": PASSWORD})
+    assert response.status_code == 200, response.text
+    return response.cookies, response.json()["csrf_token"]
+
+
+def test_a_change_from_another_request_arrives_on_the_stream(
+    app: FastAPI, alice: Client, bob: Client
+) -> None:
+    with serving(app) as base:
+        cookies, csrf = signed_in_cookies(base, "alice@example.com")
+        bob_cookies, _ = signed_in_cookies(base, "bob@example.com")
+        alice_events: queue.Queue[tuple[str, dict]] = queue.Queue()
+        bob_events: queue.Queue[tuple[str, dict]] = queue.Queue()
+        for c, q in ((cookies, alice_events), (bob_cookies, bob_events)):
+            threading.Thread(target=listen, args=(base, c, q), daemon=True).start()
+        next_event(alice_events, "ready")
+        next_event(bob_events, "ready")
+        response = httpx.put(
+            f"{base}/api/allocations/SPY",
+            json={"target_percent": 60},
+            cookies=cookies,
+            headers={"X-CSRF-Token": csrf},
+        )
+        assert response.status_code == 200
+        next_event(alice_events, "allocation_changed")
+        with pytest.raises(queue.Empty):
+            next_event(bob_events, "allocation_changed", timeout=1)
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test, dropped afterwards."""
+    name = f"trimtab_events_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    finally:
+        with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def replica(url: str, tmp_path: Path) -> tuple[AppContext, FastAPI]:
+    settings = Settings(TRIMTAB_DATABASE_URL=url, TRIMTAB_SECRET_KEY="replica-secret")
+    ctx = build_context(settings, events=PostgresEvents(url))
+    return ctx, create_app(ctx, web_dist=tmp_path / "no-page")
+
+
+def test_two_api_processes_on_postgres_deliver_each_others_changes(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    upgrade(postgres_url)
+    ctx_a, app_a = replica(postgres_url, tmp_path)
+    ctx_b, app_b = replica(postgres_url, tmp_path)
+    users.create_user(ctx_a, "alice@example.com", PASSWORD)
+    try:
+        with serving(app_a) as base_a, serving(app_b) as base_b:
+            cookies_a, _ = signed_in_cookies(base_a, "alice@example.com")
+            cookies_b, csrf_b = signed_in_cookies(base_b, "alice@example.com")
+            on_a: queue.Queue[tuple[str, dict]] = queue.Queue()
+            threading.Thread(target=listen, args=(base_a, cookies_a, on_a), daemon=True).start()
+            next_event(on_a, "ready")
+            # The change goes through replica B; the page is connected to replica A.
+            response = httpx.put(
+                f"{base_b}/api/allocations/TLT",
+                json={"target_percent": 20},
+                cookies=cookies_b,
+                headers={"X-CSRF-Token": csrf_b},
+            )
+            assert response.status_code == 200
+            next_event(on_a, "allocation_changed")
+    finally:
+        for ctx in (ctx_a, ctx_b):
+            ctx.events.close()  # type: ignore[attr-defined]
+            ctx.engine.dispose()
