@@ -1,0 +1,51 @@
+import { QueryClient } from "@tanstack/react-query";
+import { describe, expect, it } from "vitest";
+import { dryRun } from "@/test/fixtures";
+import { applyServerEvent } from "./events";
+import { keys, runDetailFromCheck } from "./queries";
+import type { RunDetail } from "./types";
+
+const message = (data: unknown) => new MessageEvent("message", { data: JSON.stringify(data) });
+
+function clientWithRun(): QueryClient {
+  const qc = new QueryClient();
+  const run = runDetailFromCheck({
+    ...dryRun,
+    run_id: 9,
+    dry_run: false,
+    trades_executed: [{ symbol: "SPY", side: "sell", qty: 1, order_id: "o-1", status: "accepted" }],
+  });
+  qc.setQueryData(keys.run(9), run);
+  qc.setQueryData(keys.allocations, { allocations: [], total_percent: 0 });
+  qc.setQueryData(keys.runs, { runs: [] });
+  return qc;
+}
+
+describe("applyServerEvent", () => {
+  it("updates an order's status in place when it fills", () => {
+    const qc = clientWithRun();
+    applyServerEvent(qc, "order_updated", message({ run_id: 9, order_id: "o-1", status: "filled" }));
+    expect(qc.getQueryData<RunDetail>(keys.run(9))?.trades_executed[0]?.status).toBe("filled");
+    expect(qc.getQueryState(keys.run(9))?.isInvalidated).toBe(true);
+  });
+
+  it("refetches allocations changed elsewhere", () => {
+    const qc = clientWithRun();
+    applyServerEvent(qc, "allocation_changed", message({}));
+    expect(qc.getQueryState(keys.allocations)?.isInvalidated).toBe(true);
+    expect(qc.getQueryState(keys.runs)?.isInvalidated).toBe(false);
+  });
+
+  it("refetches the run list when a run starts or finishes", () => {
+    const qc = clientWithRun();
+    applyServerEvent(qc, "run_finished", message({ run_id: 9, status: "completed" }));
+    expect(qc.getQueryState(keys.runs)?.isInvalidated).toBe(true);
+    expect(qc.getQueryState(keys.run(9))?.isInvalidated).toBe(true);
+  });
+
+  it("ignores data it cannot parse", () => {
+    const qc = clientWithRun();
+    applyServerEvent(qc, "order_updated", new MessageEvent("message", { data: "not json" }));
+    expect(qc.getQueryData<RunDetail>(keys.run(9))?.trades_executed[0]?.status).toBe("accepted");
+  });
+});

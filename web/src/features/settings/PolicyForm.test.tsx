@@ -1,0 +1,27 @@
+import { screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+import { renderWithProviders, stubFetch } from "@/test/render";
+import { PolicyForm } from "./PolicyForm";
+
+describe("PolicyForm", () => {
+  it("loads, validates and saves the threshold and minimum trade", async () => {
+    const calls = stubFetch({
+      "GET /api/settings": { threshold_percent: "5", min_trade: "10" },
+      "PUT /api/settings": (body: unknown) => ({ status: 200, body }),
+    });
+    renderWithProviders(<PolicyForm />);
+    const threshold = screen.getByLabelText("Drift threshold (pp)");
+    await waitFor(() => expect(threshold).toHaveValue("5"));
+    await userEvent.clear(threshold);
+    await userEvent.type(threshold, "0");
+    await userEvent.click(screen.getByRole("button", { name: "Save" }));
+    expect(await screen.findByText(/above 0 and at most 50 pp/)).toBeInTheDocument();
+    expect(calls.some((c) => c.method === "PUT")).toBe(false);
+
+    await userEvent.clear(threshold);
+    await userEvent.type(threshold, "3.5");
+    await userEvent.click(screen.getByRole("button", { name: "Save" }));
+    await waitFor(() => expect(calls.find((c) => c.method === "PUT")?.body).toEqual({ threshold_percent: 3.5, min_trade: 10 }));
+  });
+});
