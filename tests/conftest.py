@@ -129,3 +129,15 @@ def scratch_postgres_url() -> Iterator[str]:
 @pytest.fixture
 def scratch_sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'scratch.db'}"
+
+
+@pytest.fixture
+def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2 with test-sized costs: the real ones take ~100 ms per user created."""
+    from argon2 import PasswordHasher
+
+    from trimtab.services import users
+
+    monkeypatch.setattr(
+        users, "_hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+    )

@@ -17,6 +17,11 @@ from trimtab.store.db import make_session_factory
 from .helpers import PASSWORD, SEED_TARGETS, FakeClock
 
 
+@pytest.fixture(autouse=True)
+def _fast_hashing(fast_password_hashing: None) -> None:
+    """Every service test creates users."""
+
+
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from trimtab.brokers.exchange import Exchange
+from trimtab.brokers.models import Order, OrderRequest
 from trimtab.brokers.paper import PaperBroker
 from trimtab.domain.targets import Target
 from trimtab.services.context import AppContext
@@ -53,3 +54,39 @@ def drifted_account(exchange: Exchange, user_id: int) -> None:
         Decimal("2500"),
         {"SPY": Decimal(150), "QQQ": Decimal(120), "TLT": Decimal(100), "GLD": Decimal(50)},
     )
+
+
+def all_in_spy(exchange: Exchange, user_id: int) -> None:
+    """Everything in SPY: a run sells SPY and buys QQQ, TLT and GLD (four orders)."""
+    exchange.open_account(str(user_id), Decimal(0), {"SPY": Decimal(300)})
+
+
+class Crash(BaseException):
+    """The process dying mid-run: no ``except Exception`` in the service catches it."""
+
+
+class BrokerSpy:
+    """Wraps a broker; ``before_submit``/``after_submit`` hooks see each order in turn."""
+
+    def __init__(
+        self,
+        inner: PaperBroker,
+        before_submit: Callable[[int], None] | None = None,
+        after_submit: Callable[[int], None] | None = None,
+    ) -> None:
+        self.inner = inner
+        self.before_submit = before_submit
+        self.after_submit = after_submit
+        self.submits = 0
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.inner, name)
+
+    def submit_order(self, request: OrderRequest) -> Order:
+        self.submits += 1
+        if self.before_submit:
+            self.before_submit(self.submits)
+        order = self.inner.submit_order(request)
+        if self.after_submit:
+            self.after_submit(self.submits)
+        return order

@@ -19,6 +19,7 @@ from pydantic import SecretStr
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from trimtab.brokers.alpaca import AlpacaBroker
 from trimtab.brokers.base import Broker
 from trimtab.brokers.demo import demo_prices
 from trimtab.brokers.models import Asset
@@ -89,7 +90,7 @@ def make_broker_for(
         kind = row.kind if row is not None else settings.broker
         if kind == "paper":
             return StoredPaperBroker(session_factory, user_id, prices, assets, clock)
-        return _alpaca_broker(_user_settings(settings, row, cipher))
+        return AlpacaBroker.from_settings(_user_settings(settings, row, cipher))
 
     return broker_for
 
@@ -114,8 +115,3 @@ def _user_settings(settings: Settings, row: BrokerAccountRow | None, cipher: Fer
     )
 
 
-def _alpaca_broker(settings: Settings) -> Broker:
-    from trimtab.brokers.factory import broker_from_settings
-
-    broker: Broker = broker_from_settings(settings)
-    return broker

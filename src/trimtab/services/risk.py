@@ -72,6 +72,7 @@ def _set(
             drawdown_recovery=False,
             kill_switch=False,
             reason="",
+            updated_at=now,
         )
         repo.add(row)
     for name, value in changes.items():

@@ -1,0 +1,179 @@
+"""A live run against an exchange we steer: order of sends, fills, crashes, the risk gate."""
+
+from __future__ import annotations
+
+from collections import Counter
+from decimal import Decimal
+
+import pytest
+
+from trimtab.brokers.exchange import Exchange
+from trimtab.brokers.models import Asset, OrderRequest, Side
+from trimtab.domain.money import ZERO
+from trimtab.services import risk, runs
+from trimtab.services.context import AppContext, RunOptions
+from trimtab.services.rebalance import check_rebalance_drift
+
+from .helpers import BrokerSpy, Crash, all_in_spy, drifted_account, on_exchange
+
+
+def placed_client_ids(exchange: Exchange, user_id: int) -> Counter[str]:
+    return Counter(o.client_order_id for o in exchange.account_state(str(user_id)).orders.values())
+
+
+def test_sells_are_sent_before_buys(ctx: AppContext, seeded: int, exchange: Exchange) -> None:
+    all_in_spy(exchange, seeded)
+    on_exchange(ctx, exchange)
+    result = check_rebalance_drift(ctx, seeded)
+    assert result["status"] == "completed", result["message"]
+    assert [t["side"] for t in result["trades_executed"]] == ["sell", "buy", "buy", "buy"]
+    orders = list(exchange.account_state(str(seeded)).orders.values())
+    assert [o.side for o in orders] == ["sell", "buy", "buy", "buy"]
+    assert exchange.account_state(str(seeded)).cash >= ZERO
+
+
+def test_buys_wait_for_asynchronous_sell_fills(
+    ctx: AppContext, seeded: int, exchange: Exchange
+) -> None:
+    exchange.fill_immediately = False
+    all_in_spy(exchange, seeded)
+    on_exchange(ctx, exchange)
+    ctx.sleep = lambda _seconds: exchange.fill_pending()
+    result = check_rebalance_drift(ctx, seeded)
+    assert result["status"] == "completed", result["message"]
+    assert {t["status"] for t in result["trades_executed"]} == {"filled"}
+
+
+def test_buys_are_sized_to_the_buying_power_really_there(
+    ctx: AppContext, seeded: int, exchange: Exchange
+) -> None:
+    all_in_spy(exchange, seeded)
+    planned_spy = exchange.prices["SPY"]
+
+    def price_drops(_n: int) -> None:
+        exchange.set_prices({"SPY": planned_spy * Decimal("0.9")})
+
+    on_exchange(ctx, exchange, lambda b: BrokerSpy(b, before_submit=price_drops))
+    result = check_rebalance_drift(ctx, seeded)
+    assert result["status"] == "completed", result["message"]
+    planned = {t["symbol"]: t["qty"] for t in result["trades_planned"] if t["side"] == "buy"}
+    bought = {t["symbol"]: t["qty"] for t in result["trades_executed"] if t["side"] == "buy"}
+    assert all(bought[s] < planned[s] for s in planned)
+    assert exchange.account_state(str(seeded)).cash >= ZERO
+
+
+@pytest.mark.parametrize("crash_after", [1, 2, 3, 4])
+@pytest.mark.parametrize("when", ["before_answer", "before_send"])
+def test_a_crashed_run_resumed_places_each_order_exactly_once(
+    ctx: AppContext, seeded: int, exchange: Exchange, crash_after: int, when: str
+) -> None:
+    all_in_spy(exchange, seeded)
+
+    def crash(n: int) -> None:
+        if n == crash_after:
+            raise Crash
+
+    hook = {"after_submit" if when == "before_answer" else "before_submit": crash}
+    on_exchange(ctx, exchange, lambda b: BrokerSpy(b, **hook))
+    with pytest.raises(Crash):
+        check_rebalance_drift(ctx, seeded)
+    on_exchange(ctx, exchange)
+    result = check_rebalance_drift(ctx, seeded)
+    assert result["resumed"] is True
+    assert result["status"] == "completed", result["message"]
+    placed = placed_client_ids(exchange, seeded)
+    assert len(placed) == 4
+    assert set(placed.values()) == {1}
+    detail = runs.get_run(ctx, seeded, result["run_id"])
+    assert {o["client_order_id"] for o in detail["orders"]} == set(placed)
+    assert check_rebalance_drift(ctx, seeded)["status"] == "nothing_to_do"
+
+
+def test_kill_switch_stops_remaining_orders(
+    ctx: AppContext, seeded: int, exchange: Exchange
+) -> None:
+    all_in_spy(exchange, seeded)
+
+    def flip(n: int) -> None:
+        if n == 1:
+            risk.set_user_risk(ctx, seeded, kill_switch=True, reason="panic")
+
+    on_exchange(ctx, exchange, lambda b: BrokerSpy(b, after_submit=flip))
+    result = check_rebalance_drift(ctx, seeded)
+    assert result["status"] == "partial"
+    assert "Kill switch is on: panic" in result["message"]
+    assert len(placed_client_ids(exchange, seeded)) == 1
+    statuses = [o["status"] for o in runs.get_run(ctx, seeded, result["run_id"])["orders"]]
+    assert statuses == ["filled", "blocked", "blocked", "blocked"]
+
+
+def test_slow_fills_leave_the_run_awaiting_and_the_next_check_finishes_it(
+    ctx: AppContext, seeded: int, exchange: Exchange
+) -> None:
+    exchange.fill_immediately = False
+    all_in_spy(exchange, seeded)
+    on_exchange(ctx, exchange)
+    ctx.run_options = RunOptions(fill_timeout=0.05, poll_interval=0.0)
+    first = check_rebalance_drift(ctx, seeded)
+    assert first["status"] == "awaiting_fills"
+    assert [t["side"] for t in first["trades_executed"]] == ["sell"]
+    exchange.fill_pending()
+    exchange.fill_immediately = True
+    second = check_rebalance_drift(ctx, seeded)
+    assert second["run_id"] == first["run_id"]
+    assert second["status"] == "completed", second["message"]
+    assert len(placed_client_ids(exchange, seeded)) == 4
+
+
+def test_closed_market_sends_nothing_unless_queued(
+    ctx: AppContext, seeded: int, exchange: Exchange
+) -> None:
+    exchange.market_open = False
+    all_in_spy(exchange, seeded)
+    on_exchange(ctx, exchange)
+    closed = check_rebalance_drift(ctx, seeded)
+    assert closed["status"] == "nothing_to_do"
+    assert "Market is closed" in closed["message"]
+    assert closed["trades_planned"]
+    assert not placed_client_ids(exchange, seeded)
+
+    queued = check_rebalance_drift(ctx, seeded, queue_if_closed=True)
+    assert queued["status"] == "awaiting_fills"
+    assert [t["side"] for t in queued["trades_executed"]] == ["sell"]
+    exchange.market_open = True
+    exchange.fill_pending()
+    done = check_rebalance_drift(ctx, seeded)
+    assert done["run_id"] == queued["run_id"]
+    assert done["status"] == "completed", done["message"]
+
+
+def test_symbols_with_an_open_order_are_left_alone(
+    ctx: AppContext, seeded: int, exchange: Exchange
+) -> None:
+    drifted_account(exchange, seeded)
+    exchange.fill_immediately = False
+    on_exchange(ctx, exchange)
+    exchange.submit(
+        str(seeded),
+        OrderRequest(symbol="SPY", side=Side.SELL, client_order_id="mine-1", qty=Decimal(1)),
+    )
+    exchange.fill_immediately = True
+    result = check_rebalance_drift(ctx, seeded)
+    assert "SPY" not in {t["symbol"] for t in result["trades_executed"]}
+    skips = {s["symbol"]: s["reason"] for s in result["skipped"]}
+    assert skips["SPY"] == "open_order"
+    assert exchange.order_by_client_id(str(seeded), "mine-1").status == "accepted"
+
+
+def test_a_rejected_order_makes_the_run_partial(
+    ctx: AppContext, seeded: int, exchange: Exchange
+) -> None:
+    all_in_spy(exchange, seeded)
+
+    def halt_gld(_n: int) -> None:
+        exchange.set_asset(Asset("GLD", tradable=False))
+
+    on_exchange(ctx, exchange, lambda b: BrokerSpy(b, after_submit=halt_gld))
+    result = check_rebalance_drift(ctx, seeded)
+    assert result["status"] == "partial"
+    assert "GLD" in result["message"]

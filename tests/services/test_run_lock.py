@@ -1,0 +1,74 @@
+"""One live run per user at a time, across connections (threads) on both databases."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import pytest
+
+from trimtab.brokers.exchange import Exchange
+from trimtab.errors import Conflict
+from trimtab.services import runs, users
+from trimtab.services.context import AppContext
+from trimtab.services.rebalance import check_rebalance_drift
+from trimtab.store.locks import run_lock
+
+from .helpers import BrokerSpy, all_in_spy, on_exchange
+
+
+def test_two_concurrent_live_checks_give_exactly_one_run_with_orders(
+    ctx: AppContext, seeded: int, exchange: Exchange
+) -> None:
+    all_in_spy(exchange, seeded)
+    # Slow sends keep the first run in flight while the second one asks.
+    on_exchange(ctx, exchange, lambda b: BrokerSpy(b, before_submit=lambda _n: time.sleep(0.1)))
+    start = threading.Barrier(2)
+    outcomes: list[dict[str, Any] | Exception] = []
+
+    def check() -> None:
+        start.wait()
+        try:
+            outcomes.append(check_rebalance_drift(ctx, seeded))
+        except Exception as err:
+            outcomes.append(err)
+
+    threads = [threading.Thread(target=check) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    conflicts = [o for o in outcomes if isinstance(o, Conflict)]
+    results = [o for o in outcomes if isinstance(o, dict)]
+    assert len(conflicts) + len(results) == 2, outcomes
+    assert all("already running" in str(c) for c in conflicts)
+    assert len(exchange.account_state(str(seeded)).orders) == 4
+    with_orders = [
+        r
+        for r in runs.list_runs(ctx, seeded)["runs"]
+        if runs.get_run(ctx, seeded, r["id"])["orders"]
+    ]
+    assert len(with_orders) == 1
+
+
+def test_the_lock_is_free_again_after_a_run(ctx: AppContext, user_id: int) -> None:
+    options = {"lease": ctx.run_options.lock_lease, "clock": ctx.clock}
+    with (
+        run_lock(ctx.engine, ctx.session_factory, user_id, **options),
+        pytest.raises(Conflict),
+        run_lock(ctx.engine, ctx.session_factory, user_id, **options),
+    ):
+        pass
+    with run_lock(ctx.engine, ctx.session_factory, user_id, **options):
+        pass
+
+
+def test_the_lock_is_per_user(ctx: AppContext, user_id: int) -> None:
+    other = users.create_user(ctx, "bob@example.com", "correct horse battery").id
+    options = {"lease": ctx.run_options.lock_lease, "clock": ctx.clock}
+    with (
+        run_lock(ctx.engine, ctx.session_factory, user_id, **options),
+        run_lock(ctx.engine, ctx.session_factory, other, **options),
+    ):
+        pass
