@@ -80,15 +80,14 @@ def alpaca_on_sim(server: BackgroundServer, key_id: str, secret_key: str) -> Alp
 
 
 @pytest.fixture
-def sim_venue(sim_server: BackgroundServer) -> Venue:
+def sim_venue(sim_server: BackgroundServer) -> Iterator[Venue]:
     """A fresh exchange behind the shared simulator, with one funded account."""
     simulator = sim_server.simulator
     simulator.exchange = new_exchange()
-    simulator.faults.clear()
     simulator.reset_counts()
     key_id, secret_key = f"PKTEST{next(_keys):06d}", "test-secret"
     simulator.open_account(key_id, secret_key, cash=CASH, holdings=HOLDINGS)
-    return Venue(
+    yield Venue(
         "alpaca-sim",
         alpaca_on_sim(sim_server, key_id, secret_key),
         key_id,
@@ -96,6 +95,8 @@ def sim_venue(sim_server: BackgroundServer) -> Venue:
         simulator,
         {"APCA-API-KEY-ID": key_id, "APCA-API-SECRET-KEY": secret_key},
     )
+    # A fault left over would hit the next test, whichever fixtures it uses.
+    simulator.faults.clear()
 
 
 def _paper_venue() -> Venue:

@@ -17,6 +17,7 @@ from trimtab.brokers.sim.server import BackgroundServer, free_port
 from trimtab.brokers.sim.simulator import Simulator
 from trimtab.errors import (
     BrokerAuthFailed,
+    BrokerError,
     BrokerUnavailable,
     InsufficientBuyingPower,
     RateLimited,
@@ -160,6 +161,12 @@ def test_unknown_outcome_is_an_error_not_a_second_post(
     with pytest.raises(BrokerUnavailable):
         broker.submit_order(tlt_buy())
     assert sim.request_counts()[POST_ORDERS] == 1
+
+
+def test_answer_in_an_unknown_shape_is_a_broker_error(sim: Simulator, broker: AlpacaBroker) -> None:
+    sim.inject(Fault("GET /v2/account", status=200, message="not an account", times=None))
+    with pytest.raises(BrokerError, match="unexpected shape"):
+        broker.get_account()
 
 
 def test_unknown_keys_are_refused_as_auth_failure(sim_server: BackgroundServer) -> None:

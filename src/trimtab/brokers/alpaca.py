@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
 
+import pydantic
 import requests
 from alpaca.common.exceptions import APIError
 from alpaca.common.rest import RESTClient
@@ -182,8 +183,7 @@ class AlpacaBroker:
         lost: BrokerError | None = None
         for _ in range(2):
             try:
-                answer = self._call(lambda: self.trading.post("/orders", body))
-                return order_from_sdk(sdk.Order(**_expect(dict, answer)))
+                return order_from_sdk(self._call(lambda: self._post_order(body)))
             except (BrokerUnavailable, DuplicateClientOrderId) as error:
                 placed = self.get_order_by_client_id(request.client_order_id)
                 if placed is not None and same_order(placed, request):
@@ -193,6 +193,9 @@ class AlpacaBroker:
                 lost = error
         assert lost is not None
         raise lost
+
+    def _post_order(self, body: dict[str, Any]) -> sdk.Order:
+        return sdk.Order(**_expect(dict, self.trading.post("/orders", body)))
 
     def cancel_order(self, order_id: str) -> None:
         self._call(lambda: self.trading.delete(f"/orders/{order_id}"))
@@ -206,6 +209,8 @@ class AlpacaBroker:
             raise error_from_api(error) from error
         except requests.RequestException as error:
             raise error_from_transport(error, timeout=self.timeout) from error
+        except pydantic.ValidationError as error:
+            raise BrokerError(f"Alpaca answered in an unexpected shape: {error}") from error
 
     def _read(self, send: Callable[[], T]) -> T:
         """A read is safe to repeat: one more try after a timeout or a 5xx."""

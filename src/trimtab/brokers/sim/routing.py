@@ -57,7 +57,9 @@ async def trimtab_error_handler(request: Request, exc: Exception) -> Response:
 
 async def validation_error_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    return JSONResponse(error_body(40010001, str(exc.errors()[:1])), status_code=422)
+    first = exc.errors()[0]
+    where = ".".join(str(part) for part in first["loc"][1:])
+    return JSONResponse(error_body(40010001, f"{where}: {first['msg']}"), status_code=422)
 
 
 def fault_response(fault: Fault) -> Response:

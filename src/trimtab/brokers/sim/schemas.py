@@ -18,6 +18,7 @@ from trimtab.brokers.models import (
     Clock,
     Order,
     OrderRequest,
+    OrderStatus,
     OrderType,
     Position,
     Side,
@@ -108,8 +109,8 @@ def position_json(position: Position, asset: Asset) -> JSON:
 
 
 def order_json(order: Order) -> JSON:
-    filled = order.status == "filled"
-    canceled = order.status == "canceled"
+    filled = order.status is OrderStatus.FILLED
+    canceled = order.status is OrderStatus.CANCELED
     return {
         "id": order.id,
         "client_order_id": order.client_order_id,
