@@ -1,0 +1,178 @@
+"""Rebalance checks, trades, run history and the callable shim, over HTTP on the paper broker."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from trimtab.services.context import AppContext
+from trimtab.services.demo import seed_demo_user
+
+from ..contract import assert_seed_contract
+from .conftest import Client
+
+
+@pytest.fixture
+def demo(app: FastAPI, ctx: AppContext) -> Client:
+    """The drifted demo account (SPY well over 40 %, TLT under 20 %), signed in."""
+    seed = seed_demo_user(ctx)
+    http = TestClient(app)
+    login = http.post("/api/auth/login", json={"email": seed.user.email, "password": seed.password})
+    http.headers["X-CSRF-Token"] = login.json()["csrf_token"]
+    return Client(http, seed.user, login.json()["csrf_token"])
+
+
+def test_dry_run_reports_drift_and_plans_without_placing(demo: Client) -> None:
+    response = demo.http.post("/api/rebalance/check", json={"dry_run": True})
+    assert response.status_code == 200, response.text
+    result = response.json()
+    assert_seed_contract(result)
+    assert result["dry_run"] is True
+    assert result["trades_executed"] == []
+    assert [(t["symbol"], t["side"]) for t in result["trades_planned"]] == [
+        ("SPY", "sell"),
+        ("TLT", "buy"),
+    ]
+    assert isinstance(result["run_id"], int)
+    drift = {row["symbol"]: row for row in result["drift_analysis"]}
+    assert (drift["SPY"]["action"], drift["SPY"]["needs_rebalance"]) == ("sell", True)
+    assert (drift["TLT"]["action"], drift["GLD"]["action"]) == ("buy", "none")
+    assert demo.http.get("/api/portfolio").json()["cash"] == 2500.0
+
+
+def test_live_check_places_orders_and_moves_the_portfolio_to_target(demo: Client) -> None:
+    result = demo.http.post("/api/rebalance/check", json={"dry_run": False}).json()
+    assert_seed_contract(result)
+    assert result["message"].startswith("Rebalancing executed")
+    assert [(t["symbol"], t["side"], t["status"]) for t in result["trades_executed"]] == [
+        ("SPY", "sell", "filled"),
+        ("TLT", "buy", "filled"),
+    ]
+    assert all(t["order_id"] for t in result["trades_executed"])
+    positions = {p["symbol"]: p for p in demo.http.get("/api/portfolio").json()["positions"]}
+    assert positions["SPY"]["actual_percent"] == pytest.approx(40.0, abs=0.01)
+    again = demo.http.post("/api/rebalance/check", json={}).json()
+    assert again["trades_executed"] == []
+    assert again["needs_rebalance"] is False
+
+
+def test_kill_switch_blocks_orders_but_still_reports_drift(demo: Client, admin: Client) -> None:
+    admin.http.put("/api/risk", json={"kill_switch": True, "reason": "market halt"})
+    result = demo.http.post("/api/rebalance/check", json={"dry_run": False}).json()
+    assert_seed_contract(result)
+    assert result["trades_executed"] == []
+    assert result["needs_rebalance"] is True
+    assert "Kill switch is on: market halt" in result["message"]
+    assert demo.http.get("/api/portfolio").json()["cash"] == 2500.0
+
+
+def test_runs_are_listed_newest_first_and_open_with_their_orders(demo: Client) -> None:
+    dry = demo.http.post("/api/rebalance/check", json={"dry_run": True}).json()
+    live = demo.http.post("/api/rebalance/check", json={"dry_run": False}).json()
+    listed = demo.http.get("/api/runs", params={"limit": 10}).json()
+    assert [r["id"] for r in listed["runs"]] == [live["run_id"], dry["run_id"]]
+    one = demo.http.get(f"/api/runs/{live['run_id']}").json()
+    assert [(o["symbol"], o["side"]) for o in one["orders"]] == [("SPY", "sell"), ("TLT", "buy")]
+    assert demo.http.get("/api/runs", params={"limit": 0}).status_code == 422
+
+
+def test_two_clicks_make_one_run_with_orders(demo: Client) -> None:
+    results: list[tuple[int, dict]] = []
+
+    def click() -> None:
+        response = demo.http.post("/api/rebalance/check", json={"dry_run": False})
+        results.append((response.status_code, response.json()))
+
+    threads = [threading.Thread(target=click) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    placed = [r for code, r in results if code == 200 and r["trades_executed"]]
+    assert len(placed) == 1
+    for code, body in results:
+        if code != 200:
+            assert code == 409
+            assert body["error"]["message"].startswith("a rebalance is already running")
+    runs = demo.http.get("/api/runs").json()["runs"]
+    assert sum(1 for r in runs if r["status"] == "completed") == 1
+
+
+def test_execute_trade_places_one_order(demo: Client) -> None:
+    response = demo.http.post("/api/trades", json={"symbol": "GLD", "side": "buy", "qty": 2})
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert {
+        "order_id",
+        "client_order_id",
+        "symbol",
+        "side",
+        "qty",
+        "status",
+        "submitted_at",
+    } <= set(body)
+    assert (body["symbol"], body["side"], body["qty"]) == ("GLD", "buy", 2)
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "fragment"),
+    [
+        ({"symbol": "GLD", "side": "buy", "qty": 0}, 422, "qty"),
+        ({"symbol": "GLD", "side": "hold", "qty": 1}, 422, "side"),
+        ({"symbol": "gld", "side": "buy", "qty": 1}, 422, "symbol"),
+        ({"symbol": "GLD", "side": "buy", "qty": 1, "order_type": "limit"}, 422, "order_type"),
+        ({"symbol": "GLD", "side": "buy", "qty": 1000}, 422, "buying power"),
+        ({"symbol": "GLD", "side": "sell", "qty": 51}, 422, "qty"),
+        ({"symbol": "ZZZZ", "side": "buy", "qty": 1}, 422, "unknown symbol ZZZZ"),
+    ],
+)
+def test_bad_trades_are_4xx_with_a_named_reason(
+    demo: Client, body: dict[str, object], status: int, fragment: str
+) -> None:
+    response = demo.http.post("/api/trades", json=body)
+    assert response.status_code == status, response.text
+    assert fragment in response.json()["error"]["message"]
+
+
+def test_trade_refused_while_trading_is_disabled(demo: Client, admin: Client) -> None:
+    admin.http.put("/api/risk", json={"trading_enabled": False})
+    response = demo.http.post("/api/trades", json={"symbol": "GLD", "side": "buy", "qty": 1})
+    assert response.status_code == 423
+    assert response.json()["error"]["code"] == "trading_blocked"
+
+
+def test_callable_shim_answers_like_firebase(demo: Client) -> None:
+    ok = demo.http.post("/callable/check_rebalance_drift", json={"data": {"dry_run": True}})
+    assert ok.status_code == 200
+    assert_seed_contract(ok.json()["result"])
+    bad = demo.http.post("/callable/execute_trade", json={"data": {"symbol": "GLD", "side": "x"}})
+    assert bad.status_code == 400
+    assert bad.json()["error"]["status"] == "INVALID_ARGUMENT"
+    trade = demo.http.post(
+        "/callable/execute_trade", json={"data": {"symbol": "GLD", "side": "buy", "qty": 1}}
+    )
+    assert trade.json()["result"]["symbol"] == "GLD"
+
+
+def test_another_users_resources_answer_404(demo: Client, bob: Client) -> None:
+    """Walk every route with an id as user B against user A's ids: never A's data."""
+    run_id = demo.http.post("/api/rebalance/check", json={"dry_run": True}).json()["run_id"]
+    token_id = demo.http.post("/api/tokens", json={"name": "a"}).json()["id"]
+    assert bob.http.get(f"/api/runs/{run_id}").status_code == 404
+    assert bob.http.delete(f"/api/tokens/{token_id}").status_code == 404
+    assert bob.http.delete("/api/allocations/SPY").status_code == 404
+    assert bob.http.get("/api/runs").json()["runs"] == []
+    assert bob.http.get("/api/tokens").json()["tokens"] == []
+    assert bob.http.get("/api/allocations").json()["allocations"] == []
+    assert bob.http.get("/api/portfolio").json()["positions"] == []
+    # B's own upsert creates B's row and leaves A's untouched.
+    bob.http.put("/api/allocations/SPY", json={"target_percent": 100})
+    spy = [
+        a for a in demo.http.get("/api/allocations").json()["allocations"] if a["symbol"] == "SPY"
+    ]
+    assert spy[0]["target_percent"] == 40.0
+    # A's token still works: B's delete did nothing.
+    assert demo.http.get("/api/tokens").json()["tokens"][0]["revoked_at"] is None
