@@ -95,3 +95,9 @@ export function formatPoints(value: Num | null | undefined): string {
   const n = toNumber(value);
   return Number.isFinite(n) ? `${fixed2.format(n)} pp` : DASH;
 }
+
+const TRIGGERS: Record<string, string> = { manual: "Manual", schedule: "Schedule", cli: "CLI", api: "API" };
+
+export function triggerLabel(trigger: string): string {
+  return TRIGGERS[trigger] ?? humanize(trigger);
+}

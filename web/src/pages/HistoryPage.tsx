@@ -6,7 +6,7 @@ import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardContent } from "@/components/ui/card";
 import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
-import { formatDateTime, formatMoney, formatPoints, humanize } from "@/lib/format";
+import { formatDateTime, formatMoney, formatPoints, triggerLabel } from "@/lib/format";
 import { RunStatusBadge } from "@/features/history/RunStatusBadge";
 
 export function HistoryPage() {
@@ -64,7 +64,7 @@ export function HistoryPage() {
                   </TableCell>
                   <TableCell>
                     <span className="inline-flex items-center gap-1.5">
-                      {humanize(run.trigger)}
+                      {triggerLabel(run.trigger)}
                       {run.dry_run && <Badge>dry run</Badge>}
                     </span>
                   </TableCell>

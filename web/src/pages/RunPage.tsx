@@ -5,7 +5,7 @@ import { errorMessage } from "@/api/client";
 import { useRun } from "@/api/queries";
 import { Alert } from "@/components/ui/alert";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
-import { formatDateTime, formatMoney, humanize } from "@/lib/format";
+import { formatDateTime, formatMoney, triggerLabel } from "@/lib/format";
 import { DriftTable } from "@/features/allocation/DriftTable";
 import { PlannedTradesTable, SkippedList } from "@/features/allocation/PlannedTrades";
 import { TradesTable } from "@/features/allocation/TradesTable";
@@ -47,7 +47,7 @@ export function RunPage() {
                   <RunStatusBadge status={data.status} dryRun={data.dry_run} />
                 </Fact>
                 <Fact label="Trigger">
-                  {humanize(data.trigger)}
+                  {triggerLabel(data.trigger)}
                   {data.dry_run && " · dry run"}
                 </Fact>
                 <Fact label="Started">{formatDateTime(data.started_at)}</Fact>

@@ -146,8 +146,9 @@ export function AllocationDialog({
             </div>
             <FieldError id={ids.percentErr}>{errors.percent}</FieldError>
             {projected !== null && !errors.percent && (
-              <p className="text-sm text-slate-600">
-                Enabled targets will total <span className="font-medium tabular-nums">{formatPercent(projected)}</span>.
+              <p className="text-sm text-slate-600" data-testid="projected-total">
+                Enabled targets will total <span className="font-medium tabular-nums">{formatPercent(projected)}</span>
+                {projected > 100.01 && <span className="font-medium text-amber-800"> ({formatPercent(projected - 100)} over 100%)</span>}.
               </p>
             )}
           </div>
