@@ -1,62 +1,79 @@
-"""Count the HTTP requests and time one dry-run read (account, positions, latest prices,
-asset facts) made by AlpacaBroker against the simulator on loopback."""
+"""Count the HTTP requests and time one dry-run read made by AlpacaBroker against the
+simulator on loopback: the issue's three reads (account, positions, latest prices, with
+asset facts cached per day), then what the check service's ``read_broker`` asks."""
 
 from __future__ import annotations
 
 import statistics
 import time
+from collections.abc import Callable
 
 from trimtab.brokers.alpaca import AlpacaBroker
 from trimtab.brokers.demo import DEMO_TARGETS
 from trimtab.brokers.sim.server import BackgroundServer
-from trimtab.brokers.sim.simulator import DEMO_KEY_ID, DEMO_SECRET_KEY, demo_simulator
+from trimtab.brokers.sim.simulator import DEMO_KEY_ID, DEMO_SECRET_KEY, Simulator, demo_simulator
+from trimtab.services.broker_view import read_broker
 
 #: Goal from the brokers issue: account, positions, latest prices; assets once a day.
 GOAL_REQUESTS = 3
 RUNS = 50
+SYMBOLS = [t.symbol for t in DEMO_TARGETS]
+Read = Callable[[AlpacaBroker], object]
 
 
-def dry_run_read(base_url: str, symbols: list[str]) -> None:
-    """What a dry-run check asks of its broker before planning, on a broker built for the
-    request as the services build it."""
-    broker = AlpacaBroker(DEMO_KEY_ID, DEMO_SECRET_KEY, base_url=base_url, data_url=base_url)
+def three_reads(broker: AlpacaBroker) -> None:
     broker.get_account()
     broker.get_positions()
-    broker.get_latest_prices(symbols)
-    for symbol in symbols:
+    broker.get_latest_prices(SYMBOLS)
+    for symbol in SYMBOLS:
         broker.get_asset(symbol)
 
 
+def service_read(broker: AlpacaBroker) -> None:
+    read_broker(broker, SYMBOLS)
+
+
+def measure(simulator: Simulator, base_url: str, read: Read) -> tuple[dict[str, int], list[float]]:
+    """Requests per run and wall times, each run on a broker built for it as services do."""
+    simulator.reset_counts()
+    timings = []
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        read(AlpacaBroker(DEMO_KEY_ID, DEMO_SECRET_KEY, base_url=base_url, data_url=base_url))
+        timings.append((time.perf_counter() - started) * 1000)
+    per_run = {route: n // RUNS for route, n in sorted(simulator.request_counts().items())}
+    return per_run, timings
+
+
+def report(label: str, per_run: dict[str, int], timings: list[float]) -> None:
+    routes = ", ".join(f"{route} x{n}" for route, n in per_run.items())
+    print(f"   {label}: {sum(per_run.values())} requests ({routes})")
+    print(
+        f"     wall time over {RUNS} runs: median {statistics.median(timings):.1f} ms, "
+        f"p95 {statistics.quantiles(timings, n=20)[-1]:.1f} ms"
+    )
+
+
 def main() -> None:
-    symbols = [t.symbol for t in DEMO_TARGETS]
     simulator = demo_simulator()
     with BackgroundServer(simulator) as server:
         started = time.perf_counter()
-        dry_run_read(server.base_url, symbols)
-        first_ms = (time.perf_counter() - started) * 1000
+        three_reads(
+            AlpacaBroker(
+                DEMO_KEY_ID, DEMO_SECRET_KEY, base_url=server.base_url, data_url=server.base_url
+            )
+        )
         first = sum(simulator.request_counts().values())
-        simulator.reset_counts()
-        timings = []
-        for _ in range(RUNS):
-            started = time.perf_counter()
-            dry_run_read(server.base_url, symbols)
-            timings.append((time.perf_counter() - started) * 1000)
-        counts = simulator.request_counts()
-    per_run = sum(counts.values()) / RUNS
-    print(
-        f"   first dry-run read of the day: {first} requests ({len(symbols)} assets), "
-        f"{first_ms:.1f} ms"
-    )
-    print(
-        f"   later dry-run reads: {per_run:g} requests (goal {GOAL_REQUESTS}): "
-        + ", ".join(f"{route} x{n // RUNS}" for route, n in sorted(counts.items()))
-    )
-    print(
-        f"   wall time on loopback over {RUNS} runs: median {statistics.median(timings):.1f} ms, "
-        f"p95 {statistics.quantiles(timings, n=20)[-1]:.1f} ms"
-    )
-    if per_run > GOAL_REQUESTS:
-        raise RuntimeError(f"a dry-run read made {per_run:g} requests, over the goal of 3")
+        print(
+            f"   first read of the day: {first} requests ({len(SYMBOLS)} asset lookups), "
+            f"{(time.perf_counter() - started) * 1000:.1f} ms"
+        )
+        reads, read_times = measure(simulator, server.base_url, three_reads)
+        service, service_times = measure(simulator, server.base_url, service_read)
+    report(f"dry-run read, assets cached (goal {GOAL_REQUESTS})", reads, read_times)
+    report("services.broker_view.read_broker (adds open orders, clock)", service, service_times)
+    if sum(reads.values()) > GOAL_REQUESTS:
+        raise RuntimeError(f"a dry-run read made {sum(reads.values())} requests, over the goal")
 
 
 if __name__ == "__main__":

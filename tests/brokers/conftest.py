@@ -42,7 +42,6 @@ _keys = itertools.count()
 class Venue:
     """A broker under test and, where we own the venue, the exchange behind it."""
 
-    name: str
     broker: Broker
     account_id: str = ""
     exchange: Exchange | None = None
@@ -88,7 +87,6 @@ def sim_venue(sim_server: BackgroundServer) -> Iterator[Venue]:
     key_id, secret_key = f"PKTEST{next(_keys):06d}", "test-secret"
     simulator.open_account(key_id, secret_key, cash=CASH, holdings=HOLDINGS)
     yield Venue(
-        "alpaca-sim",
         alpaca_on_sim(sim_server, key_id, secret_key),
         key_id,
         simulator.exchange,
@@ -102,14 +100,14 @@ def sim_venue(sim_server: BackgroundServer) -> Iterator[Venue]:
 def _paper_venue() -> Venue:
     exchange = new_exchange()
     exchange.open_account("paper", CASH, HOLDINGS)
-    return Venue("paper", PaperBroker(exchange, "paper"), "paper", exchange)
+    return Venue(PaperBroker(exchange, "paper"), "paper", exchange)
 
 
 def _live_venue() -> Venue:
     key_id, secret_key = os.environ.get("ALPACA_KEY_ID"), os.environ.get("ALPACA_SECRET_KEY")
     if not (key_id and secret_key and os.environ.get("TRIMTAB_LIVE_ALPACA") == "1"):
         pytest.skip("set ALPACA_KEY_ID, ALPACA_SECRET_KEY and TRIMTAB_LIVE_ALPACA=1")
-    return Venue("alpaca-live", AlpacaBroker(key_id, secret_key, paper=True, timeout=10))
+    return Venue(AlpacaBroker(key_id, secret_key, paper=True, timeout=10))
 
 
 @pytest.fixture(
