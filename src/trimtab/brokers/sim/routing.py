@@ -6,9 +6,9 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request, Response
+from fastapi import Depends, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
@@ -35,6 +35,10 @@ def authenticated_account(request: Request) -> str:
     if account_id is None:
         raise BrokerAuthFailed("request is not authorized", status=401, broker_code=40110000)
     return account_id
+
+
+#: The account of the request's key pair, as a route parameter.
+AccountId = Annotated[str, Depends(authenticated_account)]
 
 
 def alpaca_error(exc: TrimtabError) -> JSONResponse:

@@ -6,14 +6,9 @@ import json
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
-from trimtab.brokers.sim.routing import (
-    SimulatedRoute,
-    authenticated_account,
-    injected_fault,
-    simulator_of,
-)
+from trimtab.brokers.sim.routing import AccountId, SimulatedRoute, injected_fault, simulator_of
 from trimtab.brokers.sim.schemas import (
     JSON,
     account_json,
@@ -26,7 +21,6 @@ from trimtab.brokers.sim.schemas import (
 from trimtab.errors import InvalidInput, NotFound
 
 router = APIRouter(prefix="/v2", route_class=SimulatedRoute)
-AccountId = Annotated[str, Depends(authenticated_account)]
 
 
 @router.get("/account")
