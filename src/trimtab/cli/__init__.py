@@ -3,6 +3,17 @@
 from trimtab.cli.app import app
 
 # Importing a command module registers its commands on ``app``.
-from trimtab.cli import plan, serve, sim  # noqa: F401  # isort: skip
+from trimtab.cli import (  # noqa: F401  # isort: skip
+    allocations,
+    check,
+    db,
+    plan,
+    risk,
+    runs,
+    serve,
+    sim,
+    trade,
+    users,
+)
 
 __all__ = ["app"]

@@ -1,0 +1,31 @@
+"""What the commands that act on the database share: the context and the acting user."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import typer
+
+from trimtab.config import Settings
+from trimtab.services.context import AppContext, build_context
+from trimtab.services.users import User, resolve_user
+
+USER_OPTION_HELP = "Act for this user (default: the only user, if there is exactly one)."
+
+
+def user_option() -> Any:
+    return typer.Option(None, "--user", envvar="TRIMTAB_USER", help=USER_OPTION_HELP)
+
+
+def open_context() -> AppContext:
+    """A context on the configured database (read fresh, so tests can point it elsewhere)."""
+    return build_context(Settings())
+
+
+def acting_user(ctx: AppContext, email: str | None) -> User:
+    return resolve_user(ctx, email)
+
+
+def print_json(value: Any) -> None:
+    typer.echo(json.dumps(value, indent=2, default=str))

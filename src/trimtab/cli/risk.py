@@ -1,0 +1,91 @@
+"""``trimtab risk show|set``: the switches that stop every order."""
+
+from __future__ import annotations
+
+import typer
+
+from trimtab.cli.app import app, console, exit_on_error
+from trimtab.cli.common import acting_user, open_context, print_json, user_option
+from trimtab.services import risk
+from trimtab.services.risk import RiskRow, RiskView
+
+risk_app = typer.Typer(help="Risk switches (system-wide and per user).", no_args_is_help=True)
+app.add_typer(risk_app, name="risk")
+
+
+def row_json(row: RiskRow) -> dict[str, object]:
+    return {
+        "trading_enabled": row.status.trading_enabled,
+        "drawdown_recovery": row.status.drawdown_recovery,
+        "kill_switch": row.status.kill_switch,
+        "reason": row.status.reason,
+        "updated_by": row.updated_by,
+        "updated_at": row.updated_at.isoformat() if row.updated_at else None,
+    }
+
+
+def show_view(view: RiskView, as_json: bool) -> None:
+    if as_json:
+        print_json(
+            {
+                "system": row_json(view.system),
+                "user": row_json(view.user),
+                "blocked_reason": view.blocked_reason,
+            }
+        )
+        return
+    for name, row in (("system", view.system), ("user", view.user)):
+        status = row.status
+        console.print(
+            f"{name:>6}: trading {'on' if status.trading_enabled else '[red]off[/red]'}, "
+            f"drawdown recovery {'[red]on[/red]' if status.drawdown_recovery else 'off'}, "
+            f"kill switch {'[red]on[/red]' if status.kill_switch else 'off'}"
+            + (f" — {status.reason}" if status.reason else "")
+        )
+    if view.blocked_reason:
+        console.print(f"[bold red]Orders are blocked:[/bold red] {view.blocked_reason}")
+    else:
+        console.print("[green]Orders may be placed.[/green]")
+
+
+@risk_app.command("show")
+def show(
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    user: str | None = user_option(),
+) -> None:
+    """Show the system row, the user's row and whether orders are blocked."""
+    with exit_on_error():
+        ctx = open_context()
+        view = risk.get_risk(ctx, acting_user(ctx, user).id)
+    show_view(view, as_json)
+
+
+@risk_app.command("set")
+def set_risk(
+    trading: bool | None = typer.Option(
+        None, "--trading/--no-trading", help="Allow or stop trading."
+    ),
+    drawdown: bool | None = typer.Option(
+        None, "--drawdown-recovery/--no-drawdown-recovery", help="Drawdown recovery mode."
+    ),
+    kill_switch: bool | None = typer.Option(
+        None, "--kill-switch/--no-kill-switch", help="Emergency stop."
+    ),
+    reason: str | None = typer.Option(None, "--reason", help="Why (shown with the block)."),
+    system: bool = typer.Option(False, "--system", help="Change the system row (admins)."),
+    user: str | None = user_option(),
+) -> None:
+    """Flip switches on the user's row, or with ``--system`` on the system-wide row."""
+    with exit_on_error():
+        ctx = open_context()
+        actor = acting_user(ctx, user)
+        change = risk.set_system_risk if system else risk.set_user_risk
+        view = change(
+            ctx,
+            actor.id,
+            trading_enabled=trading,
+            drawdown_recovery=drawdown,
+            kill_switch=kill_switch,
+            reason=reason,
+        )
+    show_view(view, as_json=False)

@@ -1,0 +1,58 @@
+"""``trimtab runs``: the rebalance history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from trimtab.cli.app import app, console, exit_on_error
+from trimtab.cli.common import acting_user, open_context, print_json, user_option
+from trimtab.cli.render import render_result
+from trimtab.services import runs as run_history
+
+
+@app.command()
+def runs(
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    limit: int = typer.Option(20, "--limit", help="How many runs, newest first."),
+    run_id: int | None = typer.Option(None, "--id", help="Show one run with its orders."),
+    user: str | None = user_option(),
+) -> None:
+    """List past checks and rebalances, or show one with ``--id``."""
+    with exit_on_error():
+        ctx = open_context()
+        user_id = acting_user(ctx, user).id
+        if run_id is not None:
+            detail = run_history.get_run(ctx, user_id, run_id)
+        else:
+            page = run_history.list_runs(ctx, user_id, limit=limit)
+    if run_id is not None:
+        if as_json:
+            print_json(detail)
+        else:
+            _show_run(detail)
+        return
+    if as_json:
+        print_json(page)
+        return
+    table = Table(title=f"Runs ({page['total']} in all)", title_justify="left", header_style="bold")
+    for column in ("Id", "When (UTC)", "Trigger", "Kind", "Status", "Value", "Message"):
+        table.add_column(column, justify="right" if column in ("Id", "Value") else "left")
+    for run in page["runs"]:
+        table.add_row(
+            str(run["id"]),
+            run["created_at"][:19].replace("T", " "),
+            run["trigger"],
+            "dry run" if run["dry_run"] else "live",
+            run["status"],
+            f"${run['portfolio_value']:,.2f}",
+            run["message"],
+        )
+    console.print(table)
+
+
+def _show_run(detail: dict[str, Any]) -> None:
+    console.print(f"Run {detail['id']} — {detail['status']} ({detail['created_at']})")
+    render_result(detail["result"], console)

@@ -1,0 +1,33 @@
+"""``trimtab trade SYMBOL buy|sell QTY``: one market order, behind the risk gate."""
+
+from __future__ import annotations
+
+import typer
+
+from trimtab.cli.app import app, console, exit_on_error
+from trimtab.cli.common import acting_user, open_context, print_json, user_option
+from trimtab.services.trades import execute_trade
+
+
+@app.command()
+def trade(
+    symbol: str = typer.Argument(..., help="Ticker, e.g. SPY."),
+    side: str = typer.Argument(..., help="buy or sell."),
+    qty: str = typer.Argument(..., help="Shares; fractional where the asset allows."),
+    time_in_force: str = typer.Option("day", "--tif", help="Time in force (day, gtc, ...)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the order as JSON."),
+    user: str | None = user_option(),
+) -> None:
+    """Place a market order."""
+    with exit_on_error():
+        ctx = open_context()
+        order = execute_trade(
+            ctx, acting_user(ctx, user).id, symbol, side, qty, time_in_force=time_in_force
+        )
+    if as_json:
+        print_json(order)
+    else:
+        console.print(
+            f"{order['side']} {order['qty']:g} {order['symbol']}: {order['status']} "
+            f"(order {order['order_id']})"
+        )

@@ -1,0 +1,116 @@
+"""The CLI over the services: db upgrade, users, tokens, allocations, check, trade, risk, runs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from trimtab.cli import app
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fast_password_hashing: None) -> CliRunner:
+    """A runner on a fresh SQLite database, migrated, with one user holding the seed targets."""
+    monkeypatch.setenv("TRIMTAB_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    monkeypatch.setenv("TRIMTAB_SECRET_KEY", "cli-test-secret")
+    monkeypatch.delenv("TRIMTAB_USER", raising=False)
+    runner = CliRunner()
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    created = runner.invoke(app, ["users", "create", "alice@example.com", "--password", PASSWORD])
+    assert created.exit_code == 0, created.output
+    done = runner.invoke(app, ["allocations", "set", "SPY=40", "QQQ=30", "TLT=20", "GLD=10"])
+    assert done.exit_code == 0, done.output
+    return runner
+
+
+def test_an_unmigrated_database_says_which_command_to_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRIMTAB_DATABASE_URL", f"sqlite:///{tmp_path / 'new.db'}")
+    result = CliRunner().invoke(app, ["allocations", "show"])
+    assert result.exit_code == 2
+    assert "run `trimtab db upgrade`" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_check_json_prints_the_contract(cli: CliRunner) -> None:
+    result = cli.invoke(app, ["check", "--dry-run", "--json"])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.output)
+    assert {
+        "needs_rebalance",
+        "drift_analysis",
+        "trades_executed",
+        "portfolio_value",
+        "message",
+    } <= set(body)
+    assert body["dry_run"] is True and body["trades_executed"] == []
+
+
+def test_check_places_orders_and_runs_lists_them(cli: CliRunner) -> None:
+    result = cli.invoke(app, ["check"])
+    assert result.exit_code == 0, result.output
+    assert "Trades executed" in result.output
+    history = json.loads(cli.invoke(app, ["runs", "--json"]).output)
+    assert history["total"] == 1
+    assert history["runs"][0]["status"] == "completed"
+    one = cli.invoke(app, ["runs", "--id", str(history["runs"][0]["id"])])
+    assert one.exit_code == 0 and "Drift analysis" in one.output
+
+
+def test_trade_and_its_bad_input(cli: CliRunner) -> None:
+    placed = cli.invoke(app, ["trade", "SPY", "buy", "1.5", "--json"])
+    assert placed.exit_code == 0, placed.output
+    assert json.loads(placed.output)["status"] == "filled"
+    bad = cli.invoke(app, ["trade", "SPY", "hold", "1"])
+    assert bad.exit_code == 2
+    assert "side must be one of buy, sell" in bad.output
+    assert "Traceback" not in bad.output
+
+
+def test_bad_allocations_name_the_problem(cli: CliRunner) -> None:
+    for args, words in [
+        (["SPY=abc"], "SPY: target_percent"),
+        (["spy=40"], "not a valid ticker"),
+        (["SPY"], "expected SYMBOL=PERCENT"),
+    ]:
+        result = cli.invoke(app, ["allocations", "set", *args])
+        assert result.exit_code == 2, result.output
+        assert words in result.output
+
+
+def test_allocations_show_and_toggle(cli: CliRunner) -> None:
+    assert cli.invoke(app, ["allocations", "disable", "GLD"]).exit_code == 0
+    shown = json.loads(cli.invoke(app, ["allocations", "show", "--json"]).output)
+    assert shown["total_percent"] == 90.0
+    assert cli.invoke(app, ["allocations", "remove", "GLD"]).exit_code == 0
+    assert cli.invoke(app, ["allocations", "remove", "GLD"]).exit_code == 2
+
+
+def test_risk_set_blocks_check(cli: CliRunner) -> None:
+    assert cli.invoke(app, ["risk", "set", "--kill-switch", "--reason", "away"]).exit_code == 0
+    shown = json.loads(cli.invoke(app, ["risk", "show", "--json"]).output)
+    assert shown["blocked_reason"] == "Kill switch is on: away"
+    body = json.loads(cli.invoke(app, ["check", "--json"]).output)
+    assert body["status"] == "blocked_by_risk" and body["trades_executed"] == []
+    refused = cli.invoke(app, ["risk", "set", "--system", "--no-trading"])
+    assert refused.exit_code == 2 and "only an admin" in refused.output
+
+
+def test_several_users_need_user(cli: CliRunner) -> None:
+    cli.invoke(app, ["users", "create", "bob@example.com", "--password", PASSWORD])
+    result = cli.invoke(app, ["allocations", "show"])
+    assert result.exit_code == 2 and "--user" in result.output
+    mine = cli.invoke(app, ["allocations", "show", "--user", "bob@example.com", "--json"])
+    assert json.loads(mine.output)["allocations"] == []
+
+
+def test_tokens_create_prints_the_token_once(cli: CliRunner) -> None:
+    result = cli.invoke(app, ["tokens", "create", "alice@example.com", "--name", "laptop"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().splitlines()[-1].startswith("tt_")
