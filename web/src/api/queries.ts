@@ -23,11 +23,19 @@ export const usePortfolio = () =>
   useQuery({ queryKey: keys.portfolio, queryFn: api.portfolio, refetchInterval: 60_000 });
 export const useRisk = () => useQuery({ queryKey: keys.risk, queryFn: api.risk, refetchInterval: 60_000 });
 export const useRuns = () => useQuery({ queryKey: keys.runs, queryFn: api.runs });
+const TERMINAL_ORDER = new Set(["filled", "canceled", "cancelled", "expired", "rejected", "done_for_day", "failed", "replaced"]);
+
+/** Orders still open at the broker: their run is re-read now and then, in case an event is missed. */
+export function hasOpenOrders(run: RunDetail | undefined): boolean {
+  return Boolean(run?.trades_executed.some((t) => !TERMINAL_ORDER.has(t.status)));
+}
+
 export const useRun = (id: string | number | null | undefined) =>
   useQuery({
     queryKey: keys.run(id ?? "none"),
     queryFn: () => api.run(id as string | number),
     enabled: id !== null && id !== undefined,
+    refetchInterval: (query) => (hasOpenOrders(query.state.data) ? 10_000 : false),
   });
 export const useSettings = () => useQuery({ queryKey: keys.settings, queryFn: api.settings });
 export const useTokens = () => useQuery({ queryKey: keys.tokens, queryFn: api.tokens });

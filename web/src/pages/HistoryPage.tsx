@@ -26,7 +26,7 @@ export function HistoryPage() {
       )}
       <Card>
         <CardContent className="p-2 sm:p-3">
-          <Table data-testid="runs-table">
+          <Table data-testid="runs-table" aria-label="Past runs">
             <TableCaption>Past runs, newest first</TableCaption>
             <TableHeader>
               <TableRow>

@@ -1,10 +1,36 @@
-import type { HTMLAttributes, TdHTMLAttributes, ThHTMLAttributes } from "react";
+import { useEffect, useRef, useState, type HTMLAttributes, type TdHTMLAttributes, type ThHTMLAttributes } from "react";
 import { cn } from "@/lib/cn";
 
-/** A table in a horizontally scrollable frame, so narrow screens scroll instead of squashing. */
-export function Table({ className, ...props }: HTMLAttributes<HTMLTableElement>) {
+/** True while the element's content is wider than the element. */
+function useOverflowsX<T extends HTMLElement>() {
+  const ref = useRef<T>(null);
+  const [overflows, setOverflows] = useState(false);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el || typeof ResizeObserver === "undefined") return;
+    const measure = () => setOverflows(el.scrollWidth > el.clientWidth + 1);
+    const observer = new ResizeObserver(measure);
+    observer.observe(el);
+    if (el.firstElementChild) observer.observe(el.firstElementChild);
+    measure();
+    return () => observer.disconnect();
+  }, []);
+  return [ref, overflows] as const;
+}
+
+/**
+ * A table in a horizontally scrollable frame, so narrow screens scroll instead of
+ * squashing. When it does scroll, the frame becomes a focusable, named region so
+ * keyboard users can scroll it too. (`relative` keeps sr-only children inside it.)
+ */
+export function Table({ className, "aria-label": label, ...props }: HTMLAttributes<HTMLTableElement>) {
+  const [ref, overflows] = useOverflowsX<HTMLDivElement>();
   return (
-    <div className="relative w-full overflow-x-auto">
+    <div
+      ref={ref}
+      className="relative w-full overflow-x-auto focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-blue-500"
+      {...(overflows ? { tabIndex: 0, role: "region", "aria-label": `${label ?? "Table"} (scrolls sideways)` } : {})}
+    >
       <table className={cn("w-full caption-bottom text-sm tabular-nums", className)} {...props} />
     </div>
   );

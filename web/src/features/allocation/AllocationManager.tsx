@@ -71,7 +71,7 @@ export function AllocationManager({ allocations, colors, portfolioValue, loading
         </Button>
       </CardHeader>
       <CardContent className="space-y-3">
-        <Table data-testid="allocations-table">
+        <Table data-testid="allocations-table" aria-label="Target allocations">
           <TableCaption>Target allocations</TableCaption>
           <TableHeader>
             <TableRow>

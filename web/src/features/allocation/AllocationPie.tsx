@@ -51,7 +51,7 @@ export function AllocationPie({
     <figure data-testid={testId} aria-label={`${title} pie chart`} className="flex flex-col gap-4 sm:flex-row sm:items-center lg:flex-col xl:flex-row">
       <div className="relative mx-auto h-48 w-48 shrink-0" aria-hidden>
         {data.length > 0 ? (
-          <PieChart width={PIE_SIZE} height={PIE_SIZE}>
+          <PieChart width={PIE_SIZE} height={PIE_SIZE} accessibilityLayer={false}>
               <Pie
                 data={data}
                 dataKey="percent"
@@ -61,6 +61,7 @@ export function AllocationPie({
                 paddingAngle={data.length > 1 ? 1.5 : 0}
                 stroke="none"
                 isAnimationActive={false}
+                rootTabIndex={-1}
               >
                 {data.map((s) => (
                   <Cell key={s.name} fill={s.color} />

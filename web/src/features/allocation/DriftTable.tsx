@@ -20,7 +20,7 @@ const driftTone = { sell: "text-rose-700", buy: "text-emerald-700", none: "text-
  */
 export function DriftTable({ rows, colors }: { rows: DriftRow[]; colors?: Map<string, string> }) {
   return (
-    <Table data-testid="drift-table">
+    <Table data-testid="drift-table" aria-label="Drift analysis">
       <TableCaption>Drift of each symbol from its target</TableCaption>
       <TableHeader>
         <TableRow>

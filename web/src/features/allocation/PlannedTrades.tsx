@@ -9,7 +9,7 @@ export function PlannedTradesTable({ trades, testId = "planned-table" }: { trade
   const total = (side: "buy" | "sell") =>
     trades.filter((t) => t.side === side).reduce((s, t) => s + toNumber(t.notional), 0);
   return (
-    <Table data-testid={testId}>
+    <Table data-testid={testId} aria-label="Planned orders">
       <TableCaption>Planned orders</TableCaption>
       <TableHeader>
         <TableRow>

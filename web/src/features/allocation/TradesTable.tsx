@@ -7,7 +7,7 @@ import { OrderStatusBadge } from "./OrderStatusBadge";
 /** Orders a live run placed; statuses update from order_updated events. */
 export function TradesTable({ trades, fallbackTime }: { trades: TradeExecuted[]; fallbackTime?: string | null }) {
   return (
-    <Table data-testid="trades-table">
+    <Table data-testid="trades-table" aria-label="Trades executed">
       <TableCaption>Trades executed</TableCaption>
       <TableHeader>
         <TableRow>

@@ -88,7 +88,7 @@ export function TokensCard() {
             </div>
           </Alert>
         )}
-        <Table data-testid="tokens-table">
+        <Table data-testid="tokens-table" aria-label="API tokens">
           <TableCaption>Your API tokens</TableCaption>
           <TableHeader>
             <TableRow>
