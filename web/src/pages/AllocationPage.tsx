@@ -59,10 +59,10 @@ export function AllocationPage() {
   const colors = useMemo(
     () =>
       symbolColors([
-        ...allocationList.map((a) => a.symbol),
+        ...(allocations.data?.allocations.map((a) => a.symbol) ?? []),
         ...(portfolio.data?.positions.map((p) => p.symbol).sort() ?? []),
       ]),
-    [allocationList, portfolio.data],
+    [allocations.data, portfolio.data],
   );
 
   const inFlight = live.isPending || runList.some((r) => IN_FLIGHT.has(r.status));
