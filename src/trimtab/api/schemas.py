@@ -8,6 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+#: Ids and offsets fit a 32-bit SQL integer; larger ones cannot name anything.
+MAX_ID = 2**31 - 1
 SYMBOL = Field(min_length=1, max_length=16, examples=["SPY"])
 PERCENT = Field(gt=0, le=100, examples=[40])
 
@@ -173,7 +175,7 @@ class RiskUpdate(Body):
     scope: Literal["system", "user"] = Field(
         default="system", description="The system-wide row, or one user's row (give user_id)."
     )
-    user_id: int | None = None
+    user_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     trading_enabled: bool | None = None
     drawdown_recovery: bool | None = None
     kill_switch: bool | None = None

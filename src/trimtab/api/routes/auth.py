@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Path, Request, Response
 
 from trimtab.api.deps import Ctx, CurrentUser, get_codec
 from trimtab.api.errors import ApiError
-from trimtab.api.schemas import LoginBody, LoginOut, TokenBody, UserOut
+from trimtab.api.schemas import MAX_ID, LoginBody, LoginOut, TokenBody, UserOut
 from trimtab.services import users
 
 router = APIRouter(tags=["auth"])
@@ -74,7 +74,9 @@ def create_token(body: TokenBody, user: CurrentUser, ctx: Ctx) -> dict[str, Any]
 
 
 @router.delete("/api/tokens/{token_id}")
-def revoke_token(token_id: int, user: CurrentUser, ctx: Ctx) -> dict[str, Any]:
+def revoke_token(
+    user: CurrentUser, ctx: Ctx, token_id: int = Path(ge=1, le=MAX_ID)
+) -> dict[str, Any]:
     return token_json(users.revoke_token(ctx, user.id, token_id))
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from trimtab.api.deps import Ctx, CurrentUser
 from trimtab.api.metrics import ORDERS, record_rebalance
-from trimtab.api.schemas import CheckBody, RebalanceOut, TradeBody
+from trimtab.api.schemas import MAX_ID, CheckBody, RebalanceOut, TradeBody
 from trimtab.services import rebalance, runs, trades
 
 router = APIRouter(tags=["rebalance"])
@@ -53,13 +53,13 @@ def list_runs(
     user: CurrentUser,
     ctx: Ctx,
     limit: int = Query(20, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_ID),
 ) -> dict[str, Any]:
     """The caller's runs, newest first."""
     return runs.list_runs(ctx, user.id, limit=limit, offset=offset)
 
 
 @router.get("/api/runs/{run_id}")
-def get_run(run_id: int, user: CurrentUser, ctx: Ctx) -> dict[str, Any]:
+def get_run(user: CurrentUser, ctx: Ctx, run_id: int = Path(ge=1, le=MAX_ID)) -> dict[str, Any]:
     """One run with its orders; another user's run is 404."""
     return runs.get_run(ctx, user.id, run_id)
