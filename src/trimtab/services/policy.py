@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from sqlalchemy.orm import Session
+
 from trimtab.domain.money import HUNDRED, ZERO, to_decimal
 from trimtab.domain.policy import Policy
 from trimtab.errors import InvalidInput
@@ -22,10 +24,14 @@ def _policy(row: PolicyRow | None) -> Policy:
     )
 
 
-def get_policy(ctx: AppContext, user_id: int) -> Policy:
+def read_policy(session: Session, user_id: int) -> Policy:
     """The user's policy, the seed's defaults where none was saved."""
+    return _policy(Policies(session).get(user_id))
+
+
+def get_policy(ctx: AppContext, user_id: int) -> Policy:
     with ctx.session_factory() as session:
-        return _policy(Policies(session).get(user_id))
+        return read_policy(session, user_id)
 
 
 def _checked(value: object, field: str, low: Decimal, high: Decimal, *, low_open: bool) -> Decimal:

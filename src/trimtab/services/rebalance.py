@@ -18,7 +18,7 @@ from trimtab.services.broker_view import BrokerView, read_broker, snapshot_json
 from trimtab.services.context import AppContext
 from trimtab.services.contract import rebalance_result
 from trimtab.services.live_run import LiveRun
-from trimtab.services.policy import get_policy
+from trimtab.services.policy import read_policy
 from trimtab.services.risk import read_risk
 from trimtab.services.run_records import (
     UNFINISHED,
@@ -120,8 +120,8 @@ def _check(
     dry_run: bool,
     queue_if_closed: bool,
 ) -> dict[str, Any]:
-    policy = get_policy(ctx, user_id)
     with ctx.session_factory() as session:
+        policy = read_policy(session, user_id)
         targets = load_targets(session, user_id)
         blocked_reason = read_risk(session, user_id).blocked_reason
     view = read_broker(broker, (t.symbol for t in enabled_targets(targets)))
@@ -137,16 +137,14 @@ def _check(
         "symbols": sorted(selected) if selected is not None else None,
         "queue_if_closed": queue_if_closed,
     }
-    run_id = _record(ctx, user_id, plan, status, message, trigger, dry_run, inputs, result)
+    run_id, recorded = _record(
+        ctx, user_id, plan, status, message, trigger, dry_run, inputs, result
+    )
     if status is not RunStatus.RUNNING:
-        with ctx.session_factory() as session:
-            run = Runs(session).get(run_id)
-            assert run is not None
-            finished = run_result(run, [])
         ctx.events.publish(
             user_id, "run_finished", {"run_id": run_id, "status": status, "message": message}
         )
-        return finished
+        return recorded
     assert lock is not None
     ctx.events.publish(user_id, "run_started", {"run_id": run_id})
     live = LiveRun(ctx, broker, lock, user_id=user_id, run_id=run_id, policy=policy)
@@ -184,8 +182,11 @@ def _record(
     dry_run: bool,
     inputs: dict[str, Any],
     result: dict[str, Any],
-) -> int:
-    """Store the run and, for a live run that will trade, its orders, before any is sent."""
+) -> tuple[int, dict[str, Any]]:
+    """Store the run and, for a live run that will trade, its orders, before any is sent.
+
+    Returns the run's id and its result as recorded.
+    """
     now = ctx.clock()
     with ctx.session_factory.begin() as session:
         run = Runs(session).add(
@@ -235,7 +236,7 @@ def _record(
             data={"run_id": run.id, "dry_run": dry_run, "status": str(status)},
             now=now,
         )
-        return run.id
+        return run.id, run_result(run, [])
 
 
 def _order_key() -> str:
