@@ -240,6 +240,11 @@ export function AllocationPage() {
         </CardHeader>
         <CardContent>
           <TradesTable trades={liveRun.data?.trades_executed ?? []} fallbackTime={liveRun.data?.started_at} />
+          {liveRun.data && liveRun.data.skipped.length > 0 && (
+            <div className="mt-4">
+              <SkippedList skipped={liveRun.data.skipped} />
+            </div>
+          )}
         </CardContent>
       </Card>
 
