@@ -1,19 +1,24 @@
 """``trimtab sim`` as a user starts it: a separate process serving the demo account on the
-key pair it prints."""
+key pair it prints; and ``trimtab check --dry-run`` reading a simulator with
+TRIMTAB_BROKER=alpaca."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from trimtab.brokers.alpaca import AlpacaBroker
 from trimtab.brokers.demo import DEMO_HOLDINGS
-from trimtab.brokers.sim.server import free_port
-from trimtab.brokers.sim.simulator import DEMO_KEY_ID, DEMO_SECRET_KEY
+from trimtab.brokers.sim.server import BackgroundServer, free_port
+from trimtab.brokers.sim.simulator import DEMO_KEY_ID, DEMO_SECRET_KEY, demo_simulator
+from trimtab.cli import app
 from trimtab.errors import BrokerUnavailable
 
 
@@ -60,3 +65,35 @@ def test_sim_serves_the_demo_account_on_the_printed_keys(sim_process: tuple[str,
     assert set(broker.get_latest_prices(list(DEMO_HOLDINGS))) == set(DEMO_HOLDINGS)
     assert not broker.get_asset("BRK.A").fractionable
     assert not broker.get_asset("LEHMQ").tradable
+
+
+def test_check_dry_run_reads_the_simulator_through_alpaca(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fast_password_hashing: None
+) -> None:
+    simulator = demo_simulator()
+    with BackgroundServer(simulator) as server:
+        for name, value in {
+            "TRIMTAB_DATABASE_URL": f"sqlite:///{tmp_path / 'trimtab.db'}",
+            "TRIMTAB_SECRET_KEY": "test-only-server-secret",
+            "TRIMTAB_BROKER": "alpaca",
+            "ALPACA_BASE_URL": server.base_url,
+            "ALPACA_DATA_URL": server.base_url,
+            "ALPACA_KEY_ID": DEMO_KEY_ID,
+            "ALPACA_SECRET_KEY": DEMO_SECRET_KEY,
+        }.items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.delenv("TRIMTAB_USER", raising=False)
+        runner = CliRunner()
+        for command in (
+            ["db", "upgrade"],
+            ["users", "create", "demo@example.com", "--password", "correct horse battery"],
+            ["allocations", "set", "SPY=40", "QQQ=30", "TLT=20", "GLD=10"],
+        ):
+            assert runner.invoke(app, command).exit_code == 0
+        checked = runner.invoke(app, ["check", "--dry-run", "--json"])
+    assert checked.exit_code == 0, checked.output
+    result = json.loads(checked.output)
+    assert result["needs_rebalance"] is True and result["trades_executed"] == []
+    actions = {row["symbol"]: row["action"] for row in result["drift_analysis"]}
+    assert actions == {"SPY": "sell", "QQQ": "none", "TLT": "buy", "GLD": "none"}
+    assert "POST /v2/orders" not in simulator.request_counts()
