@@ -21,8 +21,8 @@ from trimtab.services.context import AppContext, build_context
 from trimtab.services.events_postgres import PostgresEvents
 from trimtab.store.db import upgrade
 
+from ..live_server import serving
 from .conftest import PASSWORD, Client
-from .server import serving
 
 POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 
