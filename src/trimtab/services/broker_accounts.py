@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from cryptography.fernet import Fernet, InvalidToken
 from pydantic import SecretStr
@@ -28,6 +29,9 @@ from trimtab.errors import InvalidInput, TrimtabError
 from trimtab.keys import server_secret
 from trimtab.store.models import BrokerAccountRow
 from trimtab.store.paper import StoredPaperBroker
+
+if TYPE_CHECKING:  # the context builds its brokers with this module
+    from trimtab.services.context import AppContext
 
 BROKER_KINDS = ("paper", "alpaca")
 
@@ -45,32 +49,33 @@ def paper_market() -> tuple[dict[str, Decimal], dict[str, Asset]]:
 
 
 def set_broker_account(
-    session: Session,
-    cipher: Fernet,
+    ctx: AppContext,
     user_id: int,
     kind: str,
     *,
     key_id: str | None = None,
     secret: str | None = None,
     paper: bool = True,
-    now: datetime,
 ) -> None:
     """Choose ``user_id``'s broker; an Alpaca account needs its key id and secret."""
     if kind not in BROKER_KINDS:
         raise InvalidInput(f"kind must be one of {', '.join(BROKER_KINDS)}", field="kind")
     if kind == "alpaca" and not (key_id and secret):
         raise InvalidInput("an Alpaca account needs key_id and secret", field="key_id")
-    row = session.scalars(
-        select(BrokerAccountRow).where(BrokerAccountRow.user_id == user_id)
-    ).one_or_none()
-    if row is None:
-        row = BrokerAccountRow(user_id=user_id, created_at=now)
-        session.add(row)
-    row.kind = kind
-    row.key_id = key_id
-    row.secret_encrypted = cipher.encrypt(secret.encode()).decode() if secret else None
-    row.paper = paper
-    row.updated_at = now
+    cipher = credentials_cipher(server_secret(ctx.settings))
+    now = ctx.clock()
+    with ctx.session_factory.begin() as session:
+        row = session.scalars(
+            select(BrokerAccountRow).where(BrokerAccountRow.user_id == user_id)
+        ).one_or_none()
+        if row is None:
+            row = BrokerAccountRow(user_id=user_id, created_at=now)
+            session.add(row)
+        row.kind = kind
+        row.key_id = key_id
+        row.secret_encrypted = cipher.encrypt(secret.encode()).decode() if secret else None
+        row.paper = paper
+        row.updated_at = now
 
 
 def make_broker_for(
@@ -113,5 +118,3 @@ def _user_settings(settings: Settings, row: BrokerAccountRow | None, cipher: Fer
             "alpaca_paper": row.paper,
         }
     )
-
-
