@@ -153,6 +153,20 @@ def test_order_that_never_landed_is_posted_again_once(sim: Simulator, broker: Al
     assert sim.request_counts()[POST_ORDERS] == 2 and orders_placed(sim) == 1
 
 
+def test_post_that_lands_after_its_retry_is_refused_as_a_duplicate(
+    sim: Simulator, broker: AlpacaBroker
+) -> None:
+    # The first post stalls past the timeout, the lookup finds nothing, the second post
+    # lands; then the first one arrives late and meets the unique client id.
+    late = TIMEOUT * 2
+    sim.inject(Fault(POST_ORDERS, delay=late))
+    order = broker.submit_order(tlt_buy())
+    time.sleep(late + TIMEOUT)  # let the stalled post finish on the server
+    assert sim.request_counts()[POST_ORDERS] == 2
+    assert orders_placed(sim) == 1
+    assert broker.get_order(order.id).status is OrderStatus.FILLED
+
+
 def test_unknown_outcome_is_an_error_not_a_second_post(
     sim: Simulator, broker: AlpacaBroker
 ) -> None:
