@@ -108,3 +108,14 @@ def test_symbols_limit_trading_but_not_the_drift_report(ctx: AppContext, seeded:
     with pytest.raises(InvalidInput) as err:
         check_rebalance_drift(ctx, seeded, trigger="whenever")
     assert err.value.field == "trigger"
+
+
+def test_an_empty_symbol_selection_trades_nothing(
+    ctx: AppContext, seeded: int, exchange: Exchange
+) -> None:
+    exchange.open_account(str(seeded), Decimal(0), {"SPY": Decimal(300)})
+    exchange.fill_immediately = False
+    on_exchange(ctx, exchange)
+    result = check_rebalance_drift(ctx, seeded, dry_run=True, symbols=[])
+    assert result["trades_planned"] == []
+    assert {s["reason"] for s in result["skipped"]} == {"not_selected"}

@@ -94,7 +94,7 @@ def _plan(
     busy = view.open_order_symbols
     if not busy:
         return plan_rebalance(targets, view.portfolio, policy, selected)
-    allowed = (selected or {t.symbol for t in targets}) - busy
+    allowed = (selected if selected is not None else {t.symbol for t in targets}) - busy
     plan = plan_rebalance(targets, view.portfolio, policy, allowed)
     skipped = tuple(
         SkippedTrade(
