@@ -114,7 +114,6 @@ def test_an_empty_symbol_selection_trades_nothing(
     ctx: AppContext, seeded: int, exchange: Exchange
 ) -> None:
     exchange.open_account(str(seeded), Decimal(0), {"SPY": Decimal(300)})
-    exchange.fill_immediately = False
     on_exchange(ctx, exchange)
     result = check_rebalance_drift(ctx, seeded, dry_run=True, symbols=[])
     assert result["trades_planned"] == []

@@ -14,10 +14,11 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from trimtab.brokers.base import Broker
-from trimtab.brokers.models import Order, OrderRequest, Side
+from trimtab.brokers.models import Order, OrderRequest, OrderStatus, Side
 from trimtab.domain.planner import BuyWant, cash_buffer, fit_buys
 from trimtab.domain.policy import Policy
 from trimtab.domain.portfolio import Portfolio
@@ -186,15 +187,8 @@ class LiveRun:
             planned = new_qty.get(order.symbol)
             if planned is None:
                 self._mark(order, OrderState.SKIPPED, reasons.get(order.symbol, "not sized"))
-                continue
-
-            def change(
-                row: OrderRow, qty: Decimal = planned.qty, price: Decimal = planned.price
-            ) -> None:
-                row.qty = qty
-                row.planned_price = price
-
-            self._update(order, change)
+            else:
+                self._update(order, partial(_resize, qty=planned.qty, price=planned.price))
 
     # -- the run --------------------------------------------------------------
     def advance(self, *, resuming: bool) -> dict[str, Any]:
@@ -234,6 +228,11 @@ class LiveRun:
         return result
 
 
+def _resize(row: OrderRow, *, qty: Decimal, price: Decimal) -> None:
+    row.qty = qty
+    row.planned_price = price
+
+
 def judge(orders: Sequence[OrderRow], blocked_reason: str | None) -> Outcome:
     """The run's status and message from where its orders stand."""
     total = len(orders)
@@ -247,7 +246,7 @@ def judge(orders: Sequence[OrderRow], blocked_reason: str | None) -> Outcome:
         )
     sent = [o for o in orders if was_sent(o)]
     filled = [o for o in sent if o.filled_qty > 0]
-    complete = all(o.status == "filled" for o in orders)
+    complete = all(o.status == OrderStatus.FILLED for o in orders)
     if blocked_reason is not None and not sent:
         return Outcome(
             RunStatus.BLOCKED_BY_RISK, f"{blocked_reason}; drift reported, no orders placed"
