@@ -48,7 +48,7 @@ def test_demo_live_run_rebalances_and_a_second_check_has_nothing_to_do(ctx: AppC
     assert history["total"] == 2
     detail = runs.get_run(ctx, demo.user.id, result["run_id"])
     assert len(detail["orders"]) == len(result["trades_executed"])
-    assert detail["result"]["trades_executed"] == result["trades_executed"]
+    assert detail["trades_executed"] == result["trades_executed"]
 
 
 def test_paper_account_survives_a_new_context(ctx: AppContext) -> None:

@@ -55,4 +55,4 @@ def runs(
 
 def _show_run(detail: dict[str, Any]) -> None:
     console.print(f"Run {detail['id']} — {detail['status']} ({detail['created_at']})")
-    render_result(detail["result"], console)
+    render_result(detail, console)

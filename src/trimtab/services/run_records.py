@@ -46,7 +46,9 @@ class OrderState(StrEnum):
     UNKNOWN = "unknown"
 
 
-_NOT_SENT = {OrderState.PLANNED, OrderState.SKIPPED, OrderState.BLOCKED, OrderState.UNKNOWN}
+NOT_SENT = frozenset(
+    {OrderState.PLANNED, OrderState.SKIPPED, OrderState.BLOCKED, OrderState.UNKNOWN}
+)
 
 
 def client_order_id(run: RebalanceRunRow, seq: int, side: str, symbol: str) -> str:
@@ -59,7 +61,7 @@ def client_order_id(run: RebalanceRunRow, seq: int, side: str, symbol: str) -> s
 
 def was_sent(order: OrderRow) -> bool:
     """Whether the broker answered for this order (accepted it or refused it)."""
-    return order.status not in _NOT_SENT
+    return order.status not in NOT_SENT
 
 
 def is_open(order: OrderRow) -> bool:

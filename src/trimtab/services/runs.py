@@ -8,22 +8,26 @@ from trimtab.domain.money import CENT
 from trimtab.errors import InvalidInput, NotFound
 from trimtab.services.context import AppContext
 from trimtab.services.contract import number
-from trimtab.services.run_records import order_json, run_result
+from trimtab.services.run_records import NOT_SENT, order_json, run_result, was_sent
 from trimtab.store.models import RebalanceRunRow
 from trimtab.store.repositories import Orders, Runs
 
 MAX_PAGE = 500
 
 
-def run_summary(run: RebalanceRunRow) -> dict[str, Any]:
+def run_summary(run: RebalanceRunRow, orders_sent: int) -> dict[str, Any]:
+    drift = [abs(row["drift_percent"]) for row in run.result.get("drift_analysis", [])]
     return {
         "id": run.id,
         "created_at": run.created_at.isoformat(),
+        "started_at": run.created_at.isoformat(),
         "finished_at": run.finished_at.isoformat() if run.finished_at else None,
         "trigger": run.trigger,
         "dry_run": run.dry_run,
         "status": run.status,
         "needs_rebalance": run.needs_rebalance,
+        "max_drift_percent": max(drift, default=None),
+        "orders_count": orders_sent,
         "portfolio_value": number(run.portfolio_value, CENT),
         "message": run.message,
     }
@@ -37,14 +41,16 @@ def list_runs(ctx: AppContext, user_id: int, limit: int = 50, offset: int = 0) -
         raise InvalidInput("offset must not be negative", field="offset")
     with ctx.session_factory() as session:
         repo = Runs(session)
+        page = repo.for_user(user_id, limit, offset)
+        sent = Orders(session).counts_by_run([r.id for r in page], list(NOT_SENT))
         return {
-            "runs": [run_summary(r) for r in repo.for_user(user_id, limit, offset)],
+            "runs": [run_summary(r, sent.get(r.id, 0)) for r in page],
             "total": repo.count_for_user(user_id),
         }
 
 
 def get_run(ctx: AppContext, user_id: int, run_id: int) -> dict[str, Any]:
-    """One run: its summary, the contract result, its inputs and its orders.
+    """One run: its summary and contract result side by side, its inputs and its orders.
 
     Another user's run is ``NotFound``, as if it did not exist.
     """
@@ -53,9 +59,10 @@ def get_run(ctx: AppContext, user_id: int, run_id: int) -> dict[str, Any]:
         if run is None:
             raise NotFound(f"no run {run_id}")
         orders = Orders(session).for_run(run.id)
+        sent = sum(1 for o in orders if was_sent(o))
         return {
-            **run_summary(run),
-            "result": run_result(run, orders),
+            **run_result(run, orders),
+            **run_summary(run, sent),
             "inputs": run.inputs,
             "orders": [order_json(o) for o in orders],
         }

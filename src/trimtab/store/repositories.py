@@ -181,6 +181,17 @@ class Orders:
             select(OrderRow).where(OrderRow.run_id == run_id).order_by(OrderRow.seq)
         ).all()
 
+    def counts_by_run(self, run_ids: Sequence[int], excluding: Sequence[str]) -> dict[int, int]:
+        """How many orders each run has whose status is not in ``excluding``, in one query."""
+        if not run_ids:
+            return {}
+        rows = self.session.execute(
+            select(OrderRow.run_id, func.count())
+            .where(OrderRow.run_id.in_(run_ids), OrderRow.status.not_in(excluding))
+            .group_by(OrderRow.run_id)
+        ).all()
+        return {run_id: int(count) for run_id, count in rows if run_id is not None}
+
 
 def record_audit(
     session: Session,
