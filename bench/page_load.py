@@ -1,0 +1,66 @@
+"""Page weight and time to first render of the built page, served by the app on loopback.
+
+Weight: bytes the sign-in page transfers (HTML, JS, CSS), raw and gzip-compressed.
+First render: first-contentful-paint in Debian's Chromium, median of several loads.
+"""
+
+from __future__ import annotations
+
+import gzip
+import statistics
+import tempfile
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_FLAGS
+from tests.live_server import serving
+
+from trimtab.api.app import WEB_DIST, create_app
+from trimtab.config import Settings
+from trimtab.services.context import build_context
+from trimtab.store.db import upgrade
+
+LOADS = 7
+#: What a page may weigh (compressed) before a phone on a slow link notices: ~1 s at 2 Mbit/s.
+BUDGET_GZIP_BYTES = 250_000
+
+
+def page_weight() -> tuple[int, int]:
+    """Raw and gzip bytes of every file the built page loads."""
+    files = [p for p in WEB_DIST.rglob("*") if p.suffix in {".html", ".js", ".css"}]
+    raw = sum(p.stat().st_size for p in files)
+    packed = sum(len(gzip.compress(p.read_bytes())) for p in files)
+    return raw, packed
+
+
+def main() -> None:
+    if not (WEB_DIST / "index.html").exists():
+        raise RuntimeError("the page is not built: run `make web`")
+    raw, packed = page_weight()
+    print(f"   page weight: {raw / 1024:.0f} KiB raw, {packed / 1024:.0f} KiB gzip")
+    budget = BUDGET_GZIP_BYTES
+    print(f"   ratio to the {budget // 1000} kB gzip budget: {packed / budget:.2f}")
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{Path(tmp) / 'page.db'}"
+        upgrade(url)
+        ctx = build_context(Settings(TRIMTAB_DATABASE_URL=url, TRIMTAB_SECRET_KEY="bench"))
+        with serving(create_app(ctx)) as base, sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+            paints = []
+            for _ in range(LOADS):
+                context = browser.new_context()
+                page = context.new_page()
+                page.goto(f"{base}/signin")
+                page.get_by_test_id("signin-email").wait_for()
+                paints.append(
+                    page.evaluate(
+                        "performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? -1"
+                    )
+                )
+                context.close()
+            browser.close()
+        ctx.engine.dispose()
+    print(
+        f"   first contentful paint on loopback: median {statistics.median(paints):.0f} ms, "
+        f"worst {max(paints):.0f} ms over {LOADS} cold loads"
+    )
