@@ -138,7 +138,11 @@ class Exchange:
                     Position(
                         symbol=symbol,
                         qty=holding.qty,
-                        qty_available=holding.qty - state.reserved_qty(symbol, self.prices),
+                        # A notional sell reserves more shares as the price falls;
+                        # it can never deliver more than is held.
+                        qty_available=max(
+                            holding.qty - state.reserved_qty(symbol, self.prices), ZERO
+                        ),
                         market_value=holding.qty * price,
                         current_price=price,
                         avg_entry_price=holding.avg_entry_price,
