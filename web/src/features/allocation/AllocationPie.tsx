@@ -1,7 +1,28 @@
+import { useEffect, useRef } from "react";
 import { Cell, Pie, PieChart, Tooltip, type TooltipContentProps } from "recharts";
 import { formatMoney, formatPercent } from "@/lib/format";
 
 const PIE_SIZE = 192; // matches the h-48 w-48 frame
+
+/**
+ * Chromium puts recharts' z-index layer <g> elements in the tab order (a second,
+ * empty stop after the chart); tabindex=-1 takes them out. The chart itself stays
+ * focusable, with arrow keys moving the tooltip (recharts' accessibility layer).
+ */
+function useUntabbableLayers() {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const root = ref.current;
+    if (!root) return;
+    const fix = () =>
+      root.querySelectorAll('g[class^="recharts-zIndex-layer"]:not([tabindex])').forEach((g) => g.setAttribute("tabindex", "-1"));
+    fix();
+    const observer = new MutationObserver(fix);
+    observer.observe(root, { childList: true, subtree: true });
+    return () => observer.disconnect();
+  }, []);
+  return ref;
+}
 
 export interface PieSlice {
   name: string;
@@ -47,11 +68,12 @@ export function AllocationPie({
   testId: string;
 }) {
   const data = slices.filter((s) => s.percent > 0);
+  const chartRef = useUntabbableLayers();
   return (
     <figure data-testid={testId} aria-label={`${title} pie chart`} className="flex flex-col gap-4 sm:flex-row sm:items-center lg:flex-col xl:flex-row">
-      <div className="relative mx-auto h-48 w-48 shrink-0" aria-hidden>
+      <div ref={chartRef} className="relative mx-auto h-48 w-48 shrink-0">
         {data.length > 0 ? (
-          <PieChart width={PIE_SIZE} height={PIE_SIZE} accessibilityLayer={false}>
+          <PieChart width={PIE_SIZE} height={PIE_SIZE} accessibilityLayer title={`${title}: ${data.map((s) => `${s.name} ${formatPercent(s.percent)}`).join(", ")}`}>
               <Pie
                 data={data}
                 dataKey="percent"
