@@ -18,6 +18,12 @@ def test_login_sets_an_httponly_samesite_cookie_and_returns_the_csrf_token(
     assert me.status_code == 200
     assert me.json()["user"]["email"] == "carol@example.com"
     assert me.json()["csrf_token"] == client.csrf
+    assert me.json()["broker"] == {
+        "name": "paper",
+        "paper": True,
+        "connected": True,
+        "message": None,
+    }
     login = TestClient(app).post(
         "/api/auth/login", json={"email": "CAROL@example.com", "password": PASSWORD}
     )

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cryptography.fernet import Fernet, InvalidToken
 from pydantic import SecretStr
@@ -78,6 +78,26 @@ def set_broker_account(
         row.updated_at = now
 
 
+def broker_account(session_factory: sessionmaker[Session], user_id: int) -> BrokerAccountRow | None:
+    """The user's own broker choice, or ``None`` when the server's default applies."""
+    with session_factory() as session:
+        return session.scalars(
+            select(BrokerAccountRow).where(BrokerAccountRow.user_id == user_id)
+        ).one_or_none()
+
+
+def broker_status(ctx: AppContext, user_id: int) -> dict[str, Any]:
+    """Which broker the user trades through and whether it answers right now."""
+    row = broker_account(ctx.session_factory, user_id)
+    kind = row.kind if row is not None else ctx.settings.broker
+    paper = kind == "paper" or (row.paper if row is not None else ctx.settings.alpaca_paper)
+    try:
+        ctx.broker_for(user_id).get_account()
+    except TrimtabError as err:
+        return {"name": kind, "paper": paper, "connected": False, "message": err.message}
+    return {"name": kind, "paper": paper, "connected": True, "message": None}
+
+
 def make_broker_for(
     settings: Settings,
     session_factory: sessionmaker[Session],
@@ -88,10 +108,7 @@ def make_broker_for(
     prices, assets = paper_market()
 
     def broker_for(user_id: int) -> Broker:
-        with session_factory() as session:
-            row = session.scalars(
-                select(BrokerAccountRow).where(BrokerAccountRow.user_id == user_id)
-            ).one_or_none()
+        row = broker_account(session_factory, user_id)
         kind = row.kind if row is not None else settings.broker
         if kind == "paper":
             return StoredPaperBroker(session_factory, user_id, prices, assets, clock)

@@ -10,6 +10,7 @@ from trimtab.api.deps import Ctx, CurrentUser, get_codec
 from trimtab.api.errors import ApiError
 from trimtab.api.schemas import MAX_ID, LoginBody, LoginOut, TokenBody, UserOut
 from trimtab.services import users
+from trimtab.services.broker_accounts import broker_status
 
 router = APIRouter(tags=["auth"])
 
@@ -52,12 +53,14 @@ def logout(request: Request) -> Response:
 
 
 @router.get("/api/me")
-def me(request: Request, user: CurrentUser) -> dict[str, Any]:
-    """The caller, and the CSRF token of the page's session (to recover it after a reload)."""
+def me(request: Request, user: CurrentUser, ctx: Ctx) -> dict[str, Any]:
+    """The caller, the page session's CSRF token (to recover it after a reload) and the
+    broker connection: which broker, paper or live, and whether it answers now."""
     session = get_codec(request).read(request)
     return {
         "user": user_out(user).model_dump(mode="json"),
         "csrf_token": session.csrf_token if session else None,
+        "broker": broker_status(ctx, user.id),
     }
 
 
