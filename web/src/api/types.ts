@@ -97,7 +97,7 @@ export interface Asset {
   symbol: string;
   tradable: boolean;
   fractionable: boolean;
-  name: string;
+  name?: string | null;
 }
 
 // ---- rebalancing (the seed contract plus extras) ----------------------------

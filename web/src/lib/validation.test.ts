@@ -24,8 +24,8 @@ describe("allocationSum", () => {
 });
 
 describe("validateSymbol", () => {
-  it.each(["SPY", "brk.b", " qqq ", "X", "A1"])("accepts %s", (s) => expect(validateSymbol(s)).toBeNull());
-  it.each(["", "1SPY", "SP Y", "TOOLONGX", "SPY!", "BRK.", "$SPY"])("refuses %j", (s) => expect(validateSymbol(s)).not.toBeNull());
+  it.each(["SPY", "brk.b", " qqq ", "X", "A1", "BTC/USD", "GOOGL"])("accepts %s", (s) => expect(validateSymbol(s)).toBeNull());
+  it.each(["", "1SPY", "SP Y", "TOOLONGSYMBOL", "SPY!", "BRK.", "$SPY", "A.B.C"])("refuses %j", (s) => expect(validateSymbol(s)).not.toBeNull());
   it("refuses a symbol that already has a target", () => {
     expect(validateSymbol("spy", ["SPY"])).toMatch(/already has a target/);
   });

@@ -5,8 +5,9 @@ import { toNumber } from "./format";
 /** Tolerance of the seed: targets must sum to 100 % within 0.01 pp. */
 export const SUM_TOLERANCE = 0.01;
 
-// Exchange tickers: letters and digits, optional class suffix (BRK.B).
-const SYMBOL_RE = /^[A-Z][A-Z0-9]{0,5}(\.[A-Z]{1,2})?$/;
+// The server's pattern (domain/targets.py SYMBOL_PATTERN): letters and digits, an
+// optional class or pair suffix (BRK.B, BTC/USD).
+const SYMBOL_RE = /^[A-Z][A-Z0-9]{0,9}([./][A-Z0-9]{1,5})?$/;
 
 export function normalizeSymbol(raw: string): string {
   return raw.trim().toUpperCase();
@@ -16,7 +17,7 @@ export function validateSymbol(raw: string, existing: string[] = []): string | n
   const symbol = normalizeSymbol(raw);
   if (!symbol) return "Enter a ticker symbol, e.g. SPY.";
   if (!SYMBOL_RE.test(symbol)) {
-    return "Use a ticker of 1–6 letters or digits starting with a letter, optionally with a class like BRK.B.";
+    return "Use a ticker of 1–10 letters or digits starting with a letter, optionally with a class like BRK.B.";
   }
   if (existing.includes(symbol)) return `${symbol} already has a target; edit that row instead.`;
   return null;

@@ -49,7 +49,7 @@ describe("AllocationDialog", () => {
   it("refuses a malformed symbol without asking the broker", async () => {
     const { fill, onSubmit, lookupAsset } = setup();
     await fill("1ABC", "10");
-    expect(await screen.findByText(/Use a ticker of 1–6 letters/)).toBeInTheDocument();
+    expect(await screen.findByText(/Use a ticker of 1–10 letters/)).toBeInTheDocument();
     expect(screen.getByLabelText("Symbol")).toHaveAttribute("aria-invalid", "true");
     expect(lookupAsset).not.toHaveBeenCalled();
     expect(onSubmit).not.toHaveBeenCalled();

@@ -32,7 +32,9 @@ interface AllocationDialogProps {
 async function assetProblem(symbol: string, lookup: (s: string) => Promise<Asset>): Promise<string | null> {
   try {
     const asset = await lookup(symbol);
-    if (!asset.tradable) return `${symbol} (${asset.name}) exists but is not tradable at your broker.`;
+    if (!asset.tradable) {
+      return `${symbol}${asset.name ? ` (${asset.name})` : ""} exists but is not tradable at your broker.`;
+    }
     return null;
   } catch (error) {
     if (error instanceof ApiError && error.status === 404) {
