@@ -12,7 +12,7 @@ from trimtab.brokers.models import Asset, OrderRequest, Side
 from trimtab.domain.money import ZERO
 from trimtab.services import risk, runs
 from trimtab.services.context import AppContext, RunOptions
-from trimtab.services.rebalance import check_rebalance_drift
+from trimtab.services.rebalance import check_rebalance_drift, resume_unfinished_runs
 
 from .helpers import BrokerSpy, Crash, all_in_spy, drifted_account, on_exchange
 
@@ -177,3 +177,19 @@ def test_a_rejected_order_makes_the_run_partial(
     result = check_rebalance_drift(ctx, seeded)
     assert result["status"] == "partial"
     assert "GLD" in result["message"]
+
+
+def test_the_worker_finishes_a_queued_run_once_its_sells_fill(
+    ctx: AppContext, seeded: int, exchange: Exchange
+) -> None:
+    exchange.market_open = False
+    all_in_spy(exchange, seeded)
+    on_exchange(ctx, exchange)
+    queued = check_rebalance_drift(ctx, seeded, queue_if_closed=True)
+    assert queued["status"] == "awaiting_fills"
+    assert [r["status"] for r in resume_unfinished_runs(ctx)] == ["awaiting_fills"]
+    exchange.market_open = True
+    exchange.fill_pending()
+    finished = resume_unfinished_runs(ctx)
+    assert [(r["run_id"], r["status"]) for r in finished] == [(queued["run_id"], "completed")]
+    assert resume_unfinished_runs(ctx) == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from dataclasses import replace
 from decimal import Decimal
 from typing import Any
@@ -12,7 +13,7 @@ from trimtab.brokers.base import Broker
 from trimtab.domain.planner import Plan, SkippedTrade, SkipReason, plan_rebalance
 from trimtab.domain.policy import Policy
 from trimtab.domain.targets import Target, check_symbol, enabled_targets
-from trimtab.errors import InvalidInput, InvalidTargets
+from trimtab.errors import Conflict, InvalidInput, InvalidTargets
 from trimtab.services.allocations import load_targets
 from trimtab.services.broker_view import BrokerView, read_broker, snapshot_json
 from trimtab.services.context import AppContext
@@ -60,20 +61,51 @@ def check_rebalance_drift(
     broker = ctx.broker_for(user_id)
     if dry_run:
         return _check(ctx, user_id, broker, None, selected, run_trigger, True, queue_if_closed)
-    with run_lock(
+    with _user_lock(ctx, user_id) as lock:
+        resumed = _resume(ctx, user_id, broker, lock)
+        if resumed is not None:
+            return resumed
+        return _check(ctx, user_id, broker, lock, selected, run_trigger, False, queue_if_closed)
+
+
+def resume_unfinished_runs(ctx: AppContext) -> list[dict[str, Any]]:
+    """For the worker: move every run that crashed or awaits fills forward; new runs start none.
+
+    An account whose run is in flight elsewhere is left to that run.
+    """
+    with ctx.session_factory() as session:
+        user_ids = Runs(session).users_with_unfinished(list(UNFINISHED))
+    results = []
+    for user_id in user_ids:
+        try:
+            with _user_lock(ctx, user_id) as lock:
+                resumed = _resume(ctx, user_id, ctx.broker_for(user_id), lock)
+        except Conflict:
+            continue
+        if resumed is not None:
+            results.append(resumed)
+    return results
+
+
+def _user_lock(ctx: AppContext, user_id: int) -> AbstractContextManager[RunLock]:
+    return run_lock(
         ctx.engine,
         ctx.session_factory,
         user_id,
         lease=ctx.run_options.lock_lease,
         clock=ctx.clock,
-    ) as lock:
-        with ctx.session_factory() as session:
-            unfinished = Runs(session).unfinished(user_id, list(UNFINISHED))
-        if unfinished is not None:
-            policy = _policy_of(unfinished)
-            live = LiveRun(ctx, broker, lock, user_id=user_id, run_id=unfinished.id, policy=policy)
-            return {**live.advance(resuming=True), "resumed": True}
-        return _check(ctx, user_id, broker, lock, selected, run_trigger, False, queue_if_closed)
+    )
+
+
+def _resume(ctx: AppContext, user_id: int, broker: Broker, lock: RunLock) -> dict[str, Any] | None:
+    """Advance the user's unfinished live run, if there is one (the caller holds the lock)."""
+    with ctx.session_factory() as session:
+        unfinished = Runs(session).unfinished(user_id, list(UNFINISHED))
+    if unfinished is None:
+        return None
+    policy = _policy_of(unfinished)
+    live = LiveRun(ctx, broker, lock, user_id=user_id, run_id=unfinished.id, policy=policy)
+    return {**live.advance(resuming=True), "resumed": True}
 
 
 def _checked_symbols(symbols: Iterable[str] | None) -> frozenset[str] | None:

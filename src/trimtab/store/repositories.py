@@ -150,6 +150,20 @@ class Runs:
             self.session.scalar(select(func.count()).where(RebalanceRunRow.user_id == user_id)) or 0
         )
 
+    def users_with_unfinished(self, statuses: Sequence[str]) -> list[int]:
+        """Users with a live run still in one of ``statuses``."""
+        return list(
+            self.session.scalars(
+                select(RebalanceRunRow.user_id)
+                .where(
+                    RebalanceRunRow.dry_run.is_(False),
+                    RebalanceRunRow.status.in_(list(statuses)),
+                )
+                .distinct()
+                .order_by(RebalanceRunRow.user_id)
+            ).all()
+        )
+
     def unfinished(self, user_id: int, statuses: Sequence[str]) -> RebalanceRunRow | None:
         """The user's oldest live run still in one of ``statuses``."""
         return self.session.scalars(
