@@ -8,8 +8,9 @@ from decimal import Decimal
 import pytest
 
 from trimtab.brokers.exchange import Exchange
-from trimtab.brokers.models import Asset, OrderRequest, Side
+from trimtab.brokers.models import Account, Asset, OrderRequest, Side
 from trimtab.domain.money import ZERO
+from trimtab.errors import BrokerUnavailable
 from trimtab.services import risk, runs
 from trimtab.services.context import AppContext, RunOptions
 from trimtab.services.rebalance import check_rebalance_drift, resume_unfinished_runs
@@ -193,3 +194,54 @@ def test_the_worker_finishes_a_queued_run_once_its_sells_fill(
     finished = resume_unfinished_runs(ctx)
     assert [(r["run_id"], r["status"]) for r in finished] == [(queued["run_id"], "completed")]
     assert resume_unfinished_runs(ctx) == []
+
+
+@pytest.mark.parametrize("broker_got_it", [True, False])
+def test_a_send_that_times_out_is_never_placed_twice(
+    ctx: AppContext, seeded: int, exchange: Exchange, broker_got_it: bool
+) -> None:
+    all_in_spy(exchange, seeded)
+
+    def time_out(n: int) -> None:
+        if n == 1:
+            raise BrokerUnavailable("read timed out", status=504)
+
+    hook = {"after_submit" if broker_got_it else "before_submit": time_out}
+    on_exchange(ctx, exchange, lambda b: BrokerSpy(b, **hook))
+    first = check_rebalance_drift(ctx, seeded)
+    if broker_got_it:
+        assert first["status"] == "completed", first["message"]
+    else:
+        assert first["status"] == "awaiting_fills"
+        assert [o["status"] for o in runs.get_run(ctx, seeded, first["run_id"])["orders"]] == [
+            "unknown",
+            "planned",
+            "planned",
+            "planned",
+        ]
+        on_exchange(ctx, exchange)
+        assert check_rebalance_drift(ctx, seeded)["status"] == "completed"
+    placed = placed_client_ids(exchange, seeded)
+    assert len(placed) == 4 and set(placed.values()) == {1}
+
+
+class OutageAfterSells(BrokerSpy):
+    """The broker stops answering account reads once the first order is in."""
+
+    def get_account(self) -> Account:
+        if self.submits:
+            raise BrokerUnavailable("503 from the broker", status=503)
+        return self.inner.get_account()
+
+
+def test_a_broker_outage_mid_run_leaves_it_for_the_next_check(
+    ctx: AppContext, seeded: int, exchange: Exchange
+) -> None:
+    all_in_spy(exchange, seeded)
+    on_exchange(ctx, exchange, OutageAfterSells)
+    result = check_rebalance_drift(ctx, seeded)
+    assert result["status"] == "awaiting_fills"
+    assert "broker error: 503 from the broker" in result["message"]
+    on_exchange(ctx, exchange)
+    assert check_rebalance_drift(ctx, seeded)["status"] == "completed"
+    assert len(placed_client_ids(exchange, seeded)) == 4

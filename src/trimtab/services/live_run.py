@@ -31,6 +31,7 @@ from trimtab.services.run_records import (
     RunStatus,
     copy_answer,
     is_open,
+    is_unsettled,
     order_json,
     run_result,
     was_sent,
@@ -142,7 +143,11 @@ class LiveRun:
         self._record_answer(order, answer)
 
     def _follow(self, orders: Sequence[OrderRow], market_open: bool) -> bool:
-        """Poll each open order until all are terminal or the timeout passes; True if all are."""
+        """Poll each open order until all are terminal or the timeout passes.
+
+        True when every order is settled; one sent without an answer is not, since
+        the cash a sell brings must not be spent before it is known.
+        """
         options = self.ctx.run_options
         deadline = time.monotonic() + options.fill_timeout
         pending = [o for o in orders if is_open(o)]
@@ -164,7 +169,7 @@ class LiveRun:
                 break
             self.lock.keep_alive()
             self.ctx.sleep(options.poll_interval)
-        return not pending
+        return not pending and not any(o.status == OrderState.UNKNOWN for o in orders)
 
     def _size_buys(self, buys: Sequence[OrderRow]) -> None:
         """Resize the unsent buys to today's buying power less the cash buffer."""
@@ -193,22 +198,29 @@ class LiveRun:
     # -- the run --------------------------------------------------------------
     def advance(self, *, resuming: bool) -> dict[str, Any]:
         """Move the run forward and record where it stands; returns the contract result."""
-        if resuming:
-            self._reconcile(self._orders())
-        market_open = self.broker.get_clock().is_open
-        self._send(self._by_side(Side.SELL))
-        if self._follow(self._by_side(Side.SELL), market_open):
-            self._size_buys(self._by_side(Side.BUY))
-            self._send(self._by_side(Side.BUY))
-            self._follow(self._by_side(Side.BUY), market_open)
-        return self._finish()
+        interrupted = None
+        try:
+            if resuming:
+                self._reconcile(self._orders())
+            market_open = self.broker.get_clock().is_open
+            self._send(self._by_side(Side.SELL))
+            if self._follow(self._by_side(Side.SELL), market_open):
+                self._size_buys(self._by_side(Side.BUY))
+                self._send(self._by_side(Side.BUY))
+                self._follow(self._by_side(Side.BUY), market_open)
+        except BrokerError as err:
+            # What was sent is recorded; the next check picks the run up from there.
+            interrupted = f"broker error: {err.message}"
+        return self._finish(interrupted)
 
     def _by_side(self, side: Side) -> list[OrderRow]:
         return [o for o in self._orders() if o.side == side]
 
-    def _finish(self) -> dict[str, Any]:
+    def _finish(self, interrupted: str | None) -> dict[str, Any]:
         orders = self._orders()
         outcome = judge(orders, self.blocked_reason)
+        if interrupted and outcome.status is RunStatus.AWAITING_FILLS:
+            outcome = Outcome(outcome.status, f"{outcome.message} ({interrupted})")
         now = self.ctx.clock()
         with self.ctx.session_factory.begin() as session:
             run = Runs(session).get(self.run_id)
@@ -236,7 +248,7 @@ def _resize(row: OrderRow, *, qty: Decimal, price: Decimal) -> None:
 def judge(orders: Sequence[OrderRow], blocked_reason: str | None) -> Outcome:
     """The run's status and message from where its orders stand."""
     total = len(orders)
-    open_count = sum(1 for o in orders if is_open(o) or o.status == OrderState.UNKNOWN)
+    open_count = sum(1 for o in orders if is_unsettled(o))
     waiting = sum(1 for o in orders if o.status == OrderState.PLANNED)
     if open_count or waiting:
         return Outcome(
