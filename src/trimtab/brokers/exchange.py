@@ -14,9 +14,9 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 
-from trimtab.brokers.books import AccountState, Holding, remaining_qty
+from trimtab.brokers.books import AccountState, Holding
 from trimtab.brokers.models import (
     Account,
     Asset,
@@ -30,7 +30,7 @@ from trimtab.brokers.models import (
     TimeInForce,
 )
 from trimtab.brokers.order_rules import MAX_CLIENT_ORDER_ID, is_fractional, order_amount
-from trimtab.domain.money import QTY_STEP, ZERO
+from trimtab.domain.money import ZERO
 from trimtab.errors import (
     AssetNotTradable,
     DuplicateClientOrderId,
@@ -229,9 +229,9 @@ class Exchange:
             )
             state.orders[order.id] = order
             if self.market_open and fill_fraction is not None:
-                order = self._fill(state, order, fill_fraction)
+                order = state.fill(order, self.prices, self.now(), fill_fraction)
             elif self.market_open and self.fill_immediately and not self.fill_delay:
-                order = self._fill(state, order)
+                order = state.fill(order, self.prices, self.now())
             return order
 
     def cancel(self, account_id: str, order_id: str) -> None:
@@ -263,7 +263,7 @@ class Exchange:
             for state in states:
                 for order in list(state.orders.values()):
                     if not order.status.is_terminal and order.type is OrderType.MARKET:
-                        self._fill(state, order, fraction)
+                        state.fill(order, self.prices, self.now(), fraction)
                         changed += 1
         return changed
 
@@ -292,7 +292,7 @@ class Exchange:
                 and order.type is OrderType.MARKET
                 and order.submitted_at <= due
             ):
-                self._fill(state, order)
+                state.fill(order, self.prices, self.now())
         return state
 
     def _check(self, state: AccountState, request: OrderRequest) -> None:
@@ -354,38 +354,3 @@ class Exchange:
                 )
         if not self.market_open and request.time_in_force is not TimeInForce.DAY:
             raise MarketClosed("market is closed", status=403, broker_code=40310000)
-
-    def _fill(self, state: AccountState, order: Order, fraction: Decimal = Decimal(1)) -> Order:
-        """Fill ``fraction`` of what remains of ``order`` at the current price."""
-        price = self.prices[order.symbol]
-        remaining = remaining_qty(order, self.prices)
-        qty = remaining if fraction >= 1 else (remaining * fraction).quantize(QTY_STEP)
-        if order.side is Side.BUY:
-            # A price that rose since the order was accepted can leave too little cash;
-            # fill what the cash pays for, as a broker would reject the rest.
-            qty = min(qty, (state.cash / price).quantize(QTY_STEP, rounding=ROUND_DOWN))
-            holding = state.holdings.setdefault(order.symbol, Holding(ZERO, price))
-            cost_basis = holding.qty * holding.avg_entry_price + qty * price
-            holding.qty += qty
-            holding.avg_entry_price = cost_basis / holding.qty if holding.qty else price
-            state.cash -= qty * price
-        else:
-            holding = state.holdings[order.symbol]
-            qty = min(qty, holding.qty)
-            holding.qty -= qty
-            state.cash += qty * price
-            if holding.qty == ZERO:
-                del state.holdings[order.symbol]
-        filled = order.filled_qty + qty
-        old_value = order.filled_qty * (order.filled_avg_price or ZERO)
-        avg = (old_value + qty * price) / filled if filled else None
-        done = fraction >= 1 or remaining_qty(replace(order, filled_qty=filled), self.prices) <= 0
-        updated = replace(
-            order,
-            filled_qty=filled,
-            filled_avg_price=avg,
-            status=OrderStatus.FILLED if done else OrderStatus.PARTIALLY_FILLED,
-            updated_at=self.now(),
-        )
-        state.orders[order.id] = updated
-        return updated
