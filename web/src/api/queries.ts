@@ -18,11 +18,16 @@ export const keys = {
 };
 
 export const useMe = () => useQuery({ queryKey: keys.me, queryFn: api.me, retry: false });
-export const useAllocations = () => useQuery({ queryKey: keys.allocations, queryFn: api.allocations });
+// Events make changes appear at once; the slow polls catch what a stream can miss
+// (a dropped connection, or a server whose events do not cross processes).
+const SAFETY_POLL_MS = 30_000;
+
+export const useAllocations = () =>
+  useQuery({ queryKey: keys.allocations, queryFn: api.allocations, refetchInterval: SAFETY_POLL_MS });
 export const usePortfolio = () =>
   useQuery({ queryKey: keys.portfolio, queryFn: api.portfolio, refetchInterval: 60_000 });
 export const useRisk = () => useQuery({ queryKey: keys.risk, queryFn: api.risk, refetchInterval: 60_000 });
-export const useRuns = () => useQuery({ queryKey: keys.runs, queryFn: api.runs });
+export const useRuns = () => useQuery({ queryKey: keys.runs, queryFn: api.runs, refetchInterval: SAFETY_POLL_MS });
 const TERMINAL_ORDER = new Set(["filled", "canceled", "cancelled", "expired", "rejected", "done_for_day", "failed", "replaced"]);
 
 /** Orders still open at the broker: their run is re-read now and then, in case an event is missed. */

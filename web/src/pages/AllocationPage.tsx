@@ -112,6 +112,8 @@ export function AllocationPage() {
   }
 
   const shown = checkRun.data;
+  // A live run that placed orders: its drift is the state before those orders.
+  const rebalanced = Boolean(shown && !shown.dry_run && shown.trades_executed.length > 0);
   const pageError = [allocations.error, portfolio.error].find(Boolean);
 
   return (
@@ -181,13 +183,13 @@ export function AllocationPage() {
               <CardTitle id="drift-title">Drift analysis</CardTitle>
               <CardDescription>
                 {shown
-                  ? `${shown.dry_run ? "Preview" : "Check"} of ${formatDateTime(shown.finished_at ?? shown.started_at)}`
+                  ? `${rebalanced ? "Before the rebalance" : shown.dry_run ? "Preview" : "Check"} of ${formatDateTime(shown.finished_at ?? shown.started_at)}`
                   : "Actual minus target, in percentage points"}
               </CardDescription>
             </div>
             {shown && (
-              <Badge tone={shown.needs_rebalance ? "warning" : "buy"}>
-                {shown.needs_rebalance ? "Needs rebalance" : "Within band"}
+              <Badge tone={rebalanced ? "info" : shown.needs_rebalance ? "warning" : "buy"} data-testid="drift-status">
+                {rebalanced ? "Rebalanced" : shown.needs_rebalance ? "Needs rebalance" : "Within band"}
               </Badge>
             )}
           </CardHeader>

@@ -1,22 +1,33 @@
 import { useEffect, useRef, useState, type HTMLAttributes, type TdHTMLAttributes, type ThHTMLAttributes } from "react";
 import { cn } from "@/lib/cn";
 
-/** True while the element's content is wider than the element. */
+/** Whether the element's content is wider than it, and whether it is scrolled to the end. */
 function useOverflowsX<T extends HTMLElement>() {
   const ref = useRef<T>(null);
-  const [overflows, setOverflows] = useState(false);
+  const [state, setState] = useState({ overflows: false, atEnd: true });
   useEffect(() => {
     const el = ref.current;
     if (!el || typeof ResizeObserver === "undefined") return;
-    const measure = () => setOverflows(el.scrollWidth > el.clientWidth + 1);
+    const measure = () => {
+      const overflows = el.scrollWidth > el.clientWidth + 1;
+      const atEnd = el.scrollLeft + el.clientWidth >= el.scrollWidth - 1;
+      setState((s) => (s.overflows === overflows && s.atEnd === atEnd ? s : { overflows, atEnd }));
+    };
     const observer = new ResizeObserver(measure);
     observer.observe(el);
     if (el.firstElementChild) observer.observe(el.firstElementChild);
+    el.addEventListener("scroll", measure, { passive: true });
     measure();
-    return () => observer.disconnect();
+    return () => {
+      observer.disconnect();
+      el.removeEventListener("scroll", measure);
+    };
   }, []);
-  return [ref, overflows] as const;
+  return [ref, state] as const;
 }
+
+// Fades the right edge while more columns are hidden there, hinting that the table scrolls.
+const FADE_RIGHT = "linear-gradient(to right, black calc(100% - 2.5rem), transparent)";
 
 /**
  * A table in a horizontally scrollable frame, so narrow screens scroll instead of
@@ -24,10 +35,12 @@ function useOverflowsX<T extends HTMLElement>() {
  * keyboard users can scroll it too. (`relative` keeps sr-only children inside it.)
  */
 export function Table({ className, "aria-label": label, ...props }: HTMLAttributes<HTMLTableElement>) {
-  const [ref, overflows] = useOverflowsX<HTMLDivElement>();
+  const [ref, { overflows, atEnd }] = useOverflowsX<HTMLDivElement>();
+  const fade = overflows && !atEnd ? FADE_RIGHT : undefined;
   return (
     <div
       ref={ref}
+      style={{ maskImage: fade, WebkitMaskImage: fade }}
       className="relative w-full overflow-x-auto focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-blue-500"
       {...(overflows ? { tabIndex: 0, role: "region", "aria-label": `${label ?? "Table"} (scrolls sideways)` } : {})}
     >
