@@ -1,1 +1,11 @@
-"""Use cases: the only layer that combines the domain, the store and the brokers."""
+"""Use cases: the only layer that combines the domain, the store and the brokers.
+
+Every entrypoint (API, CLI, worker) builds one ``context.AppContext`` with
+``context.build_context`` and calls these modules with it:
+
+- ``rebalance``: ``check_rebalance_drift`` (the seed's callable), ``resume_unfinished_runs``
+- ``trades``: ``execute_trade``
+- ``allocations``, ``policy``, ``risk``, ``runs``, ``users`` (accounts and API tokens)
+- ``broker_accounts``: each user's broker; ``demo``: ``seed_demo_user``
+- ``events``: what the services publish for live pages
+"""
