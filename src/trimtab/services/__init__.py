@@ -7,5 +7,6 @@ Every entrypoint (API, CLI, worker) builds one ``context.AppContext`` with
 - ``trades``: ``execute_trade``
 - ``allocations``, ``policy``, ``risk``, ``runs``, ``users`` (accounts and API tokens)
 - ``broker_accounts``: each user's broker; ``demo``: ``seed_demo_user``
-- ``events``: what the services publish for live pages
+- ``portfolio``: the account as the page shows it; ``planning``: plans from snapshot files
+- ``events`` (in-process) and ``events_postgres`` (LISTEN/NOTIFY): what the services publish
 """
