@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 from contextlib import AbstractContextManager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -33,6 +33,19 @@ from trimtab.store.locks import RunLock, run_lock
 from trimtab.store.models import OrderRow, RebalanceRunRow
 from trimtab.store.repositories import Orders, Runs, record_audit
 
+
+@dataclass(frozen=True, slots=True)
+class CheckRequest:
+    """One call of ``check_rebalance_drift``, its arguments checked."""
+
+    user_id: int
+    dry_run: bool
+    #: Trade only these symbols; ``None`` trades any that drifted.
+    symbols: frozenset[str] | None
+    trigger: Trigger
+    queue_if_closed: bool
+
+
 MARKET_CLOSED = (
     "Market is closed: no orders sent. Check again when it opens, or queue the orders "
     "for the open (queue_if_closed)"
@@ -53,19 +66,21 @@ def check_rebalance_drift(
     takes the user's run lock (``Conflict`` if a run is in flight) and finishes any
     run left unfinished before planning a new one.
     """
-    selected = _checked_symbols(symbols)
     try:
         run_trigger = Trigger(trigger)
     except ValueError:
         raise InvalidInput("trigger must be manual or scheduled", field="trigger") from None
+    request = CheckRequest(
+        user_id, dry_run, _checked_symbols(symbols), run_trigger, queue_if_closed
+    )
     broker = ctx.broker_for(user_id)
     if dry_run:
-        return _check(ctx, user_id, broker, None, selected, run_trigger, True, queue_if_closed)
+        return _check(ctx, request, broker, None)
     with _user_lock(ctx, user_id) as lock:
         resumed = _resume(ctx, user_id, broker, lock)
         if resumed is not None:
             return resumed
-        return _check(ctx, user_id, broker, lock, selected, run_trigger, False, queue_if_closed)
+        return _check(ctx, request, broker, lock)
 
 
 def resume_unfinished_runs(ctx: AppContext) -> list[dict[str, Any]]:
@@ -143,35 +158,28 @@ def _plan(
 
 
 def _check(
-    ctx: AppContext,
-    user_id: int,
-    broker: Broker,
-    lock: RunLock | None,
-    selected: frozenset[str] | None,
-    trigger: Trigger,
-    dry_run: bool,
-    queue_if_closed: bool,
+    ctx: AppContext, request: CheckRequest, broker: Broker, lock: RunLock | None
 ) -> dict[str, Any]:
+    """Plan from the broker's account, record the run, and place its orders if it is live."""
+    user_id = request.user_id
     with ctx.session_factory() as session:
         policy = read_policy(session, user_id)
         targets = load_targets(session, user_id)
         blocked_reason = read_risk(session, user_id).blocked_reason
     view = read_broker(broker, (t.symbol for t in enabled_targets(targets)))
-    plan = _plan(targets, view, policy, selected)
-    status, message = _decide(plan, view, blocked_reason, dry_run, queue_if_closed)
+    plan = _plan(targets, view, policy, request.symbols)
+    status, message = _decide(plan, view, blocked_reason, request)
     result = rebalance_result(
-        plan, dry_run=dry_run, message=message, trading_blocked=blocked_reason
+        plan, dry_run=request.dry_run, message=message, trading_blocked=blocked_reason
     )
     inputs = {
         **snapshot_json(view),
         "targets": [_target_json(t) for t in targets],
-        "policy": {k: str(v) for k, v in vars_of(policy).items()},
-        "symbols": sorted(selected) if selected is not None else None,
-        "queue_if_closed": queue_if_closed,
+        "policy": _policy_json(policy),
+        "symbols": sorted(request.symbols) if request.symbols is not None else None,
+        "queue_if_closed": request.queue_if_closed,
     }
-    run_id, recorded = _record(
-        ctx, user_id, plan, status, message, trigger, dry_run, inputs, result
-    )
+    run_id, recorded = _record(ctx, request, plan, status, message, inputs, result)
     if status is not RunStatus.RUNNING:
         ctx.events.publish(
             user_id, "run_finished", {"run_id": run_id, "status": status, "message": message}
@@ -184,14 +192,10 @@ def _check(
 
 
 def _decide(
-    plan: Plan,
-    view: BrokerView,
-    blocked_reason: str | None,
-    dry_run: bool,
-    queue_if_closed: bool,
+    plan: Plan, view: BrokerView, blocked_reason: str | None, request: CheckRequest
 ) -> tuple[RunStatus, str]:
     """What this check will do, and the message that says so."""
-    if dry_run:
+    if request.dry_run:
         status = RunStatus.PLANNED if plan.orders else RunStatus.NOTHING_TO_DO
         suffix = f" (orders would be refused now: {blocked_reason})" if blocked_reason else ""
         return status, f"Dry run: {plan.message}{suffix}"
@@ -199,19 +203,17 @@ def _decide(
         return RunStatus.NOTHING_TO_DO, plan.message
     if blocked_reason is not None:
         return RunStatus.BLOCKED_BY_RISK, f"{blocked_reason}; drift reported, no orders placed"
-    if not view.market_open and not queue_if_closed:
+    if not view.market_open and not request.queue_if_closed:
         return RunStatus.NOTHING_TO_DO, MARKET_CLOSED
     return RunStatus.RUNNING, plan.message
 
 
 def _record(
     ctx: AppContext,
-    user_id: int,
+    request: CheckRequest,
     plan: Plan,
     status: RunStatus,
     message: str,
-    trigger: Trigger,
-    dry_run: bool,
     inputs: dict[str, Any],
     result: dict[str, Any],
 ) -> tuple[int, dict[str, Any]]:
@@ -219,18 +221,19 @@ def _record(
 
     Returns the run's id and its result as recorded.
     """
+    user_id = request.user_id
     now = ctx.clock()
     with ctx.session_factory.begin() as session:
         run = Runs(session).add(
             RebalanceRunRow(
                 user_id=user_id,
-                trigger=str(trigger),
-                dry_run=dry_run,
-                queue_if_closed=bool(inputs["queue_if_closed"]),
+                trigger=str(request.trigger),
+                dry_run=request.dry_run,
+                queue_if_closed=request.queue_if_closed,
                 status=str(status),
                 outcome=str(plan.outcome),
                 needs_rebalance=plan.needs_rebalance,
-                portfolio_value=plan.portfolio_value.quantize(Decimal("0.0001")),
+                portfolio_value=plan.portfolio_value,
                 message=message,
                 order_key=_order_key(),
                 inputs=inputs,
@@ -265,7 +268,7 @@ def _record(
             "rebalance_checked",
             user_id=user_id,
             actor=None,
-            data={"run_id": run.id, "dry_run": dry_run, "status": str(status)},
+            data={"run_id": run.id, "dry_run": request.dry_run, "status": str(status)},
             now=now,
         )
         return run.id, run_result(run, [])
@@ -284,12 +287,12 @@ def _target_json(target: Target) -> dict[str, Any]:
     }
 
 
-def vars_of(policy: Policy) -> dict[str, Decimal]:
+def _policy_json(policy: Policy) -> dict[str, str]:
     return {
-        "threshold_percent": policy.threshold_percent,
-        "min_trade": policy.min_trade,
-        "sum_tolerance": policy.sum_tolerance,
-        "cash_buffer_percent": policy.cash_buffer_percent,
+        "threshold_percent": str(policy.threshold_percent),
+        "min_trade": str(policy.min_trade),
+        "sum_tolerance": str(policy.sum_tolerance),
+        "cash_buffer_percent": str(policy.cash_buffer_percent),
     }
 
 
