@@ -20,7 +20,6 @@ from pydantic import SecretStr
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from trimtab.brokers.alpaca import AlpacaBroker
 from trimtab.brokers.base import Broker
 from trimtab.brokers.demo import demo_prices
 from trimtab.brokers.models import Asset
@@ -112,6 +111,10 @@ def make_broker_for(
         kind = row.kind if row is not None else settings.broker
         if kind == "paper":
             return StoredPaperBroker(session_factory, user_id, prices, assets, clock)
+        # Imported here: alpaca-py pulls in pandas, seconds of start-up that paper users
+        # and every CLI command would otherwise pay.
+        from trimtab.brokers.alpaca import AlpacaBroker
+
         return AlpacaBroker.from_settings(_user_settings(settings, row, cipher))
 
     return broker_for
