@@ -12,6 +12,7 @@ const buttonVariants = cva(
         primary: "bg-blue-600 text-white shadow-sm hover:bg-blue-700",
         outline: "border border-slate-300 bg-white text-slate-900 shadow-sm hover:bg-slate-50",
         ghost: "text-slate-700 hover:bg-slate-100 hover:text-slate-900",
+        ghostDanger: "text-red-700 hover:bg-red-50 hover:text-red-800",
         destructive: "bg-red-600 text-white shadow-sm hover:bg-red-700",
         link: "text-blue-700 underline-offset-4 hover:underline",
       },

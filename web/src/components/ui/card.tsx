@@ -18,5 +18,5 @@ export function CardDescription({ className, ...props }: HTMLAttributes<HTMLPara
 }
 
 export function CardContent({ className, ...props }: HTMLAttributes<HTMLDivElement>) {
-  return <div className={cn("p-4 pt-2 sm:p-5 sm:pt-2", className)} {...props} />;
+  return <div className={cn("ui-card-content", className)} {...props} />;
 }

@@ -131,9 +131,8 @@ export function AllocationManager({ allocations, colors, portfolioValue, loading
                         <Pencil aria-hidden />
                       </Button>
                       <Button
-                        variant="ghost"
+                        variant="ghostDanger"
                         size="icon"
-                        className="text-red-700 hover:bg-red-50 hover:text-red-800"
                         aria-label={`Remove ${a.symbol}`}
                         onClick={() => setRemoving(a)}
                         data-testid={`allocation-remove-${a.symbol}`}

@@ -114,7 +114,7 @@ export function TokensCard() {
                 <TableCell className="text-slate-700">{formatDateTime(t.created_at)}</TableCell>
                 <TableCell className="text-slate-700">{t.last_used_at ? formatDateTime(t.last_used_at) : "Never"}</TableCell>
                 <TableCell className="text-right">
-                  <Button variant="ghost" size="sm" className="text-red-700 hover:bg-red-50" onClick={() => setRevoking(t)} aria-label={`Revoke token ${t.name}`}>
+                  <Button variant="ghostDanger" size="sm" onClick={() => setRevoking(t)} aria-label={`Revoke token ${t.name}`}>
                     <Trash2 aria-hidden />
                     Revoke
                   </Button>
