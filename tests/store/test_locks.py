@@ -23,7 +23,9 @@ def test_a_crashed_holders_lease_expires(scratch_sqlite_url: str) -> None:
     with factory.begin() as session:
         session.add(UserRow(id=1, email="a@b.c", password_hash="x", is_admin=False, created_at=NOW))
         session.flush()
-        session.add(RunLockRow(user_id=1, holder="crashed", expires_at=NOW + timedelta(minutes=10)))
+        session.add(
+            RunLockRow(user_id=1, holder="elsewhere:1:x", expires_at=NOW + timedelta(minutes=10))
+        )
     now = [NOW]
     lease = timedelta(minutes=10)
     with pytest.raises(Conflict), run_lock(engine, factory, 1, lease=lease, clock=lambda: now[0]):

@@ -2,12 +2,15 @@
 
 PostgreSQL: a session advisory lock on a connection held for the run, so a process
 that dies releases it with its connection. SQLite (one household, one host): a
-lease row taken inside ``BEGIN IMMEDIATE``; a crashed holder's lease runs out.
+lease row taken inside ``BEGIN IMMEDIATE``, naming the holding process; a lease
+whose process is gone from this host is taken over, any other runs out.
 """
 
 from __future__ import annotations
 
+import os
 import secrets
+import socket
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -47,7 +50,7 @@ class _LeaseLock:
         self.user_id = user_id
         self.lease = lease
         self.clock = clock
-        self.holder = secrets.token_hex(16)
+        self.holder = f"{socket.gethostname()[:30]}:{os.getpid()}:{secrets.token_hex(8)}"
 
     def acquire(self) -> None:
         with self.session_factory.begin() as session:
@@ -56,7 +59,9 @@ class _LeaseLock:
             if row is None:
                 row = RunLockRow(user_id=self.user_id)
                 session.add(row)
-            elif row.holder and row.expires_at and row.expires_at > now:
+            elif (
+                row.holder and row.expires_at and row.expires_at > now and _holder_alive(row.holder)
+            ):
                 raise Conflict(ALREADY_RUNNING)
             row.holder = self.holder
             row.expires_at = now + self.lease
@@ -73,6 +78,21 @@ class _LeaseLock:
             if row is not None and row.holder == self.holder:
                 row.holder = None
                 row.expires_at = None
+
+
+def _holder_alive(holder: str) -> bool:
+    """False only when the holder ran on this host and its process has ended."""
+    host, _, rest = holder.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname()[:30] or not pid.isdigit():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 @contextmanager
