@@ -154,11 +154,10 @@ def resolve_user(ctx: AppContext, email: str | None) -> User:
         rows = Users(session).first(2)
     if len(rows) == 1:
         return _user(rows[0])
-    what = (
-        "no users yet; create one with `trimtab users create EMAIL`"
-        if not rows
-        else ("several users; say which with --user EMAIL or TRIMTAB_USER")
-    )
+    if not rows:
+        what = "no users yet; create one with `trimtab users create EMAIL`"
+    else:
+        what = "several users; say which with --user EMAIL or TRIMTAB_USER"
     raise InvalidInput(f"cannot tell which user: {what}", field="user")
 
 
