@@ -104,9 +104,9 @@ describe("AllocationPage", () => {
     renderWithProviders(<AllocationPage />);
     const banner = await screen.findByTestId("risk-banner");
     expect(banner).toHaveTextContent("Trading is stopped by the kill switch.");
-    expect(banner).toHaveTextContent("System: kill switch is on");
+    expect(banner).toHaveTextContent("Kill switch is on (system-wide)");
     expect(banner).toHaveTextContent("Reason: broker outage");
-    expect(banner).toHaveTextContent("Your account: drawdown recovery mode");
+    expect(banner).toHaveTextContent("Drawdown recovery mode (your account)");
     expect(screen.getByTestId("rebalance-button")).toBeDisabled();
     expect(screen.getByTestId("preview-button")).toBeEnabled();
   });

@@ -8,17 +8,18 @@ interface Block {
   detail: string;
 }
 
-function blocksOf(scope: "System" | "Your account", flags: RiskFlags): Block[] {
+function blocksOf(scope: "system" | "user", flags: RiskFlags): Block[] {
   const out: Block[] = [];
+  const where = scope === "system" ? "system-wide" : "your account";
   const reason = flags.reason ? ` Reason: ${flags.reason}` : "";
   if (flags.kill_switch)
-    out.push({ key: `${scope}-kill`, title: `${scope}: kill switch is on`, detail: `All trading is stopped.${reason}` });
+    out.push({ key: `${scope}-kill`, title: `Kill switch is on (${where})`, detail: `All trading is stopped.${reason}` });
   if (!flags.trading_enabled)
-    out.push({ key: `${scope}-disabled`, title: `${scope}: trading is disabled`, detail: `No orders are sent.${reason}` });
+    out.push({ key: `${scope}-disabled`, title: `Trading is disabled (${where})`, detail: `No orders are sent.${reason}` });
   if (flags.drawdown_recovery)
     out.push({
       key: `${scope}-drawdown`,
-      title: `${scope}: drawdown recovery mode`,
+      title: `Drawdown recovery mode (${where})`,
       detail: `Rebalancing trades wait until the account recovers.${reason}`,
     });
   return out;
@@ -27,7 +28,7 @@ function blocksOf(scope: "System" | "Your account", flags: RiskFlags): Block[] {
 /** Explains why live rebalancing is blocked; drift is still checked and shown. */
 export function RiskBanner({ risk }: { risk: RiskStatus | undefined }) {
   if (!risk) return null;
-  const blocks = [...blocksOf("System", risk.system), ...blocksOf("Your account", risk.user)];
+  const blocks = [...blocksOf("system", risk.system), ...blocksOf("user", risk.user)];
   if (blocks.length === 0 && !risk.blocked_reason) return null;
   const severe = blocks.some((b) => b.key.endsWith("kill"));
   const Icon = severe ? OctagonAlert : blocks.some((b) => b.key.endsWith("drawdown")) ? TrendingDown : ShieldAlert;
