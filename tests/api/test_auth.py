@@ -126,3 +126,18 @@ def test_login_body_is_validated(anonymous: TestClient) -> None:
         "code": "invalid_input",
         "message": "password: Field required",
     }
+
+
+def test_only_admins_list_and_create_users(alice: Client, admin: Client) -> None:
+    assert alice.http.get("/api/users").status_code == 403
+    body = {"email": "dave@example.com", "password": PASSWORD}
+    assert alice.http.post("/api/users", json=body).status_code == 403
+    created = admin.http.post("/api/users", json=body)
+    assert created.status_code == 201
+    assert created.json()["email"] == "dave@example.com"
+    emails = [u["email"] for u in admin.http.get("/api/users").json()["users"]]
+    assert emails == ["alice@example.com", "root@example.com", "dave@example.com"]
+    again = admin.http.post("/api/users", json=body)
+    assert again.status_code == 409
+    short = admin.http.post("/api/users", json={**body, "password": "short"})
+    assert short.status_code == 422 and "password" in short.json()["error"]["message"]

@@ -25,6 +25,12 @@ class LoginBody(Body):
     password: str = Field(min_length=1, max_length=1024)
 
 
+class NewUserBody(Body):
+    email: str = Field(min_length=3, max_length=320, examples=["partner@example.com"])
+    password: str = Field(min_length=8, max_length=1024)
+    is_admin: bool = False
+
+
 class UserOut(BaseModel):
     id: int
     email: str

@@ -138,6 +138,12 @@ def get_user(ctx: AppContext, user_id: int) -> User:
         return _user(row)
 
 
+def list_users(ctx: AppContext, limit: int = 500) -> list[User]:
+    """Every account, oldest first (for admins)."""
+    with ctx.session_factory() as session:
+        return [_user(row) for row in Users(session).first(limit)]
+
+
 def get_user_by_email(ctx: AppContext, email: str) -> User:
     with ctx.session_factory() as session:
         row = Users(session).by_email(normalize_email(email))

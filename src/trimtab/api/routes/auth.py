@@ -6,9 +6,9 @@ from typing import Any
 
 from fastapi import APIRouter, Path, Request, Response
 
-from trimtab.api.deps import Ctx, CurrentUser, get_codec
+from trimtab.api.deps import AdminUser, Ctx, CurrentUser, get_codec
 from trimtab.api.errors import ApiError
-from trimtab.api.schemas import MAX_ID, LoginBody, LoginOut, TokenBody, UserOut
+from trimtab.api.schemas import MAX_ID, LoginBody, LoginOut, NewUserBody, TokenBody, UserOut
 from trimtab.services import users
 from trimtab.services.broker_accounts import broker_status
 
@@ -62,6 +62,18 @@ def me(request: Request, user: CurrentUser, ctx: Ctx) -> dict[str, Any]:
         "csrf_token": session.csrf_token if session else None,
         "broker": broker_status(ctx, user.id),
     }
+
+
+@router.get("/api/users")
+def list_users(admin: AdminUser, ctx: Ctx) -> dict[str, Any]:
+    """Admins only: every account."""
+    return {"users": [user_out(u).model_dump(mode="json") for u in users.list_users(ctx)]}
+
+
+@router.post("/api/users", status_code=201, response_model=UserOut)
+def create_user(body: NewUserBody, admin: AdminUser, ctx: Ctx) -> UserOut:
+    """Admins only: a new account (with a paper account holding $100,000)."""
+    return user_out(users.create_user(ctx, body.email, body.password, is_admin=body.is_admin))
 
 
 @router.get("/api/tokens")
