@@ -103,7 +103,6 @@ describe("AllocationPage", () => {
     stubFetch(routes({ "GET /api/risk": blocked }));
     renderWithProviders(<AllocationPage />);
     const banner = await screen.findByTestId("risk-banner");
-    expect(banner).toHaveTextContent("Trading is stopped by the kill switch.");
     expect(banner).toHaveTextContent("Kill switch is on (system-wide)");
     expect(banner).toHaveTextContent("Reason: broker outage");
     expect(banner).toHaveTextContent("Drawdown recovery mode (your account)");

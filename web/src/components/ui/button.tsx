@@ -21,6 +21,7 @@ const buttonVariants = cva(
         sm: "h-8 px-3",
         lg: "h-10 px-5",
         icon: "size-9",
+        iconSm: "size-8 sm:size-9",
       },
     },
     defaultVariants: { variant: "default", size: "default" },

@@ -77,7 +77,7 @@ export function AllocationManager({ allocations, colors, portfolioValue, loading
             <TableRow>
               <TableHead>Symbol</TableHead>
               <TableHead className="text-right">Target</TableHead>
-              <TableHead className="text-right">Target value</TableHead>
+              <TableHead className="hidden text-right sm:table-cell">Target value</TableHead>
               <TableHead>Enabled</TableHead>
               <TableHead className="text-right">
                 <span className="sr-only">Actions</span>
@@ -104,11 +104,11 @@ export function AllocationManager({ allocations, colors, portfolioValue, loading
                         aria-hidden
                       />
                       <span className={cn(!a.enabled && "text-slate-500 line-through decoration-slate-400")}>{a.symbol}</span>
-                      {!a.enabled && <span className="text-xs font-normal text-slate-600">(disabled)</span>}
+                      {!a.enabled && <span className="sr-only text-xs font-normal text-slate-600 sm:not-sr-only">(disabled)</span>}
                     </span>
                   </TableCell>
                   <TableCell className={cn("text-right", !a.enabled && "text-slate-600")}>{formatPercent(pct)}</TableCell>
-                  <TableCell className={cn("text-right", !a.enabled ? "text-slate-600" : "text-slate-700")}>
+                  <TableCell className={cn("hidden text-right sm:table-cell", !a.enabled ? "text-slate-600" : "text-slate-700")}>
                     {Number.isFinite(value) && a.enabled ? formatMoney((pct / 100) * value) : "—"}
                   </TableCell>
                   <TableCell>
@@ -120,10 +120,10 @@ export function AllocationManager({ allocations, colors, portfolioValue, loading
                     />
                   </TableCell>
                   <TableCell className="text-right">
-                    <div className="inline-flex gap-1">
+                    <div className="inline-flex sm:gap-1">
                       <Button
                         variant="ghost"
-                        size="icon"
+                        size="iconSm"
                         aria-label={`Edit ${a.symbol}`}
                         onClick={() => setDialog({ open: true, editing: a })}
                         data-testid={`allocation-edit-${a.symbol}`}
@@ -132,7 +132,7 @@ export function AllocationManager({ allocations, colors, portfolioValue, loading
                       </Button>
                       <Button
                         variant="ghostDanger"
-                        size="icon"
+                        size="iconSm"
                         aria-label={`Remove ${a.symbol}`}
                         onClick={() => setRemoving(a)}
                         data-testid={`allocation-remove-${a.symbol}`}

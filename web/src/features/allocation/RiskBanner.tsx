@@ -40,7 +40,8 @@ export function RiskBanner({ risk }: { risk: RiskStatus | undefined }) {
       icon={<Icon aria-hidden />}
       title="Live rebalancing is blocked"
     >
-      {risk.blocked_reason && <p>{risk.blocked_reason}</p>}
+      {/* The server's summary repeats the switches below; show it only when they do not explain the block. */}
+      {risk.blocked_reason && blocks.length === 0 && <p>{risk.blocked_reason}</p>}
       {blocks.length > 0 && (
         <ul className="mt-1 list-disc space-y-0.5 pl-5">
           {blocks.map((b) => (
