@@ -11,7 +11,8 @@
  *    when it returns csrf_token the page uses it after a reload.
  *  - GET /api/portfolio → {portfolio_value, cash, buying_power, positions[], as_of}.
  *  - GET /api/assets/{symbol} → {symbol, tradable, fractionable, name} or 404.
- *  - GET /api/runs → {runs: RunSummary[]} newest first; GET /api/runs/{id} → RunDetail.
+ *  - GET /api/runs[?limit=n] → {runs: RunSummary[], total} newest first;
+ *    GET /api/runs/{id} → RunDetail.
  *  - GET|PUT /api/settings ↔ {threshold_percent, min_trade}.
  *  - GET /api/tokens → {tokens[]}; POST /api/tokens {name} → {id, name, created_at,
  *    token}; DELETE /api/tokens/{id} → 204.
@@ -136,7 +137,7 @@ export const api = {
   risk: () => request<RiskStatus>("GET", "/api/risk"),
 
   check: (dryRun: boolean) => request<CheckResult>("POST", "/api/rebalance/check", { dry_run: dryRun }),
-  runs: () => request<RunList>("GET", "/api/runs"),
+  runs: (limit?: number) => request<RunList>("GET", limit ? `/api/runs?limit=${limit}` : "/api/runs"),
   run: (id: string | number) => request<RunDetail>("GET", `/api/runs/${enc(String(id))}`),
 
   settings: () => request<UserSettings>("GET", "/api/settings"),

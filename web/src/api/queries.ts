@@ -12,6 +12,7 @@ export const keys = {
   portfolio: ["portfolio"] as const,
   risk: ["risk"] as const,
   runs: ["runs"] as const,
+  runsPage: (limit: number) => ["runs-page", limit] as const,
   run: (id: string | number) => ["runs", String(id)] as const,
   settings: ["settings"] as const,
   tokens: ["tokens"] as const,
@@ -27,7 +28,17 @@ export const useAllocations = () =>
 export const usePortfolio = () =>
   useQuery({ queryKey: keys.portfolio, queryFn: api.portfolio, refetchInterval: 60_000 });
 export const useRisk = () => useQuery({ queryKey: keys.risk, queryFn: api.risk, refetchInterval: 60_000 });
-export const useRuns = () => useQuery({ queryKey: keys.runs, queryFn: api.runs, refetchInterval: SAFETY_POLL_MS });
+export const useRuns = () =>
+  useQuery({ queryKey: keys.runs, queryFn: () => api.runs(), refetchInterval: SAFETY_POLL_MS });
+
+/** The history list, `limit` newest runs; earlier pages stay shown while a longer one loads. */
+export const useRunsPage = (limit: number) =>
+  useQuery({
+    queryKey: keys.runsPage(limit),
+    queryFn: () => api.runs(limit),
+    refetchInterval: SAFETY_POLL_MS,
+    placeholderData: (previous) => previous,
+  });
 const TERMINAL_ORDER = new Set(["filled", "canceled", "cancelled", "expired", "rejected", "done_for_day", "failed", "replaced"]);
 
 /** Orders still open at the broker: their run is re-read now and then, in case an event is missed. */
@@ -88,6 +99,7 @@ export function useCheck() {
     },
     onSettled: () => {
       void qc.invalidateQueries({ queryKey: keys.runs, exact: true });
+      void qc.invalidateQueries({ queryKey: ["runs-page"] });
       void qc.invalidateQueries({ queryKey: keys.portfolio });
       void qc.invalidateQueries({ queryKey: keys.risk });
     },

@@ -190,6 +190,8 @@ export interface RunSummary {
 
 export interface RunList {
   runs: RunSummary[];
+  /** all of the user's runs, for paging */
+  total?: number;
 }
 
 /** GET /api/runs/{id}: the summary plus the full check result. */

@@ -1,18 +1,25 @@
+import { useState } from "react";
 import { Link, useNavigate } from "react-router";
 import { ChevronRight } from "lucide-react";
 import { errorMessage } from "@/api/client";
-import { useRuns } from "@/api/queries";
+import { useRunsPage } from "@/api/queries";
 import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
 import { Card, CardContent } from "@/components/ui/card";
 import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { formatDateTime, formatMoney, formatPoints, triggerLabel } from "@/lib/format";
 import { RunStatusBadge } from "@/features/history/RunStatusBadge";
 
+const PAGE = 25;
+
 export function HistoryPage() {
-  const runs = useRuns();
+  const [limit, setLimit] = useState(PAGE);
+  const runs = useRunsPage(limit);
   const navigate = useNavigate();
   const list = runs.data?.runs ?? [];
+  const total = runs.data?.total;
+  const more = total !== undefined ? list.length < total : list.length >= limit;
   return (
     <div className="space-y-6">
       <div>
@@ -84,6 +91,13 @@ export function HistoryPage() {
               ))}
             </TableBody>
           </Table>
+          {more && (
+            <div className="flex justify-center p-3">
+              <Button variant="outline" size="sm" onClick={() => setLimit((n) => n + PAGE)} disabled={runs.isFetching} data-testid="runs-more">
+                Show older runs
+              </Button>
+            </div>
+          )}
         </CardContent>
       </Card>
     </div>

@@ -1,0 +1,43 @@
+import { screen, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+import type { RunSummary } from "@/api/types";
+import { renderWithProviders, stubFetch } from "@/test/render";
+import { HistoryPage } from "./HistoryPage";
+
+const run = (id: number, extra: Partial<RunSummary> = {}): RunSummary => ({
+  id,
+  trigger: "schedule",
+  status: "completed",
+  dry_run: false,
+  started_at: "2026-11-24T10:00:00Z",
+  finished_at: "2026-11-24T10:00:05Z",
+  needs_rebalance: true,
+  max_drift_percent: 6.5,
+  orders_count: 2,
+  portfolio_value: "100000.00",
+  message: "Rebalancing executed",
+  ...extra,
+});
+
+describe("HistoryPage", () => {
+  it("lists runs with trigger, status, drift before and orders, and pages to older ones", async () => {
+    const calls = stubFetch({
+      "GET /api/runs?limit=25": { runs: [run(2, { trigger: "cli", dry_run: true, status: "dry_run", orders_count: 0 }), run(1)], total: 30 },
+      "GET /api/runs?limit=50": { runs: [run(2), run(1), run(0)], total: 30 },
+    });
+    renderWithProviders(<HistoryPage />);
+    const first = await screen.findByTestId("run-row-2");
+    expect(first).toHaveTextContent("CLI");
+    expect(first).toHaveTextContent("dry run");
+    expect(first).toHaveTextContent("Preview");
+    const second = screen.getByTestId("run-row-1");
+    expect(second).toHaveTextContent("Schedule");
+    expect(second).toHaveTextContent("Completed");
+    expect(second).toHaveTextContent("6.50 pp");
+    expect(within(second).getByRole("link")).toHaveAttribute("href", "/history/1");
+    await userEvent.click(screen.getByTestId("runs-more"));
+    expect(await screen.findByTestId("run-row-0")).toBeInTheDocument();
+    expect(calls.map((c) => c.path)).toContain("/api/runs?limit=50");
+  });
+});
