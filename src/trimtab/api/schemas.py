@@ -155,8 +155,8 @@ class RebalanceOut(BaseModel):
     trades_executed: list[TradeOut]
     portfolio_value: float
     message: str
-    run_id: int | None = None
-    status: str | None = None
+    run_id: int
+    status: str
     dry_run: bool = False
     trades_planned: list[dict[str, Any]] = []
     skipped: list[dict[str, Any]] = []
@@ -202,3 +202,137 @@ class CallableBody(BaseModel):
     """A Firebase callable request: the arguments under ``data``."""
 
     data: dict[str, Any] = Field(default_factory=dict)
+
+
+class BrokerStatusOut(BaseModel):
+    name: Literal["paper", "alpaca"]
+    paper: bool
+    connected: bool
+    message: str | None
+
+
+class MeOut(BaseModel):
+    user: UserOut
+    csrf_token: str | None
+    broker: BrokerStatusOut
+
+
+class UsersOut(BaseModel):
+    users: list[UserOut]
+
+
+class PositionOut(BaseModel):
+    symbol: str
+    qty: float
+    price: float
+    market_value: float
+    actual_percent: float
+
+
+class PortfolioOut(BaseModel):
+    portfolio_value: float
+    cash: float
+    buying_power: float
+    positions: list[PositionOut]
+    as_of: datetime
+
+
+class AssetOut(BaseModel):
+    symbol: str
+    tradable: bool
+    fractionable: bool
+
+
+class PolicyOut(BaseModel):
+    threshold_percent: float
+    min_trade: float
+    cash_buffer_percent: float
+
+
+class RiskRowOut(BaseModel):
+    trading_enabled: bool
+    drawdown_recovery: bool
+    kill_switch: bool
+    reason: str
+    updated_by: str | None
+    updated_at: datetime | None
+
+
+class RiskOut(BaseModel):
+    system: RiskRowOut
+    user: RiskRowOut
+    blocked_reason: str | None
+
+
+class TokenOut(BaseModel):
+    id: int
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class TokensOut(BaseModel):
+    tokens: list[TokenOut]
+
+
+class CreatedTokenOut(TokenOut):
+    token: str = Field(description="The token itself: shown this once, stored only as a hash.")
+
+
+class TradeResultOut(BaseModel):
+    """The seed's ``execute_trade`` answer."""
+
+    model_config = ConfigDict(extra="allow")
+
+    order_id: str | None
+    client_order_id: str
+    symbol: str
+    side: Literal["buy", "sell"]
+    qty: float
+    status: str
+    submitted_at: datetime | None
+
+
+class RunSummaryOut(BaseModel):
+    id: int
+    created_at: datetime
+    started_at: datetime
+    finished_at: datetime | None
+    trigger: str
+    dry_run: bool
+    status: str
+    needs_rebalance: bool
+    max_drift_percent: float | None
+    orders_count: int
+    portfolio_value: float
+    message: str
+
+
+class RunsOut(BaseModel):
+    runs: list[RunSummaryOut]
+    total: int
+
+
+class OrderOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    id: int
+    client_order_id: str
+    symbol: str
+    side: Literal["buy", "sell"]
+    qty: float
+    status: str
+    broker_order_id: str | None
+    filled_qty: float
+    filled_avg_price: float | None
+    error: str | None
+    submitted_at: datetime | None
+    updated_at: datetime
+
+
+class RunDetailOut(RebalanceOut, RunSummaryOut):
+    """One run: its summary beside its contract result, its inputs and its orders."""
+
+    inputs: dict[str, Any]
+    orders: list[OrderOut]

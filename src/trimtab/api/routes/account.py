@@ -7,7 +7,14 @@ from typing import Any
 from fastapi import APIRouter
 
 from trimtab.api.deps import AdminUser, Ctx, CurrentUser
-from trimtab.api.schemas import PolicyBody, RiskUpdate
+from trimtab.api.schemas import (
+    AssetOut,
+    PolicyBody,
+    PolicyOut,
+    PortfolioOut,
+    RiskOut,
+    RiskUpdate,
+)
 from trimtab.domain.policy import Policy
 from trimtab.domain.targets import check_symbol
 from trimtab.services import policy, portfolio, risk
@@ -16,13 +23,13 @@ from trimtab.services.risk import RiskRow, RiskView
 router = APIRouter(tags=["account"])
 
 
-@router.get("/api/portfolio")
+@router.get("/api/portfolio", response_model=PortfolioOut)
 def get_portfolio(user: CurrentUser, ctx: Ctx) -> dict[str, Any]:
     """Value, cash, buying power and positions with their actual weights, from the broker."""
     return portfolio.portfolio_view(ctx, user.id)
 
 
-@router.get("/api/assets/{symbol}")
+@router.get("/api/assets/{symbol}", response_model=AssetOut)
 def get_asset(symbol: str, user: CurrentUser, ctx: Ctx) -> dict[str, Any]:
     """Whether the broker knows ``symbol``, and whether it is tradable and fractionable."""
     return portfolio.asset_info(ctx, user.id, check_symbol(symbol))
@@ -36,13 +43,13 @@ def policy_json(value: Policy) -> dict[str, float]:
     }
 
 
-@router.get("/api/settings")
+@router.get("/api/settings", response_model=PolicyOut)
 def get_settings(user: CurrentUser, ctx: Ctx) -> dict[str, float]:
     """The caller's drift threshold, minimum trade and cash buffer."""
     return policy_json(policy.get_policy(ctx, user.id))
 
 
-@router.put("/api/settings")
+@router.put("/api/settings", response_model=PolicyOut)
 def put_settings(body: PolicyBody, user: CurrentUser, ctx: Ctx) -> dict[str, float]:
     updated = policy.update_policy(
         ctx,
@@ -73,13 +80,13 @@ def risk_json(view: RiskView) -> dict[str, Any]:
     }
 
 
-@router.get("/api/risk")
+@router.get("/api/risk", response_model=RiskOut)
 def get_risk(user: CurrentUser, ctx: Ctx) -> dict[str, Any]:
     """The system-wide and the caller's risk rows, and why trading is blocked (if it is)."""
     return risk_json(risk.get_risk(ctx, user.id))
 
 
-@router.put("/api/risk")
+@router.put("/api/risk", response_model=RiskOut)
 def put_risk(body: RiskUpdate, admin: AdminUser, ctx: Ctx) -> dict[str, Any]:
     """Admins only: change the system row, or one user's row (``scope: user`` + ``user_id``)."""
     switches = body.model_dump(

@@ -8,7 +8,19 @@ from fastapi import APIRouter, Path, Request, Response
 
 from trimtab.api.deps import AdminUser, Ctx, CurrentUser, get_codec
 from trimtab.api.errors import ApiError
-from trimtab.api.schemas import MAX_ID, LoginBody, LoginOut, NewUserBody, TokenBody, UserOut
+from trimtab.api.schemas import (
+    MAX_ID,
+    CreatedTokenOut,
+    LoginBody,
+    LoginOut,
+    MeOut,
+    NewUserBody,
+    TokenBody,
+    TokenOut,
+    TokensOut,
+    UserOut,
+    UsersOut,
+)
 from trimtab.services import users
 from trimtab.services.broker_accounts import broker_status
 
@@ -52,7 +64,7 @@ def logout(request: Request) -> Response:
     return response
 
 
-@router.get("/api/me")
+@router.get("/api/me", response_model=MeOut)
 def me(request: Request, user: CurrentUser, ctx: Ctx) -> dict[str, Any]:
     """The caller, the page session's CSRF token (to recover it after a reload) and the
     broker connection: which broker, paper or live, and whether it answers now."""
@@ -64,7 +76,7 @@ def me(request: Request, user: CurrentUser, ctx: Ctx) -> dict[str, Any]:
     }
 
 
-@router.get("/api/users")
+@router.get("/api/users", response_model=UsersOut)
 def list_users(admin: AdminUser, ctx: Ctx) -> dict[str, Any]:
     """Admins only: every account."""
     return {"users": [user_out(u).model_dump(mode="json") for u in users.list_users(ctx)]}
@@ -76,19 +88,19 @@ def create_user(body: NewUserBody, admin: AdminUser, ctx: Ctx) -> UserOut:
     return user_out(users.create_user(ctx, body.email, body.password, is_admin=body.is_admin))
 
 
-@router.get("/api/tokens")
+@router.get("/api/tokens", response_model=TokensOut)
 def list_tokens(user: CurrentUser, ctx: Ctx) -> dict[str, Any]:
     return {"tokens": [token_json(t) for t in users.list_tokens(ctx, user.id)]}
 
 
-@router.post("/api/tokens", status_code=201)
+@router.post("/api/tokens", status_code=201, response_model=CreatedTokenOut)
 def create_token(body: TokenBody, user: CurrentUser, ctx: Ctx) -> dict[str, Any]:
     """A new token, shown this once: only its hash is stored."""
     plain, info = users.create_token(ctx, user.id, body.name)
     return {"token": plain, **token_json(info)}
 
 
-@router.delete("/api/tokens/{token_id}")
+@router.delete("/api/tokens/{token_id}", response_model=TokenOut)
 def revoke_token(
     user: CurrentUser, ctx: Ctx, token_id: int = Path(ge=1, le=MAX_ID)
 ) -> dict[str, Any]:

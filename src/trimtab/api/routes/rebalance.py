@@ -8,7 +8,15 @@ from fastapi import APIRouter, Path, Query
 
 from trimtab.api.deps import Ctx, CurrentUser
 from trimtab.api.metrics import ORDERS, record_rebalance
-from trimtab.api.schemas import MAX_ID, CheckBody, RebalanceOut, TradeBody
+from trimtab.api.schemas import (
+    MAX_ID,
+    CheckBody,
+    RebalanceOut,
+    RunDetailOut,
+    RunsOut,
+    TradeBody,
+    TradeResultOut,
+)
 from trimtab.services import rebalance, runs, trades
 
 router = APIRouter(tags=["rebalance"])
@@ -32,7 +40,7 @@ def check(body: CheckBody, user: CurrentUser, ctx: Ctx) -> dict[str, Any]:
     return result
 
 
-@router.post("/api/trades", status_code=201)
+@router.post("/api/trades", status_code=201, response_model=TradeResultOut)
 def trade(body: TradeBody, user: CurrentUser, ctx: Ctx) -> dict[str, Any]:
     """Place one order after validation and the risk gate (the seed's ``execute_trade``)."""
     result = trades.execute_trade(
@@ -48,7 +56,7 @@ def trade(body: TradeBody, user: CurrentUser, ctx: Ctx) -> dict[str, Any]:
     return result
 
 
-@router.get("/api/runs")
+@router.get("/api/runs", response_model=RunsOut)
 def list_runs(
     user: CurrentUser,
     ctx: Ctx,
@@ -59,7 +67,7 @@ def list_runs(
     return runs.list_runs(ctx, user.id, limit=limit, offset=offset)
 
 
-@router.get("/api/runs/{run_id}")
+@router.get("/api/runs/{run_id}", response_model=RunDetailOut)
 def get_run(user: CurrentUser, ctx: Ctx, run_id: int = Path(ge=1, le=MAX_ID)) -> dict[str, Any]:
     """One run with its orders; another user's run is 404."""
     return runs.get_run(ctx, user.id, run_id)
