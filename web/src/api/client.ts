@@ -13,7 +13,7 @@
  *  - GET /api/assets/{symbol} → {symbol, tradable, fractionable, name} or 404.
  *  - GET /api/runs[?limit=n] → {runs: RunSummary[], total} newest first;
  *    GET /api/runs/{id} → RunDetail.
- *  - GET|PUT /api/settings ↔ {threshold_percent, min_trade}.
+ *  - GET|PUT /api/settings ↔ {threshold_percent, min_trade, cash_buffer_percent}.
  *  - GET /api/tokens → {tokens[]}; POST /api/tokens {name} → {id, name, created_at,
  *    token}; DELETE /api/tokens/{id} → 204.
  *  - POST /api/rebalance/check → 409 {"error": {"code": "conflict"}} while a run is
@@ -41,6 +41,7 @@ import type {
   RunList,
   TokenList,
   UserSettings,
+  UserSettingsUpdate,
 } from "./types";
 
 const CSRF_KEY = "trimtab.csrf";
@@ -141,7 +142,7 @@ export const api = {
   run: (id: string | number) => request<RunDetail>("GET", `/api/runs/${enc(String(id))}`),
 
   settings: () => request<UserSettings>("GET", "/api/settings"),
-  putSettings: (body: { threshold_percent: number; min_trade: number }) =>
+  putSettings: (body: UserSettingsUpdate) =>
     request<UserSettings>("PUT", "/api/settings", body),
 
   tokens: () => request<TokenList>("GET", "/api/tokens"),

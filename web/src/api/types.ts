@@ -217,6 +217,14 @@ export interface RiskStatus {
 export interface UserSettings {
   threshold_percent: Num;
   min_trade: Num;
+  /** share of the portfolio left in cash when buys are sized (default 0.25) */
+  cash_buffer_percent?: Num;
+}
+
+export interface UserSettingsUpdate {
+  threshold_percent: number;
+  min_trade: number;
+  cash_buffer_percent?: number;
 }
 
 export interface ApiToken {

@@ -1,6 +1,5 @@
 import { useState } from "react";
 import { Link, useNavigate } from "react-router";
-import { ChevronRight } from "lucide-react";
 import { errorMessage } from "@/api/client";
 import { useRunsPage } from "@/api/queries";
 import { Alert } from "@/components/ui/alert";
@@ -44,15 +43,12 @@ export function HistoryPage() {
                 <TableHead className="text-right">Orders</TableHead>
                 <TableHead className="text-right">Portfolio</TableHead>
                 <TableHead>Message</TableHead>
-                <TableHead>
-                  <span className="sr-only">Open</span>
-                </TableHead>
               </TableRow>
             </TableHeader>
             <TableBody>
               {list.length === 0 && (
                 <TableRow>
-                  <TableCell colSpan={8} className="py-10 text-center text-slate-600">
+                  <TableCell colSpan={7} className="py-10 text-center text-slate-600">
                     {runs.isLoading ? "Loading runs…" : "No runs yet. Preview or rebalance on the Allocation page."}
                   </TableCell>
                 </TableRow>
@@ -81,11 +77,8 @@ export function HistoryPage() {
                   <TableCell className="text-right">{formatPoints(run.max_drift_percent)}</TableCell>
                   <TableCell className="text-right">{run.orders_count}</TableCell>
                   <TableCell className="text-right">{formatMoney(run.portfolio_value)}</TableCell>
-                  <TableCell className="max-w-72 truncate text-slate-700" title={run.message}>
+                  <TableCell className="max-w-64 truncate text-slate-700" title={run.message}>
                     {run.message}
-                  </TableCell>
-                  <TableCell className="text-right">
-                    <ChevronRight className="inline size-4 text-slate-500" aria-hidden />
                   </TableCell>
                 </TableRow>
               ))}

@@ -7,7 +7,7 @@ import { PolicyForm } from "./PolicyForm";
 describe("PolicyForm", () => {
   it("loads, validates and saves the threshold and minimum trade", async () => {
     const calls = stubFetch({
-      "GET /api/settings": { threshold_percent: "5", min_trade: "10" },
+      "GET /api/settings": { threshold_percent: "5", min_trade: "10", cash_buffer_percent: "0.5" },
       "PUT /api/settings": (body: unknown) => ({ status: 200, body }),
     });
     renderWithProviders(<PolicyForm />);
@@ -22,6 +22,6 @@ describe("PolicyForm", () => {
     await userEvent.clear(threshold);
     await userEvent.type(threshold, "3.5");
     await userEvent.click(screen.getByRole("button", { name: "Save" }));
-    await waitFor(() => expect(calls.find((c) => c.method === "PUT")?.body).toEqual({ threshold_percent: 3.5, min_trade: 10 }));
+    await waitFor(() => expect(calls.find((c) => c.method === "PUT")?.body).toEqual({ threshold_percent: 3.5, min_trade: 10, cash_buffer_percent: 0.5 }));
   });
 });

@@ -23,30 +23,50 @@ export function validateMinTrade(raw: string): string | null {
   return null;
 }
 
-/** Drift threshold and minimum trade size. */
+export function validateCashBuffer(raw: string): string | null {
+  const n = Number(raw);
+  if (raw.trim() === "" || !Number.isFinite(n)) return "Enter a percent, e.g. 0.25.";
+  if (n < 0 || n > 50) return "Use 0 to 50%.";
+  return null;
+}
+
+/** Drift threshold, minimum trade size and the cash kept back when sizing buys. */
 export function PolicyForm() {
   const settings = useSettings();
   const save = useSaveSettings();
   const { notify } = useToast();
-  const ids = { threshold: useId(), minTrade: useId(), thresholdErr: useId(), minTradeErr: useId() };
+  const ids = {
+    threshold: useId(),
+    minTrade: useId(),
+    buffer: useId(),
+    thresholdErr: useId(),
+    minTradeErr: useId(),
+    bufferErr: useId(),
+  };
   const [threshold, setThreshold] = useState("");
   const [minTrade, setMinTrade] = useState("");
-  const [errors, setErrors] = useState<{ threshold?: string | null; minTrade?: string | null }>({});
+  const [buffer, setBuffer] = useState("0.25");
+  const [errors, setErrors] = useState<{ threshold?: string | null; minTrade?: string | null; buffer?: string | null }>({});
 
   useEffect(() => {
     if (settings.data) {
       setThreshold(String(Number(settings.data.threshold_percent)));
       setMinTrade(String(Number(settings.data.min_trade)));
+      if (settings.data.cash_buffer_percent !== undefined) setBuffer(String(Number(settings.data.cash_buffer_percent)));
     }
   }, [settings.data]);
 
   function submit(event: FormEvent) {
     event.preventDefault();
-    const next = { threshold: validateThreshold(threshold), minTrade: validateMinTrade(minTrade) };
+    const next = {
+      threshold: validateThreshold(threshold),
+      minTrade: validateMinTrade(minTrade),
+      buffer: validateCashBuffer(buffer),
+    };
     setErrors(next);
-    if (next.threshold || next.minTrade) return;
+    if (next.threshold || next.minTrade || next.buffer) return;
     save.mutate(
-      { threshold_percent: Number(threshold), min_trade: Number(minTrade) },
+      { threshold_percent: Number(threshold), min_trade: Number(minTrade), cash_buffer_percent: Number(buffer) },
       {
         onSuccess: () =>
           notify({ title: "Settings saved", description: `Band ±${formatPercent(threshold)}, minimum trade ${formatMoney(minTrade)}` }),
@@ -60,12 +80,12 @@ export function PolicyForm() {
       <CardHeader>
         <div>
           <CardTitle id="policy-title">Rebalancing rules</CardTitle>
-          <CardDescription>When a symbol counts as drifted, and the smallest order worth placing.</CardDescription>
+          <CardDescription>When a symbol counts as drifted, the smallest order worth placing, and the cash kept back.</CardDescription>
         </div>
       </CardHeader>
       <CardContent>
         {settings.error && <p className="mb-3 text-sm text-red-700">{errorMessage(settings.error)}</p>}
-        <form onSubmit={submit} noValidate className="grid grid-cols-1 gap-4 sm:grid-cols-2">
+        <form onSubmit={submit} noValidate className="grid grid-cols-1 gap-4 sm:grid-cols-3">
           <div className="space-y-1.5">
             <Label htmlFor={ids.threshold}>Drift threshold (pp)</Label>
             <Input
@@ -94,7 +114,21 @@ export function PolicyForm() {
             <FieldError id={ids.minTradeErr}>{errors.minTrade}</FieldError>
             <p className="text-xs text-slate-600">Smaller orders are skipped. Default $10.</p>
           </div>
-          <div className="sm:col-span-2">
+          <div className="space-y-1.5">
+            <Label htmlFor={ids.buffer}>Cash buffer (%)</Label>
+            <Input
+              id={ids.buffer}
+              inputMode="decimal"
+              value={buffer}
+              onChange={(e) => setBuffer(e.target.value)}
+              aria-invalid={Boolean(errors.buffer)}
+              aria-describedby={errors.buffer ? ids.bufferErr : undefined}
+              data-testid="settings-cash-buffer"
+            />
+            <FieldError id={ids.bufferErr}>{errors.buffer}</FieldError>
+            <p className="text-xs text-slate-600">Share of the portfolio kept in cash when buys are sized. Default 0.25%.</p>
+          </div>
+          <div className="sm:col-span-3">
             <Button type="submit" disabled={save.isPending || settings.isLoading} data-testid="settings-save">
               {save.isPending ? <Loader2 className="animate-spin" aria-hidden /> : <Save aria-hidden />}
               Save
