@@ -137,7 +137,11 @@ export const api = {
   portfolio: () => request<Portfolio>("GET", "/api/portfolio"),
   risk: () => request<RiskStatus>("GET", "/api/risk"),
 
-  check: (dryRun: boolean) => request<CheckResult>("POST", "/api/rebalance/check", { dry_run: dryRun }),
+  check: (dryRun: boolean, queueIfClosed = false) =>
+    request<CheckResult>("POST", "/api/rebalance/check", {
+      dry_run: dryRun,
+      ...(queueIfClosed ? { queue_if_closed: true } : {}),
+    }),
   runs: (limit?: number) => request<RunList>("GET", limit ? `/api/runs?limit=${limit}` : "/api/runs"),
   run: (id: string | number) => request<RunDetail>("GET", `/api/runs/${enc(String(id))}`),
 

@@ -89,7 +89,8 @@ export function runDetailFromCheck(result: CheckResult, now = new Date().toISOSt
 export function useCheck() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (dryRun: boolean) => api.check(dryRun),
+    mutationFn: (args: boolean | { dryRun: boolean; queueIfClosed: boolean }) =>
+      typeof args === "boolean" ? api.check(args) : api.check(args.dryRun, args.queueIfClosed),
     onSuccess: (result) => {
       qc.setQueryData(keys.run(result.run_id), (old: RunDetail | undefined) => ({
         ...runDetailFromCheck(result),

@@ -166,6 +166,8 @@ export interface CheckResult {
 
 export interface CheckRequest {
   dry_run: boolean;
+  /** when the market is closed, queue the orders for the open instead of sending nothing */
+  queue_if_closed?: boolean;
 }
 
 // ---- runs (history) ------------------------------------------------------------

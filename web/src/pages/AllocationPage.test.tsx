@@ -73,12 +73,14 @@ describe("AllocationPage", () => {
     await userEvent.click(screen.getByTestId("rebalance-button"));
     const dialog = await screen.findByRole("dialog", { name: "Rebalance now?" });
     expect(await within(dialog).findByTestId("planned-row-TLT")).toHaveTextContent("Buy");
+    await userEvent.click(within(dialog).getByRole("switch", { name: /queue the orders for the next open/ }));
     await userEvent.click(within(dialog).getByTestId("confirm-rebalance"));
     const trades = await screen.findByTestId("trades-table");
     expect(await within(trades).findByText("ord-2")).toBeInTheDocument();
     expect(within(trades).getByText("Accepted")).toBeInTheDocument();
     const live = calls.find((c) => c.method === "POST" && (c.body as { dry_run: boolean }).dry_run === false);
     expect(live?.headers["X-CSRF-Token"]).toBe("csrf-123");
+    expect(live?.body).toEqual({ dry_run: false, queue_if_closed: true });
   });
 
   it("explains a run already in flight", async () => {

@@ -44,6 +44,7 @@ export function AllocationPage() {
   const live = useCheck();
   const { notify } = useToast();
   const [confirmOpen, setConfirmOpen] = useState(false);
+  const [queueIfClosed, setQueueIfClosed] = useState(false);
   const [justMade, setJustMade] = useState<{ check: string | number | null; live: string | number | null }>({
     check: null,
     live: null,
@@ -98,7 +99,7 @@ export function AllocationPage() {
   }
 
   function runLive() {
-    live.mutate(false, {
+    live.mutate({ dryRun: false, queueIfClosed }, {
       onSuccess: (result) => {
         remember(result);
         setConfirmOpen(false);
@@ -258,6 +259,8 @@ export function AllocationPage() {
         planError={plan.error ? checkFailureMessage(plan.error) : null}
         submitting={live.isPending}
         onConfirm={runLive}
+        queueIfClosed={queueIfClosed}
+        onQueueIfClosedChange={setQueueIfClosed}
       />
     </div>
   );

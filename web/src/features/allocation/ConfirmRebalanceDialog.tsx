@@ -1,7 +1,9 @@
+import { useId } from "react";
 import { Loader2, Zap } from "lucide-react";
 import type { CheckResult } from "@/api/types";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
+import { Switch } from "@/components/ui/switch";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { PlannedTradesTable, SkippedList } from "./PlannedTrades";
 
@@ -14,6 +16,8 @@ interface ConfirmRebalanceDialogProps {
   planError: string | null;
   submitting: boolean;
   onConfirm: () => void;
+  queueIfClosed?: boolean;
+  onQueueIfClosedChange?: (queue: boolean) => void;
 }
 
 /** Lists the orders a live rebalance is about to send and asks before sending them. */
@@ -25,8 +29,11 @@ export function ConfirmRebalanceDialog({
   planError,
   submitting,
   onConfirm,
+  queueIfClosed = false,
+  onQueueIfClosedChange,
 }: ConfirmRebalanceDialogProps) {
   const orders = plan?.trades_planned ?? [];
+  const queueId = useId();
   return (
     <Dialog open={open} onOpenChange={onOpenChange}>
       <DialogContent className="max-w-2xl" data-testid="confirm-dialog">
@@ -56,6 +63,20 @@ export function ConfirmRebalanceDialog({
               <Alert tone="info">{plan.message || "Every symbol is within its band: there is nothing to trade."}</Alert>
             )}
             <SkippedList skipped={plan.skipped} />
+            {orders.length > 0 && onQueueIfClosedChange && (
+              <div className="flex items-center gap-3 rounded-lg border border-slate-200 bg-slate-50 px-3 py-2.5">
+                <Switch
+                  id={queueId}
+                  checked={queueIfClosed}
+                  onCheckedChange={onQueueIfClosedChange}
+                  data-testid="queue-if-closed"
+                />
+                <label htmlFor={queueId} className="text-sm text-slate-800">
+                  If the market is closed, queue the orders for the next open
+                  <span className="block text-xs text-slate-600">Otherwise nothing is sent while it is closed.</span>
+                </label>
+              </div>
+            )}
           </div>
         )}
         <DialogFooter>
