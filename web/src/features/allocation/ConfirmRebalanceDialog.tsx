@@ -41,7 +41,7 @@ export function ConfirmRebalanceDialog({
           <DialogTitle>Rebalance now?</DialogTitle>
           <DialogDescription>
             {orders.length > 0
-              ? `These ${orders.length === 1 ? "market order" : `${orders.length} market orders`} (time in force: day) will be sent to your broker. Sells go first; buys are sized to the buying power left after them, so amounts can differ slightly from this plan.`
+              ? `${orders.length === 1 ? "This market order" : `These ${orders.length} market orders`} (time in force: day) will be sent to your broker. Sells go first; buys are sized to the buying power left after them, so amounts can differ slightly from this plan.`
               : "Checking what a rebalance would do…"}
           </DialogDescription>
         </DialogHeader>

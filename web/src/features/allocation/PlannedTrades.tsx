@@ -16,7 +16,7 @@ export function PlannedTradesTable({ trades, testId = "planned-table" }: { trade
           <TableHead>Symbol</TableHead>
           <TableHead>Side</TableHead>
           <TableHead className="text-right">Qty</TableHead>
-          <TableHead className="text-right">Price</TableHead>
+          <TableHead className="hidden text-right sm:table-cell">Price</TableHead>
           <TableHead className="text-right">Amount</TableHead>
         </TableRow>
       </TableHeader>
@@ -28,13 +28,13 @@ export function PlannedTradesTable({ trades, testId = "planned-table" }: { trade
               <SideBadge side={t.side} />
             </TableCell>
             <TableCell className="text-right">{formatQty(t.qty)}</TableCell>
-            <TableCell className="text-right text-slate-700">{formatMoney(t.price)}</TableCell>
+            <TableCell className="hidden text-right text-slate-700 sm:table-cell">{formatMoney(t.price)}</TableCell>
             <TableCell className="text-right font-medium">{formatMoney(t.notional)}</TableCell>
           </TableRow>
         ))}
         {trades.length > 0 && (
           <TableRow className="bg-slate-50/70">
-            <TableCell colSpan={5} className="text-right text-sm text-slate-700">
+            <TableCell colSpan={5} className="text-right text-sm whitespace-normal text-slate-700">
               Sells <span className="font-medium text-slate-900">{formatMoney(total("sell"))}</span>
               <span className="mx-2 text-slate-400" aria-hidden>
                 ·
