@@ -32,7 +32,7 @@ describe("validateSymbol", () => {
 });
 
 describe("validatePercent", () => {
-  it.each(["0.01", "40", "100", "12.5"])("accepts %s", (p) => expect(validatePercent(p)).toBeNull());
+  it.each(["0.01", "40", "100", "12.5", "40%", " 12.5 % "])("accepts %s", (p) => expect(validatePercent(p)).toBeNull());
   it.each([
     ["", /Enter a target percent/],
     ["abc", /Enter a number/],

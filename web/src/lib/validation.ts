@@ -23,13 +23,20 @@ export function validateSymbol(raw: string, existing: string[] = []): string | n
   return null;
 }
 
+/** "40", "12.5" or "12.5 %" → the number typed, or NaN. */
+export function parsePercent(raw: string): number {
+  const text = raw.trim().replace(/\s*%$/, "");
+  return text === "" ? NaN : Number(text);
+}
+
 export function validatePercent(raw: string): string | null {
-  if (raw.trim() === "") return "Enter a target percent.";
-  const n = Number(raw);
+  const text = raw.trim().replace(/\s*%$/, "");
+  if (text === "") return "Enter a target percent.";
+  const n = Number(text);
   if (!Number.isFinite(n)) return "Enter a number, e.g. 40 or 12.5.";
   if (n <= 0) return "The target must be more than 0%.";
   if (n > 100) return "The target cannot be more than 100%.";
-  if (!/^\d+(\.\d{1,2})?$/.test(raw.trim())) return "Use at most two decimals.";
+  if (!/^\d+(\.\d{1,2})?$/.test(text)) return "Use at most two decimals.";
   return null;
 }
 

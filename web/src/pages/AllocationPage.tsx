@@ -19,6 +19,7 @@ import { PlannedTradesTable, SkippedList } from "@/features/allocation/PlannedTr
 import { PortfolioSummary } from "@/features/allocation/PortfolioSummary";
 import { RiskBanner, isBlocked } from "@/features/allocation/RiskBanner";
 import { TradesTable } from "@/features/allocation/TradesTable";
+import { useTitle } from "@/lib/useTitle";
 
 const IN_FLIGHT = new Set(["running", "pending", "queued"]);
 
@@ -34,6 +35,7 @@ function checkFailureMessage(error: unknown): string {
 }
 
 export function AllocationPage() {
+  useTitle("Allocation");
   const allocations = useAllocations();
   const portfolio = usePortfolio();
   const risk = useRisk();

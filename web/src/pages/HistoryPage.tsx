@@ -9,10 +9,12 @@ import { Card, CardContent } from "@/components/ui/card";
 import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { formatDateTime, formatMoney, formatPoints, triggerLabel } from "@/lib/format";
 import { RunStatusBadge } from "@/features/history/RunStatusBadge";
+import { useTitle } from "@/lib/useTitle";
 
 const PAGE = 25;
 
 export function HistoryPage() {
+  useTitle("History");
   const [limit, setLimit] = useState(PAGE);
   const runs = useRunsPage(limit);
   const navigate = useNavigate();

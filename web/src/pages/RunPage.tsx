@@ -10,6 +10,7 @@ import { DriftTable } from "@/features/allocation/DriftTable";
 import { PlannedTradesTable, SkippedList } from "@/features/allocation/PlannedTrades";
 import { TradesTable } from "@/features/allocation/TradesTable";
 import { RunStatusBadge } from "@/features/history/RunStatusBadge";
+import { useTitle } from "@/lib/useTitle";
 
 function Fact({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -22,6 +23,7 @@ function Fact({ label, children }: { label: string; children: ReactNode }) {
 
 export function RunPage() {
   const { runId = "" } = useParams();
+  useTitle(`Run ${runId}`);
   const run = useRun(runId);
   const data = run.data;
   return (

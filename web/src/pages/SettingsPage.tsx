@@ -1,8 +1,10 @@
 import { BrokerCard } from "@/features/settings/BrokerCard";
 import { PolicyForm } from "@/features/settings/PolicyForm";
 import { TokensCard } from "@/features/settings/TokensCard";
+import { useTitle } from "@/lib/useTitle";
 
 export function SettingsPage() {
+  useTitle("Settings");
   return (
     <div className="space-y-6">
       <div>

@@ -10,12 +10,14 @@ import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { Logo } from "@/components/Logo";
 import { useSignIn } from "@/features/auth/session";
+import { useTitle } from "@/lib/useTitle";
 
 function safeNext(next: string | null): string {
   return next && next.startsWith("/") && !next.startsWith("//") && next !== "/signin" ? next : "/allocation";
 }
 
 export function SignInPage() {
+  useTitle("Sign in");
   const [params] = useSearchParams();
   const next = safeNext(params.get("next"));
   const navigate = useNavigate();

@@ -7,7 +7,7 @@ import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, D
 import { Input } from "@/components/ui/input";
 import { FieldError, Label } from "@/components/ui/label";
 import { formatPercent } from "@/lib/format";
-import { normalizeSymbol, validatePercent, validateSymbol } from "@/lib/validation";
+import { normalizeSymbol, parsePercent, validatePercent, validateSymbol } from "@/lib/validation";
 
 export interface AllocationFormValues {
   symbol: string;
@@ -68,8 +68,8 @@ export function AllocationDialog({
     }
   }, [open, editing]);
 
-  const percentNumber = Number(percent);
-  const projected = Number.isFinite(percentNumber) && percent.trim() !== "" ? otherTotal + percentNumber : null;
+  const percentNumber = parsePercent(percent);
+  const projected = Number.isFinite(percentNumber) ? otherTotal + percentNumber : null;
 
   async function handleSubmit(event: FormEvent) {
     event.preventDefault();
