@@ -43,6 +43,12 @@ describe("applyServerEvent", () => {
     expect(qc.getQueryState(keys.run(9))?.isInvalidated).toBe(true);
   });
 
+  it("matches the server's order record by broker_order_id", () => {
+    const qc = clientWithRun();
+    applyServerEvent(qc, "order_updated", message({ id: 3, run_id: 9, broker_order_id: "o-1", status: "partially_filled" }));
+    expect(qc.getQueryData<RunDetail>(keys.run(9))?.trades_executed[0]?.status).toBe("partially_filled");
+  });
+
   it("ignores data it cannot parse", () => {
     const qc = clientWithRun();
     applyServerEvent(qc, "order_updated", new MessageEvent("message", { data: "not json" }));

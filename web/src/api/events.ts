@@ -41,15 +41,23 @@ export function applyServerEvent(qc: QueryClient, name: ServerEventName, event: 
       if (!data) return;
       if (data.run_id !== undefined && data.run_id !== null) {
         // Patch the status at once; the refetch brings the rest (fill qty, time).
+        const orderId = data.order_id ?? data.broker_order_id;
         qc.setQueryData(keys.run(data.run_id), (old: RunDetail | undefined) =>
-          old && {
-            ...old,
-            trades_executed: old.trades_executed.map((t) =>
-              t.order_id === data.order_id
-                ? { ...t, status: data.status, updated_at: data.updated_at ?? t.updated_at, filled_qty: data.filled_qty ?? t.filled_qty }
-                : t,
-            ),
-          },
+          old && orderId
+            ? {
+                ...old,
+                trades_executed: old.trades_executed.map((t) =>
+                  t.order_id === orderId
+                    ? {
+                        ...t,
+                        status: data.status,
+                        updated_at: data.updated_at ?? t.updated_at,
+                        filled_qty: data.filled_qty ?? t.filled_qty,
+                      }
+                    : t,
+                ),
+              }
+            : old,
         );
         void qc.invalidateQueries({ queryKey: keys.run(data.run_id) });
       }

@@ -196,8 +196,28 @@ export interface RunList {
   total?: number;
 }
 
-/** GET /api/runs/{id}: the summary plus the full check result. */
-export type RunDetail = RunSummary & Omit<CheckResult, "run_id" | "status" | "dry_run">;
+/** One order as the server records it (run details' `orders`, `order_updated` data). */
+export interface OrderRecord {
+  id: number | string;
+  run_id: number | string | null;
+  client_order_id?: string;
+  symbol: string;
+  side: Side;
+  qty: Num;
+  status: string;
+  broker_order_id: string | null;
+  filled_qty?: Num | null;
+  filled_avg_price?: Num | null;
+  error?: string | null;
+  submitted_at?: string | null;
+  updated_at?: string | null;
+}
+
+/** GET /api/runs/{id}: the summary plus the full check result, and its orders. */
+export type RunDetail = RunSummary &
+  Omit<CheckResult, "run_id" | "status" | "dry_run"> & {
+    orders?: OrderRecord[];
+  };
 
 // ---- risk ------------------------------------------------------------------------
 
@@ -259,11 +279,14 @@ export interface RunEventData {
   status?: RunStatus;
 }
 
+/** `order_updated` data: an OrderRecord (the broker's id is `broker_order_id`). */
 export interface OrderUpdatedData {
   run_id?: number | string | null;
-  order_id: string;
+  order_id?: string | null;
+  broker_order_id?: string | null;
   symbol?: string;
   status: string;
   filled_qty?: Num | null;
+  submitted_at?: string | null;
   updated_at?: string | null;
 }

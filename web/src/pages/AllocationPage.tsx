@@ -18,7 +18,7 @@ import { DriftTable } from "@/features/allocation/DriftTable";
 import { PlannedTradesTable, SkippedList } from "@/features/allocation/PlannedTrades";
 import { PortfolioSummary } from "@/features/allocation/PortfolioSummary";
 import { RiskBanner, isBlocked } from "@/features/allocation/RiskBanner";
-import { TradesTable } from "@/features/allocation/TradesTable";
+import { TradesTable, tradesOfRun } from "@/features/allocation/TradesTable";
 import { useTitle } from "@/lib/useTitle";
 
 const IN_FLIGHT = new Set(["running", "pending", "queued"]);
@@ -244,7 +244,7 @@ export function AllocationPage() {
           </div>
         </CardHeader>
         <CardContent>
-          <TradesTable trades={liveRun.data?.trades_executed ?? []} fallbackTime={liveRun.data?.started_at} />
+          <TradesTable trades={tradesOfRun(liveRun.data)} fallbackTime={liveRun.data?.started_at} />
           {liveRun.data && liveRun.data.skipped.length > 0 && (
             <div className="mt-4">
               <SkippedList skipped={liveRun.data.skipped} />

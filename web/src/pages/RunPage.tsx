@@ -8,7 +8,7 @@ import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { formatDateTime, formatMoney, triggerLabel } from "@/lib/format";
 import { DriftTable } from "@/features/allocation/DriftTable";
 import { PlannedTradesTable, SkippedList } from "@/features/allocation/PlannedTrades";
-import { TradesTable } from "@/features/allocation/TradesTable";
+import { TradesTable, tradesOfRun } from "@/features/allocation/TradesTable";
 import { RunStatusBadge } from "@/features/history/RunStatusBadge";
 import { useTitle } from "@/lib/useTitle";
 
@@ -85,7 +85,7 @@ export function RunPage() {
                 <CardTitle>Orders</CardTitle>
               </CardHeader>
               <CardContent>
-                <TradesTable trades={data.trades_executed} fallbackTime={data.started_at} />
+                <TradesTable trades={tradesOfRun(data)} fallbackTime={data.started_at} />
               </CardContent>
             </Card>
           )}

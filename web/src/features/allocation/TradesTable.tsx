@@ -1,8 +1,27 @@
-import type { TradeExecuted } from "@/api/types";
+import type { RunDetail, TradeExecuted } from "@/api/types";
 import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { formatDateTime, formatQty } from "@/lib/format";
 import { SideBadge } from "./ActionBadge";
 import { OrderStatusBadge } from "./OrderStatusBadge";
+
+/**
+ * A run's trades with their times and fills taken from the run's order records
+ * (the contract's trade rows carry only symbol, side, qty, order id and status).
+ */
+export function tradesOfRun(run: RunDetail | undefined): TradeExecuted[] {
+  if (!run) return [];
+  const records = new Map((run.orders ?? []).map((o) => [o.broker_order_id, o]));
+  return run.trades_executed.map((t) => {
+    const record = t.order_id ? records.get(t.order_id) : undefined;
+    if (!record) return t;
+    return {
+      ...t,
+      submitted_at: t.submitted_at ?? record.submitted_at,
+      updated_at: t.updated_at ?? record.updated_at,
+      filled_qty: t.filled_qty ?? record.filled_qty,
+    };
+  });
+}
 
 /** Orders a live run placed; statuses update from order_updated events. */
 export function TradesTable({ trades, fallbackTime }: { trades: TradeExecuted[]; fallbackTime?: string | null }) {
@@ -38,9 +57,16 @@ export function TradesTable({ trades, fallbackTime }: { trades: TradeExecuted[];
               {t.order_id ?? "—"}
             </TableCell>
             <TableCell data-testid={`trade-status-${t.symbol}`}>
-              <OrderStatusBadge status={t.status} />
+              <span className="inline-flex items-center gap-1.5">
+                <OrderStatusBadge status={t.status} />
+                {t.status === "partially_filled" && t.filled_qty != null && (
+                  <span className="text-xs text-slate-600">
+                    {formatQty(t.filled_qty)} of {formatQty(t.qty)}
+                  </span>
+                )}
+              </span>
             </TableCell>
-            <TableCell className="text-slate-700">{formatDateTime(t.updated_at ?? t.submitted_at ?? fallbackTime)}</TableCell>
+            <TableCell className="text-slate-700">{formatDateTime(t.submitted_at ?? t.updated_at ?? fallbackTime)}</TableCell>
           </TableRow>
         ))}
       </TableBody>
