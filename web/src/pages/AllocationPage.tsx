@@ -1,8 +1,8 @@
 import { useMemo, useState } from "react";
-import { Eye, Loader2, RefreshCw } from "lucide-react";
+import { Eye, Info, Loader2, RefreshCw } from "lucide-react";
 import { ApiError, errorMessage } from "@/api/client";
 import { useAllocations, useCheck, usePortfolio, useRisk, useRun, useRuns, useSettings } from "@/api/queries";
-import type { CheckResult, RunSummary } from "@/api/types";
+import type { Allocation, CheckResult, RunSummary } from "@/api/types";
 import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -27,6 +27,12 @@ const IN_FLIGHT = new Set(["running", "pending", "queued"]);
 function pickRun(runs: RunSummary[], justMade: string | number | null, match: (r: RunSummary) => boolean) {
   if (justMade !== null && !runs.some((r) => String(r.id) === String(justMade))) return justMade;
   return runs.find(match)?.id ?? null;
+}
+
+function targetsChangedSince(allocations: Allocation[], checkedAt: string | null): boolean {
+  if (!checkedAt) return false;
+  const checked = new Date(checkedAt).getTime();
+  return allocations.some((a) => a.updated_at !== undefined && new Date(a.updated_at).getTime() > checked);
 }
 
 function checkFailureMessage(error: unknown): string {
@@ -201,6 +207,12 @@ export function AllocationPage() {
               <>
                 <DriftTable rows={shown.drift_analysis} colors={colors} />
                 {shown.message && <p className="text-sm text-slate-700" data-testid="check-message">{shown.message}</p>}
+                {targetsChangedSince(allocationList, shown.finished_at ?? shown.started_at) && (
+                  <p className="flex items-center gap-1.5 text-sm text-amber-800" data-testid="drift-stale">
+                    <Info className="size-4 shrink-0" aria-hidden />
+                    Targets changed since this check. Press Preview to see the drift against them.
+                  </p>
+                )}
               </>
             ) : (
               <p className="py-8 text-center text-sm text-slate-600">
