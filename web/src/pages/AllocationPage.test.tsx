@@ -120,6 +120,19 @@ describe("AllocationPage", () => {
     expect(screen.getByTestId("rebalance-hint")).toHaveTextContent("must sum to 100%");
   });
 
+  it("says when the targets changed after the check it shows", async () => {
+    const summary = { ...dryRun, id: 7, trigger: "manual", started_at: "2026-11-25T10:00:00Z", finished_at: "2026-11-25T10:00:01Z", max_drift_percent: 6.5, orders_count: 0 };
+    stubFetch(
+      routes({
+        "GET /api/allocations": { allocations: [{ ...allocation("SPY", 100), updated_at: "2026-11-25T10:05:00Z" }], total_percent: 100 },
+        "GET /api/runs": { runs: [summary] },
+        "GET /api/runs/7": summary,
+      }),
+    );
+    renderWithProviders(<AllocationPage />);
+    expect(await screen.findByTestId("drift-stale")).toHaveTextContent("Targets changed since this check");
+  });
+
   it("has no axe violations (labels, roles, names)", async () => {
     stubFetch(routes({ "GET /api/runs": { runs: [{ ...dryRun, id: 7, trigger: "manual", started_at: "2026-11-25T10:00:00Z", finished_at: "2026-11-25T10:00:01Z", max_drift_percent: 6.5, orders_count: 0 }] }, "GET /api/runs/7": { ...dryRun, id: 7, trigger: "manual", started_at: "2026-11-25T10:00:00Z", finished_at: null, max_drift_percent: 6.5, orders_count: 0 } }));
     const { container } = renderWithProviders(<AllocationPage />);
