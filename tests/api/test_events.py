@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import queue
+import subprocess
+import sys
 import threading
 import uuid
 from collections.abc import Iterator
@@ -18,7 +21,6 @@ from trimtab.api.app import create_app
 from trimtab.config import Settings
 from trimtab.services import users
 from trimtab.services.context import AppContext, build_context
-from trimtab.services.events_postgres import PostgresEvents
 from trimtab.store.db import upgrade
 
 from ..live_server import serving
@@ -96,7 +98,7 @@ def postgres_url() -> Iterator[str]:
 
 def replica(url: str, tmp_path: Path) -> tuple[AppContext, FastAPI]:
     settings = Settings(TRIMTAB_DATABASE_URL=url, TRIMTAB_SECRET_KEY="replica-secret")
-    ctx = build_context(settings, events=PostgresEvents(url))
+    ctx = build_context(settings)
     return ctx, create_app(ctx, web_dist=tmp_path / "no-page")
 
 
@@ -127,3 +129,29 @@ def test_two_api_processes_on_postgres_deliver_each_others_changes(
         for ctx in (ctx_a, ctx_b):
             ctx.events.close()  # type: ignore[attr-defined]
             ctx.engine.dispose()
+
+
+def test_a_cli_change_reaches_the_page_stream_on_sqlite(
+    app: FastAPI, ctx: AppContext, alice: Client, tmp_path: Path
+) -> None:
+    """The CLI is another process: its change travels through the events table."""
+    with serving(app) as base:
+        cookies, _ = signed_in_cookies(base, "alice@example.com")
+        events: queue.Queue[tuple[str, dict]] = queue.Queue()
+        threading.Thread(target=listen, args=(base, cookies, events), daemon=True).start()
+        next_event(events, "ready")
+        env = {
+            **os.environ,
+            "TRIMTAB_DATABASE_URL": str(ctx.engine.url),
+            "TRIMTAB_SECRET_KEY": "api-test-secret",
+        }
+        done = subprocess.run(
+            [sys.executable, "-m", "trimtab.cli", "allocations", "set", "SPY=100"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        next_event(events, "allocation_changed")

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, Response
-from sqlalchemy.engine import make_url
 
 from trimtab import __version__
 from trimtab.api.errors import ApiError, install_error_handlers
@@ -14,11 +13,9 @@ from trimtab.api.metrics import install_metrics
 from trimtab.api.routes import account, allocations, auth, callable, events, health, rebalance
 from trimtab.api.sessions import SessionCodec
 from trimtab.api.throttle import LoginThrottle
-from trimtab.config import Settings, get_settings
+from trimtab.config import get_settings
 from trimtab.keys import server_secret
 from trimtab.services.context import AppContext, build_context
-from trimtab.services.events import EventPublisher, InProcessEvents
-from trimtab.services.events_postgres import PostgresEvents
 
 #: The built page (``npm run build`` in web/ writes here).
 WEB_DIST = Path(__file__).resolve().parent.parent / "web_dist"
@@ -34,18 +31,10 @@ API token: `Authorization: Bearer <token>`. Errors are
 """
 
 
-def event_hub_for(settings: Settings) -> EventPublisher:
-    """LISTEN/NOTIFY on PostgreSQL, so every replica hears every change; in-process otherwise."""
-    if make_url(settings.database_url).get_backend_name() == "postgresql":
-        return PostgresEvents(settings.database_url)
-    return InProcessEvents()
-
-
 def create_app(ctx: AppContext | None = None, *, web_dist: Path = WEB_DIST) -> FastAPI:
     """The app over ``ctx`` (built from the environment when not given)."""
     if ctx is None:
-        settings = get_settings()
-        ctx = build_context(settings, events=event_hub_for(settings))
+        ctx = build_context(get_settings())
     app = FastAPI(
         title="trimtab",
         version=__version__,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 import uvicorn
 
-from trimtab.api.app import create_app, event_hub_for
+from trimtab.api.app import create_app
 from trimtab.cli.app import app, console, exit_on_error
 from trimtab.config import get_settings
 from trimtab.services.context import build_context
@@ -23,7 +23,7 @@ def serve(
     """Serve the API and the page (the database must be migrated: `trimtab db upgrade`)."""
     settings = get_settings()
     with exit_on_error():
-        ctx = build_context(settings, events=event_hub_for(settings))
+        ctx = build_context(settings)
         if demo:
             seed = seed_demo_user(ctx)
             console.print(

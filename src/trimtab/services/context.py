@@ -17,7 +17,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from trimtab.brokers.base import Broker
 from trimtab.config import Settings, get_settings
 from trimtab.services.broker_accounts import make_broker_for
-from trimtab.services.events import EventPublisher, InProcessEvents
+from trimtab.services.events import EventPublisher
+from trimtab.services.events_postgres import PostgresEvents
+from trimtab.services.events_table import TableEvents
 from trimtab.store.db import make_engine, make_session_factory, require_current_schema
 
 
@@ -47,6 +49,16 @@ class AppContext:
     run_options: RunOptions = field(default_factory=RunOptions)
 
 
+def shared_events(engine: Engine) -> EventPublisher:
+    """Events every process sharing the database hears: the API, the CLI and workers.
+
+    LISTEN/NOTIFY on PostgreSQL; an events table that listeners poll on SQLite.
+    """
+    if engine.dialect.name == "postgresql":
+        return PostgresEvents(engine)
+    return TableEvents(engine)
+
+
 def build_context(
     settings: Settings | None = None,
     *,
@@ -62,7 +74,7 @@ def build_context(
         engine=engine,
         session_factory=session_factory,
         broker_for=make_broker_for(settings, session_factory),
-        events=events or InProcessEvents(),
+        events=events or shared_events(engine),
         settings=settings,
         run_options=run_options or RunOptions(),
     )

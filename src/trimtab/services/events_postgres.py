@@ -1,8 +1,9 @@
 """Events across processes through PostgreSQL LISTEN/NOTIFY.
 
-Each process publishes with ``pg_notify`` and runs one listener thread that hands
-every notification (its own included) to the local ``InProcessEvents`` hub, so a
-change made through any API replica, the CLI or a worker reaches every page.
+Each process publishes with ``pg_notify``; once it has subscribers it runs one
+listener thread that hands every notification (its own included) to the local
+``InProcessEvents`` hub, so a change made through any API replica, the CLI or a
+worker reaches every page.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ import threading
 from typing import Any
 
 import psycopg
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import SQLAlchemyError
 
 from trimtab.services.events import InProcessEvents, Subscription
 
@@ -24,54 +27,67 @@ MAX_PAYLOAD = 7900
 log = logging.getLogger(__name__)
 
 
-def libpq_dsn(database_url: str) -> str:
+def libpq_dsn(url: URL) -> str:
     """A SQLAlchemy URL (``postgresql+psycopg://``) as a plain libpq connection string."""
-    return make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 class PostgresEvents:
-    """An ``EventPublisher`` whose subscribers hear events published by any process."""
+    """An ``EventPublisher`` whose subscribers hear events published by any process.
 
-    def __init__(self, database_url: str, hub: InProcessEvents | None = None) -> None:
-        self.dsn = libpq_dsn(database_url)
+    Publishing borrows a connection from the engine's pool; the one connection that
+    listens is opened with the first subscription, so a CLI command that only
+    publishes holds none.
+    """
+
+    def __init__(self, engine: Engine, hub: InProcessEvents | None = None) -> None:
+        self.engine = engine
+        self.dsn = libpq_dsn(engine.url)
         self.hub = hub or InProcessEvents()
-        self._publisher: psycopg.Connection[Any] | None = None
-        self._publish_lock = threading.Lock()
+        self._listener: threading.Thread | None = None
+        self._start_lock = threading.Lock()
         self._stop = threading.Event()
-        self._ready = threading.Event()
-        self._thread = threading.Thread(target=self._listen, name="trimtab-events", daemon=True)
-        self._thread.start()
-        self._ready.wait(timeout=10)
 
     def subscribe(self, user_id: int) -> Subscription:
+        self._ensure_listening()
         return self.hub.subscribe(user_id)
 
     def publish(self, user_id: int, kind: str, data: dict[str, Any]) -> None:
         payload = json.dumps({"user_id": user_id, "kind": kind, "data": data}, default=str)
         if len(payload.encode()) > MAX_PAYLOAD:
             payload = json.dumps({"user_id": user_id, "kind": kind, "data": {}})
-        with self._publish_lock:
-            try:
-                if self._publisher is None or self._publisher.closed:
-                    self._publisher = psycopg.connect(self.dsn, autocommit=True)
-                self._publisher.execute("SELECT pg_notify(%s, %s)", (CHANNEL, payload))
-            except psycopg.Error:
-                # A lost notification only delays a page refresh; never fail the change itself.
-                log.warning("could not publish %s event", kind, exc_info=True)
-                self._publisher = None
+        try:
+            with self.engine.begin() as connection:
+                connection.execute(
+                    text("SELECT pg_notify(:channel, :payload)"),
+                    {"channel": CHANNEL, "payload": payload},
+                )
+        except SQLAlchemyError:
+            # A lost notification only delays a page refresh; never fail the change itself.
+            log.warning("could not publish %s event", kind, exc_info=True)
 
     def close(self) -> None:
         self._stop.set()
-        self._thread.join(timeout=5)
-        if self._publisher is not None:
-            self._publisher.close()
+        if self._listener is not None:
+            self._listener.join(timeout=5)
 
-    def _listen(self) -> None:
+    def _ensure_listening(self) -> None:
+        with self._start_lock:
+            if self._listener is None:
+                ready = threading.Event()
+                self._listener = threading.Thread(
+                    target=self._listen, args=(ready,), name="trimtab-events", daemon=True
+                )
+                self._listener.start()
+                # Events published after subscribe() returns must not be missed.
+                ready.wait(timeout=10)
+
+    def _listen(self, ready: threading.Event) -> None:
         while not self._stop.is_set():
             try:
                 with psycopg.connect(self.dsn, autocommit=True) as conn:
                     conn.execute(f"LISTEN {CHANNEL}")
-                    self._ready.set()
+                    ready.set()
                     while not self._stop.is_set():
                         for notify in conn.notifies(timeout=0.5):
                             self._deliver(notify.payload)
