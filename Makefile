@@ -10,7 +10,7 @@ WEB_DEPS := web/node_modules/.package-lock.json
 WEB_BUILT := src/trimtab/web_dist/index.html
 WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.ts web/package.json
 
-.PHONY: install web chromium run test bench lint format
+.PHONY: install web chromium run test bench lint format api-types
 
 $(SYNCED): requirements/dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ $(WEB_BUILT): $(WEB_DEPS) $(WEB_SOURCES)
 
 web: $(WEB_BUILT)
 
+# The page's API types, generated from the server's OpenAPI document.
+api-types: install $(WEB_DEPS)
+	$(BIN)/python -m trimtab.api.openapi web/openapi.json
+	cd web && node scripts/gen-api.mjs openapi.json && rm openapi.json
+
 # The browser tests drive Debian's Chromium: no browser download works on these machines.
 chromium:
 	@command -v chromium >/dev/null || { apt-get update -qq && \
@@ -42,7 +47,7 @@ test: install web chromium
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
-	cd web && npm run typecheck && npm test
+	cd web && npm run typecheck && npm run lint && npm test
 	$(BIN)/pytest
 
 bench: install web

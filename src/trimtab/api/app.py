@@ -31,23 +31,29 @@ API token: `Authorization: Bearer <token>`. Errors are
 """
 
 
-def create_app(ctx: AppContext | None = None, *, web_dist: Path = WEB_DIST) -> FastAPI:
-    """The app over ``ctx`` (built from the environment when not given)."""
-    if ctx is None:
-        ctx = build_context(get_settings())
+def build_api() -> FastAPI:
+    """The routes, error shape and metrics, bound to no context (enough for the schema)."""
     app = FastAPI(
         title="trimtab",
         version=__version__,
         description=DESCRIPTION,
         openapi_url="/openapi.json",
     )
-    app.state.ctx = ctx
-    app.state.sessions = SessionCodec(server_secret(ctx.settings))
-    app.state.login_throttle = LoginThrottle()
     install_error_handlers(app)
     install_metrics(app)
     for module in (health, auth, allocations, account, rebalance, callable, events):
         app.include_router(module.router)
+    return app
+
+
+def create_app(ctx: AppContext | None = None, *, web_dist: Path = WEB_DIST) -> FastAPI:
+    """The app over ``ctx`` (built from the environment when not given)."""
+    if ctx is None:
+        ctx = build_context(get_settings())
+    app = build_api()
+    app.state.ctx = ctx
+    app.state.sessions = SessionCodec(server_secret(ctx.settings))
+    app.state.login_throttle = LoginThrottle()
     _serve_page(app, web_dist)
     return app
 

@@ -1,12 +1,27 @@
 /**
  * Compile-time check that the server's published schemas (schema.d.ts, from
- * `npm run gen:api`) still fit the hand-written types the page uses. Routes that
- * answer untyped JSON in OpenAPI (portfolio, runs, risk, settings, tokens) are not
- * covered yet; as the server types them, add them here or switch types.ts over to
- * `components["schemas"][...]`. `npm run typecheck` fails on a mismatch.
+ * `npm run gen:api`) still fit the hand-written types the page uses: every route
+ * the page reads is covered. `npm run typecheck` fails on a mismatch, and a Python
+ * test fails when schema.d.ts is older than the server's OpenAPI document.
  */
 import type { components } from "./schema";
-import type { Allocation, AllocationList, CheckResult, DriftRow, LoginResponse, TradeExecuted } from "./types";
+import type {
+  Allocation,
+  AllocationList,
+  Asset,
+  CheckResult,
+  CreatedToken,
+  DriftRow,
+  LoginResponse,
+  Me,
+  Portfolio,
+  RiskStatus,
+  RunList,
+  RunSummary,
+  TokenList,
+  TradeExecuted,
+  UserSettings,
+} from "./types";
 
 type Schemas = components["schemas"];
 type Fits<Server, Page> = Server extends Page ? true : never;
@@ -18,4 +33,13 @@ export const schemaFits: [
   Fits<Schemas["TradeOut"], TradeExecuted>,
   Fits<Schemas["LoginOut"], LoginResponse>,
   Fits<Pick<Schemas["RebalanceOut"], "needs_rebalance" | "drift_analysis" | "portfolio_value" | "message">, Pick<CheckResult, "needs_rebalance" | "drift_analysis" | "portfolio_value" | "message">>,
-] = [true, true, true, true, true, true];
+  Fits<Schemas["MeOut"], Me>,
+  Fits<Schemas["PortfolioOut"], Portfolio>,
+  Fits<Schemas["AssetOut"], Asset>,
+  Fits<Schemas["RiskOut"], RiskStatus>,
+  Fits<Schemas["PolicyOut"], UserSettings>,
+  Fits<Schemas["TokensOut"], TokenList>,
+  Fits<Schemas["CreatedTokenOut"], CreatedToken>,
+  Fits<Schemas["RunsOut"], RunList>,
+  Fits<Schemas["RunDetailOut"], RunSummary>,
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
