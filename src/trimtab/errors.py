@@ -37,6 +37,12 @@ class NotFound(TrimtabError):
     code = "not_found"
 
 
+class Forbidden(TrimtabError):
+    """The caller may not do this (e.g. a non-admin changing system settings)."""
+
+    code = "forbidden"
+
+
 class Conflict(TrimtabError):
     """The request clashes with the current state (e.g. a run already in flight)."""
 

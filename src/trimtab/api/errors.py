@@ -16,6 +16,7 @@ from trimtab.errors import (
     BrokerUnavailable,
     Conflict,
     DuplicateClientOrderId,
+    Forbidden,
     InsufficientBuyingPower,
     InsufficientQuantity,
     InvalidInput,
@@ -31,6 +32,7 @@ from trimtab.errors import (
 STATUS_BY_ERROR: tuple[tuple[type[TrimtabError], int], ...] = (
     (InvalidInput, 422),
     (NotFound, 404),
+    (Forbidden, 403),
     (Conflict, 409),
     (TradingBlocked, 423),
     # The broker refused the order itself: the request cannot be carried out as asked.

@@ -7,32 +7,15 @@ import typer
 from trimtab.cli.app import app, console, exit_on_error
 from trimtab.cli.common import acting_user, open_context, print_json, user_option
 from trimtab.services import risk
-from trimtab.services.risk import RiskRow, RiskView
+from trimtab.services.risk import RiskView, risk_view_json
 
 risk_app = typer.Typer(help="Risk switches (system-wide and per user).", no_args_is_help=True)
 app.add_typer(risk_app, name="risk")
 
 
-def row_json(row: RiskRow) -> dict[str, object]:
-    return {
-        "trading_enabled": row.status.trading_enabled,
-        "drawdown_recovery": row.status.drawdown_recovery,
-        "kill_switch": row.status.kill_switch,
-        "reason": row.status.reason,
-        "updated_by": row.updated_by,
-        "updated_at": row.updated_at.isoformat() if row.updated_at else None,
-    }
-
-
 def show_view(view: RiskView, as_json: bool) -> None:
     if as_json:
-        print_json(
-            {
-                "system": row_json(view.system),
-                "user": row_json(view.user),
-                "blocked_reason": view.blocked_reason,
-            }
-        )
+        print_json(risk_view_json(view))
         return
     for name, row in (("system", view.system), ("user", view.user)):
         status = row.status

@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from trimtab.domain.risk import RiskStatus, trading_block_reason
-from trimtab.errors import NotFound, TrimtabError
+from trimtab.errors import Forbidden, NotFound
 from trimtab.services.context import AppContext
 from trimtab.store.models import RiskStatusRow
 from trimtab.store.repositories import SYSTEM_SCOPE, RiskRows, Users, record_audit, user_scope
@@ -32,6 +33,26 @@ class RiskView:
     user: RiskRow
     #: Why orders are refused right now, or ``None`` when they may be placed.
     blocked_reason: str | None
+
+
+def risk_row_json(row: RiskRow) -> dict[str, Any]:
+    return {
+        "trading_enabled": row.status.trading_enabled,
+        "drawdown_recovery": row.status.drawdown_recovery,
+        "kill_switch": row.status.kill_switch,
+        "reason": row.status.reason,
+        "updated_by": row.updated_by,
+        "updated_at": row.updated_at.isoformat() if row.updated_at else None,
+    }
+
+
+def risk_view_json(view: RiskView) -> dict[str, Any]:
+    """Both rows and the block reason, as the API and ``risk show --json`` print them."""
+    return {
+        "system": risk_row_json(view.system),
+        "user": risk_row_json(view.user),
+        "blocked_reason": view.blocked_reason,
+    }
 
 
 def _row(row: RiskStatusRow | None) -> RiskRow:
@@ -106,7 +127,7 @@ def set_system_risk(
         if actor is None:
             raise NotFound(f"no user {actor_id}")
         if not actor.is_admin:
-            raise TrimtabError("only an admin can change the system risk status", code="forbidden")
+            raise Forbidden("only an admin can change the system risk status")
         changes = {
             "trading_enabled": trading_enabled,
             "drawdown_recovery": drawdown_recovery,

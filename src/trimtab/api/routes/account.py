@@ -18,7 +18,7 @@ from trimtab.api.schemas import (
 from trimtab.domain.policy import Policy
 from trimtab.domain.targets import check_symbol
 from trimtab.services import policy, portfolio, risk
-from trimtab.services.risk import RiskRow, RiskView
+from trimtab.services.risk import risk_view_json
 
 router = APIRouter(tags=["account"])
 
@@ -61,29 +61,10 @@ def put_settings(body: PolicyBody, user: CurrentUser, ctx: Ctx) -> dict[str, flo
     return policy_json(updated)
 
 
-def risk_row_json(row: RiskRow) -> dict[str, Any]:
-    return {
-        "trading_enabled": row.status.trading_enabled,
-        "drawdown_recovery": row.status.drawdown_recovery,
-        "kill_switch": row.status.kill_switch,
-        "reason": row.status.reason,
-        "updated_by": row.updated_by,
-        "updated_at": row.updated_at.isoformat() if row.updated_at else None,
-    }
-
-
-def risk_json(view: RiskView) -> dict[str, Any]:
-    return {
-        "system": risk_row_json(view.system),
-        "user": risk_row_json(view.user),
-        "blocked_reason": view.blocked_reason,
-    }
-
-
 @router.get("/api/risk", response_model=RiskOut)
 def get_risk(user: CurrentUser, ctx: Ctx) -> dict[str, Any]:
     """The system-wide and the caller's risk rows, and why trading is blocked (if it is)."""
-    return risk_json(risk.get_risk(ctx, user.id))
+    return risk_view_json(risk.get_risk(ctx, user.id))
 
 
 @router.put("/api/risk", response_model=RiskOut)
@@ -93,6 +74,6 @@ def put_risk(body: RiskUpdate, admin: AdminUser, ctx: Ctx) -> dict[str, Any]:
         include={"trading_enabled", "drawdown_recovery", "kill_switch", "reason"}
     )
     if body.scope == "system":
-        return risk_json(risk.set_system_risk(ctx, admin.id, **switches))
+        return risk_view_json(risk.set_system_risk(ctx, admin.id, **switches))
     target = body.user_id if body.user_id is not None else admin.id
-    return risk_json(risk.set_user_risk(ctx, target, **switches))
+    return risk_view_json(risk.set_user_risk(ctx, target, **switches))
