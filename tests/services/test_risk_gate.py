@@ -68,6 +68,20 @@ def test_only_an_admin_sets_the_system_row(ctx: AppContext, user_id: int) -> Non
     assert risk.get_risk(ctx, user_id).blocked_reason is None
 
 
+def test_only_an_admin_sets_another_users_row_and_the_audit_names_the_admin(
+    ctx: AppContext, user_id: int
+) -> None:
+    bob = users.create_user(ctx, "bob@example.com", PASSWORD)
+    with pytest.raises(TrimtabError) as err:
+        risk.set_user_risk(ctx, user_id, actor_id=bob.id, trading_enabled=False)
+    assert err.value.code == "forbidden"
+    admin = users.create_user(ctx, "root@example.com", PASSWORD, is_admin=True)
+    view = risk.set_user_risk(ctx, user_id, actor_id=admin.id, trading_enabled=False)
+    assert view.user.updated_by == "root@example.com"
+    assert risk.get_risk(ctx, user_id).blocked_reason == "Trading is disabled"
+    assert risk.get_risk(ctx, bob.id).blocked_reason is None
+
+
 def test_risk_view_combines_both_rows(ctx: AppContext, user_id: int) -> None:
     admin = users.create_user(ctx, "root@example.com", PASSWORD, is_admin=True)
     view = risk.set_system_risk(ctx, admin.id, drawdown_recovery=True, reason="-12% today")

@@ -111,6 +111,32 @@ def _set(
     )
 
 
+def _change(
+    ctx: AppContext, actor_id: int, user_id: int | None, changes: Mapping[str, object]
+) -> RiskView:
+    """Apply ``changes`` to the system row (``user_id`` None) or a user's row, as ``actor_id``.
+
+    Only an admin changes the system row or another user's row; the audit names the actor.
+    """
+    now = ctx.clock()
+    with ctx.session_factory.begin() as session:
+        users = Users(session)
+        actor = users.get(actor_id)
+        if actor is None:
+            raise NotFound(f"no user {actor_id}")
+        if user_id is None and not actor.is_admin:
+            raise Forbidden("only an admin can change the system risk status")
+        if user_id is not None and user_id != actor_id:
+            if not actor.is_admin:
+                raise Forbidden("only an admin can change another user's risk status")
+            if users.get(user_id) is None:
+                raise NotFound(f"no user {user_id}")
+        scope = SYSTEM_SCOPE if user_id is None else user_scope(user_id)
+        _set(session, scope, user_id, changes, actor.email, now)
+        session.flush()
+        return read_risk(session, actor_id if user_id is None else user_id)
+
+
 def set_system_risk(
     ctx: AppContext,
     actor_id: int,
@@ -120,46 +146,32 @@ def set_system_risk(
     kill_switch: bool | None = None,
     reason: str | None = None,
 ) -> RiskView:
-    """Change the system-wide row; only an admin may (code ``forbidden`` otherwise)."""
-    now = ctx.clock()
-    with ctx.session_factory.begin() as session:
-        actor = Users(session).get(actor_id)
-        if actor is None:
-            raise NotFound(f"no user {actor_id}")
-        if not actor.is_admin:
-            raise Forbidden("only an admin can change the system risk status")
-        changes = {
-            "trading_enabled": trading_enabled,
-            "drawdown_recovery": drawdown_recovery,
-            "kill_switch": kill_switch,
-            "reason": reason,
-        }
-        _set(session, SYSTEM_SCOPE, None, changes, actor.email, now)
-        session.flush()
-        return read_risk(session, actor_id)
+    """Change the system-wide row; only an admin may (``Forbidden`` otherwise)."""
+    changes = {
+        "trading_enabled": trading_enabled,
+        "drawdown_recovery": drawdown_recovery,
+        "kill_switch": kill_switch,
+        "reason": reason,
+    }
+    return _change(ctx, actor_id, None, changes)
 
 
 def set_user_risk(
     ctx: AppContext,
     user_id: int,
     *,
+    actor_id: int | None = None,
     trading_enabled: bool | None = None,
     drawdown_recovery: bool | None = None,
     kill_switch: bool | None = None,
     reason: str | None = None,
 ) -> RiskView:
-    """Change the user's own row (``None`` leaves a switch as it is)."""
-    now = ctx.clock()
-    with ctx.session_factory.begin() as session:
-        user = Users(session).get(user_id)
-        if user is None:
-            raise NotFound(f"no user {user_id}")
-        changes = {
-            "trading_enabled": trading_enabled,
-            "drawdown_recovery": drawdown_recovery,
-            "kill_switch": kill_switch,
-            "reason": reason,
-        }
-        _set(session, user_scope(user_id), user_id, changes, user.email, now)
-        session.flush()
-        return read_risk(session, user_id)
+    """Change a user's own row (``None`` leaves a switch as it is); ``actor_id`` defaults
+    to the user, and must be an admin when it is someone else."""
+    changes = {
+        "trading_enabled": trading_enabled,
+        "drawdown_recovery": drawdown_recovery,
+        "kill_switch": kill_switch,
+        "reason": reason,
+    }
+    return _change(ctx, user_id if actor_id is None else actor_id, user_id, changes)

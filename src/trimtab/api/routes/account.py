@@ -76,4 +76,4 @@ def put_risk(body: RiskUpdate, admin: AdminUser, ctx: Ctx) -> dict[str, Any]:
     if body.scope == "system":
         return risk_view_json(risk.set_system_risk(ctx, admin.id, **switches))
     target = body.user_id if body.user_id is not None else admin.id
-    return risk_view_json(risk.set_user_risk(ctx, target, **switches))
+    return risk_view_json(risk.set_user_risk(ctx, target, actor_id=admin.id, **switches))
