@@ -16,9 +16,8 @@ from typing import Any
 import psycopg
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import SQLAlchemyError
 
-from trimtab.services.events import InProcessEvents, Subscription
+from trimtab.services.events import InProcessEvents, SharedEvents
 
 CHANNEL = "trimtab_events"
 #: NOTIFY payloads must stay under 8000 bytes; larger events go out without their data.
@@ -32,55 +31,33 @@ def libpq_dsn(url: URL) -> str:
     return url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-class PostgresEvents:
-    """An ``EventPublisher`` whose subscribers hear events published by any process.
-
-    Publishing borrows a connection from the engine's pool; the one connection that
-    listens is opened with the first subscription, so a CLI command that only
-    publishes holds none.
-    """
+class PostgresEvents(SharedEvents):
+    """Events through ``pg_notify``, sent on a pooled connection; one dedicated
+    connection listens once this process has subscribers."""
 
     def __init__(self, engine: Engine, hub: InProcessEvents | None = None) -> None:
-        self.engine = engine
+        super().__init__(engine, hub)
         self.dsn = libpq_dsn(engine.url)
-        self.hub = hub or InProcessEvents()
-        self._listener: threading.Thread | None = None
-        self._start_lock = threading.Lock()
-        self._stop = threading.Event()
 
-    def subscribe(self, user_id: int) -> Subscription:
-        self._ensure_listening()
-        return self.hub.subscribe(user_id)
-
-    def publish(self, user_id: int, kind: str, data: dict[str, Any]) -> None:
+    def _send(self, user_id: int, kind: str, data: dict[str, Any]) -> None:
         payload = json.dumps({"user_id": user_id, "kind": kind, "data": data}, default=str)
         if len(payload.encode()) > MAX_PAYLOAD:
             payload = json.dumps({"user_id": user_id, "kind": kind, "data": {}})
-        try:
-            with self.engine.begin() as connection:
-                connection.execute(
-                    text("SELECT pg_notify(:channel, :payload)"),
-                    {"channel": CHANNEL, "payload": payload},
-                )
-        except SQLAlchemyError:
-            # A lost notification only delays a page refresh; never fail the change itself.
-            log.warning("could not publish %s event", kind, exc_info=True)
+        with self.engine.begin() as connection:
+            connection.execute(
+                text("SELECT pg_notify(:channel, :payload)"),
+                {"channel": CHANNEL, "payload": payload},
+            )
 
-    def close(self) -> None:
-        self._stop.set()
-        if self._listener is not None:
-            self._listener.join(timeout=5)
-
-    def _ensure_listening(self) -> None:
-        with self._start_lock:
-            if self._listener is None:
-                ready = threading.Event()
-                self._listener = threading.Thread(
-                    target=self._listen, args=(ready,), name="trimtab-events", daemon=True
-                )
-                self._listener.start()
-                # Events published after subscribe() returns must not be missed.
-                ready.wait(timeout=10)
+    def _start_listener(self) -> threading.Thread:
+        ready = threading.Event()
+        thread = threading.Thread(
+            target=self._listen, args=(ready,), name="trimtab-events", daemon=True
+        )
+        thread.start()
+        # Events published after subscribe() returns must not be missed.
+        ready.wait(timeout=10)
+        return thread
 
     def _listen(self, ready: threading.Event) -> None:
         while not self._stop.is_set():

@@ -12,10 +12,10 @@ import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from trimtab.services.events import InProcessEvents, Subscription
+from trimtab.services.events import SharedEvents
 from trimtab.store.models import EventRow
 
 POLL_SECONDS = 0.3
@@ -25,47 +25,26 @@ KEEP = timedelta(minutes=10)
 log = logging.getLogger(__name__)
 
 
-class TableEvents:
-    """An ``EventPublisher`` whose subscribers, in any process, hear every publish."""
+class TableEvents(SharedEvents):
+    """Events as rows of the ``events`` table, tailed by each process with subscribers."""
 
-    def __init__(self, engine: Engine, hub: InProcessEvents | None = None) -> None:
-        self.engine = engine
-        self.hub = hub or InProcessEvents()
-        self._listener: threading.Thread | None = None
-        self._start_lock = threading.Lock()
-        self._stop = threading.Event()
-
-    def publish(self, user_id: int, kind: str, data: dict[str, Any]) -> None:
-        try:
-            with self.engine.begin() as connection:
-                connection.execute(
-                    insert(EventRow).values(
-                        user_id=user_id, kind=kind, data=data, created_at=datetime.now(UTC)
-                    )
+    def _send(self, user_id: int, kind: str, data: dict[str, Any]) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(
+                insert(EventRow).values(
+                    user_id=user_id, kind=kind, data=data, created_at=datetime.now(UTC)
                 )
-        except SQLAlchemyError:
-            # A lost notification only delays a page refresh; never fail the change itself.
-            log.warning("could not publish %s event", kind, exc_info=True)
+            )
 
-    def subscribe(self, user_id: int) -> Subscription:
-        self._ensure_listening()
-        return self.hub.subscribe(user_id)
-
-    def close(self) -> None:
-        self._stop.set()
-        if self._listener is not None:
-            self._listener.join(timeout=5)
-
-    def _ensure_listening(self) -> None:
-        # Only processes with subscribers poll: a CLI command publishes and leaves.
-        with self._start_lock:
-            if self._listener is None:
-                with self.engine.connect() as connection:
-                    last = connection.scalar(select(func.max(EventRow.id))) or 0
-                self._listener = threading.Thread(
-                    target=self._listen, args=(last,), name="trimtab-events", daemon=True
-                )
-                self._listener.start()
+    def _start_listener(self) -> threading.Thread:
+        # Deliver what is published from now on, not the backlog.
+        with self.engine.connect() as connection:
+            last = connection.scalar(select(func.max(EventRow.id))) or 0
+        thread = threading.Thread(
+            target=self._listen, args=(last,), name="trimtab-events", daemon=True
+        )
+        thread.start()
+        return thread
 
     def _listen(self, last: int) -> None:
         pruned = datetime.now(UTC)
