@@ -20,7 +20,8 @@ class BrokerView:
     portfolio: Portfolio
     #: Symbols with an order still open at the broker: a run leaves them alone.
     open_order_symbols: frozenset[str]
-    market_open: bool
+    #: ``None`` when not asked: a dry run places nothing, so the clock is not read.
+    market_open: bool | None
 
 
 def asset_facts(broker: Broker, symbols: Iterable[str]) -> dict[str, Asset]:
@@ -34,8 +35,9 @@ def asset_facts(broker: Broker, symbols: Iterable[str]) -> dict[str, Asset]:
     return facts
 
 
-def read_broker(broker: Broker, symbols: Iterable[str]) -> BrokerView:
-    """Account, positions, open orders, clock, and prices and assets of ``symbols``."""
+def read_broker(broker: Broker, symbols: Iterable[str], *, with_clock: bool = True) -> BrokerView:
+    """Account, positions, open orders, the clock (``with_clock``), and prices and assets of
+    ``symbols``. Prices are read only for symbols not held; asset facts are cached daily."""
     wanted = sorted(set(symbols))
     account = broker.get_account()
     positions = broker.get_positions()
@@ -47,7 +49,8 @@ def read_broker(broker: Broker, symbols: Iterable[str]) -> BrokerView:
         cash=account.cash, holdings=holdings, prices=prices, assets=asset_facts(broker, wanted)
     )
     open_symbols = frozenset(o.symbol for o in broker.list_orders(open_only=True))
-    return BrokerView(account, portfolio, open_symbols, broker.get_clock().is_open)
+    market_open = broker.get_clock().is_open if with_clock else None
+    return BrokerView(account, portfolio, open_symbols, market_open)
 
 
 def snapshot_json(view: BrokerView) -> dict[str, Any]:

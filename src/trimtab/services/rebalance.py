@@ -166,7 +166,9 @@ def _check(
         policy = read_policy(session, user_id)
         targets = load_targets(session, user_id)
         blocked_reason = read_risk(session, user_id).blocked_reason
-    view = read_broker(broker, (t.symbol for t in enabled_targets(targets)))
+    view = read_broker(
+        broker, (t.symbol for t in enabled_targets(targets)), with_clock=not request.dry_run
+    )
     plan = _plan(targets, view, policy, request.symbols)
     status, message = _decide(plan, view, blocked_reason, request)
     result = rebalance_result(
@@ -203,7 +205,7 @@ def _decide(
         return RunStatus.NOTHING_TO_DO, plan.message
     if blocked_reason is not None:
         return RunStatus.BLOCKED_BY_RISK, f"{blocked_reason}; drift reported, no orders placed"
-    if not view.market_open and not request.queue_if_closed:
+    if view.market_open is False and not request.queue_if_closed:
         return RunStatus.NOTHING_TO_DO, MARKET_CLOSED
     return RunStatus.RUNNING, plan.message
 
