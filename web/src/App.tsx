@@ -1,4 +1,4 @@
-import { useEffect } from "react";
+import { lazy, Suspense, useEffect, type ReactNode } from "react";
 import { Navigate, Route, Routes, useLocation, useNavigate } from "react-router";
 import { useQueryClient } from "@tanstack/react-query";
 import { Loader2 } from "lucide-react";
@@ -8,11 +8,25 @@ import { useMe } from "@/api/queries";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Layout } from "@/components/Layout";
-import { AllocationPage } from "@/pages/AllocationPage";
-import { HistoryPage } from "@/pages/HistoryPage";
-import { RunPage } from "@/pages/RunPage";
-import { SettingsPage } from "@/pages/SettingsPage";
 import { SignInPage } from "@/pages/SignInPage";
+
+// Pages behind sign-in load on demand: the sign-in page paints without the charts.
+const AllocationPage = lazy(() => import("@/pages/AllocationPage").then((m) => ({ default: m.AllocationPage })));
+const HistoryPage = lazy(() => import("@/pages/HistoryPage").then((m) => ({ default: m.HistoryPage })));
+const RunPage = lazy(() => import("@/pages/RunPage").then((m) => ({ default: m.RunPage })));
+const SettingsPage = lazy(() => import("@/pages/SettingsPage").then((m) => ({ default: m.SettingsPage })));
+
+function Loading() {
+  return (
+    <div className="flex min-h-[50vh] items-center justify-center text-slate-600" role="status">
+      <Loader2 className="mr-2 size-5 animate-spin" aria-hidden /> Loading…
+    </div>
+  );
+}
+
+function Page({ children }: { children: ReactNode }) {
+  return <Suspense fallback={<Loading />}>{children}</Suspense>;
+}
 
 /** Sends any 401 to the sign-in page, remembering where the user was. */
 function useUnauthorizedRedirect() {
@@ -40,13 +54,7 @@ function SignedIn() {
     if (me.data?.csrf_token) setCsrfToken(me.data.csrf_token);
   }, [me.data?.csrf_token]);
 
-  if (me.isPending) {
-    return (
-      <div className="flex min-h-screen items-center justify-center text-slate-600" role="status">
-        <Loader2 className="mr-2 size-5 animate-spin" aria-hidden /> Loading…
-      </div>
-    );
-  }
+  if (me.isPending) return <Loading />;
   if (me.error instanceof ApiError && me.error.status === 401) {
     return <Navigate to={`/signin?next=${encodeURIComponent(location.pathname)}`} replace />;
   }
@@ -71,10 +79,10 @@ export function App() {
     <Routes>
       <Route path="/signin" element={<SignInPage />} />
       <Route element={<SignedIn />}>
-        <Route path="/allocation" element={<AllocationPage />} />
-        <Route path="/history" element={<HistoryPage />} />
-        <Route path="/history/:runId" element={<RunPage />} />
-        <Route path="/settings" element={<SettingsPage />} />
+        <Route path="/allocation" element={<Page><AllocationPage /></Page>} />
+        <Route path="/history" element={<Page><HistoryPage /></Page>} />
+        <Route path="/history/:runId" element={<Page><RunPage /></Page>} />
+        <Route path="/settings" element={<Page><SettingsPage /></Page>} />
         <Route path="*" element={<Navigate to="/allocation" replace />} />
       </Route>
     </Routes>
