@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from .conftest import Client
@@ -80,3 +82,17 @@ def test_unknown_api_path_is_a_json_404(alice: Client) -> None:
     response = alice.http.get("/api/nothing-here")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+def test_an_unexpected_error_is_a_json_500_without_details(
+    app: FastAPI, alice: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_: object) -> None:
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr("trimtab.services.policy.get_policy", broken)
+    client = TestClient(app, raise_server_exceptions=False, cookies=alice.http.cookies)
+    response = client.get("/api/settings")
+    assert response.status_code == 500
+    assert response.json()["error"]["code"] == "internal_error"
+    assert "secret" not in response.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -27,6 +28,8 @@ from trimtab.errors import (
     TradingBlocked,
     TrimtabError,
 )
+
+log = logging.getLogger(__name__)
 
 #: Most specific first: the first class an error is an instance of decides its status.
 STATUS_BY_ERROR: tuple[tuple[type[TrimtabError], int], ...] = (
@@ -97,6 +100,15 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(
             error_body("invalid_input", f"{field}: {first.get('msg', 'invalid value')}"),
             status_code=422,
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, err: Exception) -> JSONResponse:
+        # A bug, not bad input: log it whole, tell the caller only that it happened.
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return JSONResponse(
+            error_body("internal_error", "something went wrong on the server; it has been logged"),
+            status_code=500,
         )
 
     @app.exception_handler(StarletteHTTPException)
