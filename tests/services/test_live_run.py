@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -56,6 +57,33 @@ def test_buys_are_sized_to_the_buying_power_really_there(
 
     on_exchange(ctx, exchange, lambda b: BrokerSpy(b, before_submit=price_drops))
     result = check_rebalance_drift(ctx, seeded)
+    assert result["status"] == "completed", result["message"]
+    planned = {t["symbol"]: t["qty"] for t in result["trades_planned"] if t["side"] == "buy"}
+    bought = {t["symbol"]: t["qty"] for t in result["trades_executed"] if t["side"] == "buy"}
+    assert all(bought[s] < planned[s] for s in planned)
+    assert exchange.account_state(str(seeded)).cash >= ZERO
+
+
+class MarginBroker(BrokerSpy):
+    """A Reg-T margin account: buying power twice the equity, far above the cash."""
+
+    def get_account(self) -> Account:
+        account = self.inner.get_account()
+        return replace(account, buying_power=account.equity * 2)
+
+
+def test_buys_on_a_margin_account_spend_cash_not_margin(
+    ctx: AppContext, seeded: int, exchange: Exchange
+) -> None:
+    all_in_spy(exchange, seeded)
+    planned_spy = exchange.prices["SPY"]
+
+    def price_drops(_n: int) -> None:
+        exchange.set_prices({"SPY": planned_spy * Decimal("0.9")})
+
+    on_exchange(ctx, exchange, lambda b: MarginBroker(b, before_submit=price_drops))
+    result = check_rebalance_drift(ctx, seeded)
+    # The sells brought less than planned; the buys shrink to the cash, not the margin.
     assert result["status"] == "completed", result["message"]
     planned = {t["symbol"]: t["qty"] for t in result["trades_planned"] if t["side"] == "buy"}
     bought = {t["symbol"]: t["qty"] for t in result["trades_executed"] if t["side"] == "buy"}

@@ -183,7 +183,10 @@ class LiveRun:
             prices=self.broker.get_latest_prices(symbols),
             assets=asset_facts(self.broker, symbols),
         )
-        spendable = account.buying_power - cash_buffer(account.equity, self.policy)
+        # Buying power counts margin on a margin account (twice the equity under Reg-T);
+        # a rebalance spends only cash it has, never borrowed money.
+        available = min(account.cash, account.buying_power)
+        spendable = available - cash_buffer(account.equity, self.policy)
         wants = [BuyWant(o.symbol, o.qty * (o.planned_price or Decimal(0))) for o in unsent]
         sized, skipped = fit_buys(wants, spendable, portfolio, self.policy)
         new_qty = {p.symbol: p for p in sized}
