@@ -16,7 +16,12 @@ from typing import Any
 
 from trimtab.domain.money import ZERO, to_decimal
 from trimtab.domain.portfolio import Asset, Holding, Portfolio
-from trimtab.domain.targets import Target, check_symbol, validate_targets
+from trimtab.domain.targets import (
+    DEFAULT_SUM_TOLERANCE,
+    Target,
+    check_symbol,
+    validate_targets,
+)
 from trimtab.errors import InvalidInput
 
 CSV_HEADER = ("symbol", "qty", "price")
@@ -172,7 +177,7 @@ def _portfolio(
     return Portfolio(cash=cash, holdings=tuple(holdings), prices=extra_prices, assets=assets)
 
 
-def load_targets(path: Path, *, tolerance: Decimal | None = None) -> list[Target]:
+def load_targets(path: Path, *, tolerance: Decimal = DEFAULT_SUM_TOLERANCE) -> list[Target]:
     """Targets from ``{"SPY": 40, ...}`` or ``[{"symbol", "target_percent", "enabled"}, ...]``.
 
     The whole set is validated: symbols, percents, uniqueness and the 100 % sum.
@@ -205,10 +210,7 @@ def load_targets(path: Path, *, tolerance: Decimal | None = None) -> list[Target
     else:
         raise reader.fail("top level", 'expected {"SPY": 40, ...} or a list of targets')
     try:
-        if tolerance is None:
-            validate_targets(targets)
-        else:
-            validate_targets(targets, tolerance)
+        validate_targets(targets, tolerance)
     except InvalidInput as err:
         raise reader.fail(err.field or "targets", err.message) from None
     return targets
