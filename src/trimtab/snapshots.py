@@ -160,7 +160,9 @@ def _portfolio(
         known_prices[symbol] = price
         if qty > ZERO:
             holdings.append(Holding(symbol, qty, price))
-    extra_prices = {h: p for h, p in known_prices.items() if h not in {x.symbol for x in holdings}}
+    held = {h.symbol for h in holdings}
+    # Rows of qty 0 only give a price: it belongs with the prices of symbols not held.
+    extra_prices = {s: p for s, p in known_prices.items() if s not in held}
     for raw_symbol, raw_price in prices.items():
         symbol = reader.symbol(raw_symbol, f"prices.{raw_symbol}")
         price = reader.positive(raw_price, f"prices.{symbol}")
