@@ -176,3 +176,15 @@ def test_another_users_resources_answer_404(demo: Client, bob: Client) -> None:
     assert spy[0]["target_percent"] == 40.0
     # A's token still works: B's delete did nothing.
     assert demo.http.get("/api/tokens").json()["tokens"][0]["revoked_at"] is None
+
+
+def test_a_retried_trade_request_with_its_key_places_one_order(demo: Client) -> None:
+    body = {"symbol": "GLD", "side": "buy", "qty": 1, "idempotency_key": "gld-once"}
+    first = demo.http.post("/api/trades", json=body)
+    again = demo.http.post("/api/trades", json=body)
+    assert first.status_code == again.status_code == 201
+    assert again.json()["order_id"] == first.json()["order_id"]
+    gld = [p for p in demo.http.get("/api/portfolio").json()["positions"] if p["symbol"] == "GLD"]
+    assert gld[0]["qty"] == 51
+    bad = demo.http.post("/api/trades", json={**body, "idempotency_key": "a b"})
+    assert bad.status_code == 422 and "idempotency_key" in bad.json()["error"]["message"]

@@ -8,9 +8,11 @@ import pytest
 
 from trimtab.brokers.exchange import Exchange
 from trimtab.brokers.models import Asset
-from trimtab.errors import InsufficientBuyingPower, InvalidInput
+from trimtab.errors import Conflict, InsufficientBuyingPower, InvalidInput
+from trimtab.services import users
 from trimtab.services.context import AppContext
 from trimtab.services.trades import execute_trade
+from trimtab.store.locks import run_lock
 from trimtab.store.models import OrderRow
 
 from .helpers import on_exchange
@@ -92,3 +94,42 @@ def test_a_broker_refusal_is_raised_and_recorded(ctx: AppContext, user_id: int) 
         row = session.query(OrderRow).one()
         assert row.status == "rejected"
         assert row.error and "buying power" in row.error
+
+
+def test_a_repeated_request_with_its_idempotency_key_places_one_order(
+    ctx: AppContext, user_id: int
+) -> None:
+    first = execute_trade(ctx, user_id, "SPY", "buy", 2, idempotency_key="buy-spy-1")
+    again = execute_trade(ctx, user_id, "SPY", "buy", 2, idempotency_key="buy-spy-1")
+    assert again == first
+    held = {p.symbol: p.qty for p in ctx.broker_for(user_id).get_positions()}
+    assert held["SPY"] == 2
+    # Another user's identical key is their own order.
+    other = users.create_user(ctx, "bob@example.com", "correct horse battery").id
+    theirs = execute_trade(ctx, other, "SPY", "buy", 1, idempotency_key="buy-spy-1")
+    assert theirs["order_id"] != first["order_id"]
+
+
+def test_a_key_whose_first_try_was_refused_is_not_tried_again(
+    ctx: AppContext, user_id: int
+) -> None:
+    with pytest.raises(InsufficientBuyingPower):
+        execute_trade(ctx, user_id, "SPY", "buy", 10_000, idempotency_key="too-big")
+    with pytest.raises(Conflict, match="already tried and not placed"):
+        execute_trade(ctx, user_id, "SPY", "buy", 1, idempotency_key="too-big")
+
+
+def test_a_bad_idempotency_key_names_the_field(ctx: AppContext, user_id: int) -> None:
+    with pytest.raises(InvalidInput) as err:
+        execute_trade(ctx, user_id, "SPY", "buy", 1, idempotency_key="no spaces allowed")
+    assert err.value.field == "idempotency_key"
+
+
+def test_no_trade_while_a_rebalance_holds_the_account(ctx: AppContext, user_id: int) -> None:
+    options = {"lease": ctx.run_options.lock_lease, "clock": ctx.clock}
+    with (
+        run_lock(ctx.engine, ctx.session_factory, user_id, **options),
+        pytest.raises(Conflict, match="a rebalance is already running"),
+    ):
+        execute_trade(ctx, user_id, "SPY", "buy", 1)
+    assert ctx.broker_for(user_id).get_positions() == []

@@ -168,6 +168,13 @@ class TradeBody(Body):
     qty: Decimal = Field(gt=0, examples=[10])
     order_type: Literal["market"] = "market"
     time_in_force: Literal["day", "gtc", "opg", "cls", "ioc", "fok"] = "day"
+    idempotency_key: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9._-]{1,32}$",
+        description="Repeat the request with the same key and get the first order back, "
+        "never a second one.",
+        examples=["rebalance-2026-11-25-gld"],
+    )
 
 
 class RiskRow(BaseModel):

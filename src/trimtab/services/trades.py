@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from decimal import Decimal
 from typing import Any, TypeVar
 
 from trimtab.brokers.base import Broker
-from trimtab.brokers.models import Asset, OrderRequest, OrderType, Side, TimeInForce
+from trimtab.brokers.models import Asset, Order, OrderRequest, OrderType, Side, TimeInForce
 from trimtab.domain.money import QTY_STEP, ZERO, to_decimal
 from trimtab.domain.targets import check_symbol
 from trimtab.errors import (
     BrokerError,
     BrokerUnavailable,
+    Conflict,
     InvalidInput,
     InvalidTargets,
     NotFound,
@@ -22,10 +24,12 @@ from trimtab.services.context import AppContext
 from trimtab.services.contract import number
 from trimtab.services.risk import read_risk
 from trimtab.services.run_records import OrderState, copy_answer, order_json
+from trimtab.store.locks import run_lock
 from trimtab.store.models import OrderRow
 from trimtab.store.repositories import Orders, record_audit
 
 E = TypeVar("E", Side, OrderType, TimeInForce)
+IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._-]{1,32}$")
 
 
 def _choice(kind: type[E], value: str, field: str) -> E:
@@ -48,8 +52,28 @@ def _asset(broker: Broker, symbol: str) -> Asset:
     return asset
 
 
+def trade_client_order_id(user_id: int, idempotency_key: str | None) -> str:
+    """The order's client id: from the caller's key, so a retried request finds its order
+    instead of placing another; random when the caller gives none."""
+    if idempotency_key is None:
+        return f"tt-trade-{uuid.uuid4().hex[:24]}"
+    if not IDEMPOTENCY_KEY.match(idempotency_key):
+        raise InvalidInput(
+            "idempotency_key must be 1 to 32 letters, digits, '.', '_' or '-'",
+            field="idempotency_key",
+        )
+    # Namespaced by user: the column is unique across users, as the broker's is per account.
+    return f"tt-u{user_id}-{idempotency_key}"
+
+
 def validate_trade(
-    broker: Broker, symbol: str, side: str, qty: object, order_type: str, time_in_force: str
+    broker: Broker,
+    symbol: str,
+    side: str,
+    qty: object,
+    order_type: str,
+    time_in_force: str,
+    client_order_id: str,
 ) -> OrderRequest:
     """The order to send, or ``InvalidInput`` naming the first bad field."""
     try:
@@ -81,7 +105,7 @@ def validate_trade(
     return OrderRequest(
         symbol=symbol,
         side=order_side,
-        client_order_id=f"tt-trade-{uuid.uuid4().hex[:24]}",
+        client_order_id=client_order_id,
         qty=amount,
         type=kind,
         time_in_force=tif,
@@ -96,11 +120,56 @@ def execute_trade(
     qty: Decimal | int | str,
     order_type: str = "market",
     time_in_force: str = "day",
+    idempotency_key: str | None = None,
 ) -> dict[str, Any]:
     """Place one order; returns ``{order_id, client_order_id, symbol, side, qty, status,
-    submitted_at}``. Raises ``InvalidInput``, ``TradingBlocked`` or the broker's error."""
+    submitted_at}``. Raises ``InvalidInput``, ``TradingBlocked`` or the broker's error.
+
+    With an ``idempotency_key``, a repeated request answers with the order the first
+    one placed. The account's run lock is held throughout: a trade landing between a
+    run's sells and its buys would spend the cash those buys were sized to."""
     broker = ctx.broker_for(user_id)
-    request = validate_trade(broker, symbol, side, qty, order_type, time_in_force)
+    client_order_id = trade_client_order_id(user_id, idempotency_key)
+    request = validate_trade(broker, symbol, side, qty, order_type, time_in_force, client_order_id)
+    with run_lock(
+        ctx.engine,
+        ctx.session_factory,
+        user_id,
+        lease=ctx.run_options.lock_lease,
+        clock=ctx.clock,
+    ):
+        with ctx.session_factory() as session:
+            earlier = Orders(session).by_client_order_id(client_order_id)
+        if earlier is not None:
+            return _replay(broker, earlier)
+        return _place(ctx, user_id, broker, request)
+
+
+def _replay(broker: Broker, earlier: OrderRow) -> dict[str, Any]:
+    """The answer for a repeated request: the order the first one placed, as it is now."""
+    placed = broker.get_order_by_client_id(earlier.client_order_id)
+    if placed is None:
+        raise Conflict(
+            f"a trade with this idempotency_key was already tried and not placed "
+            f"({earlier.status}{': ' + earlier.error if earlier.error else ''})"
+        )
+    return _trade_json(placed)
+
+
+def _trade_json(answer: Order) -> dict[str, Any]:
+    return {
+        "order_id": answer.id,
+        "client_order_id": answer.client_order_id,
+        "symbol": answer.symbol,
+        "side": str(answer.side),
+        "qty": number(answer.qty or ZERO),
+        "status": str(answer.status),
+        "submitted_at": answer.submitted_at.isoformat(),
+    }
+
+
+def _place(ctx: AppContext, user_id: int, broker: Broker, request: OrderRequest) -> dict[str, Any]:
+    """Record the order, send it, record the answer (or the failure) and publish it."""
     now = ctx.clock()
     with ctx.session_factory.begin() as session:
         reason = read_risk(session, user_id).blocked_reason
@@ -157,12 +226,4 @@ def execute_trade(
     if failure is not None:
         raise failure
     assert answer is not None
-    return {
-        "order_id": answer.id,
-        "client_order_id": answer.client_order_id,
-        "symbol": answer.symbol,
-        "side": str(answer.side),
-        "qty": number(answer.qty or ZERO),
-        "status": str(answer.status),
-        "submitted_at": answer.submitted_at.isoformat(),
-    }
+    return _trade_json(answer)

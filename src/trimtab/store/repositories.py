@@ -190,6 +190,11 @@ class Orders:
     def get(self, order_id: int) -> OrderRow | None:
         return self.session.get(OrderRow, order_id)
 
+    def by_client_order_id(self, client_order_id: str) -> OrderRow | None:
+        return self.session.scalars(
+            select(OrderRow).where(OrderRow.client_order_id == client_order_id)
+        ).one_or_none()
+
     def for_run(self, run_id: int) -> Sequence[OrderRow]:
         return self.session.scalars(
             select(OrderRow).where(OrderRow.run_id == run_id).order_by(OrderRow.seq)

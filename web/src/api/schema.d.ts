@@ -1004,6 +1004,12 @@ export interface components {
         /** TradeBody */
         TradeBody: {
             /**
+             * Idempotency Key
+             * @description Repeat the request with the same key and get the first order back, never a second one.
+             * @example rebalance-2026-11-25-gld
+             */
+            idempotency_key?: string | null;
+            /**
              * Order Type
              * @default market
              * @constant

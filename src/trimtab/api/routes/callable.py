@@ -70,6 +70,7 @@ def execute_trade(body: CallableBody, user: CurrentUser, ctx: Ctx) -> Any:
             args.qty,
             order_type=args.order_type,
             time_in_force=args.time_in_force,
+            idempotency_key=args.idempotency_key,
         )
     except ValidationError as err:
         return _callable_error(422, _first_error(err))

@@ -51,6 +51,7 @@ def trade(body: TradeBody, user: CurrentUser, ctx: Ctx) -> dict[str, Any]:
         body.qty,
         order_type=body.order_type,
         time_in_force=body.time_in_force,
+        idempotency_key=body.idempotency_key,
     )
     ORDERS.labels(side=body.side, status=str(result["status"])).inc()
     return result
