@@ -73,6 +73,14 @@ def test_trade_and_its_bad_input(cli: CliRunner) -> None:
     assert "Traceback" not in bad.output
 
 
+def test_trade_run_twice_with_one_key_places_one_order(cli: CliRunner) -> None:
+    args = ["trade", "GLD", "buy", "1", "--key", "gld-once", "--json"]
+    first = json.loads(cli.invoke(app, args).output)
+    again = cli.invoke(app, args)
+    assert again.exit_code == 0, again.output
+    assert json.loads(again.output)["order_id"] == first["order_id"]
+
+
 def test_bad_allocations_name_the_problem(cli: CliRunner) -> None:
     for args, words in [
         (["SPY=abc"], "SPY: target_percent"),

@@ -16,13 +16,22 @@ def trade(
     qty: str = typer.Argument(..., help="Shares; fractional where the asset allows."),
     time_in_force: str = typer.Option("day", "--tif", help="Time in force (day, gtc, ...)."),
     as_json: bool = typer.Option(False, "--json", help="Print the order as JSON."),
+    idempotency_key: str | None = typer.Option(
+        None, "--key", help="Run the command again with the same key: no second order."
+    ),
     user: str | None = user_option(),
 ) -> None:
     """Place a market order."""
     with exit_on_error():
         ctx = open_context()
         order = execute_trade(
-            ctx, acting_user(ctx, user).id, symbol, side, qty, time_in_force=time_in_force
+            ctx,
+            acting_user(ctx, user).id,
+            symbol,
+            side,
+            qty,
+            time_in_force=time_in_force,
+            idempotency_key=idempotency_key,
         )
     if as_json:
         print_json(order)
