@@ -46,24 +46,6 @@ def test_buys_wait_for_asynchronous_sell_fills(
     assert {t["status"] for t in result["trades_executed"]} == {"filled"}
 
 
-def test_buys_are_sized_to_the_buying_power_really_there(
-    ctx: AppContext, seeded: int, exchange: Exchange
-) -> None:
-    all_in_spy(exchange, seeded)
-    planned_spy = exchange.prices["SPY"]
-
-    def price_drops(_n: int) -> None:
-        exchange.set_prices({"SPY": planned_spy * Decimal("0.9")})
-
-    on_exchange(ctx, exchange, lambda b: BrokerSpy(b, before_submit=price_drops))
-    result = check_rebalance_drift(ctx, seeded)
-    assert result["status"] == "completed", result["message"]
-    planned = {t["symbol"]: t["qty"] for t in result["trades_planned"] if t["side"] == "buy"}
-    bought = {t["symbol"]: t["qty"] for t in result["trades_executed"] if t["side"] == "buy"}
-    assert all(bought[s] < planned[s] for s in planned)
-    assert exchange.account_state(str(seeded)).cash >= ZERO
-
-
 class MarginBroker(BrokerSpy):
     """A Reg-T margin account: buying power twice the equity, far above the cash."""
 
@@ -72,18 +54,19 @@ class MarginBroker(BrokerSpy):
         return replace(account, buying_power=account.equity * 2)
 
 
-def test_buys_on_a_margin_account_spend_cash_not_margin(
-    ctx: AppContext, seeded: int, exchange: Exchange
+@pytest.mark.parametrize("account", [BrokerSpy, MarginBroker], ids=["cash", "margin"])
+def test_buys_are_sized_to_the_cash_really_there(
+    ctx: AppContext, seeded: int, exchange: Exchange, account: type[BrokerSpy]
 ) -> None:
+    """The sells bring less than planned; the buys shrink to the cash (never to margin)."""
     all_in_spy(exchange, seeded)
     planned_spy = exchange.prices["SPY"]
 
     def price_drops(_n: int) -> None:
         exchange.set_prices({"SPY": planned_spy * Decimal("0.9")})
 
-    on_exchange(ctx, exchange, lambda b: MarginBroker(b, before_submit=price_drops))
+    on_exchange(ctx, exchange, lambda b: account(b, before_submit=price_drops))
     result = check_rebalance_drift(ctx, seeded)
-    # The sells brought less than planned; the buys shrink to the cash, not the margin.
     assert result["status"] == "completed", result["message"]
     planned = {t["symbol"]: t["qty"] for t in result["trades_planned"] if t["side"] == "buy"}
     bought = {t["symbol"]: t["qty"] for t in result["trades_executed"] if t["side"] == "buy"}
