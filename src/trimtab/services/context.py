@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -21,6 +22,7 @@ from trimtab.services.events import EventPublisher
 from trimtab.services.events_postgres import PostgresEvents
 from trimtab.services.events_table import TableEvents
 from trimtab.store.db import make_engine, make_session_factory, require_current_schema
+from trimtab.store.locks import RunLock, run_lock
 
 
 def utc_now() -> datetime:
@@ -77,4 +79,15 @@ def build_context(
         events=events or shared_events(engine),
         settings=settings,
         run_options=run_options or RunOptions(),
+    )
+
+
+def account_lock(ctx: AppContext, user_id: int) -> AbstractContextManager[RunLock]:
+    """Hold the account's run lock (``Conflict`` when a run or trade already does)."""
+    return run_lock(
+        ctx.engine,
+        ctx.session_factory,
+        user_id,
+        lease=ctx.run_options.lock_lease,
+        clock=ctx.clock,
     )

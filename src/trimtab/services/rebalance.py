@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
@@ -16,7 +15,7 @@ from trimtab.domain.targets import Target, check_symbol, enabled_targets
 from trimtab.errors import Conflict, InvalidInput, InvalidTargets
 from trimtab.services.allocations import load_targets
 from trimtab.services.broker_view import BrokerView, read_broker, snapshot_json
-from trimtab.services.context import AppContext
+from trimtab.services.context import AppContext, account_lock
 from trimtab.services.contract import rebalance_result
 from trimtab.services.live_run import LiveRun
 from trimtab.services.policy import read_policy
@@ -29,7 +28,7 @@ from trimtab.services.run_records import (
     client_order_id,
     run_result,
 )
-from trimtab.store.locks import RunLock, run_lock
+from trimtab.store.locks import RunLock
 from trimtab.store.models import OrderRow, RebalanceRunRow
 from trimtab.store.repositories import Orders, Runs, record_audit
 
@@ -76,7 +75,7 @@ def check_rebalance_drift(
     broker = ctx.broker_for(user_id)
     if dry_run:
         return _check(ctx, request, broker, None)
-    with _user_lock(ctx, user_id) as lock:
+    with account_lock(ctx, user_id) as lock:
         resumed = _resume(ctx, user_id, broker, lock)
         if resumed is not None:
             return resumed
@@ -93,23 +92,13 @@ def resume_unfinished_runs(ctx: AppContext) -> list[dict[str, Any]]:
     results = []
     for user_id in user_ids:
         try:
-            with _user_lock(ctx, user_id) as lock:
+            with account_lock(ctx, user_id) as lock:
                 resumed = _resume(ctx, user_id, ctx.broker_for(user_id), lock)
         except Conflict:
             continue
         if resumed is not None:
             results.append(resumed)
     return results
-
-
-def _user_lock(ctx: AppContext, user_id: int) -> AbstractContextManager[RunLock]:
-    return run_lock(
-        ctx.engine,
-        ctx.session_factory,
-        user_id,
-        lease=ctx.run_options.lock_lease,
-        clock=ctx.clock,
-    )
 
 
 def _resume(ctx: AppContext, user_id: int, broker: Broker, lock: RunLock) -> dict[str, Any] | None:

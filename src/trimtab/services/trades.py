@@ -20,11 +20,10 @@ from trimtab.errors import (
     NotFound,
     TradingBlocked,
 )
-from trimtab.services.context import AppContext
+from trimtab.services.context import AppContext, account_lock
 from trimtab.services.contract import number
 from trimtab.services.risk import read_risk
 from trimtab.services.run_records import OrderState, copy_answer, order_json
-from trimtab.store.locks import run_lock
 from trimtab.store.models import OrderRow
 from trimtab.store.repositories import Orders, record_audit
 
@@ -131,13 +130,7 @@ def execute_trade(
     broker = ctx.broker_for(user_id)
     client_order_id = trade_client_order_id(user_id, idempotency_key)
     request = validate_trade(broker, symbol, side, qty, order_type, time_in_force, client_order_id)
-    with run_lock(
-        ctx.engine,
-        ctx.session_factory,
-        user_id,
-        lease=ctx.run_options.lock_lease,
-        clock=ctx.clock,
-    ):
+    with account_lock(ctx, user_id):
         with ctx.session_factory() as session:
             earlier = Orders(session).by_client_order_id(client_order_id)
         if earlier is not None:

@@ -7,6 +7,7 @@ trimtab is a change of base URL (plus a Bearer token for auth).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter
@@ -15,9 +16,9 @@ from pydantic import ValidationError
 
 from trimtab.api.deps import Ctx, CurrentUser
 from trimtab.api.errors import status_for
+from trimtab.api.routes.rebalance import run_check, run_trade
 from trimtab.api.schemas import CallableBody, CheckBody, TradeBody
 from trimtab.errors import TrimtabError
-from trimtab.services import rebalance, trades
 
 router = APIRouter(tags=["callable"])
 
@@ -44,36 +45,21 @@ def _first_error(err: ValidationError) -> str:
     return f"{field}: {first['msg']}"
 
 
-@router.post("/callable/check_rebalance_drift")
-def check_rebalance_drift(body: CallableBody, user: CurrentUser, ctx: Ctx) -> Any:
+def _answer(call: Callable[[], dict[str, Any]]) -> Any:
+    """``{"result": ...}``, or the error in Firebase's shape and status."""
     try:
-        args = CheckBody.model_validate(body.data)
-        result = rebalance.check_rebalance_drift(
-            ctx, user.id, dry_run=args.dry_run, symbols=args.symbols
-        )
+        return {"result": call()}
     except ValidationError as err:
         return _callable_error(422, _first_error(err))
     except TrimtabError as err:
         return _callable_error(status_for(err), err.message)
-    return {"result": result}
+
+
+@router.post("/callable/check_rebalance_drift")
+def check_rebalance_drift(body: CallableBody, user: CurrentUser, ctx: Ctx) -> Any:
+    return _answer(lambda: run_check(ctx, user.id, CheckBody.model_validate(body.data)))
 
 
 @router.post("/callable/execute_trade")
 def execute_trade(body: CallableBody, user: CurrentUser, ctx: Ctx) -> Any:
-    try:
-        args = TradeBody.model_validate(body.data)
-        result = trades.execute_trade(
-            ctx,
-            user.id,
-            args.symbol,
-            args.side,
-            args.qty,
-            order_type=args.order_type,
-            time_in_force=args.time_in_force,
-            idempotency_key=args.idempotency_key,
-        )
-    except ValidationError as err:
-        return _callable_error(422, _first_error(err))
-    except TrimtabError as err:
-        return _callable_error(status_for(err), err.message)
-    return {"result": result}
+    return _answer(lambda: run_trade(ctx, user.id, TradeBody.model_validate(body.data)))

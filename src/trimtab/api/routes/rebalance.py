@@ -18,6 +18,7 @@ from trimtab.api.schemas import (
     TradeResultOut,
 )
 from trimtab.services import rebalance, runs, trades
+from trimtab.services.context import AppContext
 
 router = APIRouter(tags=["rebalance"])
 
@@ -29,9 +30,14 @@ def check(body: CheckBody, user: CurrentUser, ctx: Ctx) -> dict[str, Any]:
     Answers the seed's contract plus ``run_id`` and ``status``. A second live check
     while one is running gets 409 ``a rebalance is already running``.
     """
+    return run_check(ctx, user.id, body)
+
+
+def run_check(ctx: AppContext, user_id: int, body: CheckBody) -> dict[str, Any]:
+    """The check a request asks for, counted in the metrics (here and in the callable shim)."""
     result = rebalance.check_rebalance_drift(
         ctx,
-        user.id,
+        user_id,
         dry_run=body.dry_run,
         symbols=body.symbols,
         queue_if_closed=body.queue_if_closed,
@@ -43,9 +49,14 @@ def check(body: CheckBody, user: CurrentUser, ctx: Ctx) -> dict[str, Any]:
 @router.post("/api/trades", status_code=201, response_model=TradeResultOut)
 def trade(body: TradeBody, user: CurrentUser, ctx: Ctx) -> dict[str, Any]:
     """Place one order after validation and the risk gate (the seed's ``execute_trade``)."""
+    return run_trade(ctx, user.id, body)
+
+
+def run_trade(ctx: AppContext, user_id: int, body: TradeBody) -> dict[str, Any]:
+    """The trade a request asks for, counted in the metrics (here and in the callable shim)."""
     result = trades.execute_trade(
         ctx,
-        user.id,
+        user_id,
         body.symbol,
         body.side,
         body.qty,
