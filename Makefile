@@ -12,10 +12,13 @@ WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.ht
 
 .PHONY: install web chromium run test bench lint format api-types
 
-$(SYNCED): requirements/dev.txt pyproject.toml
+# requirements/bench.txt is dev.txt plus the anchors (bt, PyPortfolioOpt) that the oracle
+# tests and `make bench` compare with; runtime.txt alone is what a deployment needs.
+# Bytecode is compiled at install: these machines set PYTHONDONTWRITEBYTECODE=1.
+$(SYNCED): requirements/bench.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	test -x $(BIN)/uv || $(BIN)/pip install --quiet uv==$(UV_VERSION)
-	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements/dev.txt
+	$(BIN)/uv pip sync --quiet --compile-bytecode --python $(BIN)/python requirements/bench.txt
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
 	touch $@
 
