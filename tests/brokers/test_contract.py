@@ -4,13 +4,20 @@ talking to the simulator over HTTP, and (with real keys) on Alpaca's paper API."
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 
 from tests.brokers.conftest import CASH, PRICES, Venue
-from trimtab.brokers.models import Order, OrderRequest, OrderStatus, Side, TimeInForce
+from trimtab.brokers.models import (
+    Order,
+    OrderRequest,
+    OrderStatus,
+    PricePoint,
+    Side,
+    TimeInForce,
+)
 from trimtab.errors import (
     AssetNotTradable,
     DuplicateClientOrderId,
@@ -72,14 +79,25 @@ def test_positions_carry_qty_and_market_value(venue: Venue) -> None:
 def test_latest_prices_of_held_and_unheld_symbols_in_one_call(venue: Venue) -> None:
     prices = venue.broker.get_latest_prices(["SPY", "TLT"])
     assert set(prices) == {"SPY", "TLT"}
-    assert all(isinstance(p, Decimal) and p > 0 for p in prices.values())
+    assert all(isinstance(p.price, Decimal) and p.price > 0 for p in prices.values())
+    assert all(p.source == "trade" and p.as_of is not None for p in prices.values())
     if venue.exchange is not None:
-        assert prices == {"SPY": PRICES["SPY"], "TLT": PRICES["TLT"]}
+        assert {s: p.price for s, p in prices.items()} == {
+            "SPY": PRICES["SPY"],
+            "TLT": PRICES["TLT"],
+        }
+
+
+def test_latest_prices_carry_the_time_of_the_trade(venue: Venue) -> None:
+    printed = datetime(2026, 3, 2, 15, 59, 58, tzinfo=UTC)
+    venue.control().set_prices({"TLT": Decimal("88.50")}, as_of=printed)
+    points = venue.broker.get_latest_prices(["TLT"])
+    assert points == {"TLT": PricePoint(Decimal("88.50"), printed, "trade")}
 
 
 def test_latest_prices_leave_out_unknown_symbols(venue: Venue) -> None:
     venue.control()
-    assert venue.broker.get_latest_prices(["SPY", "ZZZZ"]) == {"SPY": PRICES["SPY"]}
+    assert set(venue.broker.get_latest_prices(["SPY", "ZZZZ"])) == {"SPY"}
     assert venue.broker.get_latest_prices([]) == {}
 
 

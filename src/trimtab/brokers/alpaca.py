@@ -40,6 +40,7 @@ from trimtab.brokers.models import (
     Order,
     OrderRequest,
     Position,
+    PricePoint,
     decimal_text,
 )
 from trimtab.brokers.order_rules import order_amount, same_order
@@ -128,13 +129,16 @@ class AlpacaBroker:
         positions = self._read(self.trading.get_all_positions)
         return [position_from_sdk(_expect(sdk.Position, p)) for p in positions]
 
-    def get_latest_prices(self, symbols: Sequence[str]) -> dict[str, Decimal]:
+    def get_latest_prices(self, symbols: Sequence[str]) -> dict[str, PricePoint]:
         if not symbols:
             return {}
         request = StockLatestTradeRequest(symbol_or_symbols=list(symbols), feed=self.feed)
         trades = self._read(lambda: self.data.get_stock_latest_trade(request))
         # Data prices arrive as JSON numbers; their shortest repr is the decimal Alpaca sent.
-        return {symbol: Decimal(str(trade.price)) for symbol, trade in trades.items()}
+        return {
+            symbol: PricePoint(Decimal(str(trade.price)), trade.timestamp, "trade")
+            for symbol, trade in trades.items()
+        }
 
     def get_asset(self, symbol: str) -> Asset:
         """Cached for the trading day: tradable/fractionable do not change within one."""

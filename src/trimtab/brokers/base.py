@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal
 from typing import Protocol
 
-from trimtab.brokers.models import Account, Asset, Clock, Order, OrderRequest, Position
+from trimtab.brokers.models import (
+    Account,
+    Asset,
+    Clock,
+    Order,
+    OrderRequest,
+    Position,
+    PricePoint,
+)
 
 
 class Broker(Protocol):
@@ -16,8 +23,9 @@ class Broker(Protocol):
 
     def get_positions(self) -> list[Position]: ...
 
-    def get_latest_prices(self, symbols: Sequence[str]) -> dict[str, Decimal]:
-        """Last trade price of each symbol, held or not, in one call; unknown symbols omitted."""
+    def get_latest_prices(self, symbols: Sequence[str]) -> dict[str, PricePoint]:
+        """Last trade price of each symbol, held or not, with its time and source, in one
+        call; unknown symbols omitted. Crypto symbols are spelled ``BTC/USD``."""
         ...
 
     def get_asset(self, symbol: str) -> Asset:

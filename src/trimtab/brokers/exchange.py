@@ -26,6 +26,7 @@ from trimtab.brokers.models import (
     OrderStatus,
     OrderType,
     Position,
+    PricePoint,
     Side,
     TimeInForce,
 )
@@ -69,6 +70,8 @@ class Exchange:
         clock: Callable[[], datetime] = _now,
     ) -> None:
         self.prices: dict[str, Decimal] = dict(prices or {})
+        #: When each price's trade printed; a symbol missing here printed just now.
+        self.price_times: dict[str, datetime] = {}
         self.assets: dict[str, Asset] = dict(assets or {})
         self.market_open = market_open
         self.fill_immediately = fill_immediately
@@ -98,10 +101,16 @@ class Exchange:
         except KeyError:
             raise NotFound(f"no account {account_id}") from None
 
-    def set_prices(self, prices: Mapping[str, Decimal]) -> None:
-        """Move last prices; open orders fill at the new ones."""
+    def set_prices(self, prices: Mapping[str, Decimal], *, as_of: datetime | None = None) -> None:
+        """Move last prices; open orders fill at the new ones. ``as_of`` dates the trade
+        prints (an old one makes a stale price); without it they print at every read."""
         with self.lock:
             self.prices.update(prices)
+            for symbol in prices:
+                if as_of is None:
+                    self.price_times.pop(symbol, None)
+                else:
+                    self.price_times[symbol] = as_of
 
     def set_asset(self, asset: Asset) -> None:
         with self.lock:
@@ -150,9 +159,15 @@ class Exchange:
                 )
             return result
 
-    def latest_prices(self, symbols: Sequence[str]) -> dict[str, Decimal]:
+    def latest_prices(self, symbols: Sequence[str]) -> dict[str, PricePoint]:
+        """Last trade of each known symbol; unknown ones are left out."""
         with self.lock:
-            return {s: self.prices[s] for s in symbols if s in self.prices}
+            now = self.now()
+            return {
+                s: PricePoint(self.prices[s], self.price_times.get(s, now), "trade")
+                for s in symbols
+                if s in self.prices
+            }
 
     def asset(self, symbol: str) -> Asset:
         with self.lock:

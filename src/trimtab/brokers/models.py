@@ -7,17 +7,20 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from trimtab.domain.portfolio import Asset, Side
+from trimtab.domain.money import ZERO
+from trimtab.domain.portfolio import Asset, AssetClass, PricePoint, Side
 
 __all__ = [
     "Account",
     "Asset",
+    "AssetClass",
     "Clock",
     "Order",
     "OrderRequest",
     "OrderStatus",
     "OrderType",
     "Position",
+    "PricePoint",
     "Side",
     "TimeInForce",
     "decimal_text",
@@ -81,6 +84,13 @@ _TERMINAL = frozenset(
 
 @dataclass(frozen=True, slots=True)
 class Account:
+    """The account's figures as the broker reports them (USD).
+
+    ``cash`` includes a short sale's proceeds; ``equity`` = cash +
+    ``long_market_value`` + ``short_market_value`` (the latter negative, as Alpaca
+    sends it). ``multiplier`` is 1 for a cash account, 2 or 4 for margin.
+    """
+
     id: str
     cash: Decimal
     buying_power: Decimal
@@ -89,16 +99,37 @@ class Account:
     trading_blocked: bool = False
     account_blocked: bool = False
     currency: str = "USD"
+    pattern_day_trader: bool = False
+    shorting_enabled: bool = False
+    trade_suspended_by_user: bool = False
+    long_market_value: Decimal = ZERO
+    short_market_value: Decimal = ZERO
+    multiplier: Decimal = Decimal(1)
+    last_equity: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Position:
+    """One position, signed as Alpaca sends it: a short has negative ``qty`` and
+    ``market_value``.
+
+    ``symbol`` is the symbol orders and market data use (``BTC/USD``, not the
+    position's ``BTCUSD``). ``market_value`` is the broker's own figure (an option's
+    includes its contract multiplier); value a position by it, never by qty × price.
+    """
+
     symbol: str
     qty: Decimal
     qty_available: Decimal
     market_value: Decimal
     current_price: Decimal
     avg_entry_price: Decimal
+    asset_class: AssetClass = AssetClass.US_EQUITY
+
+    @property
+    def side(self) -> str:
+        """``"long"`` or ``"short"``, as Alpaca names them."""
+        return "short" if self.qty < ZERO else "long"
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal
 
 from trimtab.brokers.exchange import Exchange
-from trimtab.brokers.models import Account, Asset, Clock, Order, OrderRequest, Position
+from trimtab.brokers.models import (
+    Account,
+    Asset,
+    Clock,
+    Order,
+    OrderRequest,
+    Position,
+    PricePoint,
+)
 from trimtab.brokers.order_rules import same_order
 from trimtab.errors import DuplicateClientOrderId
 
@@ -24,7 +31,7 @@ class PaperBroker:
     def get_positions(self) -> list[Position]:
         return self.exchange.positions(self.account_id)
 
-    def get_latest_prices(self, symbols: Sequence[str]) -> dict[str, Decimal]:
+    def get_latest_prices(self, symbols: Sequence[str]) -> dict[str, PricePoint]:
         return self.exchange.latest_prices(symbols)
 
     def get_asset(self, symbol: str) -> Asset:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
@@ -28,13 +29,43 @@ class Holding:
         return self.qty * self.price
 
 
+class AssetClass(StrEnum):
+    """Alpaca's asset classes (``class`` of an asset, ``asset_class`` of a position)."""
+
+    US_EQUITY = "us_equity"
+    CRYPTO = "crypto"
+    US_OPTION = "us_option"
+
+
 @dataclass(frozen=True, slots=True)
 class Asset:
-    """What the broker allows for a symbol."""
+    """What the broker allows for a symbol.
+
+    ``min_order_size`` and ``min_trade_increment`` are in units of the asset (coins
+    for crypto); Alpaca gives them for crypto only, ``None`` elsewhere. See
+    docs/brokers.md.
+    """
 
     symbol: str
     tradable: bool = True
     fractionable: bool = True
+    asset_class: AssetClass = AssetClass.US_EQUITY
+    min_order_size: Decimal | None = None
+    min_trade_increment: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PricePoint:
+    """A price (USD per unit) with the time it was made and where it came from.
+
+    ``source`` is ``"trade"`` (last trade print), ``"quote"`` (latest quote) or
+    ``"position"`` (the broker's current price of a held position); ``as_of`` is
+    ``None`` when the broker gives no time.
+    """
+
+    price: Decimal
+    as_of: datetime | None
+    source: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,7 +44,7 @@ def read_broker(broker: Broker, symbols: Iterable[str], *, with_clock: bool = Tr
     holdings = tuple(Holding(p.symbol, p.qty, p.current_price) for p in positions if p.qty > 0)
     held = {h.symbol for h in holdings}
     missing = [s for s in wanted if s not in held]
-    prices = broker.get_latest_prices(missing) if missing else {}
+    prices = {s: p.price for s, p in broker.get_latest_prices(missing).items()} if missing else {}
     portfolio = Portfolio(
         cash=account.cash, holdings=holdings, prices=prices, assets=asset_facts(broker, wanted)
     )

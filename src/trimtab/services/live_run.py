@@ -180,7 +180,7 @@ class LiveRun:
         symbols = [o.symbol for o in unsent]
         portfolio = Portfolio(
             cash=account.cash,
-            prices=self.broker.get_latest_prices(symbols),
+            prices={s: p.price for s, p in self.broker.get_latest_prices(symbols).items()},
             assets=asset_facts(self.broker, symbols),
         )
         # Buying power counts margin on a margin account (twice the equity under Reg-T);

@@ -26,6 +26,7 @@ from trimtab.brokers.models import (
     OrderStatus,
     OrderType,
     Position,
+    PricePoint,
     Side,
     TimeInForce,
 )
@@ -167,8 +168,10 @@ class StoredPaperBroker:
         with self._books(write=False) as exchange:
             return exchange.positions(_ACCOUNT_KEY)
 
-    def get_latest_prices(self, symbols: Sequence[str]) -> dict[str, Decimal]:
-        return {s: self.prices[s] for s in symbols if s in self.prices}
+    def get_latest_prices(self, symbols: Sequence[str]) -> dict[str, PricePoint]:
+        """The paper market's prices: it fills at them now, so they are as of now."""
+        now = self.clock()
+        return {s: PricePoint(self.prices[s], now, "trade") for s in symbols if s in self.prices}
 
     def get_asset(self, symbol: str) -> Asset:
         return self._exchange().asset(symbol)

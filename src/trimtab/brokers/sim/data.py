@@ -25,8 +25,8 @@ def _latest(
         raise InvalidInput("symbols is required", field="symbols")
     exchange = simulator_of(request).exchange
     now = exchange.now()
-    prices = exchange.latest_prices(wanted)
-    return {key: {symbol: render(price, now) for symbol, price in prices.items()}}
+    points = exchange.latest_prices(wanted)
+    return {key: {s: render(p.price, p.as_of or now) for s, p in points.items()}}
 
 
 @router.get("/trades/latest")
