@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+from typing import TypeVar
+
 
 class TrimtabError(Exception):
     """Base of every error trimtab raises on purpose."""
@@ -23,6 +26,20 @@ class InvalidInput(TrimtabError):
     """A value given by the user is malformed or out of range."""
 
     code = "invalid_input"
+
+
+_Choice = TypeVar("_Choice", bound=StrEnum)
+
+
+def enum_choice(kind: type[_Choice], value: str, field: str) -> _Choice:
+    """``value`` as a member of ``kind``; ``InvalidInput`` naming ``field`` and the choices."""
+    try:
+        return kind(value)
+    except ValueError:
+        allowed = ", ".join(member.value for member in kind)
+        raise InvalidInput(
+            f"{field} must be one of {allowed}, got {value!r}", field=field
+        ) from None
 
 
 class InvalidTargets(InvalidInput):

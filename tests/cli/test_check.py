@@ -122,3 +122,22 @@ def test_tokens_create_prints_the_token_once(cli: CliRunner) -> None:
     result = cli.invoke(app, ["tokens", "create", "alice@example.com", "--name", "laptop"])
     assert result.exit_code == 0, result.output
     assert result.output.strip().splitlines()[-1].startswith("tt_")
+
+
+def test_schedule_set_and_show(cli: CliRunner) -> None:
+    done = cli.invoke(app, ["schedule", "set", "weekly", "--weekday", "friday", "--at", "15:45"])
+    assert done.exit_code == 0, done.output
+    assert "every friday at 15:45" in done.output
+    shown = json.loads(cli.invoke(app, ["schedule", "show", "--json"]).output)
+    assert (shown["frequency"], shown["weekday"], shown["time_of_day"]) == (
+        "weekly",
+        "friday",
+        "15:45",
+    )
+    assert shown["next_run_at"] is not None
+
+
+def test_schedule_set_refuses_a_bad_time_naming_the_field(cli: CliRunner) -> None:
+    result = cli.invoke(app, ["schedule", "set", "daily", "--at", "25:00"])
+    assert result.exit_code == 2
+    assert "time_of_day" in result.output

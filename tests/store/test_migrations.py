@@ -11,6 +11,7 @@ from sqlalchemy import inspect
 from trimtab.errors import TrimtabError
 from trimtab.store.db import alembic_config, make_engine, require_current_schema, upgrade
 from trimtab.store.models import Base
+from trimtab.store.queue_schema import include_in_comparison
 
 
 @pytest.fixture(
@@ -31,7 +32,9 @@ def test_upgrade_from_empty_builds_the_models_schema(empty_url: str) -> None:
         tables = set(inspect(engine).get_table_names())
         assert set(Base.metadata.tables) <= tables
         with engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            context = MigrationContext.configure(
+                connection, opts={"compare_type": True, "include_name": include_in_comparison}
+            )
             assert compare_metadata(context, Base.metadata) == []
     finally:
         engine.dispose()

@@ -10,7 +10,16 @@ from fastapi.responses import FileResponse, Response
 from trimtab import __version__
 from trimtab.api.errors import ApiError, install_error_handlers
 from trimtab.api.metrics import install_metrics
-from trimtab.api.routes import account, allocations, auth, callable, events, health, rebalance
+from trimtab.api.routes import (
+    account,
+    allocations,
+    auth,
+    callable,
+    events,
+    health,
+    rebalance,
+    schedule,
+)
 from trimtab.api.sessions import SessionCodec
 from trimtab.api.throttle import LoginThrottle
 from trimtab.config import get_settings
@@ -41,7 +50,7 @@ def build_api() -> FastAPI:
     )
     install_error_handlers(app)
     install_metrics(app)
-    for module in (health, auth, allocations, account, rebalance, callable, events):
+    for module in (health, auth, allocations, account, rebalance, schedule, callable, events):
         app.include_router(module.router)
     return app
 

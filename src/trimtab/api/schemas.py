@@ -201,6 +201,37 @@ class PolicyBody(Body):
     cash_buffer_percent: Decimal = Field(default=Decimal("0.25"), ge=0, le=50)
 
 
+class ScheduleBody(Body):
+    """A schedule change; fields left out keep their value."""
+
+    frequency: Literal["off", "daily", "weekly", "monthly", "cron"] | None = Field(
+        default=None, examples=["daily"]
+    )
+    time_of_day: str | None = Field(
+        default=None, pattern=r"^\d{2}:\d{2}$", examples=["10:00"], description="New York time"
+    )
+    weekday: Literal["monday", "tuesday", "wednesday", "thursday", "friday"] | None = None
+    day_of_month: int | None = Field(default=None, ge=1, le=31)
+    cron: str | None = Field(default=None, max_length=120, examples=["30 10 * * 1-5"])
+    cooldown_minutes: int | None = Field(default=None, ge=0, le=7 * 24 * 60)
+    mode: Literal["rebalance", "dry_run"] | None = None
+
+
+class ScheduleOut(BaseModel):
+    frequency: Literal["off", "daily", "weekly", "monthly", "cron"]
+    time_of_day: str
+    weekday: Literal["monday", "tuesday", "wednesday", "thursday", "friday"] | None
+    day_of_month: int | None
+    cron: str | None
+    cooldown_minutes: int
+    mode: Literal["rebalance", "dry_run"]
+    timezone: str
+    next_run_at: datetime | None
+    last_due_at: datetime | None
+    last_run_id: int | None
+    last_outcome: str | None
+
+
 class TokenBody(Body):
     name: str = Field(default="api", min_length=1, max_length=100, examples=["my script"])
 

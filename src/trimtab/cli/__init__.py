@@ -10,6 +10,7 @@ from trimtab.cli import (  # noqa: F401  # isort: skip
     plan,
     risk,
     runs,
+    schedule,
     serve,
     sim,
     trade,

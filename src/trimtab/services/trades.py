@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 from trimtab.brokers.base import Broker
 from trimtab.brokers.models import Asset, Order, OrderRequest, OrderType, Side, TimeInForce
@@ -19,6 +19,7 @@ from trimtab.errors import (
     InvalidTargets,
     NotFound,
     TradingBlocked,
+    enum_choice,
 )
 from trimtab.services.context import AppContext, account_lock
 from trimtab.services.contract import number
@@ -27,18 +28,7 @@ from trimtab.services.run_records import OrderState, copy_answer, order_json
 from trimtab.store.models import OrderRow
 from trimtab.store.repositories import Orders, record_audit
 
-E = TypeVar("E", Side, OrderType, TimeInForce)
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._-]{1,32}$")
-
-
-def _choice(kind: type[E], value: str, field: str) -> E:
-    try:
-        return kind(value)
-    except ValueError:
-        allowed = ", ".join(member.value for member in kind)
-        raise InvalidInput(
-            f"{field} must be one of {allowed}, got {value!r}", field=field
-        ) from None
 
 
 def _asset(broker: Broker, symbol: str) -> Asset:
@@ -79,7 +69,7 @@ def validate_trade(
         check_symbol(symbol)
     except InvalidTargets as err:
         raise InvalidInput(err.message, field="symbol") from None
-    order_side = _choice(Side, side, "side")
+    order_side = enum_choice(Side, side, "side")
     try:
         amount = to_decimal(qty, field="qty")
     except ValueError as err:
@@ -88,10 +78,10 @@ def validate_trade(
         raise InvalidInput(f"qty must be above 0, got {qty}", field="qty")
     if amount != amount.quantize(QTY_STEP):
         raise InvalidInput("qty has more than 9 decimal places", field="qty")
-    kind = _choice(OrderType, order_type, "order_type")
+    kind = enum_choice(OrderType, order_type, "order_type")
     if kind is not OrderType.MARKET:
         raise InvalidInput("only market orders are supported", field="order_type")
-    tif = _choice(TimeInForce, time_in_force, "time_in_force")
+    tif = enum_choice(TimeInForce, time_in_force, "time_in_force")
     asset = _asset(broker, symbol)
     if amount != amount.to_integral_value():
         if not asset.fractionable:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -15,6 +15,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    Time,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -250,3 +251,27 @@ class EventRow(Base):
     kind: Mapped[str] = mapped_column(String(40))
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class ScheduleRow(Base):
+    """A user's scheduled check; ``next_run_at`` is when the sweep next finds it due."""
+
+    __tablename__ = "schedules"
+
+    user_id: Mapped[int] = mapped_column(_user_fk(), primary_key=True)
+    frequency: Mapped[str] = mapped_column(String(8))
+    #: Wall-clock time in the exchange's time zone (America/New_York).
+    time_of_day: Mapped[time] = mapped_column(Time())
+    weekday: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    day_of_month: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    cron: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    cooldown_minutes: Mapped[int] = mapped_column(Integer)
+    mode: Mapped[str] = mapped_column(String(16))
+    next_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
+    #: The due time last handled, and how: a run's id, or why there was none.
+    last_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("rebalance_runs.id", ondelete="SET NULL"), nullable=True
+    )
+    last_outcome: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -253,6 +253,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/schedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Schedule
+         * @description The caller's schedule (``off`` until set) and its next run, after any cooldown.
+         */
+        get: operations["get_schedule_api_schedule_get"];
+        /**
+         * Put Schedule
+         * @description Change the schedule; fields left out keep their value. Times are New York time.
+         */
+        put: operations["put_schedule_api_schedule_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/settings": {
         parameters: {
             query?: never;
@@ -971,6 +995,69 @@ export interface components {
             /** Total */
             total: number;
         };
+        /**
+         * ScheduleBody
+         * @description A schedule change; fields left out keep their value.
+         */
+        ScheduleBody: {
+            /** Cooldown Minutes */
+            cooldown_minutes?: number | null;
+            /**
+             * Cron
+             * @example 30 10 * * 1-5
+             */
+            cron?: string | null;
+            /** Day Of Month */
+            day_of_month?: number | null;
+            /**
+             * Frequency
+             * @example daily
+             */
+            frequency?: ("off" | "daily" | "weekly" | "monthly" | "cron") | null;
+            /** Mode */
+            mode?: ("rebalance" | "dry_run") | null;
+            /**
+             * Time Of Day
+             * @description New York time
+             * @example 10:00
+             */
+            time_of_day?: string | null;
+            /** Weekday */
+            weekday?: ("monday" | "tuesday" | "wednesday" | "thursday" | "friday") | null;
+        };
+        /** ScheduleOut */
+        ScheduleOut: {
+            /** Cooldown Minutes */
+            cooldown_minutes: number;
+            /** Cron */
+            cron: string | null;
+            /** Day Of Month */
+            day_of_month: number | null;
+            /**
+             * Frequency
+             * @enum {string}
+             */
+            frequency: "off" | "daily" | "weekly" | "monthly" | "cron";
+            /** Last Due At */
+            last_due_at: string | null;
+            /** Last Outcome */
+            last_outcome: string | null;
+            /** Last Run Id */
+            last_run_id: number | null;
+            /**
+             * Mode
+             * @enum {string}
+             */
+            mode: "rebalance" | "dry_run";
+            /** Next Run At */
+            next_run_at: string | null;
+            /** Time Of Day */
+            time_of_day: string;
+            /** Timezone */
+            timezone: string;
+            /** Weekday */
+            weekday: ("monday" | "tuesday" | "wednesday" | "thursday" | "friday") | null;
+        };
         /** TokenBody */
         TokenBody: {
             /**
@@ -1514,6 +1601,59 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RunDetailOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_schedule_api_schedule_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleOut"];
+                };
+            };
+        };
+    };
+    put_schedule_api_schedule_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduleBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleOut"];
                 };
             };
             /** @description Validation Error */
