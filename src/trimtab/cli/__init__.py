@@ -5,6 +5,7 @@ from trimtab.cli.app import app
 # Importing a command module registers its commands on ``app``.
 from trimtab.cli import (  # noqa: F401  # isort: skip
     allocations,
+    backtest,
     check,
     db,
     plan,

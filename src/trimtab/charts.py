@@ -1,0 +1,47 @@
+"""Chart files of a backtest (``trimtab backtest --chart``): matplotlib, no display needed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+from trimtab.errors import InvalidInput
+from trimtab.services.backtest import BacktestResult
+
+# Agg draws into files only: the CLI runs on servers without a display.
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+
+
+def write_chart(result: BacktestResult, path: Path) -> None:
+    """Value (USD, log scale) and drift (pp) over time, one line per policy, to ``path``.
+
+    The format follows the suffix (.png or .svg). Raises ``InvalidInput`` (field
+    ``chart``) when the file cannot be written.
+    """
+    figure, (value_axis, drift_axis) = plt.subplots(
+        2, 1, figsize=(11, 7), sharex=True, height_ratios=(3, 2), layout="constrained"
+    )
+    try:
+        for policy in result.policies:
+            days = [d for d, _ in policy.values]
+            value_axis.plot(days, [v for _, v in policy.values], label=policy.policy, lw=1.2)
+            drift_axis.plot(days, [v for _, v in policy.drift], label=policy.policy, lw=0.9)
+        value_axis.set_yscale("log")
+        value_axis.set_ylabel("Portfolio value (USD)")
+        value_axis.set_title(
+            f"Backtest {result.start} to {result.end}: {', '.join(result.symbols)}",
+            loc="left",
+        )
+        value_axis.legend(loc="upper left")
+        value_axis.grid(alpha=0.3)
+        drift_axis.set_ylabel("Largest drift (pp)")
+        drift_axis.grid(alpha=0.3)
+        try:
+            figure.savefig(path, format=path.suffix.lower().lstrip("."), dpi=110)
+        except OSError as err:
+            raise InvalidInput(f"cannot write {path}: {err.strerror}", field="chart") from None
+    finally:
+        plt.close(figure)

@@ -1,0 +1,176 @@
+"""``trimtab backtest``: replay rebalancing policies on price history and compare them."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from trimtab.cli.app import app, console, decimal_option, err_console, exit_on_error
+from trimtab.domain.backtest.policy import KNOWN_SPECS
+from trimtab.errors import InvalidInput
+from trimtab.services.backtest import DEFAULT_POLICIES, BacktestResult, backtest, settings_from
+
+CHART_SUFFIXES = (".png", ".svg")
+
+
+@app.command(name="backtest")
+def backtest_command(
+    prices: Path = typer.Option(
+        ...,
+        "--prices",
+        help="Daily closes: a CSV with a date column and one column per symbol.",
+        metavar="CSV",
+    ),
+    targets: Path = typer.Option(
+        ..., "--targets", "-t", help='Targets JSON, as for plan: {"SPY": 40, ...}.'
+    ),
+    policies: list[str] = typer.Option(
+        list(DEFAULT_POLICIES),
+        "--policy",
+        help=f"A policy to replay; repeat to compare. One of: {KNOWN_SPECS}.",
+        metavar="SPEC",
+    ),
+    start: str | None = typer.Option(
+        None, "--start", help="First day (YYYY-MM-DD).", metavar="DATE"
+    ),
+    end: str | None = typer.Option(None, "--end", help="Last day (YYYY-MM-DD).", metavar="DATE"),
+    cash: str | None = typer.Option(
+        None, "--cash", help="Cash invested on the first day (default 100000).", metavar="USD"
+    ),
+    cost_bps: str | None = typer.Option(
+        None,
+        "--cost-bps",
+        help="Trading cost in basis points of each order (default 0).",
+        metavar="N",
+    ),
+    cost_per_order: str | None = typer.Option(
+        None, "--cost-per-order", help="Trading cost per order (default 0).", metavar="USD"
+    ),
+    min_trade: str | None = typer.Option(
+        None, "--min-trade", help="Skip trades under this many dollars (default 10).", metavar="USD"
+    ),
+    fractional: bool = typer.Option(
+        True, "--fractional/--whole", help="Trade fractional shares, or whole shares only."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print every figure and series as JSON."),
+    chart: Path | None = typer.Option(
+        None, "--chart", help="Write value and drift charts to a .png or .svg file.", metavar="FILE"
+    ),
+) -> None:
+    """Replay rebalancing policies on price history: trades, costs, drift and return."""
+    from trimtab.price_files import load_price_csv
+    from trimtab.snapshots import load_targets
+
+    if chart is not None and chart.suffix.lower() not in CHART_SUFFIXES:
+        raise typer.BadParameter("the chart file must end in .png or .svg", param_hint="--chart")
+    with exit_on_error():
+        settings = settings_from(
+            cash=decimal_option(cash, name="--cash"),
+            cost_bps=decimal_option(cost_bps, name="--cost-bps"),
+            cost_per_order=decimal_option(cost_per_order, name="--cost-per-order"),
+            min_trade=decimal_option(min_trade, name="--min-trade"),
+            fractional=fractional,
+        )
+        target_set = load_targets(targets)
+        history = load_price_csv(prices)
+        with ProgressBar(err_console, len(policies), enabled=not as_json) as step:
+            result = backtest(
+                history,
+                target_set,
+                policies,
+                settings,
+                start=_day(start, "--start"),
+                end=_day(end, "--end"),
+                progress=step,
+            )
+    if chart is not None:
+        from trimtab.charts import write_chart
+
+        write_chart(result, chart)
+    if as_json:
+        typer.echo(result.model_dump_json())
+        return
+    for table in result_tables(result):
+        console.print(table)
+    if chart is not None:
+        console.print(f"Chart written to {chart}")
+
+
+def _day(text: str | None, name: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"{name}: {text!r} is not a YYYY-MM-DD date", field=name) from None
+
+
+class ProgressBar:
+    """A progress bar on stderr, one task per policy; silent for --json and short runs."""
+
+    def __init__(self, out: Console, policies: int, *, enabled: bool) -> None:
+        self.bar = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.percentage:>3.0f}%"),
+            TimeElapsedColumn(),
+            console=out,
+            transient=True,
+            disable=not enabled,
+        )
+        self.tasks = [self.bar.add_task(f"policy {i + 1}", total=None) for i in range(policies)]
+
+    def __enter__(self) -> ProgressBar:
+        self.bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.stop()
+
+    def __call__(self, policy: int, day: int, days: int) -> None:
+        self.bar.update(self.tasks[policy], completed=day, total=days)
+
+
+def result_tables(result: BacktestResult) -> tuple[Table, Table]:
+    """Return and risk, then trading and drift: one row per policy, narrow enough for 80 columns."""
+    returns = _table(
+        f"Backtest {result.start} → {result.end}, {result.days} days, "
+        f"{len(result.symbols)} symbols",
+        ("Final $", "CAGR %", "Vol. %", "Max DD %", "vs daily pp/yr"),
+    )
+    trading = _table(
+        "Trading and drift",
+        ("Rebal.", "Orders", "Turn. %/yr", "Costs $", "Drift pp", "Max pp"),
+    )
+    for row in result.policies:
+        returns.add_row(
+            row.policy,
+            f"{row.final_value:,.0f}",
+            f"{row.cagr:.2f}",
+            f"{row.volatility:.2f}",
+            f"{row.max_drawdown:.2f}",
+            f"{row.tracking_difference:+.2f}",
+        )
+        trading.add_row(
+            row.policy,
+            str(row.rebalances),
+            str(row.orders),
+            f"{row.turnover:.1f}",
+            f"{row.costs:,.0f}",
+            f"{row.mean_abs_drift:.2f}",
+            f"{row.max_abs_drift:.2f}",
+        )
+    return returns, trading
+
+
+def _table(title: str, columns: tuple[str, ...]) -> Table:
+    table = Table(title=title, title_justify="left", header_style="bold")
+    table.add_column("Policy", no_wrap=True)
+    for name in columns:
+        table.add_column(name, justify="right", no_wrap=False)
+    return table

@@ -1,0 +1,84 @@
+"""Backtests: replay rebalancing policies on daily closes with the live planner.
+
+``run_backtest`` is the entry point; the rules are in ``docs/backtest.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from trimtab.domain.backtest.metrics import PolicyMetrics, summarise
+from trimtab.domain.backtest.policy import Calendar, RebalancePolicy, parse_policy
+from trimtab.domain.backtest.simulation import (
+    BacktestSettings,
+    Fill,
+    FloatArray,
+    PolicyReplay,
+    PriceHistory,
+    daily_rebalanced,
+    prepare_market,
+    replay_policy,
+)
+from trimtab.domain.targets import Target
+
+__all__ = [
+    "BacktestReport",
+    "BacktestSettings",
+    "Calendar",
+    "Fill",
+    "PolicyMetrics",
+    "PolicyOutcome",
+    "PolicyReplay",
+    "PriceHistory",
+    "parse_policy",
+    "run_backtest",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyOutcome:
+    replay: PolicyReplay
+    metrics: PolicyMetrics
+
+
+@dataclass(frozen=True, slots=True)
+class BacktestReport:
+    """Every policy's replay and figures over ``history.dates``; ``reference`` is the
+    daily-rebalanced value series (USD) the tracking difference is measured against."""
+
+    history: PriceHistory
+    outcomes: tuple[PolicyOutcome, ...]
+    reference: FloatArray
+
+
+#: ``progress(policy_index, day, days)``; it may raise to stop the run.
+BacktestProgress = Callable[[int, int, int], None]
+
+
+def run_backtest(
+    history: PriceHistory,
+    targets: Sequence[Target],
+    policies: Sequence[RebalancePolicy],
+    settings: BacktestSettings,
+    progress: BacktestProgress | None = None,
+) -> BacktestReport:
+    """Replay each policy on ``history`` (already cut to the date range).
+
+    ``targets`` must be a valid set (see ``validate_targets``). Raises
+    ``InvalidInput`` (field ``targets``) when a target has no prices in ``history``.
+    """
+    market = prepare_market(history, targets)
+    reference = daily_rebalanced(market, settings.cash)
+    outcomes = []
+    for index, policy in enumerate(policies):
+        step = None
+        if progress is not None:
+            step = _for_policy(progress, index)
+        replay = replay_policy(market, targets, policy, settings, step)
+        outcomes.append(PolicyOutcome(replay, summarise(replay, history.dates, reference)))
+    return BacktestReport(history, tuple(outcomes), reference)
+
+
+def _for_policy(progress: BacktestProgress, index: int) -> Callable[[int, int], None]:
+    return lambda day, days: progress(index, day, days)

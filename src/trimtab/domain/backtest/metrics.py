@@ -1,0 +1,93 @@
+"""Summary figures of a replay, as ``docs/backtest.md`` defines them.
+
+Percent figures are in percent (``12.5`` is 12.5 %); money in USD.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import numpy as np
+
+from trimtab.domain.backtest.simulation import FloatArray, PolicyReplay
+from trimtab.domain.money import ZERO
+
+#: Trading days a year, to annualise the daily volatility.
+TRADING_DAYS = 252
+DAYS_PER_YEAR = 365.25
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyMetrics:
+    """One policy's figures.
+
+    ``cagr``, ``volatility`` (annualised standard deviation of daily returns) and
+    ``max_drawdown`` (largest fall from a running peak, ≤ 0) in percent;
+    ``turnover`` in percent of the mean value per year (half of all traded notional
+    after the first day, divided by the mean value and the years); ``costs`` USD;
+    ``mean_abs_drift`` and ``max_abs_drift`` in pp over the daily drift series;
+    ``tracking_difference`` the CAGR minus that of a portfolio rebalanced every day,
+    in pp per year; ``rebalances`` days that traded (the first day's investment
+    included), ``orders`` fills.
+    """
+
+    final_value: float
+    cagr: float
+    volatility: float
+    max_drawdown: float
+    rebalances: int
+    orders: int
+    turnover: float
+    costs: Decimal
+    mean_abs_drift: float
+    max_abs_drift: float
+    tracking_difference: float
+
+
+def years_between(first: date, last: date) -> float:
+    return (last - first).days / DAYS_PER_YEAR
+
+
+def cagr(values: FloatArray, years: float) -> float:
+    """Compound annual growth in percent; 0 over a range shorter than a day or from 0."""
+    if years <= 0 or values[0] <= 0:
+        return 0.0
+    return float(((values[-1] / values[0]) ** (1.0 / years) - 1.0) * 100.0)
+
+
+def summarise(
+    replay: PolicyReplay, dates: tuple[date, ...], reference: FloatArray
+) -> PolicyMetrics:
+    """The figures of ``replay`` over ``dates``, against the daily-rebalanced ``reference``."""
+    values = replay.values
+    years = years_between(dates[0], dates[-1])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        returns = values[1:] / values[:-1] - 1.0
+    returns = returns[np.isfinite(returns)]
+    volatility = (
+        float(np.std(returns, ddof=1) * np.sqrt(TRADING_DAYS) * 100.0) if len(returns) > 1 else 0.0
+    )
+    peaks = np.maximum.accumulate(values)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        drawdowns = np.where(peaks > 0, values / peaks - 1.0, 0.0)
+    traded = sum((f.notional for f in replay.fills if f.day > 0), ZERO)
+    mean_value = float(values.mean())
+    turnover = (
+        float(traded) / 2.0 / mean_value / years * 100.0 if years > 0 and mean_value > 0 else 0.0
+    )
+    growth = cagr(values, years)
+    return PolicyMetrics(
+        final_value=float(values[-1]),
+        cagr=growth,
+        volatility=volatility,
+        max_drawdown=float(drawdowns.min() * 100.0),
+        rebalances=len(replay.rebalance_days),
+        orders=len(replay.fills),
+        turnover=turnover,
+        costs=sum((f.cost for f in replay.fills), ZERO),
+        mean_abs_drift=float(replay.drift.mean()),
+        max_abs_drift=float(replay.drift.max()),
+        tracking_difference=growth - cagr(reference, years),
+    )

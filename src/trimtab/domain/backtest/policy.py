@@ -1,0 +1,123 @@
+"""Rebalancing policies a backtest replays, and the SPEC strings that name them.
+
+A SPEC is ``none``, a calendar word (``monthly``, ``quarterly``, ``yearly``) or
+comma-separated ``name:value`` options such as ``band:5``, ``relative:25`` or
+``band:5,relative:25``; the rules are in ``docs/backtest.md``. Options are looked up
+in one table (``_OPTIONS``), so a new option is one entry there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from enum import StrEnum
+
+from trimtab.domain.money import HUNDRED, ZERO, to_decimal
+from trimtab.errors import InvalidInput
+
+
+class Calendar(StrEnum):
+    """Rebalance on the first trading day of each new month, quarter or year (as bt's RunPeriod)."""
+
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    YEARLY = "yearly"
+
+
+@dataclass(frozen=True, slots=True)
+class RebalancePolicy:
+    """When to rebalance, and how far back.
+
+    - ``band_percent``: absolute band in pp; a symbol strictly past it triggers.
+    - ``relative_percent``: relative band in % of the target; a symbol whose
+      ``|actual - target| / target`` is strictly past it triggers (bt's
+      ``RunIfOutOfBounds``).
+    - ``calendar``: rebalance on every first trading day of a new period.
+
+    Any trigger starts a rebalance (they are alternatives, as in the 5/25 rule). A
+    band-only policy trades the symbols past their band back to target, as a live
+    check does; every other policy sends the whole book back to target. ``spec`` is
+    the text the policy was read from, used as its name in results.
+    """
+
+    spec: str
+    band_percent: Decimal | None = None
+    relative_percent: Decimal | None = None
+    calendar: Calendar | None = None
+
+    @property
+    def whole_book(self) -> bool:
+        """Whether a rebalance trades every symbol back to target (not only those past a band)."""
+        return self.band_percent is None or (
+            self.relative_percent is not None or self.calendar is not None
+        )
+
+    @property
+    def watches_drift(self) -> bool:
+        return self.band_percent is not None or self.relative_percent is not None
+
+
+def _percent(name: str, text: str, spec: str) -> Decimal:
+    try:
+        value = to_decimal(text, field=name)
+    except ValueError:
+        raise _fault(spec, f"{name} needs a number, got {text!r}") from None
+    if not ZERO < value <= HUNDRED:
+        raise _fault(spec, f"{name} must be above 0 and at most 100, got {text}")
+    return value
+
+
+def _fault(spec: str, problem: str) -> InvalidInput:
+    return InvalidInput(f"policy {spec!r}: {problem}", field="policy")
+
+
+_Setter = Callable[[RebalancePolicy, str, str], RebalancePolicy]
+
+#: Options that take a value (``name:value``).
+_OPTIONS: dict[str, _Setter] = {
+    "band": lambda p, v, s: replace(p, band_percent=_percent("band", v, s)),
+    "relative": lambda p, v, s: replace(p, relative_percent=_percent("relative", v, s)),
+}
+
+
+def _calendar(calendar: Calendar) -> _Setter:
+    return lambda policy, value, spec: replace(policy, calendar=calendar)
+
+
+#: Options that are one word.
+_WORDS: dict[str, _Setter] = {
+    **{c.value: _calendar(c) for c in Calendar},
+    "none": lambda policy, value, spec: policy,
+}
+
+KNOWN_SPECS = "none, band:PP, relative:PCT, band:PP,relative:PCT, monthly, quarterly, yearly"
+
+
+def parse_policy(spec: str) -> RebalancePolicy:
+    """Read one SPEC (see the module doc); raise ``InvalidInput`` (field ``policy``) on a fault."""
+    text = spec.strip().lower()
+    if not text:
+        raise _fault(spec, f"empty; use one of {KNOWN_SPECS}")
+    policy = RebalancePolicy(spec=text)
+    seen: set[str] = set()
+    for part in text.split(","):
+        name, has_value, value = (s.strip() for s in part.partition(":"))
+        if name in seen:
+            raise _fault(spec, f"{name} is given twice")
+        seen.add(name)
+        if has_value and name in _OPTIONS:
+            policy = _OPTIONS[name](policy, value, spec)
+        elif not has_value and name in _WORDS:
+            policy = _WORDS[name](policy, "", spec)
+        elif name in _OPTIONS:
+            raise _fault(spec, f"{name} needs a value, e.g. {name}:5")
+        elif name in _WORDS:
+            raise _fault(spec, f"{name} takes no value")
+        else:
+            raise _fault(spec, f"unknown option {name!r}; use one of {KNOWN_SPECS}")
+    if "none" in seen and len(seen) > 1:
+        raise _fault(spec, "none cannot be combined with other options")
+    if policy.calendar is not None and len([s for s in seen if s in _WORDS]) > 1:
+        raise _fault(spec, "give at most one calendar")
+    return policy

@@ -1,0 +1,412 @@
+"""Replay one rebalancing policy on daily closes, with the live planner on rebalance days.
+
+Rules (``docs/backtest.md``): the first day invests the cash at target; afterwards a
+rebalance happens on a calendar day of the policy or on a day whose closes put a
+symbol past the policy's band. Between those days the holdings do not change, so the
+scan for the next one (values, weights, drift) is a numpy computation over the whole
+stretch. On a rebalance day the portfolio is built as ``Portfolio`` values in
+``Decimal`` and handed to ``plan_rebalance``, the planner that places live orders;
+its sells are filled at the close, then its buys are sized with ``fit_buys`` to the
+cash really left after costs, as a live run re-reads buying power after its sells.
+
+Prices: a symbol trades on a day when it has a close above 0 that day. A missing cell
+after its first close is valued at the last close (no trade that day); a close of 0
+values the holding at 0; the day after a symbol's last close in the file its holding
+is paid out in cash at that close. A symbol that trades on no day of the range is an
+error. Symbols that do not trade on a day are left out of the drift checks that day.
+
+The value and drift series are floats (numpy): cash and quantities are ``Decimal``
+and exact, values are their float products, which agree with an exact sum far within
+the 1e-6 relative tolerance the oracle tests hold trimtab to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+
+import numpy as np
+import numpy.typing as npt
+
+from trimtab.domain.backtest.policy import Calendar, RebalancePolicy
+from trimtab.domain.money import HUNDRED, ZERO
+from trimtab.domain.planner import BuyWant, PlannedOrder, fit_buys, plan_rebalance
+from trimtab.domain.policy import Policy
+from trimtab.domain.portfolio import Asset, Holding, Portfolio, Side
+from trimtab.domain.targets import Target, enabled_targets
+from trimtab.errors import InvalidInput
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+BPS = Decimal(10_000)
+#: Days scanned at once between events: long enough to amortise numpy's call
+#: overhead, short enough that a band policy that trades often wastes little work.
+_CHUNK = 256
+
+#: ``progress(day, days)`` is called as the replay advances; it may raise to stop it.
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class PriceHistory:
+    """Daily closes in USD: ``closes[day, column]`` for ``dates`` × ``symbols``, NaN when absent.
+
+    ``dates`` are strictly increasing.
+    """
+
+    dates: tuple[date, ...]
+    symbols: tuple[str, ...]
+    closes: FloatArray
+
+    def between(self, start: date | None, end: date | None) -> PriceHistory:
+        """The rows from ``start`` to ``end`` inclusive; raise ``InvalidInput`` if none are left."""
+        first = self.dates[0]
+        last = self.dates[-1]
+        lo = 0 if start is None else int(np.searchsorted(_ordinals(self.dates), start.toordinal()))
+        hi = (
+            len(self.dates)
+            if end is None
+            else int(np.searchsorted(_ordinals(self.dates), end.toordinal(), side="right"))
+        )
+        if start is not None and end is not None and start > end:
+            raise InvalidInput(f"start {start} is after end {end}", field="start")
+        if lo >= hi:
+            raise InvalidInput(
+                f"no prices between {start or first} and {end or last}: "
+                f"the prices run from {first} to {last}",
+                field="start" if start is not None and start > last else "end",
+            )
+        return PriceHistory(self.dates[lo:hi], self.symbols, self.closes[lo:hi])
+
+
+def _ordinals(dates: Sequence[date]) -> npt.NDArray[np.int64]:
+    return np.fromiter((d.toordinal() for d in dates), dtype=np.int64, count=len(dates))
+
+
+@dataclass(frozen=True, slots=True)
+class BacktestSettings:
+    """Money and trading rules shared by every policy of a run.
+
+    ``cash`` USD to invest on the first day; ``cost_bps`` basis points of each order's
+    notional plus ``cost_per_order`` USD per order, paid from cash; ``min_trade`` USD,
+    the planner's minimum; ``fractional`` False trades whole shares only.
+    """
+
+    cash: Decimal = Decimal(100_000)
+    cost_bps: Decimal = ZERO
+    cost_per_order: Decimal = ZERO
+    min_trade: Decimal = Policy().min_trade
+    fractional: bool = True
+
+    def cost(self, notional: Decimal) -> Decimal:
+        """USD paid for one order of ``notional`` USD."""
+        return notional * self.cost_bps / BPS + self.cost_per_order
+
+
+@dataclass(frozen=True, slots=True)
+class Fill:
+    """One order filled at the day's close; ``cost`` USD paid for it."""
+
+    day: int
+    symbol: str
+    side: Side
+    qty: Decimal
+    price: Decimal
+    cost: Decimal
+
+    @property
+    def notional(self) -> Decimal:
+        return self.qty * self.price
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyReplay:
+    """What one policy did: ``values`` USD and ``drift`` pp (the largest |actual − target|
+    among the symbols trading that day) per day, and every fill."""
+
+    policy: RebalancePolicy
+    values: FloatArray
+    drift: FloatArray
+    fills: tuple[Fill, ...]
+    cash: Decimal
+
+    @property
+    def rebalance_days(self) -> tuple[int, ...]:
+        """Indexes of the days with at least one fill."""
+        return tuple(sorted({f.day for f in self.fills}))
+
+
+@dataclass(frozen=True)
+class _Market:
+    """The closes of the targeted symbols, prepared once for every policy."""
+
+    dates: tuple[date, ...]
+    symbols: tuple[str, ...]
+    raw: FloatArray
+    valued: FloatArray
+    trading: BoolArray
+    payout_day: npt.NDArray[np.int64]
+    weights: FloatArray
+
+
+def prepare_market(history: PriceHistory, targets: Sequence[Target]) -> _Market:
+    """Select the targets' columns, carry closes forward, find payout days.
+
+    Raises ``InvalidInput`` (field ``targets``) when a target has no column or no close.
+    """
+    active = enabled_targets(targets)
+    columns = []
+    for target in active:
+        if target.symbol not in history.symbols:
+            raise InvalidInput(f"{target.symbol} has no column in the prices", field="targets")
+        columns.append(history.symbols.index(target.symbol))
+    raw = np.asarray(history.closes[:, columns], dtype=np.float64)
+    days = len(history.dates)
+    present = np.isfinite(raw)
+    for column, target in enumerate(active):
+        if not present[:, column].any():
+            raise InvalidInput(
+                f"{target.symbol} has no close between {history.dates[0]} and {history.dates[-1]}",
+                field="targets",
+            )
+    rows = np.where(present, np.arange(days)[:, None], 0)
+    np.maximum.accumulate(rows, axis=0, out=rows)
+    valued = np.take_along_axis(raw, rows, axis=0)
+    valued = np.where(np.isfinite(valued), valued, 0.0)
+    last = days - 1 - np.argmax(present[::-1], axis=0)
+    payout_day = np.where(last < days - 1, last + 1, days).astype(np.int64)
+    weights = np.array([float(t.target_percent / HUNDRED) for t in active], dtype=np.float64)
+    return _Market(
+        history.dates,
+        tuple(t.symbol for t in active),
+        raw,
+        valued,
+        present & (raw > 0),
+        payout_day,
+        weights,
+    )
+
+
+def calendar_days(dates: Sequence[date], calendar: Calendar | None) -> BoolArray:
+    """True on the first day and on each first trading day of a new period (bt's RunPeriod)."""
+    due = np.zeros(len(dates), dtype=np.bool_)
+    if len(dates):
+        due[0] = True
+    if calendar is None:
+        return due
+    for day in range(1, len(dates)):
+        now, before = dates[day], dates[day - 1]
+        if calendar is Calendar.MONTHLY:
+            due[day] = (now.year, now.month) != (before.year, before.month)
+        elif calendar is Calendar.QUARTERLY:
+            due[day] = (now.year, (now.month - 1) // 3) != (before.year, (before.month - 1) // 3)
+        else:
+            due[day] = now.year != before.year
+    return due
+
+
+class _Replay:
+    """The state of one policy's replay: cash and quantities, exact; series, float."""
+
+    def __init__(
+        self,
+        market: _Market,
+        targets: Sequence[Target],
+        policy: RebalancePolicy,
+        settings: BacktestSettings,
+    ) -> None:
+        self.market = market
+        self.policy = policy
+        self.settings = settings
+        self.cash = settings.cash
+        self.qty = [ZERO] * len(market.symbols)
+        self.qty_float = np.zeros(len(market.symbols), dtype=np.float64)
+        self.payouts: dict[int, list[int]] = {}
+        for column, day in enumerate(market.payout_day.tolist()):
+            self.payouts.setdefault(day, []).append(column)
+        self.fills: list[Fill] = []
+        days = len(market.dates)
+        self.values = np.zeros(days, dtype=np.float64)
+        self.drift = np.zeros(days, dtype=np.float64)
+        self.due = calendar_days(market.dates, policy.calendar)
+        self.whole_book = policy.whole_book
+        # Whole-book policies trade every symbol off target: a zero band, and no
+        # per-target band overriding it.
+        self.targets = [
+            replace(t, band_percent=None) if self.whole_book else t
+            for t in enabled_targets(targets)
+        ]
+        self.planner_policy = Policy(
+            threshold_percent=ZERO if self.whole_book else (policy.band_percent or ZERO),
+            min_trade=settings.min_trade,
+            # Fills are at the close the plan was made with: no price can move in
+            # between, so no buffer is held back (costs are paid from the cash left).
+            cash_buffer_percent=ZERO,
+        )
+        self.band = None if policy.band_percent is None else float(policy.band_percent)
+        self.relative = (
+            None if policy.relative_percent is None else float(policy.relative_percent / HUNDRED)
+        )
+
+    # -- the vectorised scan ----------------------------------------------------
+
+    def scan(self, start: int, stop: int) -> tuple[FloatArray, FloatArray, BoolArray]:
+        """Values, drift and drift triggers for days ``start``..``stop`` with today's holdings."""
+        market = self.market
+        held = market.valued[start:stop] * self.qty_float
+        values = held.sum(axis=1) + float(self.cash)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            weights = held / values[:, None]
+        gap = np.abs(weights - market.weights)
+        gap[~market.trading[start:stop] | ~np.isfinite(gap)] = 0.0
+        drift = gap.max(axis=1) * 100.0
+        trigger = np.zeros(stop - start, dtype=np.bool_)
+        if self.band is not None:
+            trigger |= (gap * 100.0 > self.band).any(axis=1)
+        if self.relative is not None:
+            trigger |= (gap / market.weights > self.relative).any(axis=1)
+        return values, drift, trigger
+
+    def advance(self, start: int, stop: int) -> int:
+        """Record days ``start``..``stop`` with today's holdings until one after ``start``
+        calls for a rebalance; return that day, or ``stop``."""
+        day = start
+        while day < stop:
+            end = stop if not self.policy.watches_drift else min(day + _CHUNK, stop)
+            values, drift, trigger = self.scan(day, end)
+            trigger[: 1 if day == start else 0] = False  # ``start`` was acted on already
+            hit = int(np.argmax(trigger)) if trigger.any() else end - day
+            self.values[day : day + hit] = values[:hit]
+            self.drift[day : day + hit] = drift[:hit]
+            if day + hit < end:
+                return day + hit
+            day = end
+        return stop
+
+    # -- rebalance days ----------------------------------------------------------
+
+    def pay_out(self, day: int) -> None:
+        """Turn holdings whose closes ended yesterday into cash at their last close."""
+        for column in self.payouts.get(day, ()):
+            qty = self.qty[column]
+            if qty > ZERO:
+                self.cash += qty * _decimal(float(self.market.valued[day - 1, column]))
+                self._set_qty(column, ZERO)
+
+    def _set_qty(self, column: int, qty: Decimal) -> None:
+        self.qty[column] = qty
+        self.qty_float[column] = float(qty)
+
+    def portfolio(self, day: int) -> Portfolio:
+        """The account at ``day``'s close, as the planner reads one."""
+        market = self.market
+        valued = market.valued[day].tolist()
+        trading = market.trading[day].tolist()
+        holdings = []
+        prices = {}
+        assets = {}
+        for column, symbol in enumerate(market.symbols):
+            qty = self.qty[column]
+            if qty > ZERO:
+                holdings.append(Holding(symbol, qty, _decimal(valued[column])))
+            elif trading[column]:
+                prices[symbol] = _decimal(valued[column])
+            assets[symbol] = Asset(
+                symbol, tradable=trading[column], fractionable=self.settings.fractional
+            )
+        return Portfolio(self.cash, tuple(holdings), prices, assets)
+
+    def rebalance(self, day: int) -> None:
+        portfolio = self.portfolio(day)
+        plan = plan_rebalance(self.targets, portfolio, self.planner_policy)
+        settings = self.settings
+        for order in plan.sells:
+            cost = settings.cost(order.notional)
+            if cost >= order.notional:
+                continue  # a sale that costs more than it brings in
+            self.cash += order.notional - cost
+            self._fill(day, order, cost)
+        if not plan.buys:
+            return
+        # Size the buys to the cash really left, net of their costs: never below zero.
+        fixed = settings.cost_per_order * len(plan.buys)
+        spendable = (self.cash - fixed) / (1 + settings.cost_bps / BPS)
+        buys: Sequence[PlannedOrder] = plan.buys
+        if spendable < sum((o.notional for o in buys), ZERO):
+            wants = [BuyWant(o.symbol, o.notional) for o in plan.buys]
+            buys, _ = fit_buys(wants, spendable, portfolio, self.planner_policy)
+        for order in buys:
+            cost = settings.cost(order.notional)
+            self.cash -= order.notional + cost
+            self._fill(day, order, cost)
+
+    def _fill(self, day: int, order: PlannedOrder, cost: Decimal) -> None:
+        column = self.market.symbols.index(order.symbol)
+        signed = order.qty if order.side is Side.BUY else -order.qty
+        self._set_qty(column, self.qty[column] + signed)
+        self.fills.append(Fill(day, order.symbol, order.side, order.qty, order.price, cost))
+
+    # -- the whole run ----------------------------------------------------------
+
+    def run(self, progress: Progress | None) -> PolicyReplay:
+        days = len(self.market.dates)
+        events = sorted({*np.flatnonzero(self.due).tolist(), *self.payouts} - {days})
+        event_at = 0
+        day = 0
+        triggered = False
+        while day < days:
+            self.pay_out(day)
+            if (
+                self.due[day]
+                or triggered
+                or (self.policy.watches_drift and self.scan(day, day + 1)[2][0])
+            ):
+                self.rebalance(day)
+            while event_at < len(events) and events[event_at] <= day:
+                event_at += 1
+            limit = events[event_at] if event_at < len(events) else days
+            after = self.advance(day, limit)
+            if self.values[day] <= 0:
+                break  # nothing left to invest: the rest of the series stays at 0
+            triggered = after < limit
+            day = after
+            if progress is not None:
+                progress(day, days)
+        return PolicyReplay(self.policy, self.values, self.drift, tuple(self.fills), self.cash)
+
+
+def _decimal(price: float) -> Decimal:
+    """A close as ``Decimal`` through its shortest repr, which is the CSV's text for it."""
+    return Decimal(repr(price))
+
+
+def replay_policy(
+    market: _Market,
+    targets: Sequence[Target],
+    policy: RebalancePolicy,
+    settings: BacktestSettings,
+    progress: Progress | None = None,
+) -> PolicyReplay:
+    """Replay ``policy`` on ``market`` (from ``prepare_market``); see the module doc."""
+    return _Replay(market, targets, policy, settings).run(progress)
+
+
+def daily_rebalanced(market: _Market, cash: Decimal) -> FloatArray:
+    """Values USD of a frictionless portfolio put back to target at every close.
+
+    Each day it holds the target weight of every symbol trading the day before, the
+    rest in cash; it is the reference the tracking difference is measured against.
+    """
+    days = len(market.dates)
+    values = np.empty(days, dtype=np.float64)
+    if days == 0:
+        return values
+    with np.errstate(divide="ignore", invalid="ignore"):
+        growth = market.valued[1:] / market.valued[:-1] - 1.0
+    growth = np.where(market.trading[:-1] & np.isfinite(growth), growth, 0.0)
+    returns = growth @ market.weights
+    values[0] = float(cash)
+    values[1:] = float(cash) * np.cumprod(1.0 + returns)
+    return values

@@ -1,0 +1,152 @@
+"""The backtest use case: prices in, every policy's figures and series out.
+
+One result model (``BacktestResult``) serves the CLI's ``--json``, the API and the
+page. The rules are in ``docs/backtest.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+from decimal import Decimal
+
+from pydantic import BaseModel, Field
+
+from trimtab.domain.backtest import (
+    BacktestReport,
+    BacktestSettings,
+    PriceHistory,
+    parse_policy,
+    run_backtest,
+)
+from trimtab.domain.backtest.simulation import FloatArray
+from trimtab.domain.money import cents
+from trimtab.domain.targets import Target, enabled_targets
+from trimtab.errors import InvalidInput
+
+#: The policy replayed when none is given: the live check's 5 pp band.
+DEFAULT_POLICIES = ("band:5",)
+
+#: ``progress(policy_index, day, days)``; it may raise to stop the run.
+Progress = Callable[[int, int, int], None]
+
+
+class PolicyResult(BaseModel):
+    """One policy's figures (units in ``docs/backtest.md``) and its daily series."""
+
+    policy: str = Field(examples=["band:5"])
+    final_value: float = Field(description="USD at the last close")
+    cagr: float = Field(description="percent per year")
+    volatility: float = Field(description="annualised, percent")
+    max_drawdown: float = Field(description="percent, ≤ 0")
+    rebalances: int
+    orders: int
+    turnover: float = Field(description="percent of the mean value per year")
+    costs: float = Field(description="USD")
+    mean_abs_drift: float = Field(description="pp")
+    max_abs_drift: float = Field(description="pp")
+    tracking_difference: float = Field(
+        description="CAGR minus that of a daily-rebalanced portfolio, pp per year"
+    )
+    rebalance_dates: list[date]
+    values: list[tuple[date, float]] = Field(description="[date, USD] per day")
+    drift: list[tuple[date, float]] = Field(description="[date, pp] per day")
+
+
+class BacktestResult(BaseModel):
+    start: date
+    end: date
+    days: int
+    symbols: list[str]
+    policies: list[PolicyResult]
+
+
+def settings_from(
+    *,
+    cash: Decimal | None = None,
+    cost_bps: Decimal | None = None,
+    cost_per_order: Decimal | None = None,
+    min_trade: Decimal | None = None,
+    fractional: bool = True,
+) -> BacktestSettings:
+    """Settings with the defaults for every option not given; raise ``InvalidInput`` on a
+    negative amount or no cash (each names its field)."""
+    defaults = BacktestSettings()
+    given = {
+        "cash": cash,
+        "cost_bps": cost_bps,
+        "cost_per_order": cost_per_order,
+        "min_trade": min_trade,
+    }
+    for field, value in given.items():
+        if value is not None and (value < 0 or not value.is_finite()):
+            raise InvalidInput(f"{field} must be a number ≥ 0, got {value}", field=field)
+    if cash is not None and cash <= 0:
+        raise InvalidInput(f"cash must be above 0, got {cash}", field="cash")
+    return BacktestSettings(
+        cash=cash if cash is not None else defaults.cash,
+        cost_bps=cost_bps if cost_bps is not None else defaults.cost_bps,
+        cost_per_order=cost_per_order if cost_per_order is not None else defaults.cost_per_order,
+        min_trade=min_trade if min_trade is not None else defaults.min_trade,
+        fractional=fractional,
+    )
+
+
+def backtest(
+    history: PriceHistory,
+    targets: Sequence[Target],
+    policies: Sequence[str],
+    settings: BacktestSettings,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    progress: Progress | None = None,
+) -> BacktestResult:
+    """Replay each policy SPEC on ``history`` cut to ``start``..``end``.
+
+    ``targets`` must already be validated. Raises ``InvalidInput`` naming the field: a
+    bad SPEC (``policy``), a range with no prices (``start``/``end``), a target
+    without prices (``targets``).
+    """
+    parsed = [parse_policy(spec) for spec in (policies or DEFAULT_POLICIES)]
+    window = history.between(start, end)
+    report = run_backtest(window, targets, parsed, settings, progress)
+    return result_of(report, [t.symbol for t in enabled_targets(targets)])
+
+
+def _series(dates: Sequence[date], values: FloatArray, digits: int) -> list[tuple[date, float]]:
+    return list(zip(dates, (round(v, digits) for v in values.tolist()), strict=True))
+
+
+def result_of(report: BacktestReport, symbols: list[str]) -> BacktestResult:
+    dates = report.history.dates
+    policies = []
+    for outcome in report.outcomes:
+        metrics = outcome.metrics
+        replay = outcome.replay
+        policies.append(
+            PolicyResult(
+                policy=replay.policy.spec,
+                final_value=round(metrics.final_value, 2),
+                cagr=round(metrics.cagr, 4),
+                volatility=round(metrics.volatility, 4),
+                max_drawdown=round(metrics.max_drawdown, 4),
+                rebalances=metrics.rebalances,
+                orders=metrics.orders,
+                turnover=round(metrics.turnover, 4),
+                costs=float(cents(metrics.costs)),
+                mean_abs_drift=round(metrics.mean_abs_drift, 4),
+                max_abs_drift=round(metrics.max_abs_drift, 4),
+                tracking_difference=round(metrics.tracking_difference, 4),
+                rebalance_dates=[dates[day] for day in replay.rebalance_days],
+                values=_series(dates, replay.values, 2),
+                drift=_series(dates, replay.drift, 4),
+            )
+        )
+    return BacktestResult(
+        start=dates[0],
+        end=dates[-1],
+        days=len(dates),
+        symbols=symbols,
+        policies=policies,
+    )
