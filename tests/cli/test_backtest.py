@@ -1,0 +1,125 @@
+"""``trimtab backtest``: JSON shape, tables, chart files, and exit 2 naming the fault."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ElementTree
+from pathlib import Path
+
+import matplotlib.image
+import pytest
+from typer.testing import CliRunner
+
+from trimtab.cli import app
+
+runner = CliRunner()
+
+PRICES = """date,A,B
+2024-01-02,10,10
+2024-01-03,20,10
+2024-01-04,20,10
+2024-02-01,24,12
+"""
+
+
+def backtest(tmp_path: Path, *args: str, prices: str = PRICES) -> tuple[int, str]:
+    (tmp_path / "prices.csv").write_text(prices)
+    (tmp_path / "targets.json").write_text(json.dumps({"A": 50, "B": 50}))
+    result = runner.invoke(
+        app,
+        [
+            "backtest",
+            "--prices",
+            str(tmp_path / "prices.csv"),
+            "--targets",
+            str(tmp_path / "targets.json"),
+            *args,
+        ],
+    )
+    return result.exit_code, result.output
+
+
+def test_json_gives_every_figure_and_series_per_policy(tmp_path: Path) -> None:
+    code, out = backtest(
+        tmp_path, "--policy", "band:5", "--policy", "monthly", "--cash", "1000",
+        "--cost-per-order", "1", "--min-trade", "0", "--json",
+    )  # fmt: skip
+    assert code == 0, out
+    result = json.loads(out)
+    band, monthly = result["policies"]
+    assert band["policy"] == "band:5"
+    assert band["final_value"] == 1794.0
+    assert band["rebalances"] == 2
+    assert band["orders"] == 4
+    assert band["costs"] == 4.0
+    assert band["rebalance_dates"] == ["2024-01-02", "2024-01-03"]
+    assert band["values"] == [
+        ["2024-01-02", 998.0],
+        ["2024-01-03", 1495.0],
+        ["2024-01-04", 1495.0],
+        ["2024-02-01", 1794.0],
+    ]
+    # Monthly trades on the first day and on the first day of February only.
+    assert monthly["rebalance_dates"] == ["2024-01-02", "2024-02-01"]
+    assert set(band) >= {
+        "cagr", "volatility", "max_drawdown", "turnover", "mean_abs_drift", "max_abs_drift",
+        "tracking_difference",
+    }  # fmt: skip
+    assert (result["start"], result["end"], result["symbols"]) == (
+        "2024-01-02",
+        "2024-02-01",
+        ["A", "B"],
+    )
+
+
+def test_tables_show_each_policy(tmp_path: Path) -> None:
+    code, out = backtest(tmp_path, "--policy", "none", "--policy", "relative:25")
+    assert code == 0, out
+    assert "Backtest 2024-01-02 → 2024-02-01, 4 days, 2 symbols" in out
+    assert out.count("relative:25") == 2
+    assert "Trading and drift" in out
+
+
+@pytest.mark.parametrize("suffix", [".png", ".svg"])
+def test_the_chart_file_is_a_valid_image(tmp_path: Path, suffix: str) -> None:
+    chart = tmp_path / f"chart{suffix}"
+    code, out = backtest(tmp_path, "--policy", "none", "--policy", "band:5", "--chart", str(chart))
+    assert code == 0, out
+    if suffix == ".png":
+        assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        height, width, _ = matplotlib.image.imread(chart).shape
+        assert (width, height) == (1210, 770)
+    else:
+        root = ElementTree.parse(chart).getroot()
+        assert root.tag == "{http://www.w3.org/2000/svg}svg"
+        assert "band:5" in chart.read_text()
+
+
+@pytest.mark.parametrize(
+    ("args", "prices", "message"),
+    [
+        (["--start", "2030-01-01"], PRICES, "no prices between 2030-01-01 and 2024-02-01"),
+        (["--end", "2020-01-01"], PRICES, "no prices between 2024-01-02 and 2020-01-01"),
+        ([], "date,A,B\n2024-01-02,10,10\n2024-01-03,ten,10\n", "line 3: A: 'ten' is not a number"),
+        ([], "date,A,B\n2024-01-02,10\n", "line 2: expected 3 columns, got 2"),
+        ([], "when,A,B\n", "line 1: expected a header"),
+        ([], "date,A,B\n2024-01-03,1,1\n2024-01-02,1,1\n", "line 3: date 2024-01-02 is not after"),
+        ([], "date,A,B\n2024-13-01,1,1\n", "line 2: date '2024-13-01' is not a YYYY-MM-DD"),
+        ([], "date,A,B\n2024-01-02,-1,1\n", "line 2: A: a close must be a number ≥ 0"),
+        (["--policy", "weekly"], PRICES, "policy 'weekly': unknown option"),
+        (["--cash", "0"], PRICES, "cash must be above 0"),
+        (["--start", "2024-1-2"], PRICES, "--start: '2024-1-2' is not a YYYY-MM-DD date"),
+    ],
+)
+def test_bad_input_exits_2_naming_the_fault(
+    tmp_path: Path, args: list[str], prices: str, message: str
+) -> None:
+    code, out = backtest(tmp_path, *args, prices=prices)
+    assert code == 2, out
+    assert message in " ".join(out.split())
+
+
+def test_a_chart_file_of_another_type_is_refused(tmp_path: Path) -> None:
+    code, out = backtest(tmp_path, "--chart", str(tmp_path / "chart.jpg"))
+    assert code == 2
+    assert ".png or .svg" in out

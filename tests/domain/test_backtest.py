@@ -1,0 +1,222 @@
+"""The backtest replay on hand-computed cases: one rebalance, costs, whole shares,
+late starts, delistings and zero prices, and the SPEC grammar."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, timedelta
+from decimal import Decimal
+
+import numpy as np
+import pytest
+
+from tests.domain.builders import targets
+from trimtab.domain.backtest import (
+    BacktestSettings,
+    PriceHistory,
+    parse_policy,
+    run_backtest,
+)
+from trimtab.domain.backtest.policy import Calendar
+from trimtab.domain.backtest.simulation import calendar_days
+from trimtab.domain.portfolio import Side
+from trimtab.errors import InvalidInput
+
+NAN = math.nan
+FREE = BacktestSettings(cash=Decimal(1000), min_trade=Decimal(0))
+
+
+def history(columns: dict[str, list[float]], first: date = date(2024, 1, 2)) -> PriceHistory:
+    days = len(next(iter(columns.values())))
+    return PriceHistory(
+        tuple(first + timedelta(days=i) for i in range(days)),
+        tuple(columns),
+        np.array(list(zip(*columns.values(), strict=True)), dtype=np.float64),
+    )
+
+
+def replay(prices: PriceHistory, spec: str, settings: BacktestSettings = FREE, **weights: int):
+    report = run_backtest(prices, targets(**weights), [parse_policy(spec)], settings)
+    return report.outcomes[0]
+
+
+def test_one_band_rebalance_with_a_cost_per_order() -> None:
+    prices = history({"A": [10, 20, 20, 24], "B": [10, 10, 10, 12]})
+    settings = BacktestSettings(cash=Decimal(1000), cost_per_order=Decimal(1), min_trade=Decimal(0))
+    outcome = replay(prices, "band:5", settings, A=50, B=50)
+    fills = [(f.day, f.symbol, f.side, f.qty, f.cost) for f in outcome.replay.fills]
+    # Day 0: $998 after two $1 fees, $499 each. Day 1: A is 66.7 %; sell A to half of
+    # $1497 (12.475 shares, $249.50 less $1), buy B with what is left after its fee.
+    assert fills == [
+        (0, "A", Side.BUY, Decimal("49.9"), Decimal(1)),
+        (0, "B", Side.BUY, Decimal("49.9"), Decimal(1)),
+        (1, "A", Side.SELL, Decimal("12.475"), Decimal(1)),
+        (1, "B", Side.BUY, Decimal("24.75"), Decimal(1)),
+    ]
+    assert outcome.replay.cash == 0
+    assert outcome.replay.values.tolist() == [998.0, 1495.0, 1495.0, 37.425 * 24 + 74.65 * 12]
+    assert outcome.replay.rebalance_days == (0, 1)
+    assert outcome.metrics.costs == 4
+    assert outcome.metrics.orders == 4
+    assert outcome.metrics.rebalances == 2
+    assert outcome.metrics.final_value == pytest.approx(1794.0)
+    # A's $748.50 of $1495 after the fees is 0.0669 pp over its half.
+    off = (748.5 / 1495 - 0.5) * 100
+    assert outcome.replay.drift.tolist() == pytest.approx([0.0, off, off, off])
+
+
+def test_bps_costs_come_out_of_the_buys() -> None:
+    prices = history({"A": [10, 10], "B": [10, 10]})
+    settings = BacktestSettings(cash=Decimal(1001), cost_bps=Decimal(10), min_trade=Decimal(0))
+    outcome = replay(prices, "none", settings, A=50, B=50)
+    # $1001 / 1.001 = $1000 of shares and $1 of costs.
+    assert [f.qty for f in outcome.replay.fills] == [Decimal(50), Decimal(50)]
+    assert outcome.metrics.costs == Decimal(1)
+    assert outcome.replay.cash == 0
+
+
+def test_whole_shares_leave_the_remainder_in_cash() -> None:
+    prices = history({"A": [30, 30], "B": [40, 40]})
+    settings = BacktestSettings(cash=Decimal(1000), min_trade=Decimal(0), fractional=False)
+    outcome = replay(prices, "monthly", settings, A=50, B=50)
+    assert [(f.symbol, f.qty) for f in outcome.replay.fills] == [
+        ("A", Decimal(16)),
+        ("B", Decimal(12)),
+    ]
+    assert outcome.replay.cash == Decimal(40)
+
+
+def test_band_only_trades_the_symbols_past_it_and_relative_the_whole_book() -> None:
+    # Day 1: A 56 % (+6 pp, past 5), B 22 % (-3 pp), C 22 % (-3 pp): a band sells A only
+    # back to 50 % and buys the others with the proceeds; relative 25 % fires on... no:
+    # B and C are 12 % off their 25 %, A 12 % off 50 %: relative:25 does nothing.
+    prices = history({"A": [10, 14], "B": [10, 11], "C": [10, 11]})
+    band = replay(prices, "band:5", A=50, B=25, C=25)
+    assert [(f.day, f.symbol, f.side) for f in band.replay.fills if f.day == 1] == [
+        (1, "A", Side.SELL)
+    ]
+    relative = replay(prices, "relative:25", A=50, B=25, C=25)
+    assert relative.replay.rebalance_days == (0,)
+    both = replay(prices, "band:5,relative:25", A=50, B=25, C=25)
+    assert [(f.symbol, f.side) for f in both.replay.fills if f.day == 1] == [
+        ("A", Side.SELL),
+        ("B", Side.BUY),
+        ("C", Side.BUY),
+    ]
+
+
+def test_a_symbol_that_starts_late_is_bought_when_it_first_trades() -> None:
+    prices = history({"A": [10, 10, 10, 10], "B": [NAN, NAN, 5, 5]})
+    outcome = replay(prices, "band:5", A=50, B=50)
+    assert [(f.day, f.symbol, f.qty) for f in outcome.replay.fills] == [
+        (0, "A", Decimal(50)),
+        (2, "B", Decimal(100)),
+    ]
+    assert outcome.replay.values.tolist() == [1000.0] * 4
+    # The day B starts it is 50 pp under target before the trade, 0 after.
+    assert outcome.replay.drift.tolist() == [0.0, 0.0, 0.0, 0.0]
+
+
+def test_a_symbol_that_stops_trading_is_paid_out_at_its_last_close() -> None:
+    prices = history({"A": [10, 10, NAN, NAN], "B": [10, 10, 20, 20]})
+    outcome = replay(prices, "band:5", A=50, B=50)
+    # Day 2: A pays out $500; B is worth $1000 of $1500 and is sold back to $750.
+    assert [(f.day, f.symbol, f.side, f.qty) for f in outcome.replay.fills if f.day > 0] == [
+        (2, "B", Side.SELL, Decimal("12.5"))
+    ]
+    assert outcome.replay.cash == Decimal(750)
+    assert outcome.replay.values.tolist() == [1000.0, 1000.0, 1500.0, 1500.0]
+
+
+def test_a_missing_day_in_the_middle_is_valued_at_the_last_close() -> None:
+    prices = history({"A": [10, NAN, 12], "B": [10, 10, 10]})
+    outcome = replay(prices, "monthly", A=50, B=50)
+    assert outcome.replay.values.tolist() == [1000.0, 1000.0, 1100.0]
+    assert outcome.replay.rebalance_days == (0,)
+
+
+def test_a_zero_close_values_the_holding_at_nothing_and_is_not_traded() -> None:
+    prices = history({"A": [10, 0, 10], "B": [10, 10, 10]})
+    outcome = replay(prices, "band:5", A=50, B=50)
+    # Day 1: A is worth 0, B is 100 % of $500; B is sold to half ($250), A cannot be
+    # bought. Day 2: A is back at $500 of $1000, B 25 pp under: the cash buys it back.
+    assert [(f.day, f.symbol, f.side, f.qty) for f in outcome.replay.fills if f.day > 0] == [
+        (1, "B", Side.SELL, Decimal(25)),
+        (2, "B", Side.BUY, Decimal(25)),
+    ]
+    assert outcome.replay.values.tolist() == [1000.0, 500.0, 1000.0]
+
+
+def test_tracking_difference_is_zero_for_a_book_that_never_drifts() -> None:
+    prices = history({"A": [10, 11, 12.1], "B": [20, 22, 24.2]})
+    outcome = replay(prices, "none", A=50, B=50)
+    assert outcome.metrics.tracking_difference == pytest.approx(0.0, abs=1e-9)
+    assert outcome.metrics.max_drawdown == 0.0
+
+
+def test_a_target_with_no_column_or_no_close_is_an_error() -> None:
+    with pytest.raises(InvalidInput, match="C has no column") as err:
+        replay(history({"A": [10], "B": [10]}), "none", A=50, C=50)
+    assert err.value.field == "targets"
+    with pytest.raises(InvalidInput, match="B has no close between 2024-01-02 and 2024-01-03"):
+        replay(history({"A": [10, 10], "B": [NAN, NAN]}), "none", A=50, B=50)
+
+
+def test_a_range_outside_the_prices_names_their_dates() -> None:
+    prices = history({"A": [10, 10]})
+    with pytest.raises(InvalidInput) as err:
+        prices.between(date(2030, 1, 1), None)
+    assert err.value.message == (
+        "no prices between 2030-01-01 and 2024-01-03: the prices run from 2024-01-02 to 2024-01-03"
+    )
+    assert err.value.field == "start"
+    assert prices.between(date(2024, 1, 3), date(2024, 1, 9)).dates == (date(2024, 1, 3),)
+
+
+def test_calendar_days_are_the_first_days_of_new_periods() -> None:
+    dates = [date(2024, 1, 30), date(2024, 1, 31), date(2024, 2, 1), date(2024, 4, 2)]
+    assert calendar_days(dates, Calendar.MONTHLY).tolist() == [True, False, True, True]
+    assert calendar_days(dates, Calendar.QUARTERLY).tolist() == [True, False, False, True]
+    assert calendar_days(dates, Calendar.YEARLY).tolist() == [True, False, False, False]
+    assert calendar_days(dates, None).tolist() == [True, False, False, False]
+
+
+@pytest.mark.parametrize(
+    ("spec", "band", "relative", "calendar", "whole_book"),
+    [
+        ("none", None, None, None, True),
+        ("band:5", Decimal(5), None, None, False),
+        ("relative:25", None, Decimal(25), None, True),
+        ("band:5,relative:25", Decimal(5), Decimal(25), None, True),
+        (" Quarterly ", None, None, Calendar.QUARTERLY, True),
+        ("monthly,band:2.5", Decimal("2.5"), None, Calendar.MONTHLY, True),
+    ],
+)
+def test_policy_specs(spec, band, relative, calendar, whole_book) -> None:
+    policy = parse_policy(spec)
+    assert (policy.band_percent, policy.relative_percent, policy.calendar) == (
+        band,
+        relative,
+        calendar,
+    )
+    assert policy.whole_book is whole_book
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("", "empty"),
+        ("band", "band needs a value"),
+        ("band:x", "band needs a number"),
+        ("band:0", "must be above 0"),
+        ("monthly:3", "monthly takes no value"),
+        ("weekly", "unknown option 'weekly'"),
+        ("band:5,band:6", "band is given twice"),
+        ("none,band:5", "none cannot be combined"),
+        ("monthly,yearly", "at most one calendar"),
+    ],
+)
+def test_bad_policy_specs_name_the_fault(spec: str, message: str) -> None:
+    with pytest.raises(InvalidInput, match=message) as err:
+        parse_policy(spec)
+    assert err.value.field == "policy"
