@@ -16,6 +16,7 @@ from trimtab.api.routes import (
     account,
     allocations,
     auth,
+    backtests,
     callable,
     events,
     health,
@@ -52,7 +53,17 @@ def build_api() -> FastAPI:
     )
     install_error_handlers(app)
     install_metrics(app)
-    for module in (health, auth, allocations, account, rebalance, schedule, callable, events):
+    for module in (
+        health,
+        auth,
+        allocations,
+        account,
+        rebalance,
+        schedule,
+        backtests,
+        callable,
+        events,
+    ):
         app.include_router(module.router)
     return app
 
