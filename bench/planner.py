@@ -9,7 +9,7 @@ from decimal import Decimal
 from bench._data import last_closes
 from trimtab.domain.planner import plan_rebalance
 from trimtab.domain.policy import Policy
-from trimtab.domain.portfolio import Holding, Portfolio
+from trimtab.domain.portfolio import Holding, Portfolio, PricePoint
 from trimtab.domain.targets import Target
 
 #: What a plan may cost before it shows in a check's latency (one broker round trip ~ 50 ms).
@@ -21,14 +21,12 @@ def main() -> None:
     rng = random.Random(20180411)
     # Dollar values from $500 to $15,000 against 5 % targets and a 1 pp band (20 symbols at 5 %
     # each need a narrower band than the default 5 pp): most symbols are past it.
-    holdings = tuple(
-        Holding(
-            symbol, (Decimal(rng.randint(500, 15000)) / price).quantize(Decimal("0.001")), price
-        )
-        for symbol, price in prices.items()
-    )
+    holdings = []
+    for symbol, price in prices.items():
+        qty = (Decimal(rng.randint(500, 15000)) / price).quantize(Decimal("0.001"))
+        holdings.append(Holding(symbol, qty, qty * price, PricePoint(price, None, "position")))
     targets = [Target(symbol, Decimal(5)) for symbol in prices]
-    portfolio = Portfolio(cash=Decimal("10000.00"), holdings=holdings)
+    portfolio = Portfolio.of(Decimal("10000.00"), holdings)
     policy = Policy(threshold_percent=Decimal(1))
     plan = plan_rebalance(targets, portfolio, policy)
     runs = 2000

@@ -8,14 +8,24 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from trimtab.domain.money import ZERO, to_decimal
-from trimtab.domain.portfolio import Asset, Holding, Portfolio
+from trimtab.domain.portfolio import (
+    Asset,
+    AssetClass,
+    Holding,
+    OpenOrder,
+    Portfolio,
+    PricePoint,
+    Side,
+)
 from trimtab.domain.targets import (
     DEFAULT_SUM_TOLERANCE,
     Target,
@@ -59,6 +69,61 @@ class _Reader:
             raise self.fail(field, f"must be above 0, got {value}")
         return result
 
+    def optional_positive(self, value: Any, field: str) -> Decimal | None:
+        return None if value is None else self.positive(value, field)
+
+    def flag(self, value: Any, field: str) -> bool:
+        if not isinstance(value, bool):
+            raise self.fail(field, f"expected true or false, got {value!r}")
+        return value
+
+    def time(self, value: Any, field: str) -> datetime:
+        """An ISO-8601 time with its offset (``2026-11-27T21:00:00Z``)."""
+        try:
+            moment = datetime.fromisoformat(value) if isinstance(value, str) else None
+        except ValueError:
+            moment = None
+        if moment is None or moment.tzinfo is None:
+            raise self.fail(field, f"expected an ISO-8601 time with a UTC offset, got {value!r}")
+        return moment
+
+    def price(self, value: Any, field: str) -> PricePoint:
+        """A positive price, bare or as ``{"price": ..., "as_of": ...}``."""
+        if isinstance(value, dict):
+            self.known(value, frozenset({"price", "as_of"}), f"{field}.")
+            if "price" not in value:
+                raise self.fail(f"{field}.price", "missing")
+            as_of = self.time(value["as_of"], f"{field}.as_of") if "as_of" in value else None
+            return PricePoint(self.positive(value["price"], f"{field}.price"), as_of, "snapshot")
+        return PricePoint(self.positive(value, field), None, "snapshot")
+
+    def asset_class(self, value: Any, field: str) -> AssetClass:
+        if value is None:
+            return AssetClass.US_EQUITY
+        try:
+            return AssetClass(value)
+        except ValueError:
+            known = ", ".join(c.value for c in AssetClass)
+            raise self.fail(field, f"expected one of {known}, got {value!r}") from None
+
+    def option_symbol(self, value: Any, field: str) -> str:
+        if not isinstance(value, str) or not OPTION_SYMBOL.match(value):
+            raise self.fail(
+                field, f"expected an option symbol such as AAPL250117C00150000, got {value!r}"
+            )
+        return value
+
+    def known(self, data: Mapping[str, Any], fields: frozenset[str], prefix: str) -> None:
+        unknown = set(data) - fields
+        if unknown:
+            raise self.fail(", ".join(f"{prefix}{k}" for k in sorted(unknown)), "unknown field")
+
+    def listed(self, data: Mapping[str, Any], field: str, what: str) -> list[Any]:
+        value = data.get(field, [])
+        if not isinstance(value, list):
+            raise self.fail(field, f"expected {what}")
+        return value
+
     def symbol(self, value: Any, field: str) -> str:
         if not isinstance(value, str):
             raise self.fail(field, f"expected a ticker symbol, got {value!r}")
@@ -78,37 +143,147 @@ class _Reader:
             raise self.fail(f"line {err.lineno}", f"not valid JSON ({err.msg})") from None
 
 
-def load_portfolio(path: Path) -> Portfolio:
-    """A portfolio from JSON (``cash``, ``positions``, ``prices``, ``not_fractionable``) or CSV."""
+PORTFOLIO_FIELDS = frozenset(
+    {
+        "cash",
+        "positions",
+        "prices",
+        "not_fractionable",
+        "equity",
+        "buying_power",
+        "open_orders",
+        "assets",
+        "as_of",
+    }
+)
+POSITION_FIELDS = frozenset({"symbol", "qty", "price", "market_value", "asset_class"})
+ASSET_FIELDS = frozenset(
+    {"asset_class", "tradable", "fractionable", "min_order_size", "min_trade_increment"}
+)
+ORDER_FIELDS = frozenset({"symbol", "side", "qty", "notional", "limit_price"})
+#: OCC option symbols, as Alpaca's positions carry them: root, expiry, C/P, strike.
+OPTION_SYMBOL = re.compile(r"^[A-Z]{1,6}\d{6}[CP]\d{8}$")
+
+
+@dataclass(frozen=True)
+class _Row:
+    """One position as read, before it is checked against the rest."""
+
+    where: str
+    symbol: Any
+    qty: Any
+    price: Any
+    market_value: Any = None
+    asset_class: Any = None
+
+
+def load_portfolio(path: Path, *, now: datetime | None = None) -> Portfolio:
+    """A portfolio from JSON or CSV (docs/rebalancing.md, "Snapshot files").
+
+    JSON: ``cash``, ``positions`` (``symbol``, ``qty`` — negative for a short —,
+    ``price``, optional ``market_value`` and ``asset_class``), ``prices``,
+    ``not_fractionable``, and optionally ``equity``, ``buying_power``,
+    ``open_orders``, ``assets`` and ``as_of`` (when it was taken; else ``now``).
+    A price is a number or ``{"price": ..., "as_of": "ISO-8601"}``.
+    """
     reader = _Reader(path)
     if path.suffix.lower() == ".csv":
-        return _portfolio_from_csv(reader)
+        return replace(_portfolio_from_csv(reader), as_of=now)
     data = reader.json()
     if not isinstance(data, dict):
         raise reader.fail("top level", "expected a JSON object with cash and positions")
-    unknown = set(data) - {"cash", "positions", "prices", "not_fractionable"}
-    if unknown:
-        raise reader.fail(", ".join(sorted(unknown)), "unknown field")
+    reader.known(data, PORTFOLIO_FIELDS, "")
     cash = reader.number(data.get("cash", 0), "cash")
-    positions = data.get("positions", [])
-    if not isinstance(positions, list):
-        raise reader.fail("positions", "expected a list of {symbol, qty, price}")
+    positions = reader.listed(data, "positions", "a list of {symbol, qty, price}")
     rows = []
     for index, position in enumerate(positions):
         where = f"positions[{index}]"
         if not isinstance(position, dict):
             raise reader.fail(where, "expected an object with symbol, qty and price")
-        for key in CSV_HEADER:
+        reader.known(position, POSITION_FIELDS, f"{where}.")
+        for key in ("symbol", "qty"):
             if key not in position:
                 raise reader.fail(f"{where}.{key}", "missing")
-        rows.append((where, position["symbol"], position["qty"], position["price"]))
+        rows.append(
+            _Row(
+                where,
+                position["symbol"],
+                position["qty"],
+                position.get("price"),
+                position.get("market_value"),
+                position.get("asset_class"),
+            )
+        )
     prices = data.get("prices", {})
     if not isinstance(prices, dict):
         raise reader.fail("prices", 'expected an object such as {"GLD": "185.10"}')
-    not_fractionable = data.get("not_fractionable", [])
-    if not isinstance(not_fractionable, list):
-        raise reader.fail("not_fractionable", 'expected a list of symbols such as ["TLT"]')
-    return _portfolio(reader, cash, rows, prices, not_fractionable)
+    not_fractionable = reader.listed(data, "not_fractionable", 'a list of symbols such as ["TLT"]')
+    portfolio = _portfolio(reader, cash, rows, prices, not_fractionable)
+    assets = {**portfolio.assets, **_assets(reader, data.get("assets", {}))}
+    as_of = reader.time(data["as_of"], "as_of") if "as_of" in data else now
+    return replace(
+        portfolio,
+        assets=assets,
+        equity=reader.number(data["equity"], "equity") if "equity" in data else None,
+        buying_power=(
+            reader.number(data["buying_power"], "buying_power") if "buying_power" in data else None
+        ),
+        open_orders=_open_orders(reader, reader.listed(data, "open_orders", "a list of orders")),
+        as_of=as_of,
+    )
+
+
+def _assets(reader: _Reader, raw: Any) -> dict[str, Asset]:
+    if not isinstance(raw, dict):
+        raise reader.fail("assets", 'expected an object such as {"BTC/USD": {...}}')
+    assets = {}
+    for raw_symbol, facts in raw.items():
+        symbol = reader.symbol(raw_symbol, f"assets.{raw_symbol}")
+        where = f"assets.{symbol}"
+        if not isinstance(facts, dict):
+            raise reader.fail(where, "expected an object of asset facts")
+        reader.known(facts, ASSET_FIELDS, f"{where}.")
+        assets[symbol] = Asset(
+            symbol,
+            tradable=reader.flag(facts.get("tradable", True), f"{where}.tradable"),
+            fractionable=reader.flag(facts.get("fractionable", True), f"{where}.fractionable"),
+            asset_class=reader.asset_class(facts.get("asset_class"), f"{where}.asset_class"),
+            min_order_size=reader.optional_positive(
+                facts.get("min_order_size"), f"{where}.min_order_size"
+            ),
+            min_trade_increment=reader.optional_positive(
+                facts.get("min_trade_increment"), f"{where}.min_trade_increment"
+            ),
+        )
+    return assets
+
+
+def _open_orders(reader: _Reader, raw: list[Any]) -> tuple[OpenOrder, ...]:
+    orders = []
+    for index, item in enumerate(raw):
+        where = f"open_orders[{index}]"
+        if not isinstance(item, dict):
+            raise reader.fail(where, "expected an object with symbol, side and qty or notional")
+        reader.known(item, ORDER_FIELDS, f"{where}.")
+        if "symbol" not in item:
+            raise reader.fail(f"{where}.symbol", "missing")
+        side = item.get("side")
+        if side not in ("buy", "sell"):
+            raise reader.fail(f"{where}.side", f"expected buy or sell, got {side!r}")
+        if ("qty" in item) == ("notional" in item):
+            raise reader.fail(where, "give exactly one of qty and notional")
+        orders.append(
+            OpenOrder(
+                reader.symbol(item["symbol"], f"{where}.symbol"),
+                Side(side),
+                qty=reader.optional_positive(item.get("qty"), f"{where}.qty"),
+                notional=reader.optional_positive(item.get("notional"), f"{where}.notional"),
+                limit_price=reader.optional_positive(
+                    item.get("limit_price"), f"{where}.limit_price"
+                ),
+            )
+        )
+    return tuple(orders)
 
 
 def _portfolio_from_csv(reader: _Reader) -> Portfolio:
@@ -135,48 +310,73 @@ def _portfolio_from_csv(reader: _Reader) -> Portfolio:
                 raise reader.fail(f"{where}.price", "the CASH row's price must be 1")
             cash += reader.number(qty, f"{where}.qty")
             continue
-        rows.append((where, symbol, qty, price))
+        rows.append(_Row(where, symbol, qty, price))
     return _portfolio(reader, cash, rows, {}, [])
+
+
+def _holding(reader: _Reader, row: _Row) -> tuple[Holding | None, PricePoint | None]:
+    """The holding a row describes (``None`` for qty 0) and the price it gives."""
+    asset_class = reader.asset_class(row.asset_class, f"{row.where}.asset_class")
+    if asset_class is AssetClass.US_OPTION:
+        symbol = reader.option_symbol(row.symbol, f"{row.where}.symbol")
+    else:
+        symbol = reader.symbol(row.symbol, f"{row.where}.symbol")
+    qty = reader.number(row.qty, f"{row.where}.qty")
+    price = None if row.price is None else reader.price(row.price, f"{row.where}.price")
+    if price is None and asset_class is not AssetClass.US_OPTION:
+        raise reader.fail(f"{row.where}.price", "missing")
+    if row.market_value is not None:
+        market_value = reader.number(row.market_value, f"{row.where}.market_value")
+        if qty != ZERO and (market_value < ZERO) != (qty < ZERO):
+            raise reader.fail(
+                f"{row.where}.market_value", "must have the sign of qty (negative for a short)"
+            )
+    elif price is None:
+        raise reader.fail(
+            f"{row.where}.market_value",
+            "missing: an option's value includes its contract multiplier; give the broker's",
+        )
+    else:
+        market_value = qty * price.price
+    holding = Holding(symbol, qty, market_value, price, asset_class) if qty != ZERO else None
+    return holding, price
 
 
 def _portfolio(
     reader: _Reader,
     cash: Decimal,
-    rows: Iterable[tuple[str, Any, Any, Any]],
+    rows: Iterable[_Row],
     prices: Mapping[str, Any],
     not_fractionable: Iterable[Any],
 ) -> Portfolio:
     """Check positions and prices fit together; rows of qty 0 only give a price."""
-    holdings: list[Holding] = []
-    known_prices: dict[str, Decimal] = {}
-    for where, raw_symbol, raw_qty, raw_price in rows:
-        symbol = reader.symbol(raw_symbol, f"{where}.symbol")
+    holdings: dict[str, Holding] = {}
+    known_prices: dict[str, PricePoint | None] = {}
+    for row in rows:
+        holding, price = _holding(reader, row)
+        symbol = holding.symbol if holding else reader.symbol(row.symbol, f"{row.where}.symbol")
         if symbol in known_prices:
-            raise reader.fail(f"{where}.symbol", f"{symbol} is listed twice")
-        qty = reader.number(raw_qty, f"{where}.qty")
-        if qty < ZERO:
-            raise reader.fail(f"{where}.qty", f"short positions are not supported, got {qty}")
-        price = reader.positive(raw_price, f"{where}.price")
+            raise reader.fail(f"{row.where}.symbol", f"{symbol} is listed twice")
         known_prices[symbol] = price
-        if qty > ZERO:
-            holdings.append(Holding(symbol, qty, price))
-    held = {h.symbol for h in holdings}
-    # Rows of qty 0 only give a price: it belongs with the prices of symbols not held.
-    extra_prices = {s: p for s, p in known_prices.items() if s not in held}
+        if holding is not None:
+            holdings[symbol] = holding
+    # Rows of qty 0 only give a price: it belongs with the market prices.
+    market = {s: p for s, p in known_prices.items() if s not in holdings and p is not None}
     for raw_symbol, raw_price in prices.items():
         symbol = reader.symbol(raw_symbol, f"prices.{raw_symbol}")
-        price = reader.positive(raw_price, f"prices.{symbol}")
-        if symbol in known_prices and known_prices[symbol] != price:
+        price = reader.price(raw_price, f"prices.{symbol}")
+        given = known_prices.get(symbol)
+        if given is not None and given.price != price.price:
             raise reader.fail(
                 f"prices.{symbol}",
-                f"{price} differs from the position's price {known_prices[symbol]}",
+                f"{price.price} differs from the position's price {given.price}",
             )
-        extra_prices[symbol] = price
+        market[symbol] = price
     assets = {}
     for index, raw_symbol in enumerate(not_fractionable):
         symbol = reader.symbol(raw_symbol, f"not_fractionable[{index}]")
         assets[symbol] = Asset(symbol, fractionable=False)
-    return Portfolio(cash=cash, holdings=tuple(holdings), prices=extra_prices, assets=assets)
+    return Portfolio(cash=cash, holdings=holdings, prices=market, assets=assets)
 
 
 def load_targets(path: Path, *, tolerance: Decimal = DEFAULT_SUM_TOLERANCE) -> list[Target]:
@@ -219,9 +419,11 @@ def load_targets(path: Path, *, tolerance: Decimal = DEFAULT_SUM_TOLERANCE) -> l
 
 
 def check_prices_for(targets: Iterable[Target], portfolio: Portfolio, path: Path) -> None:
-    """Raise ``SnapshotError`` on the portfolio file when an enabled target has no price."""
+    """Raise ``SnapshotError`` on the portfolio file when an enabled target has no price
+    (a 0 % target of a symbol not held needs none)."""
     for target in targets:
-        if target.enabled and portfolio.price(target.symbol) is None:
+        needed = target.target_percent > ZERO or portfolio.holding(target.symbol) is not None
+        if target.enabled and needed and not portfolio.price_candidates(target.symbol):
             raise SnapshotError(
                 path,
                 "prices",

@@ -60,7 +60,10 @@ def test_a_set_not_summing_to_100_may_be_saved(alice: Client) -> None:
             {"allocations": [{"symbol": "spy", "target_percent": 40}]},
             "symbol 'spy' is not a valid ticker",
         ),
-        ({"allocations": [{"symbol": "SPY", "target_percent": 0}]}, "allocations.0.target_percent"),
+        (
+            {"allocations": [{"symbol": "SPY", "target_percent": -1}]},
+            "allocations.0.target_percent",
+        ),
         (
             {"allocations": [{"symbol": "SPY", "target_percent": 140}]},
             "allocations.0.target_percent",

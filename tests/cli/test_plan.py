@@ -103,9 +103,12 @@ def test_plan_table_output_shows_drift_and_trades(tmp_path: Path) -> None:
             "portfolio.json: positions[0].price: missing",
         ),
         (
-            {**PORTFOLIO, "positions": [{"symbol": "SPY", "qty": "-3", "price": 1}]},
+            {
+                **PORTFOLIO,
+                "positions": [{"symbol": "SPY", "qty": "-3", "price": 1, "market_value": 3}],
+            },
             TARGETS,
-            "portfolio.json: positions[0].qty: short positions are not supported",
+            "portfolio.json: positions[0].market_value: must have the sign of qty",
         ),
         (
             {**PORTFOLIO, "positions": [{"symbol": "SPY", "qty": "3", "price": 0}]},
@@ -153,7 +156,7 @@ def test_plan_table_output_shows_drift_and_trades(tmp_path: Path) -> None:
         (
             PORTFOLIO,
             {"SPY": -10, "QQQ": 110},
-            "targets.json: target_percent: SPY: target_percent must be above 0",
+            "targets.json: target_percent: SPY: target_percent must be from 0 to 100",
         ),
         (PORTFOLIO, [{"symbol": "SPY"}], "targets.json: [0].target_percent: missing"),
         (

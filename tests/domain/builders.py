@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from trimtab.domain.portfolio import Asset, Holding, Portfolio
+from trimtab.domain.portfolio import Asset, Holding, Portfolio, PricePoint
 from trimtab.domain.targets import Target
 
 
 def targets(**percents: float | str) -> list[Target]:
     return [Target(symbol, Decimal(str(pct))) for symbol, pct in percents.items()]
+
+
+def held(symbol: str, qty: str | int, price: str | int) -> Holding:
+    """A long equity position valued at qty × price, as a broker reports one."""
+    q, p = Decimal(str(qty)), Decimal(str(price))
+    return Holding(symbol, q, q * p, PricePoint(p, None, "position"))
 
 
 def portfolio(
@@ -24,12 +30,10 @@ def portfolio(
         s: Asset(s, tradable=s not in not_tradable, fractionable=s not in not_fractionable)
         for s in {*not_fractionable, *not_tradable}
     }
-    return Portfolio(
-        cash=Decimal(str(cash)),
-        holdings=tuple(
-            Holding(s, Decimal(str(q)), Decimal(str(p))) for s, (q, p) in (holdings or {}).items()
-        ),
-        prices={s: Decimal(str(p)) for s, p in (prices or {}).items()},
+    return Portfolio.of(
+        Decimal(str(cash)),
+        (held(s, q, p) for s, (q, p) in (holdings or {}).items()),
+        prices={s: PricePoint(Decimal(str(p)), None, "trade") for s, p in (prices or {}).items()},
         assets=assets,
     )
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from trimtab.domain.money import ZERO
 from trimtab.domain.planner import Plan, plan_rebalance
 from trimtab.domain.policy import Policy
-from trimtab.domain.portfolio import Asset, Holding, Portfolio, Side
+from trimtab.domain.portfolio import Asset, Holding, Portfolio, PricePoint, Side
 from trimtab.domain.targets import Target
 
 SYMBOLS = ["SPY", "QQQ", "TLT", "GLD", "VTI", "BND", "EFA", "IWM"]
@@ -33,29 +33,36 @@ def cases(draw: st.DrawFn, fractional_only: bool = False) -> tuple[list[Target],
     percents[-1] = Decimal(100) - sum(percents[:-1], ZERO)
     targets = [Target(s, p) for s, p in zip(symbols, percents, strict=True)]
     held = draw(st.lists(st.sampled_from(SYMBOLS), max_size=6, unique=True))
-    holdings = tuple(Holding(s, q, draw(prices)) for s in held if (q := draw(quantities)) > ZERO)
+    holdings = [held_at(s, q, draw(prices)) for s in held if (q := draw(quantities)) > ZERO]
     held_now = {h.symbol for h in holdings}
-    extra = {s: draw(prices) for s in symbols if s not in held_now}
+    extra = {s: PricePoint(draw(prices), None, "trade") for s in symbols if s not in held_now}
     assets = {}
     if not fractional_only:
         for s in SYMBOLS:
             if draw(st.booleans()):
                 assets[s] = Asset(s, fractionable=False)
     cash = draw(st.decimals(min_value=Decimal(0), max_value=Decimal(200000), places=2))
-    return targets, Portfolio(cash=cash, holdings=holdings, prices=extra, assets=assets)
+    return targets, Portfolio.of(cash, holdings, prices=extra, assets=assets)
 
 
 def apply(plan: Plan, portfolio: Portfolio) -> Portfolio:
     """The portfolio after every planned order fills at its planned price."""
-    qty = {h.symbol: h.qty for h in portfolio.holdings}
+    qty = {h.symbol: h.qty for h in portfolio.holdings.values()}
     cash = portfolio.cash
     for order in plan.orders:
         sign = 1 if order.side is Side.BUY else -1
         qty[order.symbol] = qty.get(order.symbol, ZERO) + sign * order.qty
         cash -= sign * order.notional
-    holdings = tuple(Holding(s, q, portfolio.price(s) or ZERO) for s, q in qty.items() if q != ZERO)
-    prices = {**portfolio.prices, **{h.symbol: h.price for h in portfolio.holdings}}
-    return Portfolio(cash=cash, holdings=holdings, prices=prices, assets=portfolio.assets)
+    holdings = [held_at(s, q, price_of(portfolio, s)) for s, q in qty.items() if q != ZERO]
+    return Portfolio.of(cash, holdings, prices=portfolio.prices, assets=portfolio.assets)
+
+
+def price_of(portfolio: Portfolio, symbol: str) -> Decimal:
+    return portfolio.price_candidates(symbol)[0].price
+
+
+def held_at(symbol: str, qty: Decimal, price: Decimal) -> Holding:
+    return Holding(symbol, qty, qty * price, PricePoint(price, None, "position"))
 
 
 def gap(portfolio: Portfolio, target: Target) -> Decimal:
@@ -101,7 +108,7 @@ def test_symbols_without_orders_stay_untouched(case: tuple[list[Target], Portfol
     plan = plan_rebalance(targets, portfolio)
     after = apply(plan, portfolio)
     traded = {o.symbol for o in plan.orders}
-    for holding in portfolio.holdings:
+    for holding in portfolio.holdings.values():
         if holding.symbol not in traded:
             assert after.held_qty(holding.symbol) == holding.qty
 
@@ -114,7 +121,7 @@ def test_quantities_respect_the_asset_precision(case: tuple[list[Target], Portfo
         step = Decimal("1e-9") if portfolio.asset(order.symbol).fractionable else Decimal(1)
         assert order.qty % step == 0
         assert order.qty > 0
-        assert order.notional >= Policy().min_trade
+        assert order.notional >= Policy().min_order
 
 
 @settings(max_examples=300, deadline=None)

@@ -29,9 +29,9 @@ def test_seed_targets_are_valid() -> None:
         ),
         (
             targets(SPY=-10, QQQ=110),
-            "SPY: target_percent must be above 0 and at most 100, got -10",
+            "SPY: target_percent must be from 0 to 100, got -10",
         ),
-        (targets(SPY=0, QQQ=100), "SPY: target_percent must be above 0 and at most 100, got 0"),
+        (targets(SPY="100.5", QQQ=0), "SPY: target_percent must be from 0 to 100, got 100.5"),
         ([Target("spy", Decimal(100))], "symbol 'spy' is not a valid ticker (use upper case)"),
         ([Target("", Decimal(100))], "symbol must not be blank"),
         ([Target("   ", Decimal(100))], "symbol must not be blank"),
@@ -59,3 +59,7 @@ def test_disabled_targets_do_not_count_toward_the_sum() -> None:
 
 def test_dotted_class_share_symbols_are_accepted() -> None:
     validate_targets([Target("BRK.B", Decimal(100))])
+
+
+def test_a_zero_target_is_an_exit_and_is_accepted() -> None:
+    assert validate_targets(targets(SPY=0, QQQ=100)) == targets(SPY=0, QQQ=100)

@@ -53,7 +53,7 @@ def test_a_bad_replacement_changes_nothing(ctx: AppContext, user_id: int) -> Non
     ("target", "field"),
     [
         (Target("spy", Decimal(10)), "symbol"),
-        (Target("SPY", Decimal(0)), "target_percent"),
+        (Target("SPY", Decimal(-1)), "target_percent"),
         (Target("SPY", Decimal(101)), "target_percent"),
         (Target("SPY", Decimal(10), band_percent=Decimal(-1)), "band_percent"),
     ],

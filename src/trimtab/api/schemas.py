@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 #: Ids and offsets fit a 32-bit SQL integer; larger ones cannot name anything.
 MAX_ID = 2**31 - 1
 SYMBOL = Field(min_length=1, max_length=16, examples=["SPY"])
-PERCENT = Field(gt=0, le=100, examples=[40])
+PERCENT = Field(ge=0, le=100, examples=[40], description="0 sells the holding whole.")
 
 
 class Body(BaseModel):
@@ -261,16 +261,22 @@ class UsersOut(BaseModel):
 
 class PositionOut(BaseModel):
     symbol: str
-    qty: float
+    qty: float = Field(description="Signed: a short position is negative.")
     price: float
-    market_value: float
+    market_value: float = Field(description="The broker's own figure (USD), signed like qty.")
     actual_percent: float
+    asset_class: Literal["us_equity", "crypto", "us_option"] = "us_equity"
+    side: Literal["long", "short"] = "long"
 
 
 class PortfolioOut(BaseModel):
-    portfolio_value: float
+    portfolio_value: float = Field(description="The account's equity (USD).")
     cash: float
     buying_power: float
+    equity: float
+    valuation_agrees: bool = Field(
+        description="Whether cash + the positions' market values is within a cent of equity."
+    )
     positions: list[PositionOut]
     as_of: datetime
 
@@ -374,33 +380,3 @@ class RunDetailOut(RebalanceOut, RunSummaryOut):
 
     inputs: dict[str, Any]
     orders: list[OrderOut]
-
-
-class BacktestBody(Body):
-    """A backtest request; units and rules in ``docs/backtest.md``."""
-
-    prices_csv: str = Field(
-        min_length=1,
-        max_length=5_000_000,
-        description="Daily closes: a date column, then one column per symbol",
-        examples=["date,SPY,TLT\n2024-01-02,472.65,98.50\n2024-01-03,468.79,98.90\n"],
-    )
-    targets: dict[str, Decimal] | None = Field(
-        default=None,
-        max_length=100,
-        description="Symbol to target percent; the caller's allocations when omitted",
-        examples=[{"SPY": 60, "TLT": 40}],
-    )
-    policies: list[str] = Field(
-        default_factory=lambda: ["band:5"],
-        min_length=1,
-        max_length=8,
-        examples=[["band:5", "relative:25", "quarterly"]],
-    )
-    cash: Decimal = Field(default=Decimal(100_000), gt=0, le=Decimal(10) ** 12)
-    cost_bps: Decimal = Field(default=Decimal(0), ge=0, le=10_000)
-    cost_per_order: Decimal = Field(default=Decimal(0), ge=0, le=Decimal(10) ** 6)
-    min_trade: Decimal = Field(default=Decimal(10), ge=0, le=Decimal(10) ** 9)
-    fractional: bool = True
-    start: date | None = None
-    end: date | None = None

@@ -4,16 +4,32 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import typer
 
 from trimtab.cli.app import app, console, decimal_option, exit_on_error
 from trimtab.cli.render import render_result
-from trimtab.domain.policy import Policy
+from trimtab.domain.policy import Policy, UntargetedHoldings
 from trimtab.services.planning import plan_snapshot
 from trimtab.snapshots import check_prices_for, load_portfolio, load_targets
+
+
+def _moment(value: str | None) -> datetime:
+    if value is None:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise typer.BadParameter(
+            f"expected an ISO-8601 time with a UTC offset, got {value!r}", param_hint="--as-of"
+        )
+    return moment
 
 
 @app.command()
@@ -29,7 +45,10 @@ def plan(
         None, "--threshold", help="Drift band in percentage points (default 5).", metavar="PP"
     ),
     min_trade: str | None = typer.Option(
-        None, "--min-trade", help="Skip trades under this many dollars (default 10).", metavar="USD"
+        None,
+        "--min-trade",
+        help="Skip trades under this many dollars (default 10; never under Alpaca's $1).",
+        metavar="USD",
     ),
     cash_buffer: str | None = typer.Option(
         None,
@@ -37,18 +56,43 @@ def plan(
         help="Percent of portfolio value kept as cash when sizing buys (default 0.25).",
         metavar="PCT",
     ),
+    untargeted: UntargetedHoldings = typer.Option(
+        UntargetedHoldings.LEAVE,
+        "--untargeted",
+        help="Holdings with no target: leave them alone, or sell them whole.",
+        case_sensitive=False,
+    ),
+    max_price_age: str | None = typer.Option(
+        None,
+        "--max-price-age",
+        help="Oldest a dated price may be to trade on, in hours (default 96); older is skipped "
+        "as stale_price, as is one from before the market's last trading day.",
+        metavar="HOURS",
+    ),
+    as_of: str | None = typer.Option(
+        None,
+        "--as-of",
+        help="When the snapshot was taken, ISO-8601 with offset (default: its as_of, else now).",
+        metavar="TIME",
+    ),
 ) -> None:
     """Plan the trades that bring a snapshot back to its targets. Places no orders."""
-    policy = Policy()
-    overrides = {
+    overrides: dict[str, Any] = {
         "threshold_percent": decimal_option(threshold, name="--threshold", minimum=Decimal(0)),
         "min_trade": decimal_option(min_trade, name="--min-trade"),
         "cash_buffer_percent": decimal_option(cash_buffer, name="--cash-buffer"),
+        "untargeted": untargeted,
     }
-    policy = replace(policy, **{k: v for k, v in overrides.items() if v is not None})
+    age = decimal_option(max_price_age, name="--max-price-age")
+    if age is not None:
+        overrides["max_price_age"] = timedelta(hours=float(age))
+    policy = replace(Policy(), **{k: v for k, v in overrides.items() if v is not None})
+    now = _moment(as_of)
     with exit_on_error():
         target_set = load_targets(targets, tolerance=policy.sum_tolerance)
-        snapshot = load_portfolio(portfolio)
+        snapshot = load_portfolio(portfolio, now=now)
+        if as_of is not None:
+            snapshot = replace(snapshot, as_of=now)
         check_prices_for(target_set, snapshot, portfolio)
         result = plan_snapshot(target_set, snapshot, policy)
     if as_json:

@@ -1,15 +1,21 @@
-"""Drift analysis as the seed defines it: actual weight minus target weight, in pp."""
+"""Drift analysis as the seed defines it: actual weight minus target weight, in pp.
+
+Weights are market value / portfolio value × 100, with the value and market values
+of ``Portfolio`` (the broker's own figures; docs/rebalancing.md, "Valuation").
+Rows of holdings the planner must not trade (options, shorts) are reported with the
+reason and never marked for rebalancing ("Asset classes").
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
 
 from trimtab.domain.money import ZERO, percent_of
-from trimtab.domain.policy import Policy
-from trimtab.domain.portfolio import Portfolio
+from trimtab.domain.policy import Policy, UntargetedHoldings
+from trimtab.domain.portfolio import TRADED_CLASSES, AssetClass, Holding, Portfolio
 from trimtab.domain.targets import Target
 
 
@@ -19,9 +25,22 @@ class Action(StrEnum):
     NONE = "none"
 
 
+class HoldReason(StrEnum):
+    """Why a row is held and not rebalanced."""
+
+    SHORT_POSITION = "short_position"
+    ASSET_CLASS = "asset_class"
+    UNTARGETED = "untargeted"
+
+
 @dataclass(frozen=True, slots=True)
 class DriftRow:
-    """One symbol against its target; ``targeted`` is false for a held symbol with no target."""
+    """One symbol against its target (percent and pp; ``market_value`` in USD).
+
+    ``targeted`` is false for a held symbol with no target. ``exit`` marks a row to be
+    sold whole (a 0 % target, or an untargeted holding under the ``sell`` policy).
+    ``hold_reason``/``note`` say why a row is not rebalanced at all.
+    """
 
     symbol: str
     target_percent: Decimal
@@ -31,6 +50,11 @@ class DriftRow:
     needs_rebalance: bool
     action: Action
     targeted: bool = True
+    market_value: Decimal = ZERO
+    asset_class: AssetClass = AssetClass.US_EQUITY
+    exit: bool = False
+    hold_reason: HoldReason | None = None
+    note: str | None = None
 
 
 def drift_row(
@@ -45,12 +69,54 @@ def drift_row(
     return DriftRow(symbol, target_percent, actual_percent, drift, threshold, needs, action)
 
 
+def hold_reason(holding: Holding | None) -> tuple[HoldReason, str] | None:
+    """Why the planner must leave ``holding`` alone, or ``None`` if it may trade it."""
+    if holding is None:
+        return None
+    if holding.asset_class not in TRADED_CLASSES:
+        return (
+            HoldReason.ASSET_CLASS,
+            f"{holding.symbol} is a {holding.asset_class} position: counted in the value, "
+            "not rebalanced",
+        )
+    if holding.is_short:
+        return (
+            HoldReason.SHORT_POSITION,
+            f"{holding.symbol} is a short position: counted at its negative value, "
+            "never added to or covered",
+        )
+    return None
+
+
+def _held_row(
+    row: DriftRow, holding: Holding | None, why: tuple[HoldReason, str] | None
+) -> DriftRow:
+    """``row`` with the holding's facts, made inert when the planner must not trade it."""
+    if holding is not None:
+        row = replace(row, market_value=holding.market_value, asset_class=holding.asset_class)
+    if why is None:
+        return row
+    reason, note = why
+    return replace(
+        row, needs_rebalance=False, action=Action.NONE, exit=False, hold_reason=reason, note=note
+    )
+
+
+def _exit_row(symbol: str, actual: Decimal, threshold: Decimal, *, targeted: bool) -> DriftRow:
+    """A long holding to sell whole: it needs rebalancing whatever its drift."""
+    return DriftRow(
+        symbol, ZERO, actual, actual, threshold, True, Action.SELL, targeted=targeted, exit=True
+    )
+
+
 def analyse_drift(
     targets: Sequence[Target], portfolio: Portfolio, policy: Policy
 ) -> list[DriftRow]:
-    """Rows for each enabled target, then for each held symbol that has none (left alone).
+    """Rows for each enabled target, then for each held symbol that has none.
 
-    The portfolio value must be positive; the caller handles the empty account.
+    A 0 % target on a long holding is an exit; an untargeted holding is an exit under
+    the ``sell`` policy and left alone under ``leave``. The portfolio value must be
+    positive; the caller handles the empty account.
     """
     value = portfolio.value
     rows = []
@@ -60,22 +126,20 @@ def analyse_drift(
             continue
         targeted.add(target.symbol)
         threshold = target.band_percent or policy.threshold_percent
+        holding = portfolio.holding(target.symbol)
         actual = percent_of(portfolio.market_value(target.symbol), value)
-        rows.append(drift_row(target.symbol, target.target_percent, actual, threshold))
-    for holding in portfolio.holdings:
+        if target.target_percent == ZERO and holding is not None and holding.qty > ZERO:
+            row = _exit_row(target.symbol, actual, threshold, targeted=True)
+        else:
+            row = drift_row(target.symbol, target.target_percent, actual, threshold)
+        rows.append(_held_row(row, holding, hold_reason(holding)))
+    for holding in portfolio.holdings.values():
         if holding.symbol in targeted:
             continue
         actual = percent_of(holding.market_value, value)
-        rows.append(
-            DriftRow(
-                symbol=holding.symbol,
-                target_percent=ZERO,
-                actual_percent=actual,
-                drift_percent=actual,
-                threshold_percent=policy.threshold_percent,
-                needs_rebalance=False,
-                action=Action.NONE,
-                targeted=False,
-            )
-        )
+        why = hold_reason(holding)
+        if why is None and policy.untargeted is UntargetedHoldings.LEAVE:
+            why = (HoldReason.UNTARGETED, f"{holding.symbol} has no target; left alone")
+        row = _exit_row(holding.symbol, actual, policy.threshold_percent, targeted=False)
+        rows.append(_held_row(row, holding, why))
     return rows

@@ -37,8 +37,13 @@ def to_decimal(value: object, *, field: str = "value") -> Decimal:
     return result
 
 
-def round_qty_down(qty: Decimal, *, fractionable: bool) -> Decimal:
-    """Round a quantity toward less trading: whole shares, or the broker's 9 decimals."""
+def round_qty_down(
+    qty: Decimal, *, fractionable: bool, increment: Decimal | None = None
+) -> Decimal:
+    """Round a quantity toward less trading: to ``increment`` when the asset has one
+    (crypto's ``min_trade_increment``), else whole shares, or the broker's 9 decimals."""
+    if increment is not None and increment > ZERO:
+        return (qty / increment).to_integral_value(rounding=ROUND_DOWN) * increment
     step = QTY_STEP if fractionable else ONE_SHARE
     return qty.quantize(step, rounding=ROUND_DOWN)
 
@@ -46,6 +51,19 @@ def round_qty_down(qty: Decimal, *, fractionable: bool) -> Decimal:
 def cents(amount: Decimal) -> Decimal:
     """Round an amount of money to the cent for display and records."""
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def usd(amount: Decimal) -> str:
+    """``$1,234.50``: an amount to the cent, for messages."""
+    return f"${cents(amount):,}"
+
+
+def usd_under(amount: Decimal, limit: Decimal) -> str:
+    """``amount`` for a message saying it is under ``limit``: to the cent, unless rounding
+    would make it look equal to (or over) the limit; then every digit it has."""
+    if amount < limit <= cents(amount):
+        return f"${amount.normalize():f}"
+    return usd(amount)
 
 
 def percent_of(part: Decimal, whole: Decimal) -> Decimal:

@@ -17,7 +17,8 @@ DEFAULT_SUM_TOLERANCE = Decimal("0.01")
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    """One symbol's target weight in percent; ``band_percent`` overrides the policy's threshold."""
+    """One symbol's target weight in percent (0 sells it whole); ``band_percent`` overrides the
+    policy's threshold."""
 
     symbol: str
     target_percent: Decimal
@@ -40,10 +41,10 @@ def check_symbol(symbol: str) -> str:
 def check_target(target: Target) -> Target:
     """Check one target's symbol, percent and band; raise ``InvalidTargets`` at the first fault."""
     check_symbol(target.symbol)
-    if not ZERO < target.target_percent <= HUNDRED:
+    # 0 % is an exit: the holding is sold whole (docs/rebalancing.md, "Exits").
+    if not ZERO <= target.target_percent <= HUNDRED:
         raise InvalidTargets(
-            f"{target.symbol}: target_percent must be above 0 and at most 100, "
-            f"got {target.target_percent}",
+            f"{target.symbol}: target_percent must be from 0 to 100, got {target.target_percent}",
             field="target_percent",
         )
     if target.band_percent is not None and not ZERO < target.band_percent <= HUNDRED:

@@ -1,15 +1,29 @@
-"""Reading an account from its broker into the domain's ``Portfolio`` for a run."""
+"""Reading an account from its broker into the domain's ``Portfolio``: the one valuation.
+
+The page (``services.portfolio``), the drift table and the planner all value the
+account through ``read_account``: positions at the broker's ``market_value``, the
+whole at its equity (docs/rebalancing.md, "Valuation").
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from trimtab.brokers.base import Broker
-from trimtab.brokers.models import Account
-from trimtab.domain.portfolio import Asset, Holding, Portfolio
+from trimtab.brokers.models import Account, Order, Position
+from trimtab.domain.portfolio import (
+    TRADED_CLASSES,
+    Asset,
+    Holding,
+    OpenOrder,
+    Portfolio,
+    PricePoint,
+)
 from trimtab.errors import NotFound
+from trimtab.services.trading_day import last_session_start
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,10 +32,13 @@ class BrokerView:
 
     account: Account
     portfolio: Portfolio
-    #: Symbols with an order still open at the broker: a run leaves them alone.
-    open_order_symbols: frozenset[str]
     #: ``None`` when not asked: a dry run places nothing, so the clock is not read.
     market_open: bool | None
+
+    @property
+    def open_order_symbols(self) -> frozenset[str]:
+        """Symbols with an order still open at the broker: a run leaves them alone."""
+        return self.portfolio.open_order_symbols
 
 
 def asset_facts(broker: Broker, symbols: Iterable[str]) -> dict[str, Asset]:
@@ -35,22 +52,74 @@ def asset_facts(broker: Broker, symbols: Iterable[str]) -> dict[str, Asset]:
     return facts
 
 
-def read_broker(broker: Broker, symbols: Iterable[str], *, with_clock: bool = True) -> BrokerView:
-    """Account, positions, open orders, the clock (``with_clock``), and prices and assets of
-    ``symbols``. Prices are read only for symbols not held; asset facts are cached daily."""
-    wanted = sorted(set(symbols))
-    account = broker.get_account()
-    positions = broker.get_positions()
-    holdings = tuple(Holding(p.symbol, p.qty, p.current_price) for p in positions if p.qty > 0)
-    held = {h.symbol for h in holdings}
-    missing = [s for s in wanted if s not in held]
-    prices = {s: p.price for s, p in broker.get_latest_prices(missing).items()} if missing else {}
-    portfolio = Portfolio(
-        cash=account.cash, holdings=holdings, prices=prices, assets=asset_facts(broker, wanted)
+def holding_of(position: Position) -> Holding:
+    """A broker position as the domain holds it: signed qty, the broker's market value."""
+    return Holding(
+        symbol=position.symbol,
+        qty=position.qty,
+        market_value=position.market_value,
+        price=PricePoint(position.current_price, None, "position"),
+        asset_class=position.asset_class,
     )
-    open_symbols = frozenset(o.symbol for o in broker.list_orders(open_only=True))
+
+
+def open_order_of(order: Order) -> OpenOrder:
+    return OpenOrder(
+        symbol=order.symbol,
+        side=order.side,
+        qty=order.qty - order.filled_qty if order.qty is not None else None,
+        notional=order.notional,
+    )
+
+
+def read_account(broker: Broker) -> tuple[Account, Portfolio]:
+    """The account and its valuation: cash, equity, buying power and every position."""
+    account = broker.get_account()
+    portfolio = Portfolio.of(
+        account.cash,
+        (holding_of(p) for p in broker.get_positions() if p.qty != 0),
+        equity=account.equity,
+        buying_power=account.buying_power,
+    )
+    return account, portfolio
+
+
+def traded_symbols(portfolio: Portfolio, symbols: Iterable[str]) -> list[str]:
+    """``symbols`` and every held symbol of a class the planner trades, sorted."""
+    held = (h.symbol for h in portfolio.holdings.values() if h.asset_class in TRADED_CLASSES)
+    return sorted({*symbols, *held})
+
+
+def read_broker(
+    broker: Broker, symbols: Iterable[str], *, now: datetime, with_clock: bool = True
+) -> BrokerView:
+    """Account, positions, open orders, the clock (``with_clock``), and latest prices and
+    asset facts of ``symbols`` and of every tradable holding; ``now`` dates the reading."""
+    account, valued = read_account(broker)
+    wanted = traded_symbols(valued, symbols)
+    portfolio = Portfolio(
+        cash=valued.cash,
+        holdings=valued.holdings,
+        prices=broker.get_latest_prices(wanted) if wanted else {},
+        assets=asset_facts(broker, wanted),
+        equity=valued.equity,
+        buying_power=valued.buying_power,
+        open_orders=tuple(open_order_of(o) for o in broker.list_orders(open_only=True)),
+        as_of=now,
+        session_start=last_session_start(now),
+    )
     market_open = broker.get_clock().is_open if with_clock else None
-    return BrokerView(account, portfolio, open_symbols, market_open)
+    return BrokerView(account, portfolio, market_open)
+
+
+def _price_json(point: PricePoint | None) -> dict[str, Any] | None:
+    if point is None:
+        return None
+    return {
+        "price": str(point.price),
+        "as_of": point.as_of.isoformat() if point.as_of else None,
+        "source": point.source,
+    }
 
 
 def snapshot_json(view: BrokerView) -> dict[str, Any]:
@@ -63,14 +132,30 @@ def snapshot_json(view: BrokerView) -> dict[str, Any]:
             "equity": str(view.account.equity),
         },
         "positions": [
-            {"symbol": h.symbol, "qty": str(h.qty), "price": str(h.price)}
-            for h in portfolio.holdings
+            {
+                "symbol": h.symbol,
+                "qty": str(h.qty),
+                "market_value": str(h.market_value),
+                "asset_class": str(h.asset_class),
+                "price": _price_json(h.price),
+            }
+            for h in portfolio.holdings.values()
         ],
-        "prices": {s: str(p) for s, p in portfolio.prices.items()},
+        "prices": {s: _price_json(p) for s, p in portfolio.prices.items()},
         "assets": {
             s: {"tradable": a.tradable, "fractionable": a.fractionable}
             for s, a in portfolio.assets.items()
         },
+        "open_orders": [
+            {
+                "symbol": o.symbol,
+                "side": str(o.side),
+                "qty": str(o.qty) if o.qty is not None else None,
+                "notional": str(o.notional) if o.notional is not None else None,
+            }
+            for o in portfolio.open_orders
+        ],
         "open_order_symbols": sorted(view.open_order_symbols),
         "market_open": view.market_open,
+        "as_of": portfolio.as_of.isoformat() if portfolio.as_of else None,
     }

@@ -13,7 +13,7 @@ from typing import Any, TypedDict
 
 from trimtab.domain.drift import DriftRow
 from trimtab.domain.money import CENT
-from trimtab.domain.planner import Plan, PlannedOrder, SkippedTrade
+from trimtab.domain.planner import BuyBudget, Plan, PlannedOrder, SkippedTrade
 
 PERCENT_PLACES = Decimal("0.01")
 
@@ -43,6 +43,7 @@ def number(value: Decimal, places: Decimal | None = None) -> float:
 
 
 def drift_row_json(row: DriftRow) -> DriftRowJSON:
+    """Exactly the seed's six keys (the facts of ours are in ``drift_detail_json``)."""
     return {
         "symbol": row.symbol,
         "target_percent": number(row.target_percent, PERCENT_PLACES),
@@ -53,6 +54,21 @@ def drift_row_json(row: DriftRow) -> DriftRowJSON:
     }
 
 
+def drift_detail_json(row: DriftRow) -> dict[str, Any]:
+    """A drift row's facts beyond the seed's: ``market_value`` (USD), ``asset_class``,
+    ``targeted``, ``exit`` and, for a row held and not rebalanced, ``hold_reason`` and
+    ``note`` (the reason in words)."""
+    return {
+        "symbol": row.symbol,
+        "market_value": number(row.market_value, CENT),
+        "asset_class": str(row.asset_class),
+        "targeted": row.targeted,
+        "exit": row.exit,
+        "hold_reason": str(row.hold_reason) if row.hold_reason else None,
+        "note": row.note,
+    }
+
+
 def planned_order_json(order: PlannedOrder) -> dict[str, Any]:
     return {
         "symbol": order.symbol,
@@ -60,6 +76,27 @@ def planned_order_json(order: PlannedOrder) -> dict[str, Any]:
         "qty": number(order.qty),
         "price": number(order.price),
         "notional": number(order.notional, CENT),
+        "price_as_of": order.price_as_of.isoformat() if order.price_as_of else None,
+        "price_source": order.price_source,
+        "asset_class": str(order.asset_class),
+        "exit": order.exit,
+    }
+
+
+def budget_json(budget: BuyBudget | None) -> dict[str, float | None] | None:
+    """The limits buys were sized to (USD): what ``BuyBudget.spendable`` is the smallest of."""
+    if budget is None:
+        return None
+    return {
+        "cash": number(budget.cash, CENT),
+        "buying_power": number(budget.buying_power, CENT)
+        if budget.buying_power is not None
+        else None,
+        "uninvested": number(budget.uninvested, CENT),
+        "short_proceeds": number(budget.short_proceeds, CENT),
+        "open_orders": number(budget.open_orders, CENT),
+        "buffer": number(budget.buffer, CENT),
+        "spendable": number(budget.spendable, CENT),
     }
 
 
@@ -95,5 +132,7 @@ def rebalance_result(
         "outcome": str(plan.outcome),
         "trades_planned": [planned_order_json(o) for o in plan.orders],
         "skipped": [skipped_json(s) for s in (*plan.skipped, *extra_skipped)],
+        "drift_details": [drift_detail_json(row) for row in plan.drift],
+        "buy_budget": budget_json(plan.budget),
         **extra,
     }

@@ -19,11 +19,10 @@ from typing import Any
 
 from trimtab.brokers.base import Broker
 from trimtab.brokers.models import Order, OrderRequest, OrderStatus, Side
-from trimtab.domain.planner import BuyWant, cash_buffer, fit_buys
+from trimtab.domain.planner import BuyWant, buy_budget, fit_buys
 from trimtab.domain.policy import Policy
-from trimtab.domain.portfolio import Portfolio
 from trimtab.errors import BrokerError, BrokerUnavailable, DuplicateClientOrderId
-from trimtab.services.broker_view import asset_facts
+from trimtab.services.broker_view import read_broker
 from trimtab.services.context import AppContext
 from trimtab.services.risk import read_risk
 from trimtab.services.run_records import (
@@ -172,23 +171,21 @@ class LiveRun:
         return not pending and not any(o.status == OrderState.UNKNOWN for o in orders)
 
     def _size_buys(self, buys: Sequence[OrderRow]) -> None:
-        """Resize the unsent buys to today's buying power less the cash buffer."""
+        """Resize the unsent buys to the account as it is now that the sells are done.
+
+        The budget is the planner's own (``buy_budget``) on the re-read account, so a
+        live run spends exactly what its preview said it could: never borrowed money,
+        a short's proceeds, cash open orders may spend, or the buffer.
+        """
         unsent = [o for o in buys if o.status == OrderState.PLANNED]
         if not unsent:
             return
-        account = self.broker.get_account()
-        symbols = [o.symbol for o in unsent]
-        portfolio = Portfolio(
-            cash=account.cash,
-            prices={s: p.price for s, p in self.broker.get_latest_prices(symbols).items()},
-            assets=asset_facts(self.broker, symbols),
+        view = read_broker(
+            self.broker, [o.symbol for o in unsent], now=self.ctx.clock(), with_clock=False
         )
-        # Buying power counts margin on a margin account (twice the equity under Reg-T);
-        # a rebalance spends only cash it has, never borrowed money.
-        available = min(account.cash, account.buying_power)
-        spendable = available - cash_buffer(account.equity, self.policy)
+        budget = buy_budget(view.portfolio, self.policy)
         wants = [BuyWant(o.symbol, o.qty * (o.planned_price or Decimal(0))) for o in unsent]
-        sized, skipped = fit_buys(wants, spendable, portfolio, self.policy)
+        sized, skipped = fit_buys(wants, budget.spendable, view.portfolio, self.policy)
         new_qty = {p.symbol: p for p in sized}
         reasons = {s.symbol: s.message for s in skipped}
         for order in unsent:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import replace
 from typing import Any
 
 from trimtab.domain.planner import plan_rebalance
@@ -10,6 +11,12 @@ from trimtab.domain.policy import Policy
 from trimtab.domain.portfolio import Portfolio
 from trimtab.domain.targets import Target
 from trimtab.services.contract import rebalance_result
+from trimtab.services.trading_day import last_session_start
+
+
+def _dated(portfolio: Portfolio) -> bool:
+    points = [*portfolio.prices.values(), *(h.price for h in portfolio.holdings.values())]
+    return any(p is not None and p.as_of is not None for p in points)
 
 
 def plan_snapshot(
@@ -18,6 +25,12 @@ def plan_snapshot(
     policy: Policy,
     symbols: Collection[str] | None = None,
 ) -> dict[str, Any]:
-    """The contract with ``trades_planned`` set, ``trades_executed`` empty, ``dry_run`` true."""
+    """The contract with ``trades_planned`` set, ``trades_executed`` empty, ``dry_run`` true.
+
+    Dated prices are judged against the US market's last trading day before the
+    snapshot's ``as_of`` (the calendar is read only when some price has a date).
+    """
+    if portfolio.as_of is not None and portfolio.session_start is None and _dated(portfolio):
+        portfolio = replace(portfolio, session_start=last_session_start(portfolio.as_of))
     plan = plan_rebalance(targets, portfolio, policy, symbols)
     return rebalance_result(plan, dry_run=True)

@@ -1,38 +1,50 @@
-"""The account as the page shows it: value, cash, positions and their actual weights."""
+"""The account as the page shows it: value, cash, positions and their actual weights.
+
+The same valuation the planner uses (``broker_view.read_account``): positions at
+the broker's ``market_value``, the whole at the account's equity.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from trimtab.domain.money import CENT, ZERO, percent_of
+from trimtab.domain.portfolio import Portfolio
+from trimtab.services.broker_view import read_account
 from trimtab.services.context import AppContext
 from trimtab.services.contract import PERCENT_PLACES, number
 
 
-def portfolio_view(ctx: AppContext, user_id: int) -> dict[str, Any]:
-    """Account and positions from the user's broker, each with its share of the whole."""
-    broker = ctx.broker_for(user_id)
-    account = broker.get_account()
-    positions = broker.get_positions()
-    value = account.cash + sum((p.market_value for p in positions), ZERO)
+def valuation_json(portfolio: Portfolio) -> dict[str, Any]:
+    """Value, cash, buying power and each position's share of the value (USD, percent)."""
+    value = portfolio.value
     return {
         "portfolio_value": number(value, CENT),
-        "cash": number(account.cash, CENT),
-        "buying_power": number(account.buying_power, CENT),
+        "cash": number(portfolio.cash, CENT),
+        "buying_power": number(portfolio.buying_power or ZERO, CENT),
+        "equity": number(value, CENT),
+        "valuation_agrees": portfolio.valuation_agrees,
         "positions": [
             {
-                "symbol": p.symbol,
-                "qty": number(p.qty),
-                "price": number(p.current_price),
-                "market_value": number(p.market_value, CENT),
+                "symbol": h.symbol,
+                "qty": number(h.qty),
+                "price": number(h.price.price if h.price else ZERO),
+                "market_value": number(h.market_value, CENT),
                 "actual_percent": number(
-                    percent_of(p.market_value, value) if value > ZERO else ZERO, PERCENT_PLACES
+                    percent_of(h.market_value, value) if value > ZERO else ZERO, PERCENT_PLACES
                 ),
+                "asset_class": str(h.asset_class),
+                "side": "short" if h.is_short else "long",
             }
-            for p in positions
+            for h in portfolio.holdings.values()
         ],
-        "as_of": ctx.clock().isoformat(),
     }
+
+
+def portfolio_view(ctx: AppContext, user_id: int) -> dict[str, Any]:
+    """Account and positions from the user's broker, each with its share of the whole."""
+    _, portfolio = read_account(ctx.broker_for(user_id))
+    return {**valuation_json(portfolio), "as_of": ctx.clock().isoformat()}
 
 
 def asset_info(ctx: AppContext, user_id: int, symbol: str) -> dict[str, Any]:

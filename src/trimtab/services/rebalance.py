@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 from trimtab.brokers.base import Broker
-from trimtab.domain.planner import Plan, SkippedTrade, SkipReason, plan_rebalance
-from trimtab.domain.policy import Policy
+from trimtab.domain.planner import Plan, plan_rebalance
+from trimtab.domain.policy import DEFAULT_MAX_PRICE_AGE, Policy, UntargetedHoldings
 from trimtab.domain.targets import Target, check_symbol, enabled_targets
 from trimtab.errors import Conflict, InvalidInput, InvalidTargets
 from trimtab.services.allocations import load_targets
@@ -123,29 +124,6 @@ def _checked_symbols(symbols: Iterable[str] | None) -> frozenset[str] | None:
         raise InvalidInput(err.message, field="symbols") from None
 
 
-def _plan(
-    targets: list[Target], view: BrokerView, policy: Policy, selected: frozenset[str] | None
-) -> Plan:
-    """The domain's plan, leaving alone symbols with an open order of their own."""
-    busy = view.open_order_symbols
-    if not busy:
-        return plan_rebalance(targets, view.portfolio, policy, selected)
-    allowed = (selected if selected is not None else {t.symbol for t in targets}) - busy
-    plan = plan_rebalance(targets, view.portfolio, policy, allowed)
-    skipped = tuple(
-        SkippedTrade(
-            s.symbol,
-            s.side,
-            SkipReason.OPEN_ORDER,
-            f"{s.symbol} has an open order; left alone until it finishes",
-        )
-        if s.reason is SkipReason.NOT_SELECTED and s.symbol in busy
-        else s
-        for s in plan.skipped
-    )
-    return replace(plan, skipped=skipped)
-
-
 def _check(
     ctx: AppContext, request: CheckRequest, broker: Broker, lock: RunLock | None
 ) -> dict[str, Any]:
@@ -156,9 +134,12 @@ def _check(
         targets = load_targets(session, user_id)
         blocked_reason = read_risk(session, user_id).blocked_reason
     view = read_broker(
-        broker, (t.symbol for t in enabled_targets(targets)), with_clock=not request.dry_run
+        broker,
+        (t.symbol for t in enabled_targets(targets)),
+        now=ctx.clock(),
+        with_clock=not request.dry_run,
     )
-    plan = _plan(targets, view, policy, request.symbols)
+    plan = plan_rebalance(targets, view.portfolio, policy, request.symbols)
     status, message = _decide(plan, view, blocked_reason, request)
     result = rebalance_result(
         plan, dry_run=request.dry_run, message=message, trading_blocked=blocked_reason
@@ -284,10 +265,18 @@ def _policy_json(policy: Policy) -> dict[str, str]:
         "min_trade": str(policy.min_trade),
         "sum_tolerance": str(policy.sum_tolerance),
         "cash_buffer_percent": str(policy.cash_buffer_percent),
+        "untargeted": str(policy.untargeted),
+        "max_price_age_seconds": str(int(policy.max_price_age.total_seconds())),
     }
 
 
 def _policy_of(run: RebalanceRunRow) -> Policy:
     """The policy a recorded run was planned with, so a resumed run sizes its buys alike."""
-    saved = run.inputs.get("policy") or {}
-    return Policy(**{k: Decimal(v) for k, v in saved.items()})
+    saved = dict(run.inputs.get("policy") or {})
+    untargeted = UntargetedHoldings(saved.pop("untargeted", UntargetedHoldings.LEAVE))
+    age = saved.pop("max_price_age_seconds", None)
+    return Policy(
+        **{k: Decimal(v) for k, v in saved.items()},
+        untargeted=untargeted,
+        max_price_age=timedelta(seconds=int(age)) if age else DEFAULT_MAX_PRICE_AGE,
+    )

@@ -36,8 +36,8 @@ describe("validatePercent", () => {
   it.each([
     ["", /Enter a target percent/],
     ["abc", /Enter a number/],
-    ["0", /more than 0%/],
-    ["-5", /more than 0%/],
+    ["-1", /below 0%/],
+    ["-5", /below 0%/],
     ["100.01", /cannot be more than 100%/],
     ["10.123", /two decimals/],
   ])("refuses %j", (p, message) => expect(validatePercent(p)).toMatch(message));

@@ -34,7 +34,7 @@ export function validatePercent(raw: string): string | null {
   if (text === "") return "Enter a target percent.";
   const n = Number(text);
   if (!Number.isFinite(n)) return "Enter a number, e.g. 40 or 12.5.";
-  if (n <= 0) return "The target must be more than 0%.";
+  if (n < 0) return "The target cannot be below 0% (0% sells the holding).";
   if (n > 100) return "The target cannot be more than 100%.";
   if (!/^\d+(\.\d{1,2})?$/.test(text)) return "Use at most two decimals.";
   return null;

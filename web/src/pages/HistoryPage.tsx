@@ -1,6 +1,7 @@
+import { useState } from "react";
 import { Link, useNavigate } from "react-router";
 import { errorMessage } from "@/api/client";
-import { useRunsPages } from "@/api/queries";
+import { useRunsPage } from "@/api/queries";
 import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -14,12 +15,12 @@ const PAGE = 25;
 
 export function HistoryPage() {
   useTitle("History");
-  const runs = useRunsPages(PAGE);
+  const [limit, setLimit] = useState(PAGE);
+  const runs = useRunsPage(limit);
   const navigate = useNavigate();
-  // A run started between two pages shifts the offsets by one: show each run once.
-  const seen = new Set<string | number>();
-  const list = (runs.data?.pages ?? []).flatMap((p) => p.runs).filter((r) => !seen.has(r.id) && seen.add(r.id));
-  const more = runs.hasNextPage;
+  const list = runs.data?.runs ?? [];
+  const total = runs.data?.total;
+  const more = total !== undefined ? list.length < total : list.length >= limit;
   return (
     <div className="space-y-6">
       <div>
@@ -87,7 +88,7 @@ export function HistoryPage() {
           </Table>
           {more && (
             <div className="flex justify-center p-3">
-              <Button variant="outline" size="sm" onClick={() => void runs.fetchNextPage()} disabled={runs.isFetchingNextPage} data-testid="runs-more">
+              <Button variant="outline" size="sm" onClick={() => setLimit((n) => n + PAGE)} disabled={runs.isFetching} data-testid="runs-more">
                 Show older runs
               </Button>
             </div>

@@ -34,7 +34,7 @@ from trimtab.domain.backtest.policy import Calendar, RebalancePolicy
 from trimtab.domain.money import HUNDRED, ZERO
 from trimtab.domain.planner import BuyWant, PlannedOrder, fit_buys, plan_rebalance
 from trimtab.domain.policy import Policy
-from trimtab.domain.portfolio import Asset, Holding, Portfolio, Side
+from trimtab.domain.portfolio import Asset, Holding, Portfolio, PricePoint, Side
 from trimtab.domain.targets import Target, enabled_targets
 from trimtab.errors import InvalidInput
 
@@ -309,14 +309,16 @@ class _Replay:
         assets = {}
         for column, symbol in enumerate(market.symbols):
             qty = self.qty[column]
+            # A close has no "now" to be stale against: undated, it is always used.
+            close = PricePoint(_decimal(valued[column]), None, "close")
             if qty > ZERO:
-                holdings.append(Holding(symbol, qty, _decimal(valued[column])))
+                holdings.append(Holding(symbol, qty, qty * close.price, close))
             elif trading[column]:
-                prices[symbol] = _decimal(valued[column])
+                prices[symbol] = close
             assets[symbol] = Asset(
                 symbol, tradable=trading[column], fractionable=self.settings.fractional
             )
-        return Portfolio(self.cash, tuple(holdings), prices, assets)
+        return Portfolio.of(self.cash, holdings, prices=prices, assets=assets)
 
     def rebalance(self, day: int) -> None:
         portfolio = self.portfolio(day)

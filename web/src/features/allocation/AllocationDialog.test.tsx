@@ -63,7 +63,7 @@ describe("AllocationDialog", () => {
   });
 
   it.each([
-    ["0", /more than 0%/],
+    ["-1", /below 0%/],
     ["100.5", /cannot be more than 100%/],
     ["abc", /Enter a number/],
   ])("refuses percent %j", async (percent, message) => {

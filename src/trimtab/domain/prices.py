@@ -1,0 +1,69 @@
+"""Which price a plan may trade on (docs/rebalancing.md, "Prices you can trust").
+
+A price is stale when it was made before the cut-off of its asset class:
+
+- US equities and options: the later of the start of the market's last trading
+  day (``Portfolio.session_start``) and ``as_of - max_age``;
+- crypto, which trades every day: the later of one day and ``max_age`` before ``as_of``.
+
+Of the prices known for a symbol (the market's last trade, the position's current
+price) the freshest one that is not stale is used. A price the broker gives without
+a time (a position's current price) is the broker's own current mark: it is used
+when no dated price is fresh. "Now" is the portfolio's ``as_of``, an input, so
+this module reads no clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from trimtab.domain.portfolio import AssetClass, Portfolio, PricePoint
+
+CRYPTO_DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class PriceChoice:
+    """The price to trade ``symbol`` on, or why there is none.
+
+    ``point`` is ``None`` when every known price is stale (``stale`` holds the
+    freshest of them) or none is known at all (``stale`` is ``None`` too).
+    """
+
+    symbol: str
+    point: PricePoint | None
+    stale: PricePoint | None = None
+    cutoff: datetime | None = None
+
+
+def stale_cutoff(
+    portfolio: Portfolio, asset_class: AssetClass, max_age: timedelta
+) -> datetime | None:
+    """The earliest time a price of ``asset_class`` may carry; ``None`` without ``as_of``."""
+    now = portfolio.as_of
+    if now is None:
+        return None
+    if asset_class is AssetClass.CRYPTO:
+        return now - min(max_age, CRYPTO_DAY)
+    cutoff = now - max_age
+    if portfolio.session_start is not None:
+        cutoff = max(cutoff, portfolio.session_start)
+    return cutoff
+
+
+def _newest_first(point: PricePoint) -> tuple[bool, datetime]:
+    return (point.as_of is not None, point.as_of or datetime.min)
+
+
+def choose_price(portfolio: Portfolio, symbol: str, max_age: timedelta) -> PriceChoice:
+    """The freshest trustworthy price of ``symbol`` in ``portfolio`` (see the module's rules)."""
+    candidates = [c for c in portfolio.price_candidates(symbol) if c.price > 0]
+    if not candidates:
+        return PriceChoice(symbol, None)
+    cutoff = stale_cutoff(portfolio, portfolio.asset_class(symbol), max_age)
+    ranked = sorted(candidates, key=_newest_first, reverse=True)
+    for point in ranked:
+        if cutoff is None or point.as_of is None or point.as_of >= cutoff:
+            return PriceChoice(symbol, point, cutoff=cutoff)
+    return PriceChoice(symbol, None, stale=ranked[0], cutoff=cutoff)
