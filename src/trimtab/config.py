@@ -27,6 +27,11 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = Field(default=None, alias="TRIMTAB_SECRET_KEY")
     smtp_url: str | None = Field(default=None, alias="TRIMTAB_SMTP_URL")
     user: str | None = Field(default=None, alias="TRIMTAB_USER")
+    # The HTTP edge (docs/security.md).
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024, alias="TRIMTAB_MAX_BODY_BYTES")
+    trusted_proxies: str = Field(default="", alias="TRIMTAB_TRUSTED_PROXIES")
+    metrics_token: SecretStr | None = Field(default=None, alias="TRIMTAB_METRICS_TOKEN")
+    hsts: Literal["auto", "on", "off"] = Field(default="auto", alias="TRIMTAB_HSTS")
 
 
 @lru_cache

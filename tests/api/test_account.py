@@ -62,11 +62,15 @@ def test_admin_can_block_one_user(alice: Client, bob: Client, admin: Client) -> 
     assert bob.http.get("/api/risk").json()["blocked_reason"] is None
 
 
-def test_healthz_and_metrics_need_no_sign_in(anonymous: TestClient, alice: Client) -> None:
+def test_healthz_and_metrics_need_no_sign_in(
+    app: FastAPI, anonymous: TestClient, alice: Client
+) -> None:
     health = anonymous.get("/healthz")
     assert health.status_code == 200 and health.json()["status"] == "ok"
     alice.http.get("/api/allocations")
-    metrics = anonymous.get("/metrics").text
+    # Without TRIMTAB_METRICS_TOKEN, /metrics answers a client on this machine only.
+    assert anonymous.get("/metrics").status_code == 403
+    metrics = TestClient(app, client=("127.0.0.1", 50000)).get("/metrics").text
     assert (
         'trimtab_http_requests_total{method="GET",route="/api/allocations",status="200"}' in metrics
     )

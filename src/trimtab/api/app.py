@@ -6,14 +6,17 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, Response
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from trimtab import __version__
+from trimtab.api.edges import BodyGuard, SecurityHeaders
 from trimtab.api.errors import ApiError, install_error_handlers
 from trimtab.api.metrics import install_metrics
 from trimtab.api.routes import (
     account,
     allocations,
     auth,
+    backtests,
     callable,
     events,
     health,
@@ -22,7 +25,7 @@ from trimtab.api.routes import (
 )
 from trimtab.api.sessions import SessionCodec
 from trimtab.api.throttle import LoginThrottle
-from trimtab.config import get_settings
+from trimtab.config import Settings, get_settings
 from trimtab.keys import server_secret
 from trimtab.services.context import AppContext, build_context
 
@@ -50,7 +53,17 @@ def build_api() -> FastAPI:
     )
     install_error_handlers(app)
     install_metrics(app)
-    for module in (health, auth, allocations, account, rebalance, schedule, callable, events):
+    for module in (
+        health,
+        auth,
+        allocations,
+        account,
+        rebalance,
+        schedule,
+        backtests,
+        callable,
+        events,
+    ):
         app.include_router(module.router)
     return app
 
@@ -64,7 +77,19 @@ def create_app(ctx: AppContext | None = None, *, web_dist: Path = WEB_DIST) -> F
     app.state.sessions = SessionCodec(server_secret(ctx.settings))
     app.state.login_throttle = LoginThrottle()
     _serve_page(app, web_dist)
+    install_edges(app, ctx.settings)
     return app
+
+
+def install_edges(app: FastAPI, settings: Settings) -> None:
+    """Outermost first: the client's real address (only from a configured proxy), the
+    security headers on every answer, then the body limit and strict JSON."""
+    app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders, hsts=settings.hsts)
+    proxies = [p.strip() for p in settings.trusted_proxies.split(",") if p.strip()]
+    if proxies:
+        # X-Forwarded-For/-Proto count only when the connection comes from one of these.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
 
 
 def _serve_page(app: FastAPI, web_dist: Path) -> None:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import hmac
+import ipaddress
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+
+from trimtab.api.errors import ApiError
+from trimtab.config import Settings
 
 HTTP_REQUESTS = Counter(
     "trimtab_http_requests_total",
@@ -42,12 +47,59 @@ def install_metrics(app: FastAPI) -> None:
     ) -> Response:
         started = time.perf_counter()
         response = await call_next(request)
-        # The route template, not the raw path: ids in paths would explode the label set.
-        route = getattr(request.scope.get("route"), "path", "unmatched")
-        HTTP_LATENCY.labels(route, request.method).observe(time.perf_counter() - started)
-        HTTP_REQUESTS.labels(route, request.method, str(response.status_code)).inc()
+        route, method = http_labels(request)
+        HTTP_LATENCY.labels(route, method).observe(time.perf_counter() - started)
+        HTTP_REQUESTS.labels(route, method, str(response.status_code)).inc()
         return response
 
     @app.get("/metrics", include_in_schema=False)
-    def metrics() -> Response:
+    def metrics(request: Request) -> Response:
+        """Prometheus text; with ``TRIMTAB_METRICS_TOKEN`` set it needs that Bearer token,
+        without it only a client on this machine may read it (docs/security.md)."""
+        check_metrics_access(request)
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+#: Methods counted under their own name; any other (made up) one is counted as "other".
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+def http_labels(request: Request) -> tuple[str, str]:
+    """The route template (or "unmatched") and the method (or "other"): a fixed set of
+    labels whatever paths and methods clients send, so ``/metrics`` cannot be grown."""
+    route = getattr(request.scope.get("route"), "path", None)
+    method = request.method if request.method in KNOWN_METHODS else "other"
+    return (route if isinstance(route, str) else "unmatched"), method
+
+
+def check_metrics_access(request: Request) -> None:
+    """Raise 401 without the configured token, or 403 for a remote client when none is."""
+    token = get_settings_of(request).metrics_token
+    if token is not None and token.get_secret_value():
+        sent = request.headers.get("Authorization", "").partition(" ")[2].strip()
+        if not hmac.compare_digest(sent.encode(), token.get_secret_value().encode()):
+            raise ApiError(
+                401,
+                "unauthenticated",
+                "/metrics needs 'Authorization: Bearer <TRIMTAB_METRICS_TOKEN>'",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        return
+    if not is_loopback(request.client.host if request.client else ""):
+        raise ApiError(
+            403,
+            "forbidden",
+            "/metrics is served only to this machine unless TRIMTAB_METRICS_TOKEN is set",
+        )
+
+
+def get_settings_of(request: Request) -> Settings:
+    settings: Settings = request.app.state.ctx.settings
+    return settings
+
+
+def is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

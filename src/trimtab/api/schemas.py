@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -380,3 +380,33 @@ class RunDetailOut(RebalanceOut, RunSummaryOut):
 
     inputs: dict[str, Any]
     orders: list[OrderOut]
+
+
+class BacktestBody(Body):
+    """A backtest request; units and rules in ``docs/backtest.md``."""
+
+    prices_csv: str = Field(
+        min_length=1,
+        max_length=5_000_000,
+        description="Daily closes: a date column, then one column per symbol",
+        examples=["date,SPY,TLT\n2024-01-02,472.65,98.50\n2024-01-03,468.79,98.90\n"],
+    )
+    targets: dict[str, Decimal] | None = Field(
+        default=None,
+        max_length=100,
+        description="Symbol to target percent; the caller's allocations when omitted",
+        examples=[{"SPY": 60, "TLT": 40}],
+    )
+    policies: list[str] = Field(
+        default_factory=lambda: ["band:5"],
+        min_length=1,
+        max_length=8,
+        examples=[["band:5", "relative:25", "quarterly"]],
+    )
+    cash: Decimal = Field(default=Decimal(100_000), gt=0, le=Decimal(10) ** 12)
+    cost_bps: Decimal = Field(default=Decimal(0), ge=0, le=10_000)
+    cost_per_order: Decimal = Field(default=Decimal(0), ge=0, le=Decimal(10) ** 6)
+    min_trade: Decimal = Field(default=Decimal(10), ge=0, le=Decimal(10) ** 9)
+    fractional: bool = True
+    start: date | None = None
+    end: date | None = None

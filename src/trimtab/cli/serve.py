@@ -33,4 +33,6 @@ def serve(
     console.print(
         f"trimtab serving on [bold]http://{host}:{port}[/bold] ({settings.broker} broker)"
     )
-    uvicorn.run(create_app(ctx), host=host, port=port, log_level="info")
+    # Proxy headers are the app's to trust (TRIMTAB_TRUSTED_PROXIES), never uvicorn's
+    # default of believing any loopback client.
+    uvicorn.run(create_app(ctx), host=host, port=port, log_level="info", proxy_headers=False)

@@ -6,7 +6,8 @@ page. The rules are in ``docs/backtest.md``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -21,8 +22,11 @@ from trimtab.domain.backtest import (
 )
 from trimtab.domain.backtest.simulation import FloatArray
 from trimtab.domain.money import cents
-from trimtab.domain.targets import Target, enabled_targets
-from trimtab.errors import InvalidInput
+from trimtab.domain.targets import Target, enabled_targets, validate_targets
+from trimtab.errors import InvalidInput, InvalidTargets
+from trimtab.price_files import parse_price_csv
+from trimtab.services.allocations import list_allocations, make_target
+from trimtab.services.context import AppContext
 
 #: The policy replayed when none is given: the live check's 5 pp band.
 DEFAULT_POLICIES = ("band:5",)
@@ -149,4 +153,85 @@ def result_of(report: BacktestReport, symbols: list[str]) -> BacktestResult:
         days=len(dates),
         symbols=symbols,
         policies=policies,
+    )
+
+
+#: Bounds of one request through the API: the CSV text, the grid it makes, the
+#: policies replayed and the wall time, so one request cannot hold a worker for long.
+MAX_PRICE_CHARS = 5_000_000
+MAX_PRICE_CELLS = 1_000_000
+MAX_POLICIES = 8
+MAX_SECONDS = 20.0
+
+
+def deadline(seconds: float, clock: Callable[[], float]) -> Progress:
+    """A ``progress`` callback that stops the run once ``seconds`` have passed on ``clock``."""
+    stop_at = clock() + seconds
+
+    def check(policy: int, day: int, days: int) -> None:
+        if clock() > stop_at:
+            raise InvalidInput(
+                f"the backtest ran longer than {seconds:g} s; shorten the date range "
+                "or replay fewer policies",
+                code="backtest_too_long",
+                field="policies",
+            )
+
+    return check
+
+
+def user_targets(
+    ctx: AppContext, user_id: int, given: Mapping[str, Decimal] | None
+) -> list[Target]:
+    """``given`` targets (symbol → percent), or the user's saved allocations; validated.
+
+    Raises ``InvalidTargets`` naming the field.
+    """
+    if given is None:
+        targets = list_allocations(ctx, user_id).targets
+        if not enabled_targets(targets):
+            raise InvalidTargets(
+                "no targets given and none saved; set allocations or send targets",
+                field="targets",
+            )
+    else:
+        targets = [make_target(symbol, percent) for symbol, percent in given.items()]
+    validate_targets(targets)
+    return targets
+
+
+def backtest_request(
+    ctx: AppContext,
+    user_id: int,
+    *,
+    prices_csv: str,
+    targets: Mapping[str, Decimal] | None,
+    policies: Sequence[str],
+    settings: BacktestSettings,
+    start: date | None,
+    end: date | None,
+) -> BacktestResult:
+    """A backtest for the API: the bounds above, errors naming the request's fields."""
+    if len(prices_csv) > MAX_PRICE_CHARS:
+        raise InvalidInput(
+            f"prices_csv is {len(prices_csv)} characters; the limit is {MAX_PRICE_CHARS}",
+            field="prices_csv",
+        )
+    if len(policies) > MAX_POLICIES:
+        raise InvalidInput(f"at most {MAX_POLICIES} policies at once", field="policies")
+    target_set = user_targets(ctx, user_id, targets)
+    history = parse_price_csv(prices_csv, "prices_csv")
+    if history.closes.size > MAX_PRICE_CELLS:
+        raise InvalidInput(
+            f"prices_csv has {history.closes.size} cells; the limit is {MAX_PRICE_CELLS}",
+            field="prices_csv",
+        )
+    return backtest(
+        history,
+        target_set,
+        policies,
+        settings,
+        start=start,
+        end=end,
+        progress=deadline(MAX_SECONDS, time.monotonic),
     )

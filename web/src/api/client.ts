@@ -11,7 +11,8 @@
  *    when it returns csrf_token the page uses it after a reload.
  *  - GET /api/portfolio → {portfolio_value, cash, buying_power, positions[], as_of}.
  *  - GET /api/assets/{symbol} → {symbol, tradable, fractionable, name} or 404.
- *  - GET /api/runs[?limit=n] → {runs: RunSummary[], total} newest first;
+ *  - GET /api/runs[?limit=n&offset=k] → {runs: RunSummary[], total} newest first
+ *    (limit at most 200);
  *    GET /api/runs/{id} → RunDetail.
  *  - GET|PUT /api/settings ↔ {threshold_percent, min_trade, cash_buffer_percent}.
  *  - GET /api/tokens → {tokens[]}; POST /api/tokens {name} → {id, name, created_at,
@@ -142,7 +143,8 @@ export const api = {
       dry_run: dryRun,
       ...(queueIfClosed ? { queue_if_closed: true } : {}),
     }),
-  runs: (limit?: number) => request<RunList>("GET", limit ? `/api/runs?limit=${limit}` : "/api/runs"),
+  runs: (limit?: number, offset = 0) =>
+    request<RunList>("GET", limit ? `/api/runs?limit=${limit}${offset ? `&offset=${offset}` : ""}` : "/api/runs"),
   run: (id: string | number) => request<RunDetail>("GET", `/api/runs/${enc(String(id))}`),
 
   settings: () => request<UserSettings>("GET", "/api/settings"),

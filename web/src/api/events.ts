@@ -28,7 +28,7 @@ export function applyServerEvent(qc: QueryClient, name: ServerEventName, event: 
     case "run_finished": {
       const data = parse<RunEventData>(event);
       void qc.invalidateQueries({ queryKey: keys.runs, exact: true });
-      void qc.invalidateQueries({ queryKey: ["runs-page"] });
+      void qc.invalidateQueries({ queryKey: ["runs-pages"] });
       if (data?.run_id !== undefined) void qc.invalidateQueries({ queryKey: keys.run(data.run_id) });
       if (name === "run_finished") {
         void qc.invalidateQueries({ queryKey: keys.portfolio });

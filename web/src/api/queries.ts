@@ -2,7 +2,7 @@
  * TanStack Query keys and hooks over `api`. Keys live here so the SSE handler and
  * mutations invalidate exactly what the pages read.
  */
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "./client";
 import type { AllocationUpdate, CheckResult, RunDetail } from "./types";
 
@@ -12,7 +12,7 @@ export const keys = {
   portfolio: ["portfolio"] as const,
   risk: ["risk"] as const,
   runs: ["runs"] as const,
-  runsPage: (limit: number) => ["runs-page", limit] as const,
+  runsPages: (size: number) => ["runs-pages", size] as const,
   run: (id: string | number) => ["runs", String(id)] as const,
   settings: ["settings"] as const,
   tokens: ["tokens"] as const,
@@ -31,13 +31,18 @@ export const useRisk = () => useQuery({ queryKey: keys.risk, queryFn: api.risk, 
 export const useRuns = () =>
   useQuery({ queryKey: keys.runs, queryFn: () => api.runs(), refetchInterval: SAFETY_POLL_MS });
 
-/** The history list, `limit` newest runs; earlier pages stay shown while a longer one loads. */
-export const useRunsPage = (limit: number) =>
-  useQuery({
-    queryKey: keys.runsPage(limit),
-    queryFn: () => api.runs(limit),
+/** The history list, newest first, `size` runs a page by offset (the API's limit is at
+ * most 200, so the page never asks for more than one page at a time). */
+export const useRunsPages = (size: number) =>
+  useInfiniteQuery({
+    queryKey: keys.runsPages(size),
+    queryFn: ({ pageParam }) => api.runs(size, pageParam),
+    initialPageParam: 0,
+    getNextPageParam: (last, pages) => {
+      const loaded = pages.reduce((n, p) => n + p.runs.length, 0);
+      return last.runs.length === size && loaded < (last.total ?? Infinity) ? loaded : undefined;
+    },
     refetchInterval: SAFETY_POLL_MS,
-    placeholderData: (previous) => previous,
   });
 const TERMINAL_ORDER = new Set(["filled", "canceled", "cancelled", "expired", "rejected", "done_for_day", "failed", "replaced"]);
 
@@ -100,7 +105,7 @@ export function useCheck() {
     },
     onSettled: () => {
       void qc.invalidateQueries({ queryKey: keys.runs, exact: true });
-      void qc.invalidateQueries({ queryKey: ["runs-page"] });
+      void qc.invalidateQueries({ queryKey: ["runs-pages"] });
       void qc.invalidateQueries({ queryKey: keys.portfolio });
       void qc.invalidateQueries({ queryKey: keys.risk });
     },

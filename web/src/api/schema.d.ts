@@ -105,6 +105,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/backtests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run Backtest
+         * @description Replay each policy on ``prices_csv`` for ``targets`` (default: the caller's allocations).
+         *
+         *     Stores nothing and places no orders. Bad input answers 422 naming the field; a
+         *     run past the time limit answers 422 ``backtest_too_long``.
+         */
+        post: operations["run_backtest_api_backtests_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/events": {
         parameters: {
             query?: never;
@@ -538,6 +561,88 @@ export interface components {
             /** Tradable */
             tradable: boolean;
         };
+        /**
+         * BacktestBody
+         * @description A backtest request; units and rules in ``docs/backtest.md``.
+         */
+        BacktestBody: {
+            /**
+             * Cash
+             * @default 100000
+             */
+            cash: number | string;
+            /**
+             * Cost Bps
+             * @default 0
+             */
+            cost_bps: number | string;
+            /**
+             * Cost Per Order
+             * @default 0
+             */
+            cost_per_order: number | string;
+            /** End */
+            end?: string | null;
+            /**
+             * Fractional
+             * @default true
+             */
+            fractional: boolean;
+            /**
+             * Min Trade
+             * @default 10
+             */
+            min_trade: number | string;
+            /**
+             * Policies
+             * @example [
+             *       "band:5",
+             *       "relative:25",
+             *       "quarterly"
+             *     ]
+             */
+            policies?: string[];
+            /**
+             * Prices Csv
+             * @description Daily closes: a date column, then one column per symbol
+             * @example date,SPY,TLT
+             *     2024-01-02,472.65,98.50
+             *     2024-01-03,468.79,98.90
+             */
+            prices_csv: string;
+            /** Start */
+            start?: string | null;
+            /**
+             * Targets
+             * @description Symbol to target percent; the caller's allocations when omitted
+             * @example {
+             *       "SPY": 60,
+             *       "TLT": 40
+             *     }
+             */
+            targets?: {
+                [key: string]: number | string;
+            } | null;
+        };
+        /** BacktestResult */
+        BacktestResult: {
+            /** Days */
+            days: number;
+            /**
+             * End
+             * Format: date
+             */
+            end: string;
+            /** Policies */
+            policies: components["schemas"]["PolicyResult"][];
+            /**
+             * Start
+             * Format: date
+             */
+            start: string;
+            /** Symbols */
+            symbols: string[];
+        };
         /** BrokerStatusOut */
         BrokerStatusOut: {
             /** Connected */
@@ -725,6 +830,84 @@ export interface components {
             min_trade: number;
             /** Threshold Percent */
             threshold_percent: number;
+        };
+        /**
+         * PolicyResult
+         * @description One policy's figures (units in ``docs/backtest.md``) and its daily series.
+         */
+        PolicyResult: {
+            /**
+             * Cagr
+             * @description percent per year
+             */
+            cagr: number;
+            /**
+             * Costs
+             * @description USD
+             */
+            costs: number;
+            /**
+             * Drift
+             * @description [date, pp] per day
+             */
+            drift: [
+                string,
+                number
+            ][];
+            /**
+             * Final Value
+             * @description USD at the last close
+             */
+            final_value: number;
+            /**
+             * Max Abs Drift
+             * @description pp
+             */
+            max_abs_drift: number;
+            /**
+             * Max Drawdown
+             * @description percent, ≤ 0
+             */
+            max_drawdown: number;
+            /**
+             * Mean Abs Drift
+             * @description pp
+             */
+            mean_abs_drift: number;
+            /** Orders */
+            orders: number;
+            /**
+             * Policy
+             * @example band:5
+             */
+            policy: string;
+            /** Rebalance Dates */
+            rebalance_dates: string[];
+            /** Rebalances */
+            rebalances: number;
+            /**
+             * Tracking Difference
+             * @description CAGR minus that of a daily-rebalanced portfolio, pp per year
+             */
+            tracking_difference: number;
+            /**
+             * Turnover
+             * @description percent of the mean value per year
+             */
+            turnover: number;
+            /**
+             * Values
+             * @description [date, USD] per day
+             */
+            values: [
+                string,
+                number
+            ][];
+            /**
+             * Volatility
+             * @description annualised, percent
+             */
+            volatility: number;
         };
         /** PortfolioOut */
         PortfolioOut: {
@@ -1434,6 +1617,39 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    run_backtest_api_backtests_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BacktestBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BacktestResult"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
         };
     };

@@ -22,9 +22,10 @@ const run = (id: number, extra: Partial<RunSummary> = {}): RunSummary => ({
 
 describe("HistoryPage", () => {
   it("lists runs with trigger, status, drift before and orders, and pages to older ones", async () => {
+    const page = (from: number, n: number) => Array.from({ length: n }, (_, i) => run(from - i));
     const calls = stubFetch({
-      "GET /api/runs?limit=25": { runs: [run(2, { trigger: "cli", dry_run: true, status: "dry_run", orders_count: 0 }), run(1)], total: 30 },
-      "GET /api/runs?limit=50": { runs: [run(2), run(1), run(0)], total: 30 },
+      "GET /api/runs?limit=25": { runs: [run(2, { trigger: "cli", dry_run: true, status: "dry_run", orders_count: 0 }), run(1), ...page(100, 23)], total: 30 },
+      "GET /api/runs?limit=25&offset=25": { runs: [run(0), ...page(-1, 4)], total: 30 },
     });
     renderWithProviders(<HistoryPage />);
     const first = await screen.findByTestId("run-row-2");
@@ -38,6 +39,9 @@ describe("HistoryPage", () => {
     expect(within(second).getByRole("link")).toHaveAttribute("href", "/history/1");
     await userEvent.click(screen.getByTestId("runs-more"));
     expect(await screen.findByTestId("run-row-0")).toBeInTheDocument();
-    expect(calls.map((c) => c.path)).toContain("/api/runs?limit=50");
+    // Each page asks for 25 from an offset: never past the API's limit of 200.
+    expect(calls.map((c) => c.path)).toContain("/api/runs?limit=25&offset=25");
+    expect(screen.getAllByTestId(/^run-row-/)).toHaveLength(30);
+    expect(screen.queryByTestId("runs-more")).not.toBeInTheDocument();
   });
 });

@@ -1,7 +1,6 @@
-import { useState } from "react";
 import { Link, useNavigate } from "react-router";
 import { errorMessage } from "@/api/client";
-import { useRunsPage } from "@/api/queries";
+import { useRunsPages } from "@/api/queries";
 import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -15,12 +14,12 @@ const PAGE = 25;
 
 export function HistoryPage() {
   useTitle("History");
-  const [limit, setLimit] = useState(PAGE);
-  const runs = useRunsPage(limit);
+  const runs = useRunsPages(PAGE);
   const navigate = useNavigate();
-  const list = runs.data?.runs ?? [];
-  const total = runs.data?.total;
-  const more = total !== undefined ? list.length < total : list.length >= limit;
+  // A run started between two pages shifts the offsets by one: show each run once.
+  const seen = new Set<string | number>();
+  const list = (runs.data?.pages ?? []).flatMap((p) => p.runs).filter((r) => !seen.has(r.id) && seen.add(r.id));
+  const more = runs.hasNextPage;
   return (
     <div className="space-y-6">
       <div>
@@ -88,7 +87,7 @@ export function HistoryPage() {
           </Table>
           {more && (
             <div className="flex justify-center p-3">
-              <Button variant="outline" size="sm" onClick={() => setLimit((n) => n + PAGE)} disabled={runs.isFetching} data-testid="runs-more">
+              <Button variant="outline" size="sm" onClick={() => void runs.fetchNextPage()} disabled={runs.isFetchingNextPage} data-testid="runs-more">
                 Show older runs
               </Button>
             </div>

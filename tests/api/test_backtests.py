@@ -1,0 +1,102 @@
+"""``POST /api/backtests``: figures for posted prices, the caller's allocations by
+default, 422 naming the field for bad input, and no access without signing in."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from trimtab.errors import InvalidInput
+from trimtab.services import backtest as backtest_service
+
+from .conftest import Client
+
+PRICES = "date,A,B\n2024-01-02,10,10\n2024-01-03,20,10\n2024-01-04,20,10\n2024-02-01,24,12\n"
+BODY = {
+    "prices_csv": PRICES,
+    "targets": {"A": 50, "B": 50},
+    "policies": ["band:5", "monthly"],
+    "cash": 1000,
+    "cost_per_order": 1,
+    "min_trade": 0,
+}
+
+
+def test_a_backtest_answers_every_policy(alice: Client) -> None:
+    response = alice.http.post("/api/backtests", json=BODY)
+    assert response.status_code == 200, response.text
+    result = response.json()
+    assert [p["policy"] for p in result["policies"]] == ["band:5", "monthly"]
+    band = result["policies"][0]
+    assert (band["final_value"], band["orders"], band["costs"]) == (1794.0, 4, 4.0)
+    assert band["values"][1] == ["2024-01-03", 1495.0]
+    assert result["symbols"] == ["A", "B"]
+
+
+def test_the_callers_allocations_are_the_default_targets(alice: Client) -> None:
+    saved = alice.http.put(
+        "/api/allocations",
+        json={
+            "allocations": [
+                {"symbol": "A", "target_percent": 50},
+                {"symbol": "B", "target_percent": 50},
+            ]
+        },
+    )
+    assert saved.status_code == 200, saved.text
+    body = {k: v for k, v in BODY.items() if k != "targets"}
+    response = alice.http.post("/api/backtests", json=body)
+    assert response.status_code == 200, response.text
+    assert response.json()["policies"][0]["final_value"] == 1794.0
+
+
+def test_bad_input_is_422_naming_the_field(alice: Client) -> None:
+    cases = [
+        (
+            {"prices_csv": "date,A,B\n2024-01-02,x,1\n"},
+            "invalid_prices",
+            "prices_csv: line 2: A: 'x' is not a number",
+        ),
+        ({"start": "2030-01-01"}, "invalid_input", "no prices between 2030-01-01"),
+        ({"policies": ["weekly"]}, "invalid_input", "policy 'weekly'"),
+        ({"targets": {"A": 50, "B": 40}}, "invalid_targets", "targets sum to 90.00 %"),
+        ({"targets": {"A": 50, "C": 50}}, "invalid_input", "C has no column in the prices"),
+        ({"cash": 0}, "invalid_input", "cash:"),
+        ({"policies": []}, "invalid_input", "policies:"),
+        ({"cost_bps": -1}, "invalid_input", "cost_bps:"),
+        ({"colour": "red"}, "invalid_input", "colour:"),
+    ]
+    for change, code, message in cases:
+        response = alice.http.post("/api/backtests", json={**BODY, **change})
+        assert response.status_code == 422, (change, response.text)
+        error = response.json()["error"]
+        assert error["code"] == code, (change, error)
+        assert message in error["message"], (change, error)
+
+
+def test_no_saved_targets_and_none_given_is_422(bob: Client) -> None:
+    body = {k: v for k, v in BODY.items() if k != "targets"}
+    response = bob.http.post("/api/backtests", json=body)
+    assert response.status_code == 422
+    assert response.json()["error"]["message"].startswith("no targets given and none saved")
+
+
+def test_too_many_cells_is_refused(alice: Client, monkeypatch) -> None:
+    monkeypatch.setattr(backtest_service, "MAX_PRICE_CELLS", 7)
+    response = alice.http.post("/api/backtests", json=BODY)
+    assert response.status_code == 422
+    assert response.json()["error"]["message"] == "prices_csv has 8 cells; the limit is 7"
+
+
+def test_a_run_past_the_time_limit_is_stopped() -> None:
+    ticks = iter([0.0, 1.0, 30.0])
+    check = backtest_service.deadline(20.0, lambda: next(ticks))
+    check(0, 1, 10)
+    with pytest.raises(InvalidInput, match=r"^the backtest ran longer than 20 s") as err:
+        check(0, 2, 10)
+    assert err.value.code == "backtest_too_long"
+
+
+def test_signing_in_is_required(anonymous: TestClient) -> None:
+    response = anonymous.post("/api/backtests", json=BODY)
+    assert response.status_code == 401
