@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from trimtab.domain.money import ZERO, to_decimal
+from trimtab.domain.money import MONEY_RANGE, PRICE_RANGE, QTY_RANGE, ZERO, NumberRange, to_decimal
 from trimtab.domain.portfolio import (
     Asset,
     AssetClass,
@@ -38,6 +38,11 @@ CSV_HEADER = ("symbol", "qty", "price")
 CASH_SYMBOL = "CASH"
 
 
+#: Any other number in a snapshot: money-sized, to the quantity's 9 decimals (a broker's
+#: market_value of a fractional position has more than a cent's).
+AMOUNT = NumberRange(ZERO, MONEY_RANGE.maximum, QTY_RANGE.places)
+
+
 class SnapshotError(InvalidInput):
     """A snapshot file that cannot be read, or whose contents do not fit together."""
 
@@ -57,14 +62,21 @@ class _Reader:
     def fail(self, field: str, problem: str) -> SnapshotError:
         return SnapshotError(self.path, field, problem)
 
-    def number(self, value: Any, field: str) -> Decimal:
+    def number(self, value: Any, field: str, bounds: NumberRange = AMOUNT) -> Decimal:
+        """A number whose size is inside ``bounds`` (negative ones allowed: shorts, a debit
+        balance), so nothing from a file overflows the plan (docs/security.md)."""
         try:
-            return to_decimal(value, field=field)
+            number = to_decimal(value, field=field)
         except ValueError:
             raise self.fail(field, f"{value!r} is not a number") from None
+        try:
+            bounds.check(abs(number), field=field)
+        except ValueError as err:
+            raise self.fail(field, str(err).removeprefix(f"{field}: ")) from None
+        return number
 
-    def positive(self, value: Any, field: str) -> Decimal:
-        result = self.number(value, field)
+    def positive(self, value: Any, field: str, bounds: NumberRange = AMOUNT) -> Decimal:
+        result = self.number(value, field, bounds)
         if result <= ZERO:
             raise self.fail(field, f"must be above 0, got {value}")
         return result
@@ -94,8 +106,9 @@ class _Reader:
             if "price" not in value:
                 raise self.fail(f"{field}.price", "missing")
             as_of = self.time(value["as_of"], f"{field}.as_of") if "as_of" in value else None
-            return PricePoint(self.positive(value["price"], f"{field}.price"), as_of, "snapshot")
-        return PricePoint(self.positive(value, field), None, "snapshot")
+            price = self.positive(value["price"], f"{field}.price", PRICE_RANGE)
+            return PricePoint(price, as_of, "snapshot")
+        return PricePoint(self.positive(value, field, PRICE_RANGE), None, "snapshot")
 
     def asset_class(self, value: Any, field: str) -> AssetClass:
         if value is None:
@@ -137,10 +150,14 @@ class _Reader:
             text = self.path.read_text(encoding="utf-8")
         except OSError as err:
             raise self.fail("file", f"cannot read: {err.strerror}") from None
+        except UnicodeDecodeError:
+            raise self.fail("file", "not UTF-8 text (a binary file?)") from None
         try:
             return json.loads(text, parse_float=Decimal, parse_int=Decimal)
         except json.JSONDecodeError as err:
             raise self.fail(f"line {err.lineno}", f"not valid JSON ({err.msg})") from None
+        except RecursionError:
+            raise self.fail("file", "JSON nested too deep") from None
 
 
 PORTFOLIO_FIELDS = frozenset(
@@ -321,7 +338,7 @@ def _holding(reader: _Reader, row: _Row) -> tuple[Holding | None, PricePoint | N
         symbol = reader.option_symbol(row.symbol, f"{row.where}.symbol")
     else:
         symbol = reader.symbol(row.symbol, f"{row.where}.symbol")
-    qty = reader.number(row.qty, f"{row.where}.qty")
+    qty = reader.number(row.qty, f"{row.where}.qty", QTY_RANGE)
     price = None if row.price is None else reader.price(row.price, f"{row.where}.price")
     if price is None and asset_class is not AssetClass.US_OPTION:
         raise reader.fail(f"{row.where}.price", "missing")
@@ -376,6 +393,11 @@ def _portfolio(
     for index, raw_symbol in enumerate(not_fractionable):
         symbol = reader.symbol(raw_symbol, f"not_fractionable[{index}]")
         assets[symbol] = Asset(symbol, fractionable=False)
+    worth = abs(cash) + sum((abs(h.market_value) for h in holdings.values()), ZERO)
+    if worth > MONEY_RANGE.maximum:
+        raise reader.fail(
+            "positions", f"the portfolio is worth more than ${MONEY_RANGE.maximum:,f}"
+        )
     return Portfolio(cash=cash, holdings=holdings, prices=market, assets=assets)
 
 

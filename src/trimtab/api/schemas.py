@@ -8,10 +8,32 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-#: Ids and offsets fit a 32-bit SQL integer; larger ones cannot name anything.
-MAX_ID = 2**31 - 1
+from trimtab.domain.money import PERCENT_RANGE, NumberRange
+from trimtab.services.policy import CASH_BUFFER_RANGE, MIN_TRADE_RANGE, THRESHOLD_RANGE
+from trimtab.services.trades import ORDER_QTY
+from trimtab.store.types import MAX_ID
+
+__all__ = ["MAX_ID"]
+
 SYMBOL = Field(min_length=1, max_length=16, examples=["SPY"])
-PERCENT = Field(ge=0, le=100, examples=[40], description="0 sells the holding whole.")
+
+
+def ranged(bounds: NumberRange, **extra: Any) -> Any:
+    """A Decimal field inside ``bounds`` (domain.money): out of range or with more decimals
+    than are stored is a 422 naming the field, before any arithmetic."""
+    low = bounds.minimum
+    return Field(
+        gt=low if bounds.above else None,
+        ge=None if bounds.above else low,
+        le=bounds.maximum,
+        decimal_places=bounds.places,
+        **extra,
+    )
+
+
+#: Targets may be 0 (an exit: the holding is sold whole); bands are above 0.
+PERCENT = ranged(PERCENT_RANGE, examples=[40], description="0 sells the holding whole.")
+BAND_RANGE = PERCENT_RANGE.narrowed(above=True)
 
 
 class Body(BaseModel):
@@ -47,13 +69,13 @@ class AllocationIn(Body):
     symbol: str = SYMBOL
     target_percent: Decimal = PERCENT
     enabled: bool = True
-    band_percent: Decimal | None = Field(default=None, gt=0, le=100)
+    band_percent: Decimal | None = ranged(BAND_RANGE, default=None)
 
 
 class AllocationUpdate(Body):
     target_percent: Decimal = PERCENT
     enabled: bool = True
-    band_percent: Decimal | None = Field(default=None, gt=0, le=100)
+    band_percent: Decimal | None = ranged(BAND_RANGE, default=None)
 
 
 class AllocationsIn(Body):
@@ -165,7 +187,7 @@ class RebalanceOut(BaseModel):
 class TradeBody(Body):
     symbol: str = SYMBOL
     side: Literal["buy", "sell"]
-    qty: Decimal = Field(gt=0, examples=[10])
+    qty: Decimal = ranged(ORDER_QTY, examples=[10])
     order_type: Literal["market"] = "market"
     time_in_force: Literal["day", "gtc", "opg", "cls", "ioc", "fok"] = "day"
     idempotency_key: str | None = Field(
@@ -196,9 +218,9 @@ class RiskUpdate(Body):
 
 
 class PolicyBody(Body):
-    threshold_percent: Decimal = Field(gt=0, le=100, examples=[5])
-    min_trade: Decimal = Field(ge=0, le=1_000_000, examples=[10])
-    cash_buffer_percent: Decimal = Field(default=Decimal("0.25"), ge=0, le=50)
+    threshold_percent: Decimal = ranged(THRESHOLD_RANGE, examples=[5])
+    min_trade: Decimal = ranged(MIN_TRADE_RANGE, examples=[10])
+    cash_buffer_percent: Decimal = ranged(CASH_BUFFER_RANGE, default=Decimal("0.25"))
 
 
 class ScheduleBody(Body):

@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 
 from trimtab import __version__
-from trimtab.domain.money import to_decimal
+from trimtab.domain.money import NumberRange, to_decimal
 from trimtab.errors import TrimtabError
 
 app = typer.Typer(
@@ -47,15 +47,22 @@ def exit_on_error() -> Iterator[None]:
 
 
 def decimal_option(
-    value: str | None, *, name: str, minimum: Decimal = Decimal(0)
+    value: str | None,
+    *,
+    name: str,
+    minimum: Decimal = Decimal(0),
+    bounds: NumberRange | None = None,
 ) -> Decimal | None:
-    """Parse a numeric option exactly (never through float), rejecting values below ``minimum``."""
+    """Parse a numeric option exactly (never through float), rejecting values below
+    ``minimum`` or outside ``bounds`` (domain.money's ranges) with exit code 2."""
     if value is None:
         return None
     try:
         number = to_decimal(value, field=name)
+        if bounds is not None:
+            number = bounds.check(number, field=name)
     except ValueError as err:
-        raise typer.BadParameter(str(err), param_hint=name) from None
+        raise typer.BadParameter(str(err).removeprefix(f"{name}: "), param_hint=name) from None
     if number < minimum:
         raise typer.BadParameter(f"must be at least {minimum}, got {value}", param_hint=name)
     return number

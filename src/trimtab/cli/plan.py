@@ -13,8 +13,10 @@ import typer
 
 from trimtab.cli.app import app, console, decimal_option, exit_on_error
 from trimtab.cli.render import render_result
+from trimtab.domain.money import NumberRange
 from trimtab.domain.policy import Policy, UntargetedHoldings
 from trimtab.services.planning import plan_snapshot
+from trimtab.services.policy import CASH_BUFFER_RANGE, MIN_TRADE_RANGE, THRESHOLD_RANGE
 from trimtab.snapshots import check_prices_for, load_portfolio, load_targets
 
 
@@ -30,6 +32,10 @@ def _moment(value: str | None) -> datetime:
             f"expected an ISO-8601 time with a UTC offset, got {value!r}", param_hint="--as-of"
         )
     return moment
+
+
+#: --max-price-age: up to ten years, in hours (a timedelta holds no more than that sensibly).
+PRICE_AGE_HOURS = NumberRange(Decimal(0), Decimal(24 * 366 * 10), 4)
 
 
 @app.command()
@@ -78,12 +84,14 @@ def plan(
 ) -> None:
     """Plan the trades that bring a snapshot back to its targets. Places no orders."""
     overrides: dict[str, Any] = {
-        "threshold_percent": decimal_option(threshold, name="--threshold", minimum=Decimal(0)),
-        "min_trade": decimal_option(min_trade, name="--min-trade"),
-        "cash_buffer_percent": decimal_option(cash_buffer, name="--cash-buffer"),
+        "threshold_percent": decimal_option(threshold, name="--threshold", bounds=THRESHOLD_RANGE),
+        "min_trade": decimal_option(min_trade, name="--min-trade", bounds=MIN_TRADE_RANGE),
+        "cash_buffer_percent": decimal_option(
+            cash_buffer, name="--cash-buffer", bounds=CASH_BUFFER_RANGE
+        ),
         "untargeted": untargeted,
     }
-    age = decimal_option(max_price_age, name="--max-price-age")
+    age = decimal_option(max_price_age, name="--max-price-age", bounds=PRICE_AGE_HOURS)
     if age is not None:
         overrides["max_price_age"] = timedelta(hours=float(age))
     policy = replace(Policy(), **{k: v for k, v in overrides.items() if v is not None})

@@ -11,13 +11,16 @@ from trimtab.cli.app import app, console, exit_on_error
 from trimtab.cli.common import acting_user, open_context, print_json, user_option
 from trimtab.cli.render import render_result
 from trimtab.services import runs as run_history
+from trimtab.store.types import MAX_ID
 
 
 @app.command()
 def runs(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
-    limit: int = typer.Option(20, "--limit", help="How many runs, newest first."),
-    run_id: int | None = typer.Option(None, "--id", help="Show one run with its orders."),
+    limit: int = typer.Option(20, "--limit", min=1, max=200, help="How many runs, newest first."),
+    run_id: int | None = typer.Option(
+        None, "--id", min=1, max=MAX_ID, help="Show one run with its orders."
+    ),
     user: str | None = user_option(),
 ) -> None:
     """List past checks and rebalances, or show one with ``--id``."""

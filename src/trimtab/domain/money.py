@@ -6,6 +6,7 @@ and stay ``Decimal`` until they are shown.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 
 CENT = Decimal("0.01")
@@ -69,3 +70,67 @@ def usd_under(amount: Decimal, limit: Decimal) -> str:
 def percent_of(part: Decimal, whole: Decimal) -> Decimal:
     """``part`` as a percentage of ``whole`` (which must be positive)."""
     return part / whole * HUNDRED
+
+
+@dataclass(frozen=True, slots=True)
+class NumberRange:
+    """The values one kind of number may take at trimtab's edges (API bodies, CLI options,
+    snapshot files), so nothing outside it reaches ``Decimal`` arithmetic or a column.
+
+    ``places`` is the column's scale: a value with more decimals would be stored as a
+    different number (``0.00004`` % as 0), so it is refused rather than rounded.
+    ``minimum`` is excluded when ``above`` is true. docs/security.md lists the ranges.
+    """
+
+    minimum: Decimal
+    maximum: Decimal
+    places: int
+    above: bool = False
+
+    def check(self, value: object, *, field: str) -> Decimal:
+        """``value`` as a ``Decimal`` inside the range; ``ValueError`` naming ``field``."""
+        number = to_decimal(value, field=field)
+        low_ok = number > self.minimum if self.above else number >= self.minimum
+        if not low_ok or number > self.maximum:
+            low = "above" if self.above else "at least"
+            raise ValueError(
+                f"{field}: must be {low} {self.minimum} and at most {self.maximum:,f}, "
+                f"got {_short(value)}"
+            )
+        if not self.fits_places(number):
+            raise ValueError(f"{field}: at most {self.places} decimal places, got {_short(value)}")
+        return number
+
+    def fits_places(self, number: Decimal) -> bool:
+        """``number`` (already within the range) has at most ``places`` decimals."""
+        return number == number.quantize(Decimal(1).scaleb(-self.places), rounding=ROUND_DOWN)
+
+    def narrowed(
+        self,
+        *,
+        minimum: Decimal | None = None,
+        maximum: Decimal | None = None,
+        above: bool | None = None,
+    ) -> NumberRange:
+        """The same kind of number with tighter bounds (a policy's cash buffer ≤ 50 %)."""
+        return NumberRange(
+            self.minimum if minimum is None else minimum,
+            self.maximum if maximum is None else maximum,
+            self.places,
+            self.above if above is None else above,
+        )
+
+
+def _short(value: object) -> str:
+    text = str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+#: Money in USD: cash, notional, minimum trade. $10 trillion fits NUMERIC(20, 4).
+MONEY_RANGE = NumberRange(ZERO, Decimal("10000000000000"), 4)
+#: Share quantities: up to 10 billion shares, at the broker's 9 decimals (NUMERIC(20, 9)).
+QTY_RANGE = NumberRange(ZERO, Decimal("10000000000"), 9)
+#: A price per share in USD: above 0, up to $10 million.
+PRICE_RANGE = NumberRange(ZERO, Decimal("10000000"), 9, above=True)
+#: Percentages and percentage points: 0 to 100 at 4 decimals (NUMERIC(20, 4)).
+PERCENT_RANGE = NumberRange(ZERO, HUNDRED, 4)

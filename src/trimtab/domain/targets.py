@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from trimtab.domain.money import HUNDRED, ZERO
+from trimtab.domain.money import HUNDRED, PERCENT_RANGE, ZERO
 from trimtab.errors import InvalidTargets
 
 #: Upper-case tickers as Alpaca writes them: letters, digits, dot or slash (BRK.B, BTC/USD).
@@ -53,6 +53,16 @@ def check_target(target: Target) -> Target:
             f"got {target.band_percent}",
             field="band_percent",
         )
+    for field, value in (
+        ("target_percent", target.target_percent),
+        ("band_percent", target.band_percent),
+    ):
+        if value is not None and not PERCENT_RANGE.fits_places(value):
+            raise InvalidTargets(
+                f"{target.symbol}: {field} has more than {PERCENT_RANGE.places} decimal places "
+                f"(what is stored), got {value}",
+                field=field,
+            )
     return target
 
 

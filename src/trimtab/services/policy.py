@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from trimtab.domain.money import HUNDRED, ZERO, to_decimal
+from trimtab.domain.money import MONEY_RANGE, PERCENT_RANGE, NumberRange
 from trimtab.domain.policy import Policy
 from trimtab.errors import InvalidInput
 from trimtab.services.context import AppContext
@@ -34,15 +34,17 @@ def get_policy(ctx: AppContext, user_id: int) -> Policy:
         return read_policy(session, user_id)
 
 
-def _checked(value: object, field: str, low: Decimal, high: Decimal, *, low_open: bool) -> Decimal:
+#: What each knob may be (the API's schema states the same ranges).
+THRESHOLD_RANGE = PERCENT_RANGE.narrowed(above=True)
+MIN_TRADE_RANGE = MONEY_RANGE.narrowed(maximum=Decimal(10**9))
+CASH_BUFFER_RANGE = PERCENT_RANGE.narrowed(maximum=Decimal(50))
+
+
+def _checked(value: object, field: str, bounds: NumberRange) -> Decimal:
     try:
-        number = to_decimal(value, field=field)
+        return bounds.check(value, field=field)
     except ValueError as err:
         raise InvalidInput(str(err), field=field) from None
-    if number > high or number < low or (low_open and number == low):
-        bound = "above" if low_open else "at least"
-        raise InvalidInput(f"{field} must be {bound} {low} and at most {high}", field=field)
-    return number
 
 
 def update_policy(
@@ -57,15 +59,13 @@ def update_policy(
     changes: dict[str, Decimal] = {}
     if threshold_percent is not None:
         changes["threshold_percent"] = _checked(
-            threshold_percent, "threshold_percent", ZERO, HUNDRED, low_open=True
+            threshold_percent, "threshold_percent", THRESHOLD_RANGE
         )
     if min_trade is not None:
-        changes["min_trade"] = _checked(
-            min_trade, "min_trade", ZERO, Decimal(10**9), low_open=False
-        )
+        changes["min_trade"] = _checked(min_trade, "min_trade", MIN_TRADE_RANGE)
     if cash_buffer_percent is not None:
         changes["cash_buffer_percent"] = _checked(
-            cash_buffer_percent, "cash_buffer_percent", ZERO, Decimal(50), low_open=False
+            cash_buffer_percent, "cash_buffer_percent", CASH_BUFFER_RANGE
         )
     now = ctx.clock()
     with ctx.session_factory.begin() as session:

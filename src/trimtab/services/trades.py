@@ -9,7 +9,7 @@ from typing import Any
 
 from trimtab.brokers.base import Broker
 from trimtab.brokers.models import Asset, Order, OrderRequest, OrderType, Side, TimeInForce
-from trimtab.domain.money import QTY_STEP, ZERO, to_decimal
+from trimtab.domain.money import QTY_RANGE, ZERO
 from trimtab.domain.targets import check_symbol
 from trimtab.errors import (
     BrokerError,
@@ -28,6 +28,8 @@ from trimtab.services.run_records import OrderState, copy_answer, order_json
 from trimtab.store.models import OrderRow
 from trimtab.store.repositories import Orders, record_audit
 
+#: An order's quantity: above 0, within what the books and columns hold.
+ORDER_QTY = QTY_RANGE.narrowed(above=True)
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._-]{1,32}$")
 
 
@@ -71,13 +73,9 @@ def validate_trade(
         raise InvalidInput(err.message, field="symbol") from None
     order_side = enum_choice(Side, side, "side")
     try:
-        amount = to_decimal(qty, field="qty")
+        amount = ORDER_QTY.check(qty, field="qty")
     except ValueError as err:
         raise InvalidInput(str(err), field="qty") from None
-    if amount <= ZERO:
-        raise InvalidInput(f"qty must be above 0, got {qty}", field="qty")
-    if amount != amount.quantize(QTY_STEP):
-        raise InvalidInput("qty has more than 9 decimal places", field="qty")
     kind = enum_choice(OrderType, order_type, "order_type")
     if kind is not OrderType.MARKET:
         raise InvalidInput("only market orders are supported", field="order_type")

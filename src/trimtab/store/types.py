@@ -9,6 +9,9 @@ from typing import Any
 from sqlalchemy import DateTime, Dialect, Numeric, String
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
+#: Ids fit a 32-bit SQL integer (PostgreSQL's serial); larger ones name nothing.
+MAX_ID = 2**31 - 1
+
 
 class ExactDecimal(TypeDecorator[Decimal]):
     """NUMERIC(precision, scale) on PostgreSQL; decimal text on SQLite.
