@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.cli.test_check import cli  # noqa: F401  (fixture)
 from typer.testing import CliRunner, Result
 
+from tests.cli.test_check import cli  # noqa: F401  (fixture)
 from trimtab.cli import app
 from trimtab.services.context import AppContext
 from trimtab.services.demo import seed_demo_user
