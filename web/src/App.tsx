@@ -14,6 +14,7 @@ import { SignInPage } from "@/pages/SignInPage";
 const AllocationPage = lazy(() => import("@/pages/AllocationPage").then((m) => ({ default: m.AllocationPage })));
 const HistoryPage = lazy(() => import("@/pages/HistoryPage").then((m) => ({ default: m.HistoryPage })));
 const RunPage = lazy(() => import("@/pages/RunPage").then((m) => ({ default: m.RunPage })));
+const BacktestPage = lazy(() => import("@/pages/BacktestPage").then((m) => ({ default: m.BacktestPage })));
 const SettingsPage = lazy(() => import("@/pages/SettingsPage").then((m) => ({ default: m.SettingsPage })));
 
 function Loading() {
@@ -82,6 +83,7 @@ export function App() {
         <Route path="/allocation" element={<Page><AllocationPage /></Page>} />
         <Route path="/history" element={<Page><HistoryPage /></Page>} />
         <Route path="/history/:runId" element={<Page><RunPage /></Page>} />
+        <Route path="/backtest" element={<Page><BacktestPage /></Page>} />
         <Route path="/settings" element={<Page><SettingsPage /></Page>} />
         <Route path="*" element={<Navigate to="/allocation" replace />} />
       </Route>

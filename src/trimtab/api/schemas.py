@@ -409,7 +409,7 @@ class BacktestBody(Body):
 
     prices_csv: str = Field(
         min_length=1,
-        max_length=5_000_000,
+        max_length=1_000_000,
         description="Daily closes: a date column, then one column per symbol",
         examples=["date,SPY,TLT\n2024-01-02,472.65,98.50\n2024-01-03,468.79,98.90\n"],
     )

@@ -158,7 +158,7 @@ def result_of(report: BacktestReport, symbols: list[str]) -> BacktestResult:
 
 #: Bounds of one request through the API: the CSV text, the grid it makes, the
 #: policies replayed and the wall time, so one request cannot hold a worker for long.
-MAX_PRICE_CHARS = 5_000_000
+MAX_PRICE_CHARS = 1_000_000
 MAX_PRICE_CELLS = 1_000_000
 MAX_POLICIES = 8
 MAX_SECONDS = 20.0

@@ -26,6 +26,7 @@
  * Auth is the session cookie (same origin). State-changing requests carry the CSRF
  * token from sign-in in X-CSRF-Token. A 401 anywhere sends the user to sign in.
  */
+import type { components } from "./schema";
 import type {
   AllocationList,
   AllocationUpdate,
@@ -44,6 +45,10 @@ import type {
   UserSettings,
   UserSettingsUpdate,
 } from "./types";
+
+export type BacktestBody = components["schemas"]["BacktestBody"];
+export type BacktestResult = components["schemas"]["BacktestResult"];
+export type PolicyResult = components["schemas"]["PolicyResult"];
 
 const CSRF_KEY = "trimtab.csrf";
 
@@ -85,7 +90,7 @@ function isErrorBody(body: unknown): body is ApiErrorBody {
   );
 }
 
-async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+async function request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
   const headers: Record<string, string> = { Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (method !== "GET") {
@@ -99,8 +104,10 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
       headers,
       credentials: "same-origin",
       body: body === undefined ? undefined : JSON.stringify(body),
+      signal,
     });
   } catch {
+    if (signal?.aborted) throw new ApiError(0, "cancelled", "Cancelled.");
     throw new ApiError(0, "network", "Cannot reach the trimtab server. Check that it is running.");
   }
   const text = await response.text();
@@ -150,6 +157,9 @@ export const api = {
   settings: () => request<UserSettings>("GET", "/api/settings"),
   putSettings: (body: UserSettingsUpdate) =>
     request<UserSettings>("PUT", "/api/settings", body),
+
+  backtest: (body: BacktestBody, signal?: AbortSignal) =>
+    request<BacktestResult>("POST", "/api/backtests", body, signal),
 
   tokens: () => request<TokenList>("GET", "/api/tokens"),
   createToken: (name: string) => request<CreatedToken>("POST", "/api/tokens", { name }),

@@ -1,5 +1,5 @@
 import { NavLink, Outlet } from "react-router";
-import { History, LogOut, PieChart, Settings } from "lucide-react";
+import { History, LineChart, LogOut, PieChart, Settings } from "lucide-react";
 import type { LiveState } from "@/api/events";
 import type { User } from "@/api/types";
 import { Button } from "@/components/ui/button";
@@ -10,6 +10,7 @@ import { Logo } from "./Logo";
 const NAV = [
   { to: "/allocation", label: "Allocation", icon: PieChart },
   { to: "/history", label: "History", icon: History },
+  { to: "/backtest", label: "Backtest", icon: LineChart },
   { to: "/settings", label: "Settings", icon: Settings },
 ];
 

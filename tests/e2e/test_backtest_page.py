@@ -1,0 +1,75 @@
+"""The Backtest page in Chromium: a run on the shared prices, its table and charts, and cancel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, Route, expect
+
+from trimtab.services.demo import seed_demo_user
+
+from .conftest import PHONE, Live, shot, sign_in
+
+PRICES = Path(__file__).resolve().parents[3] / "shared" / "data" / "stock_prices.csv"
+
+
+def open_backtest(page: Page, live: Live) -> None:
+    seed = seed_demo_user(live.ctx)
+    sign_in(page, live.base_url, seed.user.email, seed.password)
+    page.get_by_test_id("nav-backtest").click()
+    expect(page.get_by_role("heading", name="Backtest")).to_be_visible()
+    # The saved targets are the starting point.
+    expect(page.get_by_label("Targets (SYMBOL=%)")).to_have_value("GLD=10 QQQ=30 SPY=40 TLT=20")
+    page.get_by_label("Targets (SYMBOL=%)").fill("AAPL=25 JPM=25 XOM=25 WMT=25")
+    page.get_by_label("Prices CSV").set_input_files(str(PRICES))
+    expect(page.get_by_test_id("backtest-file")).to_contain_text("stock_prices.csv: 7126 rows")
+
+
+@pytest.mark.e2e
+def test_a_backtest_shows_the_table_and_charts(page: Page, live: Live) -> None:
+    page.set_viewport_size({"width": 1440, "height": 900})
+    open_backtest(page, live)
+    page.get_by_label("monthly").check()
+    page.get_by_label("Cost (bps of each order)").fill("5")
+    page.get_by_label("From").fill("2000-01-03")
+    page.get_by_test_id("backtest-run").click()
+    table = page.get_by_test_id("backtest-table")
+    # A four-policy replay of 18 years; generous for a loaded machine.
+    expect(table).to_contain_text("relative:25", timeout=60_000)
+    rows = table.locator("tbody tr")
+    expect(rows).to_have_count(4)
+    expect(rows.first).to_contain_text("band:5")
+    expect(
+        page.get_by_text("2000-01-03 to 2018-04-11, 4597 days, AAPL, JPM, XOM, WMT")
+    ).to_be_visible()
+    charts = page.get_by_test_id("backtest-charts")
+    expect(charts.locator(".recharts-line")).to_have_count(8)
+    shot(page, "backtest-1440")
+    page.set_viewport_size(PHONE)
+    expect(table).to_be_visible()
+    shot(page, "backtest-390")
+
+
+@pytest.mark.e2e
+def test_a_bad_range_is_shown_and_a_running_request_can_be_cancelled(
+    page: Page, live: Live
+) -> None:
+    open_backtest(page, live)
+    page.get_by_label("From").fill("2030-01-01")
+    page.get_by_test_id("backtest-run").click()
+    expect(page.get_by_role("alert")).to_contain_text(
+        "no prices between 2030-01-01 and 2018-04-11", timeout=30_000
+    )
+
+    held: list[Route] = []
+    page.route(
+        "**/api/backtests", lambda route: held.append(route)
+    )  # never answered: the request stays open
+    page.get_by_label("From").fill("")
+    page.get_by_test_id("backtest-run").click()
+    expect(page.get_by_test_id("backtest-run")).to_have_text("Running…")
+    page.get_by_test_id("backtest-cancel").click()
+    expect(page.get_by_role("alert")).to_have_text("Cancelled.")
+    expect(page.get_by_test_id("backtest-run")).to_have_text("Run backtest")
+    assert len(held) == 1
