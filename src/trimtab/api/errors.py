@@ -8,6 +8,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from trimtab.errors import (
@@ -30,6 +32,18 @@ from trimtab.errors import (
 )
 
 log = logging.getLogger(__name__)
+
+#: PostgreSQL's serialization failure, deadlock and unique violation.
+CONFLICT_SQLSTATES = frozenset({"40001", "40P01", "23505"})
+
+
+def is_write_conflict(err: BaseException) -> bool:
+    """A concurrent writer's conflict (retryable by the client), not a bug."""
+    if isinstance(err, StaleDataError):
+        return True
+    return isinstance(err, DBAPIError) and (
+        getattr(err.orig, "sqlstate", None) in CONFLICT_SQLSTATES
+    )
 
 #: Most specific first: the first class an error is an instance of decides its status.
 STATUS_BY_ERROR: tuple[tuple[type[TrimtabError], int], ...] = (
@@ -101,6 +115,18 @@ def install_error_handlers(app: FastAPI) -> None:
             error_body("invalid_input", f"{field}: {first.get('msg', 'invalid value')}"),
             status_code=422,
         )
+
+    @app.exception_handler(DBAPIError)
+    @app.exception_handler(StaleDataError)
+    async def _database(request: Request, err: Exception) -> JSONResponse:
+        if is_write_conflict(err):
+            # Two writers met on the same rows; the losing one may simply try again.
+            log.warning("write conflict on %s %s: %s", request.method, request.url.path, err)
+            return JSONResponse(
+                error_body("conflict", "another change to the same data came first; try again"),
+                status_code=409,
+            )
+        return await _unexpected(request, err)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, err: Exception) -> JSONResponse:

@@ -18,6 +18,7 @@ from trimtab.domain.money import to_decimal
 from trimtab.domain.targets import Target, check_target, check_unique, enabled_total
 from trimtab.errors import InvalidTargets, NotFound
 from trimtab.services.context import AppContext
+from trimtab.store.locks import lock_user_edits
 from trimtab.store.models import AllocationRow
 from trimtab.store.repositories import Allocations, record_audit
 
@@ -120,6 +121,7 @@ def replace_allocations(ctx: AppContext, user_id: int, targets: Sequence[Target]
     check_unique(targets)
     now = ctx.clock()
     with ctx.session_factory.begin() as session:
+        lock_user_edits(session, user_id)
         repo = Allocations(session)
         wanted = {t.symbol for t in targets}
         for row in repo.for_user(user_id):
@@ -154,6 +156,7 @@ def upsert_allocation(
     target = check_target(Target(symbol, target_percent, enabled, band_percent))
     now = ctx.clock()
     with ctx.session_factory.begin() as session:
+        lock_user_edits(session, user_id)
         row = _write(session, user_id, target, now)
         record_audit(
             session,
@@ -174,6 +177,7 @@ def set_allocation_enabled(
     """Turn one existing target on or off, keeping its percent."""
     now = ctx.clock()
     with ctx.session_factory.begin() as session:
+        lock_user_edits(session, user_id)
         row = Allocations(session).get(user_id, symbol)
         if row is None:
             raise NotFound(f"no allocation for {symbol}", field="symbol")
@@ -188,6 +192,7 @@ def delete_allocation(ctx: AppContext, user_id: int, symbol: str) -> None:
     """Remove one symbol's target; a symbol with none is ``NotFound``."""
     now = ctx.clock()
     with ctx.session_factory.begin() as session:
+        lock_user_edits(session, user_id)
         repo = Allocations(session)
         row = repo.get(user_id, symbol)
         if row is None:

@@ -143,3 +143,24 @@ def _advisory_unlock(connection: Connection, user_id: int) -> None:
         # holding the lock: closing it for good releases the lock server-side.
         connection.invalidate()
         raise
+
+
+#: First key of the per-user edit lock (apart from the run lock: an edit never waits
+#: for a run, only for another edit of the same user's rows).
+EDIT_NAMESPACE = 0x7465  # "te"
+
+
+def lock_user_edits(session: Session, user_id: int) -> None:
+    """Serialise the writers of one user's rows until this transaction ends.
+
+    PostgreSQL: a transaction advisory lock, so two concurrent replacements of an
+    allocation set (or two creates of the same new symbol) run one after the other
+    instead of deadlocking, updating a row the other deleted (StaleDataError) or
+    inserting the same key twice. SQLite's ``BEGIN IMMEDIATE`` already serialises
+    every writer, so there is nothing more to take.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(:ns, :user_id)"),
+            {"ns": EDIT_NAMESPACE, "user_id": user_id},
+        )
