@@ -45,6 +45,7 @@ def is_write_conflict(err: BaseException) -> bool:
         getattr(err.orig, "sqlstate", None) in CONFLICT_SQLSTATES
     )
 
+
 #: Most specific first: the first class an error is an instance of decides its status.
 STATUS_BY_ERROR: tuple[tuple[type[TrimtabError], int], ...] = (
     (InvalidInput, 422),
