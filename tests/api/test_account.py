@@ -33,6 +33,8 @@ def test_settings_round_trip_and_validation(alice: Client) -> None:
         "threshold_percent": 5.0,
         "min_trade": 10.0,
         "cash_buffer_percent": 0.25,
+        "untargeted": "leave",
+        "max_price_age_hours": 96.0,
     }
     put = alice.http.put("/api/settings", json={"threshold_percent": 3, "min_trade": 25})
     assert put.status_code == 200
@@ -40,6 +42,32 @@ def test_settings_round_trip_and_validation(alice: Client) -> None:
     bad = alice.http.put("/api/settings", json={"threshold_percent": 0, "min_trade": 25})
     assert bad.status_code == 422
     assert "threshold_percent" in bad.json()["error"]["message"]
+
+
+def test_settings_choose_what_happens_to_untargeted_holdings_and_stale_prices(
+    alice: Client,
+) -> None:
+    put = alice.http.put(
+        "/api/settings",
+        json={
+            "threshold_percent": 5,
+            "min_trade": 10,
+            "untargeted": "sell",
+            "max_price_age_hours": "24.5",
+        },
+    )
+    assert put.status_code == 200, put.text
+    assert put.json()["untargeted"] == "sell"
+    assert put.json()["max_price_age_hours"] == 24.5
+    # Omitted, they keep their saved values.
+    again = alice.http.put("/api/settings", json={"threshold_percent": 4, "min_trade": 10})
+    assert (again.json()["untargeted"], again.json()["max_price_age_hours"]) == ("sell", 24.5)
+    for field, value in (("untargeted", "hold"), ("max_price_age_hours", 0)):
+        bad = alice.http.put(
+            "/api/settings", json={"threshold_percent": 5, "min_trade": 10, field: value}
+        )
+        assert bad.status_code == 422
+        assert field in bad.json()["error"]["message"]
 
 
 def test_users_read_risk_but_only_admins_change_it(alice: Client, admin: Client) -> None:

@@ -9,7 +9,12 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from trimtab.domain.money import PERCENT_RANGE, NumberRange
-from trimtab.services.policy import CASH_BUFFER_RANGE, MIN_TRADE_RANGE, THRESHOLD_RANGE
+from trimtab.services.policy import (
+    CASH_BUFFER_RANGE,
+    MIN_TRADE_RANGE,
+    PRICE_AGE_RANGE,
+    THRESHOLD_RANGE,
+)
 from trimtab.services.trades import ORDER_QTY
 from trimtab.store.types import MAX_ID
 
@@ -221,6 +226,16 @@ class PolicyBody(Body):
     threshold_percent: Decimal = ranged(THRESHOLD_RANGE, examples=[5])
     min_trade: Decimal = ranged(MIN_TRADE_RANGE, examples=[10])
     cash_buffer_percent: Decimal = ranged(CASH_BUFFER_RANGE, default=Decimal("0.25"))
+    untargeted: Literal["leave", "sell"] | None = Field(
+        default=None,
+        description="Holdings with no target: leave them alone (default) or sell them whole. "
+        "Omitted keeps the saved choice.",
+    )
+    max_price_age_hours: Decimal | None = ranged(
+        PRICE_AGE_RANGE,
+        default=None,
+        description="The oldest a price may be to trade on (default 96). Omitted keeps it.",
+    )
 
 
 class ScheduleBody(Body):
@@ -313,6 +328,8 @@ class PolicyOut(BaseModel):
     threshold_percent: float
     min_trade: float
     cash_buffer_percent: float
+    untargeted: Literal["leave", "sell"]
+    max_price_age_hours: float
 
 
 class RiskRowOut(BaseModel):

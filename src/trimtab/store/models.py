@@ -86,6 +86,9 @@ class PolicyRow(Base):
     threshold_percent: Mapped[Decimal] = mapped_column(Percent())
     min_trade: Mapped[Decimal] = mapped_column(Money())
     cash_buffer_percent: Mapped[Decimal] = mapped_column(Percent())
+    #: ``leave`` or ``sell`` (domain.policy.UntargetedHoldings).
+    untargeted: Mapped[str] = mapped_column(String(8), server_default="leave")
+    max_price_age_hours: Mapped[Decimal] = mapped_column(ExactDecimal(20, 4), server_default="96")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

@@ -14,7 +14,8 @@
  *  - GET /api/runs[?limit=n&offset=k] → {runs: RunSummary[], total} newest first
  *    (limit at most 200);
  *    GET /api/runs/{id} → RunDetail.
- *  - GET|PUT /api/settings ↔ {threshold_percent, min_trade, cash_buffer_percent}.
+ *  - GET|PUT /api/settings ↔ {threshold_percent, min_trade, cash_buffer_percent, untargeted,
+ *    max_price_age_hours}.
  *  - GET /api/tokens → {tokens[]}; POST /api/tokens {name} → {id, name, created_at,
  *    token}; DELETE /api/tokens/{id} → 204.
  *  - POST /api/rebalance/check → 409 {"error": {"code": "conflict"}} while a run is

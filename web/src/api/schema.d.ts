@@ -309,7 +309,8 @@ export interface paths {
         };
         /**
          * Get Settings
-         * @description The caller's drift threshold, minimum trade and cash buffer.
+         * @description The caller's drift threshold, minimum trade, cash buffer, untargeted-holdings policy
+         *     and price age limit.
          */
         get: operations["get_settings_api_settings_get"];
         /** Put Settings */
@@ -812,6 +813,11 @@ export interface components {
              */
             cash_buffer_percent: number | string;
             /**
+             * Max Price Age Hours
+             * @description The oldest a price may be to trade on (default 96). Omitted keeps it.
+             */
+            max_price_age_hours?: number | string | null;
+            /**
              * Min Trade
              * @example 10
              */
@@ -821,15 +827,27 @@ export interface components {
              * @example 5
              */
             threshold_percent: number | string;
+            /**
+             * Untargeted
+             * @description Holdings with no target: leave them alone (default) or sell them whole. Omitted keeps the saved choice.
+             */
+            untargeted?: ("leave" | "sell") | null;
         };
         /** PolicyOut */
         PolicyOut: {
             /** Cash Buffer Percent */
             cash_buffer_percent: number;
+            /** Max Price Age Hours */
+            max_price_age_hours: number;
             /** Min Trade */
             min_trade: number;
             /** Threshold Percent */
             threshold_percent: number;
+            /**
+             * Untargeted
+             * @enum {string}
+             */
+            untargeted: "leave" | "sell";
         };
         /**
          * PolicyResult

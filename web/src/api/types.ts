@@ -241,12 +241,18 @@ export interface UserSettings {
   min_trade: Num;
   /** share of the portfolio left in cash when buys are sized (default 0.25) */
   cash_buffer_percent?: Num;
+  /** holdings with no target: left alone, or sold whole */
+  untargeted?: "leave" | "sell";
+  /** the oldest a price may be to trade on, in hours (default 96) */
+  max_price_age_hours?: Num;
 }
 
 export interface UserSettingsUpdate {
   threshold_percent: number;
   min_trade: number;
   cash_buffer_percent?: number;
+  untargeted?: "leave" | "sell";
+  max_price_age_hours?: number;
 }
 
 export interface ApiToken {

@@ -35,28 +35,33 @@ def get_asset(symbol: str, user: CurrentUser, ctx: Ctx) -> dict[str, Any]:
     return portfolio.asset_info(ctx, user.id, check_symbol(symbol))
 
 
-def policy_json(value: Policy) -> dict[str, float]:
+def policy_json(value: Policy) -> dict[str, Any]:
     return {
         "threshold_percent": float(value.threshold_percent),
         "min_trade": float(value.min_trade),
         "cash_buffer_percent": float(value.cash_buffer_percent),
+        "untargeted": str(value.untargeted),
+        "max_price_age_hours": float(policy.price_age_hours(value)),
     }
 
 
 @router.get("/api/settings", response_model=PolicyOut)
-def get_settings(user: CurrentUser, ctx: Ctx) -> dict[str, float]:
-    """The caller's drift threshold, minimum trade and cash buffer."""
+def get_settings(user: CurrentUser, ctx: Ctx) -> dict[str, Any]:
+    """The caller's drift threshold, minimum trade, cash buffer, untargeted-holdings policy
+    and price age limit."""
     return policy_json(policy.get_policy(ctx, user.id))
 
 
 @router.put("/api/settings", response_model=PolicyOut)
-def put_settings(body: PolicyBody, user: CurrentUser, ctx: Ctx) -> dict[str, float]:
+def put_settings(body: PolicyBody, user: CurrentUser, ctx: Ctx) -> dict[str, Any]:
     updated = policy.update_policy(
         ctx,
         user.id,
         threshold_percent=body.threshold_percent,
         min_trade=body.min_trade,
         cash_buffer_percent=body.cash_buffer_percent,
+        untargeted=body.untargeted,
+        max_price_age_hours=body.max_price_age_hours,
     )
     return policy_json(updated)
 

@@ -7,7 +7,13 @@ import { PolicyForm } from "./PolicyForm";
 describe("PolicyForm", () => {
   it("loads, validates and saves the threshold and minimum trade", async () => {
     const calls = stubFetch({
-      "GET /api/settings": { threshold_percent: "5", min_trade: "10", cash_buffer_percent: "0.5" },
+      "GET /api/settings": {
+        threshold_percent: "5",
+        min_trade: "10",
+        cash_buffer_percent: "0.5",
+        untargeted: "leave",
+        max_price_age_hours: 96,
+      },
       "PUT /api/settings": (body: unknown) => ({ status: 200, body }),
     });
     renderWithProviders(<PolicyForm />);
@@ -22,6 +28,42 @@ describe("PolicyForm", () => {
     await userEvent.clear(threshold);
     await userEvent.type(threshold, "3.5");
     await userEvent.click(screen.getByRole("button", { name: "Save" }));
-    await waitFor(() => expect(calls.find((c) => c.method === "PUT")?.body).toEqual({ threshold_percent: 3.5, min_trade: 10, cash_buffer_percent: 0.5 }));
+    await waitFor(() =>
+      expect(calls.find((c) => c.method === "PUT")?.body).toEqual({
+        threshold_percent: 3.5,
+        min_trade: 10,
+        cash_buffer_percent: 0.5,
+        untargeted: "leave",
+        max_price_age_hours: 96,
+      }),
+    );
+  });
+
+  it("saves the untargeted-holdings policy and refuses a price age of 0", async () => {
+    const calls = stubFetch({
+      "GET /api/settings": { threshold_percent: 5, min_trade: 10, cash_buffer_percent: 0.25, untargeted: "leave", max_price_age_hours: 96 },
+      "PUT /api/settings": (body: unknown) => ({ status: 200, body }),
+    });
+    renderWithProviders(<PolicyForm />);
+    const age = screen.getByLabelText("Oldest usable price (hours)");
+    await waitFor(() => expect(age).toHaveValue("96"));
+    await userEvent.selectOptions(screen.getByLabelText("Holdings without a target"), "sell");
+    await userEvent.clear(age);
+    await userEvent.type(age, "0");
+    await userEvent.click(screen.getByRole("button", { name: "Save" }));
+    expect(await screen.findByText(/more than 0 and at most 720 hours/)).toBeInTheDocument();
+    expect(calls.some((c) => c.method === "PUT")).toBe(false);
+    await userEvent.clear(age);
+    await userEvent.type(age, "24");
+    await userEvent.click(screen.getByRole("button", { name: "Save" }));
+    await waitFor(() =>
+      expect(calls.find((c) => c.method === "PUT")?.body).toEqual({
+        threshold_percent: 5,
+        min_trade: 10,
+        cash_buffer_percent: 0.25,
+        untargeted: "sell",
+        max_price_age_hours: 24,
+      }),
+    );
   });
 });

@@ -30,7 +30,17 @@ export function validateCashBuffer(raw: string): string | null {
   return null;
 }
 
-/** Drift threshold, minimum trade size and the cash kept back when sizing buys. */
+export function validatePriceAge(raw: string): string | null {
+  const n = Number(raw);
+  if (raw.trim() === "" || !Number.isFinite(n)) return "Enter a number of hours, e.g. 96.";
+  if (n <= 0 || n > 720) return "Use more than 0 and at most 720 hours.";
+  return null;
+}
+
+type Untargeted = "leave" | "sell";
+
+/** Drift threshold, minimum trade size, the cash kept back when sizing buys, what happens to
+ * holdings without a target, and how old a price may be (docs/rebalancing.md). */
 export function PolicyForm() {
   const settings = useSettings();
   const save = useSaveSettings();
@@ -42,17 +52,29 @@ export function PolicyForm() {
     thresholdErr: useId(),
     minTradeErr: useId(),
     bufferErr: useId(),
+    untargeted: useId(),
+    priceAge: useId(),
+    priceAgeErr: useId(),
   };
   const [threshold, setThreshold] = useState("");
   const [minTrade, setMinTrade] = useState("");
   const [buffer, setBuffer] = useState("0.25");
-  const [errors, setErrors] = useState<{ threshold?: string | null; minTrade?: string | null; buffer?: string | null }>({});
+  const [untargeted, setUntargeted] = useState<Untargeted>("leave");
+  const [priceAge, setPriceAge] = useState("96");
+  const [errors, setErrors] = useState<{
+    threshold?: string | null;
+    minTrade?: string | null;
+    buffer?: string | null;
+    priceAge?: string | null;
+  }>({});
 
   useEffect(() => {
     if (settings.data) {
       setThreshold(String(Number(settings.data.threshold_percent)));
       setMinTrade(String(Number(settings.data.min_trade)));
       if (settings.data.cash_buffer_percent !== undefined) setBuffer(String(Number(settings.data.cash_buffer_percent)));
+      if (settings.data.untargeted !== undefined) setUntargeted(settings.data.untargeted);
+      if (settings.data.max_price_age_hours !== undefined) setPriceAge(String(Number(settings.data.max_price_age_hours)));
     }
   }, [settings.data]);
 
@@ -62,11 +84,18 @@ export function PolicyForm() {
       threshold: validateThreshold(threshold),
       minTrade: validateMinTrade(minTrade),
       buffer: validateCashBuffer(buffer),
+      priceAge: validatePriceAge(priceAge),
     };
     setErrors(next);
-    if (next.threshold || next.minTrade || next.buffer) return;
+    if (next.threshold || next.minTrade || next.buffer || next.priceAge) return;
     save.mutate(
-      { threshold_percent: Number(threshold), min_trade: Number(minTrade), cash_buffer_percent: Number(buffer) },
+      {
+        threshold_percent: Number(threshold),
+        min_trade: Number(minTrade),
+        cash_buffer_percent: Number(buffer),
+        untargeted,
+        max_price_age_hours: Number(priceAge),
+      },
       {
         onSuccess: () =>
           notify({ title: "Settings saved", description: `Band ±${formatPercent(threshold)}, minimum trade ${formatMoney(minTrade)}` }),
@@ -80,7 +109,7 @@ export function PolicyForm() {
       <CardHeader>
         <div>
           <CardTitle id="policy-title">Rebalancing rules</CardTitle>
-          <CardDescription>When a symbol counts as drifted, the smallest order worth placing, and the cash kept back.</CardDescription>
+          <CardDescription>When a symbol counts as drifted, the smallest order worth placing (never under Alpaca's $1), the cash kept back, holdings without a target, and stale prices.</CardDescription>
         </div>
       </CardHeader>
       <CardContent>
@@ -127,6 +156,34 @@ export function PolicyForm() {
             />
             <FieldError id={ids.bufferErr}>{errors.buffer}</FieldError>
             <p className="text-xs text-slate-600">Share of the portfolio kept in cash when buys are sized. Default 0.25%.</p>
+          </div>
+          <div className="space-y-1.5">
+            <Label htmlFor={ids.untargeted}>Holdings without a target</Label>
+            <select
+              id={ids.untargeted}
+              value={untargeted}
+              onChange={(e) => setUntargeted(e.target.value as Untargeted)}
+              className="h-9 w-full rounded-md border border-slate-300 bg-white px-2 text-sm"
+              data-testid="settings-untargeted"
+            >
+              <option value="leave">Leave them alone</option>
+              <option value="sell">Sell them whole</option>
+            </select>
+            <p className="text-xs text-slate-600">A 0% target always sells the whole position. Shorts and options are never traded.</p>
+          </div>
+          <div className="space-y-1.5">
+            <Label htmlFor={ids.priceAge}>Oldest usable price (hours)</Label>
+            <Input
+              id={ids.priceAge}
+              inputMode="decimal"
+              value={priceAge}
+              onChange={(e) => setPriceAge(e.target.value)}
+              aria-invalid={Boolean(errors.priceAge)}
+              aria-describedby={errors.priceAge ? ids.priceAgeErr : undefined}
+              data-testid="settings-price-age"
+            />
+            <FieldError id={ids.priceAgeErr}>{errors.priceAge}</FieldError>
+            <p className="text-xs text-slate-600">Older prices, or ones from before the last trading day, are skipped as stale. Default 96.</p>
           </div>
           <div className="sm:col-span-3">
             <Button type="submit" disabled={save.isPending || settings.isLoading} data-testid="settings-save">
