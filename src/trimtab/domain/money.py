@@ -55,14 +55,15 @@ def cents(amount: Decimal) -> Decimal:
 
 
 def usd(amount: Decimal) -> str:
-    """``$1,234.50``: an amount to the cent, for messages."""
-    return f"${cents(amount):,}"
+    """``$1,234.50`` (``-$6,000.00`` when negative): an amount to the cent, for messages."""
+    rounded = cents(amount)
+    return f"-${-rounded:,}" if rounded < ZERO else f"${rounded:,}"
 
 
 def usd_under(amount: Decimal, limit: Decimal) -> str:
     """``amount`` for a message saying it is under ``limit``: to the cent, unless rounding
     would make it look equal to (or over) the limit; then every digit it has."""
-    if amount < limit <= cents(amount):
+    if ZERO <= amount < limit <= cents(amount):
         return f"${amount.normalize():f}"
     return usd(amount)
 

@@ -282,20 +282,29 @@ def fit_buys(
 ) -> tuple[list[PlannedOrder], list[SkippedTrade]]:
     """Size buys to ``spendable`` dollars, scaling them down together when short.
 
-    Used when planning and again in a live run once the sells have filled and the
-    real buying power is known.
+    Wants under the minimum or without a usable price are skipped first, so they
+    take no share of the cash. Used when planning and again in a live run once the
+    sells have filled and the real buying power is known.
     """
-    wanted = sum((w.amount for w in wants), ZERO)
-    if wanted <= ZERO:
-        return [], []
-    scale = Decimal(1) if spendable >= wanted else max(spendable, ZERO) / wanted
-    orders: list[PlannedOrder] = []
     skipped: list[SkippedTrade] = []
+    priced: list[tuple[BuyWant, PricePoint]] = []
     for want in wants:
         if want.amount < policy.min_order:
             # Too small even with unlimited cash: say so rather than blame the cash.
             skipped.append(_below_minimum(want.symbol, Side.BUY, want.amount, policy.min_order))
             continue
+        choice = trade_price(want.symbol, Side.BUY, portfolio, policy)
+        if isinstance(choice, SkippedTrade):
+            skipped.append(choice)
+        else:
+            assert choice.point is not None
+            priced.append((want, choice.point))
+    wanted = sum((w.amount for w, _ in priced), ZERO)
+    if wanted <= ZERO:
+        return [], skipped
+    scale = Decimal(1) if spendable >= wanted else max(spendable, ZERO) / wanted
+    orders: list[PlannedOrder] = []
+    for want, point in priced:
         if scale <= ZERO:
             skipped.append(
                 SkippedTrade(
@@ -306,13 +315,8 @@ def fit_buys(
                 )
             )
             continue
-        priced = trade_price(want.symbol, Side.BUY, portfolio, policy)
-        if isinstance(priced, SkippedTrade):
-            skipped.append(priced)
-            continue
-        assert priced.point is not None
-        qty = want.amount * scale / priced.point.price
-        result = _sized(want.symbol, Side.BUY, qty, priced.point, portfolio, policy)
+        qty = want.amount * scale / point.price
+        result = _sized(want.symbol, Side.BUY, qty, point, portfolio, policy)
         if isinstance(result, PlannedOrder):
             orders.append(result)
         else:
