@@ -192,3 +192,203 @@ def test_bad_numeric_option_is_a_usage_error(tmp_path: Path) -> None:
     code, out = plan(tmp_path, PORTFOLIO, TARGETS, "--threshold", "wide")
     assert code == 2
     assert "--threshold" in out
+
+
+# -- real accounts (docs/rebalancing.md): one snapshot per kind the format can express --
+
+
+def plan_json(tmp_path: Path, portfolio: object, targets: object, *args: str) -> dict:
+    code, out = plan(tmp_path, portfolio, targets, "--json", *args)
+    assert code == 0, out
+    result: dict = json.loads(out)
+    assert_seed_contract(result)
+    return result
+
+
+def trades(result: dict) -> list[tuple[str, str, float]]:
+    return [(t["symbol"], t["side"], t["qty"]) for t in result["trades_planned"]]
+
+
+def test_a_short_snapshot_is_valued_at_24000_and_spends_no_short_proceeds(
+    tmp_path: Path,
+) -> None:
+    snapshot = {
+        "cash": "30000",
+        "equity": "24000",
+        "positions": [
+            {"symbol": "SPY", "qty": "8", "price": "500"},
+            {"symbol": "XYZ", "qty": "-40", "price": "250"},
+        ],
+        "prices": {"QQQ": "400", "TLT": "90", "GLD": "200"},
+    }
+    result = plan_json(tmp_path, snapshot, TARGETS)
+    assert result["portfolio_value"] == 24000.0
+    assert result["buy_budget"] == {
+        "cash": 30000.0,
+        "buying_power": None,
+        "uninvested": 20000.0,
+        "short_proceeds": 10000.0,
+        "open_orders": 0.0,
+        "buffer": 60.0,
+        "spendable": 19940.0,
+    }
+    assert trades(result) == [
+        ("SPY", "buy", 11.1664),
+        ("QQQ", "buy", 17.946),
+        ("TLT", "buy", 53.173333333),
+        ("GLD", "buy", 11.964),
+    ]
+    assert sum(t["notional"] for t in result["trades_planned"]) <= 30000 - 10000 - 60
+    xyz = next(d for d in result["drift_details"] if d["symbol"] == "XYZ")
+    assert (xyz["market_value"], xyz["hold_reason"]) == (-10000.0, "short_position")
+
+
+def test_a_crypto_snapshot_shows_btc_usd_at_60_percent_and_sells_in_coins(tmp_path: Path) -> None:
+    snapshot = {
+        "cash": "6000",
+        "positions": [
+            {"symbol": "BTC/USD", "qty": "0.15", "price": "60000", "asset_class": "crypto"}
+        ],
+        "prices": {"SPY": "500"},
+        "assets": {
+            "BTC/USD": {
+                "asset_class": "crypto",
+                "min_order_size": "0.0001",
+                "min_trade_increment": "0.0001",
+            }
+        },
+    }
+    result = plan_json(tmp_path, snapshot, {"SPY": 60, "BTC/USD": 40})
+    assert result["portfolio_value"] == 15000.0
+    btc = next(r for r in result["drift_analysis"] if r["symbol"] == "BTC/USD")
+    assert (btc["actual_percent"], btc["action"]) == (60.0, "sell")
+    assert trades(result) == [("BTC/USD", "sell", 0.05), ("SPY", "buy", 17.925)]
+    assert result["trades_planned"][0]["asset_class"] == "crypto"
+
+
+def test_an_option_snapshot_is_valued_at_30000_not_20100(tmp_path: Path) -> None:
+    snapshot = {
+        "cash": "10000",
+        "equity": "30000",
+        "positions": [
+            {"symbol": "SPY", "qty": "20", "price": "500"},
+            {
+                "symbol": "AAPL250117C00150000",
+                "qty": "2",
+                "price": "50",
+                "market_value": "10000",
+                "asset_class": "us_option",
+            },
+        ],
+        "prices": {"QQQ": "400"},
+    }
+    result = plan_json(tmp_path, snapshot, {"SPY": 50, "QQQ": 50})
+    assert result["portfolio_value"] == 30000.0
+    assert trades(result) == [("SPY", "buy", 4.9625), ("QQQ", "buy", 18.609375)]
+    assert {s["symbol"]: s["reason"] for s in result["skipped"]} == {
+        "AAPL250117C00150000": "asset_class"
+    }
+
+
+def test_a_snapshot_with_an_open_order_and_buying_power_reserves_their_cash(
+    tmp_path: Path,
+) -> None:
+    snapshot = {
+        "cash": "10000",
+        "buying_power": "9000",
+        "prices": {"SPY": "500", "GLD": "200", "QQQ": "400"},
+        "open_orders": [{"symbol": "QQQ", "side": "buy", "qty": "5"}],
+    }
+    result = plan_json(tmp_path, snapshot, {"SPY": 50, "GLD": 50})
+    # min(10,000, 9,000 buying power) - 2,000 for the open QQQ buy - 25 buffer = 6,975.
+    assert result["buy_budget"]["spendable"] == 6975.0
+    assert trades(result) == [("SPY", "buy", 6.975), ("GLD", "buy", 17.4375)]
+
+
+def test_a_dated_price_before_the_last_trading_day_is_skipped_as_stale(tmp_path: Path) -> None:
+    snapshot = {
+        "cash": "10000",
+        "as_of": "2026-11-30T15:00:00Z",
+        "prices": {
+            "SPY": {"price": "500", "as_of": "2026-11-30T14:59:00Z"},
+            "GLD": {"price": "200", "as_of": "2026-11-27T21:00:00Z"},
+        },
+    }
+    result = plan_json(tmp_path, snapshot, {"SPY": 50, "GLD": 50})
+    assert trades(result) == [("SPY", "buy", 10.0)]
+    assert result["trades_planned"][0]["price_as_of"] == "2026-11-30T14:59:00+00:00"
+    (stale,) = result["skipped"]
+    assert (stale["symbol"], stale["reason"]) == ("GLD", "stale_price")
+    # The same prices on the Saturday after: Friday's close is the last trading day's.
+    later = plan_json(
+        tmp_path, {**snapshot, "as_of": "2026-11-28T12:00:00Z"}, {"SPY": 50, "GLD": 50}
+    )
+    assert [s["reason"] for s in later["skipped"]] == []
+
+
+def test_a_zero_target_and_the_sell_policy_exit_whole_positions(tmp_path: Path) -> None:
+    snapshot = {
+        "cash": "0",
+        "positions": [
+            {"symbol": "SPY", "qty": "10.123456789", "price": "500"},
+            {"symbol": "TSLA", "qty": "3", "price": "200"},
+        ],
+        "prices": {"QQQ": "400"},
+    }
+    left = plan_json(tmp_path, snapshot, {"SPY": 0, "QQQ": 100})
+    assert trades(left)[0] == ("SPY", "sell", 10.123456789)
+    assert "TSLA" not in {t["symbol"] for t in left["trades_planned"]}
+    sold = plan_json(tmp_path, snapshot, {"SPY": 0, "QQQ": 100}, "--untargeted", "sell")
+    assert trades(sold)[:2] == [("SPY", "sell", 10.123456789), ("TSLA", "sell", 3.0)]
+
+
+def test_a_min_trade_under_one_dollar_is_raised_to_alpacas_floor(tmp_path: Path) -> None:
+    snapshot = {
+        "cash": "9999.5",
+        "positions": [{"symbol": "SPY", "qty": "0.001", "price": "500"}],
+        "prices": {"QQQ": "400"},
+    }
+    result = plan_json(tmp_path, snapshot, {"SPY": 0, "QQQ": 100}, "--min-trade", "0.5")
+    assert [s["message"] for s in result["skipped"] if s["symbol"] == "SPY"] == [
+        "sell of SPY for $0.50 is under the $1.00 minimum trade"
+    ]
+
+
+def test_a_snapshot_whose_parts_miss_the_equity_says_so_and_plans_nothing(
+    tmp_path: Path,
+) -> None:
+    snapshot = {
+        "cash": "1000",
+        "equity": "5000",
+        "positions": [{"symbol": "SPY", "qty": "2", "price": "500"}],
+        "prices": {"QQQ": "400"},
+    }
+    result = plan_json(tmp_path, snapshot, {"SPY": 50, "QQQ": 50})
+    assert (result["outcome"], result["trades_planned"]) == ("valuation_mismatch", [])
+    assert "Equity is $5,000.00 but cash $1,000.00 + positions $1,000.00" in result["message"]
+
+
+@pytest.mark.parametrize(
+    ("portfolio", "message"),
+    [
+        (
+            {"positions": [{"symbol": "X250117C00150000", "qty": 1, "asset_class": "us_option"}]},
+            "positions[0].market_value: missing",
+        ),
+        (
+            {"positions": [{"symbol": "SPY", "qty": 1, "price": 1, "asset_class": "bond"}]},
+            "positions[0].asset_class: expected one of us_equity, crypto, us_option",
+        ),
+        ({"prices": {"SPY": {"price": 1, "as_of": "yesterday"}}}, "prices.SPY.as_of"),
+        (
+            {"open_orders": [{"symbol": "SPY", "side": "buy", "qty": 1, "notional": 5}]},
+            "open_orders[0]: give exactly one of qty and notional",
+        ),
+    ],
+)
+def test_malformed_real_account_fields_exit_2_naming_the_field(
+    tmp_path: Path, portfolio: dict, message: str
+) -> None:
+    code, out = plan(tmp_path, {"cash": 100, "prices": {"SPY": 1}, **portfolio}, {"SPY": 100})
+    assert code == 2, out
+    assert message in " ".join(out.split()), out
