@@ -132,6 +132,43 @@ class OrderRejected(BrokerError):
     code = "order_rejected"
 
 
+class AccountMayNotTrade(OrderRejected):
+    """The broker account may not place orders: not active, blocked, or suspended by its owner."""
+
+    code = "account_may_not_trade"
+
+
+class AccountTradingBlocked(AccountMayNotTrade):
+    """The account's ``trading_blocked`` flag is set: the broker refuses every order."""
+
+    code = "account_trading_blocked"
+
+
+class PatternDayTraderProtection(OrderRejected):
+    """The broker refused an order that would be a day trade on a flagged account under $25,000."""
+
+    code = "pattern_day_trader_protection"
+
+
+class BelowMinimumNotional(OrderRejected):
+    """The order is worth less than the broker's minimum (Alpaca: $1, docs/brokers.md)."""
+
+    code = "below_minimum_notional"
+
+
+class BelowMinimumOrderSize(OrderRejected):
+    """The quantity is under the asset's ``min_order_size`` or not a multiple of its
+    ``min_trade_increment`` (crypto, docs/brokers.md)."""
+
+    code = "below_minimum_order_size"
+
+
+class InvalidTimeInForce(OrderRejected):
+    """The broker does not take this time in force for the asset (crypto: gtc or ioc only)."""
+
+    code = "invalid_time_in_force"
+
+
 class ConfigError(TrimtabError):
     """A setting is missing or contradicts another (e.g. an Alpaca broker without keys)."""
 

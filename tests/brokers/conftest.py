@@ -15,21 +15,33 @@ from trimtab.brokers.alpaca import AlpacaBroker
 from trimtab.brokers.asset_cache import AssetCache
 from trimtab.brokers.base import Broker
 from trimtab.brokers.exchange import Exchange
-from trimtab.brokers.models import Asset
+from trimtab.brokers.models import Asset, AssetClass
 from trimtab.brokers.paper import PaperBroker
 from trimtab.brokers.sim.server import BackgroundServer
 from trimtab.brokers.sim.simulator import Simulator
 
+#: An option contract: 100 shares of SPY at $500 until 2025-06-20, quoted per share.
+OPTION = "SPY250620C00500000"
 PRICES = {
     "SPY": Decimal("500.00"),
     "QQQ": Decimal("400.00"),
     "TLT": Decimal("90.00"),
     "BRK.A": Decimal("700000.00"),
     "LEHMQ": Decimal("0.01"),
+    "XYZ": Decimal("250.00"),
+    "BTC/USD": Decimal("60000.00"),
+    OPTION: Decimal("50.00"),
 }
 ASSETS = {
     "BRK.A": Asset("BRK.A", fractionable=False),
     "LEHMQ": Asset("LEHMQ", tradable=False, fractionable=False),
+    "BTC/USD": Asset(
+        "BTC/USD",
+        asset_class=AssetClass.CRYPTO,
+        min_order_size=Decimal("0.0001"),
+        min_trade_increment=Decimal("0.0001"),
+    ),
+    OPTION: Asset(OPTION, fractionable=False, asset_class=AssetClass.US_OPTION),
 }
 CASH = Decimal("10000.00")
 HOLDINGS = {"SPY": Decimal(10), "QQQ": Decimal("5.5")}

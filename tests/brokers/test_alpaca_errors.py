@@ -10,16 +10,21 @@ from alpaca.common.exceptions import APIError
 
 from trimtab.brokers.alpaca_errors import error_from_api, error_from_transport
 from trimtab.errors import (
+    AccountMayNotTrade,
     AssetNotTradable,
+    BelowMinimumNotional,
+    BelowMinimumOrderSize,
     BrokerAuthFailed,
     BrokerError,
     BrokerUnavailable,
     DuplicateClientOrderId,
     InsufficientBuyingPower,
     InsufficientQuantity,
+    InvalidTimeInForce,
     MarketClosed,
     NotFound,
     OrderRejected,
+    PatternDayTraderProtection,
     RateLimited,
     TrimtabError,
 )
@@ -52,6 +57,18 @@ def alpaca_body(code: int, message: str) -> str:
         (422, 40010001, "qty must be > 0", OrderRejected),
         (401, 40110000, "request is not authorized", BrokerAuthFailed),
         (403, 40310000, "forbidden", BrokerAuthFailed),
+        (403, 40310000, "forbidden.", BrokerAuthFailed),
+        (403, 40310000, "account is not authorized to trade", AccountMayNotTrade),
+        (
+            403,
+            40310100,
+            "trade denied due to pattern day trading protection",
+            PatternDayTraderProtection,
+        ),
+        (403, 40310100, "day trade denied", PatternDayTraderProtection),
+        (403, 40310000, "cost basis must be >= 1", BelowMinimumNotional),
+        (422, 42210000, "invalid crypto time_in_force", InvalidTimeInForce),
+        (422, 40010001, "qty must be >= 0.0001", BelowMinimumOrderSize),
         (429, 42910000, "rate limit exceeded", RateLimited),
         (500, 50010000, "internal server error", BrokerUnavailable),
         (503, 50310000, "service unavailable", BrokerUnavailable),
@@ -85,3 +102,24 @@ def test_gateway_page_without_json_is_unavailable_without_a_code() -> None:
 def test_transport_failures_are_unavailable(failure: requests.RequestException, words: str) -> None:
     error: TrimtabError = error_from_transport(failure, timeout=2)
     assert isinstance(error, BrokerUnavailable) and words in error.message
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "message", "fix"),
+    [
+        (401, 40110000, "request is not authorized", "Check the key id and secret"),
+        (403, 40310000, "account is not authorized to trade", "Alpaca's dashboard"),
+        (403, 40310100, "trade denied due to pattern day trading protection", "$25,000"),
+        (403, 40310000, "cost basis must be >= 1", "minimum trade to $1.00"),
+    ],
+)
+def test_each_refusal_says_what_it_means_and_a_fix(
+    status: int, code: int, message: str, fix: str
+) -> None:
+    error = error_from_api(api_error(status, alpaca_body(code, message)))
+    assert f"(Alpaca: {message})" in error.message and fix in error.message
+
+
+def test_an_account_refusal_is_never_taken_for_refused_keys() -> None:
+    refusal = alpaca_body(40310000, "account is not authorized to trade")
+    assert not isinstance(error_from_api(api_error(403, refusal)), BrokerAuthFailed)

@@ -101,7 +101,10 @@ def test_refusal_with_alpacas_body_keeps_code_and_message(
     with pytest.raises(InsufficientBuyingPower) as refused:
         broker.submit_order(tlt_buy())
     assert (refused.value.status, refused.value.broker_code) == (403, 40310000)
-    assert refused.value.message == "insufficient buying power"
+    assert refused.value.message == (
+        "Not enough buying power for this order (Alpaca: insufficient buying power). "
+        "Add cash or lower the targets' buys; trimtab never borrows."
+    )
     assert sim.request_counts()[POST_ORDERS] == 1 and orders_placed(sim) == 0
 
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine
 
 from trimtab.brokers.demo import demo_prices
-from trimtab.brokers.models import OrderRequest, Side
+from trimtab.brokers.models import AssetClass, OrderRequest, PricePoint, Side
 from trimtab.errors import DuplicateClientOrderId, InsufficientBuyingPower, NotFound, OrderRejected
 from trimtab.store.db import make_session_factory
 from trimtab.store.models import UserRow
@@ -80,3 +80,16 @@ def test_a_user_without_a_paper_account(broker: StoredPaperBroker) -> None:
     stranger = StoredPaperBroker(broker.session_factory, broker.user_id + 1, {}, {})
     with pytest.raises(NotFound):
         stranger.get_account()
+
+
+def test_prices_and_quotes_are_the_paper_markets_now(broker: StoredPaperBroker) -> None:
+    paper = StoredPaperBroker(
+        broker.session_factory, broker.user_id, broker.prices, broker.assets, clock=lambda: NOW
+    )
+    spy = broker.prices["SPY"]
+    assert paper.get_latest_prices(["SPY", "ZZZZ"]) == {"SPY": PricePoint(spy, NOW, "trade")}
+    assert paper.get_latest_quotes(["SPY"]) == {"SPY": PricePoint(spy, NOW, "quote")}
+    (position,) = paper.get_positions()
+    assert (position.asset_class, position.side) == (AssetClass.US_EQUITY, "long")
+    account = paper.get_account()
+    assert account.long_market_value == 10 * spy and account.short_market_value == 0

@@ -17,14 +17,20 @@ import requests
 from alpaca.common.exceptions import APIError
 from alpaca.common.rest import RESTClient
 from alpaca.data.enums import DataFeed
-from alpaca.data.historical import StockHistoricalDataClient
-from alpaca.data.requests import StockLatestTradeRequest
+from alpaca.data.historical import CryptoHistoricalDataClient, StockHistoricalDataClient
+from alpaca.data.models import Quote, Trade
+from alpaca.data.requests import (
+    CryptoLatestQuoteRequest,
+    CryptoLatestTradeRequest,
+    StockLatestQuoteRequest,
+    StockLatestTradeRequest,
+)
 from alpaca.trading import models as sdk
 from alpaca.trading.client import TradingClient
 from alpaca.trading.enums import QueryOrderStatus
 from alpaca.trading.requests import GetOrdersRequest
 
-from trimtab.brokers.alpaca_errors import error_from_api, error_from_transport
+from trimtab.brokers.alpaca_errors import error_from_api, error_from_transport, explained
 from trimtab.brokers.alpaca_mapping import (
     account_from_sdk,
     asset_from_sdk,
@@ -43,9 +49,12 @@ from trimtab.brokers.models import (
     PricePoint,
     decimal_text,
 )
-from trimtab.brokers.order_rules import order_amount, same_order
+from trimtab.brokers.order_rules import order_amount, order_for_asset, same_order
 from trimtab.config import Settings
+from trimtab.domain.money import ZERO
 from trimtab.errors import (
+    AccountMayNotTrade,
+    AccountTradingBlocked,
     BrokerError,
     BrokerUnavailable,
     ConfigError,
@@ -95,7 +104,8 @@ class AlpacaBroker:
     ) -> None:
         self.trading = TradingClient(key_id, secret_key, paper=paper, url_override=base_url)
         self.data = StockHistoricalDataClient(key_id, secret_key, url_override=data_url)
-        for client in (self.trading, self.data):
+        self.crypto_data = CryptoHistoricalDataClient(key_id, secret_key, url_override=data_url)
+        for client in (self.trading, self.data, self.crypto_data):
             _configure(client, timeout=timeout, retry_wait=retry_wait)
         self.timeout = timeout
         self.retry_wait = retry_wait
@@ -130,15 +140,39 @@ class AlpacaBroker:
         return [position_from_sdk(_expect(sdk.Position, p)) for p in positions]
 
     def get_latest_prices(self, symbols: Sequence[str]) -> dict[str, PricePoint]:
-        if not symbols:
-            return {}
-        request = StockLatestTradeRequest(symbol_or_symbols=list(symbols), feed=self.feed)
-        trades = self._read(lambda: self.data.get_stock_latest_trade(request))
-        # Data prices arrive as JSON numbers; their shortest repr is the decimal Alpaca sent.
+        """Last trades: stocks from the stock feed, ``BTC/USD``-style pairs from the crypto
+        one (one request per kind asked for)."""
+        stocks, coins = _split_crypto(symbols)
+        trades: dict[str, Any] = {}
+        if stocks:
+            stock_request = StockLatestTradeRequest(symbol_or_symbols=stocks, feed=self.feed)
+            trades |= self._read(lambda: self.data.get_stock_latest_trade(stock_request))
+        if coins:
+            coin_request = CryptoLatestTradeRequest(symbol_or_symbols=coins)
+            trades |= self._read(lambda: self.crypto_data.get_crypto_latest_trade(coin_request))
         return {
-            symbol: PricePoint(Decimal(str(trade.price)), trade.timestamp, "trade")
+            symbol: PricePoint(_price(_expect(Trade, trade).price), trade.timestamp, "trade")
             for symbol, trade in trades.items()
         }
+
+    def get_latest_quotes(self, symbols: Sequence[str]) -> dict[str, PricePoint]:
+        """Latest quotes, priced at the midpoint of bid and ask (or the one side quoted);
+        a symbol with neither side quoted is left out."""
+        stocks, coins = _split_crypto(symbols)
+        quotes: dict[str, Any] = {}
+        if stocks:
+            stock_request = StockLatestQuoteRequest(symbol_or_symbols=stocks, feed=self.feed)
+            quotes |= self._read(lambda: self.data.get_stock_latest_quote(stock_request))
+        if coins:
+            coin_request = CryptoLatestQuoteRequest(symbol_or_symbols=coins)
+            quotes |= self._read(lambda: self.crypto_data.get_crypto_latest_quote(coin_request))
+        points = {}
+        for symbol, answer in quotes.items():
+            quote = _expect(Quote, answer)
+            sides = [_price(p) for p in (quote.bid_price, quote.ask_price) if p and p > 0]
+            if sides:
+                points[symbol] = PricePoint(sum(sides, ZERO) / len(sides), quote.timestamp, "quote")
+        return points
 
     def get_asset(self, symbol: str) -> Asset:
         """Cached for the trading day: tradable/fractionable do not change within one."""
@@ -183,6 +217,8 @@ class AlpacaBroker:
         order the first post placed.
         """
         order_amount(request)
+        if _is_crypto(request.symbol):
+            request = order_for_asset(request, self.get_asset(request.symbol))
         body = _order_body(request)
         lost: BrokerError | None = None
         for _ in range(2):
@@ -199,7 +235,42 @@ class AlpacaBroker:
         raise lost
 
     def _post_order(self, body: dict[str, Any]) -> sdk.Order:
-        return sdk.Order(**_expect(dict, self.trading.post("/orders", body)))
+        try:
+            return sdk.Order(**_expect(dict, self.trading.post("/orders", body)))
+        except APIError as error:
+            refusal = error_from_api(error)
+            if isinstance(refusal, AccountMayNotTrade):
+                raise self._why_not_trading(refusal) from error
+            raise
+
+    def _why_not_trading(self, refusal: AccountMayNotTrade) -> AccountMayNotTrade:
+        """Alpaca gives one message for every account that may not trade; its flags say which."""
+        try:
+            account = self.get_account()
+        except BrokerError:
+            return refusal
+        reason: AccountMayNotTrade | None = None
+        if account.trading_blocked:
+            reason = AccountTradingBlocked(
+                "Trading is blocked on this Alpaca account (trading_blocked). Alpaca sets "
+                "this flag: ask Alpaca support why and to lift it.",
+                broker_code=refusal.broker_code,
+                status=refusal.status,
+            )
+        elif account.account_blocked or account.trade_suspended_by_user:
+            flag = "account_blocked" if account.account_blocked else "trade_suspended_by_user"
+            reason = AccountMayNotTrade(
+                explained(AccountMayNotTrade, f"account is not authorized to trade ({flag})"),
+                broker_code=refusal.broker_code,
+                status=refusal.status,
+            )
+        elif account.status != "ACTIVE":
+            reason = AccountMayNotTrade(
+                explained(AccountMayNotTrade, f"account status is {account.status}"),
+                broker_code=refusal.broker_code,
+                status=refusal.status,
+            )
+        return reason or refusal
 
     def cancel_order(self, order_id: str) -> None:
         self._call(lambda: self.trading.delete(f"/orders/{order_id}"))
@@ -223,6 +294,20 @@ class AlpacaBroker:
         except BrokerUnavailable:
             time.sleep(self.retry_wait)
             return self._call(send)
+
+
+def _is_crypto(symbol: str) -> bool:
+    """Alpaca spells every crypto pair, and nothing else, with a slash: ``BTC/USD``."""
+    return "/" in symbol
+
+
+def _split_crypto(symbols: Sequence[str]) -> tuple[list[str], list[str]]:
+    return [s for s in symbols if not _is_crypto(s)], [s for s in symbols if _is_crypto(s)]
+
+
+def _price(number: float) -> Decimal:
+    # Data prices arrive as JSON numbers; their shortest repr is the decimal Alpaca sent.
+    return Decimal(str(number))
 
 
 def _expect(kind: type[T], answer: object) -> T:

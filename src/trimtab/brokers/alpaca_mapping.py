@@ -10,6 +10,7 @@ from alpaca.trading import models as sdk
 from trimtab.brokers.models import (
     Account,
     Asset,
+    AssetClass,
     Clock,
     Order,
     OrderStatus,
@@ -30,6 +31,10 @@ def _optional_decimal(value: str | float | None) -> Decimal | None:
     return None if value in (None, "") else Decimal(str(value))
 
 
+#: The currencies Alpaca quotes crypto pairs in, longest first so ``USDT`` wins over ``USD``.
+CRYPTO_QUOTE_CURRENCIES = ("USDT", "USDC", "USD", "BTC")
+
+
 def account_from_sdk(account: sdk.TradeAccount) -> Account:
     return Account(
         id=str(account.id),
@@ -40,23 +45,56 @@ def account_from_sdk(account: sdk.TradeAccount) -> Account:
         trading_blocked=bool(account.trading_blocked),
         account_blocked=bool(account.account_blocked),
         currency=account.currency or "USD",
+        pattern_day_trader=bool(account.pattern_day_trader),
+        shorting_enabled=bool(account.shorting_enabled),
+        trade_suspended_by_user=bool(account.trade_suspended_by_user),
+        long_market_value=_decimal(account.long_market_value),
+        short_market_value=_decimal(account.short_market_value),
+        multiplier=_optional_decimal(account.multiplier) or Decimal(1),
+        last_equity=_optional_decimal(account.last_equity),
     )
 
 
+def crypto_order_symbol(symbol: str) -> str:
+    """The order and data symbol of a crypto position: Alpaca lists ``BTCUSD`` but orders,
+    assets and market data say ``BTC/USD``. A symbol already with a slash is kept."""
+    if "/" in symbol:
+        return symbol
+    for quote in CRYPTO_QUOTE_CURRENCIES:
+        base = symbol.removesuffix(quote)
+        if base != symbol and base:
+            return f"{base}/{quote}"
+    return symbol
+
+
 def position_from_sdk(position: sdk.Position) -> Position:
+    """Signed as Alpaca sends it (a short: negative qty and market value); ``market_value``
+    is Alpaca's own figure, an option's already times its contract multiplier."""
     qty = _decimal(position.qty)
+    asset_class = AssetClass(str(position.asset_class.value))
+    symbol = position.symbol
+    if asset_class is AssetClass.CRYPTO:
+        symbol = crypto_order_symbol(symbol)
     return Position(
-        symbol=position.symbol,
+        symbol=symbol,
         qty=qty,
         qty_available=qty if position.qty_available is None else _decimal(position.qty_available),
         market_value=_decimal(position.market_value),
         current_price=_decimal(position.current_price),
         avg_entry_price=_decimal(position.avg_entry_price),
+        asset_class=asset_class,
     )
 
 
 def asset_from_sdk(asset: sdk.Asset) -> Asset:
-    return Asset(asset.symbol, tradable=asset.tradable, fractionable=asset.fractionable)
+    return Asset(
+        asset.symbol,
+        tradable=asset.tradable,
+        fractionable=asset.fractionable,
+        asset_class=AssetClass(str(asset.asset_class.value)),
+        min_order_size=_optional_decimal(asset.min_order_size),
+        min_trade_increment=_optional_decimal(asset.min_trade_increment),
+    )
 
 
 def clock_from_sdk(clock: sdk.Clock) -> Clock:

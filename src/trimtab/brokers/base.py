@@ -28,6 +28,11 @@ class Broker(Protocol):
         call; unknown symbols omitted. Crypto symbols are spelled ``BTC/USD``."""
         ...
 
+    def get_latest_quotes(self, symbols: Sequence[str]) -> dict[str, PricePoint]:
+        """Latest quote of each symbol (bid/ask midpoint), with its time, source ``"quote"``:
+        a fresher price when the last trade is old. Unknown symbols omitted."""
+        ...
+
     def get_asset(self, symbol: str) -> Asset:
         """Tradable/fractionable facts; raises ``NotFound`` for an unknown symbol."""
         ...
@@ -36,6 +41,9 @@ class Broker(Protocol):
 
     def submit_order(self, request: OrderRequest) -> Order:
         """Place an order, idempotently per ``client_order_id``.
+
+        A crypto order goes out as the broker takes it (``order_rules.order_for_asset``:
+        gtc, qty rounded down to the coin's increment).
 
         Sending the same request again returns the order already placed; reusing
         the id for a different order raises ``DuplicateClientOrderId``.

@@ -13,8 +13,34 @@ from trimtab.domain.money import QTY_STEP, ZERO
 
 @dataclass
 class Holding:
+    """A position's books; ``qty`` is negative for a short."""
+
     qty: Decimal
     avg_entry_price: Decimal
+
+
+@dataclass
+class AccountFlags:
+    """What an account may do, as Alpaca's account object reports it.
+
+    ``multiplier`` 1 is a cash account, 2 or 4 a margin one; ``buying_power``,
+    when set, replaces the exchange's own figure (to copy a real account's).
+    """
+
+    status: str = "ACTIVE"
+    trading_blocked: bool = False
+    account_blocked: bool = False
+    trade_suspended_by_user: bool = False
+    pattern_day_trader: bool = False
+    shorting_enabled: bool = False
+    multiplier: Decimal = Decimal(1)
+    buying_power: Decimal | None = None
+
+    @property
+    def may_trade(self) -> bool:
+        return self.status == "ACTIVE" and not (
+            self.trading_blocked or self.account_blocked or self.trade_suspended_by_user
+        )
 
 
 @dataclass
@@ -25,6 +51,7 @@ class AccountState:
     cash: Decimal
     holdings: dict[str, Holding] = field(default_factory=dict)
     orders: dict[str, Order] = field(default_factory=dict)
+    flags: AccountFlags = field(default_factory=AccountFlags)
 
     def open_orders(self) -> list[Order]:
         return [o for o in self.orders.values() if not o.status.is_terminal]
@@ -51,11 +78,6 @@ class AccountState:
             ZERO,
         )
 
-    def equity(self, prices: Mapping[str, Decimal]) -> Decimal:
-        return self.cash + sum(
-            (h.qty * prices.get(s, h.avg_entry_price) for s, h in self.holdings.items()), ZERO
-        )
-
     def fill(
         self,
         order: Order,
@@ -73,17 +95,17 @@ class AccountState:
         remaining = remaining_qty(order, prices)
         wanted = remaining if fraction >= 1 else (remaining * fraction).quantize(QTY_STEP)
         if order.side is Side.BUY:
-            covered = (self.cash / price).quantize(QTY_STEP, rounding=ROUND_DOWN)
-            qty = min(wanted, covered)
+            qty = wanted
+            if self.flags.multiplier <= 1:
+                covered = (max(self.cash, ZERO) / price).quantize(QTY_STEP, rounding=ROUND_DOWN)
+                qty = min(wanted, covered)
             if qty > ZERO:
-                holding = self.holdings.setdefault(order.symbol, Holding(ZERO, price))
-                cost_basis = holding.qty * holding.avg_entry_price + qty * price
-                holding.qty += qty
-                holding.avg_entry_price = cost_basis / holding.qty
+                self._add(order.symbol, qty, price)
                 self.cash -= qty * price
         else:
             held = self.holdings.get(order.symbol)
-            qty = min(wanted, held.qty if held else ZERO)
+            # A sell only delivers what is held long; it never opens or adds to a short.
+            qty = min(wanted, max(held.qty, ZERO) if held else ZERO)
             if held is not None:
                 held.qty -= qty
                 self.cash += qty * price
@@ -110,6 +132,18 @@ class AccountState:
         )
         self.orders[order.id] = updated
         return updated
+
+    def _add(self, symbol: str, qty: Decimal, price: Decimal) -> None:
+        """Bought ``qty`` at ``price``: a long averages its entry, a short is covered."""
+        holding = self.holdings.setdefault(symbol, Holding(ZERO, price))
+        before = holding.qty
+        holding.qty += qty
+        if holding.qty == ZERO:
+            del self.holdings[symbol]
+        elif before >= ZERO:
+            holding.avg_entry_price = (before * holding.avg_entry_price + qty * price) / holding.qty
+        elif holding.qty > ZERO:
+            holding.avg_entry_price = price
 
 
 def remaining_qty(order: Order, prices: Mapping[str, Decimal]) -> Decimal:

@@ -4,7 +4,13 @@ Both the embedded ``PaperBroker`` and the Alpaca-compatible simulator run on thi
 one model, so they refuse the same things real Alpaca accounts refuse: a buy past
 buying power, a sell past the quantity available, a reused ``client_order_id``, a
 fractional quantity of a non-fractionable asset, an order opposite to an open
-order of the same symbol.
+order of the same symbol, an order from an account that may not trade, a crypto
+order that is not gtc/ioc or under the coin's minimum size, an order under $1,
+and a day trade under pattern-day-trader protection (docs/brokers.md).
+
+Positions are signed (a short has negative qty); an option's market value is
+qty × price × 100. Crypto trades around the clock; the market clock is the
+stock market's.
 """
 
 from __future__ import annotations
@@ -16,10 +22,11 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from trimtab.brokers.books import AccountState, Holding
+from trimtab.brokers.books import AccountFlags, AccountState, Holding
 from trimtab.brokers.models import (
     Account,
     Asset,
+    AssetClass,
     Clock,
     Order,
     OrderRequest,
@@ -30,20 +37,43 @@ from trimtab.brokers.models import (
     Side,
     TimeInForce,
 )
-from trimtab.brokers.order_rules import MAX_CLIENT_ORDER_ID, is_fractional, order_amount
+from trimtab.brokers.order_rules import (
+    CRYPTO_TIME_IN_FORCE,
+    MAX_CLIENT_ORDER_ID,
+    is_fractional,
+    order_amount,
+)
 from trimtab.domain.money import ZERO
 from trimtab.errors import (
+    AccountMayNotTrade,
+    AccountTradingBlocked,
     AssetNotTradable,
+    BelowMinimumNotional,
+    BelowMinimumOrderSize,
     DuplicateClientOrderId,
     InsufficientBuyingPower,
     InsufficientQuantity,
     InvalidInput,
+    InvalidTimeInForce,
     MarketClosed,
     NotFound,
     OrderRejected,
+    PatternDayTraderProtection,
 )
 
-__all__ = ["MAX_CLIENT_ORDER_ID", "AccountState", "Exchange", "Holding"]
+__all__ = ["MAX_CLIENT_ORDER_ID", "AccountFlags", "AccountState", "Exchange", "Holding"]
+
+#: Shares per US option contract: a contract quoted at $50 is worth $5,000.
+OPTION_MULTIPLIER = Decimal(100)
+#: Alpaca refuses fractional, notional and crypto orders worth less than this (USD).
+MIN_COST_BASIS = Decimal(1)
+#: FINRA's pattern-day-trader equity floor (USD): under it a flagged account may not day trade.
+PDT_MIN_EQUITY = Decimal(25000)
+
+
+def contract_multiplier(asset_class: AssetClass) -> Decimal:
+    """Units of the underlying per unit held: 100 for an option contract, else 1."""
+    return OPTION_MULTIPLIER if asset_class is AssetClass.US_OPTION else Decimal(1)
 
 
 def _now() -> datetime:
@@ -72,6 +102,9 @@ class Exchange:
         self.prices: dict[str, Decimal] = dict(prices or {})
         #: When each price's trade printed; a symbol missing here printed just now.
         self.price_times: dict[str, datetime] = {}
+        #: Scripted latest quotes (price, time); a symbol missing here is quoted at its
+        #: last price, just now.
+        self.quotes: dict[str, tuple[Decimal, datetime]] = {}
         self.assets: dict[str, Asset] = dict(assets or {})
         self.market_open = market_open
         self.fill_immediately = fill_immediately
@@ -85,15 +118,47 @@ class Exchange:
         self,
         account_id: str,
         cash: Decimal,
-        holdings: dict[str, Decimal] | None = None,
+        holdings: Mapping[str, Decimal] | None = None,
+        flags: AccountFlags | None = None,
     ) -> AccountState:
-        """Create (or reset) an account with cash and holdings valued at current prices."""
+        """Create (or reset) an account with cash and holdings (negative qty: a short)
+        entered at current prices. ``cash`` is the broker's: it includes a short's proceeds."""
         with self.lock:
-            state = AccountState(id=account_id, cash=cash)
-            for symbol, qty in (holdings or {}).items():
-                state.holdings[symbol] = Holding(qty, self.prices.get(symbol, ZERO))
+            state = AccountState(id=account_id, cash=cash, flags=flags or AccountFlags())
             self.accounts[account_id] = state
+            self.set_holdings(account_id, holdings or {})
             return state
+
+    def set_holdings(
+        self,
+        account_id: str,
+        holdings: Mapping[str, Decimal],
+        entry_prices: Mapping[str, Decimal] | None = None,
+    ) -> None:
+        """Replace an account's positions; entry prices default to current prices."""
+        with self.lock:
+            state = self.account_state(account_id)
+            state.holdings = {
+                symbol: Holding(
+                    qty, (entry_prices or {}).get(symbol, self.prices.get(symbol, ZERO))
+                )
+                for symbol, qty in holdings.items()
+                if qty != ZERO
+            }
+
+    def set_cash(self, account_id: str, cash: Decimal) -> None:
+        with self.lock:
+            self.account_state(account_id).cash = cash
+
+    def set_flags(self, account_id: str, flags: AccountFlags) -> None:
+        with self.lock:
+            self.account_state(account_id).flags = flags
+
+    def set_quotes(self, prices: Mapping[str, Decimal], *, as_of: datetime | None = None) -> None:
+        """Script latest quotes, made at ``as_of`` (now when not given)."""
+        with self.lock:
+            at = as_of or self.now()
+            self.quotes.update({symbol: (price, at) for symbol, price in prices.items()})
 
     def account_state(self, account_id: str) -> AccountState:
         try:
@@ -128,35 +193,85 @@ class Exchange:
 
     # -- reads --------------------------------------------------------------
     def account(self, account_id: str) -> Account:
+        """Alpaca's figures: equity = cash + long_market_value + short_market_value."""
         with self.lock:
             state = self._settled(account_id)
+            values = [p.market_value for p in self._positions(state)]
+            long_value = sum((v for v in values if v > ZERO), ZERO)
+            short_value = sum((v for v in values if v < ZERO), ZERO)
+            flags = state.flags
             return Account(
                 id=state.id,
                 cash=state.cash,
-                buying_power=max(state.cash - state.reserved_cash(self.prices), ZERO),
-                equity=state.equity(self.prices),
+                buying_power=self._buying_power(state, long_value, short_value),
+                equity=state.cash + long_value + short_value,
+                status=flags.status,
+                trading_blocked=flags.trading_blocked,
+                account_blocked=flags.account_blocked,
+                pattern_day_trader=flags.pattern_day_trader,
+                shorting_enabled=flags.shorting_enabled,
+                trade_suspended_by_user=flags.trade_suspended_by_user,
+                long_market_value=long_value,
+                short_market_value=short_value,
+                multiplier=flags.multiplier,
             )
+
+    def _buying_power(
+        self, state: AccountState, long_value: Decimal, short_value: Decimal
+    ) -> Decimal:
+        """The scripted figure, else cash less open buys (a cash account), else a simplified
+        Reg-T figure: (equity − half the gross position value) × multiplier, less open buys."""
+        if state.flags.buying_power is not None:
+            return state.flags.buying_power
+        reserved = state.reserved_cash(self.prices)
+        if state.flags.multiplier <= 1:
+            return max(state.cash - reserved, ZERO)
+        equity = state.cash + long_value + short_value
+        margin = (long_value - short_value) / 2
+        return max((equity - margin) * state.flags.multiplier - reserved, ZERO)
 
     def positions(self, account_id: str) -> list[Position]:
         with self.lock:
-            state = self._settled(account_id)
-            result = []
-            for symbol, holding in sorted(state.holdings.items()):
-                price = self.prices.get(symbol, holding.avg_entry_price)
-                result.append(
-                    Position(
-                        symbol=symbol,
-                        qty=holding.qty,
-                        # A notional sell reserves more shares as the price falls;
-                        # it can never deliver more than is held.
-                        qty_available=max(
-                            holding.qty - state.reserved_qty(symbol, self.prices), ZERO
-                        ),
-                        market_value=holding.qty * price,
-                        current_price=price,
-                        avg_entry_price=holding.avg_entry_price,
-                    )
+            return self._positions(self._settled(account_id))
+
+    def _positions(self, state: AccountState) -> list[Position]:
+        result = []
+        for symbol, holding in sorted(state.holdings.items()):
+            price = self.prices.get(symbol, holding.avg_entry_price)
+            asset_class = self.asset_class(symbol)
+            available = holding.qty
+            if holding.qty > ZERO:
+                # A notional sell reserves more shares as the price falls; it can never
+                # deliver more than is held.
+                available = max(holding.qty - state.reserved_qty(symbol, self.prices), ZERO)
+            result.append(
+                Position(
+                    symbol=symbol,
+                    qty=holding.qty,
+                    qty_available=available,
+                    market_value=holding.qty * price * contract_multiplier(asset_class),
+                    current_price=price,
+                    avg_entry_price=holding.avg_entry_price,
+                    asset_class=asset_class,
                 )
+            )
+        return result
+
+    def asset_class(self, symbol: str) -> AssetClass:
+        asset = self.assets.get(symbol)
+        return asset.asset_class if asset is not None else AssetClass.US_EQUITY
+
+    def latest_quotes(self, symbols: Sequence[str]) -> dict[str, PricePoint]:
+        """Latest quote of each known symbol: the scripted one, else its last price now."""
+        with self.lock:
+            now = self.now()
+            result = {}
+            for symbol in symbols:
+                if symbol in self.quotes:
+                    price, at = self.quotes[symbol]
+                    result[symbol] = PricePoint(price, at, "quote")
+                elif symbol in self.prices:
+                    result[symbol] = PricePoint(self.prices[symbol], now, "quote")
             return result
 
     def latest_prices(self, symbols: Sequence[str]) -> dict[str, PricePoint]:
@@ -243,9 +358,10 @@ class Exchange:
                 updated_at=now,
             )
             state.orders[order.id] = order
-            if self.market_open and fill_fraction is not None:
+            trading = self._trading(order.symbol)
+            if trading and fill_fraction is not None:
                 order = state.fill(order, self.prices, self.now(), fill_fraction)
-            elif self.market_open and self.fill_immediately and not self.fill_delay:
+            elif trading and self.fill_immediately and not self.fill_delay:
                 order = state.fill(order, self.prices, self.now())
             return order
 
@@ -266,10 +382,8 @@ class Exchange:
     def fill_pending(self, account_id: str | None = None, *, fraction: Decimal = Decimal(1)) -> int:
         """Fill open market orders (all accounts, or one); ``fraction`` < 1 fills them partly.
 
-        Returns how many orders changed. Does nothing while the market is closed.
+        Returns how many orders changed. While the market is closed only crypto fills.
         """
-        if not self.market_open:
-            return 0
         changed = 0
         with self.lock:
             states = (
@@ -277,7 +391,11 @@ class Exchange:
             )
             for state in states:
                 for order in list(state.orders.values()):
-                    if not order.status.is_terminal and order.type is OrderType.MARKET:
+                    if (
+                        not order.status.is_terminal
+                        and order.type is OrderType.MARKET
+                        and self._trading(order.symbol)
+                    ):
                         state.fill(order, self.prices, self.now(), fraction)
                         changed += 1
         return changed
@@ -298,30 +416,46 @@ class Exchange:
         partially filled on purpose keeps its remainder open.
         """
         state = self.account_state(account_id)
-        if not (self.fill_immediately and self.market_open and self.fill_delay):
+        if not (self.fill_immediately and self.fill_delay):
             return state
         due = self.now() - self.fill_delay
         for order in list(state.orders.values()):
             if (
-                order.status is OrderStatus.ACCEPTED
+                self._trading(order.symbol)
+                and order.status is OrderStatus.ACCEPTED
                 and order.type is OrderType.MARKET
                 and order.submitted_at <= due
             ):
                 state.fill(order, self.prices, self.now())
         return state
 
+    def _trading(self, symbol: str) -> bool:
+        """Whether ``symbol`` trades now: crypto always, the rest while the market is open."""
+        return self.market_open or self.asset_class(symbol) is AssetClass.CRYPTO
+
     def _check(self, state: AccountState, request: OrderRequest) -> None:
+        """Alpaca's refusals, in the order it makes them (codes and messages: docs/brokers.md)."""
         amount = order_amount(request)
         if any(o.client_order_id == request.client_order_id for o in state.orders.values()):
             raise DuplicateClientOrderId(
                 "client_order_id must be unique", status=422, broker_code=40010001
             )
+        if not state.flags.may_trade:
+            # Alpaca answers every such account alike; the flag picks our error class.
+            kind = AccountTradingBlocked if state.flags.trading_blocked else AccountMayNotTrade
+            raise kind("account is not authorized to trade", status=403, broker_code=40310000)
         asset = self.asset(request.symbol)
         if not asset.tradable:
             raise AssetNotTradable(
                 f"asset {request.symbol} is not tradable", status=422, broker_code=42210000
             )
-        if is_fractional(request):
+        if asset.asset_class is AssetClass.US_OPTION:
+            raise OrderRejected(
+                "account is not approved for options trading", status=403, broker_code=40310000
+            )
+        if asset.asset_class is AssetClass.CRYPTO:
+            _check_crypto(request, asset)
+        elif is_fractional(request):
             if not asset.fractionable:
                 raise OrderRejected(
                     f"asset {request.symbol} is not fractionable",
@@ -349,15 +483,32 @@ class Exchange:
         if price is None:
             raise OrderRejected(f"no price for {request.symbol}", status=422, broker_code=42210000)
         qty = request.qty if request.qty is not None else amount / price
+        cost = amount if request.notional is not None else qty * price
+        if cost < MIN_COST_BASIS and (
+            is_fractional(request) or asset.asset_class is AssetClass.CRYPTO
+        ):
+            raise BelowMinimumNotional(
+                f"cost basis must be >= {MIN_COST_BASIS}", status=403, broker_code=40310000
+            )
+        account = self.account(state.id)
+        if (
+            state.flags.pattern_day_trader
+            and account.equity < PDT_MIN_EQUITY
+            and self._is_day_trade(state, request)
+        ):
+            raise PatternDayTraderProtection(
+                "trade denied due to pattern day trading protection",
+                status=403,
+                broker_code=40310100,
+            )
         if request.side is Side.BUY:
-            cost = amount if request.notional is not None else qty * price
-            if cost > state.cash - state.reserved_cash(self.prices):
+            if cost > account.buying_power:
                 raise InsufficientBuyingPower(
                     "insufficient buying power", status=403, broker_code=40310000
                 )
         else:
             held = state.holdings.get(request.symbol)
-            available_qty = (held.qty if held else ZERO) - state.reserved_qty(
+            available_qty = (max(held.qty, ZERO) if held else ZERO) - state.reserved_qty(
                 request.symbol, self.prices
             )
             if qty > available_qty:
@@ -367,5 +518,34 @@ class Exchange:
                     status=403,
                     broker_code=40310000,
                 )
-        if not self.market_open and request.time_in_force is not TimeInForce.DAY:
+        if not self._trading(request.symbol) and request.time_in_force is not TimeInForce.DAY:
             raise MarketClosed("market is closed", status=403, broker_code=40310000)
+
+    def _is_day_trade(self, state: AccountState, request: OrderRequest) -> bool:
+        """Whether the order would close, today, a position opened by a fill today."""
+        today = self.now().date()
+        return any(
+            o.symbol == request.symbol
+            and o.side is not request.side
+            and o.filled_qty > ZERO
+            and o.updated_at.date() == today
+            for o in state.orders.values()
+        )
+
+
+def _check_crypto(request: OrderRequest, asset: Asset) -> None:
+    """Crypto orders are gtc or ioc, and a quantity is at least the coin's minimum order
+    size and a whole number of its trade increments."""
+    if request.time_in_force not in CRYPTO_TIME_IN_FORCE:
+        raise InvalidTimeInForce("invalid crypto time_in_force", status=422, broker_code=42210000)
+    if request.qty is None:
+        return
+    if asset.min_order_size is not None and request.qty < asset.min_order_size:
+        raise BelowMinimumOrderSize(
+            f"qty must be >= {asset.min_order_size}", status=422, broker_code=40010001
+        )
+    step = asset.min_trade_increment
+    if step is not None and request.qty % step != ZERO:
+        raise BelowMinimumOrderSize(
+            f"qty must be a multiple of {step}", status=422, broker_code=40010001
+        )

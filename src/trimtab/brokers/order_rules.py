@@ -3,14 +3,17 @@ adapter run them, so a malformed order fails the same way before reaching any br
 
 from __future__ import annotations
 
-from decimal import Decimal
+from dataclasses import replace
+from decimal import ROUND_DOWN, Decimal
 
-from trimtab.brokers.models import Order, OrderRequest
+from trimtab.brokers.models import Asset, AssetClass, Order, OrderRequest, TimeInForce
 from trimtab.domain.money import QTY_STEP, ZERO
-from trimtab.errors import InvalidInput
+from trimtab.errors import BelowMinimumOrderSize, InvalidInput
 
 #: Alpaca's documented limit on ``client_order_id``.
 MAX_CLIENT_ORDER_ID = 48
+#: The only time in force Alpaca takes for crypto orders (docs/brokers.md).
+CRYPTO_TIME_IN_FORCE = frozenset({TimeInForce.GTC, TimeInForce.IOC})
 
 
 def order_amount(request: OrderRequest) -> Decimal:
@@ -53,3 +56,30 @@ def same_order(order: Order, request: OrderRequest) -> bool:
         and order.type is request.type
         and order.time_in_force is request.time_in_force
     )
+
+
+def order_for_asset(request: OrderRequest, asset: Asset) -> OrderRequest:
+    """The order as the broker takes it for ``asset``: a crypto order goes out gtc (Alpaca
+    refuses day) with its qty rounded down to the coin's ``min_trade_increment``.
+
+    Rounding down never sells more than asked nor spends more. Raises
+    ``BelowMinimumOrderSize`` when the rounded qty is under ``min_order_size`` (or zero).
+    Other assets' orders are returned unchanged.
+    """
+    if asset.asset_class is not AssetClass.CRYPTO:
+        return request
+    time_in_force = request.time_in_force
+    if time_in_force not in CRYPTO_TIME_IN_FORCE:
+        time_in_force = TimeInForce.GTC
+    qty = request.qty
+    if qty is not None:
+        step = asset.min_trade_increment
+        if step is not None:
+            qty = (qty / step).to_integral_value(rounding=ROUND_DOWN) * step
+        floor = asset.min_order_size or ZERO
+        if qty <= ZERO or qty < floor:
+            raise BelowMinimumOrderSize(
+                f"{request.qty} {asset.symbol} rounds to {qty}, under the coin's minimum "
+                f"order of {floor}; trade at least {floor}",
+            )
+    return replace(request, time_in_force=time_in_force, qty=qty)

@@ -14,7 +14,7 @@ from trimtab.brokers.models import (
     Position,
     PricePoint,
 )
-from trimtab.brokers.order_rules import same_order
+from trimtab.brokers.order_rules import order_for_asset, same_order
 from trimtab.errors import DuplicateClientOrderId
 
 
@@ -34,6 +34,9 @@ class PaperBroker:
     def get_latest_prices(self, symbols: Sequence[str]) -> dict[str, PricePoint]:
         return self.exchange.latest_prices(symbols)
 
+    def get_latest_quotes(self, symbols: Sequence[str]) -> dict[str, PricePoint]:
+        return self.exchange.latest_quotes(symbols)
+
     def get_asset(self, symbol: str) -> Asset:
         return self.exchange.asset(symbol)
 
@@ -41,6 +44,7 @@ class PaperBroker:
         return self.exchange.clock()
 
     def submit_order(self, request: OrderRequest) -> Order:
+        request = order_for_asset(request, self.exchange.asset(request.symbol))
         try:
             return self.exchange.submit(self.account_id, request)
         except DuplicateClientOrderId:

@@ -30,7 +30,7 @@ from trimtab.brokers.models import (
     Side,
     TimeInForce,
 )
-from trimtab.brokers.order_rules import same_order
+from trimtab.brokers.order_rules import order_for_asset, same_order
 from trimtab.errors import DuplicateClientOrderId, NotFound
 from trimtab.store.models import PaperAccountRow, PaperHoldingRow, PaperOrderRow
 
@@ -173,6 +173,11 @@ class StoredPaperBroker:
         now = self.clock()
         return {s: PricePoint(self.prices[s], now, "trade") for s in symbols if s in self.prices}
 
+    def get_latest_quotes(self, symbols: Sequence[str]) -> dict[str, PricePoint]:
+        """Quoted at the paper market's prices, now."""
+        now = self.clock()
+        return {s: PricePoint(self.prices[s], now, "quote") for s in symbols if s in self.prices}
+
     def get_asset(self, symbol: str) -> Asset:
         return self._exchange().asset(symbol)
 
@@ -180,6 +185,7 @@ class StoredPaperBroker:
         return self._exchange().clock()
 
     def submit_order(self, request: OrderRequest) -> Order:
+        request = order_for_asset(request, self.get_asset(request.symbol))
         # Closed orders are not loaded into the exchange, so reuse is caught here.
         placed = self.get_order_by_client_id(request.client_order_id)
         if placed is not None:

@@ -17,6 +17,7 @@ def create_app(simulator: Simulator) -> FastAPI:
     app.state.sim = simulator
     app.include_router(trading.router)
     app.include_router(data.router)
+    app.include_router(data.crypto_router)
     app.include_router(admin.router)
     app.add_exception_handler(TrimtabError, trimtab_error_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)

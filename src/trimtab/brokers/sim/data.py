@@ -1,4 +1,5 @@
-"""The Alpaca market-data routes alpaca-py calls for latest prices (always multi-symbol)."""
+"""The Alpaca market-data routes alpaca-py calls for latest prices (always multi-symbol):
+stocks under ``/v2/stocks``, crypto pairs under ``/v1beta3/crypto/us``."""
 
 from __future__ import annotations
 
@@ -8,43 +9,67 @@ from decimal import Decimal
 
 from fastapi import APIRouter, Request
 
+from trimtab.brokers.exchange import Exchange
+from trimtab.brokers.models import AssetClass, PricePoint
 from trimtab.brokers.sim.routing import AccountId, SimulatedRoute, simulator_of
 from trimtab.brokers.sim.schemas import JSON, bar_json, quote_json, trade_json
 from trimtab.errors import InvalidInput
 
 #: Data routes take the same key pairs as trading ones; an unknown pair gets the same 401.
 router = APIRouter(prefix="/v2/stocks", route_class=SimulatedRoute)
+crypto_router = APIRouter(prefix="/v1beta3/crypto/us", route_class=SimulatedRoute)
+
+Render = Callable[[Decimal, datetime], JSON]
+Read = Callable[[Exchange, list[str]], dict[str, PricePoint]]
+
+
+def _trades(exchange: Exchange, symbols: list[str]) -> dict[str, PricePoint]:
+    return exchange.latest_prices(symbols)
+
+
+def _quotes(exchange: Exchange, symbols: list[str]) -> dict[str, PricePoint]:
+    return exchange.latest_quotes(symbols)
 
 
 def _latest(
-    request: Request, symbols: str, key: str, render: Callable[[Decimal, datetime], JSON]
+    request: Request, symbols: str, key: str, asset_class: AssetClass, read: Read, render: Render
 ) -> JSON:
-    """One entry per known symbol; unknown symbols are left out, as Alpaca leaves them."""
+    """One entry per known symbol of ``asset_class``; others are left out, as Alpaca does."""
     wanted = [s for s in symbols.split(",") if s]
     if not wanted:
         raise InvalidInput("symbols is required", field="symbols")
     exchange = simulator_of(request).exchange
     now = exchange.now()
-    points = exchange.latest_prices(wanted)
-    return {key: {s: render(p.price, p.as_of or now) for s, p in points.items()}}
+    ours = [s for s in wanted if exchange.asset_class(s) is asset_class]
+    return {key: {s: render(p.price, p.as_of or now) for s, p in read(exchange, ours).items()}}
 
 
 @router.get("/trades/latest")
 async def latest_trades(
     request: Request, account_id: AccountId, symbols: str, feed: str = "iex"
 ) -> JSON:
-    return _latest(request, symbols, "trades", trade_json)
+    return _latest(request, symbols, "trades", AssetClass.US_EQUITY, _trades, trade_json)
 
 
 @router.get("/quotes/latest")
 async def latest_quotes(
     request: Request, account_id: AccountId, symbols: str, feed: str = "iex"
 ) -> JSON:
-    return _latest(request, symbols, "quotes", quote_json)
+    return _latest(request, symbols, "quotes", AssetClass.US_EQUITY, _quotes, quote_json)
 
 
 @router.get("/bars/latest")
 async def latest_bars(
     request: Request, account_id: AccountId, symbols: str, feed: str = "iex"
 ) -> JSON:
-    return _latest(request, symbols, "bars", bar_json)
+    return _latest(request, symbols, "bars", AssetClass.US_EQUITY, _trades, bar_json)
+
+
+@crypto_router.get("/latest/trades")
+async def latest_crypto_trades(request: Request, account_id: AccountId, symbols: str) -> JSON:
+    return _latest(request, symbols, "trades", AssetClass.CRYPTO, _trades, trade_json)
+
+
+@crypto_router.get("/latest/quotes")
+async def latest_crypto_quotes(request: Request, account_id: AccountId, symbols: str) -> JSON:
+    return _latest(request, symbols, "quotes", AssetClass.CRYPTO, _quotes, quote_json)

@@ -90,7 +90,7 @@ class SimulatedRoute(APIRoute):
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
-        route = f"{','.join(sorted(self.methods or ()))} {self.path}"
+        route = f"{','.join(sorted(self.methods or ()))} {self.path_format}"
 
         async def handle(request: Request) -> Response:
             sim = simulator_of(request)

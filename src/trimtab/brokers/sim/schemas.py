@@ -12,9 +12,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from trimtab.brokers.exchange import contract_multiplier
 from trimtab.brokers.models import (
     Account,
     Asset,
+    AssetClass,
     Clock,
     Order,
     OrderRequest,
@@ -51,7 +53,6 @@ def error_body(code: int, message: str) -> JSON:
 
 
 def account_json(account: Account, created_at: datetime) -> JSON:
-    long_value = decimal_text(account.equity - account.cash)
     return {
         "id": stable_id("account", account.id),
         "account_number": "PA" + stable_id("account", account.id)[:10].replace("-", "").upper(),
@@ -65,41 +66,48 @@ def account_json(account: Account, created_at: datetime) -> JSON:
         "non_marginable_buying_power": decimal_text(account.buying_power),
         "portfolio_value": decimal_text(account.equity),
         "equity": decimal_text(account.equity),
-        "last_equity": decimal_text(account.equity),
-        "long_market_value": long_value,
-        "short_market_value": "0",
+        "last_equity": decimal_text(account.last_equity or account.equity),
+        "long_market_value": decimal_text(account.long_market_value),
+        "short_market_value": decimal_text(account.short_market_value),
         "initial_margin": "0",
         "maintenance_margin": "0",
-        "multiplier": "1",
-        "pattern_day_trader": False,
+        "multiplier": decimal_text(account.multiplier),
+        "pattern_day_trader": account.pattern_day_trader,
         "trading_blocked": account.trading_blocked,
         "transfers_blocked": False,
         "account_blocked": account.account_blocked,
-        "trade_suspended_by_user": False,
-        "shorting_enabled": False,
+        "trade_suspended_by_user": account.trade_suspended_by_user,
+        "shorting_enabled": account.shorting_enabled,
         "daytrade_count": 0,
         "sma": "0",
         "created_at": _timestamp(created_at),
     }
 
 
+def position_symbol(symbol: str) -> str:
+    """Alpaca lists a crypto position without the slash of its order symbol: ``BTCUSD``."""
+    return symbol.replace("/", "")
+
+
 def position_json(position: Position, asset: Asset) -> JSON:
-    cost_basis = position.qty * position.avg_entry_price
+    """Signed as Alpaca sends it: a short has negative qty, market value and cost basis."""
+    multiplier = contract_multiplier(position.asset_class)
+    cost_basis = position.qty * position.avg_entry_price * multiplier
     unrealized = position.market_value - cost_basis
     return {
         "asset_id": stable_id("asset", position.symbol),
-        "symbol": position.symbol,
+        "symbol": position_symbol(position.symbol),
         "exchange": asset_exchange(asset),
-        "asset_class": "us_equity",
+        "asset_class": position.asset_class.value,
         "asset_marginable": False,
         "avg_entry_price": decimal_text(position.avg_entry_price),
         "qty": decimal_text(position.qty),
         "qty_available": decimal_text(position.qty_available),
-        "side": "long",
+        "side": position.side,
         "market_value": decimal_text(position.market_value),
         "cost_basis": decimal_text(cost_basis),
         "unrealized_pl": decimal_text(unrealized),
-        "unrealized_plpc": decimal_text(unrealized / cost_basis if cost_basis else ZERO),
+        "unrealized_plpc": decimal_text(unrealized / abs(cost_basis) if cost_basis else ZERO),
         "unrealized_intraday_pl": "0",
         "unrealized_intraday_plpc": "0",
         "current_price": decimal_text(position.current_price),
@@ -127,7 +135,8 @@ def order_json(order: Order) -> JSON:
         "replaces": None,
         "asset_id": stable_id("asset", order.symbol),
         "symbol": order.symbol,
-        "asset_class": "us_equity",
+        # Alpaca spells crypto pairs with a slash, and nothing else.
+        "asset_class": "crypto" if "/" in order.symbol else "us_equity",
         "notional": _optional_text(order.notional),
         "qty": _optional_text(order.qty),
         "filled_qty": decimal_text(order.filled_qty),
@@ -150,23 +159,35 @@ def order_json(order: Order) -> JSON:
 
 
 def asset_exchange(asset: Asset) -> str:
+    if asset.asset_class is AssetClass.CRYPTO:
+        return "CRYPTO"
+    if asset.asset_class is AssetClass.US_OPTION:
+        return ""
     return "NASDAQ" if asset.symbol == "QQQ" else "ARCA"
 
 
+#: Every simulated coin is priced in whole cents.
+CRYPTO_PRICE_INCREMENT = Decimal("0.01")
+
+
 def asset_json(asset: Asset) -> JSON:
+    crypto = asset.asset_class is AssetClass.CRYPTO
     return {
         "id": stable_id("asset", asset.symbol),
-        "class": "us_equity",
+        "class": asset.asset_class.value,
         "exchange": asset_exchange(asset),
         "symbol": asset.symbol,
         "name": asset.symbol,
         "status": "active" if asset.tradable else "inactive",
         "tradable": asset.tradable,
-        "marginable": asset.tradable,
+        "marginable": asset.tradable and not crypto,
         "shortable": False,
         "easy_to_borrow": False,
         "fractionable": asset.fractionable,
-        "attributes": ["fractional_eh_enabled"] if asset.fractionable else [],
+        "min_order_size": _optional_text(asset.min_order_size),
+        "min_trade_increment": _optional_text(asset.min_trade_increment),
+        "price_increment": decimal_text(CRYPTO_PRICE_INCREMENT) if crypto else None,
+        "attributes": ["fractional_eh_enabled"] if asset.fractionable and not crypto else [],
     }
 
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from trimtab.brokers.demo import DEMO_ACCOUNT_ID, NEW_ACCOUNT_CASH, demo_exchange
 from trimtab.brokers.exchange import Exchange
-from trimtab.brokers.models import Asset, Order, OrderStatus
+from trimtab.brokers.models import Asset, AssetClass, Order, OrderStatus
 from trimtab.brokers.sim.faults import Fault, FaultPlan
 from trimtab.errors import NotFound
 
@@ -19,10 +19,34 @@ from trimtab.errors import NotFound
 DEMO_KEY_ID = "PKTRIMTABDEMO0000000"
 DEMO_SECRET_KEY = "trimtab-sim-demo-secret-not-a-real-key"
 
-#: Besides the demo symbols: an asset sold only in whole shares and one that cannot trade.
+#: Two coins, with the sizes the simulator enforces (Alpaca's own differ per coin and
+#: change; read them from ``GET /v2/assets?asset_class=crypto``).
+CRYPTO_ASSETS = {
+    "BTC/USD": (
+        Decimal("60000.00"),
+        Asset(
+            "BTC/USD",
+            asset_class=AssetClass.CRYPTO,
+            min_order_size=Decimal("0.0001"),
+            min_trade_increment=Decimal("0.0001"),
+        ),
+    ),
+    "ETH/USD": (
+        Decimal("3000.00"),
+        Asset(
+            "ETH/USD",
+            asset_class=AssetClass.CRYPTO,
+            min_order_size=Decimal("0.001"),
+            min_trade_increment=Decimal("0.001"),
+        ),
+    ),
+}
+#: Besides the demo symbols: an asset sold only in whole shares, one that cannot trade,
+#: and the coins.
 EXTRA_ASSETS = {
     "BRK.A": (Decimal("720000.00"), Asset("BRK.A", fractionable=False)),
     "LEHMQ": (Decimal("0.01"), Asset("LEHMQ", tradable=False, fractionable=False)),
+    **CRYPTO_ASSETS,
 }
 
 
@@ -70,6 +94,13 @@ class Simulator:
             return None
         if key.account_id not in self.exchange.accounts:
             return None
+        return key.account_id
+
+    def account_of_key(self, key_id: str) -> str:
+        """The account a key id reaches; ``NotFound`` for an unknown key."""
+        key = self._keys.get(key_id)
+        if key is None:
+            raise NotFound(f"no key {key_id}")
         return key.account_id
 
     def set_order_status(self, order_id: str, status: OrderStatus) -> Order:

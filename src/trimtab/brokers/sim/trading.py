@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
+from trimtab.brokers.models import AssetClass
 from trimtab.brokers.sim.routing import AccountId, SimulatedRoute, injected_fault, simulator_of
 from trimtab.brokers.sim.schemas import (
     JSON,
@@ -17,6 +18,7 @@ from trimtab.brokers.sim.schemas import (
     order_json,
     order_request_from_json,
     position_json,
+    position_symbol,
 )
 from trimtab.errors import InvalidInput, NotFound
 
@@ -35,12 +37,12 @@ async def list_positions(request: Request, account_id: AccountId) -> list[JSON]:
     return [position_json(p, exchange.asset(p.symbol)) for p in exchange.positions(account_id)]
 
 
-@router.get("/positions/{symbol}")
+@router.get("/positions/{symbol:path}")
 async def get_position(request: Request, account_id: AccountId, symbol: str) -> JSON:
     exchange = simulator_of(request).exchange
     for position in exchange.positions(account_id):
-        if position.symbol == symbol:
-            return position_json(position, exchange.asset(symbol))
+        if symbol in (position.symbol, position_symbol(position.symbol)):
+            return position_json(position, exchange.asset(position.symbol))
     raise NotFound("position does not exist")
 
 
@@ -101,9 +103,32 @@ async def cancel_order(request: Request, account_id: AccountId, order_id: str) -
     return Response(status_code=204)
 
 
-@router.get("/assets/{symbol}")
+@router.get("/assets")
+async def list_assets(
+    request: Request,
+    account_id: AccountId,
+    status: Literal["active", "inactive"] | None = None,
+    asset_class: AssetClass | None = None,
+) -> list[JSON]:
+    """The assets the exchange knows by name (a priced symbol alone is not listed)."""
+    exchange = simulator_of(request).exchange
+    assets = sorted(exchange.assets.values(), key=lambda a: a.symbol)
+    return [
+        asset_json(a)
+        for a in assets
+        if (asset_class is None or a.asset_class is asset_class)
+        and (status is None or (status == "active") == a.tradable)
+    ]
+
+
+@router.get("/assets/{symbol:path}")
 async def get_asset(request: Request, account_id: AccountId, symbol: str) -> JSON:
-    return asset_json(simulator_of(request).exchange.asset(symbol))
+    """By order symbol (``BTC/USD``) or, as Alpaca also takes, position symbol (``BTCUSD``)."""
+    exchange = simulator_of(request).exchange
+    for known in exchange.assets:
+        if symbol != known and symbol == position_symbol(known):
+            symbol = known
+    return asset_json(exchange.asset(symbol))
 
 
 @router.get("/clock")
