@@ -15,6 +15,7 @@ import pytest
 from tests.brokers.conftest import OPTION, Venue, alpaca_on_sim
 from tests.brokers.test_contract import buy, sell
 from trimtab.brokers.models import AssetClass, PricePoint, TimeInForce
+from trimtab.brokers.sim.faults import Fault
 from trimtab.brokers.sim.server import BackgroundServer
 from trimtab.errors import (
     AccountMayNotTrade,
@@ -273,5 +274,16 @@ def test_scripting_refuses_bad_input_with_a_422(admin: httpx.Client) -> None:
     assert unknown.status_code == 404
 
 
-def test_option_symbol_constant_is_an_option(sim_venue: Venue) -> None:
+def test_option_contracts_are_not_asked_of_the_stock_feed(sim_venue: Venue) -> None:
+    assert sim_venue.simulator is not None
     assert sim_venue.broker.get_asset(OPTION).asset_class is AssetClass.US_OPTION
+    sim_venue.simulator.reset_counts()
+    assert sim_venue.broker.get_latest_prices([OPTION]) == {}
+    assert sim_venue.simulator.request_counts() == {}
+
+
+def test_a_bare_403_forbidden_is_refused_keys(sim_venue: Venue) -> None:
+    assert sim_venue.simulator is not None
+    sim_venue.simulator.inject(Fault("GET /v2/account", status=403, message="forbidden."))
+    with pytest.raises(BrokerAuthFailed, match=r"\(Alpaca: forbidden\.\)"):
+        sim_venue.broker.get_account()

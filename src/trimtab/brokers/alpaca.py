@@ -7,6 +7,7 @@ again, so a flaky network never places an order twice.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Sequence
 from decimal import Decimal
@@ -301,8 +302,15 @@ def _is_crypto(symbol: str) -> bool:
     return "/" in symbol
 
 
+#: An OCC option symbol: root, expiry YYMMDD, C or P, strike × 1000 in 8 digits.
+_OPTION_SYMBOL = re.compile(r"[A-Z]{1,6}\d{6}[CP]\d{8}")
+
+
 def _split_crypto(symbols: Sequence[str]) -> tuple[list[str], list[str]]:
-    return [s for s in symbols if not _is_crypto(s)], [s for s in symbols if _is_crypto(s)]
+    """Stocks and crypto pairs; option contracts are left out (no stock feed prices them,
+    and trimtab values them at the position's market value)."""
+    stocks = [s for s in symbols if not _is_crypto(s) and not _OPTION_SYMBOL.fullmatch(s)]
+    return stocks, [s for s in symbols if _is_crypto(s)]
 
 
 def _price(number: float) -> Decimal:
