@@ -7,6 +7,7 @@ from __future__ import annotations
 import statistics
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from trimtab.brokers.alpaca import AlpacaBroker
 from trimtab.brokers.demo import DEMO_TARGETS
@@ -30,7 +31,7 @@ def three_reads(broker: AlpacaBroker) -> None:
 
 
 def service_read(broker: AlpacaBroker) -> None:
-    read_broker(broker, SYMBOLS, with_clock=False)
+    read_broker(broker, SYMBOLS, now=datetime.now(UTC), with_clock=False)
 
 
 def measure(simulator: Simulator, base_url: str, read: Read) -> tuple[dict[str, int], list[float]]:
@@ -72,7 +73,7 @@ def main() -> None:
         service, service_times = measure(simulator, server.base_url, service_read)
     report(f"dry-run read, assets cached (goal {GOAL_REQUESTS})", reads, read_times)
     report(
-        "dry-run check's read_broker (open orders; prices only of unheld targets)",
+        "dry-run check's read_broker (open orders; latest trades of every traded symbol)",
         service,
         service_times,
     )

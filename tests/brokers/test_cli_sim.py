@@ -91,13 +91,15 @@ def test_check_dry_run_reads_the_simulator_through_alpaca(
         ):
             assert runner.invoke(app, command).exit_code == 0
         checked = runner.invoke(app, ["check", "--dry-run", "--json"])
-        # Once asset facts are cached for the day, a dry run costs three reads.
+        # Once asset facts are cached for the day, a dry run costs four reads: the
+        # latest trades date every price, held or not (a stale one is not traded on).
         simulator.reset_counts()
         assert runner.invoke(app, ["check", "--dry-run"]).exit_code == 0
         assert simulator.request_counts() == {
             "GET /v2/account": 1,
             "GET /v2/positions": 1,
             "GET /v2/orders": 1,
+            "GET /v2/stocks/trades/latest": 1,
         }
     assert checked.exit_code == 0, checked.output
     result = json.loads(checked.output)
