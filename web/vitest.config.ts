@@ -10,5 +10,8 @@ export default defineConfig({
     setupFiles: ["./src/test/setup.ts"],
     css: false,
     include: ["src/**/*.test.{ts,tsx}"],
+    // Bounds, not speed goals: CI shares two cores with the Python suite's browser and
+    // servers, where a render that takes 0.5 s idle can take several seconds.
+    testTimeout: 20_000,
   },
 });

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from trimtab.api.app import WEB_DIST, create_app
 from trimtab.config import Settings
@@ -19,6 +19,9 @@ from trimtab.services.context import AppContext, build_context
 from trimtab.store.db import upgrade
 
 from ..live_server import serving
+
+# expect() waits 5 s by default: a bound, and a loaded two-core CI machine needs more.
+expect.set_options(timeout=10_000)
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"

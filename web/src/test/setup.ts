@@ -1,6 +1,9 @@
 import "@testing-library/jest-dom/vitest";
-import { cleanup } from "@testing-library/react";
+import { cleanup, configure } from "@testing-library/react";
 import { afterEach } from "vitest";
+
+// findBy*/waitFor wait up to this long: a bound for a loaded machine, not a speed goal.
+configure({ asyncUtilTimeout: 5000 });
 
 afterEach(() => {
   cleanup();
