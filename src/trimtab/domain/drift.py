@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
 
+from trimtab.domain.bands import band_for
 from trimtab.domain.money import ZERO, percent_of
 from trimtab.domain.policy import Policy, UntargetedHoldings
 from trimtab.domain.portfolio import TRADED_CLASSES, AssetClass, Holding, Portfolio
@@ -114,7 +115,9 @@ def analyse_drift(
 ) -> list[DriftRow]:
     """Rows for each enabled target, then for each held symbol that has none.
 
-    A 0 % target on a long holding is an exit; an untargeted holding is an exit under
+    A row's ``threshold_percent`` is the half-width in pp of the symbol's band
+    (``trimtab.domain.bands``): its own, else the policy's. A 0 % target on a long
+    holding is an exit; an untargeted holding is an exit under
     the ``sell`` policy and left alone under ``leave``. The portfolio value must be
     positive; the caller handles the empty account.
     """
@@ -125,7 +128,7 @@ def analyse_drift(
         if not target.enabled:
             continue
         targeted.add(target.symbol)
-        threshold = target.band_percent or policy.threshold_percent
+        threshold = band_for(target, policy).width(target.target_percent)
         holding = portfolio.holding(target.symbol)
         actual = percent_of(portfolio.market_value(target.symbol), value)
         if target.target_percent == ZERO and holding is not None and holding.qty > ZERO:

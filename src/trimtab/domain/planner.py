@@ -9,25 +9,47 @@ cash open orders may spend, or the buffer); trades under the minimum, on a stale
 price, of a short or of a class the planner does not trade are skipped with the
 reason.
 
-The steps, each its own function so a policy can replace one: ``analyse_drift``
-(domain.drift) → ``_row_trade`` per drifted row (a sell, a buy want, or a skip) →
-``buy_budget`` → ``fit_buys`` → ``_outcome``.
+The policy's options (docs/policies.md) change which symbols trade and how far:
+relative bands, whole-book scope, trading to the band edge or halfway, investing
+idle cash, cash-flow and withdrawal modes, a cash floor or target, optimal whole
+shares and tax-aware selling. Their defaults are the rules above.
+
+The steps: ``analyse_drift`` (domain.drift) → intents (dollars per symbol and why:
+``_band_intents``, ``_withdrawal_intents``, ``_invest_cash``) → ``_row_trade`` per
+intent (a sell, a buy want, or a skip) → ``buy_budget`` → ``size_buys`` →
+``_outcome``, with a ``SymbolDecision`` per drift row.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
-from decimal import Decimal
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
-from trimtab.domain.drift import Action, DriftRow, HoldReason, analyse_drift
-from trimtab.domain.money import HUNDRED, ZERO, round_qty_down, usd, usd_under
-from trimtab.domain.policy import BROKER_MIN_NOTIONAL, Policy
+from trimtab.domain.bands import trade_gap
+from trimtab.domain.cash_rules import (
+    cash_buffer,
+    cash_kept,
+    curing_deposit,
+    invested_base,
+)
+from trimtab.domain.drift import DriftRow, HoldReason, analyse_drift
+from trimtab.domain.money import HUNDRED, ONE_SHARE, ZERO, round_qty_down, usd, usd_under
+from trimtab.domain.policy import BROKER_MIN_NOTIONAL, CashMode, Policy, Scope, WholeShares
 from trimtab.domain.portfolio import AssetClass, Portfolio, PricePoint, Side
 from trimtab.domain.prices import PriceChoice, choose_price
 from trimtab.domain.targets import Target, check_sum, enabled_targets
+from trimtab.domain.tax_lots import (
+    LotHistory,
+    Term,
+    bought_within,
+    lots_for,
+    select_lots,
+    wash_sale_buy_blocked,
+)
+from trimtab.domain.whole_shares import ShareWant, optimal_whole_shares
 from trimtab.errors import InvalidTargets
 
 
@@ -54,6 +76,32 @@ class SkipReason(StrEnum):
     OPEN_ORDER = "open_order"
     SHORT_POSITION = "short_position"
     ASSET_CLASS = "asset_class"
+    WASH_SALE = "wash_sale"
+    SHORT_TERM_GAIN = "short_term_gain"
+
+
+class Reason(StrEnum):
+    """Why a symbol is traded or left alone (a ``SkipReason`` when a wanted trade was dropped)."""
+
+    PAST_BAND = "past_band"
+    WITHIN_BAND = "within_band"
+    WHOLE_BOOK = "whole_book"
+    CASH_INVESTED = "cash_invested"
+    CASH_FLOW = "cash_flow"
+    CASH_FLOW_NO_SELL = "cash_flow_no_sell"
+    WITHDRAWAL = "withdrawal"
+    NOT_NEEDED = "not_needed"
+    EXIT = "exit"
+
+
+@dataclass(frozen=True, slots=True)
+class SymbolDecision:
+    """One symbol's verdict: ``reason`` is a ``Reason`` or ``SkipReason`` value."""
+
+    symbol: str
+    traded: bool
+    reason: str
+    message: str
 
 
 _HOLD_SKIPS = {
@@ -79,6 +127,8 @@ class PlannedOrder:
     price_source: str = ""
     asset_class: AssetClass = AssetClass.US_EQUITY
     exit: bool = False
+    #: A tax-aware sell's estimated realised gain (USD, negative: a loss) per term.
+    estimated_gain: Mapping[Term, Decimal] | None = None
 
     @property
     def notional(self) -> Decimal:
@@ -138,6 +188,15 @@ class Plan:
     orders: tuple[PlannedOrder, ...] = ()
     skipped: tuple[SkippedTrade, ...] = ()
     budget: BuyBudget | None = field(default=None)
+    decisions: tuple[SymbolDecision, ...] = ()
+    #: The deposit (USD) that reaches every target by buying alone; None: none does.
+    curing_deposit: Decimal | None = None
+
+    def realised_gain(self, term: Term) -> Decimal:
+        """Estimated gain (USD) the planned sells realise in ``term`` (tax-aware plans only)."""
+        return sum(
+            (o.estimated_gain.get(term, ZERO) for o in self.orders if o.estimated_gain), ZERO
+        )
 
     @property
     def needs_rebalance(self) -> bool:
@@ -160,9 +219,16 @@ class BuyWant:
     amount: Decimal
 
 
-def cash_buffer(portfolio_value: Decimal, policy: Policy) -> Decimal:
-    """Cash held back from buys (USD): ``cash_buffer_percent`` of the portfolio value."""
-    return portfolio_value * policy.cash_buffer_percent / HUNDRED
+@dataclass(frozen=True, slots=True)
+class TaxContext:
+    """What tax-aware selling needs: the day, recorded lots and the broker's cost basis.
+
+    ``cost_basis`` maps symbol to the average entry price (USD per share).
+    """
+
+    today: date
+    history: LotHistory | None = None
+    cost_basis: Mapping[str, Decimal] = field(default_factory=dict)
 
 
 def open_order_reserve(portfolio: Portfolio) -> Decimal:
@@ -337,9 +403,18 @@ def _row_trade(
     portfolio: Portfolio,
     policy: Policy,
     symbols: Collection[str] | None,
-) -> PlannedOrder | BuyWant | SkippedTrade:
-    """What one drifted row asks for: a sell, dollars to buy, or the reason for neither."""
-    side = Side(row.action)
+    amount: Decimal | None = None,
+    tax: TaxContext | None = None,
+) -> PlannedOrder | BuyWant | SkippedTrade | tuple[PlannedOrder | None, SkippedTrade]:
+    """What one row asks for: a sell, dollars to buy, or the reason for neither.
+
+    ``amount`` is the USD to trade (positive: buy); by default the gap to target. A
+    tax-aware sell that holds lots back returns the (possibly absent) smaller sell
+    with the skip that says why.
+    """
+    if amount is None:
+        amount = row.target_percent * portfolio.value / HUNDRED - portfolio.market_value(row.symbol)
+    side = Side.BUY if amount > ZERO and not row.exit else Side.SELL
     if symbols is not None and row.symbol not in symbols:
         return SkippedTrade(
             row.symbol,
@@ -354,16 +429,245 @@ def _row_trade(
             SkipReason.OPEN_ORDER,
             f"{row.symbol} has an open order; left alone until it finishes",
         )
-    gap = row.target_percent * portfolio.value / HUNDRED - portfolio.market_value(row.symbol)
-    if row.action is Action.BUY:
-        return BuyWant(row.symbol, gap)
+    if side is Side.BUY:
+        return BuyWant(row.symbol, amount)
     priced = trade_price(row.symbol, side, portfolio, policy)
     if isinstance(priced, SkippedTrade):
         return priced
     assert priced.point is not None
     held = portfolio.held_qty(row.symbol)
-    qty = held if row.exit else min(-gap / priced.point.price, held)
-    return _sized(row.symbol, side, qty, priced.point, portfolio, policy, exit=row.exit)
+    qty = held if row.exit else min(-amount / priced.point.price, held)
+    if (
+        not row.exit
+        and policy.whole_shares is WholeShares.OPTIMAL
+        and not portfolio.asset(row.symbol).fractionable
+    ):
+        # The nearest whole share is this line's own least residual drift.
+        qty = min(qty.quantize(ONE_SHARE, rounding=ROUND_HALF_UP), held)
+    held_back: SkippedTrade | None = None
+    gains: Mapping[Term, Decimal] | None = None
+    if policy.tax_aware and tax is not None:
+        qty, why, gains = _tax_aware_sell(
+            row.symbol, qty, priced.point.price, portfolio, policy, tax
+        )
+        if why is not None:
+            reason, text = _HELD_BACK[why]
+            message = f"sell of {row.symbol}: " + text.format(
+                symbol=row.symbol, days=policy.wash_sale_days, period=policy.holding_period_days
+            )
+            held_back = SkippedTrade(row.symbol, Side.SELL, reason, message)
+            if qty <= ZERO:
+                return held_back
+    result = _sized(row.symbol, side, qty, priced.point, portfolio, policy, exit=row.exit)
+    if isinstance(result, PlannedOrder) and gains is not None:
+        result = replace(result, estimated_gain=gains)
+    if held_back is not None:
+        return (result if isinstance(result, PlannedOrder) else None, held_back)
+    return result
+
+
+def size_buys(
+    wants: Sequence[BuyWant], spendable: Decimal, portfolio: Portfolio, policy: Policy
+) -> tuple[list[PlannedOrder], list[SkippedTrade]]:
+    """Size buys to ``spendable`` USD: the seed's ``fit_buys``, or optimal whole shares.
+
+    With ``WholeShares.OPTIMAL``, wants are scaled together when cash is short (as the
+    seed does), fractionable symbols take their share exactly, the symbols that are
+    not fractionable get the whole-share counts with the least residual under the
+    cash left (``optimal_whole_shares``), and what those leave over goes back to the
+    fractionable symbols, up to what each wanted.
+    """
+    wanted = sum((w.amount for w in wants), ZERO)
+    if policy.whole_shares is WholeShares.ROUND_DOWN or wanted <= ZERO or spendable <= ZERO:
+        return fit_buys(wants, spendable, portfolio, policy)
+    scale = min(Decimal(1), spendable / wanted)
+    whole: list[ShareWant] = []
+    points: dict[str, PricePoint] = {}
+    fractional: dict[str, Decimal] = {}
+    others: list[BuyWant] = []
+    for want in wants:
+        asset = portfolio.asset(want.symbol)
+        priced = trade_price(want.symbol, Side.BUY, portfolio, policy)
+        if (
+            want.amount < policy.min_order
+            or isinstance(priced, SkippedTrade)
+            or priced.point is None
+            or not asset.tradable
+        ):
+            others.append(want)
+            continue
+        points[want.symbol] = priced.point
+        if asset.fractionable:
+            fractional[want.symbol] = want.amount * scale
+        else:
+            whole.append(ShareWant(want.symbol, want.amount * scale, priced.point.price))
+    budget = spendable - sum(fractional.values(), ZERO)
+    counts = optimal_whole_shares(whole, budget).qty if whole else {}
+    left = budget - sum((w.price * counts[w.symbol] for w in whole), ZERO)
+    wanted_by = {w.symbol: w.amount for w in wants}
+    for symbol, amount in fractional.items():
+        extra = min(max(left, ZERO), wanted_by[symbol] - amount)
+        fractional[symbol] = amount + extra
+        left -= extra
+    orders: list[PlannedOrder] = []
+    _, skipped = fit_buys(others, spendable, portfolio, policy)
+    for symbol, point in points.items():
+        qty = fractional[symbol] / point.price if symbol in fractional else Decimal(counts[symbol])
+        result = _sized(symbol, Side.BUY, qty, point, portfolio, policy)
+        if isinstance(result, PlannedOrder):
+            orders.append(result)
+        else:
+            skipped.append(result)
+    return orders, skipped
+
+
+@dataclass(slots=True)
+class _Intents:
+    """Dollars each symbol should trade (positive: buy), and why, before sizing."""
+
+    amounts: dict[str, Decimal] = field(default_factory=dict)
+    reasons: dict[str, tuple[Reason, str]] = field(default_factory=dict)
+
+    def want(self, symbol: str, amount: Decimal, reason: Reason, message: str) -> None:
+        self.amounts[symbol] = self.amounts.get(symbol, ZERO) + amount
+        self.reasons[symbol] = (reason, message)
+
+
+def _band_intents(
+    rows: Sequence[DriftRow], gaps: Mapping[str, Decimal], value: Decimal, policy: Policy
+) -> _Intents:
+    """The seed's band rule, with the policy's scope and how far to trade."""
+    intents = _Intents()
+    whole_book = policy.scope is Scope.WHOLE_BOOK and any(r.needs_rebalance for r in rows)
+    for row in rows:
+        if not (row.needs_rebalance or whole_book):
+            continue
+        edge = row.threshold_percent * value / HUNDRED
+        amount = trade_gap(gaps[row.symbol], edge, policy.trade_to)
+        if amount == ZERO:
+            continue
+        if row.needs_rebalance:
+            reason, text = (
+                Reason.PAST_BAND,
+                f"drift {row.drift_percent:+.2f} pp is past its "
+                f"±{row.threshold_percent:.2f} pp band",
+            )
+        else:
+            reason, text = Reason.WHOLE_BOOK, "inside its band; traded with the whole book"
+        intents.want(row.symbol, amount, reason, text)
+    return intents
+
+
+def _invest_cash(
+    intents: _Intents,
+    rows: Sequence[DriftRow],
+    gaps: Mapping[str, Decimal],
+    spare: Decimal,
+    reason: Reason,
+) -> None:
+    """Give ``spare`` USD to the underweights, most underweight (pp) first, each up to target."""
+    for row in sorted(rows, key=lambda r: r.drift_percent):
+        if spare <= ZERO:
+            break
+        room = gaps[row.symbol] - max(intents.amounts.get(row.symbol, ZERO), ZERO)
+        if room <= ZERO or intents.amounts.get(row.symbol, ZERO) < ZERO:
+            continue
+        amount = min(room, spare)
+        spare -= amount
+        text = (
+            "cash-flow mode: new cash buys the underweights"
+            if reason is Reason.CASH_FLOW
+            else f"idle cash invested; {row.drift_percent:+.2f} pp under target"
+        )
+        if row.symbol not in intents.reasons:
+            intents.want(row.symbol, amount, reason, text)
+        else:
+            intents.amounts[row.symbol] += amount
+
+
+def _withdrawal_intents(
+    rows: Sequence[DriftRow],
+    portfolio: Portfolio,
+    value: Decimal,
+    spare: Decimal,
+    policy: Policy,
+) -> _Intents:
+    """Sell the most overweight first (against targets on the value after the withdrawal).
+
+    ``spare`` is the cash (USD) already free to withdraw; only the rest is raised.
+    """
+    intents = _Intents()
+    need = policy.withdrawal_amount - max(spare, ZERO)
+    after = max(invested_base(value, policy) - policy.withdrawal_amount, ZERO)
+    over = sorted(
+        (
+            (portfolio.market_value(r.symbol) - r.target_percent * after / HUNDRED, r.symbol)
+            for r in rows
+        ),
+        reverse=True,
+    )
+    for excess, symbol in over:
+        if need <= ZERO or excess <= ZERO:
+            break
+        amount = min(excess, need)
+        need -= amount
+        intents.want(
+            symbol,
+            -amount,
+            Reason.WITHDRAWAL,
+            f"sold to raise the {usd(policy.withdrawal_amount)} withdrawal",
+        )
+    return intents
+
+
+def _tax_aware_sell(
+    symbol: str,
+    qty: Decimal,
+    price: Decimal,
+    portfolio: Portfolio,
+    policy: Policy,
+    tax: TaxContext,
+) -> tuple[Decimal, str | None, Mapping[Term, Decimal] | None]:
+    """Cap a sell to the lots tax-aware selling may give up; the gain per term of the result."""
+    lots = lots_for(symbol, portfolio.held_qty(symbol), tax.history, tax.cost_basis.get(symbol))
+    if not lots:
+        return qty, None, None
+    recent = bought_within(tax.history, symbol, tax.today, policy.wash_sale_days)
+
+    def take(wanted: Decimal):  # type: ignore[no-untyped-def]
+        return select_lots(
+            lots,
+            wanted,
+            price,
+            tax.today,
+            holding_period_days=policy.holding_period_days,
+            avoid_short_term_gains=policy.avoid_short_term_gains,
+            bought_recently=recent,
+        )
+
+    selection = take(qty)
+    asset = portfolio.asset(symbol)
+    capped = min(
+        qty,
+        round_qty_down(
+            selection.qty, fractionable=asset.fractionable, increment=asset.min_trade_increment
+        ),
+    )
+    final = take(capped)
+    gains = {term: final.gain(term) for term in Term if any(s.term is term for s in final.sales)}
+    return capped, selection.held_back, gains
+
+
+_HELD_BACK = {
+    "wash_sale": (
+        SkipReason.WASH_SALE,
+        "its loss lots are held: {symbol} was bought in the last {days} days (wash sale)",
+    ),
+    "short_term_gain": (
+        SkipReason.SHORT_TERM_GAIN,
+        "its short-term gain lots are held (held {period} days or less)",
+    ),
+}
 
 
 def _outcome(
@@ -372,13 +676,14 @@ def _outcome(
     buys: Sequence[PlannedOrder],
     skipped: Sequence[SkippedTrade],
     policy: Policy,
+    intended: bool = False,
 ) -> tuple[PlanOutcome, str]:
     if sells or buys:
         return (
             PlanOutcome.PLANNED,
             f"Rebalancing planned: {len(sells)} sell(s), {len(buys)} buy(s)",
         )
-    if any(row.needs_rebalance for row in drift):
+    if intended or any(row.needs_rebalance for row in drift):
         held = set(_HOLD_SKIPS.values())
         return (
             PlanOutcome.NO_WORTHWHILE_TRADE,
@@ -406,12 +711,15 @@ def plan_rebalance(
     portfolio: Portfolio,
     policy: Policy | None = None,
     symbols: Collection[str] | None = None,
+    tax: TaxContext | None = None,
 ) -> Plan:
     """Plan the orders that bring ``portfolio`` back to ``targets``.
 
     ``symbols`` limits trading to those symbols (drift is still reported for all).
-    Every edge case the seed names gives a plan with no orders and a clear message,
-    as does a valuation that does not add up.
+    ``tax`` (today, recorded lots, cost basis) is what ``policy.tax_aware`` sells
+    by; without it sells are planned as the seed plans them. Every edge case the
+    seed names gives a plan with no orders and a clear message, as does a valuation
+    that does not add up. Every drift row gets a ``SymbolDecision``.
     """
     policy = policy or Policy()
     value = portfolio.value
@@ -439,26 +747,152 @@ def plan_rebalance(
             PlanOutcome.VALUATION_MISMATCH, valuation_message(portfolio), value, tuple(drift)
         )
     skipped: list[SkippedTrade] = []
-    sells: list[PlannedOrder] = []
-    wants: list[BuyWant] = []
+    dropped: dict[str, SkippedTrade] = {}
+
+    def drop(skip: SkippedTrade) -> None:
+        skipped.append(skip)
+        dropped.setdefault(skip.symbol, skip)
+
+    rows_by_symbol = {row.symbol: row for row in drift}
+    free = [row for row in drift if row.hold_reason is None and row.targeted and not row.exit]
+    base = invested_base(value, policy)
+    gaps = {
+        row.symbol: row.target_percent * base / HUNDRED - portfolio.market_value(row.symbol)
+        for row in free
+    }
+    # Cash beyond the seed's buffer that a floor or a target keeps back (USD).
+    extra_kept = cash_kept(value, policy) - cash_buffer(value, policy)
+    if policy.cash_mode is CashMode.WITHDRAWAL:
+        spare = buy_budget(portfolio, policy).spendable - extra_kept
+        intents = _withdrawal_intents(free, portfolio, value, spare, policy)
+    elif policy.cash_mode is CashMode.CASH_FLOW:
+        intents = _Intents()
+        spare = buy_budget(portfolio, policy).spendable - extra_kept
+        _invest_cash(intents, free, gaps, spare, Reason.CASH_FLOW)
+    else:
+        intents = _band_intents(free, gaps, value, policy)
     for row in drift:
         if row.hold_reason is not None:
-            skipped.append(
-                SkippedTrade(row.symbol, None, _HOLD_SKIPS[row.hold_reason], row.note or "")
+            drop(SkippedTrade(row.symbol, None, _HOLD_SKIPS[row.hold_reason], row.note or ""))
+        elif row.exit and policy.cash_mode is not CashMode.CASH_FLOW:
+            intents.want(
+                row.symbol,
+                -portfolio.market_value(row.symbol),
+                Reason.EXIT,
+                "an exit (a 0 % target, or no target under the sell policy): sold whole",
             )
-            continue
-        if not row.needs_rebalance:
-            continue
-        trade = _row_trade(row, portfolio, policy, symbols)
+
+    sells: list[PlannedOrder] = []
+    wants: list[BuyWant] = []
+
+    def route(symbol: str, amount: Decimal) -> None:
+        trade = _row_trade(rows_by_symbol[symbol], portfolio, policy, symbols, amount, tax)
+        if isinstance(trade, tuple):
+            order, trade = trade
+            if order is not None:
+                sells.append(order)
         if isinstance(trade, PlannedOrder):
             sells.append(trade)
         elif isinstance(trade, BuyWant):
             wants.append(trade)
         else:
-            skipped.append(trade)
+            drop(trade)
 
+    for symbol, amount in list(intents.amounts.items()):
+        if amount != ZERO:
+            route(symbol, amount)
     budget = buy_budget(portfolio, policy, sum((o.notional for o in sells), ZERO))
-    buys, buy_skips = fit_buys(wants, budget.spendable, portfolio, policy)
-    skipped.extend(buy_skips)
-    outcome, message = _outcome(drift, sells, buys, skipped, policy)
-    return Plan(outcome, message, value, tuple(drift), tuple(sells + buys), tuple(skipped), budget)
+    spendable = budget.spendable - extra_kept
+    if policy.invest_cash and policy.cash_mode is CashMode.REBALANCE:
+        before = dict(intents.amounts)
+        spare = spendable - sum((w.amount for w in wants), ZERO)
+        _invest_cash(intents, free, gaps, spare, Reason.CASH_INVESTED)
+        wanted = {w.symbol for w in wants}
+        for symbol, amount in intents.amounts.items():
+            extra = amount - before.get(symbol, ZERO)
+            if extra <= ZERO:
+                continue
+            if symbol in wanted:
+                wants = [
+                    BuyWant(w.symbol, w.amount + extra) if w.symbol == symbol else w for w in wants
+                ]
+            elif symbol not in dropped:
+                route(symbol, extra)
+    if policy.tax_aware and tax is not None:
+        kept_wants = []
+        for want in wants:
+            if wash_sale_buy_blocked(tax.history, want.symbol, tax.today, policy.wash_sale_days):
+                drop(
+                    SkippedTrade(
+                        want.symbol,
+                        Side.BUY,
+                        SkipReason.WASH_SALE,
+                        f"{want.symbol} was sold at a loss in the last {policy.wash_sale_days} "
+                        "days (wash sale); not bought back yet",
+                    )
+                )
+            else:
+                kept_wants.append(want)
+        wants = kept_wants
+    buys, buy_skips = size_buys(wants, spendable, portfolio, policy)
+    for skip in buy_skips:
+        drop(skip)
+    outcome, message = _outcome(drift, sells, buys, skipped, policy, bool(intents.amounts))
+    return Plan(
+        outcome,
+        message,
+        value,
+        tuple(drift),
+        tuple(sells + buys),
+        tuple(skipped),
+        budget,
+        _decisions(drift, sells + buys, intents, dropped, policy),
+        curing_deposit(((portfolio.market_value(r.symbol), r.target_percent) for r in free), value),
+    )
+
+
+def _decisions(
+    drift: Sequence[DriftRow],
+    orders: Sequence[PlannedOrder],
+    intents: _Intents,
+    dropped: Mapping[str, SkippedTrade],
+    policy: Policy,
+) -> tuple[SymbolDecision, ...]:
+    traded = {o.symbol for o in orders}
+    result = []
+    for row in drift:
+        symbol = row.symbol
+        if symbol in traded and symbol in intents.reasons:
+            reason, text = intents.reasons[symbol]
+            skip = dropped.get(symbol)
+            if skip is not None:
+                text = f"{text}; partly held back: {skip.message}"
+            result.append(SymbolDecision(symbol, True, reason, text))
+        elif not row.targeted and symbol not in dropped:
+            result.append(
+                SymbolDecision(symbol, False, SkipReason.UNTARGETED, "no target; left alone")
+            )
+        elif symbol in dropped:
+            skip = dropped[symbol]
+            result.append(SymbolDecision(symbol, False, skip.reason, skip.message))
+        elif policy.cash_mode is CashMode.CASH_FLOW and row.drift_percent > ZERO:
+            result.append(
+                SymbolDecision(
+                    symbol, False, Reason.CASH_FLOW_NO_SELL, "cash-flow mode never sells"
+                )
+            )
+        elif symbol in intents.reasons or row.needs_rebalance:
+            result.append(
+                SymbolDecision(symbol, False, Reason.NOT_NEEDED, "no trade needed after the others")
+            )
+        else:
+            result.append(
+                SymbolDecision(
+                    symbol,
+                    False,
+                    Reason.WITHIN_BAND,
+                    f"drift {row.drift_percent:+.2f} pp is inside its "
+                    f"±{row.threshold_percent:.2f} pp band",
+                )
+            )
+    return tuple(result)

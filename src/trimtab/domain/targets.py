@@ -17,13 +17,17 @@ DEFAULT_SUM_TOLERANCE = Decimal("0.01")
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    """One symbol's target weight in percent (0 sells it whole); ``band_percent`` overrides the
-    policy's threshold."""
+    """One symbol's target weight in percent (0 sells it whole), and its own band.
+
+    ``band_percent`` (pp) and ``band_relative_percent`` (% of ``target_percent``)
+    override the policy's default band; see ``trimtab.domain.bands``.
+    """
 
     symbol: str
     target_percent: Decimal
     enabled: bool = True
     band_percent: Decimal | None = None
+    band_relative_percent: Decimal | None = None
 
 
 def check_symbol(symbol: str) -> str:
@@ -53,9 +57,17 @@ def check_target(target: Target) -> Target:
             f"got {target.band_percent}",
             field="band_percent",
         )
+    relative = target.band_relative_percent
+    if relative is not None and not ZERO < relative <= HUNDRED:
+        raise InvalidTargets(
+            f"{target.symbol}: band_relative_percent must be above 0 and at most 100, "
+            f"got {relative}",
+            field="band_relative_percent",
+        )
     for field, value in (
         ("target_percent", target.target_percent),
         ("band_percent", target.band_percent),
+        ("band_relative_percent", relative),
     ):
         if value is not None and not PERCENT_RANGE.fits_places(value):
             raise InvalidTargets(

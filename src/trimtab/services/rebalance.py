@@ -5,13 +5,12 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 from trimtab.brokers.base import Broker
 from trimtab.domain.planner import Plan, plan_rebalance
-from trimtab.domain.policy import DEFAULT_MAX_PRICE_AGE, Policy, UntargetedHoldings
+from trimtab.domain.policy import Policy, policy_from_json, policy_to_json
 from trimtab.domain.targets import Target, check_symbol, enabled_targets
 from trimtab.errors import Conflict, InvalidInput, InvalidTargets
 from trimtab.services.allocations import load_targets
@@ -147,7 +146,7 @@ def _check(
     inputs = {
         **snapshot_json(view),
         "targets": [_target_json(t) for t in targets],
-        "policy": _policy_json(policy),
+        "policy": policy_to_json(policy),
         "symbols": sorted(request.symbols) if request.symbols is not None else None,
         "queue_if_closed": request.queue_if_closed,
     }
@@ -256,27 +255,12 @@ def _target_json(target: Target) -> dict[str, Any]:
         "target_percent": str(target.target_percent),
         "enabled": target.enabled,
         "band_percent": str(target.band_percent) if target.band_percent is not None else None,
-    }
-
-
-def _policy_json(policy: Policy) -> dict[str, str]:
-    return {
-        "threshold_percent": str(policy.threshold_percent),
-        "min_trade": str(policy.min_trade),
-        "sum_tolerance": str(policy.sum_tolerance),
-        "cash_buffer_percent": str(policy.cash_buffer_percent),
-        "untargeted": str(policy.untargeted),
-        "max_price_age_seconds": str(int(policy.max_price_age.total_seconds())),
+        "band_relative_percent": (
+            str(target.band_relative_percent) if target.band_relative_percent is not None else None
+        ),
     }
 
 
 def _policy_of(run: RebalanceRunRow) -> Policy:
     """The policy a recorded run was planned with, so a resumed run sizes its buys alike."""
-    saved = dict(run.inputs.get("policy") or {})
-    untargeted = UntargetedHoldings(saved.pop("untargeted", UntargetedHoldings.LEAVE))
-    age = saved.pop("max_price_age_seconds", None)
-    return Policy(
-        **{k: Decimal(v) for k, v in saved.items()},
-        untargeted=untargeted,
-        max_price_age=timedelta(seconds=int(age)) if age else DEFAULT_MAX_PRICE_AGE,
-    )
+    return policy_from_json(run.inputs.get("policy") or {})

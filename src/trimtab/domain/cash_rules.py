@@ -1,0 +1,57 @@
+"""Cash rules of a plan: what is kept back, what targets apply to, and the curing deposit.
+
+Rules (docs/policies.md, "Cash"): the seed's buffer (``cash_buffer_percent`` of the
+portfolio value) is always kept back from buys; a cash floor raises what is kept; a
+cash target also takes its share off the value the symbol targets apply to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from trimtab.domain.money import HUNDRED, ZERO
+from trimtab.domain.policy import Amount, CashReserveKind, Policy
+
+
+def cash_buffer(portfolio_value: Decimal, policy: Policy) -> Decimal:
+    """Cash held back from buys (USD): the seed's buffer, ``cash_buffer_percent`` of the value."""
+    return portfolio_value * policy.cash_buffer_percent / HUNDRED
+
+
+def cash_reserve(portfolio_value: Decimal, policy: Policy) -> Decimal:
+    """The cash floor or target in USD (0 when none is set)."""
+    if policy.cash_reserve_unit is Amount.USD:
+        return policy.cash_reserve
+    return portfolio_value * policy.cash_reserve / HUNDRED
+
+
+def cash_kept(portfolio_value: Decimal, policy: Policy) -> Decimal:
+    """Cash a plan never spends (USD): the larger of the buffer and the floor or target."""
+    return max(cash_buffer(portfolio_value, policy), cash_reserve(portfolio_value, policy))
+
+
+def invested_base(portfolio_value: Decimal, policy: Policy) -> Decimal:
+    """The value symbol targets are percentages of (USD): less a cash target when one is set."""
+    if policy.cash_reserve_kind is CashReserveKind.TARGET:
+        return max(portfolio_value - cash_reserve(portfolio_value, policy), ZERO)
+    return portfolio_value
+
+
+def curing_deposit(
+    market_values: Iterable[tuple[Decimal, Decimal]], portfolio_value: Decimal
+) -> Decimal | None:
+    """The smallest deposit (USD) after which buys alone reach every target, selling nothing.
+
+    ``market_values`` holds (market value USD, target %) per targeted symbol. Each
+    symbol needs value + deposit ≥ market value / target × 100; ``None`` when a held
+    symbol has a 0 % target (only a sell cures that).
+    """
+    needed = portfolio_value
+    for market_value, target_percent in market_values:
+        if market_value <= ZERO:
+            continue
+        if target_percent <= ZERO:
+            return None
+        needed = max(needed, market_value * HUNDRED / target_percent)
+    return needed - portfolio_value

@@ -1,0 +1,196 @@
+"""Properties of the policy options over random portfolios (hypothesis)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+from decimal import Decimal
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from trimtab.domain.drift import analyse_drift
+from trimtab.domain.money import ZERO
+from trimtab.domain.planner import TaxContext, plan_rebalance
+from trimtab.domain.policy import CashMode, Policy, Scope, TradeTo, WholeShares
+from trimtab.domain.portfolio import Portfolio, Side
+from trimtab.domain.targets import Target
+from trimtab.domain.tax_lots import (
+    Fill,
+    TaxLot,
+    Term,
+    lots_from_fills,
+    select_lots,
+)
+from trimtab.domain.whole_shares import ShareWant, optimal_whole_shares, residual
+
+from .test_planner_properties import apply, cases
+
+TODAY = date(2026, 11, 30)
+
+policies = st.builds(
+    Policy,
+    threshold_percent=st.decimals(min_value=Decimal("0.5"), max_value=Decimal(10), places=1),
+    relative_band_percent=st.one_of(
+        st.none(), st.decimals(min_value=Decimal(5), max_value=Decimal(50), places=0)
+    ),
+    trade_to=st.sampled_from(TradeTo),
+    whole_shares=st.sampled_from(WholeShares),
+    cash_buffer_percent=st.decimals(min_value=Decimal(0), max_value=Decimal(2), places=2),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(cases(), policies)
+def test_a_band_never_trades_a_symbol_inside_it(
+    case: tuple[list[Target], Portfolio], policy: Policy
+) -> None:
+    targets, portfolio = case
+    plan = plan_rebalance(targets, portfolio, policy)
+    inside = {row.symbol for row in plan.drift if not row.needs_rebalance}
+    assert not inside & {o.symbol for o in plan.orders}
+
+
+@settings(max_examples=200, deadline=None)
+@given(cases(), policies)
+def test_cash_flow_mode_never_sells_and_keeps_the_buffer(
+    case: tuple[list[Target], Portfolio], policy: Policy
+) -> None:
+    targets, portfolio = case
+    flow = replace(policy, cash_mode=CashMode.CASH_FLOW)
+    plan = plan_rebalance(targets, portfolio, flow)
+    assert plan.sells == ()
+    if plan.buys:
+        after = apply(plan, portfolio)
+        assert after.cash >= portfolio.value * flow.cash_buffer_percent / 100
+
+
+@settings(max_examples=200, deadline=None)
+@given(cases(), policies, st.booleans())
+def test_the_buffer_is_respected_with_every_option(
+    case: tuple[list[Target], Portfolio], policy: Policy, whole_book: bool
+) -> None:
+    targets, portfolio = case
+    policy = replace(
+        policy, invest_cash=True, scope=Scope.WHOLE_BOOK if whole_book else Scope.PAST_BAND
+    )
+    plan = plan_rebalance(targets, portfolio, policy)
+    after = apply(plan, portfolio)
+    if plan.buys:
+        assert after.cash >= portfolio.value * policy.cash_buffer_percent / 100
+    for order in plan.sells:
+        assert order.qty <= portfolio.held_qty(order.symbol)
+
+
+share_wants = st.lists(
+    st.tuples(
+        st.decimals(min_value=Decimal(0), max_value=Decimal(20000), places=2),
+        st.decimals(min_value=Decimal("1.00"), max_value=Decimal(1500), places=2),
+    ),
+    min_size=1,
+    max_size=8,
+)
+
+
+def _greedy(wants: list[ShareWant], budget: Decimal) -> list[int]:
+    """PyPortfolioOpt-style greedy: round down, then one share at a time to the most short."""
+    qty = [int(w.want // w.price) for w in wants]
+    left = budget - sum((w.price * q for w, q in zip(wants, qty, strict=True)), ZERO)
+    if left < ZERO:
+        return [0] * len(wants)
+    while True:
+        short = [
+            (w.want - w.price * q, i)
+            for i, (w, q) in enumerate(zip(wants, qty, strict=True))
+            if w.price <= left and w.want - w.price * q > ZERO
+        ]
+        if not short:
+            return qty
+        _, i = max(short)
+        qty[i] += 1
+        left -= wants[i].price
+
+
+@settings(max_examples=300, deadline=None)
+@given(share_wants, st.decimals(min_value=Decimal(0), max_value=Decimal(60000), places=2))
+def test_optimal_whole_shares_beat_rounding_down_and_greedy(
+    raw: list[tuple[Decimal, Decimal]], budget: Decimal
+) -> None:
+    wants = [ShareWant(f"S{i}", want, price) for i, (want, price) in enumerate(raw)]
+    result = optimal_whole_shares(wants, budget)
+    assert result.spent <= budget or budget <= ZERO
+    down = [int(w.want // w.price) for w in wants]
+    if sum((w.price * q for w, q in zip(wants, down, strict=True)), ZERO) <= budget:
+        assert result.residual <= residual(wants, down)
+    assert result.residual <= residual(wants, _greedy(wants, budget))
+
+
+lots = st.lists(
+    st.tuples(
+        st.decimals(min_value=Decimal(1), max_value=Decimal(50), places=0),
+        st.decimals(min_value=Decimal(50), max_value=Decimal(150), places=0),
+        st.integers(min_value=1, max_value=900),
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    lots,
+    st.decimals(min_value=Decimal(1), max_value=Decimal(200), places=0),
+    st.decimals(min_value=Decimal(60), max_value=Decimal(140), places=0),
+    st.booleans(),
+)
+def test_no_short_term_gain_lot_is_sold_while_a_loss_or_long_term_lot_would_do(
+    raw: list[tuple[Decimal, Decimal, int]], wanted: Decimal, price: Decimal, avoid: bool
+) -> None:
+    held = [TaxLot("SPY", q, cost, TODAY - timedelta(days=age)) for q, cost, age in raw]
+    chosen = select_lots(held, wanted, price, TODAY, avoid_short_term_gains=avoid)
+    sold = {id(s.lot): s.qty for s in chosen.sales}
+    short_gain_sold = any(s.term is Term.SHORT and s.gain > ZERO for s in chosen.sales)
+    if short_gain_sold:
+        assert not avoid
+        for lot in held:
+            better = price < lot.cost_per_share or lot.term(TODAY, 365) is Term.LONG
+            if better:
+                assert sold.get(id(lot)) == lot.qty  # every better lot was used up first
+
+
+@settings(max_examples=200, deadline=None)
+@given(cases(), st.integers(min_value=0, max_value=60), st.booleans())
+def test_the_wash_sale_guard_holds(
+    case: tuple[list[Target], Portfolio], days_ago: int, loss: bool
+) -> None:
+    targets, portfolio = case
+    fills = []
+    for target in targets:
+        points = portfolio.price_candidates(target.symbol)
+        price = points[0].price if points else Decimal(1)
+        sold_at = price / 2 if loss else price * 2
+        fills += [
+            Fill(target.symbol, Side.BUY, Decimal(1), price, TODAY - timedelta(days=400)),
+            Fill(target.symbol, Side.SELL, Decimal(1), sold_at, TODAY - timedelta(days=days_ago)),
+        ]
+    tax = TaxContext(TODAY, lots_from_fills(fills))
+    plan = plan_rebalance(targets, portfolio, Policy(tax_aware=True, invest_cash=True), tax=tax)
+    if loss and days_ago <= 30:
+        assert plan.buys == ()
+    recent_buys = [
+        Fill(t.symbol, Side.BUY, Decimal(1), Decimal(10**6), TODAY - timedelta(days=days_ago))
+        for t in targets
+    ]
+    tax = TaxContext(TODAY, lots_from_fills(recent_buys))
+    plan = plan_rebalance(targets, portfolio, Policy(tax_aware=True), tax=tax)
+    for order in plan.sells:
+        # Each sell realises no loss while a buy sits inside the window.
+        if days_ago <= 30:
+            assert all(g >= ZERO for g in (order.estimated_gain or {}).values())
+
+
+def test_drift_rows_carry_the_band_width() -> None:
+    targets = [Target("SPY", Decimal(40)), Target("GLD", Decimal(60))]
+    portfolio = Portfolio(cash=Decimal(100))
+    rows = analyse_drift(targets, portfolio, Policy(relative_band_percent=Decimal(5)))
+    assert [r.threshold_percent for r in rows] == [Decimal(2), Decimal(3)]
