@@ -32,6 +32,11 @@ class Settings(BaseSettings):
     trusted_proxies: str = Field(default="", alias="TRIMTAB_TRUSTED_PROXIES")
     metrics_token: SecretStr | None = Field(default=None, alias="TRIMTAB_METRICS_TOKEN")
     hsts: Literal["auto", "on", "off"] = Field(default="auto", alias="TRIMTAB_HSTS")
+    #: True when ``trimtab worker`` processes run (PostgreSQL): live runs and scheduled
+    #: checks then go through the procrastinate queue instead of the API's own threads.
+    workers: bool = Field(default=False, alias="TRIMTAB_WORKERS")
+    #: Seconds between schedule sweeps (``trimtab serve`` in-process, and the worker).
+    sweep_seconds: float = Field(default=30.0, gt=0, le=3600, alias="TRIMTAB_SWEEP_SECONDS")
 
 
 @lru_cache

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -52,6 +54,24 @@ def sign_in(app: FastAPI, ctx: AppContext, email: str, *, admin: bool = False) -
     csrf = response.json()["csrf_token"]
     http.headers["X-CSRF-Token"] = csrf
     return Client(http, user, csrf)
+
+
+def finished_run(client: Client, run_id: int, timeout: float = 30) -> dict[str, Any]:
+    """``GET /api/runs/{id}`` once the background run stops running (bounded)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        run: dict[str, Any] = client.http.get(f"/api/runs/{run_id}").json()
+        if run["status"] != "running":
+            return run
+        assert time.monotonic() < deadline, f"run {run_id} still running after {timeout} s"
+        time.sleep(0.05)
+
+
+def live_check(client: Client) -> dict[str, Any]:
+    """A live check: 202 at once, then the run as it finished in the background."""
+    response = client.http.post("/api/rebalance/check", json={"dry_run": False})
+    assert response.status_code == 202, response.text
+    return finished_run(client, response.json()["run_id"])
 
 
 @pytest.fixture

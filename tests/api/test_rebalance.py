@@ -12,7 +12,7 @@ from trimtab.services.context import AppContext
 from trimtab.services.demo import seed_demo_user
 
 from ..contract import assert_seed_contract
-from .conftest import Client
+from .conftest import Client, finished_run, live_check
 
 
 @pytest.fixture
@@ -43,8 +43,17 @@ def test_dry_run_reports_drift_and_plans_without_placing(demo: Client) -> None:
     assert demo.http.get("/api/portfolio").json()["cash"] == 2500.0
 
 
+def test_live_check_answers_202_at_once_and_the_run_goes_on(demo: Client) -> None:
+    accepted = demo.http.post("/api/rebalance/check", json={"dry_run": False})
+    assert accepted.status_code == 202, accepted.text
+    assert set(accepted.json()) == {"run_id", "status"}
+    assert accepted.json()["status"] == "running"
+    result = finished_run(demo, accepted.json()["run_id"])
+    assert result["status"] == "completed"
+
+
 def test_live_check_places_orders_and_moves_the_portfolio_to_target(demo: Client) -> None:
-    result = demo.http.post("/api/rebalance/check", json={"dry_run": False}).json()
+    result = live_check(demo)
     assert_seed_contract(result)
     assert result["message"].startswith("Rebalancing executed")
     assert [(t["symbol"], t["side"], t["status"]) for t in result["trades_executed"]] == [
@@ -54,15 +63,17 @@ def test_live_check_places_orders_and_moves_the_portfolio_to_target(demo: Client
     assert all(t["order_id"] for t in result["trades_executed"])
     positions = {p["symbol"]: p for p in demo.http.get("/api/portfolio").json()["positions"]}
     assert positions["SPY"]["actual_percent"] == pytest.approx(40.0, abs=0.01)
-    again = demo.http.post("/api/rebalance/check", json={}).json()
+    again = live_check(demo)
+    assert again["status"] == "nothing_to_do"
     assert again["trades_executed"] == []
     assert again["needs_rebalance"] is False
 
 
 def test_kill_switch_blocks_orders_but_still_reports_drift(demo: Client, admin: Client) -> None:
     admin.http.put("/api/risk", json={"kill_switch": True, "reason": "market halt"})
-    result = demo.http.post("/api/rebalance/check", json={"dry_run": False}).json()
+    result = live_check(demo)
     assert_seed_contract(result)
+    assert result["status"] == "blocked_by_risk"
     assert result["trades_executed"] == []
     assert result["needs_rebalance"] is True
     assert "Kill switch is on: market halt" in result["message"]
@@ -71,7 +82,7 @@ def test_kill_switch_blocks_orders_but_still_reports_drift(demo: Client, admin: 
 
 def test_runs_are_listed_newest_first_and_open_with_their_orders(demo: Client) -> None:
     dry = demo.http.post("/api/rebalance/check", json={"dry_run": True}).json()
-    live = demo.http.post("/api/rebalance/check", json={"dry_run": False}).json()
+    live = live_check(demo)
     listed = demo.http.get("/api/runs", params={"limit": 10}).json()
     assert [r["id"] for r in listed["runs"]] == [live["run_id"], dry["run_id"]]
     one = demo.http.get(f"/api/runs/{live['run_id']}").json()
@@ -91,12 +102,18 @@ def test_two_clicks_make_one_run_with_orders(demo: Client) -> None:
         thread.start()
     for thread in threads:
         thread.join()
-    placed = [r for code, r in results if code == 200 and r["trades_executed"]]
-    assert len(placed) == 1
+    # The second click finds the first run (and answers with it) or its lock (409).
+    run_ids = {body["run_id"] for code, body in results if code == 202}
+    assert len(run_ids) == 1
     for code, body in results:
-        if code != 200:
+        if code != 202:
             assert code == 409
             assert body["error"]["message"].startswith("a rebalance is already running")
+    placed = finished_run(demo, run_ids.pop())
+    assert [(t["symbol"], t["side"]) for t in placed["trades_executed"]] == [
+        ("SPY", "sell"),
+        ("TLT", "buy"),
+    ]
     runs = demo.http.get("/api/runs").json()["runs"]
     assert sum(1 for r in runs if r["status"] == "completed") == 1
 
@@ -188,3 +205,16 @@ def test_a_retried_trade_request_with_its_key_places_one_order(demo: Client) -> 
     assert gld[0]["qty"] == 51
     bad = demo.http.post("/api/trades", json={**body, "idempotency_key": "a b"})
     assert bad.status_code == 422 and "idempotency_key" in bad.json()["error"]["message"]
+
+
+def test_callable_live_check_waits_for_the_run_and_keeps_the_seeds_answer(demo: Client) -> None:
+    response = demo.http.post("/callable/check_rebalance_drift", json={"data": {}})
+    assert response.status_code == 200, response.text
+    result = response.json()["result"]
+    assert_seed_contract(result)
+    assert result["status"] == "completed"
+    assert result["message"] == "Rebalancing executed: 2 order(s) filled"
+    assert [(t["symbol"], t["side"], t["status"]) for t in result["trades_executed"]] == [
+        ("SPY", "sell", "filled"),
+        ("TLT", "buy", "filled"),
+    ]

@@ -27,6 +27,7 @@ from trimtab.api.sessions import SessionCodec
 from trimtab.api.throttle import LoginThrottle
 from trimtab.config import Settings, get_settings
 from trimtab.keys import server_secret
+from trimtab.services.background import RunLauncher, make_launcher
 from trimtab.services.context import AppContext, build_context
 
 #: The built page (``npm run build`` in web/ writes here).
@@ -68,12 +69,18 @@ def build_api() -> FastAPI:
     return app
 
 
-def create_app(ctx: AppContext | None = None, *, web_dist: Path = WEB_DIST) -> FastAPI:
+def create_app(
+    ctx: AppContext | None = None,
+    *,
+    web_dist: Path = WEB_DIST,
+    launcher: RunLauncher | None = None,
+) -> FastAPI:
     """The app over ``ctx`` (built from the environment when not given)."""
     if ctx is None:
         ctx = build_context(get_settings())
     app = build_api()
     app.state.ctx = ctx
+    app.state.launcher = launcher or make_launcher(ctx)
     app.state.sessions = SessionCodec(server_secret(ctx.settings))
     app.state.login_throttle = LoginThrottle()
     _serve_page(app, web_dist)

@@ -11,6 +11,7 @@ from trimtab.api.errors import ApiError
 from trimtab.api.sessions import SessionCodec, csrf_ok
 from trimtab.errors import NotFound
 from trimtab.services import users
+from trimtab.services.background import RunLauncher
 from trimtab.services.context import AppContext
 from trimtab.services.users import User
 
@@ -28,6 +29,15 @@ def get_codec(request: Request) -> SessionCodec:
 
 
 Ctx = Annotated[AppContext, Depends(get_ctx)]
+
+
+def get_launcher(request: Request) -> RunLauncher:
+    launcher: RunLauncher = request.app.state.launcher
+    return launcher
+
+
+#: Where live runs go on after their request is answered.
+Launcher = Annotated[RunLauncher, Depends(get_launcher)]
 
 
 @dataclass(frozen=True, slots=True)

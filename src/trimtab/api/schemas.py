@@ -142,6 +142,14 @@ class TradeOut(BaseModel):
     status: str
 
 
+class RunAcceptedOut(BaseModel):
+    """A live run that goes on after the answer: follow it at ``GET /api/runs/{run_id}``
+    and on ``GET /api/events``."""
+
+    run_id: int
+    status: str = Field(examples=["running"])
+
+
 class RebalanceOut(BaseModel):
     """The seed's contract plus run_id, status, dry_run, trades_planned and skipped."""
 

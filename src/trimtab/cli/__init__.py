@@ -16,6 +16,7 @@ from trimtab.cli import (  # noqa: F401  # isort: skip
     sim,
     trade,
     users,
+    worker,
 )
 
 __all__ = ["app"]

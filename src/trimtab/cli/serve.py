@@ -8,6 +8,7 @@ import uvicorn
 from trimtab.api.app import create_app
 from trimtab.cli.app import app, console, exit_on_error
 from trimtab.config import get_settings
+from trimtab.services.background import InProcessRuns, make_launcher
 from trimtab.services.context import build_context
 from trimtab.services.demo import seed_demo_user
 
@@ -30,9 +31,23 @@ def serve(
                 f"Demo sign-in: [bold]{seed.user.email}[/bold] / [bold]{seed.password}[/bold]"
                 + ("" if seed.created else " (existing demo user, password unchanged)")
             )
+        launcher = make_launcher(ctx)
     console.print(
         f"trimtab serving on [bold]http://{host}:{port}[/bold] ({settings.broker} broker)"
     )
-    # Proxy headers are the app's to trust (TRIMTAB_TRUSTED_PROXIES), never uvicorn's
-    # default of believing any loopback client.
-    uvicorn.run(create_app(ctx), host=host, port=port, log_level="info", proxy_headers=False)
+    if isinstance(launcher, InProcessRuns):
+        # No `trimtab worker` runs: this process sweeps the schedules itself.
+        launcher.start_schedule(settings.sweep_seconds)
+        console.print(f"Schedules checked in this process every {settings.sweep_seconds:g} s")
+    try:
+        # Proxy headers are the app's to trust (TRIMTAB_TRUSTED_PROXIES), never uvicorn's
+        # default of believing any loopback client.
+        uvicorn.run(
+            create_app(ctx, launcher=launcher),
+            host=host,
+            port=port,
+            log_level="info",
+            proxy_headers=False,
+        )
+    finally:
+        launcher.close()

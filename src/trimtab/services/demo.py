@@ -11,6 +11,7 @@ from trimtab.errors import Conflict
 from trimtab.services.allocations import replace_allocations
 from trimtab.services.broker_accounts import paper_market
 from trimtab.services.context import AppContext
+from trimtab.services.schedules import set_schedule
 from trimtab.services.users import User, create_user, get_user_by_email
 from trimtab.store.models import PaperAccountRow, PaperHoldingRow, PaperOrderRow
 from trimtab.store.paper import open_paper_account
@@ -18,6 +19,8 @@ from trimtab.store.paper import open_paper_account
 DEMO_EMAIL = "demo@trimtab.local"
 #: A local demo on the paper broker; printed by ``make run`` so anyone can sign in.
 DEMO_PASSWORD = "trimtab-demo"
+#: When the demo user's daily check runs, New York time.
+DEMO_CHECK_TIME = "10:00"
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,4 +44,6 @@ def seed_demo_user(ctx: AppContext, password: str = DEMO_PASSWORD) -> DemoSeed:
         for table in (PaperOrderRow, PaperHoldingRow, PaperAccountRow):
             session.execute(delete(table).where(table.user_id == user.id))
         open_paper_account(session, user.id, DEMO_CASH, DEMO_HOLDINGS, prices, now=ctx.clock())
+    # trimtab watches the demo portfolio by itself: a daily dry run that reports drift.
+    set_schedule(ctx, user.id, frequency="daily", time_of_day=DEMO_CHECK_TIME, mode="dry_run")
     return DemoSeed(user, password, created=True)

@@ -59,31 +59,79 @@ def check_rebalance_drift(
     trigger: str = "manual",
     queue_if_closed: bool = False,
 ) -> dict[str, Any]:
-    """Measure drift and, unless ``dry_run``, place the orders that correct it.
+    """Measure drift and, unless ``dry_run``, place the orders that correct it, waiting for
+    them (bounded by ``RunOptions.fill_timeout``).
 
     Returns the seed's contract plus ``run_id`` and ``status``. A live check first
     takes the user's run lock (``Conflict`` if a run is in flight) and finishes any
     run left unfinished before planning a new one.
     """
+    request = _request(user_id, dry_run, symbols, trigger, queue_if_closed)
+    if dry_run:
+        return _check(ctx, request, ctx.broker_for(user_id), None)
+    with account_lock(ctx, user_id) as lock:
+        return check_holding_lock(ctx, request, lock)
+
+
+def start_live_check(
+    ctx: AppContext,
+    user_id: int,
+    symbols: Iterable[str] | None = None,
+    trigger: str = "manual",
+    queue_if_closed: bool = False,
+) -> dict[str, Any]:
+    """Plan and record a live run without sending its orders; ``advance_run`` sends them.
+
+    Returns the recorded run's contract: ``status`` is ``running`` when orders are to be
+    placed (then hand the run to a worker or a background thread), else final. An
+    unfinished run is returned as it stands (``resumed: true``) rather than planning
+    another. ``Conflict`` when a run holds the account.
+    """
+    request = _request(user_id, False, symbols, trigger, queue_if_closed)
+    with account_lock(ctx, user_id):
+        with ctx.session_factory() as session:
+            unfinished = Runs(session).unfinished(user_id, list(UNFINISHED))
+            if unfinished is not None:
+                orders = Orders(session).for_run(unfinished.id)
+                return {**run_result(unfinished, orders), "resumed": True}
+        return _check(ctx, request, ctx.broker_for(user_id), None, send_orders=False)
+
+
+def advance_run(ctx: AppContext, user_id: int) -> dict[str, Any] | None:
+    """Send and follow the orders of the user's unfinished live run, if there is one.
+
+    ``Conflict`` when another process holds the account (it is then moving the run).
+    """
+    with account_lock(ctx, user_id) as lock:
+        return _resume(ctx, user_id, ctx.broker_for(user_id), lock)
+
+
+def check_holding_lock(ctx: AppContext, request: CheckRequest, lock: RunLock) -> dict[str, Any]:
+    """A live check by a caller that holds the account's lock: resume, or plan and trade."""
+    broker = ctx.broker_for(request.user_id)
+    resumed = _resume(ctx, request.user_id, broker, lock)
+    if resumed is not None:
+        return resumed
+    return _check(ctx, request, broker, lock)
+
+
+def _request(
+    user_id: int,
+    dry_run: bool,
+    symbols: Iterable[str] | None,
+    trigger: str,
+    queue_if_closed: bool,
+) -> CheckRequest:
     try:
         run_trigger = Trigger(trigger)
     except ValueError:
         raise InvalidInput("trigger must be manual or scheduled", field="trigger") from None
-    request = CheckRequest(
-        user_id, dry_run, _checked_symbols(symbols), run_trigger, queue_if_closed
-    )
-    broker = ctx.broker_for(user_id)
-    if dry_run:
-        return _check(ctx, request, broker, None)
-    with account_lock(ctx, user_id) as lock:
-        resumed = _resume(ctx, user_id, broker, lock)
-        if resumed is not None:
-            return resumed
-        return _check(ctx, request, broker, lock)
+    return CheckRequest(user_id, dry_run, _checked_symbols(symbols), run_trigger, queue_if_closed)
 
 
 def resume_unfinished_runs(ctx: AppContext) -> list[dict[str, Any]]:
-    """For the worker: move every run that crashed or awaits fills forward; new runs start none.
+    """For the worker and the schedule sweep: move every run that crashed or awaits fills
+    forward; new runs start none.
 
     An account whose run is in flight elsewhere is left to that run.
     """
@@ -92,13 +140,17 @@ def resume_unfinished_runs(ctx: AppContext) -> list[dict[str, Any]]:
     results = []
     for user_id in user_ids:
         try:
-            with account_lock(ctx, user_id) as lock:
-                resumed = _resume(ctx, user_id, ctx.broker_for(user_id), lock)
+            resumed = advance_run(ctx, user_id)
         except Conflict:
             continue
         if resumed is not None:
             results.append(resumed)
     return results
+
+
+def resume_holding_lock(ctx: AppContext, user_id: int, lock: RunLock) -> dict[str, Any] | None:
+    """Advance the user's unfinished live run, if any, for a caller that holds the lock."""
+    return _resume(ctx, user_id, ctx.broker_for(user_id), lock)
 
 
 def _resume(ctx: AppContext, user_id: int, broker: Broker, lock: RunLock) -> dict[str, Any] | None:
@@ -124,9 +176,15 @@ def _checked_symbols(symbols: Iterable[str] | None) -> frozenset[str] | None:
 
 
 def _check(
-    ctx: AppContext, request: CheckRequest, broker: Broker, lock: RunLock | None
+    ctx: AppContext,
+    request: CheckRequest,
+    broker: Broker,
+    lock: RunLock | None,
+    *,
+    send_orders: bool = True,
 ) -> dict[str, Any]:
-    """Plan from the broker's account, record the run, and place its orders if it is live."""
+    """Plan from the broker's account, record the run, and (``send_orders``) place its
+    orders if it is live."""
     user_id = request.user_id
     with ctx.session_factory() as session:
         policy = read_policy(session, user_id)
@@ -156,8 +214,10 @@ def _check(
             user_id, "run_finished", {"run_id": run_id, "status": status, "message": message}
         )
         return recorded
-    assert lock is not None
     ctx.events.publish(user_id, "run_started", {"run_id": run_id})
+    if not send_orders:
+        return recorded
+    assert lock is not None
     live = LiveRun(ctx, broker, lock, user_id=user_id, run_id=run_id, policy=policy)
     return live.advance(resuming=False)
 

@@ -40,6 +40,7 @@ import type {
   Me,
   Portfolio,
   RiskStatus,
+  RunAccepted,
   RunDetail,
   RunList,
   TokenList,
@@ -149,6 +150,12 @@ export const api = {
   check: (dryRun: boolean, queueIfClosed = false) =>
     request<CheckResult>("POST", "/api/rebalance/check", {
       dry_run: dryRun,
+      ...(queueIfClosed ? { queue_if_closed: true } : {}),
+    }),
+  /** A live run: answered at once (202); follow it with `run` and the event stream. */
+  startRun: (queueIfClosed = false) =>
+    request<RunAccepted>("POST", "/api/rebalance/check", {
+      dry_run: false,
       ...(queueIfClosed ? { queue_if_closed: true } : {}),
     }),
   runs: (limit?: number, offset = 0) =>

@@ -91,11 +91,25 @@ export function runDetailFromCheck(result: CheckResult, now = new Date().toISOSt
   };
 }
 
+/** Starts a live run (202); its orders and summary arrive through the event stream. */
+export function useStartRun() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (queueIfClosed: boolean) => api.startRun(queueIfClosed),
+    onSuccess: (accepted) => {
+      void qc.invalidateQueries({ queryKey: keys.run(accepted.run_id) });
+    },
+    onSettled: () => {
+      void qc.invalidateQueries({ queryKey: keys.runs, exact: true });
+      void qc.invalidateQueries({ queryKey: ["runs-page"] });
+    },
+  });
+}
+
 export function useCheck() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (args: boolean | { dryRun: boolean; queueIfClosed: boolean }) =>
-      typeof args === "boolean" ? api.check(args) : api.check(args.dryRun, args.queueIfClosed),
+    mutationFn: (dryRun: boolean) => api.check(dryRun),
     onSuccess: (result) => {
       qc.setQueryData(keys.run(result.run_id), (old: RunDetail | undefined) => ({
         ...runDetailFromCheck(result),

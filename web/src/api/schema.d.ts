@@ -202,8 +202,11 @@ export interface paths {
          * Check
          * @description Measure drift and, unless ``dry_run``, place the orders that correct it.
          *
-         *     Answers the seed's contract plus ``run_id`` and ``status``. A second live check
-         *     while one is running gets 409 ``a rebalance is already running``.
+         *     A dry run answers 200 with the seed's contract plus ``run_id`` and ``status``. A
+         *     live check answers ``202 {"run_id", "status"}`` at once; its orders go on in a
+         *     worker or a background thread, followed through ``GET /api/events`` and
+         *     ``GET /api/runs/{id}``. A second live check while one is running gets 409
+         *     ``a rebalance is already running``.
          */
         post: operations["check_api_rebalance_check_post"];
         delete?: never;
@@ -413,7 +416,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Check Rebalance Drift */
+        /**
+         * Check Rebalance Drift
+         * @description The seed's answer, ``trades_executed`` included: a live check waits (bounded) for
+         *     its run to finish.
+         */
         post: operations["check_rebalance_drift_callable_check_rebalance_drift_post"];
         delete?: never;
         options?: never;
@@ -1094,6 +1101,20 @@ export interface components {
             user_id?: number | null;
         };
         /**
+         * RunAcceptedOut
+         * @description A live run that goes on after the answer: follow it at ``GET /api/runs/{run_id}``
+         *     and on ``GET /api/events``.
+         */
+        RunAcceptedOut: {
+            /** Run Id */
+            run_id: number;
+            /**
+             * Status
+             * @example running
+             */
+            status: string;
+        };
+        /**
          * RunDetailOut
          * @description One run: its summary beside its contract result, its inputs and its orders.
          * @example {
@@ -1749,6 +1770,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RebalanceOut"];
+                };
+            };
+            /** @description A live run, going on */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunAcceptedOut"];
                 };
             };
             /** @description Validation Error */

@@ -150,7 +150,13 @@ export type RunStatus =
   | "dry_run"
   | (string & {});
 
-/** POST /api/rebalance/check response. */
+/** POST /api/rebalance/check with dry_run false: 202, the run goes on in the background. */
+export interface RunAccepted {
+  run_id: number | string;
+  status: RunStatus;
+}
+
+/** POST /api/rebalance/check response (a dry run). */
 export interface CheckResult {
   needs_rebalance: boolean;
   drift_analysis: DriftRow[];

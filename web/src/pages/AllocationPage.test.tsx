@@ -60,10 +60,13 @@ describe("AllocationPage", () => {
     expect(calls.find((c) => c.method === "POST")?.body).toEqual({ dry_run: true });
   });
 
-  it("confirms the listed orders before a live rebalance and sends the CSRF token", async () => {
+  it("confirms the listed orders, starts the live run (202) and follows it", async () => {
     const calls = stubFetch(
       routes({
-        "POST /api/rebalance/check": (body: unknown) => ({ status: 200, body: (body as { dry_run: boolean }).dry_run ? dryRun : liveRun }),
+        "POST /api/rebalance/check": (body: unknown) =>
+          (body as { dry_run: boolean }).dry_run
+            ? { status: 200, body: dryRun }
+            : { status: 202, body: { run_id: 8, status: "running" } },
         "GET /api/runs/8": { ...liveRun, id: 8, started_at: "2026-11-25T10:00:00Z" },
       }),
     );
@@ -78,6 +81,7 @@ describe("AllocationPage", () => {
     const trades = await screen.findByTestId("trades-table");
     expect(await within(trades).findByText("ord-2")).toBeInTheDocument();
     expect(within(trades).getByText("Accepted")).toBeInTheDocument();
+    expect(screen.getByTestId("run-summary")).toHaveTextContent(liveRun.message);
     const live = calls.find((c) => c.method === "POST" && (c.body as { dry_run: boolean }).dry_run === false);
     expect(live?.headers["X-CSRF-Token"]).toBe("csrf-123");
     expect(live?.body).toEqual({ dry_run: false, queue_if_closed: true });

@@ -1,7 +1,16 @@
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { Eye, Info, Loader2, RefreshCw } from "lucide-react";
 import { ApiError, errorMessage } from "@/api/client";
-import { useAllocations, useCheck, usePortfolio, useRisk, useRun, useRuns, useSettings } from "@/api/queries";
+import {
+  useAllocations,
+  useCheck,
+  usePortfolio,
+  useRisk,
+  useRun,
+  useRuns,
+  useSettings,
+  useStartRun,
+} from "@/api/queries";
 import type { Allocation, CheckResult, RunSummary } from "@/api/types";
 import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
@@ -49,7 +58,7 @@ export function AllocationPage() {
   const settings = useSettings();
   const preview = useCheck();
   const plan = useCheck();
-  const live = useCheck();
+  const live = useStartRun();
   const { notify } = useToast();
   const [confirmOpen, setConfirmOpen] = useState(false);
   const [queueIfClosed, setQueueIfClosed] = useState(false);
@@ -74,7 +83,22 @@ export function AllocationPage() {
     [allocations.data, portfolio.data],
   );
 
-  const inFlight = live.isPending || runList.some((r) => IN_FLIGHT.has(r.status));
+  const liveStatus = liveRun.data?.status;
+  const inFlight =
+    live.isPending || runList.some((r) => IN_FLIGHT.has(r.status)) || (liveStatus !== undefined && IN_FLIGHT.has(liveStatus));
+
+  // A live run goes on after its request: say how it ended once its final status arrives.
+  const followed = useRef<string | null>(null);
+  useEffect(() => {
+    const run = liveRun.data;
+    if (!run || followed.current !== String(run.id) || IN_FLIGHT.has(run.status)) return;
+    followed.current = null;
+    notify({
+      tone: run.status === "failed" ? "error" : undefined,
+      title: run.status === "completed" ? "Rebalance done" : "Rebalance finished",
+      description: run.message,
+    });
+  }, [liveRun.data, notify]);
   const blocked = isBlocked(risk.data);
   const sumOk = allocationSum(allocationList).kind === "ok";
   const rebalanceHint = inFlight
@@ -107,11 +131,16 @@ export function AllocationPage() {
   }
 
   function runLive() {
-    live.mutate({ dryRun: false, queueIfClosed }, {
-      onSuccess: (result) => {
-        remember(result);
+    live.mutate(queueIfClosed, {
+      onSuccess: (accepted) => {
+        setJustMade({ check: accepted.run_id, live: accepted.run_id });
         setConfirmOpen(false);
-        notify({ title: result.trades_executed.length ? "Rebalance sent" : "Rebalance checked", description: result.message });
+        if (IN_FLIGHT.has(accepted.status)) {
+          followed.current = String(accepted.run_id);
+          notify({ title: "Rebalance started", description: "Orders are being sent; their statuses update below." });
+        } else {
+          notify({ title: "Rebalance checked", description: "No orders were placed; see the drift analysis." });
+        }
       },
       onError: (error) => {
         setConfirmOpen(false);
@@ -257,6 +286,17 @@ export function AllocationPage() {
         </CardHeader>
         <CardContent>
           <TradesTable trades={tradesOfRun(liveRun.data)} fallbackTime={liveRun.data?.started_at} />
+          {liveRun.data && (
+            <p className="mt-3 text-sm text-slate-700" role="status" data-testid="run-summary">
+              {IN_FLIGHT.has(liveRun.data.status) ? (
+                <span className="inline-flex items-center gap-1.5">
+                  <Loader2 className="size-4 animate-spin" aria-hidden /> Sending orders…
+                </span>
+              ) : (
+                liveRun.data.message
+              )}
+            </p>
+          )}
           {liveRun.data && liveRun.data.skipped.length > 0 && (
             <div className="mt-4">
               <SkippedList skipped={liveRun.data.skipped} />

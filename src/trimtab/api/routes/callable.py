@@ -14,7 +14,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
-from trimtab.api.deps import Ctx, CurrentUser
+from trimtab.api.deps import Ctx, CurrentUser, Launcher
 from trimtab.api.errors import status_for
 from trimtab.api.routes.rebalance import run_check, run_trade
 from trimtab.api.schemas import CallableBody, CheckBody, TradeBody
@@ -56,8 +56,12 @@ def _answer(call: Callable[[], dict[str, Any]]) -> Any:
 
 
 @router.post("/callable/check_rebalance_drift")
-def check_rebalance_drift(body: CallableBody, user: CurrentUser, ctx: Ctx) -> Any:
-    return _answer(lambda: run_check(ctx, user.id, CheckBody.model_validate(body.data)))
+def check_rebalance_drift(
+    body: CallableBody, user: CurrentUser, ctx: Ctx, launcher: Launcher
+) -> Any:
+    """The seed's answer, ``trades_executed`` included: a live check waits (bounded) for
+    its run to finish."""
+    return _answer(lambda: run_check(ctx, launcher, user.id, CheckBody.model_validate(body.data)))
 
 
 @router.post("/callable/execute_trade")

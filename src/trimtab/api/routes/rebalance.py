@@ -5,45 +5,71 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Path, Query
+from fastapi.responses import JSONResponse
 
-from trimtab.api.deps import Ctx, CurrentUser
+from trimtab.api.deps import Ctx, CurrentUser, Launcher
 from trimtab.api.metrics import ORDERS, record_rebalance
 from trimtab.api.schemas import (
     MAX_ID,
     CheckBody,
     RebalanceOut,
+    RunAcceptedOut,
     RunDetailOut,
     RunsOut,
     TradeBody,
     TradeResultOut,
 )
-from trimtab.services import rebalance, runs, trades
+from trimtab.services import background, rebalance, runs, trades
+from trimtab.services.background import RunLauncher
 from trimtab.services.context import AppContext
 
 router = APIRouter(tags=["rebalance"])
 
 
-@router.post("/api/rebalance/check", response_model=RebalanceOut)
-def check(body: CheckBody, user: CurrentUser, ctx: Ctx) -> dict[str, Any]:
+@router.post(
+    "/api/rebalance/check",
+    response_model=RebalanceOut,
+    responses={202: {"model": RunAcceptedOut, "description": "A live run, going on"}},
+)
+def check(body: CheckBody, user: CurrentUser, ctx: Ctx, launcher: Launcher) -> Any:
     """Measure drift and, unless ``dry_run``, place the orders that correct it.
 
-    Answers the seed's contract plus ``run_id`` and ``status``. A second live check
-    while one is running gets 409 ``a rebalance is already running``.
+    A dry run answers 200 with the seed's contract plus ``run_id`` and ``status``. A
+    live check answers ``202 {"run_id", "status"}`` at once; its orders go on in a
+    worker or a background thread, followed through ``GET /api/events`` and
+    ``GET /api/runs/{id}``. A second live check while one is running gets 409
+    ``a rebalance is already running``.
     """
-    return run_check(ctx, user.id, body)
-
-
-def run_check(ctx: AppContext, user_id: int, body: CheckBody) -> dict[str, Any]:
-    """The check a request asks for, counted in the metrics (here and in the callable shim)."""
-    result = rebalance.check_rebalance_drift(
-        ctx,
-        user_id,
-        dry_run=body.dry_run,
-        symbols=body.symbols,
-        queue_if_closed=body.queue_if_closed,
+    if body.dry_run:
+        return run_check(ctx, launcher, user.id, body)
+    started = background.start_in_background(
+        ctx, launcher, user.id, symbols=body.symbols, queue_if_closed=body.queue_if_closed
     )
+    return JSONResponse({"run_id": started["run_id"], "status": started["status"]}, status_code=202)
+
+
+def run_check(
+    ctx: AppContext, launcher: RunLauncher, user_id: int, body: CheckBody
+) -> dict[str, Any]:
+    """The check a request asks for, counted in the metrics, with its contract: a dry run,
+    or (the callable shim) a live run waited for, at most ``live_wait_seconds``."""
+    if body.dry_run:
+        result = rebalance.check_rebalance_drift(ctx, user_id, dry_run=True, symbols=body.symbols)
+    else:
+        started = background.start_in_background(
+            ctx, launcher, user_id, symbols=body.symbols, queue_if_closed=body.queue_if_closed
+        )
+        result = background.wait_for_run(
+            ctx, user_id, int(started["run_id"]), live_wait_seconds(ctx)
+        )
     record_rebalance(result)
     return result
+
+
+def live_wait_seconds(ctx: AppContext) -> float:
+    """How long a caller that must have the final answer waits for a live run: the run's
+    own bound on following its sells and then its buys, and some slack."""
+    return 2 * ctx.run_options.fill_timeout + 15
 
 
 @router.post("/api/trades", status_code=201, response_model=TradeResultOut)

@@ -1,0 +1,196 @@
+"""Scheduled checks: the sweep that finds due accounts, and the check of one due account.
+
+``sweep`` moves unfinished runs forward, finds schedules whose ``next_run_at`` has
+come, screens them (``services.screening``), marks the calm ones handled and
+hands the rest to ``dispatch`` — the procrastinate queue (``trimtab worker``) or,
+in-process, ``check_due`` itself. ``check_due`` runs under the account's run lock,
+the same lock as manual runs, and happens once per due time however many workers
+or sweeps hand it out: the schedule row's ``next_run_at`` moves on only from the
+due time it was given (compare-and-set), and a run already recorded for that due
+time (a worker died after recording it) is resumed rather than started again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy import select, update
+
+from trimtab.domain.schedule import Frequency, ScheduleMode, next_run
+from trimtab.errors import BrokerError, Conflict
+from trimtab.services.context import AppContext, account_lock
+from trimtab.services.rebalance import (
+    CheckRequest,
+    check_holding_lock,
+    resume_holding_lock,
+    resume_unfinished_runs,
+)
+from trimtab.services.run_records import UNFINISHED, Trigger
+from trimtab.services.schedules import due_time, last_live_run_at, market_calendar, schedule_of
+from trimtab.services.screening import accounts_to_check, known_accounts
+from trimtab.store.models import RebalanceRunRow, ScheduleRow
+
+log = logging.getLogger(__name__)
+
+
+class DueOutcome(StrEnum):
+    """What became of one due time (``schedules.last_outcome``)."""
+
+    CHECKED = "checked"
+    SCREENED = "within bands (screened)"
+    COOLDOWN = "cooldown"
+    MARKET_CLOSED = "market closed"
+    #: Another run holds the account: left due, the next sweep hands it out again.
+    BUSY = "busy"
+    #: Another worker or sweep handled this due time already.
+    ALREADY_HANDLED = "already handled"
+
+
+@dataclass(frozen=True, slots=True)
+class Due:
+    user_id: int
+    due_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SweepReport:
+    resumed: int
+    due: int
+    screened_out: int
+    dispatched: int
+
+
+def due_accounts(ctx: AppContext, now: datetime, limit: int | None = None) -> list[Due]:
+    """Schedules whose next run has come, oldest due first."""
+    query = (
+        select(ScheduleRow.user_id, ScheduleRow.next_run_at)
+        .where(ScheduleRow.frequency != str(Frequency.OFF), ScheduleRow.next_run_at <= now)
+        .order_by(ScheduleRow.next_run_at, ScheduleRow.user_id)
+        .limit(limit)
+    )
+    with ctx.session_factory() as session:
+        rows = session.execute(query).all()
+    return [Due(user_id, due_at) for user_id, due_at in rows if due_at is not None]
+
+
+def market_prices(ctx: AppContext, user_id: int) -> Callable[[Sequence[str]], dict[str, Decimal]]:
+    """Current prices through one account's broker (market data is the same for every one)."""
+
+    def prices_for(symbols: Sequence[str]) -> dict[str, Decimal]:
+        points = ctx.broker_for(user_id).get_latest_prices(list(symbols))
+        return {symbol: point.price for symbol, point in points.items()}
+
+    return prices_for
+
+
+def sweep(ctx: AppContext, dispatch: Callable[[list[Due]], object]) -> SweepReport:
+    """One pass: resume unfinished runs, then screen the due accounts and dispatch the rest."""
+    resumed = len(resume_unfinished_runs(ctx))
+    due = due_accounts(ctx, ctx.clock())
+    if not due:
+        return SweepReport(resumed, 0, 0, 0)
+    user_ids = [d.user_id for d in due]
+    with ctx.session_factory() as session:
+        known = known_accounts(session, user_ids)
+    try:
+        wanted = accounts_to_check(known, user_ids, market_prices(ctx, due[0].user_id))
+    except BrokerError:
+        log.warning("prices unavailable; checking every due account", exc_info=True)
+        wanted = set(user_ids)
+    calm = [d for d in due if d.user_id not in wanted]
+    for item in calm:
+        _move_on(ctx, item, DueOutcome.SCREENED, run_id=None)
+    to_check = [d for d in due if d.user_id in wanted]
+    if to_check:
+        dispatch(to_check)
+    return SweepReport(resumed, len(due), len(calm), len(to_check))
+
+
+def check_due(ctx: AppContext, due: Due) -> DueOutcome:
+    """Run one account's due check (under its run lock), once per due time."""
+    try:
+        with account_lock(ctx, due.user_id) as lock:
+            with ctx.session_factory() as session:
+                row = session.get(ScheduleRow, due.user_id)
+                if row is None or row.next_run_at != due.due_at or row.frequency == Frequency.OFF:
+                    return DueOutcome.ALREADY_HANDLED
+                schedule = schedule_of(row)
+                last_live = last_live_run_at(session, due.user_id)
+                recorded = session.scalars(
+                    select(RebalanceRunRow)
+                    .where(
+                        RebalanceRunRow.user_id == due.user_id,
+                        RebalanceRunRow.trigger == str(Trigger.SCHEDULED),
+                        RebalanceRunRow.created_at >= due.due_at,
+                    )
+                    .order_by(RebalanceRunRow.id.desc())
+                    .limit(1)
+                ).one_or_none()
+            if recorded is not None:
+                # A worker died after recording this due time's run: finish that run.
+                if recorded.status in UNFINISHED:
+                    resume_holding_lock(ctx, due.user_id, lock)
+                return _move_on(ctx, due, DueOutcome.CHECKED, run_id=recorded.id)
+            later = due_time(
+                schedule, stored=due.due_at, last_live=last_live, calendar=market_calendar(ctx)
+            )
+            if later != due.due_at:
+                _reschedule(ctx, due, later)
+                return DueOutcome.COOLDOWN
+            if not ctx.broker_for(due.user_id).get_clock().is_open:
+                return _move_on(ctx, due, DueOutcome.MARKET_CLOSED, run_id=None)
+            request = CheckRequest(
+                due.user_id,
+                dry_run=schedule.mode is ScheduleMode.DRY_RUN,
+                symbols=None,
+                trigger=Trigger.SCHEDULED,
+                queue_if_closed=False,
+            )
+            result = check_holding_lock(ctx, request, lock)
+            return _move_on(ctx, due, DueOutcome.CHECKED, run_id=int(result["run_id"]))
+    except Conflict:
+        return DueOutcome.BUSY
+
+
+def _reschedule(ctx: AppContext, due: Due, later: datetime | None) -> None:
+    with ctx.session_factory.begin() as session:
+        session.execute(
+            update(ScheduleRow)
+            .where(ScheduleRow.user_id == due.user_id, ScheduleRow.next_run_at == due.due_at)
+            .values(next_run_at=later)
+        )
+
+
+def _move_on(ctx: AppContext, due: Due, outcome: DueOutcome, run_id: int | None) -> DueOutcome:
+    """Record how the due time went and set the next one, unless someone already did."""
+    now = ctx.clock()
+    with ctx.session_factory.begin() as session:
+        row = session.get(ScheduleRow, due.user_id)
+        if row is None or row.next_run_at != due.due_at:
+            return DueOutcome.ALREADY_HANDLED
+        # After ``now`` too, so a run recorded late is never taken for the next due time's.
+        upcoming = next_run(
+            schedule_of(row),
+            after=max(due.due_at, now),
+            calendar=market_calendar(ctx),
+            last_live_run_at=last_live_run_at(session, due.user_id),
+        )
+        moved = session.execute(
+            update(ScheduleRow)
+            .where(ScheduleRow.user_id == due.user_id, ScheduleRow.next_run_at == due.due_at)
+            .values(
+                next_run_at=upcoming,
+                last_due_at=due.due_at,
+                last_run_id=run_id,
+                last_outcome=str(outcome),
+                updated_at=now,
+            )
+        )
+        if moved.rowcount != 1:  # type: ignore[attr-defined]
+            return DueOutcome.ALREADY_HANDLED
+    return outcome

@@ -1,0 +1,166 @@
+"""The job queue of ``trimtab worker``: procrastinate on PostgreSQL.
+
+Tasks (queue ``trimtab``):
+
+- ``sweep`` — periodic, every ``TRIMTAB_SWEEP_SECONDS``: deferred once per tick
+  however many workers run (procrastinate's periodic deferral is unique per tick),
+  and never twice in the queue (queueing lock). It resumes unfinished runs, screens
+  the due accounts and defers ``scheduled_check`` for each that could be past a band.
+- ``scheduled_check(user_id, due_at)`` — one due check (``automation.check_due``).
+- ``advance_run(user_id)`` — send and follow a live run recorded by the API.
+
+Per account, jobs carry the lock ``account:<id>`` (procrastinate runs them one at a
+time) and a queueing lock (one waiting job per account and kind); the account's run
+lock (``services.context.account_lock``) still serialises them with manual runs,
+and ``check_due`` makes each due time happen once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Sequence
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+import procrastinate
+from procrastinate import jobs
+from procrastinate.exceptions import AlreadyEnqueued
+from sqlalchemy.engine import make_url
+
+from trimtab.errors import Conflict
+from trimtab.services.automation import Due, check_due, sweep
+from trimtab.services.context import AppContext
+from trimtab.services.rebalance import advance_run
+
+log = logging.getLogger(__name__)
+QUEUE = "trimtab"
+SWEEP = "trimtab.sweep"
+SCHEDULED_CHECK = "trimtab.scheduled_check"
+ADVANCE_RUN = "trimtab.advance_run"
+#: Jobs deferred per statement by a sweep.
+DEFER_BATCH = 500
+
+
+class _Worker:
+    """The context the tasks run with, set by ``trimtab worker`` (or a test) before work."""
+
+    ctx: AppContext | None = None
+
+
+def use_context(ctx: AppContext) -> None:
+    _Worker.ctx = ctx
+
+
+def _ctx() -> AppContext:
+    if _Worker.ctx is None:
+        raise RuntimeError("the queue's tasks need use_context(ctx) first")
+    return _Worker.ctx
+
+
+def libpq_url(database_url: str) -> str:
+    """SQLAlchemy's ``postgresql+psycopg://`` URL as libpq (and so procrastinate) takes it."""
+    return make_url(database_url).set(drivername="postgresql").render_as_string(False)
+
+
+def sweep_cron(seconds: float) -> str:
+    """A cron (procrastinate's, with an optional seconds field) firing every ``seconds``."""
+    whole = max(1, round(seconds))
+    if whole < 60:
+        return f"* * * * * */{whole}"
+    return f"*/{max(1, whole // 60)} * * * *"
+
+
+def queue_app(database_url: str, sweep_seconds: float) -> procrastinate.App:
+    """The procrastinate app on ``database_url`` with trimtab's tasks (not opened)."""
+    app = procrastinate.App(
+        connector=procrastinate.PsycopgConnector(conninfo=libpq_url(database_url))
+    )
+    app.task(name=SCHEDULED_CHECK, queue=QUEUE)(scheduled_check)
+    app.task(name=ADVANCE_RUN, queue=QUEUE)(advance_live_run)
+    sweep_task = app.task(name=SWEEP, queue=QUEUE, queueing_lock=SWEEP)(sweep_accounts)
+    app.periodic(cron=sweep_cron(sweep_seconds))(sweep_task)
+    return app
+
+
+def scheduled_check(user_id: int, due_at: str) -> str:
+    return str(check_due(_ctx(), Due(user_id, datetime.fromisoformat(due_at))))
+
+
+def advance_live_run(user_id: int) -> None:
+    # Conflict: another worker or process holds the account and moves the run on.
+    with contextlib.suppress(Conflict):
+        advance_run(_ctx(), user_id)
+
+
+def sweep_accounts(timestamp: int) -> dict[str, Any]:
+    ctx = _ctx()
+    report = sweep(ctx, lambda due: defer_checks(_Queue.app, due))
+    log.info("sweep at %s: %s", timestamp, report)
+    return asdict(report)
+
+
+class _Queue:
+    """The app the sweep defers through (the worker's own, opened)."""
+
+    app: procrastinate.App
+
+
+def use_app(app: procrastinate.App) -> None:
+    _Queue.app = app
+
+
+def _job(task_name: str, user_id: int, kind: str, **kwargs: Any) -> jobs.Job:
+    return jobs.Job(
+        id=None,
+        queue=QUEUE,
+        lock=f"account:{user_id}",
+        queueing_lock=f"{kind}:{user_id}",
+        task_name=task_name,
+        task_kwargs={"user_id": user_id, **kwargs},
+    )
+
+
+def defer_checks(app: procrastinate.App, due: Sequence[Due]) -> int:
+    """Defer one ``scheduled_check`` per due account (in batches); an account that already
+    has one waiting is skipped. Returns how many were deferred."""
+    deferred = 0
+    for start in range(0, len(due), DEFER_BATCH):
+        batch = [
+            _job(SCHEDULED_CHECK, d.user_id, "check", due_at=d.due_at.isoformat())
+            for d in due[start : start + DEFER_BATCH]
+        ]
+        try:
+            deferred += len(app.job_manager.batch_defer_jobs(batch))
+        except AlreadyEnqueued:
+            for job in batch:
+                deferred += _defer_one(app, job)
+    return deferred
+
+
+def defer_advance(app: procrastinate.App, user_id: int) -> int:
+    """Defer ``advance_run`` for the account, unless one is already waiting."""
+    return _defer_one(app, _job(ADVANCE_RUN, user_id, "advance"))
+
+
+def _defer_one(app: procrastinate.App, job: jobs.Job) -> int:
+    try:
+        app.job_manager.defer_job(job)
+    except AlreadyEnqueued:
+        return 0
+    return 1
+
+
+class QueuedRuns:
+    """Live runs handed to ``trimtab worker`` through the queue (``TRIMTAB_WORKERS``)."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        self.app = queue_app(ctx.settings.database_url, ctx.settings.sweep_seconds)
+        self.app.open()
+
+    def launch(self, user_id: int, run_id: int) -> None:
+        defer_advance(self.app, user_id)
+
+    def close(self) -> None:
+        self.app.close()

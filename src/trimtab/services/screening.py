@@ -1,0 +1,131 @@
+"""The sweep's first pass: screen due accounts from what trimtab last saw of them.
+
+Each account's last known positions are its latest run's recorded snapshot, moved
+by the fills that run recorded; its targets and band are the current ones. One
+``domain.screen.screen_drift`` pass over all of them, at current prices, keeps the
+accounts that could be past a band; only those are checked at the broker. An
+account never seen (no run yet) is always checked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import numpy as np
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from trimtab.domain.policy import Policy
+from trimtab.domain.screen import DEFAULT_MARGIN_PP, screen_drift
+from trimtab.store.models import AllocationRow, OrderRow, PolicyRow, RebalanceRunRow
+
+#: Rows per ``IN (...)`` list: well under SQLite's limit on bound parameters.
+CHUNK = 5000
+
+PricesFor = Callable[[Sequence[str]], dict[str, Decimal]]
+
+
+@dataclass
+class KnownAccount:
+    """An account as trimtab last saw it (cash in USD, holdings in shares) and its targets."""
+
+    cash: Decimal = Decimal(0)
+    holdings: dict[str, Decimal] = field(default_factory=dict)
+    #: symbol -> (target_percent, band_percent)
+    targets: dict[str, tuple[Decimal, Decimal]] = field(default_factory=dict)
+
+
+def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start : start + CHUNK]
+
+
+def known_accounts(session: Session, user_ids: Sequence[int]) -> dict[int, KnownAccount]:
+    """The last known account of each user that has a run, with their current targets."""
+    known: dict[int, KnownAccount] = {}
+    for ids in _chunks(user_ids):
+        latest = (
+            select(func.max(RebalanceRunRow.id))
+            .where(RebalanceRunRow.user_id.in_(ids))
+            .group_by(RebalanceRunRow.user_id)
+        )
+        runs = session.execute(
+            select(RebalanceRunRow.id, RebalanceRunRow.user_id, RebalanceRunRow.inputs).where(
+                RebalanceRunRow.id.in_(latest)
+            )
+        ).all()
+        user_of_run = {}
+        for run_id, user_id, inputs in runs:
+            account = KnownAccount(cash=Decimal(inputs.get("account", {}).get("cash", "0")))
+            for position in inputs.get("positions", []):
+                account.holdings[position["symbol"]] = Decimal(position["qty"])
+            known[user_id] = account
+            user_of_run[run_id] = user_id
+        fills = session.execute(
+            select(
+                OrderRow.run_id,
+                OrderRow.symbol,
+                OrderRow.side,
+                OrderRow.filled_qty,
+                OrderRow.filled_avg_price,
+            ).where(OrderRow.run_id.in_(list(user_of_run)), OrderRow.filled_qty > Decimal(0))
+        ).all()
+        for run_id, symbol, side, filled_qty, avg_price in fills:
+            account = known[user_of_run[run_id]]
+            signed = filled_qty if side == "buy" else -filled_qty
+            account.holdings[symbol] = account.holdings.get(symbol, Decimal(0)) + signed
+            account.cash -= signed * (avg_price or Decimal(0))
+        thresholds = dict(
+            session.execute(
+                select(PolicyRow.user_id, PolicyRow.threshold_percent).where(
+                    PolicyRow.user_id.in_(ids)
+                )
+            ).all()
+        )
+        targets = session.execute(
+            select(
+                AllocationRow.user_id,
+                AllocationRow.symbol,
+                AllocationRow.target_percent,
+                AllocationRow.band_percent,
+            ).where(AllocationRow.user_id.in_(ids), AllocationRow.enabled.is_(True))
+        ).all()
+        for user_id, symbol, target_percent, band_percent in targets:
+            if user_id in known:
+                band = band_percent or thresholds.get(user_id, Policy().threshold_percent)
+                known[user_id].targets[symbol] = (target_percent, band)
+    return known
+
+
+def accounts_to_check(
+    known: dict[int, KnownAccount],
+    user_ids: Sequence[int],
+    prices_for: PricesFor,
+    margin_pp: float = DEFAULT_MARGIN_PP,
+) -> set[int]:
+    """Of ``user_ids``, those that could be past a band now, or that trimtab never saw
+    (``known`` is ``known_accounts`` of them; prices are read after, outside its session)."""
+    unseen = {u for u in user_ids if u not in known or not known[u].targets}
+    screened = [u for u in user_ids if u not in unseen]
+    if not screened:
+        return unseen
+    symbols = sorted({s for u in screened for s in (*known[u].holdings, *known[u].targets)})
+    column = {s: i for i, s in enumerate(symbols)}
+    prices = prices_for(symbols)
+    shape = (len(screened), len(symbols))
+    qty = np.zeros(shape)
+    target = np.zeros(shape)
+    band = np.full(shape, np.inf)
+    for row, user_id in enumerate(screened):
+        account = known[user_id]
+        for symbol, held in account.holdings.items():
+            qty[row, column[symbol]] = float(held)
+        for symbol, (target_percent, band_percent) in account.targets.items():
+            target[row, column[symbol]] = float(target_percent)
+            band[row, column[symbol]] = float(band_percent)
+    cash = np.array([float(known[u].cash) for u in screened])
+    price_row = np.array([float(prices[s]) if s in prices else np.nan for s in symbols])
+    kept = screen_drift(qty, cash, price_row, target, band, margin_pp)
+    return unseen | {u for u, keep in zip(screened, kept, strict=True) if keep}
