@@ -111,6 +111,18 @@ export interface DriftRow {
   action: DriftAction;
 }
 
+/** A drift row's facts beyond the seed's six keys (docs/rebalancing.md). */
+export interface DriftDetail {
+  symbol: string;
+  market_value: Num;
+  asset_class: "us_equity" | "crypto" | "us_option" | (string & {});
+  targeted: boolean;
+  exit: boolean;
+  /** set when the row is held and not rebalanced: short_position, asset_class, untargeted */
+  hold_reason: string | null;
+  note: string | null;
+}
+
 export interface TradeExecuted {
   symbol: string;
   side: Side;
@@ -167,6 +179,7 @@ export interface CheckResult {
   dry_run: boolean;
   trades_planned: TradePlanned[];
   skipped: TradeSkipped[];
+  drift_details?: DriftDetail[];
   status: RunStatus;
 }
 

@@ -234,7 +234,7 @@ export function AllocationPage() {
           <CardContent className="space-y-3">
             {shown ? (
               <>
-                <DriftTable rows={shown.drift_analysis} colors={colors} />
+                <DriftTable rows={shown.drift_analysis} colors={colors} details={shown.drift_details} />
                 {shown.message && <p className="text-sm text-slate-700" data-testid="check-message">{shown.message}</p>}
                 {targetsChangedSince(allocationList, shown.finished_at ?? shown.started_at) && (
                   <p className="flex items-center gap-1.5 text-sm text-amber-800" data-testid="drift-stale">

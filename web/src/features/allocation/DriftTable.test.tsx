@@ -49,4 +49,23 @@ describe("DriftTable", () => {
       expect(badge.querySelector("svg")).not.toBeNull();
     }
   });
+
+  it("marks a short or an option as held and not rebalanced, with the reason", () => {
+    const rows = [
+      ...driftRows,
+      { symbol: "XYZ", target_percent: 0, actual_percent: -41.67, drift_percent: -41.67, needs_rebalance: false, action: "none" as const },
+    ];
+    const note = "XYZ is a short position: counted at its negative value, never added to or covered";
+    render(
+      <DriftTable
+        rows={rows}
+        details={[
+          { symbol: "XYZ", market_value: -10000, asset_class: "us_equity", targeted: false, exit: false, hold_reason: "short_position", note },
+          { symbol: "SPY", market_value: 4000, asset_class: "us_equity", targeted: true, exit: false, hold_reason: null, note: null },
+        ]}
+      />,
+    );
+    expect(screen.getByTestId("drift-held-XYZ")).toHaveTextContent(`Held, not rebalanced: ${note}`);
+    expect(screen.queryByTestId("drift-held-SPY")).toBeNull();
+  });
 });

@@ -1,5 +1,5 @@
 import { AlertTriangle } from "lucide-react";
-import type { DriftRow } from "@/api/types";
+import type { DriftDetail, DriftRow } from "@/api/types";
 import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { cn } from "@/lib/cn";
 import { formatDrift, formatPercent, toNumber } from "@/lib/format";
@@ -16,9 +16,19 @@ const driftTone = { sell: "text-rose-700", buy: "text-emerald-700", none: "text-
 /**
  * Symbol-by-symbol target vs actual. Rows past the threshold are tinted by action
  * and carry a "past threshold" marker and an action word, so colour is never the
- * only signal.
+ * only signal. A row held and not rebalanced (a short, an option, a holding with no
+ * target) says so, with the reason.
  */
-export function DriftTable({ rows, colors }: { rows: DriftRow[]; colors?: Map<string, string> }) {
+export function DriftTable({
+  rows,
+  colors,
+  details,
+}: {
+  rows: DriftRow[];
+  colors?: Map<string, string>;
+  details?: DriftDetail[];
+}) {
+  const held = new Map((details ?? []).filter((d) => d.hold_reason).map((d) => [d.symbol, d]));
   return (
     <Table data-testid="drift-table" aria-label="Drift analysis">
       <TableCaption>Drift of each symbol from its target</TableCaption>
@@ -65,6 +75,11 @@ export function DriftTable({ rows, colors }: { rows: DriftRow[]; colors?: Map<st
               </TableCell>
               <TableCell>
                 <ActionBadge action={action} />
+                {held.get(row.symbol) && (
+                  <p className="mt-1 text-xs text-slate-600" data-testid={`drift-held-${row.symbol}`}>
+                    Held, not rebalanced: {held.get(row.symbol)?.note}
+                  </p>
+                )}
               </TableCell>
             </TableRow>
           );
