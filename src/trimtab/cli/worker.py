@@ -12,7 +12,6 @@ from trimtab.cli.app import app, console, exit_on_error
 from trimtab.config import get_settings
 from trimtab.errors import TrimtabError
 from trimtab.services.context import build_context
-from trimtab.services.rebalance import resume_unfinished_runs
 
 
 @app.command()
@@ -21,14 +20,18 @@ def worker(
         4, min=1, max=64, help="Jobs run at once by this process (each in a thread)."
     ),
     name: str | None = typer.Option(None, help="Name in logs (default: host:pid)."),
+    until_idle: bool = typer.Option(
+        False, "--until-idle", help="Exit once the queue is empty (for cron jobs and tests)."
+    ),
 ) -> None:
     """Run scheduled checks and background live runs (PostgreSQL; start as many as you like).
 
-    Every worker sweeps the schedules every TRIMTAB_SWEEP_SECONDS (one sweep per tick
-    across all of them); each due account is checked once, under its run lock.
+    At start it finishes runs a killed worker left behind and sweeps once; then every
+    worker sweeps every TRIMTAB_SWEEP_SECONDS (one sweep per tick across all of them).
+    Each due account is checked once, under the same run lock as manual runs.
     """
     # procrastinate is imported only by the command that needs it.
-    from trimtab.services.queue import QUEUE, queue_app, use_app, use_context
+    from trimtab.services.queue import run_worker
 
     settings = get_settings()
     with exit_on_error():
@@ -40,14 +43,6 @@ def worker(
                 code="workers_need_postgresql",
             )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    use_context(ctx)
-    # Runs a killed worker left behind are finished before new work is taken.
-    resumed = resume_unfinished_runs(ctx)
     worker_name = name or f"{socket.gethostname()}:{os.getpid()}"
-    console.print(
-        f"trimtab worker {worker_name}: {len(resumed)} unfinished run(s) resumed; "
-        f"sweeping every {settings.sweep_seconds:g} s"
-    )
-    queue = queue_app(settings.database_url, settings.sweep_seconds)
-    use_app(queue)
-    queue.run_worker(queues=[QUEUE], concurrency=concurrency, name=worker_name)
+    console.print(f"trimtab worker {worker_name}: sweeping every {settings.sweep_seconds:g} s")
+    run_worker(ctx, concurrency=concurrency, name=worker_name, wait=not until_idle)

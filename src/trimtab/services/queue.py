@@ -9,10 +9,10 @@ Tasks (queue ``trimtab``):
 - ``scheduled_check(user_id, due_at)`` — one due check (``automation.check_due``).
 - ``advance_run(user_id)`` — send and follow a live run recorded by the API.
 
-Per account, jobs carry the lock ``account:<id>`` (procrastinate runs them one at a
-time) and a queueing lock (one waiting job per account and kind); the account's run
-lock (``services.context.account_lock``) still serialises them with manual runs,
-and ``check_due`` makes each due time happen once.
+Per account, jobs carry a queueing lock (one waiting job per account and kind). They
+carry no procrastinate ``lock``: a worker killed mid-job would leave it held for good.
+The account's run lock (``services.context.account_lock``) serialises them with each
+other and with manual runs, and ``check_due`` makes each due time happen once.
 """
 
 from __future__ import annotations
@@ -115,7 +115,7 @@ def _job(task_name: str, user_id: int, kind: str, **kwargs: Any) -> jobs.Job:
     return jobs.Job(
         id=None,
         queue=QUEUE,
-        lock=f"account:{user_id}",
+        lock=None,
         queueing_lock=f"{kind}:{user_id}",
         task_name=task_name,
         task_kwargs={"user_id": user_id, **kwargs},
@@ -150,6 +150,20 @@ def _defer_one(app: procrastinate.App, job: jobs.Job) -> int:
     except AlreadyEnqueued:
         return 0
     return 1
+
+
+def run_worker(ctx: AppContext, *, concurrency: int, name: str, wait: bool = True) -> int:
+    """Work the queue with ``ctx``: first resume unfinished runs and sweep once, then take
+    jobs until stopped (``wait``) or until the queue is empty. Returns the runs resumed."""
+    use_context(ctx)
+    app = queue_app(ctx.settings.database_url, ctx.settings.sweep_seconds)
+    use_app(app)
+    with app.open():
+        # A killed worker's runs are finished first, and its due accounts handed out again.
+        report = sweep(ctx, lambda due: defer_checks(app, due))
+    log.info("worker %s started: %s", name, report)
+    app.run_worker(queues=[QUEUE], concurrency=concurrency, name=name, wait=wait)
+    return report.resumed
 
 
 class QueuedRuns:
