@@ -18,6 +18,8 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
+from trimtab.brokers.sim.server import BackgroundServer
+from trimtab.brokers.sim.simulator import demo_simulator
 from trimtab.store.db import make_engine, upgrade
 from trimtab.store.models import Base
 
@@ -141,3 +143,11 @@ def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
         users, "_hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
     )
+
+
+@pytest.fixture(scope="session")
+def alpaca_sim() -> Iterator[BackgroundServer]:
+    """The Alpaca simulator on a loopback port with the demo prices and no accounts:
+    each test module opens the accounts (key pairs) it needs."""
+    with BackgroundServer(demo_simulator(with_demo_account=False)) as server:
+        yield server

@@ -21,6 +21,8 @@ def test_login_sets_an_httponly_samesite_cookie_and_returns_the_csrf_token(
     assert me.json()["broker"] == {
         "name": "paper",
         "paper": True,
+        "source": "paper",
+        "account_id": None,
         "connected": True,
         "message": None,
     }

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import pytest
 import schemathesis
 from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
 
+from trimtab.brokers.sim.server import BackgroundServer
+from trimtab.brokers.sim.simulator import Simulator
 from trimtab.services import users
+from trimtab.services.broker_accounts import make_broker_for
 from trimtab.services.context import AppContext
 from trimtab.services.demo import seed_demo_user
 
@@ -14,7 +20,21 @@ from trimtab.services.demo import seed_demo_user
 EXAMPLES = 25
 
 
-def test_no_generated_request_gets_a_server_error(app: FastAPI, ctx: AppContext) -> None:
+@pytest.fixture
+def on_simulator(ctx: AppContext) -> Iterator[None]:
+    """PUT /api/broker asks the broker about the keys: a simulator with no accounts
+    refuses every generated pair at once, as Alpaca would."""
+    with BackgroundServer(Simulator()) as sim:
+        ctx.settings = ctx.settings.model_copy(
+            update={"alpaca_base_url": sim.base_url, "alpaca_data_url": sim.base_url}
+        )
+        ctx.broker_for = make_broker_for(ctx.settings, ctx.session_factory, ctx.clock)
+        yield
+
+
+def test_no_generated_request_gets_a_server_error(
+    app: FastAPI, ctx: AppContext, on_simulator: None
+) -> None:
     seed = seed_demo_user(ctx)
     token, _ = users.create_token(ctx, seed.user.id, "schemathesis")
     headers = {"Authorization": f"Bearer {token}"}

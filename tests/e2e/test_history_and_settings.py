@@ -33,7 +33,7 @@ def test_settings_change_the_policy_and_show_a_new_token_once(page: Page, live: 
     seed = seed_demo_user(live.ctx)
     sign_in(page, live.base_url, seed.user.email, seed.password)
     page.get_by_test_id("nav-settings").click()
-    expect(page.get_by_test_id("broker-status")).to_contain_text("Broker: connected")
+    expect(page.get_by_test_id("broker-status")).to_contain_text("Paper broker: connected")
     page.get_by_test_id("settings-threshold").fill("3")
     page.get_by_test_id("settings-save").click()
     expect(page.get_by_test_id("settings-threshold")).to_have_value("3")

@@ -1,34 +1,276 @@
-"""Per-user broker choice, with the Alpaca secret encrypted at rest."""
+"""Each user's broker account: connecting one (keys tested first, secret encrypted), the
+server's ALPACA_* account for its one owner only, and one run per broker account.
+
+Alpaca is the simulator over loopback HTTP, reached through the real alpaca-py SDK."""
 
 from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from trimtab.brokers.alpaca import AlpacaBroker
-from trimtab.errors import InvalidInput
+from trimtab.brokers.sim.faults import Fault
+from trimtab.brokers.sim.schemas import stable_id
+from trimtab.brokers.sim.server import BackgroundServer
+from trimtab.brokers.sim.simulator import Simulator
+from trimtab.config import Settings
+from trimtab.errors import Conflict, InvalidInput
 from trimtab.keys import server_secret
-from trimtab.services.broker_accounts import credentials_cipher, set_broker_account
-from trimtab.services.context import AppContext
-from trimtab.store.models import BrokerAccountRow
+from trimtab.services import allocations, users
+from trimtab.services.broker_accounts import (
+    BrokerSource,
+    account_key,
+    broker_connection,
+    broker_status,
+    connect_alpaca,
+    credentials_cipher,
+    disconnect,
+    make_broker_for,
+    probe_connection,
+    set_broker_account,
+)
+from trimtab.services.context import AppContext, account_lock
+from trimtab.services.rebalance import check_rebalance_drift
+from trimtab.store.models import BrokerAccountRow, OrderRow
 from trimtab.store.paper import StoredPaperBroker
 
+from .helpers import PASSWORD, SEED_TARGETS
 
-def test_alpaca_secret_is_encrypted_and_used(ctx: AppContext, user_id: int) -> None:
-    assert isinstance(ctx.broker_for(user_id), StoredPaperBroker)
-    set_broker_account(ctx, user_id, "alpaca", key_id="PKTEST", secret="very-secret")
+SHARED_ACCOUNT = "PKSHARED00000001"
+SECOND_KEY = "PKSHARED00000002"
+SECRET = "shared-secret-one"
+SECOND_SECRET = "shared-secret-two"
+#: The id Alpaca's account JSON gives the shared account.
+ACCOUNT_ID = stable_id("account", SHARED_ACCOUNT)
+#: The server's ALPACA_* account is the shared one.
+SERVER_ACCOUNT = {
+    "TRIMTAB_BROKER": "alpaca",
+    "ALPACA_KEY_ID": SHARED_ACCOUNT,
+    "ALPACA_SECRET_KEY": SECRET,
+}
+
+
+@pytest.fixture
+def simulator(alpaca_sim: BackgroundServer) -> Iterator[Simulator]:
+    """The shared account: all in SPY, reached by two key pairs."""
+    simulator = alpaca_sim.simulator
+    simulator.open_account(SHARED_ACCOUNT, SECRET, cash=Decimal(0), holdings={"SPY": Decimal(100)})
+    simulator.add_key(SECOND_KEY, SECOND_SECRET, SHARED_ACCOUNT)
+    yield simulator
+    simulator.faults.clear()
+
+
+def on_sim(ctx: AppContext, server: BackgroundServer, **env: Any) -> AppContext:
+    """The context with ALPACA_BASE_URL/ALPACA_DATA_URL at the simulator (and ``env``)."""
+    ctx.settings = Settings(
+        TRIMTAB_DATABASE_URL=str(ctx.engine.url),
+        TRIMTAB_SECRET_KEY="test-secret",
+        ALPACA_BASE_URL=server.base_url,
+        ALPACA_DATA_URL=server.base_url,
+        **env,
+    )
+    ctx.broker_for = make_broker_for(ctx.settings, ctx.session_factory, ctx.clock)
+    return ctx
+
+
+def stored_rows(ctx: AppContext) -> list[BrokerAccountRow]:
     with ctx.session_factory() as session:
-        row = session.scalars(select(BrokerAccountRow)).one()
-        assert row.secret_encrypted and "very-secret" not in row.secret_encrypted
-        cipher = credentials_cipher(server_secret(ctx.settings))
-        assert cipher.decrypt(row.secret_encrypted.encode()) == b"very-secret"
+        return list(session.scalars(select(BrokerAccountRow)))
+
+
+def test_connecting_tests_the_keys_and_stores_the_secret_encrypted(
+    ctx: AppContext, user_id: int, alpaca_sim: BackgroundServer, simulator: Simulator
+) -> None:
+    on_sim(ctx, alpaca_sim)
+    assert isinstance(ctx.broker_for(user_id), StoredPaperBroker)
+    connection, check = connect_alpaca(ctx, user_id, f" {SHARED_ACCOUNT} ", SECRET)
+    account_id = ACCOUNT_ID
+    assert (check.account_id, check.status, check.paper) == (account_id, "ACTIVE", True)
+    assert (check.trading_blocked, check.account_blocked) == (False, False)
+    assert (check.pattern_day_trader, check.shorting_enabled) == (False, False)
+    assert connection.source is BrokerSource.OWN
+    assert (connection.key_id_masked, connection.secret_set) == ("PK…0001", True)
+    assert connection.account_id == account_id
+    [row] = stored_rows(ctx)
+    assert row.key_id == SHARED_ACCOUNT and row.secret_encrypted
+    assert SECRET not in row.secret_encrypted
+    cipher = credentials_cipher(server_secret(ctx.settings))
+    assert cipher.decrypt(row.secret_encrypted.encode()) == SECRET.encode()
     assert isinstance(ctx.broker_for(user_id), AlpacaBroker)
+    assert probe_connection(ctx, user_id) == check
+    assert account_key(ctx, user_id) == f"alpaca:paper:{account_id}"
 
 
-def test_alpaca_needs_keys(ctx: AppContext, user_id: int) -> None:
+def test_refused_keys_are_not_stored(
+    ctx: AppContext, user_id: int, alpaca_sim: BackgroundServer, simulator: Simulator
+) -> None:
+    on_sim(ctx, alpaca_sim)
+    with pytest.raises(InvalidInput) as err:
+        connect_alpaca(ctx, user_id, SHARED_ACCOUNT, "not-the-secret")
+    assert (err.value.code, err.value.field) == ("broker_keys_refused", "key_id")
+    assert "Alpaca refused these keys (paper)" in err.value.message
+    assert "not-the-secret" not in err.value.message
+    assert stored_rows(ctx) == []
+    assert broker_connection(ctx, user_id).source is BrokerSource.PAPER
+
+
+def test_a_live_account_needs_confirmation(
+    ctx: AppContext, user_id: int, alpaca_sim: BackgroundServer, simulator: Simulator
+) -> None:
+    on_sim(ctx, alpaca_sim)
+    with pytest.raises(InvalidInput) as err:
+        connect_alpaca(ctx, user_id, SHARED_ACCOUNT, SECRET, paper=False)
+    assert (err.value.code, err.value.field) == ("live_not_confirmed", "confirm_live")
+    assert stored_rows(ctx) == []
+    connection, _ = connect_alpaca(
+        ctx, user_id, SHARED_ACCOUNT, SECRET, paper=False, confirm_live=True
+    )
+    assert connection.paper is False
+    assert account_key(ctx, user_id) == f"alpaca:live:{ACCOUNT_ID}"
+
+
+@pytest.mark.parametrize(
+    ("key_id", "secret", "field"),
+    [
+        ("", SECRET, "key_id"),
+        ("PK12", SECRET, "key_id"),
+        ("PK" + "X" * 63, SECRET, "key_id"),
+        ("PK-SHARED-001", SECRET, "key_id"),
+        (None, SECRET, "key_id"),
+        (SHARED_ACCOUNT, "short", "secret"),
+        (SHARED_ACCOUNT, "has a space in it", "secret"),
+        (SHARED_ACCOUNT, "x" * 129, "secret"),
+        (SHARED_ACCOUNT, "naïve-secret-é", "secret"),
+    ],
+)
+def test_malformed_keys_name_the_field_and_never_reach_the_broker(
+    ctx: AppContext, user_id: int, key_id: Any, secret: str, field: str
+) -> None:
+    # No simulator here: a call to the broker would fail differently.
+    with pytest.raises(InvalidInput) as err:
+        connect_alpaca(ctx, user_id, key_id, secret)
+    assert err.value.field == field
+    assert secret not in err.value.message
+    assert stored_rows(ctx) == []
+
+
+def test_set_broker_account_checks_its_arguments(ctx: AppContext, user_id: int) -> None:
     with pytest.raises(InvalidInput) as err:
         set_broker_account(ctx, user_id, "alpaca")
     assert err.value.field == "key_id"
     with pytest.raises(InvalidInput) as err:
         set_broker_account(ctx, user_id, "ib")
     assert err.value.field == "kind"
+
+
+def test_disconnecting_forgets_the_keys(
+    ctx: AppContext, user_id: int, alpaca_sim: BackgroundServer, simulator: Simulator
+) -> None:
+    on_sim(ctx, alpaca_sim)
+    connect_alpaca(ctx, user_id, SHARED_ACCOUNT, SECRET)
+    connection = disconnect(ctx, user_id)
+    assert connection.source is BrokerSource.PAPER and connection.kind == "paper"
+    assert stored_rows(ctx) == []
+    assert isinstance(ctx.broker_for(user_id), StoredPaperBroker)
+    assert account_key(ctx, user_id) == f"paper:{user_id}"
+    assert disconnect(ctx, user_id) == connection  # nothing left to forget: same answer
+
+
+def test_the_server_account_belongs_to_the_only_user(
+    ctx: AppContext, user_id: int, alpaca_sim: BackgroundServer, simulator: Simulator
+) -> None:
+    on_sim(ctx, alpaca_sim, **SERVER_ACCOUNT)
+    assert isinstance(ctx.broker_for(user_id), AlpacaBroker)
+    status = broker_status(ctx, user_id)
+    account_id = ACCOUNT_ID
+    assert status == {
+        "name": "alpaca",
+        "paper": True,
+        "source": "server",
+        "account_id": account_id,
+        "connected": True,
+        "message": None,
+    }
+    # A second user makes it a shared install: without TRIMTAB_USER nobody owns it.
+    bob = users.create_user(ctx, "bob@example.com", PASSWORD).id
+    for someone in (user_id, bob):
+        assert isinstance(ctx.broker_for(someone), StoredPaperBroker)
+        assert broker_status(ctx, someone)["source"] == "paper"
+        assert account_key(ctx, someone) == f"paper:{someone}"
+
+
+def test_trimtab_user_names_the_owner_and_everyone_else_trades_paper(
+    ctx: AppContext, user_id: int, alpaca_sim: BackgroundServer, simulator: Simulator
+) -> None:
+    bob = users.create_user(ctx, "bob@example.com", PASSWORD).id
+    on_sim(ctx, alpaca_sim, **SERVER_ACCOUNT, TRIMTAB_USER="Bob@Example.com")
+    assert broker_connection(ctx, bob).source is BrokerSource.SERVER
+    assert broker_connection(ctx, bob).key_id_masked == "PK…0001"
+    assert isinstance(ctx.broker_for(bob), AlpacaBroker)
+    alice = broker_connection(ctx, user_id)
+    assert (alice.source, alice.kind, alice.key_id_masked) == (BrokerSource.PAPER, "paper", None)
+    assert isinstance(ctx.broker_for(user_id), StoredPaperBroker)
+    # Alice's paper account is her own: $100,000 of new-account cash, not Bob's SPY.
+    assert ctx.broker_for(user_id).get_account().cash == Decimal("100000")
+    assert ctx.broker_for(user_id).get_positions() == []
+
+
+def test_users_sharing_an_account_share_its_lock(
+    ctx: AppContext, user_id: int, alpaca_sim: BackgroundServer, simulator: Simulator
+) -> None:
+    on_sim(ctx, alpaca_sim)
+    bob = users.create_user(ctx, "bob@example.com", PASSWORD).id
+    connect_alpaca(ctx, user_id, SHARED_ACCOUNT, SECRET)
+    connect_alpaca(ctx, bob, SECOND_KEY, SECOND_SECRET)  # another key pair, same account
+    assert account_key(ctx, user_id) == account_key(ctx, bob)
+    with account_lock(ctx, user_id), pytest.raises(Conflict), account_lock(ctx, bob):
+        pass
+    carol = users.create_user(ctx, "carol@example.com", PASSWORD).id
+    with account_lock(ctx, user_id), account_lock(ctx, carol):
+        pass  # a paper account of her own: its own lock
+
+
+def test_ten_checks_each_from_two_users_on_one_account_place_one_runs_orders(
+    ctx: AppContext, user_id: int, alpaca_sim: BackgroundServer, simulator: Simulator
+) -> None:
+    on_sim(ctx, alpaca_sim)
+    bob = users.create_user(ctx, "bob@example.com", PASSWORD).id
+    for someone, key, secret in (
+        (user_id, SHARED_ACCOUNT, SECRET),
+        (bob, SECOND_KEY, SECOND_SECRET),
+    ):
+        connect_alpaca(ctx, someone, key, secret)
+        allocations.replace_allocations(ctx, someone, SEED_TARGETS)
+    # Slow order answers keep the first run in flight while the others ask.
+    simulator.faults.add(Fault(route="POST /v2/orders", delay=0.2, times=None))
+    start = threading.Barrier(20)
+    outcomes: list[dict[str, Any] | Exception] = []
+
+    def check(someone: int) -> None:
+        start.wait(timeout=30)
+        try:
+            outcomes.append(check_rebalance_drift(ctx, someone))
+        except Exception as err:
+            outcomes.append(err)
+
+    threads = [threading.Thread(target=check, args=(u,)) for u in [user_id, bob] * 10]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(outcomes) == 20
+    unexpected = [o for o in outcomes if isinstance(o, Exception) and not isinstance(o, Conflict)]
+    assert unexpected == []
+    orders = simulator.exchange.account_state(SHARED_ACCOUNT).orders
+    sells = [o for o in orders.values() if o.side == "sell"]
+    # All in SPY (100 shares) against 40/30/20/10: one run sells 60 SPY and buys the rest.
+    assert [(o.symbol, o.qty) for o in sells] == [("SPY", Decimal(60))]
+    assert sorted(o.symbol for o in orders.values()) == ["GLD", "QQQ", "SPY", "TLT"]
+    with ctx.session_factory() as session:
+        runs_with_orders = set(session.scalars(select(OrderRow.run_id)))
+    assert len(runs_with_orders) == 1

@@ -1,4 +1,4 @@
-"""One live run per user at a time, across connections (threads) on both databases."""
+"""One live run per broker account at a time, across connections (threads) on both databases."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from trimtab.brokers.exchange import Exchange
 from trimtab.errors import Conflict
 from trimtab.services import runs, users
-from trimtab.services.context import AppContext
+from trimtab.services.context import AppContext, account_lock
 from trimtab.services.rebalance import check_rebalance_drift
 from trimtab.store.locks import run_lock
 
@@ -55,21 +55,20 @@ def test_two_concurrent_live_checks_give_exactly_one_run_with_orders(
 
 def test_the_lock_is_free_again_after_a_run(ctx: AppContext, user_id: int) -> None:
     options = {"lease": ctx.run_options.lock_lease, "clock": ctx.clock}
+    key = f"paper:{user_id}"
     with (
-        run_lock(ctx.engine, ctx.session_factory, user_id, **options),
+        run_lock(ctx.engine, ctx.session_factory, key, **options),
         pytest.raises(Conflict),
-        run_lock(ctx.engine, ctx.session_factory, user_id, **options),
+        run_lock(ctx.engine, ctx.session_factory, key, **options),
     ):
         pass
-    with run_lock(ctx.engine, ctx.session_factory, user_id, **options):
+    with run_lock(ctx.engine, ctx.session_factory, key, **options):
         pass
 
 
-def test_the_lock_is_per_user(ctx: AppContext, user_id: int) -> None:
+def test_each_users_paper_account_has_its_own_lock(ctx: AppContext, user_id: int) -> None:
     other = users.create_user(ctx, "bob@example.com", "correct horse battery").id
-    options = {"lease": ctx.run_options.lock_lease, "clock": ctx.clock}
-    with (
-        run_lock(ctx.engine, ctx.session_factory, user_id, **options),
-        run_lock(ctx.engine, ctx.session_factory, other, **options),
-    ):
+    with account_lock(ctx, user_id), account_lock(ctx, other):
+        pass
+    with account_lock(ctx, user_id), pytest.raises(Conflict), account_lock(ctx, user_id):
         pass

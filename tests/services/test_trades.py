@@ -10,9 +10,8 @@ from trimtab.brokers.exchange import Exchange
 from trimtab.brokers.models import Asset
 from trimtab.errors import Conflict, InsufficientBuyingPower, InvalidInput
 from trimtab.services import users
-from trimtab.services.context import AppContext
+from trimtab.services.context import AppContext, account_lock
 from trimtab.services.trades import execute_trade
-from trimtab.store.locks import run_lock
 from trimtab.store.models import OrderRow
 
 from .helpers import on_exchange
@@ -126,9 +125,8 @@ def test_a_bad_idempotency_key_names_the_field(ctx: AppContext, user_id: int) ->
 
 
 def test_no_trade_while_a_rebalance_holds_the_account(ctx: AppContext, user_id: int) -> None:
-    options = {"lease": ctx.run_options.lock_lease, "clock": ctx.clock}
     with (
-        run_lock(ctx.engine, ctx.session_factory, user_id, **options),
+        account_lock(ctx, user_id),
         pytest.raises(Conflict, match="a rebalance is already running"),
     ):
         execute_trade(ctx, user_id, "SPY", "buy", 1)

@@ -1,4 +1,5 @@
-"""SQLite's run lock is a lease: a crashed holder blocks the account until it runs out."""
+"""The per-account run lock. SQLite's is a lease: a crashed holder blocks the account
+until it runs out; PostgreSQL's goes with the holder's connection."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from sqlalchemy import text
 
 from trimtab.errors import Conflict
 from trimtab.store.db import make_engine, make_session_factory, upgrade
-from trimtab.store.locks import ADVISORY_NAMESPACE, run_lock
-from trimtab.store.models import RunLockRow, UserRow
+from trimtab.store.locks import advisory_key, run_lock
+from trimtab.store.models import AccountLockRow
 
 NOW = datetime(2026, 1, 5, 15, tzinfo=UTC)
 
@@ -20,18 +21,19 @@ def test_a_crashed_holders_lease_expires(scratch_sqlite_url: str) -> None:
     upgrade(scratch_sqlite_url)
     engine = make_engine(scratch_sqlite_url)
     factory = make_session_factory(engine)
+    key = "alpaca:paper:acct-1"
     with factory.begin() as session:
-        session.add(UserRow(id=1, email="a@b.c", password_hash="x", is_admin=False, created_at=NOW))
-        session.flush()
         session.add(
-            RunLockRow(user_id=1, holder="elsewhere:1:x", expires_at=NOW + timedelta(minutes=10))
+            AccountLockRow(
+                account_key=key, holder="elsewhere:1:x", expires_at=NOW + timedelta(minutes=10)
+            )
         )
     now = [NOW]
     lease = timedelta(minutes=10)
-    with pytest.raises(Conflict), run_lock(engine, factory, 1, lease=lease, clock=lambda: now[0]):
+    with pytest.raises(Conflict), run_lock(engine, factory, key, lease=lease, clock=lambda: now[0]):
         pass
     now[0] = NOW + timedelta(minutes=11)
-    with run_lock(engine, factory, 1, lease=lease, clock=lambda: now[0]):
+    with run_lock(engine, factory, key, lease=lease, clock=lambda: now[0]):
         pass
     engine.dispose()
 
@@ -42,12 +44,13 @@ def test_a_dead_holders_postgres_lock_goes_with_its_connection(postgres_database
     factory = make_session_factory(engine)
     options = {"lease": timedelta(minutes=10), "clock": lambda: NOW}
     holder = engine.connect()
+    key = "alpaca:live:acct-7"
     holder.execute(
-        text("SELECT pg_try_advisory_lock(:ns, 7)"), {"ns": ADVISORY_NAMESPACE}
+        text("SELECT pg_try_advisory_lock(:key)"), {"key": advisory_key(key)}
     ).scalar_one()
-    with pytest.raises(Conflict), run_lock(engine, factory, 7, **options):
+    with pytest.raises(Conflict), run_lock(engine, factory, key, **options):
         pass
     holder.invalidate()  # the holder's process died: its connection is gone
-    with run_lock(engine, factory, 7, **options):
+    with run_lock(engine, factory, key, **options):
         pass
     engine.dispose()

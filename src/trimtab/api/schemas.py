@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from trimtab.domain.money import PERCENT_RANGE, NumberRange
 from trimtab.services.policy import (
@@ -287,9 +287,17 @@ class CallableBody(BaseModel):
     data: dict[str, Any] = Field(default_factory=dict)
 
 
+BrokerSourceName = Literal["own", "server", "paper"]
+
+
 class BrokerStatusOut(BaseModel):
     name: Literal["paper", "alpaca"]
     paper: bool
+    source: BrokerSourceName = Field(
+        description="Whose account: `own` (the user connected it), `server` (the server's "
+        "ALPACA_* account, which belongs to this user) or `paper` (trimtab's paper broker)."
+    )
+    account_id: str | None
     connected: bool
     message: str | None
 
@@ -457,3 +465,38 @@ class BacktestBody(Body):
     fractional: bool = True
     start: date | None = None
     end: date | None = None
+
+
+class BrokerConnectBody(Body):
+    key_id: str = Field(max_length=200, examples=["PKTRIMTABDEMO0000000"])
+    secret: SecretStr = Field(max_length=500, description="Stored encrypted; never returned.")
+    paper: bool = Field(default=True, description="A paper account; false for live money.")
+    confirm_live: bool = Field(
+        default=False, description="Required (true) with paper: false: live trades real money."
+    )
+
+
+class BrokerConnectionOut(BaseModel):
+    source: BrokerSourceName
+    kind: Literal["paper", "alpaca"]
+    paper: bool
+    key_id: str | None = Field(description="Masked: the first two and last four characters.")
+    secret_set: bool
+    account_id: str | None
+    connected_at: datetime | None
+
+
+class BrokerAccountOut(BaseModel):
+    kind: Literal["paper", "alpaca"]
+    paper: bool
+    account_id: str
+    status: str
+    trading_blocked: bool
+    account_blocked: bool
+    pattern_day_trader: bool
+    shorting_enabled: bool
+
+
+class BrokerConnectedOut(BaseModel):
+    connection: BrokerConnectionOut
+    account: BrokerAccountOut

@@ -6,6 +6,7 @@ from trimtab.cli.app import app
 from trimtab.cli import (  # noqa: F401  # isort: skip
     allocations,
     backtest,
+    broker,
     check,
     db,
     plan,

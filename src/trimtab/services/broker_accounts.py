@@ -1,38 +1,120 @@
-"""Which broker each user trades through, with credentials encrypted at rest.
+"""Which broker account each user trades through, with credentials encrypted at rest.
 
-A user without a ``broker_accounts`` row uses the server's default broker
-(``TRIMTAB_BROKER``: the paper broker, or Alpaca with the ``ALPACA_*`` keys).
-Secrets are Fernet-encrypted with a key derived from the server secret.
+Where a user's orders go, in order of precedence:
+
+1. ``own``: an Alpaca account the user connected (``connect_alpaca``: the keys are
+   tested against the broker first; the secret is Fernet-encrypted with a key
+   derived from the server secret, and never returned or logged);
+2. ``server``: the server's ``ALPACA_*`` account (``TRIMTAB_BROKER=alpaca``), which
+   belongs to one user only: the one ``TRIMTAB_USER`` names, or the only user of a
+   one-user install;
+3. ``paper``: the user's own account on trimtab's paper broker. Every other user
+   lands here, so nobody ever trades someone else's account.
+
+Runs and trades lock the broker account (``account_key``), not the trimtab user:
+two users connected to one Alpaca account never run on it at once.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import re
+import threading
 from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from enum import StrEnum
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from cryptography.fernet import Fernet, InvalidToken
 from pydantic import SecretStr
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from trimtab.brokers.base import Broker
 from trimtab.brokers.demo import demo_prices
-from trimtab.brokers.models import Asset
+from trimtab.brokers.models import Account, Asset
 from trimtab.config import Settings
-from trimtab.errors import InvalidInput, TrimtabError
+from trimtab.errors import BrokerAuthFailed, ConfigError, InvalidInput, TrimtabError
 from trimtab.keys import server_secret
 from trimtab.store.models import BrokerAccountRow
 from trimtab.store.paper import StoredPaperBroker
+from trimtab.store.repositories import Users
 
 if TYPE_CHECKING:  # the context builds its brokers with this module
     from trimtab.services.context import AppContext
 
 BROKER_KINDS = ("paper", "alpaca")
+#: Alpaca key ids are 20 capital letters and digits (``PK…`` paper, ``AK…`` live);
+#: the range leaves room for other venues speaking Alpaca's API (the simulator).
+KEY_ID_PATTERN = re.compile(r"[A-Za-z0-9]{8,64}")
+#: Printable ASCII without spaces: Alpaca secrets are 40 such characters.
+SECRET_PATTERN = re.compile(r"[!-~]{8,128}")
+#: Account statuses that may trade, from Alpaca's account model (docs/).
+ACTIVE_STATUSES = frozenset({"ACTIVE"})
+
+
+class BrokerSource(StrEnum):
+    """Whose account a user trades: their own connection, the server's, or paper."""
+
+    OWN = "own"
+    SERVER = "server"
+    PAPER = "paper"
+
+
+@dataclass(frozen=True, slots=True)
+class BrokerConnection:
+    """What a user's broker is, without any secret: the key id is masked."""
+
+    source: BrokerSource
+    kind: str
+    paper: bool
+    key_id_masked: str | None
+    secret_set: bool
+    account_id: str | None
+    connected_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class AccountCheck:
+    """A broker account as read just now: its id, status and the flags that stop trading."""
+
+    kind: str
+    paper: bool
+    account_id: str
+    status: str
+    trading_blocked: bool
+    account_blocked: bool
+    pattern_day_trader: bool
+    shorting_enabled: bool
+
+    @classmethod
+    def of(cls, account: Account, kind: str, paper: bool) -> AccountCheck:
+        return cls(
+            kind=kind,
+            paper=paper,
+            account_id=account.id,
+            status=account.status,
+            trading_blocked=account.trading_blocked,
+            account_blocked=account.account_blocked,
+            pattern_day_trader=account.pattern_day_trader,
+            shorting_enabled=account.shorting_enabled,
+        )
+
+
+def connection_json(connection: BrokerConnection) -> dict[str, Any]:
+    """The connection as the API and ``--json`` show it (``key_id`` is the masked one)."""
+    fields = asdict(connection)
+    fields["key_id"] = fields.pop("key_id_masked")
+    at = connection.connected_at
+    return {**fields, "source": str(connection.source), "connected_at": at and at.isoformat()}
+
+
+def account_json(check: AccountCheck) -> dict[str, Any]:
+    return asdict(check)
 
 
 def credentials_cipher(secret: str) -> Fernet:
@@ -47,6 +129,28 @@ def paper_market() -> tuple[dict[str, Decimal], dict[str, Asset]]:
     return demo_prices()
 
 
+def mask_key_id(key_id: str) -> str:
+    """``PKTRIMTABDEMO0000000`` → ``PK…0000``: enough to recognise, not to reuse."""
+    return f"{key_id[:2]}…{key_id[-4:]}" if len(key_id) >= 8 else "…"
+
+
+def validated_keys(key_id: Any, secret: Any) -> tuple[str, str]:
+    """The key id and secret, trimmed; ``InvalidInput`` naming ``key_id`` or ``secret``.
+
+    The messages never repeat the secret."""
+    if not isinstance(key_id, str) or not KEY_ID_PATTERN.fullmatch(key_id.strip()):
+        raise InvalidInput(
+            "key_id must be 8 to 64 letters and digits (an Alpaca key id looks like "
+            "PK followed by 18 capitals and digits)",
+            field="key_id",
+        )
+    if not isinstance(secret, str) or not SECRET_PATTERN.fullmatch(secret.strip()):
+        raise InvalidInput(
+            "secret must be 8 to 128 printable characters without spaces", field="secret"
+        )
+    return key_id.strip(), secret.strip()
+
+
 def set_broker_account(
     ctx: AppContext,
     user_id: int,
@@ -55,12 +159,15 @@ def set_broker_account(
     key_id: str | None = None,
     secret: str | None = None,
     paper: bool = True,
+    account_id: str | None = None,
 ) -> None:
-    """Choose ``user_id``'s broker; an Alpaca account needs its key id and secret."""
+    """Store ``user_id``'s broker; an Alpaca account needs its key id and secret.
+
+    Stores without asking the broker: ``connect_alpaca`` tests the keys first."""
     if kind not in BROKER_KINDS:
         raise InvalidInput(f"kind must be one of {', '.join(BROKER_KINDS)}", field="kind")
-    if kind == "alpaca" and not (key_id and secret):
-        raise InvalidInput("an Alpaca account needs key_id and secret", field="key_id")
+    if kind == "alpaca":
+        key_id, secret = validated_keys(key_id, secret)
     cipher = credentials_cipher(server_secret(ctx.settings))
     now = ctx.clock()
     with ctx.session_factory.begin() as session:
@@ -71,10 +178,87 @@ def set_broker_account(
             row = BrokerAccountRow(user_id=user_id, created_at=now)
             session.add(row)
         row.kind = kind
-        row.key_id = key_id
-        row.secret_encrypted = cipher.encrypt(secret.encode()).decode() if secret else None
-        row.paper = paper
+        row.key_id = key_id if kind == "alpaca" else None
+        row.secret_encrypted = (
+            cipher.encrypt(secret.encode()).decode() if kind == "alpaca" and secret else None
+        )
+        row.paper = paper if kind == "alpaca" else True
+        row.account_id = account_id if kind == "alpaca" else None
         row.updated_at = now
+
+
+def probe_alpaca_keys(
+    ctx: AppContext, key_id: Any, secret: Any, *, paper: bool, confirm_live: bool
+) -> AccountCheck:
+    """Read the account these keys reach, without storing anything.
+
+    Raises ``InvalidInput`` with code ``broker_keys_refused`` (field ``key_id``) when
+    Alpaca refuses the keys, ``broker_account_inactive`` when the account is not
+    active or is blocked, ``live_not_confirmed`` (field ``confirm_live``) for live
+    keys without ``confirm_live``; ``BrokerUnavailable`` when the broker cannot be
+    reached (nothing is decided then)."""
+    key_id, secret = validated_keys(key_id, secret)
+    if not paper and not confirm_live:
+        raise InvalidInput(
+            "a live account trades real money: confirm it (confirm_live: true, or "
+            "--live --yes-live-money)",
+            code="live_not_confirmed",
+            field="confirm_live",
+        )
+    settings = _with_keys(ctx.settings, key_id, secret, paper)
+    try:
+        account = _alpaca_broker(settings).get_account()
+    except BrokerAuthFailed:
+        raise InvalidInput(
+            f"Alpaca refused these keys ({'paper' if paper else 'live'}): check the key id "
+            "and secret, and that they belong to a "
+            f"{'paper' if paper else 'live'} account",
+            code="broker_keys_refused",
+            field="key_id",
+        ) from None
+    check = AccountCheck.of(account, "alpaca", paper)
+    if check.status not in ACTIVE_STATUSES or check.account_blocked:
+        state = "blocked" if check.account_blocked else f"status {check.status}"
+        raise InvalidInput(
+            f"the account {check.account_id} is not active ({state}): it cannot trade. "
+            "Finish opening or unblocking it at Alpaca, then connect again",
+            code="broker_account_inactive",
+            field="key_id",
+        )
+    return check
+
+
+def connect_alpaca(
+    ctx: AppContext,
+    user_id: int,
+    key_id: Any,
+    secret: Any,
+    *,
+    paper: bool = True,
+    confirm_live: bool = False,
+) -> tuple[BrokerConnection, AccountCheck]:
+    """Test the keys (as ``probe_alpaca_keys``, same errors) and, if the account
+    answers and is active, make it ``user_id``'s broker. Bad keys are never stored."""
+    key_id, secret = validated_keys(key_id, secret)
+    check = probe_alpaca_keys(ctx, key_id, secret, paper=paper, confirm_live=confirm_live)
+    set_broker_account(
+        ctx,
+        user_id,
+        "alpaca",
+        key_id=key_id,
+        secret=secret,
+        paper=paper,
+        account_id=check.account_id,
+    )
+    _remember_account_id(_cache_key(ctx.settings, key_id, paper), check.account_id)
+    return broker_connection(ctx, user_id), check
+
+
+def disconnect(ctx: AppContext, user_id: int) -> BrokerConnection:
+    """Forget the user's own connection (its keys included); returns what applies now."""
+    with ctx.session_factory.begin() as session:
+        session.execute(delete(BrokerAccountRow).where(BrokerAccountRow.user_id == user_id))
+    return broker_connection(ctx, user_id)
 
 
 def broker_account(session_factory: sessionmaker[Session], user_id: int) -> BrokerAccountRow | None:
@@ -85,16 +269,132 @@ def broker_account(session_factory: sessionmaker[Session], user_id: int) -> Brok
         ).one_or_none()
 
 
+def server_account_owner(session_factory: sessionmaker[Session], settings: Settings) -> int | None:
+    """The one user the server's ``ALPACA_*`` account belongs to, or ``None``.
+
+    ``TRIMTAB_USER`` names them; without it, the only user of a one-user install."""
+    with session_factory() as session:
+        users = Users(session)
+        if settings.user:
+            row = users.by_email(settings.user.strip().lower())
+            return row.id if row is not None else None
+        rows = users.first(2)
+    return rows[0].id if len(rows) == 1 else None
+
+
+@dataclass(frozen=True, slots=True)
+class _Choice:
+    source: BrokerSource
+    row: BrokerAccountRow | None
+
+
+def _choice(session_factory: sessionmaker[Session], settings: Settings, user_id: int) -> _Choice:
+    row = broker_account(session_factory, user_id)
+    if row is not None:
+        return _Choice(BrokerSource.OWN if row.kind == "alpaca" else BrokerSource.PAPER, row)
+    if settings.broker == "alpaca" and server_account_owner(session_factory, settings) == user_id:
+        return _Choice(BrokerSource.SERVER, None)
+    return _Choice(BrokerSource.PAPER, None)
+
+
+def broker_connection(ctx: AppContext, user_id: int) -> BrokerConnection:
+    """The user's broker as stored or configured (no broker call)."""
+    choice = _choice(ctx.session_factory, ctx.settings, user_id)
+    row = choice.row
+    if choice.source is BrokerSource.OWN and row is not None and row.key_id:
+        return BrokerConnection(
+            BrokerSource.OWN,
+            "alpaca",
+            row.paper,
+            mask_key_id(row.key_id),
+            bool(row.secret_encrypted),
+            row.account_id,
+            row.updated_at,
+        )
+    if choice.source is BrokerSource.SERVER:
+        key_id = ctx.settings.alpaca_key_id
+        return BrokerConnection(
+            BrokerSource.SERVER,
+            "alpaca",
+            ctx.settings.alpaca_paper,
+            mask_key_id(key_id) if key_id else None,
+            ctx.settings.alpaca_secret_key is not None,
+            _ACCOUNT_IDS.get(_server_cache_key(ctx.settings)),
+            None,
+        )
+    return BrokerConnection(BrokerSource.PAPER, "paper", True, None, False, None, None)
+
+
+def probe_connection(ctx: AppContext, user_id: int) -> AccountCheck:
+    """Read the user's account now: its id, status and flags (the broker's errors raise)."""
+    connection = broker_connection(ctx, user_id)
+    account = ctx.broker_for(user_id).get_account()
+    return AccountCheck.of(account, connection.kind, connection.paper)
+
+
 def broker_status(ctx: AppContext, user_id: int) -> dict[str, Any]:
-    """Which broker the user trades through and whether it answers right now."""
-    row = broker_account(ctx.session_factory, user_id)
-    kind = row.kind if row is not None else ctx.settings.broker
-    paper = kind == "paper" or (row.paper if row is not None else ctx.settings.alpaca_paper)
+    """Which broker the user trades through, whose account it is (``source``) and
+    whether it answers right now."""
+    connection = broker_connection(ctx, user_id)
+    status: dict[str, Any] = {
+        "name": connection.kind,
+        "paper": connection.paper,
+        "source": str(connection.source),
+        "account_id": connection.account_id,
+    }
     try:
-        ctx.broker_for(user_id).get_account()
+        account = ctx.broker_for(user_id).get_account()
     except TrimtabError as err:
-        return {"name": kind, "paper": paper, "connected": False, "message": err.message}
-    return {"name": kind, "paper": paper, "connected": True, "message": None}
+        return {**status, "connected": False, "message": err.message}
+    if connection.kind == "alpaca":
+        status["account_id"] = account.id
+    return {**status, "connected": True, "message": None}
+
+
+# -- the account a run locks --------------------------------------------------------
+
+#: Broker account ids by (venue, paper, key id): a key pair belongs to one account for
+#: good, so each process asks the broker at most once per key pair.
+_ACCOUNT_IDS: dict[tuple[str, bool, str], str] = {}
+_ACCOUNT_IDS_LOCK = threading.Lock()
+
+
+def _cache_key(settings: Settings, key_id: str, paper: bool) -> tuple[str, bool, str]:
+    return (settings.alpaca_base_url or "alpaca", paper, key_id)
+
+
+def _server_cache_key(settings: Settings) -> tuple[str, bool, str]:
+    return _cache_key(settings, settings.alpaca_key_id or "", settings.alpaca_paper)
+
+
+def _remember_account_id(key: tuple[str, bool, str], account_id: str) -> None:
+    with _ACCOUNT_IDS_LOCK:
+        _ACCOUNT_IDS[key] = account_id
+
+
+def account_key(ctx: AppContext, user_id: int) -> str:
+    """The stable name of the broker account ``user_id`` trades, for its run lock.
+
+    ``paper:<user_id>`` for a paper account; ``alpaca:<paper|live>:<account id>`` for
+    an Alpaca one, whoever connected it and with whichever key pair. The account id
+    is the one stored at connection, else asked of the broker once per process."""
+    choice = _choice(ctx.session_factory, ctx.settings, user_id)
+    if choice.source is BrokerSource.PAPER:
+        return f"paper:{user_id}"
+    row = choice.row
+    if row is not None and row.key_id:
+        paper, cache = row.paper, _cache_key(ctx.settings, row.key_id, row.paper)
+        known = row.account_id or _ACCOUNT_IDS.get(cache)
+    else:
+        paper, cache = ctx.settings.alpaca_paper, _server_cache_key(ctx.settings)
+        known = _ACCOUNT_IDS.get(cache)
+    if known is None:
+        known = ctx.broker_for(user_id).get_account().id
+        _remember_account_id(cache, known)
+    return f"alpaca:{'paper' if paper else 'live'}:{known}"
+
+
+# -- building each user's broker ----------------------------------------------------
 
 
 def make_broker_for(
@@ -102,28 +402,49 @@ def make_broker_for(
     session_factory: sessionmaker[Session],
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> Callable[[int], Broker]:
-    """A function giving each user's broker, as configured for that user or by default."""
+    """A function giving each user's broker: their own connection, the server's
+    account for its one owner, else their paper account."""
     cipher = credentials_cipher(server_secret(settings))
     prices, assets = paper_market()
 
     def broker_for(user_id: int) -> Broker:
-        row = broker_account(session_factory, user_id)
-        kind = row.kind if row is not None else settings.broker
-        if kind == "paper":
+        choice = _choice(session_factory, settings, user_id)
+        if choice.source is BrokerSource.PAPER:
             return StoredPaperBroker(session_factory, user_id, prices, assets, clock)
-        # Imported here: alpaca-py pulls in pandas, seconds of start-up that paper users
-        # and every CLI command would otherwise pay.
-        from trimtab.brokers.alpaca import AlpacaBroker
-
-        return AlpacaBroker.from_settings(_user_settings(settings, row, cipher))
+        if choice.row is None:
+            return _alpaca_broker(settings)
+        return _alpaca_broker(_user_settings(settings, choice.row, cipher))
 
     return broker_for
 
 
-def _user_settings(settings: Settings, row: BrokerAccountRow | None, cipher: Fernet) -> Settings:
-    """The server settings with the user's own Alpaca keys in place of the default ones."""
-    if row is None or not row.key_id or not row.secret_encrypted:
-        return settings
+def _alpaca_broker(settings: Settings) -> Broker:
+    # Imported here: alpaca-py pulls in pandas, seconds of start-up that paper users
+    # and every CLI command would otherwise pay.
+    from trimtab.brokers.alpaca import AlpacaBroker
+
+    return AlpacaBroker.from_settings(settings)
+
+
+def _with_keys(settings: Settings, key_id: str, secret: str, paper: bool) -> Settings:
+    """The server settings (URL overrides included) with another key pair."""
+    return settings.model_copy(
+        update={
+            "alpaca_key_id": key_id,
+            "alpaca_secret_key": SecretStr(secret),
+            "alpaca_paper": paper,
+        }
+    )
+
+
+def _user_settings(settings: Settings, row: BrokerAccountRow, cipher: Fernet) -> Settings:
+    """The server settings with the user's own Alpaca keys in place of the server's."""
+    if not row.key_id or not row.secret_encrypted:
+        # Never fall back to the server's keys: they may be someone else's account.
+        raise ConfigError(
+            "your Alpaca connection has no keys stored; connect it again",
+            code="broker_not_connected",
+        )
     try:
         secret = cipher.decrypt(row.secret_encrypted.encode()).decode()
     except InvalidToken:
@@ -131,10 +452,4 @@ def _user_settings(settings: Settings, row: BrokerAccountRow | None, cipher: Fer
             "stored broker credentials cannot be decrypted; was TRIMTAB_SECRET_KEY changed?",
             code="broker_credentials_unreadable",
         ) from None
-    return settings.model_copy(
-        update={
-            "alpaca_key_id": row.key_id,
-            "alpaca_secret_key": SecretStr(secret),
-            "alpaca_paper": row.paper,
-        }
-    )
+    return _with_keys(settings, row.key_id, secret, row.paper)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from trimtab.brokers.base import Broker
 from trimtab.config import Settings, get_settings
-from trimtab.services.broker_accounts import make_broker_for
+from trimtab.services.broker_accounts import account_key, make_broker_for
 from trimtab.services.events import EventPublisher
 from trimtab.services.events_postgres import PostgresEvents
 from trimtab.services.events_table import TableEvents
@@ -83,11 +83,12 @@ def build_context(
 
 
 def account_lock(ctx: AppContext, user_id: int) -> AbstractContextManager[RunLock]:
-    """Hold the account's run lock (``Conflict`` when a run or trade already does)."""
+    """Hold the run lock of the broker account ``user_id`` trades (``Conflict`` when a
+    run or trade already does, whichever trimtab user started it)."""
     return run_lock(
         ctx.engine,
         ctx.session_factory,
-        user_id,
+        account_key(ctx, user_id),
         lease=ctx.run_options.lock_lease,
         clock=ctx.clock,
     )

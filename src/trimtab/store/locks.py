@@ -1,6 +1,9 @@
-"""The per-user run lock: one live rebalance per account at a time, across processes.
+"""The per-account run lock: one live rebalance or trade per broker account at a time,
+across processes and across the trimtab users connected to that account.
 
-PostgreSQL: a session advisory lock on a connection held for the run, so a process
+The lock is named by an account key (``paper:<user_id>``, ``alpaca:live:<account id>``;
+``services.broker_accounts.account_key`` makes them). PostgreSQL: a session advisory
+lock on a 64-bit hash of the key, on a connection held for the run, so a process
 that dies releases it with its connection. SQLite (one household, one host): a
 lease row taken inside ``BEGIN IMMEDIATE``, naming the holding process; a lease
 whose process is gone from this host is taken over, any other runs out.
@@ -8,6 +11,7 @@ whose process is gone from this host is taken over, any other runs out.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 import socket
@@ -20,10 +24,10 @@ from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from trimtab.errors import Conflict
-from trimtab.store.models import RunLockRow
+from trimtab.store.models import AccountLockRow
 
-#: First key of the two-int advisory lock, so other apps' advisory locks cannot clash.
-ADVISORY_NAMESPACE = 0x7472  # "tr"
+#: Hashed in with the account key, so other apps' advisory locks cannot clash with ours.
+ADVISORY_NAMESPACE = b"trimtab account lock\0"
 ALREADY_RUNNING = "a rebalance is already running for this account; try again when it finishes"
 
 
@@ -42,12 +46,12 @@ class _LeaseLock:
     def __init__(
         self,
         session_factory: sessionmaker[Session],
-        user_id: int,
+        account_key: str,
         lease: timedelta,
         clock: Callable[[], datetime],
     ) -> None:
         self.session_factory = session_factory
-        self.user_id = user_id
+        self.account_key = account_key
         self.lease = lease
         self.clock = clock
         self.holder = f"{socket.gethostname()[:30]}:{os.getpid()}:{secrets.token_hex(8)}"
@@ -55,9 +59,9 @@ class _LeaseLock:
     def acquire(self) -> None:
         with self.session_factory.begin() as session:
             now = self.clock()
-            row = session.get(RunLockRow, self.user_id)
+            row = session.get(AccountLockRow, self.account_key)
             if row is None:
-                row = RunLockRow(user_id=self.user_id)
+                row = AccountLockRow(account_key=self.account_key)
                 session.add(row)
             elif (
                 row.holder and row.expires_at and row.expires_at > now and _holder_alive(row.holder)
@@ -68,13 +72,13 @@ class _LeaseLock:
 
     def keep_alive(self) -> None:
         with self.session_factory.begin() as session:
-            row = session.get(RunLockRow, self.user_id)
+            row = session.get(AccountLockRow, self.account_key)
             if row is not None and row.holder == self.holder:
                 row.expires_at = self.clock() + self.lease
 
     def release(self) -> None:
         with self.session_factory.begin() as session:
-            row = session.get(RunLockRow, self.user_id)
+            row = session.get(AccountLockRow, self.account_key)
             if row is not None and row.holder == self.holder:
                 row.holder = None
                 row.expires_at = None
@@ -99,21 +103,24 @@ def _holder_alive(holder: str) -> bool:
 def run_lock(
     engine: Engine,
     session_factory: sessionmaker[Session],
-    user_id: int,
+    account_key: str,
     *,
     lease: timedelta,
     clock: Callable[[], datetime],
 ) -> Iterator[RunLock]:
-    """Hold ``user_id``'s run lock for the block; raise ``Conflict`` if another holds it."""
+    """Hold the run lock of the broker account ``account_key`` for the block.
+
+    Raises ``Conflict`` when another run or trade holds it."""
     if engine.dialect.name == "postgresql":
+        key = advisory_key(account_key)
         with engine.connect() as connection:
-            _try_advisory_lock(connection, user_id)
+            _try_advisory_lock(connection, key)
             try:
                 yield _AdvisoryLock()
             finally:
-                _advisory_unlock(connection, user_id)
+                _advisory_unlock(connection, key)
         return
-    lock = _LeaseLock(session_factory, user_id, lease, clock)
+    lock = _LeaseLock(session_factory, account_key, lease, clock)
     lock.acquire()
     try:
         yield lock
@@ -121,22 +128,22 @@ def run_lock(
         lock.release()
 
 
-def _try_advisory_lock(connection: Connection, user_id: int) -> None:
-    got = connection.execute(
-        text("SELECT pg_try_advisory_lock(:ns, :user_id)"),
-        {"ns": ADVISORY_NAMESPACE, "user_id": user_id},
-    ).scalar_one()
+def advisory_key(account_key: str) -> int:
+    """The signed 64-bit advisory lock id of an account key (a hash: keys are strings)."""
+    digest = hashlib.sha256(ADVISORY_NAMESPACE + account_key.encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def _try_advisory_lock(connection: Connection, key: int) -> None:
+    got = connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": key}).scalar_one()
     connection.commit()
     if not got:
         raise Conflict(ALREADY_RUNNING)
 
 
-def _advisory_unlock(connection: Connection, user_id: int) -> None:
+def _advisory_unlock(connection: Connection, key: int) -> None:
     try:
-        connection.execute(
-            text("SELECT pg_advisory_unlock(:ns, :user_id)"),
-            {"ns": ADVISORY_NAMESPACE, "user_id": user_id},
-        )
+        connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
         connection.commit()
     except Exception:
         # A connection we cannot unlock on must not go back to the pool still

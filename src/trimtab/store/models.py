@@ -119,6 +119,8 @@ class BrokerAccountRow(Base):
     key_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
     secret_encrypted: Mapped[str | None] = mapped_column(Text, nullable=True)
     paper: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: The broker's id of the account the keys reached when they were connected.
+    account_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -165,12 +167,16 @@ class PaperOrderRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class RunLockRow(Base):
-    """SQLite's per-user run lock: a lease, since SQLite has no advisory locks."""
+class AccountLockRow(Base):
+    """SQLite's per-account run lock: a lease, since SQLite has no advisory locks.
 
-    __tablename__ = "run_locks"
+    Keyed by the broker account (``paper:<user_id>``, ``alpaca:paper:<account id>``),
+    not by trimtab user: two users connected to one account share its lock.
+    """
 
-    user_id: Mapped[int] = mapped_column(_user_fk(), primary_key=True)
+    __tablename__ = "account_locks"
+
+    account_key: Mapped[str] = mapped_column(String(200), primary_key=True)
     holder: Mapped[str | None] = mapped_column(String(64), nullable=True)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 

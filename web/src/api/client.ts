@@ -16,6 +16,7 @@
  *    GET /api/runs/{id} → RunDetail.
  *  - GET|PUT /api/settings ↔ {threshold_percent, min_trade, cash_buffer_percent, untargeted,
  *    max_price_age_hours}.
+ *  - GET|PUT|DELETE /api/broker, POST /api/broker/test (types from schema.d.ts).
  *  - GET /api/tokens → {tokens[]}; POST /api/tokens {name} → {id, name, created_at,
  *    token}; DELETE /api/tokens/{id} → 204.
  *  - POST /api/rebalance/check → 409 {"error": {"code": "conflict"}} while a run is
@@ -30,6 +31,10 @@
 import type { components } from "./schema";
 import type {
   AllocationList,
+  BrokerAccount,
+  BrokerConnectBody,
+  BrokerConnected,
+  BrokerConnection,
   AllocationUpdate,
   ApiErrorBody,
   Asset,
@@ -168,6 +173,10 @@ export const api = {
 
   backtest: (body: BacktestBody, signal?: AbortSignal) =>
     request<BacktestResult>("POST", "/api/backtests", body, signal),
+  broker: () => request<BrokerConnection>("GET", "/api/broker"),
+  connectBroker: (body: BrokerConnectBody) => request<BrokerConnected>("PUT", "/api/broker", body),
+  testBroker: () => request<BrokerAccount>("POST", "/api/broker/test"),
+  disconnectBroker: () => request<BrokerConnection>("DELETE", "/api/broker"),
 
   tokens: () => request<TokenList>("GET", "/api/tokens"),
   createToken: (name: string) => request<CreatedToken>("POST", "/api/tokens", { name }),

@@ -16,6 +16,7 @@ export const keys = {
   run: (id: string | number) => ["runs", String(id)] as const,
   settings: ["settings"] as const,
   tokens: ["tokens"] as const,
+  broker: ["broker"] as const,
 };
 
 export const useMe = () => useQuery({ queryKey: keys.me, queryFn: api.me, retry: false });
@@ -149,3 +150,22 @@ export function useDeleteToken() {
     onSettled: () => qc.invalidateQueries({ queryKey: keys.tokens }),
   });
 }
+
+export const useBroker = () => useQuery({ queryKey: keys.broker, queryFn: api.broker });
+
+/** Connecting or disconnecting changes which account every page reads. */
+function useBrokerChange<T, V>(mutationFn: (variables: V) => Promise<T>) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn,
+    onSettled: () => {
+      for (const key of [keys.broker, keys.me, keys.portfolio, keys.risk, keys.allocations]) {
+        void qc.invalidateQueries({ queryKey: key });
+      }
+    },
+  });
+}
+
+export const useConnectBroker = () => useBrokerChange(api.connectBroker);
+export const useDisconnectBroker = () => useBrokerChange(() => api.disconnectBroker());
+export const useTestBroker = () => useMutation({ mutationFn: () => api.testBroker() });

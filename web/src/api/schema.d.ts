@@ -128,6 +128,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/broker": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Broker
+         * @description Whose account the caller trades (`own`, `server` or `paper`), paper or live, the
+         *     key id masked and whether a secret is stored. Asks the broker nothing.
+         */
+        get: operations["get_broker_api_broker_get"];
+        /**
+         * Connect Broker
+         * @description Connect the caller's own Alpaca account. The keys are tested first: refused keys
+         *     (`broker_keys_refused`) or an account that is not active (`broker_account_inactive`)
+         *     answer 422 and store nothing; live needs `confirm_live: true`.
+         */
+        put: operations["connect_broker_api_broker_put"];
+        post?: never;
+        /**
+         * Disconnect Broker
+         * @description Forget the caller's own connection and its keys; answers with what applies now.
+         */
+        delete: operations["disconnect_broker_api_broker_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/broker/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Test Broker
+         * @description Read the caller's account now: its id, status and the flags that stop trading.
+         */
+        post: operations["test_broker_api_broker_test_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/events": {
         parameters: {
             query?: never;
@@ -651,8 +702,89 @@ export interface components {
             /** Symbols */
             symbols: string[];
         };
+        /** BrokerAccountOut */
+        BrokerAccountOut: {
+            /** Account Blocked */
+            account_blocked: boolean;
+            /** Account Id */
+            account_id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "paper" | "alpaca";
+            /** Paper */
+            paper: boolean;
+            /** Pattern Day Trader */
+            pattern_day_trader: boolean;
+            /** Shorting Enabled */
+            shorting_enabled: boolean;
+            /** Status */
+            status: string;
+            /** Trading Blocked */
+            trading_blocked: boolean;
+        };
+        /** BrokerConnectBody */
+        BrokerConnectBody: {
+            /**
+             * Confirm Live
+             * @description Required (true) with paper: false: live trades real money.
+             * @default false
+             */
+            confirm_live: boolean;
+            /**
+             * Key Id
+             * @example PKTRIMTABDEMO0000000
+             */
+            key_id: string;
+            /**
+             * Paper
+             * @description A paper account; false for live money.
+             * @default true
+             */
+            paper: boolean;
+            /**
+             * Secret
+             * Format: password
+             * @description Stored encrypted; never returned.
+             */
+            secret: string;
+        };
+        /** BrokerConnectedOut */
+        BrokerConnectedOut: {
+            account: components["schemas"]["BrokerAccountOut"];
+            connection: components["schemas"]["BrokerConnectionOut"];
+        };
+        /** BrokerConnectionOut */
+        BrokerConnectionOut: {
+            /** Account Id */
+            account_id: string | null;
+            /** Connected At */
+            connected_at: string | null;
+            /**
+             * Key Id
+             * @description Masked: the first two and last four characters.
+             */
+            key_id: string | null;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "paper" | "alpaca";
+            /** Paper */
+            paper: boolean;
+            /** Secret Set */
+            secret_set: boolean;
+            /**
+             * Source
+             * @enum {string}
+             */
+            source: "own" | "server" | "paper";
+        };
         /** BrokerStatusOut */
         BrokerStatusOut: {
+            /** Account Id */
+            account_id: string | null;
             /** Connected */
             connected: boolean;
             /** Message */
@@ -664,6 +796,12 @@ export interface components {
             name: "paper" | "alpaca";
             /** Paper */
             paper: boolean;
+            /**
+             * Source
+             * @description Whose account: `own` (the user connected it), `server` (the server's ALPACA_* account, which belongs to this user) or `paper` (trimtab's paper broker).
+             * @enum {string}
+             */
+            source: "own" | "server" | "paper";
         };
         /**
          * CallableBody
@@ -1688,6 +1826,99 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_broker_api_broker_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BrokerConnectionOut"];
+                };
+            };
+        };
+    };
+    connect_broker_api_broker_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BrokerConnectBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BrokerConnectedOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    disconnect_broker_api_broker_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BrokerConnectionOut"];
+                };
+            };
+        };
+    };
+    test_broker_api_broker_test_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BrokerAccountOut"];
                 };
             };
         };

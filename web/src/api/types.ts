@@ -10,6 +10,8 @@
  * Fields marked "assumed" are not in design.md yet — see client.ts.
  */
 
+import type { components } from "./schema";
+
 export type Num = number | string;
 
 export type Side = "buy" | "sell";
@@ -39,13 +41,27 @@ export interface LoginResponse {
   csrf_token: string;
 }
 
-/** Broker connection status (assumed part of GET /api/me). */
+/** Broker connection status (part of GET /api/me). */
 export interface BrokerStatus {
   name: string; // "paper" | "alpaca"
   paper?: boolean;
+  /** Whose account: the user's own connection, the server's ALPACA_* account, or paper. */
+  source?: "own" | "server" | "paper";
+  account_id?: string | null;
   connected: boolean;
   message?: string | null;
 }
+
+// ---- broker connection (generated from the server's schema) -------------------
+
+/** GET|DELETE /api/broker: whose account, paper or live, key id masked. */
+export type BrokerConnection = components["schemas"]["BrokerConnectionOut"];
+/** POST /api/broker/test: the account as read just now, with its flags. */
+export type BrokerAccount = components["schemas"]["BrokerAccountOut"];
+/** PUT /api/broker body. */
+export type BrokerConnectBody = components["schemas"]["BrokerConnectBody"];
+/** PUT /api/broker answer. */
+export type BrokerConnected = components["schemas"]["BrokerConnectedOut"];
 
 /** GET /api/me — `csrf_token` and `broker` are assumed additions. */
 export interface Me {
