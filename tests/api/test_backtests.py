@@ -100,3 +100,28 @@ def test_a_run_past_the_time_limit_is_stopped() -> None:
 def test_signing_in_is_required(anonymous: TestClient) -> None:
     response = anonymous.post("/api/backtests", json=BODY)
     assert response.status_code == 401
+
+
+def test_without_a_csv_the_prices_are_the_brokers_daily_bars(alice: Client) -> None:
+    # A new user trades on the paper broker, whose bars are the packaged closes.
+    body = {**BODY, "targets": {"AAPL": 50, "SPY": 50}, "policies": ["none"], "cost_per_order": 0}
+    del body["prices_csv"]
+    response = alice.http.post(
+        "/api/backtests", json={**body, "start": "2018-04-09", "end": "2018-04-11"}
+    )
+    assert response.status_code == 200, response.text
+    result = response.json()
+    assert (result["start"], result["end"], result["days"]) == ("2018-04-09", "2018-04-11", 3)
+    # $500 each at the first closes (170.050003 and 253.622391): the value moves with them.
+    aapl, spy = 500 / 170.050003, 500 / 253.62239100000002
+    assert result["policies"][0]["values"][2] == [
+        "2018-04-11",
+        round(aapl * 172.440002 + spy * 256.304413, 2),
+    ]
+    missing = alice.http.post(
+        "/api/backtests", json={**body, "start": "2030-01-01", "end": "2030-02-01"}
+    )
+    assert missing.status_code == 422
+    assert missing.json()["error"]["message"] == (
+        "the broker has no daily bars for AAPL, SPY between 2030-01-01 and 2030-02-01"
+    )

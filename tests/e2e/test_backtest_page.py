@@ -22,7 +22,7 @@ def open_backtest(page: Page, live: Live) -> None:
     # The saved targets are the starting point.
     expect(page.get_by_label("Targets (SYMBOL=%)")).to_have_value("GLD=10 QQQ=30 SPY=40 TLT=20")
     page.get_by_label("Targets (SYMBOL=%)").fill("AAPL=25 JPM=25 XOM=25 WMT=25")
-    page.get_by_label("Prices CSV").set_input_files(str(PRICES))
+    page.get_by_label("Prices CSV (optional)").set_input_files(str(PRICES))
     expect(page.get_by_test_id("backtest-file")).to_contain_text("stock_prices.csv: 7126 rows")
 
 

@@ -440,10 +440,14 @@ class RunDetailOut(RebalanceOut, RunSummaryOut):
 class BacktestBody(Body):
     """A backtest request; units and rules in ``docs/backtest.md``."""
 
-    prices_csv: str = Field(
+    prices_csv: str | None = Field(
+        default=None,
         min_length=1,
         max_length=1_000_000,
-        description="Daily closes: a date column, then one column per symbol",
+        description=(
+            "Daily closes: a date column, then one column per symbol; "
+            "when omitted, the caller's broker's daily bars"
+        ),
         examples=["date,SPY,TLT\n2024-01-02,472.65,98.50\n2024-01-03,468.79,98.90\n"],
     )
     targets: dict[str, Decimal] | None = Field(

@@ -10,22 +10,27 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from datetime import time as time_of_day
 from decimal import Decimal
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import pydantic
 import requests
 from alpaca.common.exceptions import APIError
 from alpaca.common.rest import RESTClient
-from alpaca.data.enums import DataFeed
+from alpaca.data.enums import Adjustment, DataFeed
 from alpaca.data.historical import CryptoHistoricalDataClient, StockHistoricalDataClient
-from alpaca.data.models import Quote, Trade
+from alpaca.data.models import BarSet, Quote, Trade
 from alpaca.data.requests import (
     CryptoLatestQuoteRequest,
     CryptoLatestTradeRequest,
+    StockBarsRequest,
     StockLatestQuoteRequest,
     StockLatestTradeRequest,
 )
+from alpaca.data.timeframe import TimeFrame
 from alpaca.trading import models as sdk
 from alpaca.trading.client import TradingClient
 from alpaca.trading.enums import QueryOrderStatus
@@ -44,6 +49,7 @@ from trimtab.brokers.models import (
     Account,
     Asset,
     Clock,
+    DailyBar,
     Order,
     OrderRequest,
     Position,
@@ -66,6 +72,8 @@ from trimtab.errors import (
 T = TypeVar("T")
 #: Alpaca caps one page of orders at 500.
 MAX_ORDERS_PAGE = 500
+#: Alpaca dates daily bars at midnight New York time.
+NEW_YORK = ZoneInfo("America/New_York")
 
 
 class _TimeoutSession(requests.Session):
@@ -174,6 +182,31 @@ class AlpacaBroker:
             if sides:
                 points[symbol] = PricePoint(sum(sides, ZERO) / len(sides), quote.timestamp, "quote")
         return points
+
+    def get_daily_bars(
+        self, symbols: Sequence[str], start: date, end: date
+    ) -> dict[str, list[DailyBar]]:
+        """Daily bars, split- and dividend-adjusted (``Adjustment.ALL``) as a backtest needs."""
+        if not symbols:
+            return {}
+        request = StockBarsRequest(
+            symbol_or_symbols=list(symbols),
+            timeframe=TimeFrame.Day,
+            start=datetime.combine(start, time_of_day(), NEW_YORK),
+            end=datetime.combine(end, time_of_day(23, 59), NEW_YORK),
+            adjustment=Adjustment.ALL,
+            feed=self.feed,
+        )
+        answer = self._read(lambda: self.data.get_stock_bars(request))
+        bar_set = _expect(BarSet, answer)
+        return {
+            symbol: [
+                DailyBar(bar.timestamp.astimezone(NEW_YORK).date(), Decimal(str(bar.close)))
+                for bar in bars
+            ]
+            for symbol, bars in bar_set.data.items()
+            if bars
+        }
 
     def get_asset(self, symbol: str) -> Asset:
         """Cached for the trading day: tradable/fractionable do not change within one."""

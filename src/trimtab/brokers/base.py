@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Protocol
 
 from trimtab.brokers.models import (
     Account,
     Asset,
     Clock,
+    DailyBar,
     Order,
     OrderRequest,
     Position,
@@ -38,6 +40,13 @@ class Broker(Protocol):
         ...
 
     def get_clock(self) -> Clock: ...
+
+    def get_daily_bars(
+        self, symbols: Sequence[str], start: date, end: date
+    ) -> dict[str, list[DailyBar]]:
+        """Daily closes from ``start`` to ``end`` inclusive, oldest first, per symbol;
+        symbols without bars are left out (the backtest's broker prices)."""
+        ...
 
     def submit_order(self, request: OrderRequest) -> Order:
         """Place an order, idempotently per ``client_order_id``.

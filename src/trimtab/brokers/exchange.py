@@ -19,15 +19,17 @@ import threading
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from trimtab.brokers.books import AccountFlags, AccountState, Holding
+from trimtab.brokers.history import DailyHistory, bars_between, packaged_history
 from trimtab.brokers.models import (
     Account,
     Asset,
     AssetClass,
     Clock,
+    DailyBar,
     Order,
     OrderRequest,
     OrderStatus,
@@ -98,8 +100,11 @@ class Exchange:
         fill_immediately: bool = True,
         fill_delay: timedelta = timedelta(0),
         clock: Callable[[], datetime] = _now,
+        history: DailyHistory | None = None,
     ) -> None:
         self.prices: dict[str, Decimal] = dict(prices or {})
+        #: Daily closes served as historical bars; the packaged ones when not given.
+        self.history = history
         #: When each price's trade printed; a symbol missing here printed just now.
         self.price_times: dict[str, datetime] = {}
         #: Scripted latest quotes (price, time); a symbol missing here is quoted at its
@@ -283,6 +288,13 @@ class Exchange:
                 for s in symbols
                 if s in self.prices
             }
+
+    def daily_bars(
+        self, symbols: Sequence[str], start: date, end: date
+    ) -> dict[str, list[DailyBar]]:
+        """Historical daily closes of ``symbols`` (see ``brokers.history``)."""
+        history = self.history if self.history is not None else packaged_history()
+        return bars_between(history, symbols, start, end)
 
     def asset(self, symbol: str) -> Asset:
         with self.lock:

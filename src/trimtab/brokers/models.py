@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
@@ -15,6 +15,7 @@ __all__ = [
     "Asset",
     "AssetClass",
     "Clock",
+    "DailyBar",
     "Order",
     "OrderRequest",
     "OrderStatus",
@@ -174,3 +175,11 @@ class Order:
 def decimal_text(value: Decimal) -> str:
     """Plain notation, never ``1E+2``: the form of Alpaca's decimal strings."""
     return format(value, "f")
+
+
+@dataclass(frozen=True, slots=True)
+class DailyBar:
+    """One trading day's close in USD (``day`` is the exchange's date, New York time)."""
+
+    day: date
+    close: Decimal

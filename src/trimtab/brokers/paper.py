@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from trimtab.brokers.exchange import Exchange
 from trimtab.brokers.models import (
     Account,
     Asset,
     Clock,
+    DailyBar,
     Order,
     OrderRequest,
     Position,
@@ -42,6 +44,11 @@ class PaperBroker:
 
     def get_clock(self) -> Clock:
         return self.exchange.clock()
+
+    def get_daily_bars(
+        self, symbols: Sequence[str], start: date, end: date
+    ) -> dict[str, list[DailyBar]]:
+        return self.exchange.daily_bars(symbols, start, end)
 
     def submit_order(self, request: OrderRequest) -> Order:
         request = order_for_asset(request, self.exchange.asset(request.symbol))

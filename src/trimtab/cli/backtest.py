@@ -11,19 +11,25 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from trimtab.cli.app import app, console, decimal_option, err_console, exit_on_error
+from trimtab.cli.common import user_option
+from trimtab.domain.backtest import PriceHistory
 from trimtab.domain.backtest.policy import KNOWN_SPECS
+from trimtab.domain.targets import Target
 from trimtab.errors import InvalidInput
 from trimtab.services.backtest import DEFAULT_POLICIES, BacktestResult, backtest, settings_from
 
 CHART_SUFFIXES = (".png", ".svg")
+#: ``--prices broker``: the acting user's broker's daily bars instead of a file.
+BROKER_PRICES = "broker"
 
 
 @app.command(name="backtest")
 def backtest_command(
-    prices: Path = typer.Option(
+    prices: str = typer.Option(
         ...,
         "--prices",
-        help="Daily closes: a CSV with a date column and one column per symbol.",
+        help="Daily closes: a CSV with a date column and one column per symbol, "
+        "or 'broker' for your broker's daily bars.",
         metavar="CSV",
     ),
     targets: Path = typer.Option(
@@ -61,6 +67,7 @@ def backtest_command(
     chart: Path | None = typer.Option(
         None, "--chart", help="Write value and drift charts to a .png or .svg file.", metavar="FILE"
     ),
+    user: str | None = user_option(),
 ) -> None:
     """Replay rebalancing policies on price history: trades, costs, drift and return."""
     from trimtab.price_files import load_price_csv
@@ -77,16 +84,14 @@ def backtest_command(
             fractional=fractional,
         )
         target_set = load_targets(targets)
-        history = load_price_csv(prices)
+        first, last = _day(start, "--start"), _day(end, "--end")
+        if prices == BROKER_PRICES:
+            history = _broker_prices(target_set, user, first, last)
+        else:
+            history = load_price_csv(Path(prices))
         with ProgressBar(err_console, len(policies), enabled=not as_json) as step:
             result = backtest(
-                history,
-                target_set,
-                policies,
-                settings,
-                start=_day(start, "--start"),
-                end=_day(end, "--end"),
-                progress=step,
+                history, target_set, policies, settings, start=first, end=last, progress=step
             )
     if chart is not None:
         from trimtab.charts import write_chart
@@ -99,6 +104,19 @@ def backtest_command(
         console.print(table)
     if chart is not None:
         console.print(f"Chart written to {chart}")
+
+
+def _broker_prices(
+    targets: list[Target], user: str | None, start: date | None, end: date | None
+) -> PriceHistory:
+    """The acting user's broker's daily bars of the enabled targets."""
+    from trimtab.cli.common import acting_user, open_context
+    from trimtab.services.backtest import broker_history
+
+    ctx = open_context()
+    broker = ctx.broker_for(acting_user(ctx, user).id)
+    symbols = [t.symbol for t in targets if t.enabled]
+    return broker_history(broker, symbols, start, end or ctx.clock().date())
 
 
 def _day(text: str | None, name: str) -> date | None:

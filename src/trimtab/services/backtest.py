@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
+import numpy as np
 from pydantic import BaseModel, Field
 
+from trimtab.brokers.base import Broker
+from trimtab.brokers.models import DailyBar
 from trimtab.domain.backtest import (
     BacktestReport,
     BacktestSettings,
@@ -204,15 +207,18 @@ def backtest_request(
     ctx: AppContext,
     user_id: int,
     *,
-    prices_csv: str,
+    prices_csv: str | None,
     targets: Mapping[str, Decimal] | None,
     policies: Sequence[str],
     settings: BacktestSettings,
     start: date | None,
     end: date | None,
 ) -> BacktestResult:
-    """A backtest for the API: the bounds above, errors naming the request's fields."""
-    if len(prices_csv) > MAX_PRICE_CHARS:
+    """A backtest for the API: the bounds above, errors naming the request's fields.
+
+    Without ``prices_csv`` the prices are the user's broker's daily bars.
+    """
+    if prices_csv is not None and len(prices_csv) > MAX_PRICE_CHARS:
         raise InvalidInput(
             f"prices_csv is {len(prices_csv)} characters; the limit is {MAX_PRICE_CHARS}",
             field="prices_csv",
@@ -220,7 +226,12 @@ def backtest_request(
     if len(policies) > MAX_POLICIES:
         raise InvalidInput(f"at most {MAX_POLICIES} policies at once", field="policies")
     target_set = user_targets(ctx, user_id, targets)
-    history = parse_price_csv(prices_csv, "prices_csv")
+    if prices_csv is None:
+        symbols = [t.symbol for t in enabled_targets(target_set)]
+        last = end or ctx.clock().date()
+        history = broker_history(ctx.broker_for(user_id), symbols, start, last)
+    else:
+        history = parse_price_csv(prices_csv, "prices_csv")
     if history.closes.size > MAX_PRICE_CELLS:
         raise InvalidInput(
             f"prices_csv has {history.closes.size} cells; the limit is {MAX_PRICE_CELLS}",
@@ -235,3 +246,35 @@ def backtest_request(
         end=end,
         progress=deadline(MAX_SECONDS, time.monotonic),
     )
+
+
+#: The range asked of a broker when no start is given: ten years before the end.
+BROKER_YEARS = 10
+
+
+def history_from_bars(
+    bars: Mapping[str, Sequence[DailyBar]], symbols: Sequence[str]
+) -> PriceHistory:
+    """A ``PriceHistory`` of ``symbols`` on every day any of them has a bar (NaN elsewhere)."""
+    days = sorted({bar.day for series in bars.values() for bar in series})
+    row_of = {day: row for row, day in enumerate(days)}
+    closes = np.full((len(days), len(symbols)), np.nan)
+    for column, symbol in enumerate(symbols):
+        for bar in bars.get(symbol, ()):
+            closes[row_of[bar.day], column] = float(bar.close)
+    return PriceHistory(tuple(days), tuple(symbols), closes)
+
+
+def broker_history(
+    broker: Broker, symbols: Sequence[str], start: date | None, end: date
+) -> PriceHistory:
+    """The broker's daily closes of ``symbols`` from ``start`` (default: ten years
+    before ``end``) to ``end``. Raises ``InvalidInput`` (field ``prices``) when it has none."""
+    first = start or end - timedelta(days=round(365.25 * BROKER_YEARS))
+    bars = broker.get_daily_bars(symbols, first, end)
+    if not bars:
+        raise InvalidInput(
+            f"the broker has no daily bars for {', '.join(symbols)} between {first} and {end}",
+            field="prices",
+        )
+    return history_from_bars(bars, symbols)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from sqlalchemy import or_, select
@@ -21,6 +21,7 @@ from trimtab.brokers.models import (
     Account,
     Asset,
     Clock,
+    DailyBar,
     Order,
     OrderRequest,
     OrderStatus,
@@ -183,6 +184,11 @@ class StoredPaperBroker:
 
     def get_clock(self) -> Clock:
         return self._exchange().clock()
+
+    def get_daily_bars(
+        self, symbols: Sequence[str], start: date, end: date
+    ) -> dict[str, list[DailyBar]]:
+        return self._exchange().daily_bars(symbols, start, end)
 
     def submit_order(self, request: OrderRequest) -> Order:
         request = order_for_asset(request, self.get_asset(request.symbol))

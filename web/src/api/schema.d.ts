@@ -663,12 +663,12 @@ export interface components {
             policies?: string[];
             /**
              * Prices Csv
-             * @description Daily closes: a date column, then one column per symbol
+             * @description Daily closes: a date column, then one column per symbol; when omitted, the caller's broker's daily bars
              * @example date,SPY,TLT
              *     2024-01-02,472.65,98.50
              *     2024-01-03,468.79,98.90
              */
-            prices_csv: string;
+            prices_csv?: string | null;
             /** Start */
             start?: string | null;
             /**

@@ -71,7 +71,6 @@ export function BacktestPage() {
     setError(null);
     const parsed = parseTargets(targets);
     if (!parsed) return setError("Targets: write them as SYMBOL=PERCENT, e.g. SPY=60 TLT=40.");
-    if (!csv) return setError("Prices: choose a CSV file with a date column and one column per symbol.");
     const policies = [...POLICIES.filter((p) => chosen.has(p)), ...other.split(/\s+/).filter(Boolean)];
     if (!policies.length) return setError("Policies: tick at least one, or write a SPEC.");
     controller.current = new AbortController();
@@ -80,7 +79,8 @@ export function BacktestPage() {
       setResult(
         await api.backtest(
           {
-            prices_csv: keepColumns(csv.text, Object.keys(parsed)),
+            // Without a file the server uses the broker's daily bars.
+            prices_csv: csv ? keepColumns(csv.text, Object.keys(parsed)) : null,
             targets: parsed,
             policies,
             cash,
@@ -115,7 +115,10 @@ export function BacktestPage() {
         <CardHeader>
           <div>
             <CardTitle>Inputs</CardTitle>
-            <CardDescription>Prices are daily closes: a CSV with a date column and one column per symbol.</CardDescription>
+            <CardDescription>
+              Prices are daily closes: a CSV with a date column and one column per symbol, or, without a file, your
+              broker&apos;s daily bars (the last ten years unless you pick dates).
+            </CardDescription>
           </div>
         </CardHeader>
         <CardContent>
@@ -126,7 +129,7 @@ export function BacktestPage() {
               </Field>
             </div>
             <div className="sm:col-span-2">
-              <Field id="bt-prices" label="Prices CSV">
+              <Field id="bt-prices" label="Prices CSV (optional)">
                 <Input
                   id="bt-prices"
                   type="file"

@@ -1,11 +1,13 @@
-"""The Alpaca market-data routes alpaca-py calls for latest prices (always multi-symbol):
+"""The Alpaca market-data routes alpaca-py calls for latest prices and daily
+bars (always multi-symbol):
 stocks under ``/v2/stocks``, crypto pairs under ``/v1beta3/crypto/us``."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 
@@ -73,3 +75,59 @@ async def latest_crypto_trades(request: Request, account_id: AccountId, symbols:
 @crypto_router.get("/latest/quotes")
 async def latest_crypto_quotes(request: Request, account_id: AccountId, symbols: str) -> JSON:
     return _latest(request, symbols, "quotes", AssetClass.CRYPTO, _quotes, quote_json)
+
+
+#: Alpaca stamps a daily bar at midnight New York time.
+NEW_YORK = ZoneInfo("America/New_York")
+#: Alpaca's largest page of bars.
+MAX_BAR_PAGE = 10_000
+
+
+def _day(text: str | None, field: str) -> date | None:
+    if not text:
+        return None
+    try:
+        return (
+            datetime.fromisoformat(text).astimezone(NEW_YORK).date()
+            if "T" in text
+            else (date.fromisoformat(text))
+        )
+    except ValueError:
+        raise InvalidInput(f"{field}: {text!r} is not an RFC 3339 time", field=field) from None
+
+
+@router.get("/bars")
+async def bars(
+    request: Request,
+    account_id: AccountId,
+    symbols: str,
+    timeframe: str = "1Day",
+    start: str | None = None,
+    end: str | None = None,
+    limit: int = 1000,
+    page_token: str | None = None,
+    feed: str = "iex",
+    adjustment: str = "raw",
+    sort: str = "asc",
+) -> JSON:
+    """Daily bars of the exchange's history, paged over all symbols as Alpaca pages them."""
+    if timeframe not in ("1Day", "1D"):
+        raise InvalidInput(
+            "the simulator serves daily bars only (timeframe=1Day)", field="timeframe"
+        )
+    wanted = [s for s in symbols.split(",") if s]
+    if not wanted:
+        raise InvalidInput("symbols is required", field="symbols")
+    first = _day(start, "start") or date.min
+    last = _day(end, "end") or date.max
+    found = simulator_of(request).exchange.daily_bars(wanted, first, last)
+    flat = [(symbol, bar) for symbol in wanted for bar in found.get(symbol, [])]
+    offset = int(page_token) if page_token and page_token.isdigit() else 0
+    size = max(1, min(limit, MAX_BAR_PAGE))
+    page = flat[offset : offset + size]
+    result: dict[str, list[JSON]] = {}
+    for symbol, bar in page:
+        at = datetime.combine(bar.day, time(), NEW_YORK).astimezone(UTC)
+        result.setdefault(symbol, []).append(bar_json(bar.close, at))
+    more = offset + size < len(flat)
+    return {"bars": result, "next_page_token": str(offset + size) if more else None}
