@@ -35,7 +35,7 @@ from trimtab.services.broker_accounts import (
     set_broker_account,
 )
 from trimtab.services.context import AppContext, account_lock
-from trimtab.services.rebalance import check_rebalance_drift
+from trimtab.services.rebalance import advance_run, check_rebalance_drift, start_live_check
 from trimtab.store.models import BrokerAccountRow, OrderRow
 from trimtab.store.paper import StoredPaperBroker
 
@@ -274,3 +274,27 @@ def test_ten_checks_each_from_two_users_on_one_account_place_one_runs_orders(
     with ctx.session_factory() as session:
         runs_with_orders = set(session.scalars(select(OrderRow.run_id)))
     assert len(runs_with_orders) == 1
+
+
+def test_a_run_planned_by_one_user_blocks_the_other_users_of_the_account(
+    ctx: AppContext, user_id: int, alpaca_sim: BackgroundServer, simulator: Simulator
+) -> None:
+    """A background run is planned under the lock and sent later: between the two, a
+    second user on the same account must not plan on the same positions."""
+    on_sim(ctx, alpaca_sim)
+    bob = users.create_user(ctx, "bob@example.com", PASSWORD).id
+    pairs = ((user_id, SHARED_ACCOUNT, SECRET), (bob, SECOND_KEY, SECOND_SECRET))
+    for someone, key, secret in pairs:
+        connect_alpaca(ctx, someone, key, secret)
+        allocations.replace_allocations(ctx, someone, SEED_TARGETS)
+    planned = start_live_check(ctx, user_id)
+    assert planned["status"] == "running"
+    for attempt in (start_live_check, check_rebalance_drift):
+        with pytest.raises(Conflict, match="a rebalance is already running"):
+            attempt(ctx, bob)
+    advance_run(ctx, user_id)
+    orders = simulator.exchange.account_state(SHARED_ACCOUNT).orders.values()
+    assert [(o.symbol, o.qty) for o in orders if o.side == "sell"] == [("SPY", Decimal(60))]
+    # Alice's run done, Bob may check again: the account is on target, nothing to place.
+    assert check_rebalance_drift(ctx, bob)["trades_executed"] == []
+    assert len(simulator.exchange.account_state(SHARED_ACCOUNT).orders) == 4

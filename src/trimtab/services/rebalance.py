@@ -14,6 +14,7 @@ from trimtab.domain.policy import Policy, policy_from_json, policy_to_json
 from trimtab.domain.targets import Target, check_symbol, enabled_targets
 from trimtab.errors import Conflict, InvalidInput, InvalidTargets
 from trimtab.services.allocations import load_targets
+from trimtab.services.broker_accounts import account_key
 from trimtab.services.broker_view import BrokerView, read_broker, snapshot_json
 from trimtab.services.context import AppContext, account_lock
 from trimtab.services.contract import rebalance_result
@@ -28,7 +29,7 @@ from trimtab.services.run_records import (
     client_order_id,
     run_result,
 )
-from trimtab.store.locks import RunLock
+from trimtab.store.locks import ALREADY_RUNNING, RunLock
 from trimtab.store.models import OrderRow, RebalanceRunRow
 from trimtab.store.repositories import Orders, Runs, record_audit
 
@@ -94,6 +95,7 @@ def start_live_check(
             if unfinished is not None:
                 orders = Orders(session).for_run(unfinished.id)
                 return {**run_result(unfinished, orders), "resumed": True}
+        _refuse_while_another_user_runs(ctx, user_id)
         return _check(ctx, request, ctx.broker_for(user_id), None, send_orders=False)
 
 
@@ -112,7 +114,18 @@ def check_holding_lock(ctx: AppContext, request: CheckRequest, lock: RunLock) ->
     resumed = _resume(ctx, request.user_id, broker, lock)
     if resumed is not None:
         return resumed
+    _refuse_while_another_user_runs(ctx, request.user_id)
     return _check(ctx, request, broker, lock)
+
+
+def _refuse_while_another_user_runs(ctx: AppContext, user_id: int) -> None:
+    """``Conflict`` when another user connected to the same broker account has a live run
+    not finished yet: its orders are planned, or sent and awaiting fills, outside the
+    lock, and a second plan on the same positions would trade them twice."""
+    with ctx.session_factory() as session:
+        others = [u for u in Runs(session).users_with_unfinished(list(UNFINISHED)) if u != user_id]
+    if others and account_key(ctx, user_id) in {account_key(ctx, u) for u in others}:
+        raise Conflict(ALREADY_RUNNING)
 
 
 def _request(
