@@ -25,9 +25,7 @@ from trimtab.api.routes import (
     schedule,
 )
 from trimtab.api.sessions import SessionCodec
-from trimtab.api.throttle import LoginThrottle
 from trimtab.config import Settings, get_settings
-from trimtab.keys import server_secret
 from trimtab.services.background import RunLauncher, make_launcher
 from trimtab.services.context import AppContext, build_context
 
@@ -83,8 +81,7 @@ def create_app(
     app = build_api()
     app.state.ctx = ctx
     app.state.launcher = launcher or make_launcher(ctx)
-    app.state.sessions = SessionCodec(server_secret(ctx.settings))
-    app.state.login_throttle = LoginThrottle()
+    app.state.sessions = SessionCodec(ctx)
     _serve_page(app, web_dist)
     install_edges(app, ctx.settings)
     return app

@@ -308,6 +308,22 @@ class MeOut(BaseModel):
     broker: BrokerStatusOut
 
 
+class SessionOut(BaseModel):
+    id: int
+    created_at: datetime
+    expires_at: datetime
+    user_agent: str
+    current: bool = Field(description="This request's own session.")
+
+
+class SessionsOut(BaseModel):
+    sessions: list[SessionOut]
+
+
+class RevokedOut(BaseModel):
+    revoked: int = Field(description="How many sessions were signed out.")
+
+
 class UsersOut(BaseModel):
     users: list[UserOut]
 

@@ -6,7 +6,7 @@ import typer
 
 from trimtab.cli.app import app, console, exit_on_error
 from trimtab.cli.common import open_context
-from trimtab.services import users
+from trimtab.services import users, web_sessions
 
 users_app = typer.Typer(help="Manage accounts.", no_args_is_help=True)
 tokens_app = typer.Typer(help="Manage personal API tokens.", no_args_is_help=True)
@@ -42,3 +42,14 @@ def create_token(
         plain, info = users.create_token(ctx, user.id, name)
     console.print(f"Token {info.id} ({info.name}) for {user.email}; it is shown only now:")
     typer.echo(plain)
+
+
+@users_app.command("sign-out")
+def sign_out(email: str = typer.Argument(..., help="Whose page sessions to end.")) -> None:
+    """Sign a user out everywhere: every signed-in page of theirs must sign in again.
+    (API tokens stay; `trimtab tokens` lists them.)"""
+    with exit_on_error():
+        ctx = open_context()
+        user = users.get_user_by_email(ctx, email)
+        revoked = web_sessions.revoke_all_sessions(ctx, user.id)
+    console.print(f"Signed {user.email} out of {revoked} session{'s' if revoked != 1 else ''}")

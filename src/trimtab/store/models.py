@@ -63,6 +63,37 @@ class ApiTokenRow(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
+class WebSessionRow(Base):
+    """A signed-in page: the cookie holds a random id, only its SHA-256 is kept here.
+
+    Signing out sets ``revoked_at``; a copied cookie then names a revoked row."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(_user_fk(), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+
+
+class LoginThrottleRow(Base):
+    """Failed sign-ins of one account from one address, and when it may try again.
+
+    In the database so every API process sees the same counts and a restart keeps them.
+    ``key`` is a SHA-256 of the normalised email and the client address."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
 class AllocationRow(Base):
     __tablename__ = "allocations"
     __table_args__ = (UniqueConstraint("user_id", "symbol"),)

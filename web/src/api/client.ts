@@ -6,7 +6,8 @@
  * GET /api/runs/{id}, GET /api/risk, GET /api/events (SSE).
  *
  * Assumed here, to be built on the server to match (shapes in types.ts):
- *  - POST /api/auth/logout → 204; clears the session cookie.
+ *  - POST /api/auth/logout → 204; ends the session on the server, clears the cookie.
+ *  - DELETE /api/sessions → {revoked}; signs out everywhere.
  *  - GET /api/me → {user, csrf_token?, broker?: {name, paper, connected, message}};
  *    when it returns csrf_token the page uses it after a reload.
  *  - GET /api/portfolio → {portfolio_value, cash, buying_power, positions[], as_of}.
@@ -141,6 +142,8 @@ const enc = encodeURIComponent;
 export const api = {
   login: (body: LoginRequest) => request<LoginResponse>("POST", "/api/auth/login", body),
   logout: () => request<void>("POST", "/api/auth/logout"),
+  /** Ends every signed-in page of this user (this one too); API tokens stay. */
+  signOutEverywhere: () => request<{ revoked: number }>("DELETE", "/api/sessions"),
   me: () => request<Me>("GET", "/api/me"),
 
   allocations: () => request<AllocationList>("GET", "/api/allocations"),

@@ -34,6 +34,7 @@ export const schemaFits: [
   Fits<Schemas["LoginOut"], LoginResponse>,
   Fits<Pick<Schemas["RebalanceOut"], "needs_rebalance" | "drift_analysis" | "portfolio_value" | "message">, Pick<CheckResult, "needs_rebalance" | "drift_analysis" | "portfolio_value" | "message">>,
   Fits<Schemas["MeOut"], Me>,
+  Fits<Schemas["RevokedOut"], { revoked: number }>,
   Fits<Schemas["PortfolioOut"], Portfolio>,
   Fits<Schemas["AssetOut"], Asset>,
   Fits<Schemas["RiskOut"], RiskStatus>,
@@ -42,4 +43,4 @@ export const schemaFits: [
   Fits<Schemas["CreatedTokenOut"], CreatedToken>,
   Fits<Schemas["RunsOut"], RunList>,
   Fits<Schemas["RunDetailOut"], RunSummary>,
-] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];

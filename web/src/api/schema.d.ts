@@ -96,7 +96,8 @@ export interface paths {
         put?: never;
         /**
          * Logout
-         * @description Delete the session cookie. Needs no valid session, so it always signs the page out.
+         * @description End this session on the server and delete its cookie: a copy of the cookie stops
+         *     working too. Needs no valid session, so it always signs the page out.
          */
         post: operations["logout_api_auth_logout_post"];
         delete?: never;
@@ -349,6 +350,51 @@ export interface paths {
         put: operations["put_schedule_api_schedule_put"];
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Sessions
+         * @description The caller's signed-in pages, newest first; ``current`` marks this one.
+         */
+        get: operations["list_sessions_api_sessions_get"];
+        put?: never;
+        post?: never;
+        /**
+         * Revoke All Sessions
+         * @description Sign out everywhere: every page session of the caller ends, this one included.
+         *     API tokens are not touched (revoke those under /api/tokens).
+         */
+        delete: operations["revoke_all_sessions_api_sessions_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sessions/{session_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke Session
+         * @description Sign one of the caller's pages out; another user's session is 404.
+         */
+        delete: operations["revoke_session_api_sessions__session_id__delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1196,6 +1242,14 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** RevokedOut */
+        RevokedOut: {
+            /**
+             * Revoked
+             * @description How many sessions were signed out.
+             */
+            revoked: number;
+        };
         /** RiskOut */
         RiskOut: {
             /** Blocked Reason */
@@ -1447,6 +1501,33 @@ export interface components {
             timezone: string;
             /** Weekday */
             weekday: ("monday" | "tuesday" | "wednesday" | "thursday" | "friday") | null;
+        };
+        /** SessionOut */
+        SessionOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Current
+             * @description This request's own session.
+             */
+            current: boolean;
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            /** Id */
+            id: number;
+            /** User Agent */
+            user_agent: string;
+        };
+        /** SessionsOut */
+        SessionsOut: {
+            /** Sessions */
+            sessions: components["schemas"]["SessionOut"][];
         };
         /** TokenBody */
         TokenBody: {
@@ -2180,6 +2261,75 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ScheduleOut"];
                 };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_sessions_api_sessions_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionsOut"];
+                };
+            };
+        };
+    };
+    revoke_all_sessions_api_sessions_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevokedOut"];
+                };
+            };
+        };
+    };
+    revoke_session_api_sessions__session_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Validation Error */
             422: {

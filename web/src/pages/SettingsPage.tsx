@@ -1,5 +1,6 @@
 import { BrokerCard } from "@/features/settings/BrokerCard";
 import { PolicyForm } from "@/features/settings/PolicyForm";
+import { SessionsCard } from "@/features/settings/SessionsCard";
 import { TokensCard } from "@/features/settings/TokensCard";
 import { useTitle } from "@/lib/useTitle";
 
@@ -14,6 +15,7 @@ export function SettingsPage() {
       <PolicyForm />
       <BrokerCard />
       <TokensCard />
+      <SessionsCard />
     </div>
   );
 }

@@ -15,13 +15,15 @@ from trimtab.api.schemas import (
     LoginOut,
     MeOut,
     NewUserBody,
+    RevokedOut,
+    SessionsOut,
     TokenBody,
     TokenOut,
     TokensOut,
     UserOut,
     UsersOut,
 )
-from trimtab.services import users
+from trimtab.services import login_throttle, users, web_sessions
 from trimtab.services.broker_accounts import broker_status
 
 router = APIRouter(tags=["auth"])
@@ -34,12 +36,10 @@ def user_out(user: users.User) -> UserOut:
 @router.post("/api/auth/login", response_model=LoginOut)
 def login(body: LoginBody, request: Request, response: Response, ctx: Ctx) -> LoginOut:
     """Check the password, set the session cookie and return the CSRF token for the page."""
-    throttle = request.app.state.login_throttle
-    keys = (
-        f"email:{body.email.strip().lower()}",
-        f"ip:{request.client.host if request.client else '-'}",
-    )
-    wait = throttle.retry_after(*keys)
+    # Per account and address: a guesser elsewhere cannot lock the right user out
+    # (the address is the TCP peer's unless it is a TRIMTAB_TRUSTED_PROXIES proxy).
+    key = login_throttle.throttle_key(body.email, request.client.host if request.client else "-")
+    wait = login_throttle.retry_after(ctx, key)
     if wait:
         raise ApiError(
             429,
@@ -49,19 +49,58 @@ def login(body: LoginBody, request: Request, response: Response, ctx: Ctx) -> Lo
         )
     user = users.authenticate(ctx, body.email, body.password)
     if user is None:
-        throttle.failed(*keys)
+        login_throttle.record_failure(ctx, key)
         raise ApiError(401, "invalid_credentials", "wrong email or password")
-    throttle.succeeded(*keys)
+    login_throttle.record_success(ctx, key)
     session = get_codec(request).issue(response, request, user.id)
     return LoginOut(user=user_out(user), csrf_token=session.csrf_token)
 
 
 @router.post("/api/auth/logout", status_code=204)
 def logout(request: Request) -> Response:
-    """Delete the session cookie. Needs no valid session, so it always signs the page out."""
+    """End this session on the server and delete its cookie: a copy of the cookie stops
+    working too. Needs no valid session, so it always signs the page out."""
     response = Response(status_code=204)
-    get_codec(request).clear(response)
+    get_codec(request).end(request, response)
     return response
+
+
+@router.get("/api/sessions", response_model=SessionsOut)
+def list_sessions(request: Request, user: CurrentUser, ctx: Ctx) -> dict[str, Any]:
+    """The caller's signed-in pages, newest first; ``current`` marks this one."""
+    current = get_codec(request).read(request)
+    return {
+        "sessions": [
+            {
+                "id": s.id,
+                "created_at": s.created_at,
+                "expires_at": s.expires_at,
+                "user_agent": s.user_agent,
+                "current": current is not None and current.id == s.id,
+            }
+            for s in web_sessions.list_sessions(ctx, user.id)
+        ]
+    }
+
+
+@router.delete("/api/sessions/{session_id}", status_code=204)
+def revoke_session(
+    user: CurrentUser, ctx: Ctx, session_id: int = Path(ge=1, le=MAX_ID)
+) -> Response:
+    """Sign one of the caller's pages out; another user's session is 404."""
+    web_sessions.revoke_session(ctx, user.id, session_id)
+    return Response(status_code=204)
+
+
+@router.delete("/api/sessions", response_model=RevokedOut)
+def revoke_all_sessions(
+    request: Request, response: Response, user: CurrentUser, ctx: Ctx
+) -> RevokedOut:
+    """Sign out everywhere: every page session of the caller ends, this one included.
+    API tokens are not touched (revoke those under /api/tokens)."""
+    revoked = web_sessions.revoke_all_sessions(ctx, user.id)
+    get_codec(request).clear(response)
+    return RevokedOut(revoked=revoked)
 
 
 @router.get("/api/me", response_model=MeOut)

@@ -16,11 +16,15 @@ export function useSignIn() {
   });
 }
 
-export function useSignOut() {
+/** Sign out of this page, or (`everywhere`) of every page signed in as this user. */
+export function useSignOut({ everywhere = false } = {}) {
   const qc = useQueryClient();
   const navigate = useNavigate();
   return useMutation({
-    mutationFn: () => api.logout(),
+    mutationFn: async () => {
+      if (everywhere) await api.signOutEverywhere();
+      else await api.logout();
+    },
     onSettled: () => {
       setCsrfToken(null);
       qc.clear();
