@@ -52,6 +52,12 @@ def stale_cutoff(
     return cutoff
 
 
+def is_stale(portfolio: Portfolio, symbol: str, point: PricePoint, max_age: timedelta) -> bool:
+    """Whether a dated ``point`` of ``symbol`` is older than its class's cut-off."""
+    cutoff = stale_cutoff(portfolio, portfolio.asset_class(symbol), max_age)
+    return cutoff is not None and point.as_of is not None and point.as_of < cutoff
+
+
 def _newest_first(point: PricePoint) -> tuple[bool, datetime]:
     return (point.as_of is not None, point.as_of or datetime.min)
 
@@ -64,6 +70,6 @@ def choose_price(portfolio: Portfolio, symbol: str, max_age: timedelta) -> Price
     cutoff = stale_cutoff(portfolio, portfolio.asset_class(symbol), max_age)
     ranked = sorted(candidates, key=_newest_first, reverse=True)
     for point in ranked:
-        if cutoff is None or point.as_of is None or point.as_of >= cutoff:
+        if not is_stale(portfolio, symbol, point, max_age):
             return PriceChoice(symbol, point, cutoff=cutoff)
     return PriceChoice(symbol, None, stale=ranked[0], cutoff=cutoff)

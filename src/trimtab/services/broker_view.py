@@ -8,12 +8,13 @@ whole at its equity (docs/rebalancing.md, "Valuation").
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import Any
 
 from trimtab.brokers.base import Broker
 from trimtab.brokers.models import Account, Order, Position
+from trimtab.domain.policy import DEFAULT_MAX_PRICE_AGE
 from trimtab.domain.portfolio import (
     TRADED_CLASSES,
     Asset,
@@ -22,6 +23,7 @@ from trimtab.domain.portfolio import (
     Portfolio,
     PricePoint,
 )
+from trimtab.domain.prices import is_stale
 from trimtab.errors import NotFound
 from trimtab.services.trading_day import last_session_start
 
@@ -91,10 +93,20 @@ def traded_symbols(portfolio: Portfolio, symbols: Iterable[str]) -> list[str]:
 
 
 def read_broker(
-    broker: Broker, symbols: Iterable[str], *, now: datetime, with_clock: bool = True
+    broker: Broker,
+    symbols: Iterable[str],
+    *,
+    now: datetime,
+    with_clock: bool = True,
+    max_price_age: timedelta = DEFAULT_MAX_PRICE_AGE,
 ) -> BrokerView:
     """Account, positions, open orders, the clock (``with_clock``), and latest prices and
-    asset facts of ``symbols`` and of every tradable holding; ``now`` dates the reading."""
+    asset facts of ``symbols`` and of every tradable holding; ``now`` dates the reading.
+
+    A symbol whose last trade is stale (or missing) by ``max_price_age`` and the last
+    trading day is priced by its latest quote when that is fresher (one more request,
+    only then).
+    """
     account, valued = read_account(broker)
     wanted = traded_symbols(valued, symbols)
     portfolio = Portfolio(
@@ -108,8 +120,25 @@ def read_broker(
         as_of=now,
         session_start=last_session_start(now),
     )
+    portfolio = _with_fresher_quotes(broker, portfolio, wanted, max_price_age)
     market_open = broker.get_clock().is_open if with_clock else None
     return BrokerView(account, portfolio, market_open)
+
+
+def _with_fresher_quotes(
+    broker: Broker, portfolio: Portfolio, symbols: Iterable[str], max_age: timedelta
+) -> Portfolio:
+    trades = portfolio.prices
+    doubtful = [s for s in symbols if s not in trades or is_stale(portfolio, s, trades[s], max_age)]
+    if not doubtful:
+        return portfolio
+    quotes = broker.get_latest_quotes(doubtful)
+    fresher = {
+        s: q
+        for s, q in quotes.items()
+        if s not in trades or (q.as_of is not None and not is_stale(portfolio, s, q, max_age))
+    }
+    return replace(portfolio, prices={**trades, **fresher}) if fresher else portfolio
 
 
 def _price_json(point: PricePoint | None) -> dict[str, Any] | None:

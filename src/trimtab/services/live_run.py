@@ -181,7 +181,11 @@ class LiveRun:
         if not unsent:
             return
         view = read_broker(
-            self.broker, [o.symbol for o in unsent], now=self.ctx.clock(), with_clock=False
+            self.broker,
+            [o.symbol for o in unsent],
+            now=self.ctx.clock(),
+            with_clock=False,
+            max_price_age=self.policy.max_price_age,
         )
         budget = buy_budget(view.portfolio, self.policy)
         wants = [BuyWant(o.symbol, o.qty * (o.planned_price or Decimal(0))) for o in unsent]

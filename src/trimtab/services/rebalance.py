@@ -208,6 +208,7 @@ def _check(
         (t.symbol for t in enabled_targets(targets)),
         now=ctx.clock(),
         with_clock=not request.dry_run,
+        max_price_age=policy.max_price_age,
     )
     plan = plan_rebalance(targets, view.portfolio, policy, request.symbols)
     status, message = _decide(plan, view, blocked_reason, request)
