@@ -222,3 +222,20 @@ def test_a_trade_under_alpacas_one_dollar_is_never_sent(
     assert [s["message"] for s in live["skipped"] if s["symbol"] == "SPY"] == [
         "sell of SPY for $0.50 is under the $1.00 minimum trade"
     ]
+
+
+def test_an_account_whose_trading_is_blocked_is_read_shown_and_sent_nothing(
+    ctx: AppContext, user_id: int, sim: Sim
+) -> None:
+    sim.cash("10000")
+    sim.put(f"/accounts/{sim.key_id}/flags", {"trading_blocked": True, "pattern_day_trader": True})
+    targets(ctx, user_id, SPY=100)
+    reason = "Trading is blocked on the Alpaca account (trading_blocked); ask Alpaca support"
+    preview = check_rebalance_drift(ctx, user_id, dry_run=True)
+    assert preview["account"]["trading_blocked"] is True
+    assert preview["account"]["pattern_day_trader"] is True
+    assert preview["message"].endswith(f"(orders would be refused now: {reason})")
+    live = check_rebalance_drift(ctx, user_id)
+    assert (live["status"], live["trades_executed"]) == ("blocked_by_risk", [])
+    assert live["message"] == f"{reason}; drift reported, no orders placed"
+    assert sim.exchange.account_state(sim.key_id).orders == {}

@@ -141,6 +141,38 @@ def _with_fresher_quotes(
     return replace(portfolio, prices={**trades, **fresher}) if fresher else portfolio
 
 
+def account_block_reason(account: Account) -> str | None:
+    """Why the broker account itself may not trade now, with a fix to try; ``None`` if it may.
+
+    Read before planning, so a run says so instead of sending orders Alpaca refuses
+    (docs/brokers.md, "Refusals and their error codes").
+    """
+    if account.account_blocked:
+        return "The Alpaca account is blocked (account_blocked); contact Alpaca support"
+    if account.trading_blocked:
+        return "Trading is blocked on the Alpaca account (trading_blocked); ask Alpaca support"
+    if account.trade_suspended_by_user:
+        return (
+            "Trading is suspended on the Alpaca account by its owner "
+            "(trade_suspended_by_user); lift it in Alpaca's dashboard"
+        )
+    if account.status != "ACTIVE":
+        return f"The Alpaca account is {account.status}, not ACTIVE; it may not trade yet"
+    return None
+
+
+def account_flags_json(account: Account) -> dict[str, Any]:
+    """The account's own flags, as a run shows them."""
+    return {
+        "status": account.status,
+        "trading_blocked": account.trading_blocked,
+        "account_blocked": account.account_blocked,
+        "trade_suspended_by_user": account.trade_suspended_by_user,
+        "pattern_day_trader": account.pattern_day_trader,
+        "shorting_enabled": account.shorting_enabled,
+    }
+
+
 def _price_json(point: PricePoint | None) -> dict[str, Any] | None:
     if point is None:
         return None

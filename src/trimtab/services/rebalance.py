@@ -15,7 +15,13 @@ from trimtab.domain.targets import Target, check_symbol, enabled_targets
 from trimtab.errors import Conflict, InvalidInput, InvalidTargets
 from trimtab.services.allocations import load_targets
 from trimtab.services.broker_accounts import account_key
-from trimtab.services.broker_view import BrokerView, read_broker, snapshot_json
+from trimtab.services.broker_view import (
+    BrokerView,
+    account_block_reason,
+    account_flags_json,
+    read_broker,
+    snapshot_json,
+)
 from trimtab.services.context import AppContext, account_lock
 from trimtab.services.contract import rebalance_result
 from trimtab.services.live_run import LiveRun
@@ -211,9 +217,14 @@ def _check(
         max_price_age=policy.max_price_age,
     )
     plan = plan_rebalance(targets, view.portfolio, policy, request.symbols)
+    blocked_reason = blocked_reason or account_block_reason(view.account)
     status, message = _decide(plan, view, blocked_reason, request)
     result = rebalance_result(
-        plan, dry_run=request.dry_run, message=message, trading_blocked=blocked_reason
+        plan,
+        dry_run=request.dry_run,
+        message=message,
+        trading_blocked=blocked_reason,
+        account=account_flags_json(view.account),
     )
     inputs = {
         **snapshot_json(view),
