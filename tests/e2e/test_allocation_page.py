@@ -56,6 +56,10 @@ def test_new_user_sets_targets_previews_and_rebalances(page: Page, live: Live) -
     expect(dialog.get_by_test_id("confirm-rebalance")).to_have_text("Place 4 orders")
     shot(page, "allocation-confirm")
     dialog.get_by_test_id("confirm-rebalance").click()
+    # The run goes on after the 202: its orders and then its summary arrive over SSE.
+    expect(page.get_by_test_id("run-summary")).to_have_text(
+        "Rebalancing executed: 4 order(s) filled"
+    )
     trades = page.get_by_test_id("trades-table")
     for symbol, _ in SEED:
         expect(trades.get_by_test_id(f"trade-status-{symbol}")).to_contain_text(

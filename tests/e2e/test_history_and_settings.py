@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 from playwright.sync_api import Page, expect
 
-from trimtab.services import policy, users
+from trimtab.services import policy, schedules, users
 from trimtab.services.demo import seed_demo_user
 
 from .conftest import Live, shot, sign_in
@@ -51,3 +53,25 @@ def test_settings_change_the_policy_and_show_a_new_token_once(page: Page, live: 
     page.reload()
     expect(page.get_by_test_id("tokens-table")).to_contain_text("nightly cron")
     expect(page.get_by_test_id("token-secret")).to_have_count(0)
+
+
+def test_settings_set_a_weekly_schedule_and_show_its_next_run(page: Page, live: Live) -> None:
+    seed = seed_demo_user(live.ctx)
+    sign_in(page, live.base_url, seed.user.email, seed.password)
+    page.get_by_test_id("nav-settings").click()
+    # The demo user's daily check, set when the demo was seeded.
+    expect(page.get_by_test_id("schedule-frequency")).to_have_value("daily")
+    expect(page.get_by_test_id("schedule-next-run")).to_contain_text("Next run:")
+    page.get_by_test_id("schedule-frequency").select_option("weekly")
+    page.get_by_label("Day").select_option("wednesday")
+    page.get_by_test_id("schedule-time").fill("15:30")
+    page.get_by_test_id("schedule-mode").select_option("rebalance")
+    page.get_by_test_id("schedule-save").click()
+    expect(page.get_by_test_id("schedule-next-run")).to_contain_text(re.compile(r"Wed, .* 3:30 PM"))
+    shot(page, "settings-schedule")
+    view = schedules.get_schedule(live.ctx, seed.user.id)
+    assert (str(view.schedule.frequency), view.schedule.weekday, str(view.schedule.mode)) == (
+        "weekly",
+        2,
+        "rebalance",
+    )

@@ -55,6 +55,8 @@ import type {
 } from "./types";
 
 export type BacktestBody = components["schemas"]["BacktestBody"];
+export type Schedule = components["schemas"]["ScheduleOut"];
+export type ScheduleUpdate = components["schemas"]["ScheduleBody"];
 export type BacktestResult = components["schemas"]["BacktestResult"];
 export type PolicyResult = components["schemas"]["PolicyResult"];
 
@@ -169,6 +171,9 @@ export const api = {
   runs: (limit?: number, offset = 0) =>
     request<RunList>("GET", limit ? `/api/runs?limit=${limit}${offset ? `&offset=${offset}` : ""}` : "/api/runs"),
   run: (id: string | number) => request<RunDetail>("GET", `/api/runs/${enc(String(id))}`),
+
+  schedule: () => request<Schedule>("GET", "/api/schedule"),
+  putSchedule: (body: ScheduleUpdate) => request<Schedule>("PUT", "/api/schedule", body),
 
   settings: () => request<UserSettings>("GET", "/api/settings"),
   putSettings: (body: UserSettingsUpdate) =>

@@ -15,6 +15,7 @@ export const keys = {
   runsPages: (size: number) => ["runs-pages", size] as const,
   run: (id: string | number) => ["runs", String(id)] as const,
   settings: ["settings"] as const,
+  schedule: ["schedule"] as const,
   tokens: ["tokens"] as const,
   broker: ["broker"] as const,
 };
@@ -124,6 +125,16 @@ export function useCheck() {
       void qc.invalidateQueries({ queryKey: keys.portfolio });
       void qc.invalidateQueries({ queryKey: keys.risk });
     },
+  });
+}
+
+export const useSchedule = () => useQuery({ queryKey: keys.schedule, queryFn: api.schedule });
+
+export function useSaveSchedule() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: api.putSchedule,
+    onSuccess: (data) => qc.setQueryData(keys.schedule, data),
   });
 }
 

@@ -1,5 +1,6 @@
 import { BrokerCard } from "@/features/settings/BrokerCard";
 import { PolicyForm } from "@/features/settings/PolicyForm";
+import { ScheduleCard } from "@/features/settings/ScheduleCard";
 import { SessionsCard } from "@/features/settings/SessionsCard";
 import { TokensCard } from "@/features/settings/TokensCard";
 import { useTitle } from "@/lib/useTitle";
@@ -10,9 +11,10 @@ export function SettingsPage() {
     <div className="space-y-6">
       <div>
         <h1 className="text-2xl font-semibold tracking-tight text-slate-900">Settings</h1>
-        <p className="mt-1 text-sm text-slate-600">Rebalancing rules, API access and your broker.</p>
+        <p className="mt-1 text-sm text-slate-600">Rebalancing rules, schedule, API access and your broker.</p>
       </div>
       <PolicyForm />
+      <ScheduleCard />
       <BrokerCard />
       <TokensCard />
       <SessionsCard />
