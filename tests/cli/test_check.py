@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -141,3 +142,11 @@ def test_schedule_set_refuses_a_bad_time_naming_the_field(cli: CliRunner) -> Non
     result = cli.invoke(app, ["schedule", "set", "daily", "--at", "25:00"])
     assert result.exit_code == 2
     assert "time_of_day" in result.output
+
+
+def test_a_live_check_waits_and_shows_each_orders_status(cli: CliRunner) -> None:
+    result = cli.invoke(app, ["check"])
+    assert result.exit_code == 0, result.output
+    # A new paper account holds only cash: four buys, each followed to its fill.
+    for symbol in ("SPY", "QQQ", "TLT", "GLD"):
+        assert re.search(rf"buy {symbol} [\d.]+: filled", result.output), result.output

@@ -2,12 +2,34 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+from typing import Any
+
 import typer
+from rich.console import Console
+from rich.status import Status
 
 from trimtab.cli.app import app, console, exit_on_error
 from trimtab.cli.common import acting_user, open_context, print_json, user_option
 from trimtab.cli.render import render_result
+from trimtab.services.events import EventPublisher
 from trimtab.services.rebalance import check_rebalance_drift
+
+
+class OrderProgress:
+    """Publishes as before and also shows each order's status as the run moves it on."""
+
+    def __init__(self, inner: EventPublisher, status: Status, out: Console) -> None:
+        self.inner = inner
+        self.status = status
+        self.out = out
+
+    def publish(self, user_id: int, kind: str, data: dict[str, Any]) -> None:
+        self.inner.publish(user_id, kind, data)
+        if kind == "order_updated":
+            line = f"{data['side']} {data['symbol']} {data['qty']}: {data['status']}"
+            self.out.print(f"  {line}", highlight=False)
+            self.status.update(f"Following the orders… ({line})")
 
 
 @app.command()
@@ -22,17 +44,22 @@ def check(
     ),
     user: str | None = user_option(),
 ) -> None:
-    """Check drift against the targets and place the orders that correct it."""
+    """Check drift against the targets and place the orders that correct it.
+
+    A live check waits for its orders (bounded), showing each one's status as it changes.
+    """
     with exit_on_error():
         ctx = open_context()
         selected = [s.strip() for s in symbols.split(",")] if symbols is not None else None
-        result = check_rebalance_drift(
-            ctx,
-            acting_user(ctx, user).id,
-            dry_run=dry_run,
-            symbols=selected,
-            queue_if_closed=queue,
-        )
+        user_id = acting_user(ctx, user).id
+        show_progress = not (dry_run or as_json)
+        status = console.status("Checking drift…") if show_progress else nullcontext()
+        with status as shown:
+            if isinstance(shown, Status):
+                ctx.events = OrderProgress(ctx.events, shown, console)
+            result = check_rebalance_drift(
+                ctx, user_id, dry_run=dry_run, symbols=selected, queue_if_closed=queue
+            )
     if as_json:
         print_json(result)
     else:
