@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from trimtab.brokers.alpaca import AlpacaBroker
+from trimtab.brokers.books import AccountFlags
 from trimtab.brokers.sim.faults import Fault
 from trimtab.brokers.sim.schemas import stable_id
 from trimtab.brokers.sim.server import BackgroundServer
@@ -298,3 +299,47 @@ def test_a_run_planned_by_one_user_blocks_the_other_users_of_the_account(
     # Alice's run done, Bob may check again: the account is on target, nothing to place.
     assert check_rebalance_drift(ctx, bob)["trades_executed"] == []
     assert len(simulator.exchange.account_state(SHARED_ACCOUNT).orders) == 4
+
+
+@pytest.mark.parametrize(
+    ("flags", "state"),
+    [
+        (AccountFlags(status="SUBMITTED"), "status SUBMITTED"),
+        (AccountFlags(status="ACCOUNT_CLOSED"), "status ACCOUNT_CLOSED"),
+        (AccountFlags(account_blocked=True), "blocked"),
+    ],
+)
+def test_an_account_that_is_not_active_is_refused(
+    ctx: AppContext,
+    user_id: int,
+    alpaca_sim: BackgroundServer,
+    simulator: Simulator,
+    flags: AccountFlags,
+    state: str,
+) -> None:
+    on_sim(ctx, alpaca_sim)
+    simulator.exchange.set_flags(SHARED_ACCOUNT, flags)
+    with pytest.raises(InvalidInput) as err:
+        connect_alpaca(ctx, user_id, SHARED_ACCOUNT, SECRET)
+    assert (err.value.code, err.value.field) == ("broker_account_inactive", "key_id")
+    assert err.value.message.startswith(f"the account {ACCOUNT_ID} is not active ({state})")
+    assert stored_rows(ctx) == []
+
+
+def test_the_accounts_flags_are_read_and_shown(
+    ctx: AppContext, user_id: int, alpaca_sim: BackgroundServer, simulator: Simulator
+) -> None:
+    on_sim(ctx, alpaca_sim)
+    simulator.exchange.set_flags(
+        SHARED_ACCOUNT,
+        AccountFlags(trading_blocked=True, pattern_day_trader=True, shorting_enabled=True),
+    )
+    # Trading blocked is not a reason to refuse the connection: drift is still shown.
+    _, check = connect_alpaca(ctx, user_id, SHARED_ACCOUNT, SECRET)
+    assert (check.status, check.account_blocked) == ("ACTIVE", False)
+    assert (check.trading_blocked, check.pattern_day_trader, check.shorting_enabled) == (
+        True,
+        True,
+        True,
+    )
+    assert probe_connection(ctx, user_id) == check
