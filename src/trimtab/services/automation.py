@@ -102,13 +102,42 @@ def sweep(ctx: AppContext, dispatch: Callable[[list[Due]], object]) -> SweepRepo
     except BrokerError:
         log.warning("prices unavailable; checking every due account", exc_info=True)
         wanted = set(user_ids)
-    calm = [d for d in due if d.user_id not in wanted]
-    for item in calm:
-        _move_on(ctx, item, DueOutcome.SCREENED, run_id=None)
     to_check = [d for d in due if d.user_id in wanted]
     if to_check:
         dispatch(to_check)
+    calm = [d for d in due if d.user_id not in wanted]
+    _screened_out(ctx, calm)
     return SweepReport(resumed, len(due), len(calm), len(to_check))
+
+
+def _screened_out(ctx: AppContext, calm: list[Due]) -> None:
+    """Move every calm account on to its next due time, in one transaction.
+
+    No cooldown is applied here: ``check_due`` applies it when that time comes.
+    """
+    if not calm:
+        return
+    now = ctx.clock()
+    calendar = market_calendar(ctx)
+    upcoming: dict[tuple[object, datetime], datetime | None] = {}
+    with ctx.session_factory.begin() as session:
+        rows = session.scalars(
+            select(ScheduleRow).where(ScheduleRow.user_id.in_([d.user_id for d in calm]))
+        ).all()
+        due_of = {d.user_id: d.due_at for d in calm}
+        for row in rows:
+            due_at = due_of[row.user_id]
+            if row.next_run_at != due_at:
+                continue  # handled meanwhile, or the user changed the schedule
+            schedule = schedule_of(row)
+            key = (schedule, due_at)
+            if key not in upcoming:
+                upcoming[key] = next_run(schedule, after=max(due_at, now), calendar=calendar)
+            row.next_run_at = upcoming[key]
+            row.last_due_at = due_at
+            row.last_run_id = None
+            row.last_outcome = str(DueOutcome.SCREENED)
+            row.updated_at = now
 
 
 def check_due(ctx: AppContext, due: Due) -> DueOutcome:
