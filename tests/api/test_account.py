@@ -35,6 +35,20 @@ def test_settings_round_trip_and_validation(alice: Client) -> None:
         "cash_buffer_percent": 0.25,
         "untargeted": "leave",
         "max_price_age_hours": 96.0,
+        "relative_band_percent": None,
+        "scope": "past_band",
+        "trade_to": "target",
+        "cash_mode": "rebalance",
+        "withdrawal_amount": 0.0,
+        "invest_cash": False,
+        "cash_reserve": 0.0,
+        "cash_reserve_unit": "percent",
+        "cash_reserve_kind": "floor",
+        "whole_shares": "round_down",
+        "tax_aware": False,
+        "avoid_short_term_gains": True,
+        "holding_period_days": 365,
+        "wash_sale_days": 30,
     }
     put = alice.http.put("/api/settings", json={"threshold_percent": 3, "min_trade": 25})
     assert put.status_code == 200
@@ -63,6 +77,45 @@ def test_settings_choose_what_happens_to_untargeted_holdings_and_stale_prices(
     again = alice.http.put("/api/settings", json={"threshold_percent": 4, "min_trade": 10})
     assert (again.json()["untargeted"], again.json()["max_price_age_hours"]) == ("sell", 24.5)
     for field, value in (("untargeted", "hold"), ("max_price_age_hours", 0)):
+        bad = alice.http.put(
+            "/api/settings", json={"threshold_percent": 5, "min_trade": 10, field: value}
+        )
+        assert bad.status_code == 422
+        assert field in bad.json()["error"]["message"]
+
+
+def test_settings_hold_the_policy_options_and_keep_them_when_omitted(alice: Client) -> None:
+    put = alice.http.put(
+        "/api/settings",
+        json={
+            "threshold_percent": 5,
+            "min_trade": 10,
+            "relative_band_percent": 25,
+            "scope": "whole_book",
+            "invest_cash": True,
+            "cash_reserve": "500.00",
+            "cash_reserve_unit": "usd",
+            "whole_shares": "optimal",
+        },
+    )
+    assert put.status_code == 200, put.text
+    again = alice.http.put("/api/settings", json={"threshold_percent": 4, "min_trade": 10})
+    saved = again.json()
+    assert (saved["relative_band_percent"], saved["scope"], saved["invest_cash"]) == (
+        25.0,
+        "whole_book",
+        True,
+    )
+    assert (saved["cash_reserve"], saved["cash_reserve_unit"], saved["whole_shares"]) == (
+        500.0,
+        "usd",
+        "optimal",
+    )
+    off = alice.http.put(
+        "/api/settings", json={"threshold_percent": 4, "min_trade": 10, "relative_band_percent": 0}
+    )
+    assert off.json()["relative_band_percent"] is None
+    for field, value in (("scope", "everything"), ("trade_to", 3), ("invest_cash", "maybe")):
         bad = alice.http.put(
             "/api/settings", json={"threshold_percent": 5, "min_trade": 10, field: value}
         )

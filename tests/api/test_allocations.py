@@ -23,6 +23,7 @@ def test_replace_then_list_gives_the_set_and_its_total(alice: Client) -> None:
         "target_percent",
         "enabled",
         "band_percent",
+        "band_relative_percent",
         "created_at",
         "updated_at",
     }
@@ -45,6 +46,28 @@ def test_upsert_one_disable_it_and_delete_it(alice: Client) -> None:
     assert alice.http.get("/api/allocations").json()["total_percent"] == 90.0
     assert alice.http.delete("/api/allocations/GLD").status_code == 204
     assert alice.http.delete("/api/allocations/GLD").status_code == 404
+
+
+def test_both_bands_of_a_symbol_are_saved_and_plan_with_the_narrower(alice: Client) -> None:
+    alice.http.put("/api/allocations", json={"allocations": SEED_ALLOCATIONS})
+    put = alice.http.put(
+        "/api/allocations/GLD",
+        json={"target_percent": 10, "band_percent": 3, "band_relative_percent": 25},
+    )
+    assert put.status_code == 200, put.text
+    assert (put.json()["band_percent"], put.json()["band_relative_percent"]) == (3.0, 25.0)
+    gld = next(
+        a for a in alice.http.get("/api/allocations").json()["allocations"] if a["symbol"] == "GLD"
+    )
+    assert (gld["band_percent"], gld["band_relative_percent"]) == (3.0, 25.0)
+    check = alice.http.post("/api/rebalance/check", json={"dry_run": True}).json()
+    band = next(d for d in check["drift_details"] if d["symbol"] == "GLD")["band_percent"]
+    assert band == 2.5  # 25 % of 10 is narrower than 3 pp
+    bad = alice.http.put(
+        "/api/allocations/GLD", json={"target_percent": 10, "band_relative_percent": 0}
+    )
+    assert bad.status_code == 422
+    assert "band_relative_percent" in bad.json()["error"]["message"]
 
 
 def test_a_set_not_summing_to_100_may_be_saved(alice: Client) -> None:

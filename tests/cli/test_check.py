@@ -150,3 +150,25 @@ def test_a_live_check_waits_and_shows_each_orders_status(cli: CliRunner) -> None
     # A new paper account holds only cash: four buys, each followed to its fill.
     for symbol in ("SPY", "QQQ", "TLT", "GLD"):
         assert re.search(rf"buy {symbol} [\d.]+: filled", result.output), result.output
+
+
+def test_settings_set_and_show_and_bands_in_allocations(cli: CliRunner) -> None:
+    done = cli.invoke(
+        app, ["settings", "set", "scope=whole_book", "invest_cash=true", "threshold_percent=3"]
+    )
+    assert done.exit_code == 0, done.output
+    shown = json.loads(cli.invoke(app, ["settings", "show", "--json"]).output)
+    assert (shown["scope"], shown["invest_cash"], shown["threshold_percent"]) == (
+        "whole_book",
+        "True",
+        "3.0000",  # as stored: NUMERIC(20, 4)
+    )
+    bad = cli.invoke(app, ["settings", "set", "trade_to=moon"])
+    assert bad.exit_code == 2
+    assert "trade_to must be one of target, band_edge, halfway" in bad.output
+    assert cli.invoke(app, ["allocations", "set", "SPY=40:5:25", "QQQ=60::10"]).exit_code == 0
+    rows = json.loads(cli.invoke(app, ["allocations", "show", "--json"]).output)["allocations"]
+    assert {(r["symbol"], r["band_percent"], r["band_relative_percent"]) for r in rows} == {
+        ("SPY", 5.0, 25.0),
+        ("QQQ", None, 10.0),
+    }

@@ -392,3 +392,45 @@ def test_malformed_real_account_fields_exit_2_naming_the_field(
     code, out = plan(tmp_path, {"cash": 100, "prices": {"SPY": 1}, **portfolio}, {"SPY": 100})
     assert code == 2, out
     assert message in " ".join(out.split()), out
+
+
+def test_plan_policy_options_invest_idle_cash_and_say_why(tmp_path: Path) -> None:
+    idle = {
+        "cash": "1500",
+        "positions": [
+            {"symbol": "SPY", "qty": "8", "price": "450"},
+            {"symbol": "QQQ", "qty": "6", "price": "400"},
+            {"symbol": "TLT", "qty": "17", "price": "100"},
+            {"symbol": "GLD", "qty": "5", "price": "160"},
+        ],
+    }
+    code, out = plan(
+        tmp_path, idle, TARGETS, "--json", "-o", "invest_cash=true", "--cash-buffer", "0"
+    )
+    assert code == 0, out
+    result = json.loads(out)
+    # QQQ 6 pp under (past its band) buys 600; 900 idle: SPY 400, TLT 300, GLD 200.
+    assert [(t["symbol"], t["qty"]) for t in result["trades_planned"]] == [
+        ("QQQ", 1.5),
+        ("SPY", 0.888888888),
+        ("TLT", 3.0),
+        ("GLD", 1.25),
+    ]
+    reasons = {d["symbol"]: d["reason"] for d in result["drift_details"]}
+    assert reasons == {
+        "SPY": "cash_invested",
+        "QQQ": "past_band",
+        "TLT": "cash_invested",
+        "GLD": "cash_invested",
+    }
+    _, default_out = plan(tmp_path, idle, TARGETS, "--json", "--cash-buffer", "0")
+    assert [t["symbol"] for t in json.loads(default_out)["trades_planned"]] == ["QQQ"]
+
+
+def test_plan_bad_policy_option_exits_2_naming_it(tmp_path: Path) -> None:
+    code, out = plan(tmp_path, PORTFOLIO, TARGETS, "-o", "scope=everything")
+    assert code == 2
+    assert "scope must be one of past_band, whole_book" in out
+    code, out = plan(tmp_path, PORTFOLIO, TARGETS, "-o", "nonsense=1")
+    assert code == 2
+    assert "unknown setting 'nonsense'" in out

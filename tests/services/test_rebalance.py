@@ -6,10 +6,13 @@ from decimal import Decimal
 
 import pytest
 
+from trimtab.domain.tax_lots import lots_from_fills
 from trimtab.services import runs
 from trimtab.services.context import AppContext
 from trimtab.services.demo import seed_demo_user
+from trimtab.services.policy import update_policy
 from trimtab.services.rebalance import check_rebalance_drift
+from trimtab.services.tax_lots import recorded_fills
 
 CONTRACT_KEYS = {
     "needs_rebalance",
@@ -65,3 +68,23 @@ def test_seed_demo_user_is_idempotent(ctx: AppContext, created: bool) -> None:
     second = seed_demo_user(ctx)
     assert first.created is created and second.created is False
     assert first.user.id == second.user.id
+
+
+def test_tax_lots_come_from_the_recorded_fills(ctx: AppContext) -> None:
+    demo = seed_demo_user(ctx)
+    result = check_rebalance_drift(ctx, demo.user.id)
+    assert result["status"] == "completed", result["message"]
+    with ctx.session_factory() as session:
+        fills = recorded_fills(session, demo.user.id)
+    executed = {(t["symbol"], t["side"], Decimal(str(t["qty"]))) for t in result["trades_executed"]}
+    assert {(f.symbol, str(f.side), f.qty) for f in fills} == executed
+    lots = lots_from_fills(fills).lots
+    for symbol, side, qty in executed:
+        if side == "buy":
+            assert [(lot.qty, lot.acquired_on) for lot in lots[symbol]] == [
+                (qty, ctx.clock().date())
+            ]
+    update_policy(ctx, demo.user.id, options={"tax_aware": True})
+    again = check_rebalance_drift(ctx, demo.user.id, dry_run=True)
+    assert again["status"] == "nothing_to_do"
+    assert again["realised_gains"] == {"short_term": 0.0, "long_term": 0.0, "unknown": 0.0}

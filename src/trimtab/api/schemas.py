@@ -11,9 +11,12 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from trimtab.domain.money import PERCENT_RANGE, NumberRange
 from trimtab.services.policy import (
     CASH_BUFFER_RANGE,
+    CASH_RESERVE_RANGE,
     MIN_TRADE_RANGE,
     PRICE_AGE_RANGE,
+    RELATIVE_BAND_RANGE,
     THRESHOLD_RANGE,
+    WITHDRAWAL_RANGE,
 )
 from trimtab.services.trades import ORDER_QTY
 from trimtab.store.types import MAX_ID
@@ -75,12 +78,18 @@ class AllocationIn(Body):
     target_percent: Decimal = PERCENT
     enabled: bool = True
     band_percent: Decimal | None = ranged(BAND_RANGE, default=None)
+    band_relative_percent: Decimal | None = ranged(
+        BAND_RANGE, default=None, description="Band as a percent of the target (25: the 5/25 rule)."
+    )
 
 
 class AllocationUpdate(Body):
     target_percent: Decimal = PERCENT
     enabled: bool = True
     band_percent: Decimal | None = ranged(BAND_RANGE, default=None)
+    band_relative_percent: Decimal | None = ranged(
+        BAND_RANGE, default=None, description="Band as a percent of the target (25: the 5/25 rule)."
+    )
 
 
 class AllocationsIn(Body):
@@ -102,6 +111,7 @@ class AllocationOut(BaseModel):
     target_percent: float
     enabled: bool
     band_percent: float | None
+    band_relative_percent: float | None = None
     created_at: datetime
     updated_at: datetime
 
@@ -244,6 +254,35 @@ class PolicyBody(Body):
         default=None,
         description="The oldest a price may be to trade on (default 96). Omitted keeps it.",
     )
+    relative_band_percent: Decimal | None = ranged(
+        RELATIVE_BAND_RANGE,
+        default=None,
+        description="Default band as a percent of each target (25 with 5 pp: the 5/25 rule); "
+        "0 turns it off. Omitted keeps it.",
+    )
+    scope: Literal["past_band", "whole_book"] | None = Field(
+        default=None, description="Trade only the symbols past their band, or the whole book."
+    )
+    trade_to: Literal["target", "band_edge", "halfway"] | None = Field(
+        default=None, description="How far a traded symbol moves back."
+    )
+    cash_mode: Literal["rebalance", "cash_flow", "withdrawal"] | None = Field(
+        default=None,
+        description="rebalance; cash_flow never sells (new cash buys underweights); withdrawal "
+        "raises withdrawal_amount by selling overweights first.",
+    )
+    withdrawal_amount: Decimal | None = ranged(WITHDRAWAL_RANGE, default=None)
+    invest_cash: bool | None = Field(
+        default=None, description="Invest cash above the buffer into the underweights."
+    )
+    cash_reserve: Decimal | None = ranged(CASH_RESERVE_RANGE, default=None)
+    cash_reserve_unit: Literal["percent", "usd"] | None = None
+    cash_reserve_kind: Literal["floor", "target"] | None = None
+    whole_shares: Literal["round_down", "optimal"] | None = None
+    tax_aware: bool | None = None
+    avoid_short_term_gains: bool | None = None
+    holding_period_days: int | None = Field(default=None, ge=0, le=3650)
+    wash_sale_days: int | None = Field(default=None, ge=0, le=3650)
 
 
 class ScheduleBody(Body):
@@ -362,6 +401,20 @@ class PolicyOut(BaseModel):
     cash_buffer_percent: float
     untargeted: Literal["leave", "sell"]
     max_price_age_hours: float
+    relative_band_percent: float | None
+    scope: Literal["past_band", "whole_book"]
+    trade_to: Literal["target", "band_edge", "halfway"]
+    cash_mode: Literal["rebalance", "cash_flow", "withdrawal"]
+    withdrawal_amount: float
+    invest_cash: bool
+    cash_reserve: float
+    cash_reserve_unit: Literal["percent", "usd"]
+    cash_reserve_kind: Literal["floor", "target"]
+    whole_shares: Literal["round_down", "optimal"]
+    tax_aware: bool
+    avoid_short_term_gains: bool
+    holding_period_days: int
+    wash_sale_days: int
 
 
 class RiskRowOut(BaseModel):

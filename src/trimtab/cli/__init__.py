@@ -14,6 +14,7 @@ from trimtab.cli import (  # noqa: F401  # isort: skip
     runs,
     schedule,
     serve,
+    settings,
     sim,
     trade,
     users,

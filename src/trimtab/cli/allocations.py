@@ -17,26 +17,31 @@ app.add_typer(allocations_app, name="allocations")
 
 
 def parse_pairs(pairs: list[str]) -> list[Target]:
-    """``SPY=40`` (or ``SPY=40:3`` with a 3 pp band) into targets."""
+    """``SPY=40`` into targets; ``SPY=40:3`` adds a 3 pp band, ``SPY=40:3:25`` also a band of
+    25 % of the target (whichever is passed first acts), ``SPY=40::25`` the relative one only."""
     targets = []
     for pair in pairs:
         symbol, sep, value = pair.partition("=")
         if not sep:
             raise InvalidTargets(f"{pair!r}: expected SYMBOL=PERCENT", field="target_percent")
-        percent, _, band = value.partition(":")
-        targets.append(make_target(symbol.strip(), percent, True, band or None))
+        percent, _, bands = value.partition(":")
+        band, _, relative = bands.partition(":")
+        targets.append(make_target(symbol.strip(), percent, True, band or None, relative or None))
     return targets
 
 
 def show_set(result: AllocationSet) -> None:
     table = Table(title="Target allocations", title_justify="left", header_style="bold")
-    for column in ("Symbol", "Target %", "Band (pp)", "Enabled"):
+    for column in ("Symbol", "Target %", "Band (pp)", "Band (% of target)", "Enabled"):
         table.add_column(column, justify="right" if "%" in column or "pp" in column else "left")
     for item in result.items:
         table.add_row(
             item.symbol,
             f"{item.target_percent:.2f}",
             f"{item.band_percent:.2f}" if item.band_percent is not None else "default",
+            f"{item.band_relative_percent:.2f}"
+            if item.band_relative_percent is not None
+            else ("—" if item.band_percent is not None else "default"),
             "yes" if item.enabled else "no",
             style=None if item.enabled else "dim",
         )
@@ -53,6 +58,9 @@ def set_json(result: AllocationSet) -> dict[str, object]:
                 "target_percent": float(i.target_percent),
                 "enabled": i.enabled,
                 "band_percent": float(i.band_percent) if i.band_percent is not None else None,
+                "band_relative_percent": (
+                    float(i.band_relative_percent) if i.band_relative_percent is not None else None
+                ),
                 "created_at": i.created_at.isoformat(),
                 "updated_at": i.updated_at.isoformat(),
             }
@@ -64,7 +72,10 @@ def set_json(result: AllocationSet) -> dict[str, object]:
 
 @allocations_app.command("set")
 def set_allocations(
-    pairs: list[str] = typer.Argument(..., help="SYMBOL=PERCENT[:BAND] ... (replaces the set)."),
+    pairs: list[str] = typer.Argument(
+        ...,
+        help="SYMBOL=PERCENT[:BAND_PP[:BAND_PCT_OF_TARGET]] ... (replaces the set).",
+    ),
     user: str | None = user_option(),
 ) -> None:
     """Replace the whole target set at once, e.g. ``SPY=40 QQQ=30 TLT=20 GLD=10``."""

@@ -13,6 +13,7 @@ import typer
 
 from trimtab.cli.app import app, console, decimal_option, exit_on_error
 from trimtab.cli.render import render_result
+from trimtab.cli.settings import policy_with
 from trimtab.domain.money import NumberRange
 from trimtab.domain.policy import Policy, UntargetedHoldings
 from trimtab.services.planning import plan_snapshot
@@ -81,6 +82,16 @@ def plan(
         help="When the snapshot was taken, ISO-8601 with offset (default: its as_of, else now).",
         metavar="TIME",
     ),
+    options: list[str] = typer.Option(
+        [],
+        "--option",
+        "-o",
+        help="A policy option as NAME=VALUE, repeatable (docs/policies.md): relative_band_percent, "
+        "scope, trade_to, cash_mode, withdrawal_amount, invest_cash, cash_reserve, "
+        "cash_reserve_unit, cash_reserve_kind, whole_shares. E.g. -o invest_cash=true "
+        "-o whole_shares=optimal.",
+        metavar="NAME=VALUE",
+    ),
 ) -> None:
     """Plan the trades that bring a snapshot back to its targets. Places no orders."""
     overrides: dict[str, Any] = {
@@ -97,6 +108,7 @@ def plan(
     policy = replace(Policy(), **{k: v for k, v in overrides.items() if v is not None})
     now = _moment(as_of)
     with exit_on_error():
+        policy = policy_with(policy, options)
         target_set = load_targets(targets, tolerance=policy.sum_tolerance)
         snapshot = load_portfolio(portfolio, now=now)
         if as_of is not None:

@@ -28,6 +28,8 @@ def drift_table(result: dict[str, Any]) -> Table:
     table.add_column("Actual %", justify="right")
     table.add_column("Drift (pp)", justify="right")
     table.add_column("Action")
+    table.add_column("Why")
+    why = {d["symbol"]: d.get("reason_message") or "" for d in result.get("drift_details", [])}
     for row in result["drift_analysis"]:
         style = ACTION_STYLE[row["action"]]
         table.add_row(
@@ -36,6 +38,7 @@ def drift_table(result: dict[str, Any]) -> Table:
             f"{row['actual_percent']:.2f}",
             f"{row['drift_percent']:+.2f}",
             ACTION_LABEL[row["action"]],
+            why.get(row["symbol"], ""),
             style=style if row["needs_rebalance"] else None,
         )
     return table
@@ -90,5 +93,14 @@ def render_result(result: dict[str, Any], console: Console) -> None:
         console.print(executed_table(result))
     for skip in result.get("skipped", []):
         console.print(f"[yellow]skipped[/yellow] {skip['symbol']}: {skip['message']}")
+    deposit = result.get("curing_deposit")
+    if deposit:
+        console.print(f"A deposit of {money(deposit)} would reach every target without selling.")
+    gains = result.get("realised_gains") or {}
+    if any(gains.values()):
+        console.print(
+            "Estimated realised gains: "
+            + ", ".join(f"{term.replace('_', ' ')} {money(v)}" for term, v in gains.items())
+        )
     style = "bold green" if result["trades_executed"] else "bold"
     console.print(f"[{style}]{result['message']}[/{style}]")

@@ -31,10 +31,17 @@ class AllocationItem:
     band_percent: Decimal | None
     created_at: datetime
     updated_at: datetime
+    band_relative_percent: Decimal | None = None
 
     @property
     def target(self) -> Target:
-        return Target(self.symbol, self.target_percent, self.enabled, self.band_percent)
+        return Target(
+            self.symbol,
+            self.target_percent,
+            self.enabled,
+            self.band_percent,
+            self.band_relative_percent,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +60,7 @@ def make_target(
     target_percent: object,
     enabled: object = True,
     band_percent: object = None,
+    band_relative_percent: object = None,
 ) -> Target:
     """A checked ``Target`` from loosely typed input; ``InvalidTargets`` names the bad field."""
     if not isinstance(symbol, str):
@@ -61,7 +69,12 @@ def make_target(
         raise InvalidTargets(f"{symbol}: enabled must be true or false", field="enabled")
     percent = _percent(symbol, target_percent, "target_percent")
     band = None if band_percent is None else _percent(symbol, band_percent, "band_percent")
-    return check_target(Target(symbol, percent, enabled, band))
+    relative = (
+        None
+        if band_relative_percent is None
+        else _percent(symbol, band_relative_percent, "band_relative_percent")
+    )
+    return check_target(Target(symbol, percent, enabled, band, relative))
 
 
 def _percent(symbol: str, value: object, field: str) -> Decimal:
@@ -79,6 +92,7 @@ def _item(row: AllocationRow) -> AllocationItem:
         row.band_percent,
         row.created_at,
         row.updated_at,
+        row.band_relative_percent,
     )
 
 
@@ -106,6 +120,7 @@ def _write(session: Session, user_id: int, target: Target, now: datetime) -> All
     row.target_percent = target.target_percent
     row.enabled = target.enabled
     row.band_percent = target.band_percent
+    row.band_relative_percent = target.band_relative_percent
     row.updated_at = now
     return row
 
@@ -151,9 +166,12 @@ def upsert_allocation(
     target_percent: Decimal,
     enabled: bool = True,
     band_percent: Decimal | None = None,
+    band_relative_percent: Decimal | None = None,
 ) -> AllocationItem:
-    """Create or update one symbol's target."""
-    target = check_target(Target(symbol, target_percent, enabled, band_percent))
+    """Create or update one symbol's target; its bands are replaced (``None``: the default)."""
+    target = check_target(
+        Target(symbol, target_percent, enabled, band_percent, band_relative_percent)
+    )
     now = ctx.clock()
     with ctx.session_factory.begin() as session:
         lock_user_edits(session, user_id)

@@ -13,7 +13,8 @@ from typing import Any, TypedDict
 
 from trimtab.domain.drift import DriftRow
 from trimtab.domain.money import CENT
-from trimtab.domain.planner import BuyBudget, Plan, PlannedOrder, SkippedTrade
+from trimtab.domain.planner import BuyBudget, Plan, PlannedOrder, SkippedTrade, SymbolDecision
+from trimtab.domain.tax_lots import Term
 
 PERCENT_PLACES = Decimal("0.01")
 
@@ -54,11 +55,16 @@ def drift_row_json(row: DriftRow) -> DriftRowJSON:
     }
 
 
-def drift_detail_json(row: DriftRow) -> dict[str, Any]:
+def drift_detail_json(row: DriftRow, decision: SymbolDecision | None = None) -> dict[str, Any]:
     """A drift row's facts beyond the seed's: ``market_value`` (USD), ``asset_class``,
-    ``targeted``, ``exit`` and, for a row held and not rebalanced, ``hold_reason`` and
-    ``note`` (the reason in words)."""
+    ``targeted``, ``exit``, ``band_percent`` (the band's half-width in pp), for a row held
+    and not rebalanced ``hold_reason`` and ``note`` (the reason in words), and why the
+    plan trades the symbol or not: ``traded``, ``reason`` (a code) and ``reason_message``."""
     return {
+        "band_percent": number(row.threshold_percent, PERCENT_PLACES),
+        "traded": decision.traded if decision else False,
+        "reason": str(decision.reason) if decision else None,
+        "reason_message": decision.message if decision else None,
         "symbol": row.symbol,
         "market_value": number(row.market_value, CENT),
         "asset_class": str(row.asset_class),
@@ -80,6 +86,11 @@ def planned_order_json(order: PlannedOrder) -> dict[str, Any]:
         "price_source": order.price_source,
         "asset_class": str(order.asset_class),
         "exit": order.exit,
+        "estimated_gain": (
+            {str(term): number(gain, CENT) for term, gain in order.estimated_gain.items()}
+            if order.estimated_gain is not None
+            else None
+        ),
     }
 
 
@@ -121,7 +132,10 @@ def rebalance_result(
     """The seed's result for ``plan``, plus ``dry_run``, ``trades_planned``, ``skipped`` and extras.
 
     ``message`` overrides the plan's own (a live run says what it did).
+    ``curing_deposit`` is the deposit (USD) that reaches every target without selling;
+    ``realised_gains`` the planned sells' estimated gains per term (tax-aware plans).
     """
+    decisions = {d.symbol: d for d in plan.decisions}
     return {
         "needs_rebalance": plan.needs_rebalance,
         "drift_analysis": [drift_row_json(row) for row in plan.drift],
@@ -132,7 +146,11 @@ def rebalance_result(
         "outcome": str(plan.outcome),
         "trades_planned": [planned_order_json(o) for o in plan.orders],
         "skipped": [skipped_json(s) for s in (*plan.skipped, *extra_skipped)],
-        "drift_details": [drift_detail_json(row) for row in plan.drift],
+        "drift_details": [drift_detail_json(row, decisions.get(row.symbol)) for row in plan.drift],
         "buy_budget": budget_json(plan.budget),
+        "curing_deposit": (
+            number(plan.curing_deposit, CENT) if plan.curing_deposit is not None else None
+        ),
+        "realised_gains": {str(term): number(plan.realised_gain(term), CENT) for term in Term},
         **extra,
     }

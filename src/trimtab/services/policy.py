@@ -3,13 +3,28 @@ with holdings that have no target, and the oldest price a plan trades on."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
+from enum import StrEnum
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from trimtab.domain.money import MONEY_RANGE, PERCENT_RANGE, ZERO, NumberRange
-from trimtab.domain.policy import Policy, UntargetedHoldings
+from trimtab.domain.policy import (
+    Amount,
+    CashMode,
+    CashReserveKind,
+    Policy,
+    Scope,
+    TradeTo,
+    UntargetedHoldings,
+    WholeShares,
+    policy_from_json,
+    policy_to_json,
+)
 from trimtab.errors import InvalidInput
 from trimtab.services.context import AppContext
 from trimtab.store.models import PolicyRow
@@ -21,7 +36,9 @@ SECONDS_PER_HOUR = Decimal(3600)
 def _policy(row: PolicyRow | None) -> Policy:
     if row is None:
         return Policy()
-    return Policy(
+    options = policy_from_json({k: v for k, v in (row.options or {}).items() if k in OPTIONS})
+    return replace(
+        options,
         threshold_percent=row.threshold_percent,
         min_trade=row.min_trade,
         cash_buffer_percent=row.cash_buffer_percent,
@@ -53,6 +70,53 @@ CASH_BUFFER_RANGE = PERCENT_RANGE.narrowed(maximum=Decimal(50))
 PRICE_AGE_RANGE = NumberRange(ZERO, Decimal(720), 2, above=True)
 
 
+#: The policy options (docs/policies.md) kept in ``rebalance_policies.options``, and what
+#: each may be: a number range, an enum, or a bool.
+RELATIVE_BAND_RANGE = PERCENT_RANGE
+CASH_RESERVE_RANGE = MONEY_RANGE.narrowed(maximum=Decimal(10**9))
+WITHDRAWAL_RANGE = MONEY_RANGE.narrowed(maximum=Decimal(10**9))
+DAYS_RANGE = NumberRange(ZERO, Decimal(3650), 0)
+OPTIONS: dict[str, NumberRange | type[StrEnum] | type[bool]] = {
+    "relative_band_percent": RELATIVE_BAND_RANGE,
+    "scope": Scope,
+    "trade_to": TradeTo,
+    "cash_mode": CashMode,
+    "withdrawal_amount": WITHDRAWAL_RANGE,
+    "invest_cash": bool,
+    "cash_reserve": CASH_RESERVE_RANGE,
+    "cash_reserve_unit": Amount,
+    "cash_reserve_kind": CashReserveKind,
+    "whole_shares": WholeShares,
+    "tax_aware": bool,
+    "avoid_short_term_gains": bool,
+    "holding_period_days": DAYS_RANGE,
+    "wash_sale_days": DAYS_RANGE,
+}
+
+
+def check_option(name: str, value: object) -> object:
+    """One option's value, checked; ``relative_band_percent`` 0 turns that band off.
+
+    Raises ``InvalidInput`` naming the field.
+    """
+    kind = OPTIONS[name]
+    if isinstance(kind, NumberRange):
+        number = _checked(value, name, kind)
+        if name == "relative_band_percent":
+            return None if number == ZERO else number
+        if name.endswith("_days"):
+            return int(number)
+        return number
+    if kind is bool:
+        if not isinstance(value, bool):
+            raise InvalidInput(f"{name} must be true or false, got {value!r}", field=name)
+        return value
+    choices = [str(member) for member in kind]
+    if str(value) not in choices:
+        raise InvalidInput(f"{name} must be one of {', '.join(choices)}, got {value!r}", field=name)
+    return kind(str(value))
+
+
 def _checked(value: object, field: str, bounds: NumberRange) -> Decimal:
     try:
         return bounds.check(value, field=field)
@@ -69,13 +133,21 @@ def update_policy(
     cash_buffer_percent: object = None,
     untargeted: object = None,
     max_price_age_hours: object = None,
+    options: Mapping[str, object] | None = None,
 ) -> Policy:
     """Change the given knobs (``None`` keeps one as it is) and return the whole policy.
 
     ``untargeted`` is ``leave`` or ``sell``; ``max_price_age_hours`` is above 0 and at
-    most 720. Raises ``InvalidInput`` naming the field.
+    most 720; ``options`` holds any of ``OPTIONS`` (docs/policies.md). Raises
+    ``InvalidInput`` naming the field.
     """
     changes: dict[str, object] = {}
+    option_changes: dict[str, Any] = {}
+    for name, value in (options or {}).items():
+        if name not in OPTIONS:
+            raise InvalidInput(f"unknown policy option {name!r}", field=name)
+        if value is not None:
+            option_changes[name] = check_option(name, value)
     if threshold_percent is not None:
         changes["threshold_percent"] = _checked(
             threshold_percent, "threshold_percent", THRESHOLD_RANGE
@@ -114,6 +186,11 @@ def update_policy(
             repo.add(row)
         for name, value in changes.items():
             setattr(row, name, value)
+        if option_changes:
+            saved = policy_to_json(replace(_policy(row), **option_changes))
+            defaults = policy_to_json(Policy())
+            row.options = {k: saved[k] for k in OPTIONS if saved[k] != defaults[k]}
+            changes.update(option_changes)
         row.updated_at = now
         record_audit(
             session,

@@ -35,6 +35,7 @@ from trimtab.services.run_records import (
     client_order_id,
     run_result,
 )
+from trimtab.services.tax_lots import tax_context
 from trimtab.store.locks import ALREADY_RUNNING, RunLock
 from trimtab.store.models import OrderRow, RebalanceRunRow
 from trimtab.store.repositories import Orders, Runs, record_audit
@@ -216,7 +217,8 @@ def _check(
         with_clock=not request.dry_run,
         max_price_age=policy.max_price_age,
     )
-    plan = plan_rebalance(targets, view.portfolio, policy, request.symbols)
+    tax = tax_context(ctx, user_id, broker, ctx.clock().date()) if policy.tax_aware else None
+    plan = plan_rebalance(targets, view.portfolio, policy, request.symbols, tax)
     blocked_reason = blocked_reason or account_block_reason(view.account)
     status, message = _decide(plan, view, blocked_reason, request)
     result = rebalance_result(

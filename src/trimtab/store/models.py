@@ -104,6 +104,8 @@ class AllocationRow(Base):
     target_percent: Mapped[Decimal] = mapped_column(Percent())
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     band_percent: Mapped[Decimal | None] = mapped_column(Percent(), nullable=True)
+    #: A band as a percent of the target (docs/policies.md, "Bands").
+    band_relative_percent: Mapped[Decimal | None] = mapped_column(Percent(), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -120,6 +122,9 @@ class PolicyRow(Base):
     #: ``leave`` or ``sell`` (domain.policy.UntargetedHoldings).
     untargeted: Mapped[str] = mapped_column(String(8), server_default="leave")
     max_price_age_hours: Mapped[Decimal] = mapped_column(ExactDecimal(20, 4), server_default="96")
+    #: The rebalancing policy options (docs/policies.md) that differ from their defaults,
+    #: as ``domain.policy.policy_to_json`` writes them; NULL: all defaults.
+    options: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

@@ -568,6 +568,11 @@ export interface components {
             /** Band Percent */
             band_percent?: number | string | null;
             /**
+             * Band Relative Percent
+             * @description Band as a percent of the target (25: the 5/25 rule).
+             */
+            band_relative_percent?: number | string | null;
+            /**
              * Enabled
              * @default true
              */
@@ -588,6 +593,8 @@ export interface components {
         AllocationOut: {
             /** Band Percent */
             band_percent: number | null;
+            /** Band Relative Percent */
+            band_relative_percent?: number | null;
             /**
              * Created At
              * Format: date-time
@@ -609,6 +616,11 @@ export interface components {
         AllocationUpdate: {
             /** Band Percent */
             band_percent?: number | string | null;
+            /**
+             * Band Relative Percent
+             * @description Band as a percent of the target (25: the 5/25 rule).
+             */
+            band_relative_percent?: number | string | null;
             /**
              * Enabled
              * @default true
@@ -998,11 +1010,31 @@ export interface components {
         };
         /** PolicyBody */
         PolicyBody: {
+            /** Avoid Short Term Gains */
+            avoid_short_term_gains?: boolean | null;
             /**
              * Cash Buffer Percent
              * @default 0.25
              */
             cash_buffer_percent: number | string;
+            /**
+             * Cash Mode
+             * @description rebalance; cash_flow never sells (new cash buys underweights); withdrawal raises withdrawal_amount by selling overweights first.
+             */
+            cash_mode?: ("rebalance" | "cash_flow" | "withdrawal") | null;
+            /** Cash Reserve */
+            cash_reserve?: number | string | null;
+            /** Cash Reserve Kind */
+            cash_reserve_kind?: ("floor" | "target") | null;
+            /** Cash Reserve Unit */
+            cash_reserve_unit?: ("percent" | "usd") | null;
+            /** Holding Period Days */
+            holding_period_days?: number | null;
+            /**
+             * Invest Cash
+             * @description Invest cash above the buffer into the underweights.
+             */
+            invest_cash?: boolean | null;
             /**
              * Max Price Age Hours
              * @description The oldest a price may be to trade on (default 96). Omitted keeps it.
@@ -1014,31 +1046,100 @@ export interface components {
              */
             min_trade: number | string;
             /**
+             * Relative Band Percent
+             * @description Default band as a percent of each target (25 with 5 pp: the 5/25 rule); 0 turns it off. Omitted keeps it.
+             */
+            relative_band_percent?: number | string | null;
+            /**
+             * Scope
+             * @description Trade only the symbols past their band, or the whole book.
+             */
+            scope?: ("past_band" | "whole_book") | null;
+            /** Tax Aware */
+            tax_aware?: boolean | null;
+            /**
              * Threshold Percent
              * @example 5
              */
             threshold_percent: number | string;
             /**
+             * Trade To
+             * @description How far a traded symbol moves back.
+             */
+            trade_to?: ("target" | "band_edge" | "halfway") | null;
+            /**
              * Untargeted
              * @description Holdings with no target: leave them alone (default) or sell them whole. Omitted keeps the saved choice.
              */
             untargeted?: ("leave" | "sell") | null;
+            /** Wash Sale Days */
+            wash_sale_days?: number | null;
+            /** Whole Shares */
+            whole_shares?: ("round_down" | "optimal") | null;
+            /** Withdrawal Amount */
+            withdrawal_amount?: number | string | null;
         };
         /** PolicyOut */
         PolicyOut: {
+            /** Avoid Short Term Gains */
+            avoid_short_term_gains: boolean;
             /** Cash Buffer Percent */
             cash_buffer_percent: number;
+            /**
+             * Cash Mode
+             * @enum {string}
+             */
+            cash_mode: "rebalance" | "cash_flow" | "withdrawal";
+            /** Cash Reserve */
+            cash_reserve: number;
+            /**
+             * Cash Reserve Kind
+             * @enum {string}
+             */
+            cash_reserve_kind: "floor" | "target";
+            /**
+             * Cash Reserve Unit
+             * @enum {string}
+             */
+            cash_reserve_unit: "percent" | "usd";
+            /** Holding Period Days */
+            holding_period_days: number;
+            /** Invest Cash */
+            invest_cash: boolean;
             /** Max Price Age Hours */
             max_price_age_hours: number;
             /** Min Trade */
             min_trade: number;
+            /** Relative Band Percent */
+            relative_band_percent: number | null;
+            /**
+             * Scope
+             * @enum {string}
+             */
+            scope: "past_band" | "whole_book";
+            /** Tax Aware */
+            tax_aware: boolean;
             /** Threshold Percent */
             threshold_percent: number;
+            /**
+             * Trade To
+             * @enum {string}
+             */
+            trade_to: "target" | "band_edge" | "halfway";
             /**
              * Untargeted
              * @enum {string}
              */
             untargeted: "leave" | "sell";
+            /** Wash Sale Days */
+            wash_sale_days: number;
+            /**
+             * Whole Shares
+             * @enum {string}
+             */
+            whole_shares: "round_down" | "optimal";
+            /** Withdrawal Amount */
+            withdrawal_amount: number;
         };
         /**
          * PolicyResult

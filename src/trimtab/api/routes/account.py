@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from fastapi import APIRouter
@@ -42,7 +44,16 @@ def policy_json(value: Policy) -> dict[str, Any]:
         "cash_buffer_percent": float(value.cash_buffer_percent),
         "untargeted": str(value.untargeted),
         "max_price_age_hours": float(policy.price_age_hours(value)),
+        **{name: _option_json(getattr(value, name)) for name in policy.OPTIONS},
     }
+
+
+def _option_json(value: object) -> object:
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, StrEnum):
+        return str(value)
+    return value
 
 
 @router.get("/api/settings", response_model=PolicyOut)
@@ -62,6 +73,7 @@ def put_settings(body: PolicyBody, user: CurrentUser, ctx: Ctx) -> dict[str, Any
         cash_buffer_percent=body.cash_buffer_percent,
         untargeted=body.untargeted,
         max_price_age_hours=body.max_price_age_hours,
+        options=body.model_dump(include=set(policy.OPTIONS), exclude_none=True),
     )
     return policy_json(updated)
 

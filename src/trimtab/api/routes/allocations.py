@@ -25,6 +25,9 @@ def allocation_out(item: AllocationItem) -> AllocationOut:
         target_percent=float(item.target_percent),
         enabled=item.enabled,
         band_percent=float(item.band_percent) if item.band_percent is not None else None,
+        band_relative_percent=(
+            float(item.band_relative_percent) if item.band_relative_percent is not None else None
+        ),
         created_at=item.created_at,
         updated_at=item.updated_at,
     )
@@ -38,7 +41,13 @@ def allocations_out(result: AllocationSet) -> AllocationsOut:
 
 
 def _target(item: AllocationIn) -> Target:
-    return Target(item.symbol, item.target_percent, item.enabled, item.band_percent)
+    return Target(
+        item.symbol,
+        item.target_percent,
+        item.enabled,
+        item.band_percent,
+        item.band_relative_percent,
+    )
 
 
 @router.get("/api/allocations", response_model=AllocationsOut)
@@ -60,7 +69,13 @@ def upsert_allocation(
 ) -> AllocationOut:
     """Create or change one symbol's target (a set not summing to 100 % may be saved)."""
     item = allocations.upsert_allocation(
-        ctx, user.id, symbol, body.target_percent, body.enabled, body.band_percent
+        ctx,
+        user.id,
+        symbol,
+        body.target_percent,
+        body.enabled,
+        body.band_percent,
+        body.band_relative_percent,
     )
     return allocation_out(item)
 

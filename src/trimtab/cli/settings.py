@@ -1,0 +1,98 @@
+"""``trimtab settings show|set``: the user's rebalancing policy (docs/policies.md)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import typer
+
+from trimtab.cli.app import app, console, exit_on_error
+from trimtab.cli.common import acting_user, open_context, print_json, user_option
+from trimtab.domain.policy import Policy, policy_to_json
+from trimtab.errors import InvalidInput
+from trimtab.services import policy as policy_service
+
+settings_app = typer.Typer(
+    help="Rebalancing policy: bands, scope, cash, whole shares, tax lots.", no_args_is_help=True
+)
+app.add_typer(settings_app, name="settings")
+
+#: The knobs that have their own columns, and their keyword in ``update_policy``.
+BASIC = ("threshold_percent", "min_trade", "cash_buffer_percent", "untargeted")
+OPTION_HELP = (
+    "NAME=VALUE pairs. Names: threshold_percent, min_trade, cash_buffer_percent, untargeted, "
+    "max_price_age_hours, " + ", ".join(policy_service.OPTIONS) + " (docs/policies.md). "
+    "Example: scope=whole_book relative_band_percent=25 invest_cash=true"
+)
+
+
+def parse_options(pairs: list[str]) -> dict[str, Any]:
+    """``NAME=VALUE`` pairs into a mapping; ``true``/``false`` become booleans.
+
+    Raises ``InvalidInput`` naming a pair without ``=`` or an unknown name.
+    """
+    known = {*BASIC, "max_price_age_hours", *policy_service.OPTIONS}
+    parsed: dict[str, Any] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        name = name.strip()
+        if not sep:
+            raise InvalidInput(f"{pair!r}: expected NAME=VALUE", field="options")
+        if name not in known:
+            raise InvalidInput(f"unknown setting {name!r}", field=name)
+        lowered = value.strip().lower()
+        parsed[name] = {"true": True, "false": False}.get(lowered, value.strip())
+    return parsed
+
+
+def policy_with(policy: Policy, pairs: list[str]) -> Policy:
+    """``policy`` with the options in ``pairs`` (``NAME=VALUE``) applied, each checked."""
+    changes: dict[str, Any] = {
+        name: policy_service.check_option(name, value)
+        for name, value in parse_options(pairs).items()
+        if name in policy_service.OPTIONS
+    }
+    return replace(policy, **changes)
+
+
+def show_policy(value: Policy, as_json: bool) -> None:
+    saved = policy_to_json(value)
+    if as_json:
+        print_json(saved)
+        return
+    for name, text in saved.items():
+        if name == "sum_tolerance":
+            continue
+        console.print(f"{name:>24}: {text if text is not None else 'off'}")
+
+
+@settings_app.command("show")
+def show(
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    user: str | None = user_option(),
+) -> None:
+    """Show every policy setting (defaults are the seed's rules)."""
+    with exit_on_error():
+        ctx = open_context()
+        value = policy_service.get_policy(ctx, acting_user(ctx, user).id)
+    show_policy(value, as_json)
+
+
+@settings_app.command("set")
+def set_settings(
+    pairs: list[str] = typer.Argument(..., help=OPTION_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    user: str | None = user_option(),
+) -> None:
+    """Change some settings; the others keep their value. Bad input exits 2 naming it."""
+    with exit_on_error():
+        parsed = parse_options(pairs)
+        ctx = open_context()
+        basics = {
+            name: parsed.pop(name) for name in [*BASIC, "max_price_age_hours"] if name in parsed
+        }
+        value = policy_service.update_policy(
+            ctx, acting_user(ctx, user).id, **basics, options=parsed
+        )
+    show_policy(value, as_json)
