@@ -76,6 +76,10 @@ export interface Allocation {
   symbol: string;
   target_percent: Num;
   enabled: boolean;
+  /** the symbol's own band in pp; null: the default band */
+  band_percent?: Num | null;
+  /** the symbol's own band as a percent of its target; null: none */
+  band_relative_percent?: Num | null;
   created_at?: string;
   updated_at?: string;
 }
@@ -89,6 +93,9 @@ export interface AllocationList {
 export interface AllocationUpdate {
   target_percent: number;
   enabled: boolean;
+  /** omitted or null: the default band (a PUT replaces the row, so send what is kept) */
+  band_percent?: number | null;
+  band_relative_percent?: number | null;
 }
 
 // ---- portfolio and assets (assumed) ----------------------------------------
@@ -137,6 +144,12 @@ export interface DriftDetail {
   /** set when the row is held and not rebalanced: short_position, asset_class, untargeted */
   hold_reason: string | null;
   note: string | null;
+  /** the band's half-width in pp (docs/policies.md) */
+  band_percent?: number;
+  /** whether the plan trades the symbol, and why (or why not) */
+  traded?: boolean;
+  reason?: string | null;
+  reason_message?: string | null;
 }
 
 export interface TradeExecuted {

@@ -35,9 +35,32 @@ describe("AllocationDialog", () => {
   it("adds a valid, tradable symbol, upper-cased", async () => {
     const { fill, onSubmit, lookupAsset, onOpenChange } = setup();
     await fill("qqq", "30");
-    await waitFor(() => expect(onSubmit).toHaveBeenCalledWith({ symbol: "QQQ", target_percent: 30 }));
+    await waitFor(() => expect(onSubmit).toHaveBeenCalledWith({ symbol: "QQQ", target_percent: 30, band_percent: null, band_relative_percent: null }));
     expect(lookupAsset).toHaveBeenCalledWith("QQQ");
     expect(onOpenChange).toHaveBeenCalledWith(false);
+  });
+
+  it("keeps a symbol's bands when its target is edited, and changes them on request", async () => {
+    const { user, onSubmit } = setup({
+      editing: { symbol: "GLD", target_percent: 10, band_percent: 3, band_relative_percent: 25 },
+    });
+    expect(screen.getByLabelText("Band (pp)")).toHaveValue("3");
+    expect(screen.getByLabelText("Band (% of target)")).toHaveValue("25");
+    await user.clear(screen.getByLabelText("Target percent"));
+    await user.type(screen.getByLabelText("Target percent"), "12");
+    await user.clear(screen.getByLabelText("Band (% of target)"));
+    await user.click(screen.getByTestId("allocation-save"));
+    await waitFor(() =>
+      expect(onSubmit).toHaveBeenCalledWith({ symbol: "GLD", target_percent: 12, band_percent: 3, band_relative_percent: null }),
+    );
+  });
+
+  it("refuses a band outside (0, 100]", async () => {
+    const { user, onSubmit } = setup({ editing: { symbol: "GLD", target_percent: 10 } });
+    await user.type(screen.getByLabelText("Band (pp)"), "0");
+    await user.click(screen.getByTestId("allocation-save"));
+    expect(await screen.findByText(/above 0 and at most 100/)).toBeInTheDocument();
+    expect(onSubmit).not.toHaveBeenCalled();
   });
 
   it("shows what the total will become", async () => {
@@ -77,7 +100,7 @@ describe("AllocationDialog", () => {
   it("accepts exactly 100%", async () => {
     const { fill, onSubmit } = setup();
     await fill("QQQ", "100");
-    await waitFor(() => expect(onSubmit).toHaveBeenCalledWith({ symbol: "QQQ", target_percent: 100 }));
+    await waitFor(() => expect(onSubmit).toHaveBeenCalledWith({ symbol: "QQQ", target_percent: 100, band_percent: null, band_relative_percent: null }));
   });
 
   it("explains a symbol the broker does not know", async () => {
@@ -111,7 +134,7 @@ describe("AllocationDialog", () => {
     await user.clear(percent);
     await user.type(percent, "45");
     await user.click(screen.getByTestId("allocation-save"));
-    await waitFor(() => expect(onSubmit).toHaveBeenCalledWith({ symbol: "SPY", target_percent: 45 }));
+    await waitFor(() => expect(onSubmit).toHaveBeenCalledWith({ symbol: "SPY", target_percent: 45, band_percent: null, band_relative_percent: null }));
     expect(lookupAsset).not.toHaveBeenCalled();
   });
 });

@@ -12,13 +12,34 @@ import { normalizeSymbol, parsePercent, validatePercent, validateSymbol } from "
 export interface AllocationFormValues {
   symbol: string;
   target_percent: number;
+  /** The symbol's own band in pp; null: the default band from Settings. */
+  band_percent: number | null;
+  /** The symbol's own band as a percent of its target; null: none. */
+  band_relative_percent: number | null;
+}
+
+interface Editing {
+  symbol: string;
+  target_percent: number;
+  band_percent?: number | null;
+  band_relative_percent?: number | null;
+}
+
+/** An optional band field: blank is "use the default"; otherwise above 0 and at most 100. */
+function parseBand(text: string): { value: number | null; error: string | null } {
+  if (text.trim() === "") return { value: null, error: null };
+  const value = Number(text.trim());
+  if (!Number.isFinite(value) || value <= 0 || value > 100) {
+    return { value: null, error: "Enter a number above 0 and at most 100, or leave it blank." };
+  }
+  return { value, error: null };
 }
 
 interface AllocationDialogProps {
   open: boolean;
   onOpenChange: (open: boolean) => void;
   /** Editing an existing target when given; adding a new one otherwise. */
-  editing?: { symbol: string; target_percent: number } | null;
+  editing?: Editing | null;
   /** Symbols that already have a target (adding one of them again is refused). */
   existingSymbols: string[];
   /** Sum of the other enabled targets, to show what the total will become. */
@@ -53,16 +74,20 @@ export function AllocationDialog({
   onSubmit,
   lookupAsset = api.asset,
 }: AllocationDialogProps) {
-  const ids = { symbol: useId(), percent: useId(), symbolErr: useId(), percentErr: useId() };
+  const ids = { symbol: useId(), percent: useId(), symbolErr: useId(), percentErr: useId(), band: useId(), relative: useId(), bandErr: useId() };
   const [symbol, setSymbol] = useState("");
   const [percent, setPercent] = useState("");
-  const [errors, setErrors] = useState<{ symbol?: string | null; percent?: string | null; form?: string | null }>({});
+  const [band, setBand] = useState("");
+  const [relative, setRelative] = useState("");
+  const [errors, setErrors] = useState<{ symbol?: string | null; percent?: string | null; band?: string | null; form?: string | null }>({});
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
     if (open) {
       setSymbol(editing?.symbol ?? "");
       setPercent(editing ? String(editing.target_percent) : "");
+      setBand(editing?.band_percent != null ? String(editing.band_percent) : "");
+      setRelative(editing?.band_relative_percent != null ? String(editing.band_relative_percent) : "");
       setErrors({});
       setBusy(false);
     }
@@ -76,8 +101,11 @@ export function AllocationDialog({
     const sym = normalizeSymbol(symbol);
     const symbolError = editing ? null : validateSymbol(sym, existingSymbols);
     const percentError = validatePercent(percent);
-    setErrors({ symbol: symbolError, percent: percentError });
-    if (symbolError || percentError) return;
+    const bandPp = parseBand(band);
+    const bandRelative = parseBand(relative);
+    const bandError = bandPp.error ?? bandRelative.error;
+    setErrors({ symbol: symbolError, percent: percentError, band: bandError });
+    if (symbolError || percentError || bandError) return;
     setBusy(true);
     try {
       if (!editing) {
@@ -87,7 +115,12 @@ export function AllocationDialog({
           return;
         }
       }
-      await onSubmit({ symbol: sym, target_percent: percentNumber });
+      await onSubmit({
+        symbol: sym,
+        target_percent: percentNumber,
+        band_percent: bandPp.value,
+        band_relative_percent: bandRelative.value,
+      });
       onOpenChange(false);
     } catch (error) {
       setErrors({ form: errorMessage(error) });
@@ -154,6 +187,41 @@ export function AllocationDialog({
               </p>
             )}
           </div>
+          <fieldset className="space-y-1.5">
+            <legend className="text-sm font-medium">Band (optional; blank uses the default from Settings)</legend>
+            <div className="grid grid-cols-2 gap-3">
+              <div className="space-y-1">
+                <Label htmlFor={ids.band}>Band (pp)</Label>
+                <Input
+                  id={ids.band}
+                  name="band_percent"
+                  inputMode="decimal"
+                  value={band}
+                  onChange={(e) => setBand(e.target.value)}
+                  placeholder="default"
+                  aria-invalid={Boolean(errors.band)}
+                  aria-describedby={errors.band ? ids.bandErr : undefined}
+                  data-testid="allocation-band-input"
+                />
+              </div>
+              <div className="space-y-1">
+                <Label htmlFor={ids.relative}>Band (% of target)</Label>
+                <Input
+                  id={ids.relative}
+                  name="band_relative_percent"
+                  inputMode="decimal"
+                  value={relative}
+                  onChange={(e) => setRelative(e.target.value)}
+                  placeholder="none"
+                  aria-invalid={Boolean(errors.band)}
+                  aria-describedby={errors.band ? ids.bandErr : undefined}
+                  data-testid="allocation-band-relative-input"
+                />
+              </div>
+            </div>
+            <p className="text-xs text-slate-600">With both, the narrower acts (5 pp and 25 %: the 5/25 rule).</p>
+            <FieldError id={ids.bandErr}>{errors.band}</FieldError>
+          </fieldset>
           {errors.form && (
             <p role="alert" className="rounded-lg border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
               {errors.form}

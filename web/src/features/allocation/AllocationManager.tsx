@@ -152,11 +152,28 @@ export function AllocationManager({ allocations, colors, portfolioValue, loading
       <AllocationDialog
         open={dialog.open}
         onOpenChange={(open) => setDialog((d) => ({ ...d, open }))}
-        editing={dialog.editing ? { symbol: dialog.editing.symbol, target_percent: toNumber(dialog.editing.target_percent) } : null}
+        editing={
+          dialog.editing
+            ? {
+                symbol: dialog.editing.symbol,
+                target_percent: toNumber(dialog.editing.target_percent),
+                band_percent: dialog.editing.band_percent == null ? null : toNumber(dialog.editing.band_percent),
+                band_relative_percent:
+                  dialog.editing.band_relative_percent == null ? null : toNumber(dialog.editing.band_relative_percent),
+              }
+            : null
+        }
         existingSymbols={allocations.map((a) => a.symbol)}
         otherTotal={enabledTotal(dialog.editing?.symbol)}
-        onSubmit={async ({ symbol, target_percent }) => {
-          await save.mutateAsync({ symbol, target_percent, enabled: dialog.editing?.enabled ?? true });
+        onSubmit={async ({ symbol, target_percent, band_percent, band_relative_percent }) => {
+          // Every field goes back: a PUT replaces the row, so an omitted band would be wiped.
+          await save.mutateAsync({
+            symbol,
+            target_percent,
+            enabled: dialog.editing?.enabled ?? true,
+            band_percent,
+            band_relative_percent,
+          });
           notify({ title: dialog.editing ? `Updated ${symbol}` : `Added ${symbol}`, description: `Target ${formatPercent(target_percent)}` });
         }}
       />

@@ -29,6 +29,7 @@ export function DriftTable({
   details?: DriftDetail[];
 }) {
   const held = new Map((details ?? []).filter((d) => d.hold_reason).map((d) => [d.symbol, d]));
+  const why = new Map((details ?? []).filter((d) => d.reason_message && !d.hold_reason).map((d) => [d.symbol, d]));
   return (
     <Table data-testid="drift-table" aria-label="Drift analysis">
       <TableCaption>Drift of each symbol from its target</TableCaption>
@@ -78,6 +79,12 @@ export function DriftTable({
                 {held.get(row.symbol) && (
                   <p className="mt-1 text-xs text-slate-600" data-testid={`drift-held-${row.symbol}`}>
                     Held, not rebalanced: {held.get(row.symbol)?.note}
+                  </p>
+                )}
+                {why.get(row.symbol) && (
+                  <p className="mt-1 text-xs text-slate-600" data-testid={`drift-reason-${row.symbol}`}>
+                    {why.get(row.symbol)?.traded ? "Traded: " : "Not traded: "}
+                    {why.get(row.symbol)?.reason_message}
                   </p>
                 )}
               </TableCell>
