@@ -3,6 +3,8 @@ signed-in clients); tests that need PostgreSQL too take ``database_url``."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from tests.api.conftest import (  # noqa: F401  (fixtures)
     Client,
     admin,
@@ -13,3 +15,15 @@ from tests.api.conftest import (  # noqa: F401  (fixtures)
     ctx,
     sign_in,
 )
+
+
+def pytest_terminal_summary(terminalreporter: object) -> None:
+    """Print the suite's figures: server errors, tracebacks, IDOR leaks, ..."""
+    from .figures import report
+
+    lines = report()
+    if lines:
+        reporter: Any = terminalreporter
+        reporter.section("reliability figures")
+        for line in lines:
+            reporter.write_line(line)

@@ -19,6 +19,8 @@ from trimtab.services import users
 from trimtab.services.context import AppContext, build_context
 from trimtab.store.models import AllocationRow, AuditEventRow
 
+from . import figures
+
 EDITS = 50
 SETS = [
     {"SPY": "40", "QQQ": "30", "TLT": "20", "GLD": "10"},
@@ -65,6 +67,8 @@ def test_fifty_concurrent_edits_make_no_server_error(
         ThreadPoolExecutor(max_workers=16) as pool,
     ):
         statuses = list(pool.map(lambda item: edit(client, item[1], item[0]), plan))
+    figures.record("concurrent_edit_requests", len(statuses))
+    figures.record("server_errors", sum(1 for s in statuses if s >= 500))
     assert [s for s in statuses if s >= 500] == []
     # With edits serialised per user, none even needs a retry.
     assert set(statuses) == {200}

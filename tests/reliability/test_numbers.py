@@ -15,6 +15,7 @@ from trimtab.services.context import AppContext
 from trimtab.services.demo import seed_demo_user
 from trimtab.services.users import create_token
 
+from . import figures
 from .conftest import Client
 
 HUGE_QTYS = [1e20, 1e308, "12345678901234567890", "1e400", "-1e308"]
@@ -71,6 +72,9 @@ def test_below_storage_precision_is_refused_not_stored_as_zero(alice: Client) ->
 
 def cli_refuses(result: Result, *words: str) -> None:
     """Exit 2 with a message, and no Python exception escaped (no traceback)."""
+    escaped = result.exception is not None and not isinstance(result.exception, SystemExit)
+    figures.record("cli_hostile_inputs", 1)
+    figures.record("tracebacks", int(escaped))
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(
         result.exception
     )
