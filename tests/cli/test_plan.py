@@ -243,6 +243,23 @@ def test_a_short_snapshot_is_valued_at_24000_and_spends_no_short_proceeds(
     assert (xyz["market_value"], xyz["hold_reason"]) == (-10000.0, "short_position")
 
 
+def test_the_plan_table_shows_a_short_as_held_not_within_band(tmp_path: Path) -> None:
+    snapshot = {
+        "cash": "30000",
+        "equity": "24000",
+        "positions": [
+            {"symbol": "SPY", "qty": "8", "price": "500"},
+            {"symbol": "XYZ", "qty": "-40", "price": "250"},
+        ],
+        "prices": {"QQQ": "400", "TLT": "90", "GLD": "200"},
+    }
+    code, output = plan(tmp_path, snapshot, TARGETS)
+    assert code == 0
+    xyz_line = next(line for line in output.splitlines() if "XYZ" in line and "-41.67" in line)
+    assert "■ held" in xyz_line
+    assert "within band" not in xyz_line
+
+
 def test_a_crypto_snapshot_shows_btc_usd_at_60_percent_and_sells_in_coins(tmp_path: Path) -> None:
     snapshot = {
         "cash": "6000",

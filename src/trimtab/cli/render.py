@@ -9,6 +9,7 @@ from rich.table import Table
 
 ACTION_STYLE = {"sell": "bold red", "buy": "bold green", "none": "dim"}
 ACTION_LABEL = {"sell": "▼ sell", "buy": "▲ buy", "none": "✓ within band"}
+HELD_LABEL = "■ held"
 
 
 def money(value: float) -> str:
@@ -29,16 +30,19 @@ def drift_table(result: dict[str, Any]) -> Table:
     table.add_column("Drift (pp)", justify="right")
     table.add_column("Action")
     table.add_column("Why")
-    why = {d["symbol"]: d.get("reason_message") or "" for d in result.get("drift_details", [])}
+    details = {d["symbol"]: d for d in result.get("drift_details", [])}
     for row in result["drift_analysis"]:
         style = ACTION_STYLE[row["action"]]
+        detail = details.get(row["symbol"], {})
+        # A short or an option is held and never rebalanced, whatever its drift.
+        held = detail.get("hold_reason")
         table.add_row(
             row["symbol"],
             f"{row['target_percent']:.2f}",
             f"{row['actual_percent']:.2f}",
             f"{row['drift_percent']:+.2f}",
-            ACTION_LABEL[row["action"]],
-            why.get(row["symbol"], ""),
+            HELD_LABEL if held else ACTION_LABEL[row["action"]],
+            detail.get("reason_message") or detail.get("note") or "",
             style=style if row["needs_rebalance"] else None,
         )
     return table
