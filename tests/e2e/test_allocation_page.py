@@ -101,7 +101,7 @@ def test_page_at_desktop_and_phone_sizes_passes_axe(browser: Browser, live: Live
     seed = seed_demo_user(live.ctx)
     for name, viewport in (("desktop-1280x800", DESKTOP), ("phone-390x844", PHONE)):
         # axe is injected as a script of the test's own, which the page's CSP rightly
-        # refuses; the CSP itself is tested in tests/reliability/test_browser.py, with no bypass.
+        # refuses; test_security_headers_in_browser.py tests the CSP with no bypass.
         context = browser.new_context(viewport=viewport, bypass_csp=True)
         page = context.new_page()
         sign_in(page, live.base_url, seed.user.email, seed.password)

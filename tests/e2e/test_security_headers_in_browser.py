@@ -7,11 +7,12 @@ import re
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import DESKTOP, Live, browser, live, page, shot, sign_in  # noqa: F401
 from trimtab.services.demo import seed_demo_user
 
+from .conftest import DESKTOP, Live, shot, sign_in
 
-def test_every_page_renders_with_no_csp_violation(page: Page, live: Live) -> None:  # noqa: F811
+
+def test_every_page_renders_with_no_csp_violation(page: Page, live: Live) -> None:
     problems: list[str] = []
     page.on(
         "console",
@@ -38,9 +39,9 @@ def test_every_page_renders_with_no_csp_violation(page: Page, live: Live) -> Non
 
 
 def test_sign_out_everywhere_ends_the_other_browser(
-    browser: Browser,  # noqa: F811
-    page: Page,  # noqa: F811
-    live: Live,  # noqa: F811
+    browser: Browser,
+    page: Page,
+    live: Live,
 ) -> None:
     seed = seed_demo_user(live.ctx)
     other = browser.new_context(viewport=DESKTOP)
