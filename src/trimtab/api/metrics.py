@@ -1,4 +1,5 @@
-"""Prometheus metrics: HTTP traffic, rebalance runs and the orders they place."""
+"""Prometheus metrics over HTTP: request counts and latency here, the rest from
+``trimtab.monitoring.metrics`` (runs, orders, drift, broker errors, notifications)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,13 @@ import hmac
 import ipaddress
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from fastapi import FastAPI, Request, Response
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram
 
 from trimtab.api.errors import ApiError
 from trimtab.config import Settings
+from trimtab.monitoring.metrics import scrape
 
 HTTP_REQUESTS = Counter(
     "trimtab_http_requests_total",
@@ -22,22 +23,6 @@ HTTP_REQUESTS = Counter(
 HTTP_LATENCY = Histogram(
     "trimtab_http_request_seconds", "HTTP request latency by route", ["route", "method"]
 )
-REBALANCE_RUNS = Counter(
-    "trimtab_rebalance_runs_total", "Rebalance checks by dry run and status", ["dry_run", "status"]
-)
-ORDERS = Counter(
-    "trimtab_orders_total", "Orders placed by rebalances and trades", ["side", "status"]
-)
-
-
-def record_rebalance(result: dict[str, Any]) -> None:
-    """Count one check and the orders it placed."""
-    REBALANCE_RUNS.labels(
-        dry_run=str(bool(result.get("dry_run"))).lower(),
-        status=str(result.get("status", "unknown")),
-    ).inc()
-    for trade in result.get("trades_executed", []):
-        ORDERS.labels(side=trade["side"], status=trade["status"]).inc()
 
 
 def install_metrics(app: FastAPI) -> None:
@@ -57,7 +42,7 @@ def install_metrics(app: FastAPI) -> None:
         """Prometheus text; with ``TRIMTAB_METRICS_TOKEN`` set it needs that Bearer token,
         without it only a client on this machine may read it (docs/security.md)."""
         check_metrics_access(request)
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+        return Response(scrape(request.app.state.ctx.engine), media_type=CONTENT_TYPE_LATEST)
 
 
 #: Methods counted under their own name; any other (made up) one is counted as "other".

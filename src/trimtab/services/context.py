@@ -21,6 +21,8 @@ from trimtab.services.broker_accounts import account_key, make_broker_for
 from trimtab.services.events import EventPublisher
 from trimtab.services.events_postgres import PostgresEvents
 from trimtab.services.events_table import TableEvents
+from trimtab.services.instrumented_broker import instrumented
+from trimtab.services.notify_delivery import Notifier
 from trimtab.store.db import make_engine, make_session_factory, require_current_schema
 from trimtab.store.locks import RunLock, run_lock
 
@@ -49,6 +51,8 @@ class AppContext:
     clock: Callable[[], datetime] = utc_now
     sleep: Callable[[float], None] = time.sleep
     run_options: RunOptions = field(default_factory=RunOptions)
+    #: Sends notifications off the run's path (docs/notifications.md).
+    notifier: Notifier = field(default_factory=Notifier)
 
 
 def shared_events(engine: Engine) -> EventPublisher:
@@ -75,7 +79,7 @@ def build_context(
     return AppContext(
         engine=engine,
         session_factory=session_factory,
-        broker_for=make_broker_for(settings, session_factory),
+        broker_for=instrumented(make_broker_for(settings, session_factory)),
         events=events or shared_events(engine),
         settings=settings,
         run_options=run_options or RunOptions(),

@@ -22,8 +22,12 @@ from trimtab.brokers.models import Order, OrderRequest, OrderStatus, Side
 from trimtab.domain.planner import BuyWant, buy_budget, fit_buys
 from trimtab.domain.policy import Policy
 from trimtab.errors import BrokerError, BrokerUnavailable, DuplicateClientOrderId
+from trimtab.monitoring.logs import OrderStep
+from trimtab.monitoring.metrics import record_run
 from trimtab.services.broker_view import read_broker
 from trimtab.services.context import AppContext
+from trimtab.services.notifications import notify_broker_failing, notify_run_finished
+from trimtab.services.order_steps import log_step, order_changed
 from trimtab.services.risk import read_risk
 from trimtab.services.run_records import (
     OrderState,
@@ -77,11 +81,13 @@ class LiveRun:
         with self.ctx.session_factory.begin() as session:
             row = Orders(session).get(order.id)
             assert row is not None
+            before = row.status
             change(row)
             row.updated_at = self.ctx.clock()
             session.flush()
             payload = order_json(row)
         self.ctx.events.publish(self.user_id, "order_updated", payload)
+        order_changed(self.ctx, row, before, source="run")
         return row
 
     def _record_answer(self, order: OrderRow, answer: Order) -> OrderRow:
@@ -126,6 +132,7 @@ class LiveRun:
             client_order_id=order.client_order_id,
             qty=order.qty,
         )
+        log_step(OrderStep.SUBMITTED, order)
         try:
             answer = self.broker.submit_order(request)
         except (BrokerUnavailable, DuplicateClientOrderId) as err:
@@ -215,6 +222,7 @@ class LiveRun:
         except BrokerError as err:
             # What was sent is recorded; the next check picks the run up from there.
             interrupted = f"broker error: {err.message}"
+            notify_broker_failing(self.ctx, self.user_id, err)
         return self._finish(interrupted)
 
     def _by_side(self, side: Side) -> list[OrderRow]:
@@ -241,6 +249,14 @@ class LiveRun:
                 "run_finished",
                 {"run_id": run.id, "status": run.status, "message": run.message},
             )
+            record_run(
+                result,
+                user_id=run.user_id,
+                trigger=run.trigger,
+                dry_run=False,
+                seconds=(now - run.created_at).total_seconds(),
+            )
+            notify_run_finished(self.ctx, run.user_id, result)
         return result
 
 

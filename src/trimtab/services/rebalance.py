@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -12,7 +14,8 @@ from trimtab.brokers.base import Broker
 from trimtab.domain.planner import Plan, plan_rebalance
 from trimtab.domain.policy import Policy, policy_from_json, policy_to_json
 from trimtab.domain.targets import Target, check_symbol, enabled_targets
-from trimtab.errors import Conflict, InvalidInput, InvalidTargets
+from trimtab.errors import BrokerError, Conflict, InvalidInput, InvalidTargets, TrimtabError
+from trimtab.monitoring.metrics import record_run, record_run_error
 from trimtab.services.allocations import load_targets
 from trimtab.services.broker_accounts import account_key
 from trimtab.services.broker_view import (
@@ -25,6 +28,8 @@ from trimtab.services.broker_view import (
 from trimtab.services.context import AppContext, account_lock
 from trimtab.services.contract import rebalance_result
 from trimtab.services.live_run import LiveRun
+from trimtab.services.notifications import notify_broker_failing, notify_run_finished
+from trimtab.services.order_steps import order_changed
 from trimtab.services.policy import read_policy
 from trimtab.services.risk import read_risk
 from trimtab.services.run_records import (
@@ -75,10 +80,11 @@ def check_rebalance_drift(
     run left unfinished before planning a new one.
     """
     request = _request(user_id, dry_run, symbols, trigger, queue_if_closed)
-    if dry_run:
-        return _check(ctx, request, ctx.broker_for(user_id), None)
-    with account_lock(ctx, user_id) as lock:
-        return check_holding_lock(ctx, request, lock)
+    with _counted_errors(ctx, request):
+        if dry_run:
+            return _check(ctx, request, ctx.broker_for(user_id), None)
+        with account_lock(ctx, user_id) as lock:
+            return check_holding_lock(ctx, request, lock)
 
 
 def start_live_check(
@@ -96,7 +102,7 @@ def start_live_check(
     another. ``Conflict`` when a run holds the account.
     """
     request = _request(user_id, False, symbols, trigger, queue_if_closed)
-    with account_lock(ctx, user_id):
+    with _counted_errors(ctx, request), account_lock(ctx, user_id):
         with ctx.session_factory() as session:
             unfinished = Runs(session).unfinished(user_id, list(UNFINISHED))
             if unfinished is not None:
@@ -104,6 +110,24 @@ def start_live_check(
                 return {**run_result(unfinished, orders), "resumed": True}
         _refuse_while_another_user_runs(ctx, user_id)
         return _check(ctx, request, ctx.broker_for(user_id), None, send_orders=False)
+
+
+@contextmanager
+def _counted_errors(ctx: AppContext, request: CheckRequest) -> Iterator[None]:
+    """Count a check that raised (outcome: the error's code); tell the user when the
+    broker is failing. A check that ends is counted where its run ends."""
+    try:
+        yield
+    except TrimtabError as err:
+        record_run_error(
+            user_id=request.user_id,
+            trigger=str(request.trigger),
+            dry_run=request.dry_run,
+            code=err.code,
+        )
+        if isinstance(err, BrokerError):
+            notify_broker_failing(ctx, request.user_id, err)
+        raise
 
 
 def advance_run(ctx: AppContext, user_id: int) -> dict[str, Any] | None:
@@ -206,6 +230,7 @@ def _check(
     """Plan from the broker's account, record the run, and (``send_orders``) place its
     orders if it is live."""
     user_id = request.user_id
+    started = time.perf_counter()
     with ctx.session_factory() as session:
         policy = read_policy(session, user_id)
         targets = load_targets(session, user_id)
@@ -240,6 +265,14 @@ def _check(
         ctx.events.publish(
             user_id, "run_finished", {"run_id": run_id, "status": status, "message": message}
         )
+        record_run(
+            recorded,
+            user_id=user_id,
+            trigger=str(request.trigger),
+            dry_run=request.dry_run,
+            seconds=time.perf_counter() - started,
+        )
+        notify_run_finished(ctx, user_id, recorded)
         return recorded
     ctx.events.publish(user_id, "run_started", {"run_id": run_id})
     if not send_orders:
@@ -301,11 +334,12 @@ def _record(
                 finished_at=None if status is RunStatus.RUNNING else now,
             )
         )
+        planned_rows = []
         if status is RunStatus.RUNNING:
             orders = Orders(session)
             # Sells first: they fund the buys.
             for seq, planned in enumerate((*plan.sells, *plan.buys)):
-                orders.add(
+                row = orders.add(
                     OrderRow(
                         user_id=user_id,
                         run_id=run.id,
@@ -321,6 +355,7 @@ def _record(
                         updated_at=now,
                     )
                 )
+                planned_rows.append(row)
         record_audit(
             session,
             "rebalance_checked",
@@ -329,7 +364,10 @@ def _record(
             data={"run_id": run.id, "dry_run": request.dry_run, "status": str(status)},
             now=now,
         )
-        return run.id, run_result(run, [])
+        recorded = run.id, run_result(run, [])
+    for row in planned_rows:
+        order_changed(ctx, row, None, source="run")
+    return recorded
 
 
 def _order_key() -> str:

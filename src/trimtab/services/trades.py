@@ -21,8 +21,10 @@ from trimtab.errors import (
     TradingBlocked,
     enum_choice,
 )
+from trimtab.monitoring.logs import OrderStep
 from trimtab.services.context import AppContext, account_lock
 from trimtab.services.contract import number
+from trimtab.services.order_steps import log_step, order_changed
 from trimtab.services.risk import read_risk
 from trimtab.services.run_records import OrderState, copy_answer, order_json
 from trimtab.store.models import OrderRow
@@ -171,6 +173,8 @@ def _place(ctx: AppContext, user_id: int, broker: Broker, request: OrderRequest)
             )
         )
         order_id = order.id
+    order_changed(ctx, order, None, source="trade")
+    log_step(OrderStep.SUBMITTED, order)
     failure: BrokerError | None = None
     answer = None
     try:
@@ -204,6 +208,7 @@ def _place(ctx: AppContext, user_id: int, broker: Broker, request: OrderRequest)
         session.flush()
         payload = order_json(row)
     ctx.events.publish(user_id, "order_updated", payload)
+    order_changed(ctx, row, str(OrderState.PLANNED), source="trade")
     if failure is not None:
         raise failure
     assert answer is not None

@@ -320,3 +320,41 @@ class ScheduleRow(Base):
     )
     last_outcome: Mapped[str | None] = mapped_column(String(32), nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class NotificationSettingsRow(Base):
+    """Which events a user is told about, and where; the webhook secret is Fernet-encrypted."""
+
+    __tablename__ = "notification_settings"
+
+    user_id: Mapped[int] = mapped_column(_user_fk(), primary_key=True)
+    events: Mapped[list[str]] = mapped_column(JSON)
+    email: Mapped[str | None] = mapped_column(String(320), nullable=True)
+    webhook_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    webhook_secret_encrypted: Mapped[str | None] = mapped_column(Text, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class NotificationDeliveryRow(Base):
+    """One notification to one channel: what was sent, how often, and how it went."""
+
+    __tablename__ = "notification_deliveries"
+    __table_args__ = (
+        Index("ix_notification_deliveries_user_created", "user_id", "created_at"),
+        Index("ix_notification_deliveries_due", "status", "next_retry_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(_user_fk())
+    event: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(16))
+    target: Mapped[str] = mapped_column(Text)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    next_retry_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

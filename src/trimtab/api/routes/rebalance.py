@@ -8,7 +8,6 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 
 from trimtab.api.deps import Ctx, CurrentUser, Launcher
-from trimtab.api.metrics import ORDERS, record_rebalance
 from trimtab.api.schemas import (
     MAX_ID,
     CheckBody,
@@ -51,7 +50,7 @@ def check(body: CheckBody, user: CurrentUser, ctx: Ctx, launcher: Launcher) -> A
 def run_check(
     ctx: AppContext, launcher: RunLauncher, user_id: int, body: CheckBody
 ) -> dict[str, Any]:
-    """The check a request asks for, counted in the metrics, with its contract: a dry run,
+    """The check a request asks for, with its contract: a dry run,
     or (the callable shim) a live run waited for, at most ``live_wait_seconds``."""
     if body.dry_run:
         result = rebalance.check_rebalance_drift(ctx, user_id, dry_run=True, symbols=body.symbols)
@@ -62,7 +61,6 @@ def run_check(
         result = background.wait_for_run(
             ctx, user_id, int(started["run_id"]), live_wait_seconds(ctx)
         )
-    record_rebalance(result)
     return result
 
 
@@ -79,8 +77,8 @@ def trade(body: TradeBody, user: CurrentUser, ctx: Ctx) -> dict[str, Any]:
 
 
 def run_trade(ctx: AppContext, user_id: int, body: TradeBody) -> dict[str, Any]:
-    """The trade a request asks for, counted in the metrics (here and in the callable shim)."""
-    result = trades.execute_trade(
+    """The trade a request asks for (here and in the callable shim)."""
+    return trades.execute_trade(
         ctx,
         user_id,
         body.symbol,
@@ -90,8 +88,6 @@ def run_trade(ctx: AppContext, user_id: int, body: TradeBody) -> dict[str, Any]:
         time_in_force=body.time_in_force,
         idempotency_key=body.idempotency_key,
     )
-    ORDERS.labels(side=body.side, status=str(result["status"])).inc()
-    return result
 
 
 @router.get("/api/runs", response_model=RunsOut)

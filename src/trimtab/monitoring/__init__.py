@@ -1,0 +1,1 @@
+"""Metrics and structured logs: what an operator watches, counted in every process."""
