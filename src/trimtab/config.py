@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     alpaca_data_url: str | None = Field(default=None, alias="ALPACA_DATA_URL")
     secret_key: SecretStr | None = Field(default=None, alias="TRIMTAB_SECRET_KEY")
     smtp_url: str | None = Field(default=None, alias="TRIMTAB_SMTP_URL")
+    #: JSON log lines on stderr at this level and above (default: info for serve, warning
+    #: for other commands).
+    log_level: str | None = Field(default=None, alias="TRIMTAB_LOG_LEVEL")
     user: str | None = Field(default=None, alias="TRIMTAB_USER")
     # The HTTP edge (docs/security.md).
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024, alias="TRIMTAB_MAX_BODY_BYTES")

@@ -21,6 +21,7 @@ from trimtab.api.routes import (
     callable,
     events,
     health,
+    notifications,
     rebalance,
     schedule,
 )
@@ -62,6 +63,7 @@ def build_api() -> FastAPI:
         rebalance,
         schedule,
         backtests,
+        notifications,
         callable,
         events,
     ):

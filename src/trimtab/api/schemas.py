@@ -573,3 +573,56 @@ class BrokerAccountOut(BaseModel):
 class BrokerConnectedOut(BaseModel):
     connection: BrokerConnectionOut
     account: BrokerAccountOut
+
+
+NotifyEventName = Literal[
+    "run_executed", "risk_blocked", "order_rejected", "drift_past_band", "broker_failing"
+]
+
+
+class NotificationsBody(Body):
+    """A change of notification preferences; fields left out keep their value."""
+
+    events: list[NotifyEventName] | None = Field(
+        default=None, description="Events to be told about", examples=[["run_executed"]]
+    )
+    email: str | None = Field(
+        default=None, max_length=320, description='Address for email; "" removes it'
+    )
+    webhook_url: str | None = Field(
+        default=None, max_length=2000, description='http(s) URL for webhooks; "" removes it'
+    )
+    rotate_secret: bool = Field(
+        default=False, description="Make a new webhook signing secret (shown once)"
+    )
+
+
+class NotificationsOut(BaseModel):
+    events: list[str]
+    email: str | None
+    webhook_url: str | None
+    webhook_secret_set: bool
+    email_available: bool = Field(description="Whether the server has TRIMTAB_SMTP_URL set")
+    webhook_secret: str | None = Field(
+        description="The webhook signing secret: only in the answer that made it"
+    )
+    available_events: list[str]
+
+
+class DeliveryOut(BaseModel):
+    id: int
+    event: str
+    channel: Literal["email", "webhook"]
+    target: str
+    status: Literal["pending", "sending", "retrying", "delivered", "failed"]
+    attempts: int
+    status_code: int | None
+    error: str | None
+    next_retry_at: datetime | None
+    created_at: datetime
+    delivered_at: datetime | None
+
+
+class DeliveriesOut(BaseModel):
+    deliveries: list[DeliveryOut]
+    total: int

@@ -9,6 +9,7 @@ from trimtab.cli import (  # noqa: F401  # isort: skip
     broker,
     check,
     db,
+    notify,
     plan,
     risk,
     runs,

@@ -10,8 +10,10 @@ import typer
 from rich.console import Console
 
 from trimtab import __version__
+from trimtab.config import Settings
 from trimtab.domain.money import NumberRange, to_decimal
 from trimtab.errors import TrimtabError
+from trimtab.monitoring.logs import configure_logging
 
 app = typer.Typer(
     name="trimtab",
@@ -32,6 +34,7 @@ def main(
     if version:
         console.print(f"trimtab {__version__}")
         raise typer.Exit()
+    configure_logging(Settings().log_level or "warning")
 
 
 @contextmanager

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 from typing import Any
 
@@ -11,6 +12,7 @@ from trimtab.config import Settings
 from trimtab.services.context import AppContext, build_context
 from trimtab.services.users import User, resolve_user
 
+NOTIFY_EXIT_WAIT = 15.0
 USER_OPTION_HELP = "Act for this user (default: the only user, if there is exactly one)."
 
 
@@ -19,8 +21,13 @@ def user_option() -> Any:
 
 
 def open_context() -> AppContext:
-    """A context on the configured database (read fresh, so tests can point it elsewhere)."""
-    return build_context(Settings())
+    """A context on the configured database (read fresh, so tests can point it elsewhere).
+
+    Notifications the command raises get their first attempt before the process exits
+    (at most ``NOTIFY_EXIT_WAIT`` seconds); retries are left to a server or worker."""
+    ctx = build_context(Settings())
+    atexit.register(ctx.notifier.drain, NOTIFY_EXIT_WAIT)
+    return ctx
 
 
 def acting_user(ctx: AppContext, email: str | None) -> User:

@@ -8,9 +8,13 @@ import uvicorn
 from trimtab.api.app import create_app
 from trimtab.cli.app import app, console, exit_on_error
 from trimtab.config import get_settings
+from trimtab.monitoring.logs import configure_logging
 from trimtab.services.background import InProcessRuns, make_launcher
 from trimtab.services.context import build_context
 from trimtab.services.demo import seed_demo_user
+
+#: How often the server looks for notification deliveries that are due.
+NOTIFY_SWEEP_SECONDS = 30.0
 
 
 @app.command()
@@ -23,8 +27,11 @@ def serve(
 ) -> None:
     """Serve the API and the page (the database must be migrated: `trimtab db upgrade`)."""
     settings = get_settings()
+    configure_logging(settings.log_level or "info")
     with exit_on_error():
         ctx = build_context(settings)
+        # Retries of notifications, and ones a finished CLI command or a dead process left.
+        ctx.notifier.sweep_every(ctx, NOTIFY_SWEEP_SECONDS)
         if demo:
             seed = seed_demo_user(ctx)
             console.print(

@@ -161,7 +161,7 @@ def set_preferences(
         if row.webhook_url is None:
             if rotate_secret:
                 raise InvalidInput(
-                    "set a webhook_url before rotating its secret", field="rotate_secret"
+                    "rotate_secret needs a webhook_url set first", field="rotate_secret"
                 )
             row.webhook_secret_encrypted = None
         elif rotate_secret or row.webhook_secret_encrypted is None:

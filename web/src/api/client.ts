@@ -41,9 +41,12 @@ import type {
   Asset,
   CheckResult,
   CreatedToken,
+  DeliveryList,
   LoginRequest,
   LoginResponse,
   Me,
+  NotificationPrefs,
+  NotificationsUpdate,
   Portfolio,
   RiskStatus,
   RunAccepted,
@@ -189,6 +192,10 @@ export const api = {
   tokens: () => request<TokenList>("GET", "/api/tokens"),
   createToken: (name: string) => request<CreatedToken>("POST", "/api/tokens", { name }),
   deleteToken: (id: string | number) => request<void>("DELETE", `/api/tokens/${enc(String(id))}`),
+  notifications: () => request<NotificationPrefs>("GET", "/api/notifications"),
+  putNotifications: (body: NotificationsUpdate) => request<NotificationPrefs>("PUT", "/api/notifications", body),
+  deliveries: () => request<DeliveryList>("GET", "/api/notifications/deliveries?limit=10"),
+  testNotification: () => request<DeliveryList>("POST", "/api/notifications/test"),
 };
 
 export function errorMessage(error: unknown): string {

@@ -18,6 +18,8 @@ export const keys = {
   schedule: ["schedule"] as const,
   tokens: ["tokens"] as const,
   broker: ["broker"] as const,
+  notifications: ["notifications"] as const,
+  deliveries: ["deliveries"] as const,
 };
 
 export const useMe = () => useQuery({ queryKey: keys.me, queryFn: api.me, retry: false });
@@ -62,6 +64,9 @@ export const useRun = (id: string | number | null | undefined) =>
   });
 export const useSettings = () => useQuery({ queryKey: keys.settings, queryFn: api.settings });
 export const useTokens = () => useQuery({ queryKey: keys.tokens, queryFn: api.tokens });
+export const useNotifications = () => useQuery({ queryKey: keys.notifications, queryFn: api.notifications });
+export const useDeliveries = () =>
+  useQuery({ queryKey: keys.deliveries, queryFn: api.deliveries, refetchInterval: SAFETY_POLL_MS });
 
 export function useSaveAllocation() {
   const qc = useQueryClient();
@@ -180,3 +185,20 @@ function useBrokerChange<T, V>(mutationFn: (variables: V) => Promise<T>) {
 export const useConnectBroker = () => useBrokerChange(api.connectBroker);
 export const useDisconnectBroker = () => useBrokerChange(() => api.disconnectBroker());
 export const useTestBroker = () => useMutation({ mutationFn: () => api.testBroker() });
+
+export function useSaveNotifications() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: api.putNotifications,
+    // The answer may carry the webhook secret: keep it out of the cache, which outlives the card.
+    onSuccess: (data) => qc.setQueryData(keys.notifications, { ...data, webhook_secret: null }),
+  });
+}
+
+export function useTestNotification() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: api.testNotification,
+    onSettled: () => qc.invalidateQueries({ queryKey: keys.deliveries }),
+  });
+}

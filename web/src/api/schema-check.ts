@@ -11,9 +11,11 @@ import type {
   Asset,
   CheckResult,
   CreatedToken,
+  DeliveryList,
   DriftRow,
   LoginResponse,
   Me,
+  NotificationPrefs,
   Portfolio,
   RiskStatus,
   RunList,
@@ -39,8 +41,10 @@ export const schemaFits: [
   Fits<Schemas["AssetOut"], Asset>,
   Fits<Schemas["RiskOut"], RiskStatus>,
   Fits<Schemas["PolicyOut"], UserSettings>,
+  Fits<Schemas["NotificationsOut"], NotificationPrefs>,
+  Fits<Schemas["DeliveriesOut"], DeliveryList>,
   Fits<Schemas["TokensOut"], TokenList>,
   Fits<Schemas["CreatedTokenOut"], CreatedToken>,
   Fits<Schemas["RunsOut"], RunList>,
   Fits<Schemas["RunDetailOut"], RunSummary>,
-] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];

@@ -221,6 +221,71 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Notifications
+         * @description The caller's events, email address and webhook URL (never the webhook secret).
+         */
+        get: operations["get_notifications_api_notifications_get"];
+        /**
+         * Put Notifications
+         * @description Change preferences. Setting a first webhook URL, or ``rotate_secret``, answers the
+         *     new signing secret in ``webhook_secret``, this once.
+         */
+        put: operations["put_notifications_api_notifications_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Deliveries
+         * @description The caller's deliveries, newest first: status, attempts, HTTP status, error, next retry.
+         */
+        get: operations["list_deliveries_api_notifications_deliveries_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send Test
+         * @description Send a test notification to each channel set, and answer how the first attempts went.
+         */
+        post: operations["send_test_api_notifications_test_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/portfolio": {
         parameters: {
             query?: never;
@@ -912,6 +977,47 @@ export interface components {
              */
             token: string;
         };
+        /** DeliveriesOut */
+        DeliveriesOut: {
+            /** Deliveries */
+            deliveries: components["schemas"]["DeliveryOut"][];
+            /** Total */
+            total: number;
+        };
+        /** DeliveryOut */
+        DeliveryOut: {
+            /** Attempts */
+            attempts: number;
+            /**
+             * Channel
+             * @enum {string}
+             */
+            channel: "email" | "webhook";
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Delivered At */
+            delivered_at: string | null;
+            /** Error */
+            error: string | null;
+            /** Event */
+            event: string;
+            /** Id */
+            id: number;
+            /** Next Retry At */
+            next_retry_at: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "sending" | "retrying" | "delivered" | "failed";
+            /** Status Code */
+            status_code: number | null;
+            /** Target */
+            target: string;
+        };
         /** DriftRowOut */
         DriftRowOut: {
             /**
@@ -972,6 +1078,59 @@ export interface components {
             is_admin: boolean;
             /** Password */
             password: string;
+        };
+        /**
+         * NotificationsBody
+         * @description A change of notification preferences; fields left out keep their value.
+         */
+        NotificationsBody: {
+            /**
+             * Email
+             * @description Address for email; "" removes it
+             */
+            email?: string | null;
+            /**
+             * Events
+             * @description Events to be told about
+             * @example [
+             *       "run_executed"
+             *     ]
+             */
+            events?: ("run_executed" | "risk_blocked" | "order_rejected" | "drift_past_band" | "broker_failing")[] | null;
+            /**
+             * Rotate Secret
+             * @description Make a new webhook signing secret (shown once)
+             * @default false
+             */
+            rotate_secret: boolean;
+            /**
+             * Webhook Url
+             * @description http(s) URL for webhooks; "" removes it
+             */
+            webhook_url?: string | null;
+        };
+        /** NotificationsOut */
+        NotificationsOut: {
+            /** Available Events */
+            available_events: string[];
+            /** Email */
+            email: string | null;
+            /**
+             * Email Available
+             * @description Whether the server has TRIMTAB_SMTP_URL set
+             */
+            email_available: boolean;
+            /** Events */
+            events: string[];
+            /**
+             * Webhook Secret
+             * @description The webhook signing secret: only in the answer that made it
+             */
+            webhook_secret: string | null;
+            /** Webhook Secret Set */
+            webhook_secret_set: boolean;
+            /** Webhook Url */
+            webhook_url: string | null;
         };
         /** OrderOut */
         OrderOut: {
@@ -2139,6 +2298,111 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MeOut"];
+                };
+            };
+        };
+    };
+    get_notifications_api_notifications_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationsOut"];
+                };
+            };
+        };
+    };
+    put_notifications_api_notifications_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NotificationsBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationsOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_deliveries_api_notifications_deliveries_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveriesOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    send_test_api_notifications_test_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveriesOut"];
                 };
             };
         };

@@ -344,3 +344,45 @@ export interface OrderUpdatedData {
   submitted_at?: string | null;
   updated_at?: string | null;
 }
+
+// ---- notifications -----------------------------------------------------------
+
+export type NotifyEvent = "run_executed" | "risk_blocked" | "order_rejected" | "drift_past_band" | "broker_failing";
+
+/** GET|PUT /api/notifications. `webhook_secret` is only in the answer that made it. */
+export interface NotificationPrefs {
+  events: string[];
+  email: string | null;
+  webhook_url: string | null;
+  webhook_secret_set: boolean;
+  email_available: boolean;
+  webhook_secret: string | null;
+  available_events: string[];
+}
+
+export interface NotificationsUpdate {
+  events?: NotifyEvent[];
+  email?: string;
+  webhook_url?: string;
+  rotate_secret?: boolean;
+}
+
+export interface Delivery {
+  id: number;
+  event: string;
+  channel: "email" | "webhook";
+  target: string;
+  status: "pending" | "sending" | "retrying" | "delivered" | "failed";
+  attempts: number;
+  status_code: number | null;
+  error: string | null;
+  next_retry_at: string | null;
+  created_at: string;
+  delivered_at: string | null;
+}
+
+/** GET /api/notifications/deliveries and POST /api/notifications/test. */
+export interface DeliveryList {
+  deliveries: Delivery[];
+  total: number;
+}

@@ -1,4 +1,5 @@
 import { BrokerCard } from "@/features/settings/BrokerCard";
+import { NotificationsCard } from "@/features/settings/NotificationsCard";
 import { PolicyForm } from "@/features/settings/PolicyForm";
 import { ScheduleCard } from "@/features/settings/ScheduleCard";
 import { SessionsCard } from "@/features/settings/SessionsCard";
@@ -16,6 +17,7 @@ export function SettingsPage() {
       <PolicyForm />
       <ScheduleCard />
       <BrokerCard />
+      <NotificationsCard />
       <TokensCard />
       <SessionsCard />
     </div>
