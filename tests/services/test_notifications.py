@@ -290,3 +290,12 @@ def test_signature_refuses_an_old_timestamp() -> None:
     assert not verify_signature("whsec_x", header, b"{}", now=1_000_301)
     assert not verify_signature("whsec_x", header, b"{ }", now=1_000_000)
     assert not verify_signature("whsec_x", "v1=abc", b"{}", now=1_000_000)
+
+
+def test_the_documented_signature_example() -> None:
+    """docs/notifications.md shows this header for ``{"id":42}``."""
+    from trimtab.services.notify_webhook import signature_header
+
+    assert signature_header("whsec_example", 1764514800, b'{"id":42}') == (
+        "t=1764514800,v1=36c3386f56fe711c25e5d30672ea7cf1540d3b9c1ae56d76c89c8e0f7475369f"
+    )

@@ -13,12 +13,15 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
+import structlog
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
+
+log = structlog.get_logger("trimtab.metrics")
 
 REBALANCE_RUNS = Counter(
     "trimtab_rebalance_runs_total",
@@ -129,9 +132,9 @@ class QueueCollector(Collector):
                 rows = connection.execute(
                     text(
                         "SELECT j.queue_name, j.status::text, count(*),"
-                        " coalesce(extract(epoch FROM now() - min(coalesce(j.scheduled_at, d.at)))"
+                        " coalesce(extract(epoch FROM now() - min(coalesce(j.scheduled_at, d.at))"
                         " FILTER (WHERE j.status = 'todo' AND coalesce(j.scheduled_at, d.at)"
-                        " <= now()), 0)"
+                        " <= now())), 0)"
                         " FROM procrastinate_jobs j"
                         " LEFT JOIN procrastinate_events d"
                         " ON d.job_id = j.id AND d.type = 'deferred'"
@@ -140,6 +143,8 @@ class QueueCollector(Collector):
                     )
                 ).all()
         except SQLAlchemyError:
+            # A scrape must answer even when the database does not.
+            log.warning("queue_metrics_unavailable", exc_info=True)
             return []
         return [(str(q), str(s), int(c), max(float(w), 0.0)) for q, s, c, w in rows]
 

@@ -177,15 +177,15 @@ export function NotificationsCard() {
           </Alert>
         )}
         {secret && (
-          <Alert tone="success" title="Webhook signing secret" data-testid="webhook-secret">
+          <Alert tone="success" title="Webhook signing secret">
             <p>Copy it now: it will not be shown again. Verify each POST with it (docs/notifications.md).</p>
-            <code className="mt-2 block truncate rounded-md border border-emerald-200 bg-white px-2 py-1.5 font-mono text-xs text-slate-900">
+            <code className="mt-2 block truncate rounded-md border border-emerald-200 bg-white px-2 py-1.5 font-mono text-xs text-slate-900" data-testid="webhook-secret">
               {secret}
             </code>
           </Alert>
         )}
-        <Table aria-label="Notification deliveries">
-          <TableCaption>Latest deliveries</TableCaption>
+        <Table aria-label="Notification deliveries" data-testid="deliveries-table">
+          <TableCaption>Notification deliveries (latest 10)</TableCaption>
           <TableHeader>
             <TableRow>
               <TableHead>When</TableHead>
