@@ -3,6 +3,8 @@ with its labels."""
 
 from __future__ import annotations
 
+import time
+
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
@@ -14,7 +16,7 @@ from trimtab.services.demo import seed_demo_user
 from trimtab.services.instrumented_broker import instrumented
 
 from ..services.notify_receivers import free_port
-from .conftest import Client
+from .conftest import Client, live_check
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 
@@ -48,14 +50,24 @@ def test_a_demo_run_shows_every_named_metric_with_its_labels(app: FastAPI, ctx: 
     user = str(demo.user.id)
     before = samples(demo.http)
 
-    result = demo.http.post("/api/rebalance/check", json={"dry_run": False}).json()
+    result = live_check(demo)  # 202, then the run in a background thread
     assert result["status"] == "completed"
     # The demo account sells SPY and buys TLT (tests/api/test_rebalance.py).
     assert [(t["side"], t["symbol"], t["status"]) for t in result["trades_executed"]] == [
         ("sell", "SPY", "filled"),
         ("buy", "TLT", "filled"),
     ]
-    after = samples(demo.http)
+    runs = {"user_id": user, "trigger": "manual", "dry_run": "false", "outcome": "completed"}
+    # The run is counted just after its status is committed, in the run's own thread.
+    deadline = time.monotonic() + 10
+    while True:
+        after = samples(demo.http)
+        grown = value(after, "trimtab_rebalance_runs_total", **runs) > value(
+            before, "trimtab_rebalance_runs_total", **runs
+        )
+        if grown or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
 
     def grew(name: str, by: float, **labels: str) -> None:
         assert value(after, name, **labels) - value(before, name, **labels) == by, (name, labels)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -15,13 +16,15 @@ from trimtab.brokers.models import Asset, Order, OrderRequest
 from trimtab.brokers.paper import PaperBroker
 from trimtab.errors import InvalidInput, OrderRejected
 from trimtab.services import notifications, risk
+from trimtab.services.automation import DueOutcome, check_due, sweep
 from trimtab.services.context import AppContext
+from trimtab.services.demo import seed_demo_user
 from trimtab.services.notifications import NotifyEvent
 from trimtab.services.notify_delivery import DeliveryPolicy, Notifier
 from trimtab.services.notify_webhook import verify_signature
 from trimtab.services.rebalance import check_rebalance_drift
 
-from .helpers import on_exchange
+from .helpers import FakeClock, on_exchange
 from .notify_receivers import smtp_server, webhook_receiver
 
 FAST = DeliveryPolicy(max_attempts=3, first_retry=0.01, max_retry=0.05, timeout=5.0)
@@ -299,3 +302,26 @@ def test_the_documented_signature_example() -> None:
     assert signature_header("whsec_example", 1764514800, b'{"id":42}') == (
         "t=1764514800,v1=36c3386f56fe711c25e5d30672ea7cf1540d3b9c1ae56d76c89c8e0f7475369f"
     )
+
+
+def test_a_scheduled_dry_run_past_a_band_is_told(ctx: AppContext, clock: FakeClock) -> None:
+    """The demo user's daily 10:00 check is a dry run ("dry run and notify"): its drift
+    past the band raises ``drift_past_band``, and no order is placed."""
+    ctx = with_smtp(ctx, None)
+    user_id = seed_demo_user(ctx).user.id
+    with webhook_receiver([200]) as (url, hook):
+        notifications.set_preferences(ctx, user_id, webhook_url=url, events=["drift_past_band"])
+        # Tue 2026-01-06 10:00:30 New York: the schedule is due.
+        clock.now = datetime(2026, 1, 6, 15, 0, 30, tzinfo=UTC)
+        outcomes: list[DueOutcome] = []
+        sweep(ctx, lambda due: outcomes.extend(check_due(ctx, d) for d in due))
+        assert ctx.notifier.drain(10)
+
+    assert outcomes == [DueOutcome.CHECKED]
+    ((_, body),) = hook.received
+    payload = json.loads(body)
+    assert payload["event"] == "drift_past_band"
+    assert (payload["data"]["status"], payload["data"]["dry_run"]) == ("planned", True)
+    assert payload["data"]["orders"] == []
+    actions = {row["symbol"]: row["action"] for row in payload["data"]["drift_analysis"]}
+    assert (actions["SPY"], actions["TLT"]) == ("sell", "buy")

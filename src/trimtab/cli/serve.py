@@ -12,9 +12,7 @@ from trimtab.monitoring.logs import configure_logging
 from trimtab.services.background import InProcessRuns, make_launcher
 from trimtab.services.context import build_context
 from trimtab.services.demo import seed_demo_user
-
-#: How often the server looks for notification deliveries that are due.
-NOTIFY_SWEEP_SECONDS = 30.0
+from trimtab.services.notify_delivery import SWEEP_SECONDS
 
 
 @app.command()
@@ -31,7 +29,7 @@ def serve(
     with exit_on_error():
         ctx = build_context(settings)
         # Retries of notifications, and ones a finished CLI command or a dead process left.
-        ctx.notifier.sweep_every(ctx, NOTIFY_SWEEP_SECONDS)
+        ctx.notifier.sweep_every(ctx, SWEEP_SECONDS)
         if demo:
             seed = seed_demo_user(ctx)
             console.print(

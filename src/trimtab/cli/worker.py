@@ -11,7 +11,9 @@ import typer
 from trimtab.cli.app import app, console, exit_on_error
 from trimtab.config import get_settings
 from trimtab.errors import TrimtabError
+from trimtab.monitoring.logs import configure_logging
 from trimtab.services.context import build_context
+from trimtab.services.notify_delivery import SWEEP_SECONDS
 
 
 @app.command()
@@ -43,6 +45,9 @@ def worker(
                 code="workers_need_postgresql",
             )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    configure_logging(settings.log_level or "info")
+    # Notification retries, and deliveries a finished or killed process left behind.
+    ctx.notifier.sweep_every(ctx, SWEEP_SECONDS)
     worker_name = name or f"{socket.gethostname()}:{os.getpid()}"
     console.print(f"trimtab worker {worker_name}: sweeping every {settings.sweep_seconds:g} s")
     run_worker(ctx, concurrency=concurrency, name=worker_name, wait=not until_idle)

@@ -24,6 +24,7 @@ from sqlalchemy import select, update
 from trimtab.domain.schedule import Frequency, ScheduleMode, next_run
 from trimtab.errors import BrokerError, Conflict
 from trimtab.services.context import AppContext, account_lock
+from trimtab.services.notifications import NotifyEvent, notify, run_summary
 from trimtab.services.rebalance import (
     CheckRequest,
     check_holding_lock,
@@ -181,6 +182,8 @@ def check_due(ctx: AppContext, due: Due) -> DueOutcome:
                 queue_if_closed=False,
             )
             result = check_holding_lock(ctx, request, lock)
+            if request.dry_run and result.get("needs_rebalance"):
+                notify(ctx, due.user_id, NotifyEvent.DRIFT_PAST_BAND, run_summary(result))
             return _move_on(ctx, due, DueOutcome.CHECKED, run_id=int(result["run_id"]))
     except Conflict:
         return DueOutcome.BUSY

@@ -38,6 +38,10 @@ if TYPE_CHECKING:
 log = structlog.get_logger("trimtab.notifications")
 
 
+#: How often a server or worker looks for deliveries that are due, in seconds.
+SWEEP_SECONDS = 30.0
+
+
 class Channel(StrEnum):
     EMAIL = "email"
     WEBHOOK = "webhook"
