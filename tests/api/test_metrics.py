@@ -103,7 +103,11 @@ def test_a_failing_broker_is_counted_by_endpoint_and_code(
     settings = ctx.settings.model_copy(update={"alpaca_base_url": dead, "alpaca_data_url": dead})
     ctx.broker_for = instrumented(make_broker_for(settings, ctx.session_factory))
     broker_accounts.set_broker_account(
-        ctx, alice.user.id, "alpaca", key_id="AKTEST", secret="alpaca-secret-never-shown"
+        ctx,
+        alice.user.id,
+        "alpaca",
+        key_id="PKTEST0000000000000001",
+        secret="alpaca-secret-never-shown",
     )
     alice.http.put(
         "/api/allocations", json={"allocations": [{"symbol": "SPY", "target_percent": 100}]}

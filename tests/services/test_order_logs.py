@@ -34,6 +34,12 @@ def hundreds() -> Exchange:
     )
 
 
+@pytest.fixture(autouse=True)
+def _default_logging() -> None:
+    """A CLI test earlier in the session leaves its warning-level configuration behind."""
+    structlog.reset_defaults()
+
+
 def test_each_order_step_is_one_line_with_its_identifiers(ctx: AppContext, seeded: int) -> None:
     exchange = hundreds()
     exchange.open_account(str(seeded), Decimal(0), HOLDINGS)
