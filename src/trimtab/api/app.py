@@ -6,6 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, Response
+from starlette.middleware.gzip import GZipMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from trimtab import __version__
@@ -32,6 +33,9 @@ from trimtab.services.context import AppContext, build_context
 
 #: The built page (``npm run build`` in web/ writes here).
 WEB_DIST = Path(__file__).resolve().parent.parent / "web_dist"
+#: Where vite puts the content-hashed files: a new build gives them new names.
+FINGERPRINTED = "assets/"
+IMMUTABLE = "public, max-age=31536000, immutable"
 API_PREFIXES = ("api/", "callable/", "healthz", "metrics", "openapi.json", "docs", "redoc")
 
 DESCRIPTION = """
@@ -91,7 +95,9 @@ def create_app(
 
 def install_edges(app: FastAPI, settings: Settings) -> None:
     """Outermost first: the client's real address (only from a configured proxy), the
-    security headers on every answer, then the body limit and strict JSON."""
+    security headers on every answer, the body limit and strict JSON, then gzip for
+    answers of 500 bytes or more (the event stream is never compressed)."""
+    app.add_middleware(GZipMiddleware, minimum_size=500, compresslevel=6)
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders, hsts=settings.hsts)
     proxies = [p.strip() for p in settings.trusted_proxies.split(",") if p.strip()]
@@ -101,7 +107,11 @@ def install_edges(app: FastAPI, settings: Settings) -> None:
 
 
 def _serve_page(app: FastAPI, web_dist: Path) -> None:
-    """Static files of the page, and ``index.html`` for its client-side routes."""
+    """Static files of the page, and ``index.html`` for its client-side routes.
+
+    Files under ``assets/`` carry a content hash in their names, so a browser keeps them
+    a year; everything else (``index.html`` above all) is revalidated on every load.
+    """
 
     @app.get("/{path:path}", include_in_schema=False)
     def page(path: str, request: Request) -> Response:
@@ -114,5 +124,6 @@ def _serve_page(app: FastAPI, web_dist: Path) -> None:
             )
         candidate = (web_dist / path).resolve()
         if path and candidate.is_file() and candidate.is_relative_to(web_dist.resolve()):
-            return FileResponse(candidate)
+            cache = IMMUTABLE if path.startswith(FINGERPRINTED) else "no-cache"
+            return FileResponse(candidate, headers={"Cache-Control": cache})
         return FileResponse(index, headers={"Cache-Control": "no-cache"})
