@@ -10,7 +10,7 @@ WEB_DEPS := web/node_modules/.package-lock.json
 WEB_BUILT := src/trimtab/web_dist/index.html
 WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.ts web/package.json
 
-.PHONY: install web chromium run test bench lint format api-types
+.PHONY: install web chromium run test bench soak lint format api-types
 
 # requirements/bench.txt is dev.txt plus the anchors (bt, PyPortfolioOpt) that the oracle
 # tests and `make bench` compare with; runtime.txt alone is what a deployment needs.
@@ -55,6 +55,11 @@ test: install web chromium
 
 bench: install web
 	$(BIN)/python -m bench
+
+# The reliability suite's full-size forms; `make test` runs their bounded forms.
+# The mixed API load: 60 s, 16 clients, on SQLite and PostgreSQL (bench/api_load.py).
+soak: install web
+	$(BIN)/python -m bench.api_load 60 16
 
 lint: install
 	$(BIN)/ruff check src tests bench
