@@ -1,25 +1,8 @@
-"""The ``trimtab`` command line: one sub-command per verb, over the same services as the API."""
+"""The ``trimtab`` command line: one sub-command per verb, over the same services as the API.
+
+Each verb's module is imported only when the verb runs (``trimtab.cli.app.COMMANDS``).
+"""
 
 from trimtab.cli.app import app
-
-# Importing a command module registers its commands on ``app``.
-from trimtab.cli import (  # noqa: F401  # isort: skip
-    allocations,
-    backtest,
-    broker,
-    check,
-    db,
-    notify,
-    plan,
-    risk,
-    runs,
-    schedule,
-    serve,
-    settings,
-    sim,
-    trade,
-    users,
-    worker,
-)
 
 __all__ = ["app"]

@@ -1,19 +1,113 @@
-"""The root ``trimtab`` Typer app; each verb's module registers its command on it."""
+"""The root ``trimtab`` Typer app; each verb's module registers its command on it.
+
+A command's module is imported only when that command runs (``COMMANDS`` names the
+module of each verb), so ``trimtab plan`` never loads SQLAlchemy, FastAPI or numpy and
+``trimtab --help`` loads no command at all. bench/cli_startup.py measures it.
+"""
 
 from __future__ import annotations
 
+import importlib
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
+from typing import Any, NamedTuple, cast
 
 import typer
+import typer.core
+import typer.main
 from rich.console import Console
 
 from trimtab import __version__
-from trimtab.config import Settings
 from trimtab.domain.money import NumberRange, to_decimal
 from trimtab.errors import TrimtabError
-from trimtab.monitoring.logs import configure_logging
+
+
+class Verb(NamedTuple):
+    """A top-level command: the module that registers it, and its one-line help for the
+    command list (tests/cli/test_startup.py checks it against the module's own)."""
+
+    module: str
+    help: str
+
+
+#: In the order ``trimtab --help`` lists them: single commands, then command groups.
+COMMANDS: dict[str, Verb] = {
+    "backtest": Verb(
+        "backtest", "Replay rebalancing policies on price history: trades, costs, drift and return."
+    ),
+    "check": Verb("check", "Check drift against the targets and place the orders that correct it."),
+    "plan": Verb(
+        "plan", "Plan the trades that bring a snapshot back to its targets. Places no orders."
+    ),
+    "runs": Verb("runs", "List past checks and rebalances, or show one with ``--id``."),
+    "serve": Verb(
+        "serve", "Serve the API and the page (the database must be migrated: `trimtab db upgrade`)."
+    ),
+    "sim": Verb(
+        "sim",
+        "Serve Alpaca's trading and data API (v2) from an in-memory exchange, for tests and demos.",
+    ),
+    "trade": Verb("trade", "Place a market order."),
+    "worker": Verb(
+        "worker",
+        "Run scheduled checks and background live runs (PostgreSQL; start as many as you like).",
+    ),
+    "allocations": Verb("allocations", "Target allocations."),
+    "broker": Verb("broker", "Your broker: connect your own Alpaca account, show it, disconnect."),
+    "db": Verb("db", "Create or migrate the database."),
+    "notify": Verb("notify", "Notifications by email and signed webhook (docs/notifications.md)."),
+    "settings": Verb("settings", "Rebalancing policy: bands, scope, cash, whole shares, tax lots."),
+    "risk": Verb("risk", "Risk switches (system-wide and per user)."),
+    "schedule": Verb("schedule", "Scheduled checks (exchange time, trading days only)."),
+    "users": Verb("users", "Manage accounts."),
+    "tokens": Verb("users", "Manage personal API tokens."),
+}
+
+
+def _clean_flags(command: Any) -> None:
+    """Show an on/off flag as just its name: no ``<bool>`` value column in help."""
+    for param in command.params:
+        if getattr(param, "is_flag", False) and param.metavar is None:
+            param.metavar = ""
+    for sub in getattr(command, "commands", {}).values():
+        _clean_flags(sub)
+
+
+class LazyCommands(typer.core.TyperGroup):
+    """The root group: imports a verb's module the first time the verb is looked up.
+
+    While the help lists the verbs, each is a placeholder holding its ``COMMANDS`` help,
+    so listing them imports nothing."""
+
+    listing = False
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [*COMMANDS, *(name for name in super().list_commands(ctx) if name not in COMMANDS)]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        verb = COMMANDS.get(cmd_name)
+        if verb is not None and cmd_name not in self.commands:
+            if self.listing:
+                return typer.core.TyperCommand(name=cmd_name, help=verb.help)
+            importlib.import_module(f"trimtab.cli.{verb.module}")
+            # The module registered its command on ``app``: build the click commands anew.
+            built = cast(typer.core.TyperGroup, typer.main.get_command(app))
+            for name, command in built.commands.items():
+                self.commands.setdefault(name, command)
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            _clean_flags(command)
+        return command
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        self.listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self.listing = False
+
 
 app = typer.Typer(
     name="trimtab",
@@ -21,6 +115,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=LazyCommands,
 )
 console = Console()
 err_console = Console(stderr=True)
@@ -28,13 +123,21 @@ err_console = Console(stderr=True)
 
 @app.callback()
 def main(
-    version: bool = typer.Option(False, "--version", help="Print the version and exit."),
+    version: bool = typer.Option(
+        False, "--version", help="Print the version and exit.", metavar=""
+    ),
 ) -> None:
     """Keep a brokerage portfolio on its target allocation: dry run first, then rebalance."""
     if version:
         console.print(f"trimtab {__version__}")
         raise typer.Exit()
-    configure_logging(Settings().log_level or "warning")
+    # The command's module is imported by now (click resolves the command before this
+    # callback runs). Commands that never load structlog (plan) have nothing to configure.
+    if "structlog" in sys.modules:
+        from trimtab.config import Settings
+        from trimtab.monitoring.logs import configure_logging
+
+        configure_logging(Settings().log_level or "warning")
 
 
 @contextmanager

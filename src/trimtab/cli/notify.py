@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from trimtab.cli.app import app, console, exit_on_error
-from trimtab.cli.common import acting_user, open_context, print_json, user_option
+from trimtab.cli.common import View, acting_user, open_context, user_option
 from trimtab.services import notifications
 from trimtab.services.notifications import DEFAULT_EVENTS, NotificationPrefs, prefs_json
 
@@ -16,10 +16,7 @@ notify_app = typer.Typer(
 app.add_typer(notify_app, name="notify")
 
 
-def show_prefs(prefs: NotificationPrefs, as_json: bool) -> None:
-    if as_json:
-        print_json(prefs_json(prefs))
-        return
+def _render_prefs(prefs: NotificationPrefs) -> None:
     console.print(f"events:  {', '.join(prefs.events) or '(none)'}")
     email = prefs.email or "(none)"
     if prefs.email and not prefs.email_available:
@@ -36,16 +33,16 @@ def show_prefs(prefs: NotificationPrefs, as_json: bool) -> None:
         )
 
 
+PREFS = View(prefs_json, _render_prefs)
+
+
 @notify_app.command("show")
 def show(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
     user: str | None = user_option(),
 ) -> None:
     """Show the events chosen, the email address and the webhook URL."""
-    with exit_on_error():
-        ctx = open_context()
-        prefs = notifications.get_preferences(ctx, acting_user(ctx, user).id)
-    show_prefs(prefs, as_json)
+    PREFS.show(notifications.get_preferences, user, as_json)
 
 
 @notify_app.command("set")
@@ -77,13 +74,10 @@ def set_notify(
             webhook_url=webhook_url,
             rotate_secret=rotate_secret,
         )
-    show_prefs(prefs, as_json)
+    PREFS.print(prefs, as_json)
 
 
-def show_deliveries(listing: dict[str, object], as_json: bool) -> None:
-    if as_json:
-        print_json(listing)
-        return
+def _render_deliveries(listing: dict[str, object]) -> None:
     rows = listing["deliveries"]
     assert isinstance(rows, list)
     if not rows:
@@ -101,6 +95,9 @@ def show_deliveries(listing: dict[str, object], as_json: bool) -> None:
         )
 
 
+DELIVERIES = View(dict, _render_deliveries)
+
+
 @notify_app.command("test")
 def send_test(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
@@ -110,7 +107,7 @@ def send_test(
     with exit_on_error():
         ctx = open_context()
         listing = notifications.send_test(ctx, acting_user(ctx, user).id)
-    show_deliveries(listing, as_json)
+    DELIVERIES.print(listing, as_json)
 
 
 @notify_app.command("deliveries")
@@ -123,4 +120,4 @@ def deliveries(
     with exit_on_error():
         ctx = open_context()
         listing = notifications.list_deliveries(ctx, acting_user(ctx, user).id, limit=limit)
-    show_deliveries(listing, as_json)
+    DELIVERIES.print(listing, as_json)

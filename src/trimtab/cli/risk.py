@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from trimtab.cli.app import app, console, exit_on_error
-from trimtab.cli.common import acting_user, open_context, print_json, user_option
+from trimtab.cli.common import View, acting_user, open_context, user_option
 from trimtab.services import risk
 from trimtab.services.risk import RiskView, risk_view_json
 
@@ -13,10 +13,7 @@ risk_app = typer.Typer(help="Risk switches (system-wide and per user).", no_args
 app.add_typer(risk_app, name="risk")
 
 
-def show_view(view: RiskView, as_json: bool) -> None:
-    if as_json:
-        print_json(risk_view_json(view))
-        return
+def _render(view: RiskView) -> None:
     for name, row in (("system", view.system), ("user", view.user)):
         status = row.status
         console.print(
@@ -31,16 +28,16 @@ def show_view(view: RiskView, as_json: bool) -> None:
         console.print("[green]Orders may be placed.[/green]")
 
 
+RISK = View(risk_view_json, _render)
+
+
 @risk_app.command("show")
 def show(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
     user: str | None = user_option(),
 ) -> None:
     """Show the system row, the user's row and whether orders are blocked."""
-    with exit_on_error():
-        ctx = open_context()
-        view = risk.get_risk(ctx, acting_user(ctx, user).id)
-    show_view(view, as_json)
+    RISK.show(risk.get_risk, user, as_json)
 
 
 @risk_app.command("set")
@@ -71,4 +68,4 @@ def set_risk(
             kill_switch=kill_switch,
             reason=reason,
         )
-    show_view(view, as_json=False)
+    RISK.print(view, as_json=False)

@@ -7,7 +7,7 @@ from datetime import datetime
 import typer
 
 from trimtab.cli.app import app, console, exit_on_error
-from trimtab.cli.common import acting_user, open_context, print_json, user_option
+from trimtab.cli.common import View, acting_user, open_context, user_option
 from trimtab.domain.schedule import EXCHANGE_TZ
 from trimtab.services import schedules
 from trimtab.services.schedules import ScheduleView, schedule_json
@@ -18,11 +18,8 @@ schedule_app = typer.Typer(
 app.add_typer(schedule_app, name="schedule")
 
 
-def show_view(view: ScheduleView, as_json: bool) -> None:
+def _render(view: ScheduleView) -> None:
     shown = schedule_json(view)
-    if as_json:
-        print_json(shown)
-        return
     when = {
         "off": "off",
         "daily": f"every trading day at {shown['time_of_day']}",
@@ -46,16 +43,16 @@ def _local(value: datetime | None) -> str:
     return value.astimezone(EXCHANGE_TZ).strftime("%a %Y-%m-%d %H:%M %Z")
 
 
+SCHEDULE = View(schedule_json, _render)
+
+
 @schedule_app.command("show")
 def show(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
     user: str | None = user_option(),
 ) -> None:
     """Show the schedule and its next run."""
-    with exit_on_error():
-        ctx = open_context()
-        view = schedules.get_schedule(ctx, acting_user(ctx, user).id)
-    show_view(view, as_json)
+    SCHEDULE.show(schedules.get_schedule, user, as_json)
 
 
 @schedule_app.command("set")
@@ -92,4 +89,4 @@ def set_schedule(
             cooldown_minutes=cooldown,
             mode=mode,
         )
-    show_view(view, as_json)
+    SCHEDULE.print(view, as_json)

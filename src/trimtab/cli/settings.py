@@ -8,7 +8,7 @@ from typing import Any
 import typer
 
 from trimtab.cli.app import app, console, exit_on_error
-from trimtab.cli.common import acting_user, open_context, print_json, user_option
+from trimtab.cli.common import View, acting_user, open_context, user_option
 from trimtab.domain.policy import Policy, policy_to_json
 from trimtab.errors import InvalidInput
 from trimtab.services import policy as policy_service
@@ -56,15 +56,14 @@ def policy_with(policy: Policy, pairs: list[str]) -> Policy:
     return replace(policy, **changes)
 
 
-def show_policy(value: Policy, as_json: bool) -> None:
-    saved = policy_to_json(value)
-    if as_json:
-        print_json(saved)
-        return
-    for name, text in saved.items():
+def _render(value: Policy) -> None:
+    for name, text in policy_to_json(value).items():
         if name == "sum_tolerance":
             continue
         console.print(f"{name:>24}: {text if text is not None else 'off'}")
+
+
+POLICY = View(policy_to_json, _render)
 
 
 @settings_app.command("show")
@@ -73,10 +72,7 @@ def show(
     user: str | None = user_option(),
 ) -> None:
     """Show every policy setting (defaults are the seed's rules)."""
-    with exit_on_error():
-        ctx = open_context()
-        value = policy_service.get_policy(ctx, acting_user(ctx, user).id)
-    show_policy(value, as_json)
+    POLICY.show(policy_service.get_policy, user, as_json)
 
 
 @settings_app.command("set")
@@ -95,4 +91,4 @@ def set_settings(
         value = policy_service.update_policy(
             ctx, acting_user(ctx, user).id, **basics, options=parsed
         )
-    show_policy(value, as_json)
+    POLICY.print(value, as_json)

@@ -28,8 +28,10 @@ def worker(
 ) -> None:
     """Run scheduled checks and background live runs (PostgreSQL; start as many as you like).
 
-    At start it finishes runs a killed worker left behind and sweeps once; then every
-    worker sweeps every TRIMTAB_SWEEP_SECONDS (one sweep per tick across all of them).
+    At start it finishes runs a killed worker left behind and sweeps once.
+
+    Then every worker sweeps every TRIMTAB_SWEEP_SECONDS (one sweep per tick across all).
+
     Each due account is checked once, under the same run lock as manual runs.
     """
     # procrastinate is imported only by the command that needs it.

@@ -11,7 +11,6 @@ from trimtab.domain.policy import Policy
 from trimtab.domain.portfolio import Portfolio
 from trimtab.domain.targets import Target
 from trimtab.services.contract import rebalance_result
-from trimtab.services.trading_day import last_session_start
 
 
 def _dated(portfolio: Portfolio) -> bool:
@@ -31,6 +30,9 @@ def plan_snapshot(
     snapshot's ``as_of`` (the calendar is read only when some price has a date).
     """
     if portfolio.as_of is not None and portfolio.session_start is None and _dated(portfolio):
+        # The exchange calendar (pandas) is loaded only for a snapshot that needs it.
+        from trimtab.services.trading_day import last_session_start
+
         portfolio = replace(portfolio, session_start=last_session_start(portfolio.as_of))
     plan = plan_rebalance(targets, portfolio, policy, symbols)
     return rebalance_result(plan, dry_run=True)

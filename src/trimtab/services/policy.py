@@ -8,9 +8,7 @@ from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
-
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from trimtab.domain.money import MONEY_RANGE, PERCENT_RANGE, ZERO, NumberRange
 from trimtab.domain.policy import (
@@ -26,9 +24,13 @@ from trimtab.domain.policy import (
     policy_to_json,
 )
 from trimtab.errors import InvalidInput
-from trimtab.services.context import AppContext
-from trimtab.store.models import PolicyRow
-from trimtab.store.repositories import Policies, record_audit
+
+# The store is imported where it is used: ``trimtab plan`` checks options with no database.
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from trimtab.services.context import AppContext
+    from trimtab.store.models import PolicyRow
 
 SECONDS_PER_HOUR = Decimal(3600)
 
@@ -54,6 +56,8 @@ def price_age_hours(policy: Policy) -> Decimal:
 
 def read_policy(session: Session, user_id: int) -> Policy:
     """The user's policy, the seed's defaults where none was saved."""
+    from trimtab.store.repositories import Policies
+
     return _policy(Policies(session).get(user_id))
 
 
@@ -169,6 +173,9 @@ def update_policy(
         changes["max_price_age_hours"] = _checked(
             max_price_age_hours, "max_price_age_hours", PRICE_AGE_RANGE
         )
+    from trimtab.store.models import PolicyRow
+    from trimtab.store.repositories import Policies, record_audit
+
     now = ctx.clock()
     with ctx.session_factory.begin() as session:
         repo = Policies(session)
