@@ -43,6 +43,22 @@ def test_dry_run_reports_drift_and_plans_without_placing(demo: Client) -> None:
     assert demo.http.get("/api/portfolio").json()["cash"] == 2500.0
 
 
+def test_a_preview_of_targets_off_100_is_refused_and_the_history_says_so(demo: Client) -> None:
+    assert demo.http.put("/api/allocations/GLD", json={"target_percent": 15}).status_code == 200
+    result = demo.http.post("/api/rebalance/check", json={"dry_run": True}).json()
+    assert result["status"] == "refused"
+    assert result["message"] == (
+        "Cannot rebalance: targets sum to 105.00 %, expected 100 % (5.00 pp over)"
+    )
+    assert (result["needs_rebalance"], result["trades_planned"]) == (False, [])
+    [listed] = demo.http.get("/api/runs").json()["runs"]
+    assert (listed["id"], listed["status"], listed["dry_run"]) == (
+        result["run_id"],
+        "refused",
+        True,
+    )
+
+
 def test_live_check_answers_202_at_once_and_the_run_goes_on(demo: Client) -> None:
     accepted = demo.http.post("/api/rebalance/check", json={"dry_run": False})
     assert accepted.status_code == 202, accepted.text

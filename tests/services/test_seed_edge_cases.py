@@ -34,6 +34,7 @@ def test_portfolio_value_zero(ctx: AppContext, seeded: int, exchange: Exchange) 
 
 def test_no_targets(ctx: AppContext, user_id: int, exchange: Exchange) -> None:
     result = live_check(ctx, exchange, user_id, "1000", SPY=3)
+    assert result["status"] == "refused"
     assert result["message"].startswith("No enabled target allocations")
     assert result["needs_rebalance"] is False
 
@@ -49,6 +50,7 @@ def test_only_disabled_targets_count_as_none(
 def test_targets_off_100(ctx: AppContext, user_id: int, exchange: Exchange) -> None:
     allocations.replace_allocations(ctx, user_id, SEED_TARGETS[:3])
     result = live_check(ctx, exchange, user_id, "1000", SPY=1)
+    assert result["status"] == "refused"
     assert result["message"] == (
         "Cannot rebalance: targets sum to 90.00 %, expected 100 % (10.00 pp missing)"
     )

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from trimtab.brokers.base import Broker
-from trimtab.domain.planner import Plan, plan_rebalance
+from trimtab.domain.planner import Plan, PlanOutcome, plan_rebalance
 from trimtab.domain.policy import Policy, policy_from_json, policy_to_json
 from trimtab.domain.targets import Target, check_symbol, enabled_targets
 from trimtab.errors import BrokerError, Conflict, InvalidInput, InvalidTargets, TrimtabError
@@ -58,6 +58,11 @@ class CheckRequest:
     queue_if_closed: bool
 
 
+#: Plans that say the check cannot be done as asked: recorded ``refused``, not
+#: ``nothing_to_do``, so the page and the history show them as problems to fix.
+REFUSALS = frozenset(
+    {PlanOutcome.NO_TARGETS, PlanOutcome.INVALID_TARGETS, PlanOutcome.VALUATION_MISMATCH}
+)
 MARKET_CLOSED = (
     "Market is closed: no orders sent. Check again when it opens, or queue the orders "
     "for the open (queue_if_closed)"
@@ -286,6 +291,8 @@ def _decide(
     plan: Plan, view: BrokerView, blocked_reason: str | None, request: CheckRequest
 ) -> tuple[RunStatus, str]:
     """What this check will do, and the message that says so."""
+    if plan.outcome in REFUSALS:
+        return RunStatus.REFUSED, plan.message
     if request.dry_run:
         status = RunStatus.PLANNED if plan.orders else RunStatus.NOTHING_TO_DO
         suffix = f" (orders would be refused now: {blocked_reason})" if blocked_reason else ""

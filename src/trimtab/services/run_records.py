@@ -19,6 +19,9 @@ class RunStatus(StrEnum):
     FAILED = "failed"
     BLOCKED_BY_RISK = "blocked_by_risk"
     NOTHING_TO_DO = "nothing_to_do"
+    #: The targets cannot be planned from (none enabled, a sum off 100 %) or the
+    #: account's valuation does not add up: no orders, and the message says why.
+    REFUSED = "refused"
     #: A dry run that found trades to make.
     PLANNED = "planned"
 

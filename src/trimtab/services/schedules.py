@@ -34,7 +34,7 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
 #: A week: a longer cooldown would silence a daily schedule for good.
 MAX_COOLDOWN_MINUTES = 7 * 24 * 60
 #: Live runs that did not place orders start no cooldown.
-NO_ORDERS = (RunStatus.NOTHING_TO_DO, RunStatus.BLOCKED_BY_RISK)
+NO_ORDERS = (RunStatus.NOTHING_TO_DO, RunStatus.REFUSED, RunStatus.BLOCKED_BY_RISK)
 
 
 @dataclass(frozen=True, slots=True)

@@ -85,6 +85,18 @@ export function formatRelative(iso: string | null | undefined, now = Date.now())
   return relative.format(Math.round(seconds / 86400), "day");
 }
 
+/**
+ * Server text as the page shows it: a capital first letter, a full stop, and percents
+ * written as the page writes them ("105.00 %" → "105.00%"). "wrong email or password"
+ * → "Wrong email or password."
+ */
+export function sentence(text: string | null | undefined): string {
+  const trimmed = (text ?? "").trim().replace(/(\d) %/g, "$1%");
+  if (!trimmed) return "";
+  const capital = trimmed.charAt(0).toUpperCase() + trimmed.slice(1);
+  return /[.!?…]$/.test(capital) ? capital : `${capital}.`;
+}
+
 export function humanize(code: string): string {
   const s = code.replace(/_/g, " ");
   return s.charAt(0).toUpperCase() + s.slice(1);

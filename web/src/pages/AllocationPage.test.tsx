@@ -87,6 +87,30 @@ describe("AllocationPage", () => {
     expect(live?.body).toEqual({ dry_run: false, queue_if_closed: true });
   });
 
+  it("shows a refused preview as a problem, with the reason, not as a healthy check", async () => {
+    const refused: CheckResult = {
+      ...dryRun,
+      needs_rebalance: false,
+      drift_analysis: [],
+      trades_planned: [],
+      skipped: [],
+      status: "refused",
+      message: "Cannot rebalance: targets sum to 105.00 %, expected 100 % (5.00 pp over)",
+    };
+    stubFetch(routes({ "POST /api/rebalance/check": refused, "GET /api/runs/7": { ...refused, id: 7 } }));
+    renderWithProviders(<AllocationPage />);
+    await screen.findByTestId("allocation-row-SPY");
+    await userEvent.click(screen.getByTestId("preview-button"));
+    expect(await screen.findByTestId("drift-status")).toHaveTextContent("Refused");
+    expect(screen.queryByText("Within band")).not.toBeInTheDocument();
+    expect(screen.getByTestId("check-refused")).toHaveTextContent("targets sum to 105.00%, expected 100% (5.00 pp over)");
+    expect(screen.queryByTestId("drift-table")).not.toBeInTheDocument();
+    expect(screen.queryByTestId("preview-result")).not.toBeInTheDocument();
+    const toast = (await screen.findByText("Preview refused")).closest("[role=alert]");
+    expect(toast).toHaveTextContent("Cannot rebalance: targets sum to 105.00%");
+    expect(screen.queryByText("Preview ready")).not.toBeInTheDocument();
+  });
+
   it("explains a run already in flight", async () => {
     stubFetch(
       routes({

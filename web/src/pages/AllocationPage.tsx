@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from "react";
-import { Eye, Info, Loader2, RefreshCw } from "lucide-react";
+import { Ban, Eye, Info, Loader2, RefreshCw } from "lucide-react";
 import { ApiError, errorMessage } from "@/api/client";
 import {
   useAllocations,
@@ -18,7 +18,7 @@ import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { useToast } from "@/components/ui/toast";
 import { symbolColors } from "@/lib/colors";
-import { formatDateTime, formatPercent, toNumber } from "@/lib/format";
+import { formatDateTime, formatPoints, sentence, toNumber } from "@/lib/format";
 import { allocationSum } from "@/lib/validation";
 import { AllocationManager } from "@/features/allocation/AllocationManager";
 import { AllocationPies } from "@/features/allocation/AllocationPies";
@@ -31,6 +31,10 @@ import { TradesTable, tradesOfRun } from "@/features/allocation/TradesTable";
 import { useTitle } from "@/lib/useTitle";
 
 const IN_FLIGHT = new Set(["running", "pending", "queued"]);
+
+/** A check the server would not plan (no enabled targets, a sum off 100%, a valuation
+ * that does not add up): no drift to show, and the reason is what the user needs. */
+export const isRefused = (run: { status: string } | undefined | null) => run?.status === "refused";
 
 /** Newest run of the list unless we just made one the list has not caught up with. */
 function pickRun(runs: RunSummary[], justMade: string | number | null, match: (r: RunSummary) => boolean) {
@@ -118,7 +122,11 @@ export function AllocationPage() {
     preview.mutate(true, {
       onSuccess: (result) => {
         remember(result);
-        notify({ title: "Preview ready", description: result.message });
+        notify(
+          isRefused(result)
+            ? { tone: "error", title: "Preview refused", description: sentence(result.message) }
+            : { title: "Preview ready", description: sentence(result.message) },
+        );
       },
       onError: (error) => notify({ tone: "error", title: "Preview failed", description: checkFailureMessage(error) }),
     });
@@ -152,6 +160,7 @@ export function AllocationPage() {
   const shown = checkRun.data;
   // A live run that placed orders: its drift is the state before those orders.
   const rebalanced = Boolean(shown && !shown.dry_run && shown.trades_executed.length > 0);
+  const refused = isRefused(shown);
   const pageError = [allocations.error, portfolio.error].find(Boolean);
 
   return (
@@ -161,7 +170,7 @@ export function AllocationPage() {
           <h1 className="text-2xl font-semibold tracking-tight text-slate-900">Allocation</h1>
           <p className="mt-1 text-sm text-slate-600">
             Targets, live drift and rebalancing
-            {threshold !== null && <> · band ±{formatPercent(threshold)}</>}
+            {threshold !== null && <> · band ±{formatPoints(threshold)}</>}
           </p>
         </div>
         <div className="flex flex-col gap-1.5 sm:items-end">
@@ -226,16 +235,32 @@ export function AllocationPage() {
               </CardDescription>
             </div>
             {shown && (
-              <Badge tone={rebalanced ? "info" : shown.needs_rebalance ? "warning" : "buy"} data-testid="drift-status">
-                {rebalanced ? "Rebalanced" : shown.needs_rebalance ? "Needs rebalance" : "Within band"}
+              <Badge
+                tone={refused ? "danger" : rebalanced ? "info" : shown.needs_rebalance ? "warning" : "buy"}
+                data-testid="drift-status"
+              >
+                {refused ? "Refused" : rebalanced ? "Rebalanced" : shown.needs_rebalance ? "Needs rebalance" : "Within band"}
               </Badge>
             )}
           </CardHeader>
           <CardContent className="space-y-3">
-            {shown ? (
+            {shown && refused ? (
+              <Alert
+                tone="danger"
+                icon={<Ban aria-hidden />}
+                title="Nothing was checked"
+                data-testid="check-refused"
+              >
+                {sentence(shown.message)}
+              </Alert>
+            ) : shown ? (
               <>
                 <DriftTable rows={shown.drift_analysis} colors={colors} details={shown.drift_details} />
-                {shown.message && <p className="text-sm text-slate-700" data-testid="check-message">{shown.message}</p>}
+                {shown.message && (
+                  <p className="text-sm text-slate-700" data-testid="check-message">
+                    {sentence(shown.message)}
+                  </p>
+                )}
                 {targetsChangedSince(allocationList, shown.finished_at ?? shown.started_at) && (
                   <p className="flex items-center gap-1.5 text-sm text-amber-800" data-testid="drift-stale">
                     <Info className="size-4 shrink-0" aria-hidden />
@@ -254,7 +279,7 @@ export function AllocationPage() {
         </Card>
       </div>
 
-      {shown?.dry_run && (
+      {shown?.dry_run && !refused && (
         <Card aria-labelledby="planned-title" data-testid="preview-result">
           <CardHeader>
             <div>

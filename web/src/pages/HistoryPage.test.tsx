@@ -21,17 +21,34 @@ const run = (id: number, extra: Partial<RunSummary> = {}): RunSummary => ({
 });
 
 describe("HistoryPage", () => {
+  it("names each status the server records, a refused check as refused", async () => {
+    const statuses = ["refused", "blocked_by_risk", "nothing_to_do", "partial", "awaiting_fills"];
+    stubFetch({
+      "GET /api/runs?limit=25": { runs: statuses.map((status, i) => run(i + 1, { status })), total: 5 },
+    });
+    renderWithProviders(<HistoryPage />);
+    const shown = await Promise.all(statuses.map((_, i) => screen.findByTestId(`run-row-${i + 1}`)));
+    expect(shown.map((row) => within(row).getByText(/./, { selector: "[data-status]" }).textContent)).toEqual([
+      "Refused",
+      "Blocked by risk",
+      "Nothing to do",
+      "Partly filled",
+      "Awaiting fills",
+    ]);
+    expect(screen.getByText("Refused")).toHaveClass("text-red-800");
+  });
+
   it("lists runs with trigger, status, drift before and orders, and pages to older ones", async () => {
     const page = (from: number, n: number) => Array.from({ length: n }, (_, i) => run(from - i));
     const calls = stubFetch({
-      "GET /api/runs?limit=25": { runs: [run(2, { trigger: "cli", dry_run: true, status: "dry_run", orders_count: 0 }), run(1), ...page(100, 23)], total: 30 },
+      "GET /api/runs?limit=25": { runs: [run(2, { trigger: "cli", dry_run: true, status: "planned", orders_count: 0 }), run(1), ...page(100, 23)], total: 30 },
       "GET /api/runs?limit=25&offset=25": { runs: [run(0), ...page(-1, 4)], total: 30 },
     });
     renderWithProviders(<HistoryPage />);
     const first = await screen.findByTestId("run-row-2");
     expect(first).toHaveTextContent("CLI");
     expect(first).toHaveTextContent("dry run");
-    expect(first).toHaveTextContent("Preview");
+    expect(first).toHaveTextContent("Planned");
     const second = screen.getByTestId("run-row-1");
     expect(second).toHaveTextContent("Schedule");
     expect(second).toHaveTextContent("Completed");

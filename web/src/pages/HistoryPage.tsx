@@ -73,7 +73,7 @@ export function HistoryPage() {
                     </span>
                   </TableCell>
                   <TableCell>
-                    <RunStatusBadge status={run.status} dryRun={run.dry_run} />
+                    <RunStatusBadge status={run.status} />
                   </TableCell>
                   <TableCell className="text-right">{formatPoints(run.max_drift_percent)}</TableCell>
                   <TableCell className="text-right">{run.orders_count}</TableCell>

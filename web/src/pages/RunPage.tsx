@@ -46,7 +46,7 @@ export function RunPage() {
             <CardContent className="pt-5">
               <dl className="grid grid-cols-2 gap-4 sm:grid-cols-3 lg:grid-cols-6">
                 <Fact label="Status">
-                  <RunStatusBadge status={data.status} dryRun={data.dry_run} />
+                  <RunStatusBadge status={data.status} />
                 </Fact>
                 <Fact label="Trigger">
                   {triggerLabel(data.trigger)}

@@ -1,59 +1,35 @@
-import { AlertOctagon, CheckCircle2, Clock, Eye, Loader2, MinusCircle, ShieldAlert } from "lucide-react";
+import type { ComponentType } from "react";
+import { AlertOctagon, Ban, CheckCircle2, CircleDashed, Clock, Eye, Loader2, MinusCircle, ShieldAlert } from "lucide-react";
 import type { RunStatus } from "@/api/types";
-import { Badge } from "@/components/ui/badge";
+import { Badge, type BadgeProps } from "@/components/ui/badge";
 import { humanize } from "@/lib/format";
 
-export function RunStatusBadge({ status, dryRun }: { status: RunStatus; dryRun?: boolean }) {
-  const label = humanize(status);
-  switch (status) {
-    case "completed":
-      return (
-        <Badge tone="buy">
-          <CheckCircle2 aria-hidden />
-          {label}
-        </Badge>
-      );
-    case "running":
-      return (
-        <Badge tone="info">
-          <Loader2 className="animate-spin" aria-hidden />
-          {label}
-        </Badge>
-      );
-    case "awaiting_fills":
-      return (
-        <Badge tone="info">
-          <Clock aria-hidden />
-          {label}
-        </Badge>
-      );
-    case "blocked":
-      return (
-        <Badge tone="warning">
-          <ShieldAlert aria-hidden />
-          {label}
-        </Badge>
-      );
-    case "failed":
-      return (
-        <Badge tone="danger">
-          <AlertOctagon aria-hidden />
-          {label}
-        </Badge>
-      );
-    case "dry_run":
-      return (
-        <Badge tone="neutral">
-          <Eye aria-hidden />
-          Preview
-        </Badge>
-      );
-    default:
-      return (
-        <Badge tone="neutral">
-          {dryRun ? <Eye aria-hidden /> : <MinusCircle aria-hidden />}
-          {label}
-        </Badge>
-      );
-  }
+interface Look {
+  tone: BadgeProps["tone"];
+  icon: ComponentType<{ className?: string; "aria-hidden"?: boolean }>;
+  label: string;
+}
+
+/** Each run status the server records (docs/rebalancing.md), as the page shows it. */
+const LOOKS: Record<string, Look> = {
+  running: { tone: "info", icon: Loader2, label: "Running" },
+  awaiting_fills: { tone: "info", icon: Clock, label: "Awaiting fills" },
+  completed: { tone: "buy", icon: CheckCircle2, label: "Completed" },
+  partial: { tone: "warning", icon: CircleDashed, label: "Partly filled" },
+  failed: { tone: "danger", icon: AlertOctagon, label: "Failed" },
+  blocked_by_risk: { tone: "warning", icon: ShieldAlert, label: "Blocked by risk" },
+  refused: { tone: "danger", icon: Ban, label: "Refused" },
+  nothing_to_do: { tone: "neutral", icon: MinusCircle, label: "Nothing to do" },
+  planned: { tone: "neutral", icon: Eye, label: "Planned" },
+};
+
+export function RunStatusBadge({ status }: { status: RunStatus }) {
+  const look = LOOKS[status] ?? { tone: "neutral", icon: MinusCircle, label: humanize(status) };
+  const Icon = look.icon;
+  return (
+    <Badge tone={look.tone} data-status={status}>
+      <Icon className={status === "running" ? "animate-spin" : undefined} aria-hidden />
+      {look.label}
+    </Badge>
+  );
 }
