@@ -10,6 +10,7 @@ import pytest
 
 from trimtab.brokers.exchange import Exchange
 from trimtab.brokers.models import Account, Asset, OrderRequest, Side
+from trimtab.brokers.paper import PaperBroker
 from trimtab.domain.money import ZERO
 from trimtab.errors import BrokerUnavailable
 from trimtab.services import risk, runs
@@ -101,16 +102,34 @@ def test_a_crashed_run_resumed_places_each_order_exactly_once(
     assert check_rebalance_drift(ctx, seeded)["status"] == "nothing_to_do"
 
 
+class FlipsKillSwitchAfterFirstOrder(BrokerSpy):
+    """Turns the user's kill switch on when the run reads the account after its sell.
+
+    Not from inside ``submit_order``: a flip waits for the send in flight (the risk
+    gate, docs/order-safety.md), so it cannot come from the sending thread itself.
+    """
+
+    user_id = 0
+
+    def get_account(self) -> Account:
+        if self.submits == 1 and self.user_id:
+            risk.set_user_risk(self.ctx, self.user_id, kill_switch=True, reason="panic")
+            self.user_id = 0
+        return self.inner.get_account()
+
+
 def test_kill_switch_stops_remaining_orders(
     ctx: AppContext, seeded: int, exchange: Exchange
 ) -> None:
     all_in_spy(exchange, seeded)
 
-    def flip(n: int) -> None:
-        if n == 1:
-            risk.set_user_risk(ctx, seeded, kill_switch=True, reason="panic")
+    def spy(broker: PaperBroker) -> BrokerSpy:
+        flipping = FlipsKillSwitchAfterFirstOrder(broker)
+        flipping.ctx = ctx  # type: ignore[attr-defined]
+        flipping.user_id = seeded
+        return flipping
 
-    on_exchange(ctx, exchange, lambda b: BrokerSpy(b, after_submit=flip))
+    on_exchange(ctx, exchange, spy)
     result = check_rebalance_drift(ctx, seeded)
     assert result["status"] == "partial"
     assert "Kill switch is on: panic" in result["message"]

@@ -37,6 +37,10 @@ class RunOptions:
 
     fill_timeout: float = 30.0
     poll_interval: float = 0.5
+    #: Once sends that failed have taken this many seconds, a run stops placing orders
+    #: and records the rest as not sent (a rate limit or outage must not hold it for
+    #: minutes: alpaca-py alone waits 9 s on a 429).
+    give_up_after: float = 5.0
     #: SQLite's run lock is a lease: how long a crashed holder blocks the account.
     lock_lease: timedelta = timedelta(minutes=10)
 

@@ -21,21 +21,17 @@ from trimtab.brokers.base import Broker
 from trimtab.brokers.models import Order, OrderRequest, OrderStatus, Side
 from trimtab.domain.planner import BuyWant, buy_budget, fit_buys
 from trimtab.domain.policy import Policy
-from trimtab.errors import BrokerError, BrokerUnavailable, DuplicateClientOrderId
-from trimtab.monitoring.logs import OrderStep
+from trimtab.errors import BrokerError
 from trimtab.monitoring.metrics import record_run
 from trimtab.services.broker_view import read_broker
 from trimtab.services.context import AppContext
 from trimtab.services.notifications import notify_broker_failing, notify_run_finished
-from trimtab.services.order_steps import log_step, order_changed
-from trimtab.services.risk import read_risk
+from trimtab.services.order_sending import look_up, mark, record_change, send_order
 from trimtab.services.run_records import (
     OrderState,
     RunStatus,
     copy_answer,
     is_open,
-    is_unsettled,
-    order_json,
     run_result,
     was_sent,
 )
@@ -70,6 +66,9 @@ class LiveRun:
         self.run_id = run_id
         self.policy = policy
         self.blocked_reason: str | None = None
+        #: Seconds this advance spent on sends that failed, and why it stopped sending.
+        self.failing_for = 0.0
+        self.gave_up: str | None = None
 
     # -- records ------------------------------------------------------------
     def _orders(self) -> list[OrderRow]:
@@ -77,85 +76,86 @@ class LiveRun:
             return list(Orders(session).for_run(self.run_id))
 
     def _update(self, order: OrderRow, change: Callable[[OrderRow], None]) -> OrderRow:
-        """Apply ``change`` to the stored order, commit, publish it, return the fresh copy."""
-        with self.ctx.session_factory.begin() as session:
-            row = Orders(session).get(order.id)
-            assert row is not None
-            before = row.status
-            change(row)
-            row.updated_at = self.ctx.clock()
-            session.flush()
-            payload = order_json(row)
-        self.ctx.events.publish(self.user_id, "order_updated", payload)
-        order_changed(self.ctx, row, before, source="run")
-        return row
+        return record_change(self.ctx, order.id, change, source="run")
 
     def _record_answer(self, order: OrderRow, answer: Order) -> OrderRow:
         return self._update(order, lambda row: copy_answer(row, answer))
 
     def _mark(self, order: OrderRow, state: OrderState, error: str | None) -> OrderRow:
-        def change(row: OrderRow) -> None:
-            row.status = str(state)
-            row.error = error
-
-        return self._update(order, change)
+        return mark(self.ctx, order, state, error, source="run")
 
     # -- steps --------------------------------------------------------------
     def _reconcile(self, orders: Sequence[OrderRow]) -> None:
-        """Adopt what the broker already has of orders we may have sent before a crash."""
+        """Adopt what the broker already has of orders we may have sent before a crash.
+
+        A failed look-up raises (the run stops there): an order the broker may hold
+        is never sent again before the broker has said it does not.
+        """
         for order in orders:
             if order.status in (OrderState.PLANNED, OrderState.UNKNOWN):
                 placed = self.broker.get_order_by_client_id(order.client_order_id)
                 if placed is not None:
                     self._record_answer(order, placed)
 
-    def _gate(self) -> str | None:
-        with self.ctx.session_factory() as session:
-            return read_risk(session, self.user_id).blocked_reason
+    def _look_up_unanswered(self, orders: Sequence[OrderRow]) -> None:
+        """Ask the broker once more about each order sent without an answer, before
+        following the orders and before saying where the run stands: a lost answer is
+        found by its client order id, and the run goes on from what the broker holds."""
+        for order in orders:
+            if order.status == OrderState.UNKNOWN:
+                placed, _ = look_up(self.broker, order.client_order_id)
+                if placed is not None:
+                    self._record_answer(order, placed)
 
     def _send(self, orders: Sequence[OrderRow]) -> None:
-        """Send each planned order, checking the risk gate before every one."""
+        """Send each planned order (``send_order`` checks the risk gate before every one)
+        until the failures cost ``RunOptions.give_up_after`` seconds; the rest are then
+        recorded as not sent (``skipped``, naming why)."""
         for order in orders:
             if order.status not in (OrderState.PLANNED, OrderState.UNKNOWN):
                 continue
-            reason = self.blocked_reason or self._gate()
-            if reason is not None:
-                self.blocked_reason = reason
-                self._mark(order, OrderState.BLOCKED, reason)
+            if self.blocked_reason is not None:
+                self._mark(order, OrderState.BLOCKED, self.blocked_reason)
                 continue
-            self._submit(order)
+            if self.gave_up is not None:
+                if order.status == OrderState.PLANNED:
+                    self._mark(order, OrderState.SKIPPED, self.gave_up)
+                continue  # one sent without an answer is looked up, not sent again
+            sent = send_order(self.ctx, self.broker, order, self._request(order), source="run")
+            if sent.blocked is not None:
+                self.blocked_reason = sent.blocked
+            elif sent.failure is not None:
+                self._count_failure(sent.seconds, sent.failure.message)
 
-    def _submit(self, order: OrderRow) -> None:
-        request = OrderRequest(
+    def _count_failure(self, seconds: float, message: str) -> None:
+        self.failing_for += seconds
+        budget = self.ctx.run_options.give_up_after
+        if self.gave_up is None and self.failing_for >= budget:
+            self.gave_up = (
+                f"not sent: trimtab gave up placing after {self.failing_for:.1f} s of broker "
+                f"failures (last: {message}); the next check plans again"
+            )
+
+    @staticmethod
+    def _request(order: OrderRow) -> OrderRequest:
+        return OrderRequest(
             symbol=order.symbol,
             side=Side(order.side),
             client_order_id=order.client_order_id,
             qty=order.qty,
         )
-        log_step(OrderStep.SUBMITTED, order)
-        try:
-            answer = self.broker.submit_order(request)
-        except (BrokerUnavailable, DuplicateClientOrderId) as err:
-            # The broker may have the order after all: its client id says.
-            placed = self.broker.get_order_by_client_id(order.client_order_id)
-            if placed is not None:
-                self._record_answer(order, placed)
-            else:
-                self._mark(order, OrderState.UNKNOWN, err.message)
-            return
-        except BrokerError as err:
-            self._mark(order, OrderState.REJECTED, err.message)
-            return
-        self._record_answer(order, answer)
 
-    def _follow(self, orders: Sequence[OrderRow], market_open: bool) -> bool:
-        """Poll each open order until all are terminal or the timeout passes.
+    def _follow(self, side: Side, market_open: bool) -> bool:
+        """Look up the side's orders sent without an answer, then poll each open one
+        until all are terminal or the timeout passes.
 
         True when every order is settled; one sent without an answer is not, since
         the cash a sell brings must not be spent before it is known.
         """
         options = self.ctx.run_options
         deadline = time.monotonic() + options.fill_timeout
+        self._look_up_unanswered(self._by_side(side))
+        orders = self._by_side(side)
         pending = [o for o in orders if is_open(o)]
         while pending:
             still = []
@@ -215,14 +215,17 @@ class LiveRun:
                 self._reconcile(self._orders())
             market_open = self.broker.get_clock().is_open
             self._send(self._by_side(Side.SELL))
-            if self._follow(self._by_side(Side.SELL), market_open):
+            if self.gave_up is not None:
+                self._send(self._by_side(Side.BUY))  # recorded as not sent
+            elif self._follow(Side.SELL, market_open):
                 self._size_buys(self._by_side(Side.BUY))
                 self._send(self._by_side(Side.BUY))
-                self._follow(self._by_side(Side.BUY), market_open)
+                self._follow(Side.BUY, market_open)
         except BrokerError as err:
             # What was sent is recorded; the next check picks the run up from there.
             interrupted = f"broker error: {err.message}"
             notify_broker_failing(self.ctx, self.user_id, err)
+        self._look_up_unanswered(self._orders())
         return self._finish(interrupted)
 
     def _by_side(self, side: Side) -> list[OrderRow]:
@@ -268,12 +271,14 @@ def _resize(row: OrderRow, *, qty: Decimal, price: Decimal) -> None:
 def judge(orders: Sequence[OrderRow], blocked_reason: str | None) -> Outcome:
     """The run's status and message from where its orders stand."""
     total = len(orders)
-    open_count = sum(1 for o in orders if is_unsettled(o))
+    open_count = sum(1 for o in orders if is_open(o))
+    unanswered = sum(1 for o in orders if o.status == OrderState.UNKNOWN)
     waiting = sum(1 for o in orders if o.status == OrderState.PLANNED)
-    if open_count or waiting:
+    if open_count or unanswered or waiting:
+        lost = f", {unanswered} sent without an answer yet" if unanswered else ""
         return Outcome(
             RunStatus.AWAITING_FILLS,
-            f"Waiting for fills: {open_count} order(s) open, {waiting} not yet sent; "
+            f"Waiting for fills: {open_count} order(s) open{lost}, {waiting} not yet sent; "
             "the next check or the worker completes the run",
         )
     sent = [o for o in orders if was_sent(o)]
@@ -285,10 +290,17 @@ def judge(orders: Sequence[OrderRow], blocked_reason: str | None) -> Outcome:
         )
     if complete:
         return Outcome(RunStatus.COMPLETED, f"Rebalancing executed: {total} order(s) filled")
-    problems = [f"{o.side} {o.symbol}: {o.error or o.status}" for o in orders if o not in filled]
-    if blocked_reason is not None:
-        problems.insert(0, blocked_reason)
-    detail = "; ".join(dict.fromkeys(problems))
+    # Orders that ended alike are named together: "buy QQQ, buy TLT: not sent: ...".
+    problems: dict[str, list[str]] = {}
+    for order in orders:
+        if order not in filled:
+            problems.setdefault(order.error or order.status, []).append(
+                f"{order.side} {order.symbol}"
+            )
+    lines = [f"{', '.join(names)}: {why}" for why, names in problems.items()]
+    if blocked_reason is not None and blocked_reason not in problems:
+        lines.insert(0, blocked_reason)
+    detail = "; ".join(lines)
     if not filled:
         return Outcome(RunStatus.FAILED, f"Rebalancing failed: no order filled ({detail})")
     return Outcome(

@@ -84,11 +84,6 @@ def copy_answer(row: OrderRow, answer: Order) -> None:
     row.error = None
 
 
-def is_unsettled(order: OrderRow) -> bool:
-    """Still open at the broker, or sent without an answer: its fills may yet come."""
-    return is_open(order) or order.status == OrderState.UNKNOWN
-
-
 def trade_json(order: OrderRow) -> TradeJSON:
     return {
         "symbol": order.symbol,

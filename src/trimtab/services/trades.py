@@ -12,8 +12,6 @@ from trimtab.brokers.models import Asset, Order, OrderRequest, OrderType, Side, 
 from trimtab.domain.money import QTY_RANGE, ZERO
 from trimtab.domain.targets import check_symbol
 from trimtab.errors import (
-    BrokerError,
-    BrokerUnavailable,
     Conflict,
     InvalidInput,
     InvalidTargets,
@@ -21,12 +19,12 @@ from trimtab.errors import (
     TradingBlocked,
     enum_choice,
 )
-from trimtab.monitoring.logs import OrderStep
 from trimtab.services.context import AppContext, account_lock
 from trimtab.services.contract import number
-from trimtab.services.order_steps import log_step, order_changed
+from trimtab.services.order_sending import send_order
+from trimtab.services.order_steps import order_changed
 from trimtab.services.risk import read_risk
-from trimtab.services.run_records import OrderState, copy_answer, order_json
+from trimtab.services.run_records import OrderState
 from trimtab.store.models import OrderRow
 from trimtab.store.repositories import Orders, record_audit
 
@@ -174,42 +172,21 @@ def _place(ctx: AppContext, user_id: int, broker: Broker, request: OrderRequest)
         )
         order_id = order.id
     order_changed(ctx, order, None, source="trade")
-    log_step(OrderStep.SUBMITTED, order)
-    failure: BrokerError | None = None
-    answer = None
-    try:
-        answer = broker.submit_order(request)
-    except BrokerUnavailable as err:
-        answer = broker.get_order_by_client_id(request.client_order_id)
-        failure = None if answer else err
-    except BrokerError as err:
-        failure = err
+    sent = send_order(ctx, broker, order, request, source="trade")
     with ctx.session_factory.begin() as session:
-        row = Orders(session).get(order_id)
-        assert row is not None
-        if answer is not None:
-            copy_answer(row, answer)
-        else:
-            row.status = str(
-                OrderState.UNKNOWN
-                if isinstance(failure, BrokerUnavailable)
-                else OrderState.REJECTED
-            )
-            row.error = failure.message if failure else None
-        row.updated_at = ctx.clock()
         record_audit(
             session,
-            "trade_placed" if answer else "trade_failed",
+            "trade_placed" if sent.answer else "trade_failed",
             user_id=user_id,
             actor=None,
-            data={"order": row.id, "client_order_id": row.client_order_id, "status": row.status},
+            data={
+                "order": order_id,
+                "client_order_id": sent.order.client_order_id,
+                "status": sent.order.status,
+            },
             now=now,
         )
-        session.flush()
-        payload = order_json(row)
-    ctx.events.publish(user_id, "order_updated", payload)
-    order_changed(ctx, row, str(OrderState.PLANNED), source="trade")
-    if failure is not None:
-        raise failure
-    assert answer is not None
-    return _trade_json(answer)
+    if sent.answer is None:
+        assert sent.failure is not None
+        raise sent.failure
+    return _trade_json(sent.answer)

@@ -171,3 +171,24 @@ def lock_user_edits(session: Session, user_id: int) -> None:
             text("SELECT pg_advisory_xact_lock(:ns, :user_id)"),
             {"ns": EDIT_NAMESPACE, "user_id": user_id},
         )
+
+
+#: The risk gate's advisory lock (two-key form, apart from the run and edit locks).
+RISK_GATE_NAMESPACE = 0x7267  # "rg"
+
+
+@contextmanager
+def risk_gate(session: Session, *, exclusive: bool) -> Iterator[None]:
+    """Hold the risk gate until ``session``'s transaction ends.
+
+    A sender takes it shared, reads the risk rows and sends its order before the
+    transaction ends; a change of the risk switches takes it exclusive before
+    writing. On PostgreSQL (a transaction advisory lock) a kill switch flip therefore
+    commits only once the sends in flight are answered, and every send after it
+    reads the flip: no order goes out after the flip commits. SQLite has no shared
+    lock to offer; there the sender reads the rows just before sending.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        kind = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+        session.execute(text(f"SELECT {kind}(:ns, 0)"), {"ns": RISK_GATE_NAMESPACE})
+    yield
