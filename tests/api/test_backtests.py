@@ -57,7 +57,11 @@ def test_bad_input_is_422_naming_the_field(alice: Client) -> None:
             "invalid_prices",
             "prices_csv: line 2: A: 'x' is not a number",
         ),
-        ({"start": "2030-01-01"}, "invalid_input", "no prices between 2030-01-01"),
+        (
+            {"start": "2030-01-01"},
+            "invalid_input",
+            "start 2030-01-01 is after the prices' last day",
+        ),
         ({"policies": ["weekly"]}, "invalid_input", "policy 'weekly'"),
         ({"targets": {"A": 50, "B": 40}}, "invalid_targets", "targets sum to 90.00 %"),
         ({"targets": {"A": 50, "C": 50}}, "invalid_input", "C has no column in the prices"),
@@ -72,6 +76,18 @@ def test_bad_input_is_422_naming_the_field(alice: Client) -> None:
         error = response.json()["error"]
         assert error["code"] == code, (change, error)
         assert message in error["message"], (change, error)
+
+
+def test_a_body_that_is_not_json_names_its_line_and_column(alice: Client) -> None:
+    body = '{"targets": {"A": 50,\n  "B" 50}}'
+    response = alice.http.post(
+        "/api/backtests", content=body, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert response.json()["error"] == {
+        "code": "invalid_input",
+        "message": "request body: line 2, column 7: not valid JSON (Expecting ':' delimiter)",
+    }
 
 
 def test_no_saved_targets_and_none_given_is_422(bob: Client) -> None:

@@ -98,8 +98,8 @@ def test_the_chart_file_is_a_valid_image(tmp_path: Path, suffix: str) -> None:
 @pytest.mark.parametrize(
     ("args", "prices", "message"),
     [
-        (["--start", "2030-01-01"], PRICES, "no prices between 2030-01-01 and 2024-02-01"),
-        (["--end", "2020-01-01"], PRICES, "no prices between 2024-01-02 and 2020-01-01"),
+        (["--start", "2030-01-01"], PRICES, "start 2030-01-01 is after the prices' last day"),
+        (["--end", "2020-01-01"], PRICES, "end 2020-01-01 is before the prices' first day"),
         ([], "date,A,B\n2024-01-02,10,10\n2024-01-03,ten,10\n", "line 3: A: 'ten' is not a number"),
         ([], "date,A,B\n2024-01-02,10\n", "line 2: expected 3 columns, got 2"),
         ([], "when,A,B\n", "line 1: expected a header"),

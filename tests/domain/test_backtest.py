@@ -167,9 +167,23 @@ def test_a_range_outside_the_prices_names_their_dates() -> None:
     with pytest.raises(InvalidInput) as err:
         prices.between(date(2030, 1, 1), None)
     assert err.value.message == (
-        "no prices between 2030-01-01 and 2024-01-03: the prices run from 2024-01-02 to 2024-01-03"
+        "start 2030-01-01 is after the prices' last day: the prices run from 2024-01-02 to "
+        "2024-01-03"
     )
     assert err.value.field == "start"
+    with pytest.raises(InvalidInput) as err:
+        prices.between(None, date(2020, 1, 1))
+    assert err.value.message == (
+        "end 2020-01-01 is before the prices' first day: the prices run from 2024-01-02 to "
+        "2024-01-03"
+    )
+    assert err.value.field == "end"
+    gappy = PriceHistory((date(2024, 1, 2), date(2024, 1, 9)), ("A",), np.array([[10.0], [10.0]]))
+    with pytest.raises(InvalidInput) as err:
+        gappy.between(date(2024, 1, 4), date(2024, 1, 6))
+    assert err.value.message == (
+        "no prices between 2024-01-04 and 2024-01-06: the prices run from 2024-01-02 to 2024-01-09"
+    )
     assert prices.between(date(2024, 1, 3), date(2024, 1, 9)).dates == (date(2024, 1, 3),)
 
 

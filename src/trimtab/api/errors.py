@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -97,6 +98,21 @@ def _location(loc: tuple[Any, ...]) -> str:
     return ".".join(str(p) for p in parts) or "body"
 
 
+def _json_fault(body: Any, error: Mapping[str, Any]) -> str:
+    """``request body: line L, column C: not valid JSON (why)`` for a body that does not parse.
+
+    FastAPI reports the character offset as the error's location and the text as the body.
+    """
+    loc = tuple(error.get("loc", ()))
+    why = (error.get("ctx") or {}).get("error", "JSON decode error")
+    offset = loc[-1] if loc and isinstance(loc[-1], int) else None
+    if not isinstance(body, str) or offset is None:
+        return f"request body: not valid JSON ({why})"
+    line = body.count("\n", 0, offset) + 1
+    column = offset - (body.rfind("\n", 0, offset) + 1) + 1
+    return f"request body: line {line}, column {column}: not valid JSON ({why})"
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(TrimtabError)
     async def _trimtab(_: Request, err: TrimtabError) -> JSONResponse:
@@ -111,11 +127,12 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, err: RequestValidationError) -> JSONResponse:
         first = err.errors()[0] if err.errors() else {"loc": (), "msg": "invalid request"}
-        field = _location(tuple(first.get("loc", ())))
-        return JSONResponse(
-            error_body("invalid_input", f"{field}: {first.get('msg', 'invalid value')}"),
-            status_code=422,
-        )
+        if first.get("type") == "json_invalid":
+            message = _json_fault(err.body, first)
+        else:
+            field = _location(tuple(first.get("loc", ())))
+            message = f"{field}: {first.get('msg', 'invalid value')}"
+        return JSONResponse(error_body("invalid_input", message), status_code=422)
 
     @app.exception_handler(DBAPIError)
     @app.exception_handler(StaleDataError)

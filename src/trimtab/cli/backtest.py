@@ -129,7 +129,8 @@ def _day(text: str | None, name: str) -> date | None:
 
 
 class ProgressBar:
-    """A progress bar on stderr, one task per policy; silent for --json and short runs."""
+    """A progress bar on stderr, one task per policy; off for --json and when stderr is
+    not a terminal (where a bar would leave a blank line before any message)."""
 
     def __init__(self, out: Console, policies: int, *, enabled: bool) -> None:
         self.bar = Progress(
@@ -139,7 +140,7 @@ class ProgressBar:
             TimeElapsedColumn(),
             console=out,
             transient=True,
-            disable=not enabled,
+            disable=not (enabled and out.is_terminal),
         )
         self.tasks = [self.bar.add_task(f"policy {i + 1}", total=None) for i in range(policies)]
 

@@ -72,12 +72,15 @@ class PriceHistory:
         )
         if start is not None and end is not None and start > end:
             raise InvalidInput(f"start {start} is after end {end}", field="start")
-        if lo >= hi:
+        span = f"the prices run from {first} to {last}"
+        if start is not None and start > last:
             raise InvalidInput(
-                f"no prices between {start or first} and {end or last}: "
-                f"the prices run from {first} to {last}",
-                field="start" if start is not None and start > last else "end",
+                f"start {start} is after the prices' last day: {span}", field="start"
             )
+        if end is not None and end < first:
+            raise InvalidInput(f"end {end} is before the prices' first day: {span}", field="end")
+        if lo >= hi:
+            raise InvalidInput(f"no prices between {start} and {end}: {span}", field="start")
         return PriceHistory(self.dates[lo:hi], self.symbols, self.closes[lo:hi])
 
 
