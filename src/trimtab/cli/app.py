@@ -94,8 +94,8 @@ class LazyCommands(typer.core.TyperGroup):
             importlib.import_module(f"trimtab.cli.{verb.module}")
             # The module registered its command on ``app``: build the click commands anew.
             built = cast(typer.core.TyperGroup, typer.main.get_command(app))
-            for name, command in built.commands.items():
-                self.commands.setdefault(name, command)
+            for name, loaded in built.commands.items():
+                self.commands.setdefault(name, loaded)
         command = super().get_command(ctx, cmd_name)
         if command is not None:
             _clean_flags(command)
