@@ -16,6 +16,8 @@ from tests.api.conftest import (  # noqa: F401  (fixtures)
     sign_in,
 )
 
+from .sim_runs import pg_ctx, sim_server  # noqa: F401  (fixtures: live runs on the simulator)
+
 
 def pytest_terminal_summary(terminalreporter: object) -> None:
     """Print the suite's figures: server errors, tracebacks, IDOR leaks, ..."""
