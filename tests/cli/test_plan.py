@@ -333,7 +333,7 @@ def test_a_dated_price_before_the_last_trading_day_is_skipped_as_stale(tmp_path:
     }
     result = plan_json(tmp_path, snapshot, {"SPY": 50, "GLD": 50})
     assert trades(result) == [("SPY", "buy", 10.0)]
-    assert result["trades_planned"][0]["price_as_of"] == "2026-11-30T14:59:00+00:00"
+    assert result["trades_planned"][0]["price_as_of"] == "2026-11-30T14:59:00Z"
     (stale,) = result["skipped"]
     assert (stale["symbol"], stale["reason"]) == ("GLD", "stale_price")
     # The same prices on the Saturday after: Friday's close is the last trading day's.

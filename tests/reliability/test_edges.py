@@ -17,6 +17,7 @@ from trimtab.api.app import create_app
 from trimtab.api.edges import PAGE_CSP
 from trimtab.config import Settings
 from trimtab.services.context import AppContext, build_context
+from trimtab.services.contract import to_json
 from trimtab.services.runs import list_runs
 from trimtab.store.db import upgrade
 
@@ -100,7 +101,7 @@ def test_duplicate_keys_are_refused_and_place_nothing(alice: Client, ctx: AppCon
         "code": "invalid_input",
         "message": "body: duplicate key 'dry_run'",
     }
-    assert list_runs(ctx, alice.user.id)["total"] == 0
+    assert to_json(list_runs(ctx, alice.user.id))["total"] == 0
     nested = b'{"allocations": [{"symbol": "SPY", "symbol": "QQQ", "target_percent": 1}]}'
     response = alice.http.put(
         "/api/allocations", content=nested, headers={"Content-Type": "application/json"}

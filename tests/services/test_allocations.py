@@ -10,6 +10,7 @@ from trimtab.domain.targets import Target
 from trimtab.errors import InvalidTargets, NotFound
 from trimtab.services import allocations
 from trimtab.services.context import AppContext
+from trimtab.services.contract import to_json
 from trimtab.services.events import InProcessEvents
 
 from .helpers import SEED_TARGETS
@@ -85,7 +86,7 @@ def test_an_incomplete_set_is_saved_and_the_run_refuses_it(ctx: AppContext, user
 
     allocations.upsert_allocation(ctx, user_id, "SPY", Decimal(40))
     assert allocations.list_allocations(ctx, user_id).total_percent == Decimal(40)
-    result = check_rebalance_drift(ctx, user_id, dry_run=True)
+    result = to_json(check_rebalance_drift(ctx, user_id, dry_run=True))
     assert "targets sum to 40.00 %" in result["message"]
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from trimtab.services import schedules
 from trimtab.services.automation import Due, DueOutcome, check_due, sweep
 from trimtab.services.context import AppContext
+from trimtab.services.contract import to_json
 from trimtab.services.demo import seed_demo_user
 from trimtab.services.rebalance import check_rebalance_drift
 from trimtab.store.models import PaperOrderRow, RebalanceRunRow, ScheduleRow
@@ -73,7 +74,7 @@ def test_a_calm_account_is_screened_out_without_a_broker_check(
     ctx: AppContext, clock: FakeClock
 ) -> None:
     user_id = seed_demo_user(ctx).user.id
-    check_rebalance_drift(ctx, user_id)  # Monday's manual rebalance: now on target
+    to_json(check_rebalance_drift(ctx, user_id))  # Monday's manual rebalance: now on target
     schedules.set_schedule(ctx, user_id, cooldown_minutes=0)
     runs_before = _count(ctx, RebalanceRunRow.id)
     clock.now = TUESDAY_10.replace(second=30)
@@ -89,7 +90,7 @@ def test_a_live_run_inside_the_cooldown_pushes_the_scheduled_one_back(
     user_id = seed_demo_user(ctx).user.id
     schedules.set_schedule(ctx, user_id, mode="rebalance", cooldown_minutes=90)
     clock.now = datetime(2026, 1, 6, 14, 45, tzinfo=UTC)  # 09:45 New York
-    check_rebalance_drift(ctx, user_id)
+    to_json(check_rebalance_drift(ctx, user_id))
     finished = clock.now
     clock.now = TUESDAY_10.replace(second=30)
     assert check_due(ctx, Due(user_id, TUESDAY_10)) is DueOutcome.COOLDOWN

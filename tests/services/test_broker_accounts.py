@@ -36,6 +36,7 @@ from trimtab.services.broker_accounts import (
     set_broker_account,
 )
 from trimtab.services.context import AppContext, account_lock
+from trimtab.services.contract import to_json
 from trimtab.services.rebalance import advance_run, check_rebalance_drift, start_live_check
 from trimtab.store.models import BrokerAccountRow, OrderRow
 from trimtab.store.paper import StoredPaperBroker
@@ -255,7 +256,7 @@ def test_ten_checks_each_from_two_users_on_one_account_place_one_runs_orders(
     def check(someone: int) -> None:
         start.wait(timeout=30)
         try:
-            outcomes.append(check_rebalance_drift(ctx, someone))
+            outcomes.append(to_json(check_rebalance_drift(ctx, someone)))
         except Exception as err:
             outcomes.append(err)
 
@@ -288,16 +289,16 @@ def test_a_run_planned_by_one_user_blocks_the_other_users_of_the_account(
     for someone, key, secret in pairs:
         connect_alpaca(ctx, someone, key, secret)
         allocations.replace_allocations(ctx, someone, SEED_TARGETS)
-    planned = start_live_check(ctx, user_id)
+    planned = to_json(start_live_check(ctx, user_id))
     assert planned["status"] == "running"
     for attempt in (start_live_check, check_rebalance_drift):
         with pytest.raises(Conflict, match="a rebalance is already running"):
             attempt(ctx, bob)
-    advance_run(ctx, user_id)
+    to_json(advance_run(ctx, user_id))
     orders = simulator.exchange.account_state(SHARED_ACCOUNT).orders.values()
     assert [(o.symbol, o.qty) for o in orders if o.side == "sell"] == [("SPY", Decimal(60))]
     # Alice's run done, Bob may check again: the account is on target, nothing to place.
-    assert check_rebalance_drift(ctx, bob)["trades_executed"] == []
+    assert to_json(check_rebalance_drift(ctx, bob))["trades_executed"] == []
     assert len(simulator.exchange.account_state(SHARED_ACCOUNT).orders) == 4
 
 

@@ -15,6 +15,7 @@ from trimtab.domain.money import ZERO
 from trimtab.errors import BrokerUnavailable
 from trimtab.services import risk, runs
 from trimtab.services.context import AppContext, RunOptions
+from trimtab.services.contract import to_json
 from trimtab.services.rebalance import check_rebalance_drift, resume_unfinished_runs
 
 from .helpers import BrokerSpy, Crash, all_in_spy, drifted_account, on_exchange
@@ -27,7 +28,7 @@ def placed_client_ids(exchange: Exchange, user_id: int) -> Counter[str]:
 def test_sells_are_sent_before_buys(ctx: AppContext, seeded: int, exchange: Exchange) -> None:
     all_in_spy(exchange, seeded)
     on_exchange(ctx, exchange)
-    result = check_rebalance_drift(ctx, seeded)
+    result = to_json(check_rebalance_drift(ctx, seeded))
     assert result["status"] == "completed", result["message"]
     assert [t["side"] for t in result["trades_executed"]] == ["sell", "buy", "buy", "buy"]
     orders = list(exchange.account_state(str(seeded)).orders.values())
@@ -42,7 +43,7 @@ def test_buys_wait_for_asynchronous_sell_fills(
     all_in_spy(exchange, seeded)
     on_exchange(ctx, exchange)
     ctx.sleep = lambda _seconds: exchange.fill_pending()
-    result = check_rebalance_drift(ctx, seeded)
+    result = to_json(check_rebalance_drift(ctx, seeded))
     assert result["status"] == "completed", result["message"]
     assert {t["status"] for t in result["trades_executed"]} == {"filled"}
 
@@ -67,7 +68,7 @@ def test_buys_are_sized_to_the_cash_really_there(
         exchange.set_prices({"SPY": planned_spy * Decimal("0.9")})
 
     on_exchange(ctx, exchange, lambda b: account(b, before_submit=price_drops))
-    result = check_rebalance_drift(ctx, seeded)
+    result = to_json(check_rebalance_drift(ctx, seeded))
     assert result["status"] == "completed", result["message"]
     planned = {t["symbol"]: t["qty"] for t in result["trades_planned"] if t["side"] == "buy"}
     bought = {t["symbol"]: t["qty"] for t in result["trades_executed"] if t["side"] == "buy"}
@@ -89,17 +90,17 @@ def test_a_crashed_run_resumed_places_each_order_exactly_once(
     hook = {"after_submit" if when == "before_answer" else "before_submit": crash}
     on_exchange(ctx, exchange, lambda b: BrokerSpy(b, **hook))
     with pytest.raises(Crash):
-        check_rebalance_drift(ctx, seeded)
+        to_json(check_rebalance_drift(ctx, seeded))
     on_exchange(ctx, exchange)
-    result = check_rebalance_drift(ctx, seeded)
+    result = to_json(check_rebalance_drift(ctx, seeded))
     assert result["resumed"] is True
     assert result["status"] == "completed", result["message"]
     placed = placed_client_ids(exchange, seeded)
     assert len(placed) == 4
     assert set(placed.values()) == {1}
-    detail = runs.get_run(ctx, seeded, result["run_id"])
+    detail = to_json(runs.get_run(ctx, seeded, result["run_id"]))
     assert {o["client_order_id"] for o in detail["orders"]} == set(placed)
-    assert check_rebalance_drift(ctx, seeded)["status"] == "nothing_to_do"
+    assert to_json(check_rebalance_drift(ctx, seeded))["status"] == "nothing_to_do"
 
 
 class FlipsKillSwitchAfterFirstOrder(BrokerSpy):
@@ -130,11 +131,11 @@ def test_kill_switch_stops_remaining_orders(
         return flipping
 
     on_exchange(ctx, exchange, spy)
-    result = check_rebalance_drift(ctx, seeded)
+    result = to_json(check_rebalance_drift(ctx, seeded))
     assert result["status"] == "partial"
     assert "Kill switch is on: panic" in result["message"]
     assert len(placed_client_ids(exchange, seeded)) == 1
-    statuses = [o["status"] for o in runs.get_run(ctx, seeded, result["run_id"])["orders"]]
+    statuses = [o["status"] for o in to_json(runs.get_run(ctx, seeded, result["run_id"]))["orders"]]
     assert statuses == ["filled", "blocked", "blocked", "blocked"]
 
 
@@ -145,12 +146,12 @@ def test_slow_fills_leave_the_run_awaiting_and_the_next_check_finishes_it(
     all_in_spy(exchange, seeded)
     on_exchange(ctx, exchange)
     ctx.run_options = RunOptions(fill_timeout=0.05, poll_interval=0.0)
-    first = check_rebalance_drift(ctx, seeded)
+    first = to_json(check_rebalance_drift(ctx, seeded))
     assert first["status"] == "awaiting_fills"
     assert [t["side"] for t in first["trades_executed"]] == ["sell"]
     exchange.fill_pending()
     exchange.fill_immediately = True
-    second = check_rebalance_drift(ctx, seeded)
+    second = to_json(check_rebalance_drift(ctx, seeded))
     assert second["run_id"] == first["run_id"]
     assert second["status"] == "completed", second["message"]
     assert len(placed_client_ids(exchange, seeded)) == 4
@@ -162,18 +163,18 @@ def test_closed_market_sends_nothing_unless_queued(
     exchange.market_open = False
     all_in_spy(exchange, seeded)
     on_exchange(ctx, exchange)
-    closed = check_rebalance_drift(ctx, seeded)
+    closed = to_json(check_rebalance_drift(ctx, seeded))
     assert closed["status"] == "nothing_to_do"
     assert "Market is closed" in closed["message"]
     assert closed["trades_planned"]
     assert not placed_client_ids(exchange, seeded)
 
-    queued = check_rebalance_drift(ctx, seeded, queue_if_closed=True)
+    queued = to_json(check_rebalance_drift(ctx, seeded, queue_if_closed=True))
     assert queued["status"] == "awaiting_fills"
     assert [t["side"] for t in queued["trades_executed"]] == ["sell"]
     exchange.market_open = True
     exchange.fill_pending()
-    done = check_rebalance_drift(ctx, seeded)
+    done = to_json(check_rebalance_drift(ctx, seeded))
     assert done["run_id"] == queued["run_id"]
     assert done["status"] == "completed", done["message"]
 
@@ -189,7 +190,7 @@ def test_symbols_with_an_open_order_are_left_alone(
         OrderRequest(symbol="SPY", side=Side.SELL, client_order_id="mine-1", qty=Decimal(1)),
     )
     exchange.fill_immediately = True
-    result = check_rebalance_drift(ctx, seeded)
+    result = to_json(check_rebalance_drift(ctx, seeded))
     assert "SPY" not in {t["symbol"] for t in result["trades_executed"]}
     skips = {s["symbol"]: s["reason"] for s in result["skipped"]}
     assert skips["SPY"] == "open_order"
@@ -205,7 +206,7 @@ def test_a_rejected_order_makes_the_run_partial(
         exchange.set_asset(Asset("GLD", tradable=False))
 
     on_exchange(ctx, exchange, lambda b: BrokerSpy(b, after_submit=halt_gld))
-    result = check_rebalance_drift(ctx, seeded)
+    result = to_json(check_rebalance_drift(ctx, seeded))
     assert result["status"] == "partial"
     assert "GLD" in result["message"]
 
@@ -216,14 +217,14 @@ def test_the_worker_finishes_a_queued_run_once_its_sells_fill(
     exchange.market_open = False
     all_in_spy(exchange, seeded)
     on_exchange(ctx, exchange)
-    queued = check_rebalance_drift(ctx, seeded, queue_if_closed=True)
+    queued = to_json(check_rebalance_drift(ctx, seeded, queue_if_closed=True))
     assert queued["status"] == "awaiting_fills"
-    assert [r["status"] for r in resume_unfinished_runs(ctx)] == ["awaiting_fills"]
+    assert [r["status"] for r in to_json(resume_unfinished_runs(ctx))] == ["awaiting_fills"]
     exchange.market_open = True
     exchange.fill_pending()
-    finished = resume_unfinished_runs(ctx)
+    finished = to_json(resume_unfinished_runs(ctx))
     assert [(r["run_id"], r["status"]) for r in finished] == [(queued["run_id"], "completed")]
-    assert resume_unfinished_runs(ctx) == []
+    assert to_json(resume_unfinished_runs(ctx)) == []
 
 
 @pytest.mark.parametrize("broker_got_it", [True, False])
@@ -238,19 +239,21 @@ def test_a_send_that_times_out_is_never_placed_twice(
 
     hook = {"after_submit" if broker_got_it else "before_submit": time_out}
     on_exchange(ctx, exchange, lambda b: BrokerSpy(b, **hook))
-    first = check_rebalance_drift(ctx, seeded)
+    first = to_json(check_rebalance_drift(ctx, seeded))
     if broker_got_it:
         assert first["status"] == "completed", first["message"]
     else:
         assert first["status"] == "awaiting_fills"
-        assert [o["status"] for o in runs.get_run(ctx, seeded, first["run_id"])["orders"]] == [
+        assert [
+            o["status"] for o in to_json(runs.get_run(ctx, seeded, first["run_id"]))["orders"]
+        ] == [
             "unknown",
             "planned",
             "planned",
             "planned",
         ]
         on_exchange(ctx, exchange)
-        assert check_rebalance_drift(ctx, seeded)["status"] == "completed"
+        assert to_json(check_rebalance_drift(ctx, seeded))["status"] == "completed"
     placed = placed_client_ids(exchange, seeded)
     assert len(placed) == 4 and set(placed.values()) == {1}
 
@@ -269,9 +272,9 @@ def test_a_broker_outage_mid_run_leaves_it_for_the_next_check(
 ) -> None:
     all_in_spy(exchange, seeded)
     on_exchange(ctx, exchange, OutageAfterSells)
-    result = check_rebalance_drift(ctx, seeded)
+    result = to_json(check_rebalance_drift(ctx, seeded))
     assert result["status"] == "awaiting_fills"
     assert "broker error: 503 from the broker" in result["message"]
     on_exchange(ctx, exchange)
-    assert check_rebalance_drift(ctx, seeded)["status"] == "completed"
+    assert to_json(check_rebalance_drift(ctx, seeded))["status"] == "completed"
     assert len(placed_client_ids(exchange, seeded)) == 4

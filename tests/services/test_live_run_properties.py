@@ -12,6 +12,7 @@ from trimtab.brokers.exchange import Exchange
 from trimtab.brokers.models import Asset
 from trimtab.domain.money import ZERO
 from trimtab.services.context import AppContext
+from trimtab.services.contract import to_json
 from trimtab.services.rebalance import check_rebalance_drift
 
 from .helpers import BrokerSpy, on_exchange
@@ -51,7 +52,7 @@ def test_a_live_run_never_overdraws_or_oversells(
 
     on_exchange(ctx, exchange, lambda b: BrokerSpy(b, before_submit=prices_move_after_planning))
     try:
-        result = check_rebalance_drift(ctx, seeded)
+        result = to_json(check_rebalance_drift(ctx, seeded))
     finally:
         exchange.set_prices(planned_prices)
     books = exchange.account_state(str(seeded))

@@ -18,6 +18,7 @@ from trimtab.errors import InvalidInput, OrderRejected
 from trimtab.services import notifications, risk
 from trimtab.services.automation import DueOutcome, check_due, sweep
 from trimtab.services.context import AppContext
+from trimtab.services.contract import to_json
 from trimtab.services.demo import seed_demo_user
 from trimtab.services.notifications import NotifyEvent
 from trimtab.services.notify_delivery import DeliveryPolicy, Notifier
@@ -70,7 +71,7 @@ def test_email_of_an_executed_run_holds_the_drift_table_and_the_orders(
         notifications.set_preferences(
             ctx, account, email="alice@example.com", events=["run_executed"]
         )
-        result = check_rebalance_drift(ctx, account)
+        result = to_json(check_rebalance_drift(ctx, account))
         assert ctx.notifier.drain(10)
 
     assert result["status"] == "completed"
@@ -119,7 +120,7 @@ def test_webhook_is_signed_and_retried_after_500s(ctx: AppContext, account: int)
         prefs = notifications.set_preferences(ctx, account, webhook_url=url)
         secret = prefs.webhook_secret
         assert secret is not None and secret.startswith("whsec_")
-        check_rebalance_drift(ctx, account)
+        to_json(check_rebalance_drift(ctx, account))
         assert ctx.notifier.drain(10, retries=True)
 
     assert len(hook.received) == 3
@@ -148,7 +149,7 @@ def test_webhook_gives_up_after_the_attempt_limit(ctx: AppContext, account: int)
     before = metric("trimtab_notification_failures_total", channel="webhook", event="run_executed")
     with webhook_receiver([500]) as (url, hook):
         notifications.set_preferences(ctx, account, webhook_url=url)
-        check_rebalance_drift(ctx, account)
+        to_json(check_rebalance_drift(ctx, account))
         assert ctx.notifier.drain(10, retries=True)
 
     assert len(hook.received) == FAST.max_attempts == 3
@@ -170,7 +171,7 @@ def test_an_unreachable_channel_never_fails_the_run(ctx: AppContext, account: in
     # Retries an hour apart: the test sees the first attempt only.
     ctx = replace(with_smtp(ctx, url), notifier=Notifier(replace(FAST, first_retry=3600.0)))
     notifications.set_preferences(ctx, account, email="alice@example.com")
-    result = check_rebalance_drift(ctx, account)
+    result = to_json(check_rebalance_drift(ctx, account))
     assert ctx.notifier.drain(10)
 
     assert result["status"] == "completed"
@@ -185,7 +186,7 @@ def test_a_run_blocked_by_risk_is_told(ctx: AppContext, account: int) -> None:
     risk.set_user_risk(ctx, account, kill_switch=True, reason="holiday")
     with webhook_receiver([204]) as (url, hook):
         notifications.set_preferences(ctx, account, webhook_url=url)
-        result = check_rebalance_drift(ctx, account)
+        result = to_json(check_rebalance_drift(ctx, account))
         assert ctx.notifier.drain(10)
 
     assert result["status"] == "blocked_by_risk"
@@ -224,7 +225,7 @@ def test_a_rejected_order_is_told_once_and_the_run_after(
     on_exchange(ctx, hundreds, wrap=RefusesTLT)
     with webhook_receiver([200]) as (url, hook):
         notifications.set_preferences(ctx, account, webhook_url=url)
-        result = check_rebalance_drift(ctx, account)
+        result = to_json(check_rebalance_drift(ctx, account))
         assert ctx.notifier.drain(10)
 
     assert result["status"] == "partial"
@@ -247,7 +248,7 @@ def test_events_not_chosen_are_not_sent(ctx: AppContext, account: int) -> None:
     ctx = with_smtp(ctx, None)
     with webhook_receiver([200]) as (url, hook):
         notifications.set_preferences(ctx, account, webhook_url=url, events=["risk_blocked"])
-        check_rebalance_drift(ctx, account)
+        to_json(check_rebalance_drift(ctx, account))
         assert ctx.notifier.drain(10)
     assert hook.received == []
     assert notifications.list_deliveries(ctx, account) == {"deliveries": [], "total": 0}

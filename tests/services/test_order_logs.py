@@ -17,6 +17,7 @@ from trimtab.brokers.sim.simulator import Simulator
 from trimtab.monitoring.logs import configure_logging
 from trimtab.services.broker_accounts import make_broker_for, set_broker_account
 from trimtab.services.context import AppContext
+from trimtab.services.contract import to_json
 from trimtab.services.instrumented_broker import instrumented
 from trimtab.services.rebalance import check_rebalance_drift
 
@@ -45,7 +46,7 @@ def test_each_order_step_is_one_line_with_its_identifiers(ctx: AppContext, seede
     exchange.open_account(str(seeded), Decimal(0), HOLDINGS)
     on_exchange(ctx, exchange)
     with capture_logs() as logs:
-        result = check_rebalance_drift(ctx, seeded)
+        result = to_json(check_rebalance_drift(ctx, seeded))
 
     steps = [
         (e["event"], e["symbol"], e["status"]) for e in logs if e["event"].startswith("order_")
@@ -97,11 +98,11 @@ def test_a_run_through_alpaca_logs_json_and_never_the_secret(
         )
         ctx.broker_for = instrumented(make_broker_for(settings, ctx.session_factory))
         set_broker_account(ctx, seeded, "alpaca", key_id="PKLOGS01", secret=SECRET)
-        result = check_rebalance_drift(ctx, seeded)
+        result = to_json(check_rebalance_drift(ctx, seeded))
         # A wrong secret too: the refusal is logged nowhere with the key in it.
         set_broker_account(ctx, seeded, "alpaca", key_id="PKLOGS01", secret=SECRET + "x")
         with pytest.raises(Exception, match="refused the API keys"):
-            check_rebalance_drift(ctx, seeded)
+            to_json(check_rebalance_drift(ctx, seeded))
         structlog.get_logger().info("probe", alpaca_secret_key=SECRET, password=SECRET)
 
     assert result["status"] == "completed"

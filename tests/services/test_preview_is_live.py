@@ -14,6 +14,7 @@ from trimtab.brokers.models import Asset, AssetClass
 from trimtab.domain.targets import Target
 from trimtab.services import allocations
 from trimtab.services.context import AppContext
+from trimtab.services.contract import to_json
 from trimtab.services.rebalance import check_rebalance_drift
 
 from .helpers import on_exchange
@@ -75,8 +76,8 @@ def test_a_dry_run_and_a_live_run_of_one_account_place_the_same_orders(
     cash = Decimal(account["cash"]) + Decimal(account["short"]) * 250
     exchange.open_account(str(seeded), cash, {s: q for s, q in held.items() if q})
     on_exchange(ctx, exchange)
-    preview = check_rebalance_drift(ctx, seeded, dry_run=True)
-    live = check_rebalance_drift(ctx, seeded)
+    preview = to_json(check_rebalance_drift(ctx, seeded, dry_run=True))
+    live = to_json(check_rebalance_drift(ctx, seeded))
     assert executed(live) == planned(preview), (preview["message"], live["message"])
     assert {t["status"] for t in live["trades_executed"]} <= {"filled"}
     traded = {t["symbol"] for t in live["trades_executed"]}

@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from trimtab.services.context import AppContext
+from trimtab.services.contract import to_json
 from trimtab.services.demo import seed_demo_user
 from trimtab.services.rebalance import check_rebalance_drift
 from trimtab.store.models import PaperOrderRow
@@ -33,7 +34,7 @@ def test_a_killed_run_is_resumed_by_the_next_process(ctx: AppContext, clock: Fak
     assert died.returncode == 9, died.stderr
     # The dead process's lease (SQLite) is taken over although it has not run out.
     clock.now = datetime.now(UTC)
-    result = check_rebalance_drift(ctx, user_id)
+    result = to_json(check_rebalance_drift(ctx, user_id))
     assert result["resumed"] is True
     assert result["status"] == "completed", result["message"]
     with ctx.session_factory() as session:

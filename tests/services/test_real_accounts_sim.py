@@ -20,6 +20,7 @@ from trimtab.brokers.sim.simulator import Simulator
 from trimtab.domain.targets import Target
 from trimtab.services import allocations, policy
 from trimtab.services.context import AppContext
+from trimtab.services.contract import to_json
 from trimtab.services.portfolio import portfolio_view
 from trimtab.services.rebalance import check_rebalance_drift
 
@@ -98,7 +99,7 @@ def test_a_short_account_is_worth_24000_and_its_proceeds_are_not_spent(
     sim.positions({"symbol": "SPY", "qty": "8"}, {"symbol": "XYZ", "qty": "-40"})
     sim.cash("30000")
     targets(ctx, user_id, SPY=40, QQQ=30, TLT=20, GLD=10)
-    preview = check_rebalance_drift(ctx, user_id, dry_run=True)
+    preview = to_json(check_rebalance_drift(ctx, user_id, dry_run=True))
     assert preview["portfolio_value"] == 24000.0
     assert preview["buy_budget"]["short_proceeds"] == 10000.0
     assert sorted(trades(preview)) == [
@@ -108,7 +109,7 @@ def test_a_short_account_is_worth_24000_and_its_proceeds_are_not_spent(
         ("TLT", "buy", 53.173333333),
     ]
     assert portfolio_view(ctx, user_id)["portfolio_value"] == 24000.0
-    live = check_rebalance_drift(ctx, user_id)
+    live = to_json(check_rebalance_drift(ctx, user_id))
     assert live["status"] == "completed", live["message"]
     assert sorted(trades(live, "trades_executed")) == sorted(trades(preview))
     books = sim.exchange.account_state(sim.key_id)
@@ -127,13 +128,13 @@ def test_btc_held_as_btcusd_is_btc_usd_at_60_percent_and_sold_gtc(
     sim.positions({"symbol": "BTC/USD", "qty": "0.15"})
     sim.cash("6000")
     targets(ctx, user_id, SPY=60, BTC_USD=40)
-    preview = check_rebalance_drift(ctx, user_id, dry_run=True)
+    preview = to_json(check_rebalance_drift(ctx, user_id, dry_run=True))
     assert preview["portfolio_value"] == 15000.0
     btc = next(r for r in preview["drift_analysis"] if r["symbol"] == "BTC/USD")
     assert (btc["actual_percent"], btc["action"]) == (60.0, "sell")
     assert [s["reason"] for s in preview["skipped"]] == []
     assert trades(preview) == [("BTC/USD", "sell", 0.05), ("SPY", "buy", 17.925)]
-    live = check_rebalance_drift(ctx, user_id)
+    live = to_json(check_rebalance_drift(ctx, user_id))
     assert live["status"] == "completed", live["message"]
     sent = {o.symbol: o for o in sim.exchange.account_state(sim.key_id).orders.values()}
     assert str(sent["BTC/USD"].time_in_force) == "gtc"
@@ -149,13 +150,13 @@ def test_an_option_counts_at_its_market_value_of_10000_and_is_never_ordered(
     )
     sim.cash("10000")
     targets(ctx, user_id, SPY=50, QQQ=50)
-    preview = check_rebalance_drift(ctx, user_id, dry_run=True)
+    preview = to_json(check_rebalance_drift(ctx, user_id, dry_run=True))
     assert preview["portfolio_value"] == 30000.0  # not 20,100
     assert sorted(trades(preview)) == [("QQQ", "buy", 18.609375), ("SPY", "buy", 4.9625)]
     page = portfolio_view(ctx, user_id)
     option = next(p for p in page["positions"] if p["symbol"] == OPTION)
     assert (option["market_value"], option["asset_class"]) == (10000.0, "us_option")
-    live = check_rebalance_drift(ctx, user_id)
+    live = to_json(check_rebalance_drift(ctx, user_id))
     assert OPTION not in {t["symbol"] for t in live["trades_executed"]}
     assert sorted(trades(live, "trades_executed")) == sorted(trades(preview))
 
@@ -167,9 +168,9 @@ def test_a_margin_account_in_debt_is_repaid_not_levered(
     sim.cash("-5000")
     sim.put(f"/accounts/{sim.key_id}/flags", {"multiplier": "2", "buying_power": "20000"})
     targets(ctx, user_id, SPY=60, QQQ=40)
-    preview = check_rebalance_drift(ctx, user_id, dry_run=True)
+    preview = to_json(check_rebalance_drift(ctx, user_id, dry_run=True))
     assert trades(preview) == [("SPY", "sell", 18.0), ("QQQ", "buy", 9.9375)]
-    live = check_rebalance_drift(ctx, user_id)
+    live = to_json(check_rebalance_drift(ctx, user_id))
     assert live["status"] == "completed", live["message"]
     assert sorted(trades(live, "trades_executed")) == sorted(trades(preview))
     assert sim.exchange.account_state(sim.key_id).cash == D(25)
@@ -185,10 +186,10 @@ def test_a_stale_trade_print_is_priced_by_a_fresh_quote_or_skipped(
     sim.put("/quotes", {"GLD": "199"}, as_of=friday)
     sim.cash("10000")
     targets(ctx, user_id, SPY=50, GLD=50)
-    preview = check_rebalance_drift(ctx, user_id, dry_run=True)
+    preview = to_json(check_rebalance_drift(ctx, user_id, dry_run=True))
     (spy,) = preview["trades_planned"]
     assert (spy["symbol"], spy["price"], spy["price_source"]) == ("SPY", 501.0, "quote")
-    assert spy["price_as_of"] == "2026-11-30T14:59:00+00:00"
+    assert spy["price_as_of"] == "2026-11-30T14:59:00Z"
     (gld,) = preview["skipped"]
     assert (gld["symbol"], gld["reason"]) == ("GLD", "stale_price")
 
@@ -199,7 +200,7 @@ def test_a_zero_target_and_the_sell_policy_exit_whole_positions_dust_included(
     sim.positions({"symbol": "SPY", "qty": "10.123456789"}, {"symbol": "TSLA", "qty": "3"})
     targets(ctx, user_id, SPY=0, QQQ=100)
     policy.update_policy(ctx, user_id, untargeted="sell")
-    live = check_rebalance_drift(ctx, user_id)
+    live = to_json(check_rebalance_drift(ctx, user_id))
     assert live["status"] == "completed", live["message"]
     assert trades(live, "trades_executed")[:2] == [
         ("SPY", "sell", 10.123456789),
@@ -217,7 +218,7 @@ def test_a_trade_under_alpacas_one_dollar_is_never_sent(
     sim.cash("9999.5")
     targets(ctx, user_id, SPY=0, QQQ=100)
     policy.update_policy(ctx, user_id, min_trade="0.5")
-    live = check_rebalance_drift(ctx, user_id)
+    live = to_json(check_rebalance_drift(ctx, user_id))
     assert "SPY" not in {t["symbol"] for t in live["trades_executed"]}
     assert [s["message"] for s in live["skipped"] if s["symbol"] == "SPY"] == [
         "sell of SPY for $0.50 is under the $1.00 minimum trade"
@@ -231,11 +232,11 @@ def test_an_account_whose_trading_is_blocked_is_read_shown_and_sent_nothing(
     sim.put(f"/accounts/{sim.key_id}/flags", {"trading_blocked": True, "pattern_day_trader": True})
     targets(ctx, user_id, SPY=100)
     reason = "Trading is blocked on the Alpaca account (trading_blocked); ask Alpaca support"
-    preview = check_rebalance_drift(ctx, user_id, dry_run=True)
+    preview = to_json(check_rebalance_drift(ctx, user_id, dry_run=True))
     assert preview["account"]["trading_blocked"] is True
     assert preview["account"]["pattern_day_trader"] is True
     assert preview["message"].endswith(f"(orders would be refused now: {reason})")
-    live = check_rebalance_drift(ctx, user_id)
+    live = to_json(check_rebalance_drift(ctx, user_id))
     assert (live["status"], live["trades_executed"]) == ("blocked_by_risk", [])
     assert live["message"] == f"{reason}; drift reported, no orders placed"
     assert sim.exchange.account_state(sim.key_id).orders == {}

@@ -9,6 +9,7 @@ import pytest
 from trimtab.domain.tax_lots import lots_from_fills
 from trimtab.services import runs
 from trimtab.services.context import AppContext
+from trimtab.services.contract import to_json
 from trimtab.services.demo import seed_demo_user
 from trimtab.services.policy import update_policy
 from trimtab.services.rebalance import check_rebalance_drift
@@ -25,7 +26,7 @@ CONTRACT_KEYS = {
 
 def test_demo_dry_run_reports_drift_and_planned_trades(ctx: AppContext) -> None:
     demo = seed_demo_user(ctx)
-    result = check_rebalance_drift(ctx, demo.user.id, dry_run=True)
+    result = to_json(check_rebalance_drift(ctx, demo.user.id, dry_run=True))
     assert result.keys() >= CONTRACT_KEYS
     assert result["needs_rebalance"] is True
     assert result["trades_executed"] == []
@@ -38,25 +39,25 @@ def test_demo_dry_run_reports_drift_and_planned_trades(ctx: AppContext) -> None:
 
 def test_demo_live_run_rebalances_and_a_second_check_has_nothing_to_do(ctx: AppContext) -> None:
     demo = seed_demo_user(ctx)
-    result = check_rebalance_drift(ctx, demo.user.id)
+    result = to_json(check_rebalance_drift(ctx, demo.user.id))
     assert result["status"] == "completed", result["message"]
     assert {t["status"] for t in result["trades_executed"]} == {"filled"}
     assert all(t["order_id"] for t in result["trades_executed"])
     sides = [t["side"] for t in result["trades_executed"]]
     assert sides == sorted(sides, key=lambda s: s != "sell")
-    again = check_rebalance_drift(ctx, demo.user.id)
+    again = to_json(check_rebalance_drift(ctx, demo.user.id))
     assert again["status"] == "nothing_to_do"
     assert again["needs_rebalance"] is False
-    history = runs.list_runs(ctx, demo.user.id)
+    history = to_json(runs.list_runs(ctx, demo.user.id))
     assert history["total"] == 2
-    detail = runs.get_run(ctx, demo.user.id, result["run_id"])
+    detail = to_json(runs.get_run(ctx, demo.user.id, result["run_id"]))
     assert len(detail["orders"]) == len(result["trades_executed"])
     assert detail["trades_executed"] == result["trades_executed"]
 
 
 def test_paper_account_survives_a_new_context(ctx: AppContext) -> None:
     demo = seed_demo_user(ctx)
-    check_rebalance_drift(ctx, demo.user.id)
+    to_json(check_rebalance_drift(ctx, demo.user.id))
     positions = {p.symbol: p.qty for p in ctx.broker_for(demo.user.id).get_positions()}
     assert positions["SPY"] < Decimal(150)
     assert positions["TLT"] > Decimal(100)
@@ -72,7 +73,7 @@ def test_seed_demo_user_is_idempotent(ctx: AppContext, created: bool) -> None:
 
 def test_tax_lots_come_from_the_recorded_fills(ctx: AppContext) -> None:
     demo = seed_demo_user(ctx)
-    result = check_rebalance_drift(ctx, demo.user.id)
+    result = to_json(check_rebalance_drift(ctx, demo.user.id))
     assert result["status"] == "completed", result["message"]
     with ctx.session_factory() as session:
         fills = recorded_fills(session, demo.user.id)
@@ -85,6 +86,6 @@ def test_tax_lots_come_from_the_recorded_fills(ctx: AppContext) -> None:
                 (qty, ctx.clock().date())
             ]
     update_policy(ctx, demo.user.id, options={"tax_aware": True})
-    again = check_rebalance_drift(ctx, demo.user.id, dry_run=True)
+    again = to_json(check_rebalance_drift(ctx, demo.user.id, dry_run=True))
     assert again["status"] == "nothing_to_do"
     assert again["realised_gains"] == {"short_term": 0.0, "long_term": 0.0, "unknown": 0.0}

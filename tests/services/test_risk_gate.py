@@ -10,6 +10,7 @@ from trimtab.brokers.exchange import Exchange
 from trimtab.errors import TradingBlocked, TrimtabError
 from trimtab.services import risk, users
 from trimtab.services.context import AppContext
+from trimtab.services.contract import to_json
 from trimtab.services.rebalance import check_rebalance_drift
 from trimtab.services.trades import execute_trade
 
@@ -43,7 +44,7 @@ def test_risk_state_blocks_orders_but_reports_drift(
     all_in_spy(exchange, seeded)
     on_exchange(ctx, exchange)
     block(ctx, seeded, scope, switches)
-    result = check_rebalance_drift(ctx, seeded)
+    result = to_json(check_rebalance_drift(ctx, seeded))
     assert result["status"] == "blocked_by_risk"
     assert result["needs_rebalance"] is True
     assert {r["action"] for r in result["drift_analysis"]} == {"sell", "buy"}
@@ -56,7 +57,7 @@ def test_risk_state_blocks_orders_but_reports_drift(
 
 def test_dry_run_still_plans_while_blocked_and_says_why(ctx: AppContext, seeded: int) -> None:
     risk.set_user_risk(ctx, seeded, kill_switch=True)
-    result = check_rebalance_drift(ctx, seeded, dry_run=True)
+    result = to_json(check_rebalance_drift(ctx, seeded, dry_run=True))
     assert result["trading_blocked"] == "Kill switch is on"
     assert "orders would be refused now" in result["message"]
 

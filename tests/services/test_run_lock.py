@@ -12,6 +12,7 @@ from trimtab.brokers.exchange import Exchange
 from trimtab.errors import Conflict
 from trimtab.services import runs, users
 from trimtab.services.context import AppContext, account_lock
+from trimtab.services.contract import to_json
 from trimtab.services.rebalance import check_rebalance_drift
 from trimtab.store.locks import run_lock
 
@@ -30,7 +31,7 @@ def test_two_concurrent_live_checks_give_exactly_one_run_with_orders(
     def check() -> None:
         start.wait()
         try:
-            outcomes.append(check_rebalance_drift(ctx, seeded))
+            outcomes.append(to_json(check_rebalance_drift(ctx, seeded)))
         except Exception as err:
             outcomes.append(err)
 
@@ -47,8 +48,8 @@ def test_two_concurrent_live_checks_give_exactly_one_run_with_orders(
     assert len(exchange.account_state(str(seeded)).orders) == 4
     with_orders = [
         r
-        for r in runs.list_runs(ctx, seeded)["runs"]
-        if runs.get_run(ctx, seeded, r["id"])["orders"]
+        for r in to_json(runs.list_runs(ctx, seeded))["runs"]
+        if to_json(runs.get_run(ctx, seeded, r["id"]))["orders"]
     ]
     assert len(with_orders) == 1
 

@@ -7,6 +7,7 @@ import pytest
 from trimtab.errors import InvalidInput, NotFound
 from trimtab.services import runs, users
 from trimtab.services.context import AppContext
+from trimtab.services.contract import to_json
 from trimtab.services.events import InProcessEvents
 from trimtab.services.rebalance import check_rebalance_drift
 
@@ -14,17 +15,19 @@ from .helpers import PASSWORD
 
 
 def test_runs_are_listed_newest_first_and_paged(ctx: AppContext, seeded: int) -> None:
-    ids = [check_rebalance_drift(ctx, seeded, dry_run=True)["run_id"] for _ in range(3)]
-    page = runs.list_runs(ctx, seeded, limit=2)
+    ids = [to_json(check_rebalance_drift(ctx, seeded, dry_run=True))["run_id"] for _ in range(3)]
+    page = to_json(runs.list_runs(ctx, seeded, limit=2))
     assert page["total"] == 3
     assert [r["id"] for r in page["runs"]] == ids[::-1][:2]
-    assert [r["id"] for r in runs.list_runs(ctx, seeded, limit=2, offset=2)["runs"]] == ids[:1]
+    assert [
+        r["id"] for r in to_json(runs.list_runs(ctx, seeded, limit=2, offset=2))["runs"]
+    ] == ids[:1]
     assert page["runs"][0]["dry_run"] is True and page["runs"][0]["trigger"] == "manual"
 
 
 def test_a_run_keeps_its_inputs(ctx: AppContext, seeded: int) -> None:
-    run_id = check_rebalance_drift(ctx, seeded, dry_run=True, symbols=["SPY"])["run_id"]
-    detail = runs.get_run(ctx, seeded, run_id)
+    run_id = to_json(check_rebalance_drift(ctx, seeded, dry_run=True, symbols=["SPY"]))["run_id"]
+    detail = to_json(runs.get_run(ctx, seeded, run_id))
     inputs = detail["inputs"]
     assert inputs["account"]["cash"] == "100000.000000000"
     assert [t["symbol"] for t in inputs["targets"]] == ["GLD", "QQQ", "SPY", "TLT"]
@@ -33,26 +36,26 @@ def test_a_run_keeps_its_inputs(ctx: AppContext, seeded: int) -> None:
 
 
 def test_another_users_run_is_not_found(ctx: AppContext, seeded: int) -> None:
-    run_id = check_rebalance_drift(ctx, seeded, dry_run=True)["run_id"]
+    run_id = to_json(check_rebalance_drift(ctx, seeded, dry_run=True))["run_id"]
     bob = users.create_user(ctx, "bob@example.com", PASSWORD)
     with pytest.raises(NotFound):
-        runs.get_run(ctx, bob.id, run_id)
-    assert runs.list_runs(ctx, bob.id)["runs"] == []
+        to_json(runs.get_run(ctx, bob.id, run_id))
+    assert to_json(runs.list_runs(ctx, bob.id))["runs"] == []
 
 
 def test_bad_paging_names_the_field(ctx: AppContext, seeded: int) -> None:
     with pytest.raises(InvalidInput) as err:
-        runs.list_runs(ctx, seeded, limit=0)
+        to_json(runs.list_runs(ctx, seeded, limit=0))
     assert err.value.field == "limit"
     with pytest.raises(InvalidInput) as err:
-        runs.list_runs(ctx, seeded, offset=-1)
+        to_json(runs.list_runs(ctx, seeded, offset=-1))
     assert err.value.field == "offset"
 
 
 def test_a_live_run_publishes_its_progress(ctx: AppContext, seeded: int) -> None:
     assert isinstance(ctx.events, InProcessEvents)
     with ctx.events.subscribe(seeded) as subscription:
-        check_rebalance_drift(ctx, seeded)
+        to_json(check_rebalance_drift(ctx, seeded))
         kinds = []
         while (event := subscription.get(timeout=0)) is not None:
             kinds.append(event.kind)

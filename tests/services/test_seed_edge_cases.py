@@ -11,6 +11,7 @@ from trimtab.domain.targets import Target
 from trimtab.errors import InvalidInput
 from trimtab.services import allocations, policy
 from trimtab.services.context import AppContext
+from trimtab.services.contract import to_json
 from trimtab.services.rebalance import check_rebalance_drift
 
 from .helpers import SEED_TARGETS, on_exchange
@@ -19,7 +20,7 @@ from .helpers import SEED_TARGETS, on_exchange
 def live_check(ctx: AppContext, exchange: Exchange, user_id: int, cash: str, **held: int) -> dict:
     exchange.open_account(str(user_id), Decimal(cash), {s: Decimal(q) for s, q in held.items()})
     on_exchange(ctx, exchange)
-    result = check_rebalance_drift(ctx, user_id)
+    result = to_json(check_rebalance_drift(ctx, user_id))
     assert result["trades_executed"] == []
     assert not exchange.account_state(str(user_id)).orders
     return result
@@ -101,14 +102,14 @@ def test_bad_policy_names_the_field(
 
 
 def test_symbols_limit_trading_but_not_the_drift_report(ctx: AppContext, seeded: int) -> None:
-    result = check_rebalance_drift(ctx, seeded, dry_run=True, symbols=["SPY"])
+    result = to_json(check_rebalance_drift(ctx, seeded, dry_run=True, symbols=["SPY"]))
     assert {t["symbol"] for t in result["trades_planned"]} == {"SPY"}
     assert len(result["drift_analysis"]) == 4
     with pytest.raises(InvalidInput) as err:
-        check_rebalance_drift(ctx, seeded, symbols=["spy"])
+        to_json(check_rebalance_drift(ctx, seeded, symbols=["spy"]))
     assert err.value.field == "symbols"
     with pytest.raises(InvalidInput) as err:
-        check_rebalance_drift(ctx, seeded, trigger="whenever")
+        to_json(check_rebalance_drift(ctx, seeded, trigger="whenever"))
     assert err.value.field == "trigger"
 
 
@@ -117,6 +118,6 @@ def test_an_empty_symbol_selection_trades_nothing(
 ) -> None:
     exchange.open_account(str(seeded), Decimal(0), {"SPY": Decimal(300)})
     on_exchange(ctx, exchange)
-    result = check_rebalance_drift(ctx, seeded, dry_run=True, symbols=[])
+    result = to_json(check_rebalance_drift(ctx, seeded, dry_run=True, symbols=[]))
     assert result["trades_planned"] == []
     assert {s["reason"] for s in result["skipped"]} == {"not_selected"}

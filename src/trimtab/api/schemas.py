@@ -133,80 +133,6 @@ class CheckBody(Body):
     )
 
 
-class DriftRowOut(BaseModel):
-    symbol: str
-    target_percent: float
-    actual_percent: float
-    drift_percent: float
-    needs_rebalance: bool
-    action: Literal["buy", "sell", "none"]
-
-
-class TradeOut(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-    symbol: str
-    side: Literal["buy", "sell"]
-    qty: float
-    order_id: str | None
-    status: str
-
-
-class RunAcceptedOut(BaseModel):
-    """A live run that goes on after the answer: follow it at ``GET /api/runs/{run_id}``
-    and on ``GET /api/events``."""
-
-    run_id: int
-    status: str = Field(examples=["running"])
-
-
-class RebalanceOut(BaseModel):
-    """The seed's contract plus run_id, status, dry_run, trades_planned and skipped."""
-
-    model_config = ConfigDict(
-        extra="allow",
-        json_schema_extra={
-            "example": {
-                "needs_rebalance": True,
-                "drift_analysis": [
-                    {
-                        "symbol": "SPY",
-                        "target_percent": 40.0,
-                        "actual_percent": 46.5,
-                        "drift_percent": 6.5,
-                        "needs_rebalance": True,
-                        "action": "sell",
-                    }
-                ],
-                "trades_executed": [
-                    {
-                        "symbol": "SPY",
-                        "side": "sell",
-                        "qty": 13.978494623,
-                        "order_id": "9f2c…",
-                        "status": "filled",
-                    }
-                ],
-                "portfolio_value": 100000.0,
-                "message": "Rebalancing executed",
-                "run_id": 1,
-                "dry_run": False,
-            }
-        },
-    )
-
-    needs_rebalance: bool
-    drift_analysis: list[DriftRowOut]
-    trades_executed: list[TradeOut]
-    portfolio_value: float
-    message: str
-    run_id: int
-    status: str
-    dry_run: bool = False
-    trades_planned: list[dict[str, Any]] = []
-    skipped: list[dict[str, Any]] = []
-
-
 class TradeBody(Body):
     symbol: str = SYMBOL
     side: Literal["buy", "sell"]
@@ -460,50 +386,6 @@ class TradeResultOut(BaseModel):
     qty: float
     status: str
     submitted_at: datetime | None
-
-
-class RunSummaryOut(BaseModel):
-    id: int
-    created_at: datetime
-    started_at: datetime
-    finished_at: datetime | None
-    trigger: str
-    dry_run: bool
-    status: str
-    needs_rebalance: bool
-    max_drift_percent: float | None
-    orders_count: int
-    portfolio_value: float
-    message: str
-
-
-class RunsOut(BaseModel):
-    runs: list[RunSummaryOut]
-    total: int
-
-
-class OrderOut(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-    id: int
-    client_order_id: str
-    symbol: str
-    side: Literal["buy", "sell"]
-    qty: float
-    status: str
-    broker_order_id: str | None
-    filled_qty: float
-    filled_avg_price: float | None
-    error: str | None
-    submitted_at: datetime | None
-    updated_at: datetime
-
-
-class RunDetailOut(RebalanceOut, RunSummaryOut):
-    """One run: its summary beside its contract result, its inputs and its orders."""
-
-    inputs: dict[str, Any]
-    orders: list[OrderOut]
 
 
 class BacktestBody(Body):

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from trimtab.domain.lifecycle import OrderStatus
 from trimtab.domain.money import ZERO
 from trimtab.domain.portfolio import Asset, AssetClass, PricePoint, Side
 
@@ -43,44 +44,6 @@ class TimeInForce(StrEnum):
     CLS = "cls"
     IOC = "ioc"
     FOK = "fok"
-
-
-class OrderStatus(StrEnum):
-    NEW = "new"
-    ACCEPTED = "accepted"
-    PENDING_NEW = "pending_new"
-    PARTIALLY_FILLED = "partially_filled"
-    FILLED = "filled"
-    DONE_FOR_DAY = "done_for_day"
-    CANCELED = "canceled"
-    EXPIRED = "expired"
-    REPLACED = "replaced"
-    PENDING_CANCEL = "pending_cancel"
-    PENDING_REPLACE = "pending_replace"
-    PENDING_REVIEW = "pending_review"
-    ACCEPTED_FOR_BIDDING = "accepted_for_bidding"
-    STOPPED = "stopped"
-    REJECTED = "rejected"
-    SUSPENDED = "suspended"
-    CALCULATED = "calculated"
-    HELD = "held"
-
-    @property
-    def is_terminal(self) -> bool:
-        """No more fills will come: the order is finished one way or another."""
-        return self in _TERMINAL
-
-
-_TERMINAL = frozenset(
-    {
-        OrderStatus.FILLED,
-        OrderStatus.CANCELED,
-        OrderStatus.EXPIRED,
-        OrderStatus.REPLACED,
-        OrderStatus.REJECTED,
-        OrderStatus.DONE_FOR_DAY,
-    }
-)
 
 
 @dataclass(frozen=True, slots=True)

@@ -48,7 +48,10 @@ def acting_user(ctx: AppContext, email: str | None) -> User:
 
 
 def print_json(value: Any) -> None:
-    typer.echo(json.dumps(value, indent=2, default=str))
+    """A service's result (``services.contract``) as the API answers it, or plain JSON data."""
+    from trimtab.services.contract import to_json
+
+    typer.echo(json.dumps(to_json(value), indent=2, default=str))
 
 
 @dataclass(frozen=True)

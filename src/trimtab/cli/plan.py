@@ -16,6 +16,7 @@ from trimtab.cli.render import render_result
 from trimtab.cli.settings import policy_with
 from trimtab.domain.money import NumberRange
 from trimtab.domain.policy import Policy, UntargetedHoldings
+from trimtab.services.contract import to_json
 from trimtab.services.planning import plan_snapshot
 from trimtab.services.policy import CASH_BUFFER_RANGE, MIN_TRADE_RANGE, THRESHOLD_RANGE
 from trimtab.snapshots import check_prices_for, load_portfolio, load_targets
@@ -116,6 +117,6 @@ def plan(
         check_prices_for(target_set, snapshot, portfolio)
         result = plan_snapshot(target_set, snapshot, policy)
     if as_json:
-        typer.echo(json.dumps(result, indent=2))
+        typer.echo(json.dumps(to_json(result), indent=2))
     else:
         render_result(result, console)

@@ -1,11 +1,11 @@
-"""Rich rendering of a rebalance result (the seed contract dict) for the terminal."""
+"""Rich rendering of a rebalance result (``services.contract.PlanResult``) for the terminal."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.console import Console
 from rich.table import Table
+
+from trimtab.services.contract import PlanResult
 
 ACTION_STYLE = {"sell": "bold red", "buy": "bold green", "none": "dim"}
 ACTION_LABEL = {"sell": "▼ sell", "buy": "▲ buy", "none": "✓ within band"}
@@ -21,7 +21,7 @@ def quantity(value: float) -> str:
     return f"{value:,.9f}".rstrip("0").rstrip(".")
 
 
-def drift_table(result: dict[str, Any]) -> Table:
+def drift_table(result: PlanResult) -> Table:
     """Symbol, target %, actual %, signed drift and action, coloured by action."""
     table = Table(title="Drift analysis", title_justify="left", header_style="bold")
     table.add_column("Symbol")
@@ -30,81 +30,82 @@ def drift_table(result: dict[str, Any]) -> Table:
     table.add_column("Drift (pp)", justify="right")
     table.add_column("Action")
     table.add_column("Why")
-    details = {d["symbol"]: d for d in result.get("drift_details", [])}
-    for row in result["drift_analysis"]:
-        style = ACTION_STYLE[row["action"]]
-        detail = details.get(row["symbol"], {})
+    details = {d.symbol: d for d in result.drift_details}
+    for row in result.drift_analysis:
+        style = ACTION_STYLE[row.action]
+        detail = details.get(row.symbol)
         # A short or an option is held and never rebalanced, whatever its drift.
-        held = detail.get("hold_reason")
+        held = detail is not None and detail.hold_reason is not None
+        why = (detail.reason_message or detail.note or "") if detail is not None else ""
         table.add_row(
-            row["symbol"],
-            f"{row['target_percent']:.2f}",
-            f"{row['actual_percent']:.2f}",
-            f"{row['drift_percent']:+.2f}",
-            HELD_LABEL if held else ACTION_LABEL[row["action"]],
-            detail.get("reason_message") or detail.get("note") or "",
-            style=style if row["needs_rebalance"] else None,
+            row.symbol,
+            f"{row.target_percent:.2f}",
+            f"{row.actual_percent:.2f}",
+            f"{row.drift_percent:+.2f}",
+            HELD_LABEL if held else ACTION_LABEL[row.action],
+            why,
+            style=style if row.needs_rebalance else None,
         )
     return table
 
 
-def planned_table(result: dict[str, Any]) -> Table:
+def planned_table(result: PlanResult) -> Table:
     table = Table(title="Planned trades", title_justify="left", header_style="bold")
     table.add_column("Symbol")
     table.add_column("Side")
     table.add_column("Qty", justify="right")
     table.add_column("Price", justify="right")
     table.add_column("Amount", justify="right")
-    for trade in result.get("trades_planned", []):
+    for trade in result.trades_planned:
         table.add_row(
-            trade["symbol"],
-            trade["side"],
-            quantity(trade["qty"]),
-            money(trade["price"]),
-            money(trade["notional"]),
-            style=ACTION_STYLE[trade["side"]],
+            trade.symbol,
+            trade.side,
+            quantity(trade.qty),
+            money(trade.price),
+            money(trade.notional),
+            style=ACTION_STYLE[trade.side],
         )
     return table
 
 
-def executed_table(result: dict[str, Any]) -> Table:
+def executed_table(result: PlanResult) -> Table:
     table = Table(title="Trades executed", title_justify="left", header_style="bold")
     table.add_column("Symbol")
     table.add_column("Side")
     table.add_column("Qty", justify="right")
     table.add_column("Order id")
     table.add_column("Status")
-    for trade in result["trades_executed"]:
+    for trade in result.trades_executed:
         table.add_row(
-            trade["symbol"],
-            trade["side"],
-            quantity(trade["qty"]),
-            trade.get("order_id") or "—",
-            trade["status"],
-            style=ACTION_STYLE.get(trade["side"]),
+            trade.symbol,
+            trade.side,
+            quantity(trade.qty),
+            trade.order_id or "—",
+            trade.status,
+            style=ACTION_STYLE.get(trade.side),
         )
     return table
 
 
-def render_result(result: dict[str, Any], console: Console) -> None:
+def render_result(result: PlanResult, console: Console) -> None:
     """Print the portfolio value, drift table, trades and skips, then the message."""
-    console.print(f"Portfolio value: [bold]{money(result['portfolio_value'])}[/bold]")
-    if result["drift_analysis"]:
+    console.print(f"Portfolio value: [bold]{money(result.portfolio_value)}[/bold]")
+    if result.drift_analysis:
         console.print(drift_table(result))
-    if result.get("trades_planned"):
+    if result.trades_planned:
         console.print(planned_table(result))
-    if result["trades_executed"]:
+    if result.trades_executed:
         console.print(executed_table(result))
-    for skip in result.get("skipped", []):
-        console.print(f"[yellow]skipped[/yellow] {skip['symbol']}: {skip['message']}")
-    deposit = result.get("curing_deposit")
+    for skip in result.skipped:
+        console.print(f"[yellow]skipped[/yellow] {skip.symbol}: {skip.message}")
+    deposit = result.curing_deposit
     if deposit:
         console.print(f"A deposit of {money(deposit)} would reach every target without selling.")
-    gains = result.get("realised_gains") or {}
+    gains = result.realised_gains
     if any(gains.values()):
         console.print(
             "Estimated realised gains: "
             + ", ".join(f"{term.replace('_', ' ')} {money(v)}" for term, v in gains.items())
         )
-    style = "bold green" if result["trades_executed"] else "bold"
-    console.print(f"[{style}]{result['message']}[/{style}]")
+    style = "bold green" if result.trades_executed else "bold"
+    console.print(f"[{style}]{result.message}[/{style}]")

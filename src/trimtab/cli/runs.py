@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import typer
 from rich.table import Table
 
@@ -11,6 +9,7 @@ from trimtab.cli.app import app, console, exit_on_error
 from trimtab.cli.common import acting_user, open_context, print_json, user_option
 from trimtab.cli.render import render_result
 from trimtab.services import runs as run_history
+from trimtab.services.contract import RunDetail
 from trimtab.store.types import MAX_ID
 
 
@@ -40,22 +39,22 @@ def runs(
     if as_json:
         print_json(page)
         return
-    table = Table(title=f"Runs ({page['total']} in all)", title_justify="left", header_style="bold")
+    table = Table(title=f"Runs ({page.total} in all)", title_justify="left", header_style="bold")
     for column in ("Id", "When (UTC)", "Trigger", "Kind", "Status", "Value", "Message"):
         table.add_column(column, justify="right" if column in ("Id", "Value") else "left")
-    for run in page["runs"]:
+    for run in page.runs:
         table.add_row(
-            str(run["id"]),
-            run["created_at"][:19].replace("T", " "),
-            run["trigger"],
-            "dry run" if run["dry_run"] else "live",
-            run["status"],
-            f"${run['portfolio_value']:,.2f}",
-            run["message"],
+            str(run.id),
+            run.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+            run.trigger,
+            "dry run" if run.dry_run else "live",
+            run.status,
+            f"${run.portfolio_value:,.2f}",
+            run.message,
         )
     console.print(table)
 
 
-def _show_run(detail: dict[str, Any]) -> None:
-    console.print(f"Run {detail['id']} — {detail['status']} ({detail['created_at']})")
+def _show_run(detail: RunDetail) -> None:
+    console.print(f"Run {detail.id} — {detail.status} ({detail.created_at.isoformat()})")
     render_result(detail, console)

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator
-from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
@@ -20,6 +19,9 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
+
+if TYPE_CHECKING:
+    from trimtab.services.contract import CheckResult
 
 log = structlog.get_logger("trimtab.metrics")
 
@@ -63,18 +65,18 @@ NOTIFICATION_FAILURES = Counter(
 
 
 def record_run(
-    result: dict[str, Any], *, user_id: int, trigger: str, dry_run: bool, seconds: float
+    result: CheckResult, *, user_id: int, trigger: str, dry_run: bool, seconds: float
 ) -> None:
     """Count one finished check: its outcome, duration and each target's |drift_percent|."""
     REBALANCE_RUNS.labels(
         user_id=str(user_id),
         trigger=trigger,
         dry_run=str(dry_run).lower(),
-        outcome=str(result.get("status", "unknown")),
+        outcome=str(result.status),
     ).inc()
     RUN_SECONDS.labels(trigger=trigger, dry_run=str(dry_run).lower()).observe(seconds)
-    for row in result.get("drift_analysis", []):
-        DRIFT.observe(abs(float(Decimal(str(row["drift_percent"])))))
+    for row in result.drift_analysis:
+        DRIFT.observe(abs(row.drift_percent))
 
 
 def record_run_error(*, user_id: int, trigger: str, dry_run: bool, code: str) -> None:

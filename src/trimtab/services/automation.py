@@ -182,9 +182,9 @@ def check_due(ctx: AppContext, due: Due) -> DueOutcome:
                 queue_if_closed=False,
             )
             result = check_holding_lock(ctx, request, lock)
-            if request.dry_run and result.get("needs_rebalance"):
+            if request.dry_run and result.needs_rebalance:
                 notify(ctx, due.user_id, NotifyEvent.DRIFT_PAST_BAND, run_summary(result))
-            return _move_on(ctx, due, DueOutcome.CHECKED, run_id=int(result["run_id"]))
+            return _move_on(ctx, due, DueOutcome.CHECKED, run_id=result.run_id)
     except Conflict:
         return DueOutcome.BUSY
 

@@ -13,11 +13,12 @@ import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Protocol
+from typing import Protocol
 
 from trimtab.errors import Conflict, NotFound, TrimtabError
 from trimtab.services.automation import Due, check_due, sweep
 from trimtab.services.context import AppContext
+from trimtab.services.contract import CheckResult
 from trimtab.services.rebalance import advance_run, start_live_check
 from trimtab.services.run_records import UNFINISHED, RunStatus, run_result
 from trimtab.store.repositories import Orders, Runs
@@ -93,16 +94,16 @@ def start_in_background(
     user_id: int,
     symbols: Sequence[str] | None = None,
     queue_if_closed: bool = False,
-) -> dict[str, Any]:
+) -> CheckResult:
     """Record a live check and hand its orders to ``runs``; returns the recorded contract
     (``status: running`` while the orders go out, or the final status when none will)."""
     started = start_live_check(ctx, user_id, symbols=symbols, queue_if_closed=queue_if_closed)
-    if started["status"] in UNFINISHED:
-        runs.launch(user_id, int(started["run_id"]))
+    if started.status in UNFINISHED:
+        runs.launch(user_id, started.run_id)
     return started
 
 
-def wait_for_run(ctx: AppContext, user_id: int, run_id: int, timeout: float) -> dict[str, Any]:
+def wait_for_run(ctx: AppContext, user_id: int, run_id: int, timeout: float) -> CheckResult:
     """The run's contract once it stops running (finished, or awaiting fills), or as it
     stands after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout

@@ -25,6 +25,7 @@ from trimtab.domain.portfolio import (
 )
 from trimtab.domain.prices import is_stale
 from trimtab.errors import NotFound
+from trimtab.services.contract import AccountFlags
 from trimtab.services.trading_day import last_session_start
 
 
@@ -161,16 +162,16 @@ def account_block_reason(account: Account) -> str | None:
     return None
 
 
-def account_flags_json(account: Account) -> dict[str, Any]:
+def account_flags(account: Account) -> AccountFlags:
     """The account's own flags, as a run shows them."""
-    return {
-        "status": account.status,
-        "trading_blocked": account.trading_blocked,
-        "account_blocked": account.account_blocked,
-        "trade_suspended_by_user": account.trade_suspended_by_user,
-        "pattern_day_trader": account.pattern_day_trader,
-        "shorting_enabled": account.shorting_enabled,
-    }
+    return AccountFlags(
+        status=account.status,
+        trading_blocked=account.trading_blocked,
+        account_blocked=account.account_blocked,
+        trade_suspended_by_user=account.trade_suspended_by_user,
+        pattern_day_trader=account.pattern_day_trader,
+        shorting_enabled=account.shorting_enabled,
+    )
 
 
 def _price_json(point: PricePoint | None) -> dict[str, Any] | None:

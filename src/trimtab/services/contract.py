@@ -1,39 +1,53 @@
-"""The seed's rebalancing contract: the JSON ``check_rebalance_drift`` returns.
+"""The results services return, as frozen dataclasses the API serves and ``--json`` prints.
 
-Every entrypoint (CLI ``--json``, HTTP, the callable shim) prints what this module
-builds, so the shape lives in one place. Numbers are JSON numbers as in the seed;
-percentages and money are rounded for display only, after every decision is made.
+The rebalancing contract (``check_rebalance_drift``'s answer) keeps the original callable's
+five keys and their types exactly (``docs/api.md``); everything else is added beside them.
+Numbers are JSON numbers; percentages and money are rounded for display only, after every
+decision is made. ``to_json`` is the one serialisation: FastAPI's for the HTTP answers
+(the same pydantic adapter), and the CLI's ``--json``.
+
+These are stdlib dataclasses so that building one (``trimtab plan``) imports no pydantic;
+``__pydantic_config__`` is read only when FastAPI or ``to_json`` needs a schema.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from trimtab.domain.drift import DriftRow
+from trimtab.domain import drift
+from trimtab.domain.drift import Action, HoldReason
+from trimtab.domain.lifecycle import OrderStatusValue, RunStatus, Trigger
 from trimtab.domain.money import CENT
-from trimtab.domain.planner import BuyBudget, Plan, PlannedOrder, SkippedTrade, SymbolDecision
+from trimtab.domain.planner import (
+    BuyBudget,
+    Plan,
+    PlannedOrder,
+    PlanOutcome,
+    Reason,
+    SkippedTrade,
+    SkipReason,
+    SymbolDecision,
+)
+from trimtab.domain.portfolio import AssetClass, Side
 from trimtab.domain.tax_lots import Term
+
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
 
 PERCENT_PLACES = Decimal("0.01")
 
+#: How pydantic reads these classes: attribute docstrings are the fields' descriptions,
+#: and a field with a default is still always present in an answer (so required there).
+SCHEMA_CONFIG: dict[str, Any] = {
+    "use_attribute_docstrings": True,
+    "json_schema_serialization_defaults_required": True,
+}
 
-class DriftRowJSON(TypedDict):
-    symbol: str
-    target_percent: float
-    actual_percent: float
-    drift_percent: float
-    needs_rebalance: bool
-    action: str
-
-
-class TradeJSON(TypedDict):
-    symbol: str
-    side: str
-    qty: float
-    order_id: str | None
-    status: str
+Model = TypeVar("Model")
 
 
 def number(value: Decimal, places: Decimal | None = None) -> float:
@@ -43,114 +57,391 @@ def number(value: Decimal, places: Decimal | None = None) -> float:
     return float(value)
 
 
-def drift_row_json(row: DriftRow) -> DriftRowJSON:
-    """Exactly the seed's six keys (the facts of ours are in ``drift_detail_json``)."""
-    return {
-        "symbol": row.symbol,
-        "target_percent": number(row.target_percent, PERCENT_PLACES),
-        "actual_percent": number(row.actual_percent, PERCENT_PLACES),
-        "drift_percent": number(row.drift_percent, PERCENT_PLACES),
-        "needs_rebalance": row.needs_rebalance,
-        "action": str(row.action),
+_ADAPTERS: dict[type[Any], TypeAdapter[Any]] = {}
+
+
+def _adapter(kind: type[Any]) -> TypeAdapter[Any]:
+    adapter = _ADAPTERS.get(kind)
+    if adapter is None:
+        from pydantic import TypeAdapter
+
+        adapter = _ADAPTERS[kind] = TypeAdapter(kind)
+    return adapter
+
+
+def to_json(value: Any) -> Any:
+    """A result as JSON-ready data (dicts, lists, numbers, strings), exactly as the API sends it."""
+    return _adapter(type(value)).dump_python(value, mode="json")
+
+
+def from_json(kind: type[Model], data: Any) -> Model:
+    """A result read back from JSON (a stored run): ``pydantic.ValidationError`` if malformed."""
+    result: Model = _adapter(kind).validate_python(data)
+    return result
+
+
+# -- the rebalancing contract -------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class DriftRow:
+    """One row of ``drift_analysis``: exactly the original callable's six keys."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = SCHEMA_CONFIG
+
+    symbol: str
+    target_percent: float
+    """Percent of the portfolio value, rounded to 0.01."""
+    actual_percent: float
+    drift_percent: float
+    """actual_percent − target_percent, in percentage points."""
+    needs_rebalance: bool
+    action: Action
+
+
+@dataclass(frozen=True, kw_only=True)
+class TradeExecuted:
+    """One order the run sent (the original callable's five keys)."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = SCHEMA_CONFIG
+
+    symbol: str
+    side: Side
+    qty: float
+    order_id: str | None
+    """The broker's id; null when the broker refused the order before giving one."""
+    status: OrderStatusValue
+
+
+@dataclass(frozen=True, kw_only=True)
+class TradePlanned:
+    """An order the plan would place (USD; ``qty`` in shares or coins)."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = SCHEMA_CONFIG
+
+    symbol: str
+    side: Side
+    qty: float
+    price: float
+    notional: float
+    price_as_of: datetime | None = None
+    price_source: str | None = None
+    asset_class: AssetClass = AssetClass.US_EQUITY
+    exit: bool = False
+    estimated_gain: dict[Term, float] | None = None
+    """A tax-aware sell's estimated realised gain per term (USD)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class TradeSkipped:
+    """A trade the plan wanted and dropped, and why."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = SCHEMA_CONFIG
+
+    symbol: str
+    side: Side | None
+    reason: SkipReason
+    message: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class DriftDetail:
+    """A drift row's facts beyond the six keys (``docs/rebalancing.md``)."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = SCHEMA_CONFIG
+
+    symbol: str
+    band_percent: float
+    """The band's half-width in percentage points (``docs/policies.md``)."""
+    traded: bool
+    """Whether the plan trades the symbol."""
+    reason: Reason | SkipReason | None
+    """Why the plan trades the symbol, or not."""
+    reason_message: str | None
+    market_value: float
+    asset_class: AssetClass
+    targeted: bool
+    exit: bool
+    hold_reason: HoldReason | None
+    """Set when the row is held and never rebalanced."""
+    note: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class BuyBudgetOut:
+    """The limits buys were sized to (USD): ``spendable`` is the smallest of them."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = SCHEMA_CONFIG
+
+    cash: float
+    buying_power: float | None
+    uninvested: float
+    short_proceeds: float
+    open_orders: float
+    buffer: float
+    spendable: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class AccountFlags:
+    """The broker account's own flags, as read before planning."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = SCHEMA_CONFIG
+
+    status: str
+    trading_blocked: bool
+    account_blocked: bool
+    trade_suspended_by_user: bool
+    pattern_day_trader: bool
+    shorting_enabled: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlanResult:
+    """The rebalancing contract for a plan (``trimtab plan``): the five original keys first."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = {
+        **SCHEMA_CONFIG,
+        "json_schema_extra": {
+            "example": {
+                "needs_rebalance": True,
+                "drift_analysis": [
+                    {
+                        "symbol": "SPY",
+                        "target_percent": 40.0,
+                        "actual_percent": 46.5,
+                        "drift_percent": 6.5,
+                        "needs_rebalance": True,
+                        "action": "sell",
+                    }
+                ],
+                "trades_executed": [
+                    {
+                        "symbol": "SPY",
+                        "side": "sell",
+                        "qty": 13.978494623,
+                        "order_id": "9f2c…",
+                        "status": "filled",
+                    }
+                ],
+                "portfolio_value": 100000.0,
+                "message": "Rebalancing executed",
+            }
+        },
     }
 
+    needs_rebalance: bool
+    drift_analysis: tuple[DriftRow, ...]
+    trades_executed: tuple[TradeExecuted, ...]
+    portfolio_value: float
+    """The account's value (USD)."""
+    message: str
+    dry_run: bool
+    outcome: PlanOutcome
+    trades_planned: tuple[TradePlanned, ...] = ()
+    skipped: tuple[TradeSkipped, ...] = ()
+    drift_details: tuple[DriftDetail, ...] = ()
+    buy_budget: BuyBudgetOut | None = None
+    curing_deposit: float | None = None
+    """The deposit (USD) that reaches every target without selling."""
+    realised_gains: dict[Term, float] = field(default_factory=dict)
+    """The planned sells' estimated gains per term (USD; tax-aware plans)."""
+    trading_blocked: str | None = None
+    """Why orders would be refused now (the risk gate or the account), if they would."""
+    account: AccountFlags | None = None
 
-def drift_detail_json(row: DriftRow, decision: SymbolDecision | None = None) -> dict[str, Any]:
-    """A drift row's facts beyond the seed's: ``market_value`` (USD), ``asset_class``,
-    ``targeted``, ``exit``, ``band_percent`` (the band's half-width in pp), for a row held
-    and not rebalanced ``hold_reason`` and ``note`` (the reason in words), and why the
-    plan trades the symbol or not: ``traded``, ``reason`` (a code) and ``reason_message``."""
-    return {
-        "band_percent": number(row.threshold_percent, PERCENT_PLACES),
-        "traded": decision.traded if decision else False,
-        "reason": str(decision.reason) if decision else None,
-        "reason_message": decision.message if decision else None,
-        "symbol": row.symbol,
-        "market_value": number(row.market_value, CENT),
-        "asset_class": str(row.asset_class),
-        "targeted": row.targeted,
-        "exit": row.exit,
-        "hold_reason": str(row.hold_reason) if row.hold_reason else None,
-        "note": row.note,
-    }
+
+@dataclass(frozen=True, kw_only=True)
+class CheckResult(PlanResult):
+    """A recorded run's contract: the plan's, with the run's id and status."""
+
+    run_id: int
+    status: RunStatus
+    resumed: bool = False
+    """True when an unfinished run was picked up instead of planning a new one."""
 
 
-def planned_order_json(order: PlannedOrder) -> dict[str, Any]:
-    return {
-        "symbol": order.symbol,
-        "side": str(order.side),
-        "qty": number(order.qty),
-        "price": number(order.price),
-        "notional": number(order.notional, CENT),
-        "price_as_of": order.price_as_of.isoformat() if order.price_as_of else None,
-        "price_source": order.price_source,
-        "asset_class": str(order.asset_class),
-        "exit": order.exit,
-        "estimated_gain": (
-            {str(term): number(gain, CENT) for term, gain in order.estimated_gain.items()}
+@dataclass(frozen=True, kw_only=True)
+class RunAccepted:
+    """A live run that goes on after the answer: follow it at ``GET /api/runs/{run_id}``
+    and on ``GET /api/events``."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = SCHEMA_CONFIG
+
+    run_id: int
+    status: RunStatus
+
+
+def drift_row(row: drift.DriftRow) -> DriftRow:
+    """Exactly the six keys (the facts of ours are in ``drift_detail``)."""
+    return DriftRow(
+        symbol=row.symbol,
+        target_percent=number(row.target_percent, PERCENT_PLACES),
+        actual_percent=number(row.actual_percent, PERCENT_PLACES),
+        drift_percent=number(row.drift_percent, PERCENT_PLACES),
+        needs_rebalance=row.needs_rebalance,
+        action=row.action,
+    )
+
+
+def drift_detail(row: drift.DriftRow, decision: SymbolDecision | None = None) -> DriftDetail:
+    """A row's facts and the plan's verdict on it (``reason`` is a ``Reason`` or ``SkipReason``)."""
+    return DriftDetail(
+        symbol=row.symbol,
+        band_percent=number(row.threshold_percent, PERCENT_PLACES),
+        traded=decision.traded if decision else False,
+        reason=_reason(decision.reason) if decision else None,
+        reason_message=decision.message if decision else None,
+        market_value=number(row.market_value, CENT),
+        asset_class=row.asset_class,
+        targeted=row.targeted,
+        exit=row.exit,
+        hold_reason=row.hold_reason,
+        note=row.note,
+    )
+
+
+def _reason(value: str) -> Reason | SkipReason:
+    try:
+        return Reason(value)
+    except ValueError:
+        return SkipReason(value)
+
+
+def trade_planned(order: PlannedOrder) -> TradePlanned:
+    return TradePlanned(
+        symbol=order.symbol,
+        side=order.side,
+        qty=number(order.qty),
+        price=number(order.price),
+        notional=number(order.notional, CENT),
+        price_as_of=order.price_as_of,
+        price_source=order.price_source,
+        asset_class=order.asset_class,
+        exit=order.exit,
+        estimated_gain=(
+            {term: number(gain, CENT) for term, gain in order.estimated_gain.items()}
             if order.estimated_gain is not None
             else None
         ),
-    }
+    )
 
 
-def budget_json(budget: BuyBudget | None) -> dict[str, float | None] | None:
-    """The limits buys were sized to (USD): what ``BuyBudget.spendable`` is the smallest of."""
+def buy_budget(budget: BuyBudget | None) -> BuyBudgetOut | None:
     if budget is None:
         return None
-    return {
-        "cash": number(budget.cash, CENT),
-        "buying_power": number(budget.buying_power, CENT)
-        if budget.buying_power is not None
-        else None,
-        "uninvested": number(budget.uninvested, CENT),
-        "short_proceeds": number(budget.short_proceeds, CENT),
-        "open_orders": number(budget.open_orders, CENT),
-        "buffer": number(budget.buffer, CENT),
-        "spendable": number(budget.spendable, CENT),
-    }
+    return BuyBudgetOut(
+        cash=number(budget.cash, CENT),
+        buying_power=(
+            number(budget.buying_power, CENT) if budget.buying_power is not None else None
+        ),
+        uninvested=number(budget.uninvested, CENT),
+        short_proceeds=number(budget.short_proceeds, CENT),
+        open_orders=number(budget.open_orders, CENT),
+        buffer=number(budget.buffer, CENT),
+        spendable=number(budget.spendable, CENT),
+    )
 
 
-def skipped_json(skip: SkippedTrade) -> dict[str, Any]:
-    return {
-        "symbol": skip.symbol,
-        "side": str(skip.side) if skip.side else None,
-        "reason": str(skip.reason),
-        "message": skip.message,
-    }
+def trade_skipped(skip: SkippedTrade) -> TradeSkipped:
+    return TradeSkipped(
+        symbol=skip.symbol, side=skip.side, reason=skip.reason, message=skip.message
+    )
 
 
-def rebalance_result(
+def plan_result(
     plan: Plan,
     *,
     dry_run: bool,
-    trades_executed: Sequence[TradeJSON] = (),
     message: str | None = None,
     extra_skipped: Sequence[SkippedTrade] = (),
-    **extra: Any,
-) -> dict[str, Any]:
-    """The seed's result for ``plan``, plus ``dry_run``, ``trades_planned``, ``skipped`` and extras.
-
-    ``message`` overrides the plan's own (a live run says what it did).
-    ``curing_deposit`` is the deposit (USD) that reaches every target without selling;
-    ``realised_gains`` the planned sells' estimated gains per term (tax-aware plans).
-    """
+    trading_blocked: str | None = None,
+    account: AccountFlags | None = None,
+) -> PlanResult:
+    """The contract for ``plan``, nothing sent yet; ``message`` overrides the plan's own."""
     decisions = {d.symbol: d for d in plan.decisions}
-    return {
-        "needs_rebalance": plan.needs_rebalance,
-        "drift_analysis": [drift_row_json(row) for row in plan.drift],
-        "trades_executed": list(trades_executed),
-        "portfolio_value": number(plan.portfolio_value, CENT),
-        "message": message or plan.message,
-        "dry_run": dry_run,
-        "outcome": str(plan.outcome),
-        "trades_planned": [planned_order_json(o) for o in plan.orders],
-        "skipped": [skipped_json(s) for s in (*plan.skipped, *extra_skipped)],
-        "drift_details": [drift_detail_json(row, decisions.get(row.symbol)) for row in plan.drift],
-        "buy_budget": budget_json(plan.budget),
-        "curing_deposit": (
+    return PlanResult(
+        needs_rebalance=plan.needs_rebalance,
+        drift_analysis=tuple(drift_row(row) for row in plan.drift),
+        trades_executed=(),
+        portfolio_value=number(plan.portfolio_value, CENT),
+        message=message or plan.message,
+        dry_run=dry_run,
+        outcome=plan.outcome,
+        trades_planned=tuple(trade_planned(o) for o in plan.orders),
+        skipped=tuple(trade_skipped(s) for s in (*plan.skipped, *extra_skipped)),
+        drift_details=tuple(drift_detail(row, decisions.get(row.symbol)) for row in plan.drift),
+        buy_budget=buy_budget(plan.budget),
+        curing_deposit=(
             number(plan.curing_deposit, CENT) if plan.curing_deposit is not None else None
         ),
-        "realised_gains": {str(term): number(plan.realised_gain(term), CENT) for term in Term},
-        **extra,
-    }
+        realised_gains={term: number(plan.realised_gain(term), CENT) for term in Term},
+        trading_blocked=trading_blocked,
+        account=account,
+    )
+
+
+# -- runs and their orders ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderRecord:
+    """One order as recorded (run details' ``orders``, ``order_updated`` event data)."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = SCHEMA_CONFIG
+
+    id: int
+    run_id: int | None
+    client_order_id: str
+    symbol: str
+    side: Side
+    qty: float
+    planned_price: float | None
+    status: OrderStatusValue
+    broker_order_id: str | None
+    filled_qty: float
+    filled_avg_price: float | None
+    error: str | None
+    submitted_at: datetime | None
+    updated_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunSummary:
+    """One run in the history (``GET /api/runs``)."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = SCHEMA_CONFIG
+
+    id: int
+    created_at: datetime
+    started_at: datetime
+    finished_at: datetime | None
+    trigger: Trigger
+    dry_run: bool
+    status: RunStatus
+    needs_rebalance: bool
+    max_drift_percent: float | None
+    """The largest |drift| in percentage points when the run planned."""
+    orders_count: int
+    """Orders the broker answered for."""
+    portfolio_value: float
+    message: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunList:
+    """A page of the history, newest first, and how many runs there are in all."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = SCHEMA_CONFIG
+
+    runs: tuple[RunSummary, ...]
+    total: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunDetail(CheckResult, RunSummary):
+    """One run: its summary beside its contract result, its inputs and its orders."""
+
+    inputs: dict[str, Any]
+    """What the run planned from, exact (decimal strings): snapshot, targets, policy."""
+    orders: tuple[OrderRecord, ...]

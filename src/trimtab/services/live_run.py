@@ -15,7 +15,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
-from typing import Any
 
 from trimtab.brokers.base import Broker
 from trimtab.brokers.models import Order, OrderRequest, OrderStatus, Side
@@ -25,6 +24,7 @@ from trimtab.errors import BrokerError
 from trimtab.monitoring.metrics import record_run
 from trimtab.services.broker_view import read_broker
 from trimtab.services.context import AppContext
+from trimtab.services.contract import CheckResult
 from trimtab.services.notifications import notify_broker_failing, notify_run_finished
 from trimtab.services.order_sending import look_up, mark, record_change, send_order
 from trimtab.services.run_records import (
@@ -207,7 +207,7 @@ class LiveRun:
                 self._update(order, partial(_resize, qty=planned.qty, price=planned.price))
 
     # -- the run --------------------------------------------------------------
-    def advance(self, *, resuming: bool) -> dict[str, Any]:
+    def advance(self, *, resuming: bool) -> CheckResult:
         """Move the run forward and record where it stands; returns the contract result."""
         interrupted = None
         try:
@@ -231,7 +231,7 @@ class LiveRun:
     def _by_side(self, side: Side) -> list[OrderRow]:
         return [o for o in self._orders() if o.side == side]
 
-    def _finish(self, interrupted: str | None) -> dict[str, Any]:
+    def _finish(self, interrupted: str | None) -> CheckResult:
         orders = self._orders()
         outcome = judge(orders, self.blocked_reason)
         if interrupted and outcome.status is RunStatus.AWAITING_FILLS:

@@ -24,6 +24,7 @@ from trimtab.keys import server_secret
 from trimtab.monitoring.metrics import NOTIFICATION_FAILURES
 from trimtab.services.broker_accounts import credentials_cipher
 from trimtab.services.context import AppContext
+from trimtab.services.contract import CheckResult, to_json
 from trimtab.services.notify_delivery import Channel, DeliveryStatus
 from trimtab.services.notify_webhook import new_webhook_secret
 from trimtab.services.run_records import RunStatus
@@ -232,28 +233,26 @@ def _record_deliveries(
         return [row.id for row in rows]
 
 
-def run_summary(result: dict[str, Any]) -> dict[str, Any]:
+def run_summary(result: CheckResult) -> dict[str, Any]:
     """What a notification says about a run, from its contract result: drift table,
     orders sent, value and message (numbers as in the contract: pp, USD, shares)."""
+    data = to_json(result)
     return {
-        "run_id": result.get("run_id"),
-        "status": result.get("status"),
-        "message": result.get("message"),
-        "portfolio_value": result.get("portfolio_value"),
-        "dry_run": result.get("dry_run", False),
-        "drift_analysis": result.get("drift_analysis", []),
-        "orders": [
-            {k: t.get(k) for k in ("symbol", "side", "qty", "status", "order_id")}
-            for t in result.get("trades_executed", [])
-        ],
+        "run_id": result.run_id,
+        "status": str(result.status),
+        "message": result.message,
+        "portfolio_value": result.portfolio_value,
+        "dry_run": result.dry_run,
+        "drift_analysis": data["drift_analysis"],
+        "orders": data["trades_executed"],
     }
 
 
-def notify_run_finished(ctx: AppContext, user_id: int, result: dict[str, Any]) -> None:
+def notify_run_finished(ctx: AppContext, user_id: int, result: CheckResult) -> None:
     """Tell the user a live run ended, if its status is one they hear about (executed,
     or blocked by risk). The services call this where a run finishes."""
-    event = RUN_EVENTS.get(RunStatus(result["status"])) if result.get("status") else None
-    if event is not None and not result.get("dry_run"):
+    event = RUN_EVENTS.get(result.status)
+    if event is not None and not result.dry_run:
         notify(ctx, user_id, event, run_summary(result))
 
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import replace
-from typing import Any
 
 from trimtab.domain.planner import plan_rebalance
 from trimtab.domain.policy import Policy
 from trimtab.domain.portfolio import Portfolio
 from trimtab.domain.targets import Target
-from trimtab.services.contract import rebalance_result
+from trimtab.services.contract import PlanResult, plan_result
 
 
 def _dated(portfolio: Portfolio) -> bool:
@@ -23,7 +22,7 @@ def plan_snapshot(
     portfolio: Portfolio,
     policy: Policy,
     symbols: Collection[str] | None = None,
-) -> dict[str, Any]:
+) -> PlanResult:
     """The contract with ``trades_planned`` set, ``trades_executed`` empty, ``dry_run`` true.
 
     Dated prices are judged against the US market's last trading day before the
@@ -35,4 +34,4 @@ def plan_snapshot(
 
         portfolio = replace(portfolio, session_start=last_session_start(portfolio.as_of))
     plan = plan_rebalance(targets, portfolio, policy, symbols)
-    return rebalance_result(plan, dry_run=True)
+    return plan_result(plan, dry_run=True)

@@ -6,7 +6,7 @@ import secrets
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -21,12 +21,17 @@ from trimtab.services.broker_accounts import account_key
 from trimtab.services.broker_view import (
     BrokerView,
     account_block_reason,
-    account_flags_json,
+    account_flags,
     read_broker,
     snapshot_json,
 )
 from trimtab.services.context import AppContext, account_lock
-from trimtab.services.contract import rebalance_result
+from trimtab.services.contract import (
+    CheckResult,
+    PlanResult,
+    plan_result,
+    to_json,
+)
 from trimtab.services.live_run import LiveRun
 from trimtab.services.notifications import notify_broker_failing, notify_run_finished
 from trimtab.services.order_steps import order_changed
@@ -76,7 +81,7 @@ def check_rebalance_drift(
     symbols: Iterable[str] | None = None,
     trigger: str = "manual",
     queue_if_closed: bool = False,
-) -> dict[str, Any]:
+) -> CheckResult:
     """Measure drift and, unless ``dry_run``, place the orders that correct it, waiting for
     them (bounded by ``RunOptions.fill_timeout``).
 
@@ -98,7 +103,7 @@ def start_live_check(
     symbols: Iterable[str] | None = None,
     trigger: str = "manual",
     queue_if_closed: bool = False,
-) -> dict[str, Any]:
+) -> CheckResult:
     """Plan and record a live run without sending its orders; ``advance_run`` sends them.
 
     Returns the recorded run's contract: ``status`` is ``running`` when orders are to be
@@ -112,7 +117,7 @@ def start_live_check(
             unfinished = Runs(session).unfinished(user_id, list(UNFINISHED))
             if unfinished is not None:
                 orders = Orders(session).for_run(unfinished.id)
-                return {**run_result(unfinished, orders), "resumed": True}
+                return run_result(unfinished, orders, resumed=True)
         _refuse_while_another_user_runs(ctx, user_id)
         return _check(ctx, request, ctx.broker_for(user_id), None, send_orders=False)
 
@@ -135,7 +140,7 @@ def _counted_errors(ctx: AppContext, request: CheckRequest) -> Iterator[None]:
         raise
 
 
-def advance_run(ctx: AppContext, user_id: int) -> dict[str, Any] | None:
+def advance_run(ctx: AppContext, user_id: int) -> CheckResult | None:
     """Send and follow the orders of the user's unfinished live run, if there is one.
 
     ``Conflict`` when another process holds the account (it is then moving the run).
@@ -144,7 +149,7 @@ def advance_run(ctx: AppContext, user_id: int) -> dict[str, Any] | None:
         return _resume(ctx, user_id, ctx.broker_for(user_id), lock)
 
 
-def check_holding_lock(ctx: AppContext, request: CheckRequest, lock: RunLock) -> dict[str, Any]:
+def check_holding_lock(ctx: AppContext, request: CheckRequest, lock: RunLock) -> CheckResult:
     """A live check by a caller that holds the account's lock: resume, or plan and trade."""
     broker = ctx.broker_for(request.user_id)
     resumed = _resume(ctx, request.user_id, broker, lock)
@@ -178,7 +183,7 @@ def _request(
     return CheckRequest(user_id, dry_run, _checked_symbols(symbols), run_trigger, queue_if_closed)
 
 
-def resume_unfinished_runs(ctx: AppContext) -> list[dict[str, Any]]:
+def resume_unfinished_runs(ctx: AppContext) -> list[CheckResult]:
     """For the worker and the schedule sweep: move every run that crashed or awaits fills
     forward; new runs start none.
 
@@ -197,12 +202,12 @@ def resume_unfinished_runs(ctx: AppContext) -> list[dict[str, Any]]:
     return results
 
 
-def resume_holding_lock(ctx: AppContext, user_id: int, lock: RunLock) -> dict[str, Any] | None:
+def resume_holding_lock(ctx: AppContext, user_id: int, lock: RunLock) -> CheckResult | None:
     """Advance the user's unfinished live run, if any, for a caller that holds the lock."""
     return _resume(ctx, user_id, ctx.broker_for(user_id), lock)
 
 
-def _resume(ctx: AppContext, user_id: int, broker: Broker, lock: RunLock) -> dict[str, Any] | None:
+def _resume(ctx: AppContext, user_id: int, broker: Broker, lock: RunLock) -> CheckResult | None:
     """Advance the user's unfinished live run, if there is one (the caller holds the lock)."""
     with ctx.session_factory() as session:
         unfinished = Runs(session).unfinished(user_id, list(UNFINISHED))
@@ -210,7 +215,7 @@ def _resume(ctx: AppContext, user_id: int, broker: Broker, lock: RunLock) -> dic
         return None
     policy = _policy_of(unfinished)
     live = LiveRun(ctx, broker, lock, user_id=user_id, run_id=unfinished.id, policy=policy)
-    return {**live.advance(resuming=True), "resumed": True}
+    return replace(live.advance(resuming=True), resumed=True)
 
 
 def _checked_symbols(symbols: Iterable[str] | None) -> frozenset[str] | None:
@@ -231,7 +236,7 @@ def _check(
     lock: RunLock | None,
     *,
     send_orders: bool = True,
-) -> dict[str, Any]:
+) -> CheckResult:
     """Plan from the broker's account, record the run, and (``send_orders``) place its
     orders if it is live."""
     user_id = request.user_id
@@ -251,12 +256,12 @@ def _check(
     plan = plan_rebalance(targets, view.portfolio, policy, request.symbols, tax)
     blocked_reason = blocked_reason or account_block_reason(view.account)
     status, message = _decide(plan, view, blocked_reason, request)
-    result = rebalance_result(
+    result = plan_result(
         plan,
         dry_run=request.dry_run,
         message=message,
         trading_blocked=blocked_reason,
-        account=account_flags_json(view.account),
+        account=account_flags(view.account),
     )
     inputs = {
         **snapshot_json(view),
@@ -313,8 +318,8 @@ def _record(
     status: RunStatus,
     message: str,
     inputs: dict[str, Any],
-    result: dict[str, Any],
-) -> tuple[int, dict[str, Any]]:
+    result: PlanResult,
+) -> tuple[int, CheckResult]:
     """Store the run and, for a live run that will trade, its orders, before any is sent.
 
     Returns the run's id and its result as recorded.
@@ -335,7 +340,7 @@ def _record(
                 message=message,
                 order_key=_order_key(),
                 inputs=inputs,
-                result=result,
+                result=to_json(result),
                 created_at=now,
                 updated_at=now,
                 finished_at=None if status is RunStatus.RUNNING else now,

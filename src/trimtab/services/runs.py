@@ -2,39 +2,41 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Any
 
+from trimtab.domain.lifecycle import RunStatus, Trigger
 from trimtab.domain.money import CENT
 from trimtab.errors import InvalidInput, NotFound
 from trimtab.services.context import AppContext
-from trimtab.services.contract import number
-from trimtab.services.run_records import NOT_SENT, order_json, run_result, was_sent
+from trimtab.services.contract import RunDetail, RunList, RunSummary, number
+from trimtab.services.run_records import NOT_SENT, order_record, run_result, was_sent
 from trimtab.store.models import RebalanceRunRow
 from trimtab.store.repositories import Orders, Runs
 
 MAX_PAGE = 500
 
 
-def run_summary(run: RebalanceRunRow, orders_sent: int) -> dict[str, Any]:
+def run_summary(run: RebalanceRunRow, orders_sent: int) -> RunSummary:
     drift = [abs(row["drift_percent"]) for row in run.result.get("drift_analysis", [])]
-    return {
-        "id": run.id,
-        "created_at": run.created_at.isoformat(),
-        "started_at": run.created_at.isoformat(),
-        "finished_at": run.finished_at.isoformat() if run.finished_at else None,
-        "trigger": run.trigger,
-        "dry_run": run.dry_run,
-        "status": run.status,
-        "needs_rebalance": run.needs_rebalance,
-        "max_drift_percent": max(drift, default=None),
-        "orders_count": orders_sent,
-        "portfolio_value": number(run.portfolio_value, CENT),
-        "message": run.message,
-    }
+    return RunSummary(
+        id=run.id,
+        created_at=run.created_at,
+        started_at=run.created_at,
+        finished_at=run.finished_at,
+        trigger=Trigger(run.trigger),
+        dry_run=run.dry_run,
+        status=RunStatus(run.status),
+        needs_rebalance=run.needs_rebalance,
+        max_drift_percent=max(drift, default=None),
+        orders_count=orders_sent,
+        portfolio_value=number(run.portfolio_value, CENT),
+        message=run.message,
+    )
 
 
-def list_runs(ctx: AppContext, user_id: int, limit: int = 50, offset: int = 0) -> dict[str, Any]:
-    """``{"runs": [...], "total": n}``, newest first."""
+def list_runs(ctx: AppContext, user_id: int, limit: int = 50, offset: int = 0) -> RunList:
+    """A page of the user's runs, newest first, and how many there are."""
     if not 1 <= limit <= MAX_PAGE:
         raise InvalidInput(f"limit must be 1 to {MAX_PAGE}", field="limit")
     if offset < 0:
@@ -43,13 +45,13 @@ def list_runs(ctx: AppContext, user_id: int, limit: int = 50, offset: int = 0) -
         repo = Runs(session)
         page = repo.for_user(user_id, limit, offset)
         sent = Orders(session).counts_by_run([r.id for r in page], list(NOT_SENT))
-        return {
-            "runs": [run_summary(r, sent.get(r.id, 0)) for r in page],
-            "total": repo.count_for_user(user_id),
-        }
+        return RunList(
+            runs=tuple(run_summary(r, sent.get(r.id, 0)) for r in page),
+            total=repo.count_for_user(user_id),
+        )
 
 
-def get_run(ctx: AppContext, user_id: int, run_id: int) -> dict[str, Any]:
+def get_run(ctx: AppContext, user_id: int, run_id: int) -> RunDetail:
     """One run: its summary and contract result side by side, its inputs and its orders.
 
     Another user's run is ``NotFound``, as if it did not exist.
@@ -60,9 +62,15 @@ def get_run(ctx: AppContext, user_id: int, run_id: int) -> dict[str, Any]:
             raise NotFound(f"no run {run_id}")
         orders = Orders(session).for_run(run.id)
         sent = sum(1 for o in orders if was_sent(o))
-        return {
-            **run_result(run, orders),
-            **run_summary(run, sent),
-            "inputs": run.inputs,
-            "orders": [order_json(o) for o in orders],
-        }
+        result = run_result(run, orders)
+        summary = run_summary(run, sent)
+        return RunDetail(
+            **{**_fields(result), **_fields(summary)},
+            inputs=run.inputs,
+            orders=tuple(order_record(o) for o in orders),
+        )
+
+
+def _fields(result: object) -> dict[str, Any]:
+    """A result's fields, one level deep (``dataclasses.asdict`` would convert the rows too)."""
+    return {f.name: getattr(result, f.name) for f in fields(result)}  # type: ignore[arg-type]

@@ -31,10 +31,10 @@ type Fits<Server, Page> = Server extends Page ? true : never;
 export const schemaFits: [
   Fits<Schemas["AllocationOut"], Allocation>,
   Fits<Schemas["AllocationsOut"], AllocationList>,
-  Fits<Schemas["DriftRowOut"], DriftRow>,
-  Fits<Schemas["TradeOut"], TradeExecuted>,
+  Fits<Schemas["DriftRow"], DriftRow>,
+  Fits<Schemas["TradeExecuted"], TradeExecuted>,
   Fits<Schemas["LoginOut"], LoginResponse>,
-  Fits<Pick<Schemas["RebalanceOut"], "needs_rebalance" | "drift_analysis" | "portfolio_value" | "message">, Pick<CheckResult, "needs_rebalance" | "drift_analysis" | "portfolio_value" | "message">>,
+  Fits<Pick<Schemas["CheckResult"], "needs_rebalance" | "drift_analysis" | "portfolio_value" | "message">, Pick<CheckResult, "needs_rebalance" | "drift_analysis" | "portfolio_value" | "message">>,
   Fits<Schemas["MeOut"], Me>,
   Fits<Schemas["RevokedOut"], { revoked: number }>,
   Fits<Schemas["PortfolioOut"], Portfolio>,
@@ -45,6 +45,6 @@ export const schemaFits: [
   Fits<Schemas["DeliveriesOut"], DeliveryList>,
   Fits<Schemas["TokensOut"], TokenList>,
   Fits<Schemas["CreatedTokenOut"], CreatedToken>,
-  Fits<Schemas["RunsOut"], RunList>,
-  Fits<Schemas["RunDetailOut"], RunSummary>,
+  Fits<Schemas["RunList"], RunList>,
+  Fits<Schemas["RunDetail"], RunSummary>,
 ] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];

@@ -628,6 +628,29 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * AccountFlags
+         * @description The broker account's own flags, as read before planning.
+         */
+        AccountFlags: {
+            /** Account Blocked */
+            account_blocked: boolean;
+            /** Pattern Day Trader */
+            pattern_day_trader: boolean;
+            /** Shorting Enabled */
+            shorting_enabled: boolean;
+            /** Status */
+            status: string;
+            /** Trade Suspended By User */
+            trade_suspended_by_user: boolean;
+            /** Trading Blocked */
+            trading_blocked: boolean;
+        };
+        /**
+         * Action
+         * @enum {string}
+         */
+        Action: "buy" | "sell" | "none";
         /** AllocationIn */
         AllocationIn: {
             /** Band Percent */
@@ -734,6 +757,12 @@ export interface components {
             /** Total Percent */
             total_percent: number;
         };
+        /**
+         * AssetClass
+         * @description Alpaca's asset classes (``class`` of an asset, ``asset_class`` of a position).
+         * @enum {string}
+         */
+        AssetClass: "us_equity" | "crypto" | "us_option";
         /** AssetOut */
         AssetOut: {
             /** Fractionable */
@@ -927,6 +956,26 @@ export interface components {
             source: "own" | "server" | "paper";
         };
         /**
+         * BuyBudgetOut
+         * @description The limits buys were sized to (USD): ``spendable`` is the smallest of them.
+         */
+        BuyBudgetOut: {
+            /** Buffer */
+            buffer: number;
+            /** Buying Power */
+            buying_power: number | null;
+            /** Cash */
+            cash: number;
+            /** Open Orders */
+            open_orders: number;
+            /** Short Proceeds */
+            short_proceeds: number;
+            /** Spendable */
+            spendable: number;
+            /** Uninvested */
+            uninvested: number;
+        };
+        /**
          * CallableBody
          * @description A Firebase callable request: the arguments under ``data``.
          */
@@ -955,6 +1004,83 @@ export interface components {
              * @description Trade only these symbols (drift is reported for all).
              */
             symbols?: string[] | null;
+        };
+        /**
+         * CheckResult
+         * @description A recorded run's contract: the plan's, with the run's id and status.
+         * @example {
+         *       "drift_analysis": [
+         *         {
+         *           "action": "sell",
+         *           "actual_percent": 46.5,
+         *           "drift_percent": 6.5,
+         *           "needs_rebalance": true,
+         *           "symbol": "SPY",
+         *           "target_percent": 40
+         *         }
+         *       ],
+         *       "message": "Rebalancing executed",
+         *       "needs_rebalance": true,
+         *       "portfolio_value": 100000,
+         *       "trades_executed": [
+         *         {
+         *           "order_id": "9f2c…",
+         *           "qty": 13.978494623,
+         *           "side": "sell",
+         *           "status": "filled",
+         *           "symbol": "SPY"
+         *         }
+         *       ]
+         *     }
+         */
+        CheckResult: {
+            account: components["schemas"]["AccountFlags"] | null;
+            buy_budget: components["schemas"]["BuyBudgetOut"] | null;
+            /** Curing Deposit */
+            curing_deposit: number | null;
+            /** Drift Analysis */
+            drift_analysis: components["schemas"]["DriftRow"][];
+            /**
+             * Drift Details
+             * @default []
+             */
+            drift_details: components["schemas"]["DriftDetail"][];
+            /** Dry Run */
+            dry_run: boolean;
+            /** Message */
+            message: string;
+            /** Needs Rebalance */
+            needs_rebalance: boolean;
+            outcome: components["schemas"]["PlanOutcome"];
+            /** Portfolio Value */
+            portfolio_value: number;
+            /** Realised Gains */
+            realised_gains: {
+                [key: string]: number;
+            };
+            /**
+             * Resumed
+             * @description True when an unfinished run was picked up instead of planning a new one.
+             * @default false
+             */
+            resumed: boolean;
+            /** Run Id */
+            run_id: number;
+            /**
+             * Skipped
+             * @default []
+             */
+            skipped: components["schemas"]["TradeSkipped"][];
+            status: components["schemas"]["RunStatus"];
+            /** Trades Executed */
+            trades_executed: components["schemas"]["TradeExecuted"][];
+            /**
+             * Trades Planned
+             * @default []
+             */
+            trades_planned: components["schemas"]["TradePlanned"][];
+            /** Trading Blocked */
+            trading_blocked: string | null;
         };
         /** CreatedTokenOut */
         CreatedTokenOut: {
@@ -1018,22 +1144,63 @@ export interface components {
             /** Target */
             target: string;
         };
-        /** DriftRowOut */
-        DriftRowOut: {
+        /**
+         * DriftDetail
+         * @description A drift row's facts beyond the six keys (``docs/rebalancing.md``).
+         */
+        DriftDetail: {
+            asset_class: components["schemas"]["AssetClass"];
             /**
-             * Action
-             * @enum {string}
+             * Band Percent
+             * @description The band's half-width in percentage points (``docs/policies.md``).
              */
-            action: "buy" | "sell" | "none";
+            band_percent: number;
+            /** Exit */
+            exit: boolean;
+            /** @description Set when the row is held and never rebalanced. */
+            hold_reason: components["schemas"]["HoldReason"] | null;
+            /** Market Value */
+            market_value: number;
+            /** Note */
+            note: string | null;
+            /**
+             * Reason
+             * @description Why the plan trades the symbol, or not.
+             */
+            reason: components["schemas"]["Reason"] | components["schemas"]["SkipReason"] | null;
+            /** Reason Message */
+            reason_message: string | null;
+            /** Symbol */
+            symbol: string;
+            /** Targeted */
+            targeted: boolean;
+            /**
+             * Traded
+             * @description Whether the plan trades the symbol.
+             */
+            traded: boolean;
+        };
+        /**
+         * DriftRow
+         * @description One row of ``drift_analysis``: exactly the original callable's six keys.
+         */
+        DriftRow: {
+            action: components["schemas"]["Action"];
             /** Actual Percent */
             actual_percent: number;
-            /** Drift Percent */
+            /**
+             * Drift Percent
+             * @description actual_percent − target_percent, in percentage points.
+             */
             drift_percent: number;
             /** Needs Rebalance */
             needs_rebalance: boolean;
             /** Symbol */
             symbol: string;
-            /** Target Percent */
+            /**
+             * Target Percent
+             * @description Percent of the portfolio value, rounded to 0.01.
+             */
             target_percent: number;
         };
         /** HTTPValidationError */
@@ -1041,6 +1208,12 @@ export interface components {
             /** Detail */
             detail?: components["schemas"]["ValidationError"][];
         };
+        /**
+         * HoldReason
+         * @description Why a row is held and not rebalanced.
+         * @enum {string}
+         */
+        HoldReason: "short_position" | "asset_class" | "untargeted";
         /** LoginBody */
         LoginBody: {
             /**
@@ -1132,8 +1305,11 @@ export interface components {
             /** Webhook Url */
             webhook_url: string | null;
         };
-        /** OrderOut */
-        OrderOut: {
+        /**
+         * OrderRecord
+         * @description One order as recorded (run details' ``orders``, ``order_updated`` event data).
+         */
+        OrderRecord: {
             /** Broker Order Id */
             broker_order_id: string | null;
             /** Client Order Id */
@@ -1146,15 +1322,15 @@ export interface components {
             filled_qty: number;
             /** Id */
             id: number;
+            /** Planned Price */
+            planned_price: number | null;
             /** Qty */
             qty: number;
-            /**
-             * Side
-             * @enum {string}
-             */
-            side: "buy" | "sell";
+            /** Run Id */
+            run_id: number | null;
+            side: components["schemas"]["Side"];
             /** Status */
-            status: string;
+            status: components["schemas"]["OrderState"] | components["schemas"]["OrderStatus"];
             /** Submitted At */
             submitted_at: string | null;
             /** Symbol */
@@ -1164,9 +1340,24 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
-        } & {
-            [key: string]: unknown;
         };
+        /**
+         * OrderState
+         * @description An order's own states before or instead of a broker status.
+         * @enum {string}
+         */
+        OrderState: "planned" | "skipped" | "blocked" | "rejected" | "unknown";
+        /**
+         * OrderStatus
+         * @description An order's status as the broker (Alpaca) names it.
+         * @enum {string}
+         */
+        OrderStatus: "new" | "accepted" | "pending_new" | "partially_filled" | "filled" | "done_for_day" | "canceled" | "expired" | "replaced" | "pending_cancel" | "pending_replace" | "pending_review" | "accepted_for_bidding" | "stopped" | "rejected" | "suspended" | "calculated" | "held";
+        /**
+         * PlanOutcome
+         * @enum {string}
+         */
+        PlanOutcome: "planned" | "within_bands" | "no_worthwhile_trade" | "zero_value" | "no_targets" | "invalid_targets" | "valuation_mismatch";
         /** PolicyBody */
         PolicyBody: {
             /** Avoid Short Term Gains */
@@ -1436,72 +1627,11 @@ export interface components {
             symbol: string;
         };
         /**
-         * RebalanceOut
-         * @description The seed's contract plus run_id, status, dry_run, trades_planned and skipped.
-         * @example {
-         *       "drift_analysis": [
-         *         {
-         *           "action": "sell",
-         *           "actual_percent": 46.5,
-         *           "drift_percent": 6.5,
-         *           "needs_rebalance": true,
-         *           "symbol": "SPY",
-         *           "target_percent": 40
-         *         }
-         *       ],
-         *       "dry_run": false,
-         *       "message": "Rebalancing executed",
-         *       "needs_rebalance": true,
-         *       "portfolio_value": 100000,
-         *       "run_id": 1,
-         *       "trades_executed": [
-         *         {
-         *           "order_id": "9f2c…",
-         *           "qty": 13.978494623,
-         *           "side": "sell",
-         *           "status": "filled",
-         *           "symbol": "SPY"
-         *         }
-         *       ]
-         *     }
+         * Reason
+         * @description Why a symbol is traded or left alone (a ``SkipReason`` when a wanted trade was dropped).
+         * @enum {string}
          */
-        RebalanceOut: {
-            /** Drift Analysis */
-            drift_analysis: components["schemas"]["DriftRowOut"][];
-            /**
-             * Dry Run
-             * @default false
-             */
-            dry_run: boolean;
-            /** Message */
-            message: string;
-            /** Needs Rebalance */
-            needs_rebalance: boolean;
-            /** Portfolio Value */
-            portfolio_value: number;
-            /** Run Id */
-            run_id: number;
-            /**
-             * Skipped
-             * @default []
-             */
-            skipped: {
-                [key: string]: unknown;
-            }[];
-            /** Status */
-            status: string;
-            /** Trades Executed */
-            trades_executed: components["schemas"]["TradeOut"][];
-            /**
-             * Trades Planned
-             * @default []
-             */
-            trades_planned: {
-                [key: string]: unknown;
-            }[];
-        } & {
-            [key: string]: unknown;
-        };
+        Reason: "past_band" | "within_band" | "whole_book" | "cash_invested" | "cash_flow" | "cash_flow_no_sell" | "withdrawal" | "not_needed" | "exit";
         /** RevokedOut */
         RevokedOut: {
             /**
@@ -1553,21 +1683,17 @@ export interface components {
             user_id?: number | null;
         };
         /**
-         * RunAcceptedOut
+         * RunAccepted
          * @description A live run that goes on after the answer: follow it at ``GET /api/runs/{run_id}``
          *     and on ``GET /api/events``.
          */
-        RunAcceptedOut: {
+        RunAccepted: {
             /** Run Id */
             run_id: number;
-            /**
-             * Status
-             * @example running
-             */
-            status: string;
+            status: components["schemas"]["RunStatus"];
         };
         /**
-         * RunDetailOut
+         * RunDetail
          * @description One run: its summary beside its contract result, its inputs and its orders.
          * @example {
          *       "drift_analysis": [
@@ -1580,11 +1706,9 @@ export interface components {
          *           "target_percent": 40
          *         }
          *       ],
-         *       "dry_run": false,
          *       "message": "Rebalancing executed",
          *       "needs_rebalance": true,
          *       "portfolio_value": 100000,
-         *       "run_id": 1,
          *       "trades_executed": [
          *         {
          *           "order_id": "9f2c…",
@@ -1596,24 +1720,33 @@ export interface components {
          *       ]
          *     }
          */
-        RunDetailOut: {
+        RunDetail: {
+            account: components["schemas"]["AccountFlags"] | null;
+            buy_budget: components["schemas"]["BuyBudgetOut"] | null;
             /**
              * Created At
              * Format: date-time
              */
             created_at: string;
+            /** Curing Deposit */
+            curing_deposit: number | null;
             /** Drift Analysis */
-            drift_analysis: components["schemas"]["DriftRowOut"][];
+            drift_analysis: components["schemas"]["DriftRow"][];
             /**
-             * Dry Run
-             * @default false
+             * Drift Details
+             * @default []
              */
+            drift_details: components["schemas"]["DriftDetail"][];
+            /** Dry Run */
             dry_run: boolean;
             /** Finished At */
             finished_at: string | null;
             /** Id */
             id: number;
-            /** Inputs */
+            /**
+             * Inputs
+             * @description What the run planned from, exact (decimal strings): snapshot, targets, policy.
+             */
             inputs: {
                 [key: string]: unknown;
             };
@@ -1624,43 +1757,66 @@ export interface components {
             /** Needs Rebalance */
             needs_rebalance: boolean;
             /** Orders */
-            orders: components["schemas"]["OrderOut"][];
+            orders: components["schemas"]["OrderRecord"][];
             /** Orders Count */
             orders_count: number;
+            outcome: components["schemas"]["PlanOutcome"];
             /** Portfolio Value */
             portfolio_value: number;
+            /** Realised Gains */
+            realised_gains: {
+                [key: string]: number;
+            };
+            /**
+             * Resumed
+             * @default false
+             */
+            resumed: boolean;
             /** Run Id */
             run_id: number;
             /**
              * Skipped
              * @default []
              */
-            skipped: {
-                [key: string]: unknown;
-            }[];
+            skipped: components["schemas"]["TradeSkipped"][];
             /**
              * Started At
              * Format: date-time
              */
             started_at: string;
-            /** Status */
-            status: string;
+            status: components["schemas"]["RunStatus"];
             /** Trades Executed */
-            trades_executed: components["schemas"]["TradeOut"][];
+            trades_executed: components["schemas"]["TradeExecuted"][];
             /**
              * Trades Planned
              * @default []
              */
-            trades_planned: {
-                [key: string]: unknown;
-            }[];
-            /** Trigger */
-            trigger: string;
-        } & {
-            [key: string]: unknown;
+            trades_planned: components["schemas"]["TradePlanned"][];
+            /** Trading Blocked */
+            trading_blocked: string | null;
+            trigger: components["schemas"]["Trigger"];
         };
-        /** RunSummaryOut */
-        RunSummaryOut: {
+        /**
+         * RunList
+         * @description A page of the history, newest first, and how many runs there are in all.
+         */
+        RunList: {
+            /** Runs */
+            runs: components["schemas"]["RunSummary"][];
+            /** Total */
+            total: number;
+        };
+        /**
+         * RunStatus
+         * @description Where a run stands: ``running`` and ``awaiting_fills`` are unfinished, the rest final.
+         * @enum {string}
+         */
+        RunStatus: "running" | "awaiting_fills" | "completed" | "partial" | "failed" | "blocked_by_risk" | "nothing_to_do" | "refused" | "planned";
+        /**
+         * RunSummary
+         * @description One run in the history (``GET /api/runs``).
+         */
+        RunSummary: {
             /**
              * Created At
              * Format: date-time
@@ -1672,13 +1828,19 @@ export interface components {
             finished_at: string | null;
             /** Id */
             id: number;
-            /** Max Drift Percent */
+            /**
+             * Max Drift Percent
+             * @description The largest |drift| in percentage points when the run planned.
+             */
             max_drift_percent: number | null;
             /** Message */
             message: string;
             /** Needs Rebalance */
             needs_rebalance: boolean;
-            /** Orders Count */
+            /**
+             * Orders Count
+             * @description Orders the broker answered for.
+             */
             orders_count: number;
             /** Portfolio Value */
             portfolio_value: number;
@@ -1687,17 +1849,8 @@ export interface components {
              * Format: date-time
              */
             started_at: string;
-            /** Status */
-            status: string;
-            /** Trigger */
-            trigger: string;
-        };
-        /** RunsOut */
-        RunsOut: {
-            /** Runs */
-            runs: components["schemas"]["RunSummaryOut"][];
-            /** Total */
-            total: number;
+            status: components["schemas"]["RunStatus"];
+            trigger: components["schemas"]["Trigger"];
         };
         /**
          * ScheduleBody
@@ -1789,6 +1942,21 @@ export interface components {
             /** Sessions */
             sessions: components["schemas"]["SessionOut"][];
         };
+        /**
+         * Side
+         * @enum {string}
+         */
+        Side: "buy" | "sell";
+        /**
+         * SkipReason
+         * @enum {string}
+         */
+        SkipReason: "below_minimum" | "below_min_order_size" | "under_one_share" | "not_tradable" | "no_price" | "stale_price" | "no_cash" | "not_selected" | "untargeted" | "open_order" | "short_position" | "asset_class" | "wash_sale" | "short_term_gain";
+        /**
+         * Term
+         * @enum {string}
+         */
+        Term: "short_term" | "long_term" | "unknown";
         /** TokenBody */
         TokenBody: {
             /**
@@ -1855,23 +2023,56 @@ export interface components {
              */
             time_in_force: "day" | "gtc" | "opg" | "cls" | "ioc" | "fok";
         };
-        /** TradeOut */
-        TradeOut: {
-            /** Order Id */
+        /**
+         * TradeExecuted
+         * @description One order the run sent (the original callable's five keys).
+         */
+        TradeExecuted: {
+            /**
+             * Order Id
+             * @description The broker's id; null when the broker refused the order before giving one.
+             */
             order_id: string | null;
             /** Qty */
             qty: number;
-            /**
-             * Side
-             * @enum {string}
-             */
-            side: "buy" | "sell";
+            side: components["schemas"]["Side"];
             /** Status */
-            status: string;
+            status: components["schemas"]["OrderState"] | components["schemas"]["OrderStatus"];
             /** Symbol */
             symbol: string;
-        } & {
-            [key: string]: unknown;
+        };
+        /**
+         * TradePlanned
+         * @description An order the plan would place (USD; ``qty`` in shares or coins).
+         */
+        TradePlanned: {
+            /** @default us_equity */
+            asset_class: components["schemas"]["AssetClass"];
+            /**
+             * Estimated Gain
+             * @description A tax-aware sell's estimated realised gain per term (USD).
+             */
+            estimated_gain: {
+                [key: string]: number;
+            } | null;
+            /**
+             * Exit
+             * @default false
+             */
+            exit: boolean;
+            /** Notional */
+            notional: number;
+            /** Price */
+            price: number;
+            /** Price As Of */
+            price_as_of: string | null;
+            /** Price Source */
+            price_source: string | null;
+            /** Qty */
+            qty: number;
+            side: components["schemas"]["Side"];
+            /** Symbol */
+            symbol: string;
         };
         /**
          * TradeResultOut
@@ -1898,6 +2099,24 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * TradeSkipped
+         * @description A trade the plan wanted and dropped, and why.
+         */
+        TradeSkipped: {
+            /** Message */
+            message: string;
+            reason: components["schemas"]["SkipReason"];
+            side: components["schemas"]["Side"] | null;
+            /** Symbol */
+            symbol: string;
+        };
+        /**
+         * Trigger
+         * @description What started a run: someone asking, or the schedule.
+         * @enum {string}
+         */
+        Trigger: "manual" | "scheduled";
         /** UserOut */
         UserOut: {
             /**
@@ -2446,7 +2665,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RebalanceOut"];
+                    "application/json": components["schemas"]["CheckResult"];
                 };
             };
             /** @description A live run, going on */
@@ -2455,7 +2674,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RunAcceptedOut"];
+                    "application/json": components["schemas"]["RunAccepted"];
                 };
             };
             /** @description Validation Error */
@@ -2540,7 +2759,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RunsOut"];
+                    "application/json": components["schemas"]["RunList"];
                 };
             };
             /** @description Validation Error */
@@ -2571,7 +2790,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RunDetailOut"];
+                    "application/json": components["schemas"]["RunDetail"];
                 };
             };
             /** @description Validation Error */

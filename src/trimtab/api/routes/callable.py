@@ -19,6 +19,7 @@ from trimtab.api.errors import status_for
 from trimtab.api.routes.rebalance import run_check, run_trade
 from trimtab.api.schemas import CallableBody, CheckBody, TradeBody
 from trimtab.errors import TrimtabError
+from trimtab.services.contract import to_json
 
 router = APIRouter(tags=["callable"])
 
@@ -45,10 +46,10 @@ def _first_error(err: ValidationError) -> str:
     return f"{field}: {first['msg']}"
 
 
-def _answer(call: Callable[[], dict[str, Any]]) -> Any:
+def _answer(call: Callable[[], object]) -> Any:
     """``{"result": ...}``, or the error in Firebase's shape and status."""
     try:
-        return {"result": call()}
+        return {"result": to_json(call())}
     except ValidationError as err:
         return _callable_error(422, _first_error(err))
     except TrimtabError as err:

@@ -8,27 +8,19 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 
 from trimtab.api.deps import Ctx, CurrentUser, Launcher
-from trimtab.api.schemas import (
-    MAX_ID,
-    CheckBody,
-    RebalanceOut,
-    RunAcceptedOut,
-    RunDetailOut,
-    RunsOut,
-    TradeBody,
-    TradeResultOut,
-)
+from trimtab.api.schemas import MAX_ID, CheckBody, TradeBody, TradeResultOut
 from trimtab.services import background, rebalance, runs, trades
 from trimtab.services.background import RunLauncher
 from trimtab.services.context import AppContext
+from trimtab.services.contract import CheckResult, RunAccepted, RunDetail, RunList, to_json
 
 router = APIRouter(tags=["rebalance"])
 
 
 @router.post(
     "/api/rebalance/check",
-    response_model=RebalanceOut,
-    responses={202: {"model": RunAcceptedOut, "description": "A live run, going on"}},
+    response_model=CheckResult,
+    responses={202: {"model": RunAccepted, "description": "A live run, going on"}},
 )
 def check(body: CheckBody, user: CurrentUser, ctx: Ctx, launcher: Launcher) -> Any:
     """Measure drift and, unless ``dry_run``, place the orders that correct it.
@@ -44,12 +36,11 @@ def check(body: CheckBody, user: CurrentUser, ctx: Ctx, launcher: Launcher) -> A
     started = background.start_in_background(
         ctx, launcher, user.id, symbols=body.symbols, queue_if_closed=body.queue_if_closed
     )
-    return JSONResponse({"run_id": started["run_id"], "status": started["status"]}, status_code=202)
+    accepted = RunAccepted(run_id=started.run_id, status=started.status)
+    return JSONResponse(to_json(accepted), status_code=202)
 
 
-def run_check(
-    ctx: AppContext, launcher: RunLauncher, user_id: int, body: CheckBody
-) -> dict[str, Any]:
+def run_check(ctx: AppContext, launcher: RunLauncher, user_id: int, body: CheckBody) -> CheckResult:
     """The check a request asks for, with its contract: a dry run,
     or (the callable shim) a live run waited for, at most ``live_wait_seconds``."""
     if body.dry_run:
@@ -58,9 +49,7 @@ def run_check(
         started = background.start_in_background(
             ctx, launcher, user_id, symbols=body.symbols, queue_if_closed=body.queue_if_closed
         )
-        result = background.wait_for_run(
-            ctx, user_id, int(started["run_id"]), live_wait_seconds(ctx)
-        )
+        result = background.wait_for_run(ctx, user_id, started.run_id, live_wait_seconds(ctx))
     return result
 
 
@@ -90,18 +79,18 @@ def run_trade(ctx: AppContext, user_id: int, body: TradeBody) -> dict[str, Any]:
     )
 
 
-@router.get("/api/runs", response_model=RunsOut)
+@router.get("/api/runs", response_model=RunList)
 def list_runs(
     user: CurrentUser,
     ctx: Ctx,
     limit: int = Query(20, ge=1, le=200),
     offset: int = Query(0, ge=0, le=MAX_ID),
-) -> dict[str, Any]:
+) -> RunList:
     """The caller's runs, newest first."""
     return runs.list_runs(ctx, user.id, limit=limit, offset=offset)
 
 
-@router.get("/api/runs/{run_id}", response_model=RunDetailOut)
-def get_run(user: CurrentUser, ctx: Ctx, run_id: int = Path(ge=1, le=MAX_ID)) -> dict[str, Any]:
+@router.get("/api/runs/{run_id}", response_model=RunDetail)
+def get_run(user: CurrentUser, ctx: Ctx, run_id: int = Path(ge=1, le=MAX_ID)) -> RunDetail:
     """One run with its orders; another user's run is 404."""
     return runs.get_run(ctx, user.id, run_id)
