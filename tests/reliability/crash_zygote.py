@@ -30,6 +30,8 @@ from trimtab.services.context import RunOptions, build_context
 from trimtab.services.events import InProcessEvents
 from trimtab.services.rebalance import check_rebalance_drift
 
+from .sim_runs import SECRET
+
 
 class KillingBroker:
     """Counts the broker calls of the run and dies with SIGKILL at the chosen one."""
@@ -72,7 +74,7 @@ def child(db_url: str, sim_url: str, line: str) -> None:
     )
     alpaca = AlpacaBroker(
         key_id,
-        "secret",
+        SECRET,
         base_url=sim_url,
         data_url=sim_url,
         timeout=5,

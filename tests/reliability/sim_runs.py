@@ -29,6 +29,8 @@ from trimtab.store.db import make_engine, make_session_factory
 from trimtab.store.models import OrderRow, RebalanceRunRow
 
 _keys = itertools.count()
+#: The secret of every simulator account here (8+ characters, as trimtab asks of one).
+SECRET = "sim-secret-key"
 
 
 @pytest.fixture
@@ -67,13 +69,13 @@ class SimAccount:
         self.server = server
         self.sim = server.simulator
         self.key_id = f"PKREL{next(_keys):07d}"
-        self.sim.open_account(self.key_id, "secret", cash=Decimal(0))
+        self.sim.open_account(self.key_id, SECRET, cash=Decimal(0))
         self.sim.exchange.set_holdings(self.key_id, {"SPY": Decimal(spy)}, {})
 
     def broker(self, timeout: float = 5.0) -> AlpacaBroker:
         return AlpacaBroker(
             self.key_id,
-            "secret",
+            SECRET,
             base_url=self.server.base_url,
             data_url=self.server.base_url,
             timeout=timeout,
