@@ -3,12 +3,24 @@ default, 422 naming the field for bad input, and no access without signing in.""
 
 from __future__ import annotations
 
+import json
+import math
+import socket
+import threading
+import time
+from datetime import date, timedelta
+from urllib.parse import urlparse
+
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from trimtab.errors import InvalidInput
 from trimtab.services import backtest as backtest_service
+from trimtab.services import users
+from trimtab.services.context import AppContext
 
+from ..live_server import serving
 from .conftest import Client
 
 PRICES = "date,A,B\n2024-01-02,10,10\n2024-01-03,20,10\n2024-01-04,20,10\n2024-02-01,24,12\n"
@@ -141,3 +153,78 @@ def test_without_a_csv_the_prices_are_the_brokers_daily_bars(alice: Client) -> N
     assert missing.json()["error"]["message"] == (
         "the broker has no daily bars for AAPL, SPY between 2030-01-01 and 2030-02-01"
     )
+
+
+def slow_prices(days: int = 4000, symbols: int = 6) -> str:
+    """Closes that wiggle every day, so a 0.01 pp band rebalances on nearly every one."""
+    names = [f"S{i}" for i in range(symbols)]
+    rows = ["date," + ",".join(names)]
+    first = date(2000, 1, 3)
+    for day in range(days):
+        closes = (100 + 10 * math.sin(day * (i + 1) / 7) for i in range(symbols))
+        rows.append(f"{first + timedelta(days=day)}," + ",".join(f"{c:.4f}" for c in closes))
+    return "\n".join(rows) + "\n"
+
+
+def test_a_client_that_goes_away_stops_the_run_on_the_server(
+    app: FastAPI, ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page's Cancel aborts the request: the server's replay must stop, not run on
+    to the 20 s limit. The replay is watched where the service calls it."""
+    started, ended = threading.Event(), threading.Event()
+    outcome: list[BaseException] = []
+    real = backtest_service.run_backtest
+
+    def watched(*args, **kwargs):  # type: ignore[no-untyped-def]
+        started.set()
+        try:
+            return real(*args, **kwargs)
+        except BaseException as err:
+            outcome.append(err)
+            raise
+        finally:
+            ended.set()
+
+    monkeypatch.setattr(backtest_service, "run_backtest", watched)
+    user = users.create_user(ctx, "carol@example.com", "correct horse battery")
+    token, _ = users.create_token(ctx, user.id, "cancel test")
+    body = json.dumps(
+        {
+            "prices_csv": slow_prices(),
+            "targets": {"S0": 20, "S1": 20, "S2": 15, "S3": 15, "S4": 15, "S5": 15},
+            "policies": ["band:0.01"] * 8,
+            "min_trade": 0,
+        }
+    ).encode()
+    with serving(app) as url:
+        where = urlparse(url)
+        client = socket.create_connection((where.hostname, where.port))
+        client.sendall(
+            b"POST /api/backtests HTTP/1.1\r\nHost: test\r\n"
+            + f"Authorization: Bearer {token}\r\n".encode()
+            + b"Content-Type: application/json\r\n"
+            + f"Content-Length: {len(body)}\r\n\r\n".encode()
+            + body
+        )
+        if not started.wait(60):
+            client.settimeout(5)
+            pytest.fail(f"the replay never started: {client.recv(2000)!r}")
+        time.sleep(0.3)
+        assert not ended.is_set(), "the replay finished before the client went away"
+        client.close()
+        gone = time.monotonic()
+        assert ended.wait(10), "the replay ran on after its client went away"
+        stopped_after = time.monotonic() - gone
+    assert isinstance(outcome[0], backtest_service.BacktestCancelled), outcome
+    assert outcome[0].code == "backtest_cancelled"
+    assert stopped_after < 10
+
+
+def test_a_cancelled_check_stops_the_run() -> None:
+    cancelled = threading.Event()
+    check = backtest_service.deadline(20.0, lambda: 0.0, cancelled.is_set)
+    check(0, 1, 10)
+    cancelled.set()
+    with pytest.raises(backtest_service.BacktestCancelled) as err:
+        check(0, 2, 10)
+    assert err.value.code == "backtest_cancelled"

@@ -6,10 +6,10 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import time
-from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from trimtab.api.errors import ApiError
 from trimtab.config import Settings
@@ -25,17 +25,39 @@ HTTP_LATENCY = Histogram(
 )
 
 
-def install_metrics(app: FastAPI) -> None:
-    @app.middleware("http")
-    async def _measure(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
+class RequestMetrics:
+    """Counts and times each HTTP request by route, method and status.
+
+    A plain ASGI middleware: Starlette's ``BaseHTTPMiddleware`` (``@app.middleware``)
+    would hide a client's disconnect from the endpoint, and the backtest route stops
+    its work on one (docs/backtest.md)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
         started = time.perf_counter()
-        response = await call_next(request)
-        route, method = http_labels(request)
-        HTTP_LATENCY.labels(route, method).observe(time.perf_counter() - started)
-        HTTP_REQUESTS.labels(route, method, str(response.status_code)).inc()
-        return response
+        status = 500
+
+        async def send_noting_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_noting_status)
+        finally:
+            route, method = http_labels(Request(scope))
+            HTTP_LATENCY.labels(route, method).observe(time.perf_counter() - started)
+            HTTP_REQUESTS.labels(route, method, str(status)).inc()
+
+
+def install_metrics(app: FastAPI) -> None:
+    app.add_middleware(RequestMetrics)
 
     @app.get("/metrics", include_in_schema=False)
     def metrics(request: Request) -> Response:

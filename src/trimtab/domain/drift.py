@@ -59,15 +59,33 @@ class DriftRow:
 
 
 def drift_row(
-    symbol: str, target_percent: Decimal, actual_percent: Decimal, threshold: Decimal
+    symbol: str,
+    target_percent: Decimal,
+    actual_percent: Decimal,
+    threshold: Decimal,
+    holding: Holding | None = None,
 ) -> DriftRow:
-    """Classify one symbol: strictly past ``threshold``, over means sell and under means buy."""
+    """Classify one symbol: strictly past ``threshold``, over means sell and under means buy.
+
+    ``holding``, when given, supplies the row's market value and asset class."""
     drift = actual_percent - target_percent
     needs = abs(drift) > threshold
     action = Action.NONE
     if needs:
         action = Action.SELL if drift > 0 else Action.BUY
-    return DriftRow(symbol, target_percent, actual_percent, drift, threshold, needs, action)
+    if holding is None:
+        return DriftRow(symbol, target_percent, actual_percent, drift, threshold, needs, action)
+    return DriftRow(
+        symbol,
+        target_percent,
+        actual_percent,
+        drift,
+        threshold,
+        needs,
+        action,
+        market_value=holding.market_value,
+        asset_class=holding.asset_class,
+    )
 
 
 def hold_reason(holding: Holding | None) -> tuple[HoldReason, str] | None:
@@ -93,7 +111,9 @@ def _held_row(
     row: DriftRow, holding: Holding | None, why: tuple[HoldReason, str] | None
 ) -> DriftRow:
     """``row`` with the holding's facts, made inert when the planner must not trade it."""
-    if holding is not None:
+    if holding is not None and (
+        row.market_value != holding.market_value or row.asset_class is not holding.asset_class
+    ):
         row = replace(row, market_value=holding.market_value, asset_class=holding.asset_class)
     if why is None:
         return row
@@ -134,7 +154,7 @@ def analyse_drift(
         if target.target_percent == ZERO and holding is not None and holding.qty > ZERO:
             row = _exit_row(target.symbol, actual, threshold, targeted=True)
         else:
-            row = drift_row(target.symbol, target.target_percent, actual, threshold)
+            row = drift_row(target.symbol, target.target_percent, actual, threshold, holding)
         rows.append(_held_row(row, holding, hold_reason(holding)))
     for holding in portfolio.holdings.values():
         if holding.symbol in targeted:

@@ -67,6 +67,8 @@ def choose_price(portfolio: Portfolio, symbol: str, max_age: timedelta) -> Price
     candidates = [c for c in portfolio.price_candidates(symbol) if c.price > 0]
     if not candidates:
         return PriceChoice(symbol, None)
+    if portfolio.as_of is None:  # no "now": no price is stale, the newest is used
+        return PriceChoice(symbol, max(candidates, key=_newest_first))
     cutoff = stale_cutoff(portfolio, portfolio.asset_class(symbol), max_age)
     ranked = sorted(candidates, key=_newest_first, reverse=True)
     for point in ranked:

@@ -167,11 +167,23 @@ MAX_POLICIES = 8
 MAX_SECONDS = 20.0
 
 
-def deadline(seconds: float, clock: Callable[[], float]) -> Progress:
-    """A ``progress`` callback that stops the run once ``seconds`` have passed on ``clock``."""
+class BacktestCancelled(InvalidInput):
+    """The caller went away (the page's Cancel, a closed connection): the run was stopped."""
+
+
+def deadline(
+    seconds: float, clock: Callable[[], float], cancelled: Callable[[], bool] | None = None
+) -> Progress:
+    """A ``progress`` callback that stops the run once ``seconds`` have passed on ``clock``
+    (``InvalidInput`` ``backtest_too_long``), or as soon as ``cancelled()`` is true
+    (``BacktestCancelled``)."""
     stop_at = clock() + seconds
 
     def check(policy: int, day: int, days: int) -> None:
+        if cancelled is not None and cancelled():
+            raise BacktestCancelled(
+                "the backtest was cancelled", code="backtest_cancelled", field="policies"
+            )
         if clock() > stop_at:
             raise InvalidInput(
                 f"the backtest ran longer than {seconds:g} s; shorten the date range "
@@ -213,10 +225,13 @@ def backtest_request(
     settings: BacktestSettings,
     start: date | None,
     end: date | None,
+    cancelled: Callable[[], bool] | None = None,
 ) -> BacktestResult:
     """A backtest for the API: the bounds above, errors naming the request's fields.
 
-    Without ``prices_csv`` the prices are the user's broker's daily bars.
+    Without ``prices_csv`` the prices are the user's broker's daily bars. The replay
+    checks ``cancelled()`` as it advances and stops with ``BacktestCancelled`` once it
+    is true (the route sets it when the client disconnects).
     """
     if prices_csv is not None and len(prices_csv) > MAX_PRICE_CHARS:
         raise InvalidInput(
@@ -244,7 +259,7 @@ def backtest_request(
         settings,
         start=start,
         end=end,
-        progress=deadline(MAX_SECONDS, time.monotonic),
+        progress=deadline(MAX_SECONDS, time.monotonic, cancelled),
     )
 
 

@@ -199,14 +199,11 @@ def calendar_days(dates: Sequence[date], calendar: Calendar | None) -> BoolArray
         due[0] = True
     if calendar is None:
         return due
-    for day in range(1, len(dates)):
-        now, before = dates[day], dates[day - 1]
-        if calendar is Calendar.MONTHLY:
-            due[day] = (now.year, now.month) != (before.year, before.month)
-        elif calendar is Calendar.QUARTERLY:
-            due[day] = (now.year, (now.month - 1) // 3) != (before.year, (before.month - 1) // 3)
-        else:
-            due[day] = now.year != before.year
+    # Each day's period as one number (months since year 0, quarters, or years).
+    months_per_period = {Calendar.MONTHLY: 1, Calendar.QUARTERLY: 3, Calendar.YEARLY: 12}
+    months = np.fromiter((d.year * 12 + d.month - 1 for d in dates), np.int64, len(dates))
+    period = months // months_per_period[calendar]
+    due[1:] = period[1:] != period[:-1]
     return due
 
 
@@ -226,6 +223,15 @@ class _Replay:
         self.cash = settings.cash
         self.qty = [ZERO] * len(market.symbols)
         self.qty_float = np.zeros(len(market.symbols), dtype=np.float64)
+        self.column_of = {symbol: column for column, symbol in enumerate(market.symbols)}
+        # The two ``Asset`` values each symbol can be on a day: trading or not.
+        self.assets = [
+            {
+                trading: Asset(symbol, tradable=trading, fractionable=settings.fractional)
+                for trading in (True, False)
+            }
+            for symbol in market.symbols
+        ]
         self.payouts: dict[int, list[int]] = {}
         for column, day in enumerate(market.payout_day.tolist()):
             self.payouts.setdefault(day, []).append(column)
@@ -260,10 +266,10 @@ class _Replay:
         market = self.market
         held = market.valued[start:stop] * self.qty_float
         values = held.sum(axis=1) + float(self.cash)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            weights = held / values[:, None]
+        positive = values[:, None] > 0
+        weights = np.divide(held, values[:, None], out=np.zeros(held.shape), where=positive)
         gap = np.abs(weights - market.weights)
-        gap[~market.trading[start:stop] | ~np.isfinite(gap)] = 0.0
+        gap[~(market.trading[start:stop] & positive)] = 0.0
         drift = gap.max(axis=1) * 100.0
         trigger = np.zeros(stop - start, dtype=np.bool_)
         if self.band is not None:
@@ -296,11 +302,8 @@ class _Replay:
             qty = self.qty[column]
             if qty > ZERO:
                 self.cash += qty * _decimal(float(self.market.valued[day - 1, column]))
-                self._set_qty(column, ZERO)
-
-    def _set_qty(self, column: int, qty: Decimal) -> None:
-        self.qty[column] = qty
-        self.qty_float[column] = float(qty)
+                self.qty[column] = ZERO
+                self.qty_float[column] = 0.0
 
     def portfolio(self, day: int) -> Portfolio:
         """The account at ``day``'s close, as the planner reads one."""
@@ -318,12 +321,14 @@ class _Replay:
                 holdings.append(Holding(symbol, qty, qty * close.price, close))
             elif trading[column]:
                 prices[symbol] = close
-            assets[symbol] = Asset(
-                symbol, tradable=trading[column], fractionable=self.settings.fractional
-            )
+            assets[symbol] = self.assets[column][trading[column]]
         return Portfolio.of(self.cash, holdings, prices=prices, assets=assets)
 
     def rebalance(self, day: int) -> None:
+        self._trade(day)
+        self.qty_float = np.fromiter(map(float, self.qty), np.float64, len(self.qty))
+
+    def _trade(self, day: int) -> None:
         portfolio = self.portfolio(day)
         plan = plan_rebalance(self.targets, portfolio, self.planner_policy)
         settings = self.settings
@@ -348,9 +353,9 @@ class _Replay:
             self._fill(day, order, cost)
 
     def _fill(self, day: int, order: PlannedOrder, cost: Decimal) -> None:
-        column = self.market.symbols.index(order.symbol)
+        column = self.column_of[order.symbol]
         signed = order.qty if order.side is Side.BUY else -order.qty
-        self._set_qty(column, self.qty[column] + signed)
+        self.qty[column] += signed
         self.fills.append(Fill(day, order.symbol, order.side, order.qty, order.price, cost))
 
     # -- the whole run ----------------------------------------------------------
