@@ -125,7 +125,7 @@ def finish_rebalance(ctx: AppContext, user_id: int) -> str:
     deadline = time.monotonic() + PROCESS_TIMEOUT
     while True:
         try:
-            status: str = check_rebalance_drift(ctx, user_id)["status"]
+            status: str = check_rebalance_drift(ctx, user_id).status
             return status
         except Conflict:
             assert time.monotonic() < deadline, "the killed run's lock was never released"
@@ -190,7 +190,7 @@ def test_live_runs_killed_at_random_points_place_each_order_once(
         duplicates += found
         mismatches += len(problems)
         assert (found, problems) == (0, []), where
-        assert check_rebalance_drift(pg_ctx, user_id)["status"] == "nothing_to_do", where
+        assert check_rebalance_drift(pg_ctx, user_id).status == "nothing_to_do", where
         kills += killed
 
     record("crash points survived", kills)

@@ -178,8 +178,8 @@ def test_allocation_edits_racing_runs_never_feed_one_a_half_written_target_set(
     for editor in editors:
         editor.start()
     try:
-        live = [check_rebalance_drift(pg_ctx, user_id)["run_id"] for _ in range(3)]
-        dry = [check_rebalance_drift(pg_ctx, user_id, dry_run=True)["run_id"] for _ in range(30)]
+        live = [check_rebalance_drift(pg_ctx, user_id).run_id for _ in range(3)]
+        dry = [check_rebalance_drift(pg_ctx, user_id, dry_run=True).run_id for _ in range(30)]
     finally:
         stop.set()
         for editor in editors:

@@ -24,6 +24,7 @@ from trimtab.brokers.sim.simulator import Simulator
 from trimtab.errors import DuplicateClientOrderId
 from trimtab.services import runs
 from trimtab.services.context import AppContext, RunOptions
+from trimtab.services.contract import to_json
 from trimtab.services.rebalance import check_rebalance_drift, resume_unfinished_runs
 from trimtab.services.trades import execute_trade
 from trimtab.store.models import OrderRow
@@ -80,7 +81,7 @@ def on(ctx: AppContext, broker: AlpacaBroker) -> None:
 
 
 def statuses(ctx: AppContext, user_id: int, run_id: int) -> dict[str, str]:
-    orders = runs.get_run(ctx, user_id, run_id)["orders"]
+    orders = to_json(runs.get_run(ctx, user_id, run_id))["orders"]
     return {f"{o['side']} {o['symbol']}": o["status"] for o in orders}
 
 
@@ -92,7 +93,7 @@ def test_a_rate_limit_on_every_send_gives_up_within_the_budget_naming_what_was_n
     ctx.run_options = RunOptions(fill_timeout=1.0, poll_interval=0.0, give_up_after=1.0)
     on(ctx, account.broker(retry_wait=0.5))
     account.sim.inject(Fault(POST_ORDERS, status=429, times=None))
-    result = check_rebalance_drift(ctx, seeded)
+    result = to_json(check_rebalance_drift(ctx, seeded))
     assert result["status"] == "failed"
     # One order tried: its post and the SDK's three retries; nothing more.
     assert account.sim.request_counts()[POST_ORDERS] == 4
@@ -102,7 +103,7 @@ def test_a_rate_limit_on_every_send_gives_up_within_the_budget_naming_what_was_n
         "buy TLT": "skipped",
         "buy GLD": "skipped",
     }
-    orders = runs.get_run(ctx, seeded, result["run_id"])["orders"]
+    orders = to_json(runs.get_run(ctx, seeded, result["run_id"]))["orders"]
     assert orders[0]["error"] == "rate limit exceeded"
     for order in orders[1:]:
         assert order["error"].startswith("not sent: trimtab gave up placing after ")
@@ -122,7 +123,7 @@ def test_a_lost_answer_is_found_by_client_order_id_and_the_run_goes_on(
     # broker client, two by the send) fail too; the next one, before following, works.
     account.sim.inject(Fault(POST_ORDERS, status=503, after_commit=True))
     account.sim.inject(Fault(BY_CLIENT_ID, status=503, times=4))
-    result = check_rebalance_drift(ctx, seeded)
+    result = to_json(check_rebalance_drift(ctx, seeded))
     assert result["status"] == "completed", result["message"]
     assert set(statuses(ctx, seeded, result["run_id"]).values()) == {"filled"}
     placed = account.placed()
@@ -136,17 +137,19 @@ def test_a_run_whose_answer_stays_lost_says_so_and_the_next_check_finds_the_orde
     on(ctx, account.broker())
     account.sim.inject(Fault(POST_ORDERS, status=503, after_commit=True))
     account.sim.inject(Fault(BY_CLIENT_ID, status=503, times=None))
-    result = check_rebalance_drift(ctx, seeded)
+    result = to_json(check_rebalance_drift(ctx, seeded))
     assert result["status"] == "awaiting_fills"
     assert "0 order(s) open, 1 sent without an answer yet, 3 not yet sent" in result["message"]
     [sell] = [
-        o for o in runs.get_run(ctx, seeded, result["run_id"])["orders"] if o["side"] == "sell"
+        o
+        for o in to_json(runs.get_run(ctx, seeded, result["run_id"]))["orders"]
+        if o["side"] == "sell"
     ]
     assert sell["status"] == "unknown"
     assert "looking it up by client order id failed too" in sell["error"]
     assert list(account.placed().values()) == [1]
     account.sim.faults.clear()
-    [finished] = resume_unfinished_runs(ctx)
+    [finished] = [to_json(r) for r in resume_unfinished_runs(ctx)]
     assert finished["status"] == "completed", finished["message"]
     placed = account.placed()
     assert len(placed) == 4 and set(placed.values()) == {1}
@@ -174,8 +177,10 @@ def test_a_run_order_whose_client_id_names_another_order_is_refused_not_adopted(
     ctx: AppContext, seeded: int, account: Account
 ) -> None:
     ctx.broker_for = lambda _user: TakenFirst(account)  # type: ignore[assignment,return-value]
-    result = check_rebalance_drift(ctx, seeded)
-    orders = {o["symbol"]: o for o in runs.get_run(ctx, seeded, result["run_id"])["orders"]}
+    result = to_json(check_rebalance_drift(ctx, seeded))
+    orders = {
+        o["symbol"]: o for o in to_json(runs.get_run(ctx, seeded, result["run_id"]))["orders"]
+    }
     assert orders["SPY"]["status"] == "rejected"
     assert orders["SPY"]["broker_order_id"] is None
     assert "names another order at the broker" in orders["SPY"]["error"]
