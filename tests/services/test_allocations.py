@@ -18,24 +18,24 @@ from .helpers import SEED_TARGETS
 
 def test_replace_all_then_list(ctx: AppContext, user_id: int) -> None:
     result = allocations.replace_allocations(ctx, user_id, SEED_TARGETS)
-    assert [i.symbol for i in result.items] == ["GLD", "QQQ", "SPY", "TLT"]
+    assert [i.symbol for i in result.allocations] == ["GLD", "QQQ", "SPY", "TLT"]
     assert result.total_percent == Decimal(100)
     listed = allocations.list_allocations(ctx, user_id)
-    assert listed.items == result.items
-    assert listed.items[0].target_percent == Decimal("10.0000")
+    assert listed.allocations == result.allocations
+    assert listed.allocations[0].target_percent == Decimal("10.0000")
 
 
 def test_replace_keeps_created_at_of_kept_symbols_and_drops_the_rest(
     ctx: AppContext, user_id: int
 ) -> None:
     first = allocations.replace_allocations(ctx, user_id, SEED_TARGETS)
-    created = {i.symbol: i.created_at for i in first.items}
+    created = {i.symbol: i.created_at for i in first.allocations}
     ctx.clock.advance(60)  # type: ignore[attr-defined]
     second = allocations.replace_allocations(
         ctx, user_id, [Target("SPY", Decimal(60)), Target("BND", Decimal(40))]
     )
-    assert {i.symbol for i in second.items} == {"SPY", "BND"}
-    spy = next(i for i in second.items if i.symbol == "SPY")
+    assert {i.symbol for i in second.allocations} == {"SPY", "BND"}
+    spy = next(i for i in second.allocations if i.symbol == "SPY")
     assert spy.created_at == created["SPY"]
     assert spy.updated_at > spy.created_at
 
@@ -47,7 +47,7 @@ def test_a_bad_replacement_changes_nothing(ctx: AppContext, user_id: int) -> Non
             ctx, user_id, [Target("SPY", Decimal(50)), Target("SPY", Decimal(50))]
         )
     assert err.value.field == "symbol"
-    assert len(allocations.list_allocations(ctx, user_id).items) == 4
+    assert len(allocations.list_allocations(ctx, user_id).allocations) == 4
 
 
 @pytest.mark.parametrize(
@@ -112,7 +112,7 @@ def test_allocations_are_per_user(ctx: AppContext, user_id: int) -> None:
 
     bob = users.create_user(ctx, "bob@example.com", "correct horse battery")
     allocations.replace_allocations(ctx, user_id, SEED_TARGETS)
-    assert allocations.list_allocations(ctx, bob.id).items == []
+    assert allocations.list_allocations(ctx, bob.id).allocations == ()
     with pytest.raises(NotFound):
         allocations.delete_allocation(ctx, bob.id, "SPY")
 

@@ -108,7 +108,7 @@ def test_a_short_account_is_worth_24000_and_its_proceeds_are_not_spent(
         ("SPY", "buy", 11.1664),
         ("TLT", "buy", 53.173333333),
     ]
-    assert portfolio_view(ctx, user_id)["portfolio_value"] == 24000.0
+    assert portfolio_view(ctx, user_id).portfolio_value == 24000.0
     live = to_json(check_rebalance_drift(ctx, user_id))
     assert live["status"] == "completed", live["message"]
     assert sorted(trades(live, "trades_executed")) == sorted(trades(preview))
@@ -153,7 +153,7 @@ def test_an_option_counts_at_its_market_value_of_10000_and_is_never_ordered(
     preview = to_json(check_rebalance_drift(ctx, user_id, dry_run=True))
     assert preview["portfolio_value"] == 30000.0  # not 20,100
     assert sorted(trades(preview)) == [("QQQ", "buy", 18.609375), ("SPY", "buy", 4.9625)]
-    page = portfolio_view(ctx, user_id)
+    page = to_json(portfolio_view(ctx, user_id))
     option = next(p for p in page["positions"] if p["symbol"] == OPTION)
     assert (option["market_value"], option["asset_class"]) == (10000.0, "us_option")
     live = to_json(check_rebalance_drift(ctx, user_id))

@@ -106,21 +106,6 @@ class AllocationsIn(Body):
     )
 
 
-class AllocationOut(BaseModel):
-    symbol: str
-    target_percent: float
-    enabled: bool
-    band_percent: float | None
-    band_relative_percent: float | None = None
-    created_at: datetime
-    updated_at: datetime
-
-
-class AllocationsOut(BaseModel):
-    allocations: list[AllocationOut]
-    total_percent: float
-
-
 class CheckBody(Body):
     dry_run: bool = Field(default=False, description="Plan and report only; place no orders.")
     symbols: list[str] | None = Field(
@@ -291,34 +276,6 @@ class RevokedOut(BaseModel):
 
 class UsersOut(BaseModel):
     users: list[UserOut]
-
-
-class PositionOut(BaseModel):
-    symbol: str
-    qty: float = Field(description="Signed: a short position is negative.")
-    price: float
-    market_value: float = Field(description="The broker's own figure (USD), signed like qty.")
-    actual_percent: float
-    asset_class: Literal["us_equity", "crypto", "us_option"] = "us_equity"
-    side: Literal["long", "short"] = "long"
-
-
-class PortfolioOut(BaseModel):
-    portfolio_value: float = Field(description="The account's equity (USD).")
-    cash: float
-    buying_power: float
-    equity: float
-    valuation_agrees: bool = Field(
-        description="Whether cash + the positions' market values is within a cent of equity."
-    )
-    positions: list[PositionOut]
-    as_of: datetime
-
-
-class AssetOut(BaseModel):
-    symbol: str
-    tradable: bool
-    fractionable: bool
 
 
 class PolicyOut(BaseModel):

@@ -10,7 +10,7 @@ from trimtab.cli.common import acting_user, open_context, print_json, user_optio
 from trimtab.domain.targets import Target
 from trimtab.errors import InvalidTargets
 from trimtab.services import allocations
-from trimtab.services.allocations import AllocationSet, make_target
+from trimtab.services.allocations import AllocationList, make_target
 
 allocations_app = typer.Typer(help="Target allocations.", no_args_is_help=True)
 app.add_typer(allocations_app, name="allocations")
@@ -30,11 +30,11 @@ def parse_pairs(pairs: list[str]) -> list[Target]:
     return targets
 
 
-def show_set(result: AllocationSet) -> None:
+def show_set(result: AllocationList) -> None:
     table = Table(title="Target allocations", title_justify="left", header_style="bold")
     for column in ("Symbol", "Target %", "Band (pp)", "Band (% of target)", "Enabled"):
         table.add_column(column, justify="right" if "%" in column or "pp" in column else "left")
-    for item in result.items:
+    for item in result.allocations:
         table.add_row(
             item.symbol,
             f"{item.target_percent:.2f}",
@@ -48,26 +48,6 @@ def show_set(result: AllocationSet) -> None:
     console.print(table)
     style = "green" if result.total_percent == 100 else "yellow"
     console.print(f"Enabled total: [{style}]{result.total_percent:.2f} %[/{style}]")
-
-
-def set_json(result: AllocationSet) -> dict[str, object]:
-    return {
-        "allocations": [
-            {
-                "symbol": i.symbol,
-                "target_percent": float(i.target_percent),
-                "enabled": i.enabled,
-                "band_percent": float(i.band_percent) if i.band_percent is not None else None,
-                "band_relative_percent": (
-                    float(i.band_relative_percent) if i.band_relative_percent is not None else None
-                ),
-                "created_at": i.created_at.isoformat(),
-                "updated_at": i.updated_at.isoformat(),
-            }
-            for i in result.items
-        ],
-        "total_percent": float(result.total_percent),
-    }
 
 
 @allocations_app.command("set")
@@ -96,7 +76,7 @@ def show_allocations(
         ctx = open_context()
         result = allocations.list_allocations(ctx, acting_user(ctx, user).id)
     if as_json:
-        print_json(set_json(result))
+        print_json(result)
     else:
         show_set(result)
 

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any, ClassVar
 
 from sqlalchemy.orm import Session
 
@@ -18,20 +19,28 @@ from trimtab.domain.money import to_decimal
 from trimtab.domain.targets import Target, check_target, check_unique, enabled_total
 from trimtab.errors import InvalidTargets, NotFound
 from trimtab.services.context import AppContext
+from trimtab.services.contract import SCHEMA_CONFIG, Number
 from trimtab.store.locks import lock_user_edits
 from trimtab.store.models import AllocationRow
 from trimtab.store.repositories import Allocations, record_audit
 
 
-@dataclass(frozen=True, slots=True)
-class AllocationItem:
+@dataclass(frozen=True, kw_only=True)
+class Allocation:
+    """One symbol's target (percent of the portfolio value) and its own bands."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = SCHEMA_CONFIG
+
     symbol: str
-    target_percent: Decimal
+    target_percent: Number
+    """0 sells the holding whole (an exit)."""
     enabled: bool
-    band_percent: Decimal | None
+    band_percent: Number | None
+    """The symbol's own band in percentage points; null: the policy's."""
     created_at: datetime
     updated_at: datetime
-    band_relative_percent: Decimal | None = None
+    band_relative_percent: Number | None = None
+    """The symbol's band as a percent of its target (25: the 5/25 rule); null: none."""
 
     @property
     def target(self) -> Target:
@@ -44,15 +53,19 @@ class AllocationItem:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class AllocationSet:
-    items: list[AllocationItem]
-    #: Sum of the enabled targets, in percent.
-    total_percent: Decimal
+@dataclass(frozen=True, kw_only=True)
+class AllocationList:
+    """A user's targets and the sum of the enabled ones."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = SCHEMA_CONFIG
+
+    allocations: tuple[Allocation, ...]
+    total_percent: Number
+    """Sum of the enabled targets, in percent."""
 
     @property
     def targets(self) -> list[Target]:
-        return [item.target for item in self.items]
+        return [item.target for item in self.allocations]
 
 
 def make_target(
@@ -84,24 +97,24 @@ def _percent(symbol: str, value: object, field: str) -> Decimal:
         raise InvalidTargets(str(err), field=field) from None
 
 
-def _item(row: AllocationRow) -> AllocationItem:
-    return AllocationItem(
-        row.symbol,
-        row.target_percent,
-        row.enabled,
-        row.band_percent,
-        row.created_at,
-        row.updated_at,
-        row.band_relative_percent,
+def _item(row: AllocationRow) -> Allocation:
+    return Allocation(
+        symbol=row.symbol,
+        target_percent=row.target_percent,
+        enabled=row.enabled,
+        band_percent=row.band_percent,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        band_relative_percent=row.band_relative_percent,
     )
 
 
-def _set(rows: Sequence[AllocationRow]) -> AllocationSet:
-    items = [_item(row) for row in rows]
-    return AllocationSet(items, enabled_total(item.target for item in items))
+def _set(rows: Sequence[AllocationRow]) -> AllocationList:
+    items = tuple(_item(row) for row in rows)
+    return AllocationList(allocations=items, total_percent=enabled_total(i.target for i in items))
 
 
-def list_allocations(ctx: AppContext, user_id: int) -> AllocationSet:
+def list_allocations(ctx: AppContext, user_id: int) -> AllocationList:
     with ctx.session_factory() as session:
         return _set(Allocations(session).for_user(user_id))
 
@@ -129,7 +142,7 @@ def _changed(ctx: AppContext, user_id: int) -> None:
     ctx.events.publish(user_id, "allocation_changed", {})
 
 
-def replace_allocations(ctx: AppContext, user_id: int, targets: Sequence[Target]) -> AllocationSet:
+def replace_allocations(ctx: AppContext, user_id: int, targets: Sequence[Target]) -> AllocationList:
     """Make ``targets`` the user's whole set at once (kept symbols keep ``created_at``)."""
     for target in targets:
         check_target(target)
@@ -167,7 +180,7 @@ def upsert_allocation(
     enabled: bool = True,
     band_percent: Decimal | None = None,
     band_relative_percent: Decimal | None = None,
-) -> AllocationItem:
+) -> Allocation:
     """Create or update one symbol's target; its bands are replaced (``None``: the default)."""
     target = check_target(
         Target(symbol, target_percent, enabled, band_percent, band_relative_percent)
@@ -189,9 +202,7 @@ def upsert_allocation(
     return item
 
 
-def set_allocation_enabled(
-    ctx: AppContext, user_id: int, symbol: str, enabled: bool
-) -> AllocationItem:
+def set_allocation_enabled(ctx: AppContext, user_id: int, symbol: str, enabled: bool) -> Allocation:
     """Turn one existing target on or off, keeping its percent."""
     now = ctx.clock()
     with ctx.session_factory.begin() as session:

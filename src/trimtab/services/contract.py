@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar, cast
 
 from trimtab.domain import drift
 from trimtab.domain.drift import Action, HoldReason
@@ -36,7 +36,8 @@ from trimtab.domain.portfolio import AssetClass, Side
 from trimtab.domain.tax_lots import Term
 
 if TYPE_CHECKING:
-    from pydantic import TypeAdapter
+    from pydantic import GetCoreSchemaHandler, TypeAdapter
+    from pydantic_core import CoreSchema
 
 PERCENT_PLACES = Decimal("0.01")
 
@@ -48,6 +49,25 @@ SCHEMA_CONFIG: dict[str, Any] = {
 }
 
 Model = TypeVar("Model")
+
+
+class _NumberInJSON:
+    """``Annotated`` metadata for pydantic: the Decimal is written as a JSON number (the
+    services keep exact decimals; clients read numbers, as the original contract does)."""
+
+    def __get_pydantic_core_schema__(
+        self, source: type[Any], handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        from pydantic_core import core_schema
+
+        as_number = core_schema.plain_serializer_function_ser_schema(
+            float, return_schema=core_schema.float_schema(), when_used="json"
+        )
+        return cast("CoreSchema", {**handler(source), "serialization": as_number})
+
+
+#: A Decimal in the result, a JSON number in the answer.
+Number = Annotated[Decimal, _NumberInJSON()]
 
 
 def number(value: Decimal, places: Decimal | None = None) -> float:

@@ -29,16 +29,16 @@ type Schemas = components["schemas"];
 type Fits<Server, Page> = Server extends Page ? true : never;
 
 export const schemaFits: [
-  Fits<Schemas["AllocationOut"], Allocation>,
-  Fits<Schemas["AllocationsOut"], AllocationList>,
+  Fits<Schemas["Allocation"], Allocation>,
+  Fits<Schemas["AllocationList"], AllocationList>,
   Fits<Schemas["DriftRow"], DriftRow>,
   Fits<Schemas["TradeExecuted"], TradeExecuted>,
   Fits<Schemas["LoginOut"], LoginResponse>,
   Fits<Pick<Schemas["CheckResult"], "needs_rebalance" | "drift_analysis" | "portfolio_value" | "message">, Pick<CheckResult, "needs_rebalance" | "drift_analysis" | "portfolio_value" | "message">>,
   Fits<Schemas["MeOut"], Me>,
   Fits<Schemas["RevokedOut"], { revoked: number }>,
-  Fits<Schemas["PortfolioOut"], Portfolio>,
-  Fits<Schemas["AssetOut"], Asset>,
+  Fits<Schemas["PortfolioView"], Portfolio>,
+  Fits<Schemas["AssetInfo"], Asset>,
   Fits<Schemas["RiskOut"], RiskStatus>,
   Fits<Schemas["PolicyOut"], UserSettings>,
   Fits<Schemas["NotificationsOut"], NotificationPrefs>,

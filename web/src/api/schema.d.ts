@@ -120,7 +120,9 @@ export interface paths {
          * @description Replay each policy on ``prices_csv`` for ``targets`` (default: the caller's allocations).
          *
          *     Stores nothing and places no orders. Bad input answers 422 naming the field; a
-         *     run past the time limit answers 422 ``backtest_too_long``.
+         *     run past the time limit answers 422 ``backtest_too_long``. The run works in a
+         *     thread and stops as soon as the client disconnects (the page's Cancel aborts the
+         *     request), so a cancelled backtest stops using the server.
          */
         post: operations["run_backtest_api_backtests_post"];
         delete?: never;
@@ -651,6 +653,41 @@ export interface components {
          * @enum {string}
          */
         Action: "buy" | "sell" | "none";
+        /**
+         * Allocation
+         * @description One symbol's target (percent of the portfolio value) and its own bands.
+         */
+        Allocation: {
+            /**
+             * Band Percent
+             * @description The symbol's own band in percentage points; null: the policy's.
+             */
+            band_percent: number | null;
+            /**
+             * Band Relative Percent
+             * @description The symbol's band as a percent of its target (25: the 5/25 rule); null: none.
+             */
+            band_relative_percent: number | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Enabled */
+            enabled: boolean;
+            /** Symbol */
+            symbol: string;
+            /**
+             * Target Percent
+             * @description 0 sells the holding whole (an exit).
+             */
+            target_percent: number;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
         /** AllocationIn */
         AllocationIn: {
             /** Band Percent */
@@ -677,28 +714,18 @@ export interface components {
              */
             target_percent: number | string;
         };
-        /** AllocationOut */
-        AllocationOut: {
-            /** Band Percent */
-            band_percent: number | null;
-            /** Band Relative Percent */
-            band_relative_percent?: number | null;
+        /**
+         * AllocationList
+         * @description A user's targets and the sum of the enabled ones.
+         */
+        AllocationList: {
+            /** Allocations */
+            allocations: components["schemas"]["Allocation"][];
             /**
-             * Created At
-             * Format: date-time
+             * Total Percent
+             * @description Sum of the enabled targets, in percent.
              */
-            created_at: string;
-            /** Enabled */
-            enabled: boolean;
-            /** Symbol */
-            symbol: string;
-            /** Target Percent */
-            target_percent: number;
-            /**
-             * Updated At
-             * Format: date-time
-             */
-            updated_at: string;
+            total_percent: number;
         };
         /** AllocationUpdate */
         AllocationUpdate: {
@@ -750,21 +777,17 @@ export interface components {
              */
             allocations: components["schemas"]["AllocationIn"][];
         };
-        /** AllocationsOut */
-        AllocationsOut: {
-            /** Allocations */
-            allocations: components["schemas"]["AllocationOut"][];
-            /** Total Percent */
-            total_percent: number;
-        };
         /**
          * AssetClass
          * @description Alpaca's asset classes (``class`` of an asset, ``asset_class`` of a position).
          * @enum {string}
          */
         AssetClass: "us_equity" | "crypto" | "us_option";
-        /** AssetOut */
-        AssetOut: {
+        /**
+         * AssetInfo
+         * @description Whether the broker knows a symbol and how it may be traded.
+         */
+        AssetInfo: {
             /** Fractionable */
             fractionable: boolean;
             /** Symbol */
@@ -1569,8 +1592,11 @@ export interface components {
              */
             volatility: number;
         };
-        /** PortfolioOut */
-        PortfolioOut: {
+        /**
+         * PortfolioView
+         * @description The account's value, cash and positions, from the broker (USD).
+         */
+        PortfolioView: {
             /**
              * As Of
              * Format: date-time
@@ -1588,23 +1614,21 @@ export interface components {
              */
             portfolio_value: number;
             /** Positions */
-            positions: components["schemas"]["PositionOut"][];
+            positions: components["schemas"]["PositionView"][];
             /**
              * Valuation Agrees
              * @description Whether cash + the positions' market values is within a cent of equity.
              */
             valuation_agrees: boolean;
         };
-        /** PositionOut */
-        PositionOut: {
+        /**
+         * PositionView
+         * @description One holding and its share of the portfolio value.
+         */
+        PositionView: {
             /** Actual Percent */
             actual_percent: number;
-            /**
-             * Asset Class
-             * @default us_equity
-             * @enum {string}
-             */
-            asset_class: "us_equity" | "crypto" | "us_option";
+            asset_class: components["schemas"]["AssetClass"];
             /**
              * Market Value
              * @description The broker's own figure (USD), signed like qty.
@@ -1619,10 +1643,9 @@ export interface components {
             qty: number;
             /**
              * Side
-             * @default long
-             * @enum {string}
+             * @description ``long`` or ``short``.
              */
-            side: "long" | "short";
+            side: string;
             /** Symbol */
             symbol: string;
         };
@@ -2173,7 +2196,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AllocationsOut"];
+                    "application/json": components["schemas"]["AllocationList"];
                 };
             };
         };
@@ -2197,7 +2220,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AllocationsOut"];
+                    "application/json": components["schemas"]["AllocationList"];
                 };
             };
             /** @description Validation Error */
@@ -2232,7 +2255,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AllocationOut"];
+                    "application/json": components["schemas"]["Allocation"];
                 };
             };
             /** @description Validation Error */
@@ -2292,7 +2315,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AssetOut"];
+                    "application/json": components["schemas"]["AssetInfo"];
                 };
             };
             /** @description Validation Error */
@@ -2641,7 +2664,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PortfolioOut"];
+                    "application/json": components["schemas"]["PortfolioView"];
                 };
             };
         };

@@ -10,29 +10,28 @@ from fastapi import APIRouter
 
 from trimtab.api.deps import AdminUser, Ctx, CurrentUser
 from trimtab.api.schemas import (
-    AssetOut,
     PolicyBody,
     PolicyOut,
-    PortfolioOut,
     RiskOut,
     RiskUpdate,
 )
 from trimtab.domain.policy import Policy
 from trimtab.domain.targets import check_symbol
 from trimtab.services import policy, portfolio, risk
+from trimtab.services.portfolio import AssetInfo, PortfolioView
 from trimtab.services.risk import risk_view_json
 
 router = APIRouter(tags=["account"])
 
 
-@router.get("/api/portfolio", response_model=PortfolioOut)
-def get_portfolio(user: CurrentUser, ctx: Ctx) -> dict[str, Any]:
+@router.get("/api/portfolio", response_model=PortfolioView)
+def get_portfolio(user: CurrentUser, ctx: Ctx) -> PortfolioView:
     """Value, cash, buying power and positions with their actual weights, from the broker."""
     return portfolio.portfolio_view(ctx, user.id)
 
 
-@router.get("/api/assets/{symbol}", response_model=AssetOut)
-def get_asset(symbol: str, user: CurrentUser, ctx: Ctx) -> dict[str, Any]:
+@router.get("/api/assets/{symbol}", response_model=AssetInfo)
+def get_asset(symbol: str, user: CurrentUser, ctx: Ctx) -> AssetInfo:
     """Whether the broker knows ``symbol``, and whether it is tradable and fractionable."""
     return portfolio.asset_info(ctx, user.id, check_symbol(symbol))
 
