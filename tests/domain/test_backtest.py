@@ -19,6 +19,7 @@ from trimtab.domain.backtest import (
 )
 from trimtab.domain.backtest.policy import Calendar
 from trimtab.domain.backtest.simulation import calendar_days
+from trimtab.domain.policy import CashMode, CashReserveKind
 from trimtab.domain.portfolio import Side
 from trimtab.errors import InvalidInput
 
@@ -228,9 +229,100 @@ def test_policy_specs(spec, band, relative, calendar, whole_book) -> None:
         ("band:5,band:6", "band is given twice"),
         ("none,band:5", "none cannot be combined"),
         ("monthly,yearly", "at most one calendar"),
+        ("cash_floor:5,cash_target:5", "a cash floor or a cash target, not both"),
+        ("cash_target:100", "cash_target must be above 0 and under 100"),
+        ("band:5,cash_flow", "cash_flow never sells"),
+        ("cash_flow,invest_cash", "leave out invest_cash"),
+        ("invest_cash:1", "invest_cash takes no value"),
     ],
 )
 def test_bad_policy_specs_name_the_fault(spec: str, message: str) -> None:
     with pytest.raises(InvalidInput, match=message) as err:
         parse_policy(spec)
     assert err.value.field == "policy"
+
+
+# -- Cash options (docs/policies.md "Cash", replayed through the live planner) ---------
+
+MONTH_END = (date(2024, 1, 30), date(2024, 1, 31), date(2024, 2, 1))
+
+
+def fills_of(outcome) -> list[tuple[int, str, Side, Decimal]]:  # type: ignore[no-untyped-def]
+    return [(f.day, f.symbol, f.side, f.qty) for f in outcome.replay.fills]
+
+
+def test_cash_option_specs() -> None:
+    policy = parse_policy("monthly,cash_target:20")
+    assert (policy.cash_reserve, policy.cash_reserve_kind) == (Decimal(20), CashReserveKind.TARGET)
+    assert parse_policy("cash_floor:2.5").cash_reserve_kind is CashReserveKind.FLOOR
+    assert parse_policy("band:5,invest_cash").plans_on_cash
+    flow = parse_policy("quarterly,cash_flow").planner_policy(Decimal(1))
+    assert flow.cash_mode is CashMode.CASH_FLOW and flow.threshold_percent == 0
+    assert not parse_policy("band:5").plans_on_cash
+
+
+def test_a_cash_target_keeps_its_share_in_cash() -> None:
+    """$1000, 50/50, a 20 % cash target: targets apply to the other $800."""
+    outcome = replay(history({"A": [10, 10], "B": [20, 20]}), "cash_target:20", A=50, B=50)
+    assert fills_of(outcome) == [(0, "A", Side.BUY, Decimal(40)), (0, "B", Side.BUY, Decimal(20))]
+    assert outcome.replay.cash == Decimal(200)
+    assert outcome.replay.values.tolist() == [1000.0, 1000.0]
+
+
+def test_a_cash_floor_is_never_spent() -> None:
+    """Day 0: a 10 % floor keeps $100, so the $500 wants are scaled to $450 each.
+
+    Day 2 (a new month): A doubled, $1450 in all. A sells to its $725 target ($175);
+    the floor is now $145, so of the $275 cash only $130 buys B (13 shares)."""
+    prices = PriceHistory(MONTH_END, ("A", "B"), np.array([[10.0, 10.0], [20, 10], [20, 10]]))
+    outcome = replay(prices, "monthly,cash_floor:10", A=50, B=50)
+    assert fills_of(outcome) == [
+        (0, "A", Side.BUY, Decimal(45)),
+        (0, "B", Side.BUY, Decimal(45)),
+        (2, "A", Side.SELL, Decimal("8.75")),
+        (2, "B", Side.BUY, Decimal(13)),
+    ]
+    assert outcome.replay.cash == Decimal(145)
+    assert outcome.replay.values.tolist() == [1000.0, 1450.0, 1450.0]
+
+
+LATE_C = PriceHistory(
+    MONTH_END, ("A", "B", "C"), np.array([[10.0, 10.0, NAN], [20, 10, 10], [20, 10, 10]])
+)
+
+
+def test_cash_flow_buys_with_cash_and_never_sells() -> None:
+    """C lists on day 1: the $200 its target left in cash buys it that day (a plan on
+    a listing); on day 2, the month's rebalance, A is far over target but not sold."""
+    outcome = replay(LATE_C, "monthly,cash_flow", A=40, B=40, C=20)
+    assert fills_of(outcome) == [
+        (0, "A", Side.BUY, Decimal(40)),
+        (0, "B", Side.BUY, Decimal(40)),
+        (1, "C", Side.BUY, Decimal(20)),
+    ]
+    assert outcome.replay.cash == 0
+    assert outcome.replay.values.tolist() == [1000.0, 1400.0, 1400.0]
+
+
+def test_the_same_month_without_cash_options_sells_the_overweight() -> None:
+    """Plain ``monthly`` waits for day 2: $1400 back to 40/40/20 sells 12 A and buys
+    16 B and 28 C with the $440 of cash."""
+    outcome = replay(LATE_C, "monthly", A=40, B=40, C=20)
+    assert fills_of(outcome) == [
+        (0, "A", Side.BUY, Decimal(40)),
+        (0, "B", Side.BUY, Decimal(40)),
+        (2, "A", Side.SELL, Decimal(12)),
+        (2, "B", Side.BUY, Decimal(16)),
+        (2, "C", Side.BUY, Decimal(28)),
+    ]
+
+
+def test_invest_cash_puts_idle_cash_to_work_inside_the_band() -> None:
+    """A 30 pp band: C (20 %) lists on day 1 at -20 pp, inside the band. With
+    ``invest_cash`` the idle $200 buys it that day; without, it stays in cash."""
+    invested = replay(LATE_C, "band:30,invest_cash", A=40, B=40, C=20)
+    assert fills_of(invested)[-1] == (1, "C", Side.BUY, Decimal(20))
+    assert invested.replay.cash == 0
+    idle = replay(LATE_C, "band:30", A=40, B=40, C=20)
+    assert [f.day for f in idle.replay.fills] == [0, 0]
+    assert idle.replay.cash == Decimal(200)

@@ -247,13 +247,11 @@ class _Replay:
             replace(t, band_percent=None) if self.whole_book else t
             for t in enabled_targets(targets)
         ]
-        self.planner_policy = Policy(
-            threshold_percent=ZERO if self.whole_book else (policy.band_percent or ZERO),
-            min_trade=settings.min_trade,
-            # Fills are at the close the plan was made with: no price can move in
-            # between, so no buffer is held back (costs are paid from the cash left).
-            cash_buffer_percent=ZERO,
-        )
+        self.planner_policy = policy.planner_policy(settings.min_trade)
+        # Days a symbol first trades after the first day: a policy that invests cash
+        # plans on them (and on payouts), as a live check would find the new price.
+        first = np.argmax(market.trading, axis=0)
+        self.listings: set[int] = set(first[first > 0].tolist()) if policy.plans_on_cash else set()
         self.band = None if policy.band_percent is None else float(policy.band_percent)
         self.relative = (
             None if policy.relative_percent is None else float(policy.relative_percent / HUNDRED)
@@ -296,14 +294,18 @@ class _Replay:
 
     # -- rebalance days ----------------------------------------------------------
 
-    def pay_out(self, day: int) -> None:
-        """Turn holdings whose closes ended yesterday into cash at their last close."""
+    def pay_out(self, day: int) -> bool:
+        """Turn holdings whose closes ended yesterday into cash at their last close;
+        return whether any cash came in."""
+        paid = False
         for column in self.payouts.get(day, ()):
             qty = self.qty[column]
             if qty > ZERO:
                 self.cash += qty * _decimal(float(self.market.valued[day - 1, column]))
                 self.qty[column] = ZERO
                 self.qty_float[column] = 0.0
+                paid = True
+        return paid
 
     def portfolio(self, day: int) -> Portfolio:
         """The account at ``day``'s close, as the planner reads one."""
@@ -362,15 +364,19 @@ class _Replay:
 
     def run(self, progress: Progress | None) -> PolicyReplay:
         days = len(self.market.dates)
-        events = sorted({*np.flatnonzero(self.due).tolist(), *self.payouts} - {days})
+        events = sorted(
+            {*np.flatnonzero(self.due).tolist(), *self.payouts, *self.listings} - {days}
+        )
         event_at = 0
         day = 0
         triggered = False
         while day < days:
-            self.pay_out(day)
+            paid = self.pay_out(day)
+            new_cash = self.policy.plans_on_cash and (paid or day in self.listings)
             if (
                 self.due[day]
                 or triggered
+                or new_cash
                 or (self.policy.watches_drift and self.scan(day, day + 1)[2][0])
             ):
                 self.rebalance(day)
