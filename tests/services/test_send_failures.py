@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from decimal import Decimal
 
+import httpx
 import pytest
 
 from trimtab.brokers.alpaca import AlpacaBroker
@@ -55,6 +56,11 @@ class Account:
             retry_wait=retry_wait,
             asset_cache=AssetCache(),
         )
+
+    def script(self, **fault: object) -> None:
+        """Inject a fault as another process would: through ``POST /_sim/faults``."""
+        response = httpx.post(f"{self.server.base_url}/_sim/faults", json=fault, timeout=5)
+        assert response.status_code == 201, response.text
 
     def placed(self) -> Counter[str]:
         orders = self.sim.exchange.account_state(self.key_id).orders.values()
@@ -121,8 +127,8 @@ def test_a_lost_answer_is_found_by_client_order_id_and_the_run_goes_on(
     on(ctx, account.broker())
     # The sell lands but its answer is lost, and the first four look-ups (two by the
     # broker client, two by the send) fail too; the next one, before following, works.
-    account.sim.inject(Fault(POST_ORDERS, status=503, after_commit=True))
-    account.sim.inject(Fault(BY_CLIENT_ID, status=503, times=4))
+    account.script(route=POST_ORDERS, status=503, after_commit=True)
+    account.script(route=BY_CLIENT_ID, status=503, times=4)
     result = to_json(check_rebalance_drift(ctx, seeded))
     assert result["status"] == "completed", result["message"]
     assert set(statuses(ctx, seeded, result["run_id"]).values()) == {"filled"}
@@ -135,8 +141,8 @@ def test_a_run_whose_answer_stays_lost_says_so_and_the_next_check_finds_the_orde
     ctx: AppContext, seeded: int, account: Account
 ) -> None:
     on(ctx, account.broker())
-    account.sim.inject(Fault(POST_ORDERS, status=503, after_commit=True))
-    account.sim.inject(Fault(BY_CLIENT_ID, status=503, times=None))
+    account.script(route=POST_ORDERS, status=503, after_commit=True)
+    account.script(route=BY_CLIENT_ID, status=503, times=None)
     result = to_json(check_rebalance_drift(ctx, seeded))
     assert result["status"] == "awaiting_fills"
     assert "0 order(s) open, 1 sent without an answer yet, 3 not yet sent" in result["message"]
