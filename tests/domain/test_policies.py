@@ -205,6 +205,37 @@ def test_optimal_whole_shares_round_up_when_it_fits() -> None:
     assert orders(plan) == [("A", Side.BUY, Decimal(2)), ("B", Side.BUY, Decimal(5))]
 
 
+def test_optimal_whole_shares_round_a_sell_up_to_fund_a_buy() -> None:
+    snapshot = portfolio(
+        cash=0, holdings={"A": (10, 100)}, prices={"B": 70}, not_fractionable=("A", "B")
+    )
+    policy = Policy(whole_shares=WholeShares.OPTIMAL, min_trade=Decimal(1), **_nb())
+    plan = plan_rebalance(targets(A=56, B=44), snapshot, policy)
+    # Value 1,000: A wants 560 (sell 4.4 shares), B wants 440 (6.29 shares). Selling the
+    # nearest 4 leaves $400: B 5 (residual A 40 + B 90 = 130). Selling 5 raises $500:
+    # B 6 = 420 (residual A 60 + B 20 = 80), the optimum.
+    assert orders(plan) == [("A", Side.SELL, Decimal(5)), ("B", Side.BUY, Decimal(6))]
+    assert plan.budget is not None and plan.budget.spendable == Decimal(500)
+
+
+def test_optimal_whole_shares_sell_none_when_that_leaves_the_least_drift() -> None:
+    snapshot = portfolio(
+        cash=0, holdings={"A": (10, 100), "B": (2, 20)}, not_fractionable=("A", "B")
+    )
+    policy = Policy(
+        whole_shares=WholeShares.OPTIMAL,
+        min_trade=Decimal(1),
+        threshold_percent=Decimal(0),
+        **_nb(),
+    )
+    # Value 1,040: A wants 967.20 (sell 0.328 of a share), B 72.80 (buy 1.64 at $20).
+    # Sell none: residual 32.80 + 32.80 = 65.60. Sell 1 A: 67.20, and its $100 buys
+    # B 2 (residual 7.20): 74.40. Nothing trades.
+    plan = plan_rebalance(targets(A=93, B=7), snapshot, policy)
+    assert orders(plan) == []
+    assert reasons(plan) == {"A": "under_one_share", "B": "under_one_share"}
+
+
 # ---- tax lots ------------------------------------------------------------------------
 
 TODAY = date(2026, 11, 30)

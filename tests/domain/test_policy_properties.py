@@ -6,14 +6,14 @@ from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from trimtab.domain.drift import analyse_drift
 from trimtab.domain.money import ZERO
 from trimtab.domain.planner import TaxContext, plan_rebalance
 from trimtab.domain.policy import CashMode, Policy, Scope, TradeTo, WholeShares
-from trimtab.domain.portfolio import Portfolio, Side
+from trimtab.domain.portfolio import Asset, Portfolio, Side
 from trimtab.domain.targets import Target
 from trimtab.domain.tax_lots import (
     Fill,
@@ -22,7 +22,13 @@ from trimtab.domain.tax_lots import (
     lots_from_fills,
     select_lots,
 )
-from trimtab.domain.whole_shares import ShareWant, optimal_whole_shares, residual
+from trimtab.domain.whole_shares import (
+    ShareTrade,
+    ShareWant,
+    optimal_trades,
+    optimal_whole_shares,
+    residual,
+)
 
 from .test_planner_properties import apply, cases
 
@@ -123,6 +129,89 @@ def test_optimal_whole_shares_beat_rounding_down_and_greedy(
     if sum((w.price * q for w, q in zip(wants, down, strict=True)), ZERO) <= budget:
         assert result.residual <= residual(wants, down)
     assert result.residual <= residual(wants, _greedy(wants, budget))
+
+
+trade_lines = st.lists(
+    st.tuples(
+        st.decimals(min_value=Decimal(-20000), max_value=Decimal(20000), places=2),
+        st.decimals(min_value=Decimal("1.00"), max_value=Decimal(1500), places=2),
+        st.integers(min_value=0, max_value=40),
+    ),
+    min_size=1,
+    max_size=8,
+)
+
+
+def _trade_residual(lines: list[ShareTrade], qty: list[int]) -> Decimal:
+    return sum((abs(t.want - q * t.price) for t, q in zip(lines, qty, strict=True)), ZERO)
+
+
+@settings(max_examples=300, deadline=None)
+@given(trade_lines, st.decimals(min_value=Decimal(-2000), max_value=Decimal(40000), places=2))
+def test_joint_whole_shares_beat_sequential_rounding_and_greedy(
+    raw: list[tuple[Decimal, Decimal, int]], budget: Decimal
+) -> None:
+    lines = [ShareTrade(f"S{i}", w, p, h) for i, (w, p, h) in enumerate(raw)]
+    result = optimal_trades(lines, budget)
+    qty = [result.qty[t.symbol] for t in lines]
+    for t, q in zip(lines, qty, strict=True):
+        assert q >= 0 if t.want >= ZERO else -t.sellable <= q <= 0, (t, q)
+    buys = sum((q * t.price for t, q in zip(lines, qty, strict=True) if q > 0), ZERO)
+    raised = -sum((q * t.price for t, q in zip(lines, qty, strict=True) if q < 0), ZERO)
+    assert buys == ZERO or buys <= budget + raised  # never spends cash it does not have
+    assert result.residual == _trade_residual(lines, qty)
+    # Sells rounded down (or to their nearest share), then the buys chosen after them:
+    # rounded down, greedy, or optimal for the cash those sells leave.
+    for rounding in (lambda x: int(x), lambda x: int(x.to_integral_value())):
+        sold = [min(rounding(-t.want / t.price), t.sellable) if t.want < ZERO else 0 for t in lines]
+        cash = budget + sum((s * t.price for t, s in zip(lines, sold, strict=True)), ZERO)
+        wants = [ShareWant(t.symbol, max(t.want, ZERO), t.price) for t in lines]
+        buy_sets = [_greedy(wants, cash), [int(w.want // w.price) for w in wants]]
+        if cash > ZERO:
+            best = optimal_whole_shares(wants, cash)
+            buy_sets.append([best.qty[w.symbol] for w in wants])
+        for bought in buy_sets:
+            cost = sum((w.price * q for w, q in zip(wants, bought, strict=True)), ZERO)
+            if cost > max(cash, ZERO) and any(bought):
+                continue
+            plan = [-s if t.want < ZERO else b for t, s, b in zip(lines, sold, bought, strict=True)]
+            assert result.residual <= _trade_residual(lines, plan)
+
+
+@settings(max_examples=200, deadline=None)
+@given(cases(), st.decimals(min_value=Decimal(0), max_value=Decimal(2), places=2))
+def test_optimal_whole_share_plans_never_leave_more_drift_than_rounding_down(
+    case: tuple[list[Target], Portfolio], buffer: Decimal
+) -> None:
+    targets, portfolio = case
+    assume(all(p.price >= 1 for p in portfolio.prices.values()))
+    assume(all(h.price is None or h.price.price >= 1 for h in portfolio.holdings.values()))
+    every = {*portfolio.prices, *portfolio.holdings}
+    portfolio = replace(portfolio, assets={s: Asset(s, fractionable=False) for s in every})
+    policy = Policy(
+        threshold_percent=Decimal(0),
+        scope=Scope.WHOLE_BOOK,
+        min_trade=Decimal(1),
+        cash_buffer_percent=buffer,
+    )
+    down = apply(plan_rebalance(targets, portfolio, policy), portfolio)
+    optimal = plan_rebalance(targets, portfolio, replace(policy, whole_shares=WholeShares.OPTIMAL))
+    after = apply(optimal, portfolio)
+
+    def drift(book: Portfolio) -> Decimal:
+        return sum(
+            (
+                abs(book.market_value(t.symbol) - t.target_percent * book.value / 100)
+                for t in targets
+            ),
+            ZERO,
+        )
+
+    assert drift(after) <= drift(down)
+    for order in optimal.sells:
+        assert order.qty <= portfolio.held_qty(order.symbol)
+    if optimal.buys:
+        assert after.cash >= portfolio.value * buffer / 100
 
 
 lots = st.lists(

@@ -49,7 +49,7 @@ from trimtab.domain.tax_lots import (
     select_lots,
     wash_sale_buy_blocked,
 )
-from trimtab.domain.whole_shares import ShareWant, optimal_whole_shares
+from trimtab.domain.whole_shares import ShareTrade, optimal_trades
 from trimtab.errors import InvalidTargets
 
 
@@ -217,6 +217,26 @@ class BuyWant:
 
     symbol: str
     amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class WholeSell:
+    """A sell of ``amount`` USD (> 0) of a whole-share asset, its count left to ``size_buys``.
+
+    At most ``sellable`` whole shares; ``point`` is the price it is sized on, at least the
+    minimum trade, so any whole share sold is an order worth placing.
+    """
+
+    symbol: str
+    amount: Decimal
+    point: PricePoint
+    sellable: int
+
+    @property
+    def expected(self) -> Decimal:
+        """Proceeds (USD) of the nearest whole-share sell, before the joint choice."""
+        shares = (self.amount / self.point.price).quantize(ONE_SHARE, rounding=ROUND_HALF_UP)
+        return min(shares, Decimal(self.sellable)) * self.point.price
 
 
 @dataclass(frozen=True, slots=True)
@@ -405,12 +425,13 @@ def _row_trade(
     symbols: Collection[str] | None,
     amount: Decimal | None = None,
     tax: TaxContext | None = None,
-) -> PlannedOrder | BuyWant | SkippedTrade | tuple[PlannedOrder | None, SkippedTrade]:
+) -> PlannedOrder | BuyWant | WholeSell | SkippedTrade | tuple[PlannedOrder | None, SkippedTrade]:
     """What one row asks for: a sell, dollars to buy, or the reason for neither.
 
     ``amount`` is the USD to trade (positive: buy); by default the gap to target. A
     tax-aware sell that holds lots back returns the (possibly absent) smaller sell
-    with the skip that says why.
+    with the skip that says why. Under optimal whole shares a sell of a whole-share
+    asset is a ``WholeSell``: its count is chosen with the buys.
     """
     if amount is None:
         amount = row.target_percent * portfolio.value / HUNDRED - portfolio.market_value(row.symbol)
@@ -437,11 +458,15 @@ def _row_trade(
     assert priced.point is not None
     held = portfolio.held_qty(row.symbol)
     qty = held if row.exit else min(-amount / priced.point.price, held)
-    if (
-        not row.exit
-        and policy.whole_shares is WholeShares.OPTIMAL
-        and not portfolio.asset(row.symbol).fractionable
-    ):
+    asset = portfolio.asset(row.symbol)
+    if not row.exit and policy.whole_shares is WholeShares.OPTIMAL and not asset.fractionable:
+        if (
+            asset.tradable
+            and priced.point.price >= policy.min_order
+            and not (policy.tax_aware and tax is not None)
+        ):
+            sellable = int(round_qty_down(held, fractionable=False))
+            return WholeSell(row.symbol, -amount, priced.point, sellable)
         # The nearest whole share is this line's own least residual drift.
         qty = min(qty.quantize(ONE_SHARE, rounding=ROUND_HALF_UP), held)
     held_back: SkippedTrade | None = None
@@ -467,22 +492,30 @@ def _row_trade(
 
 
 def size_buys(
-    wants: Sequence[BuyWant], spendable: Decimal, portfolio: Portfolio, policy: Policy
+    wants: Sequence[BuyWant],
+    spendable: Decimal,
+    portfolio: Portfolio,
+    policy: Policy,
+    whole_sells: Sequence[WholeSell] = (),
 ) -> tuple[list[PlannedOrder], list[SkippedTrade]]:
     """Size buys to ``spendable`` USD: the seed's ``fit_buys``, or optimal whole shares.
 
     With ``WholeShares.OPTIMAL``, wants are scaled together when cash is short (as the
-    seed does), fractionable symbols take their share exactly, the symbols that are
-    not fractionable get the whole-share counts with the least residual under the
-    cash left (``optimal_whole_shares``), and what those leave over goes back to the
-    fractionable symbols, up to what each wanted.
+    seed does) and fractionable symbols take their share exactly. The whole-share
+    buys and ``whole_sells`` then get the signed counts with the least residual under
+    the cash left plus what those sells raise (``optimal_trades``), and what is left
+    over goes back to the fractionable symbols, up to what each wanted. The orders
+    returned include the sells.
     """
     wanted = sum((w.amount for w in wants), ZERO)
-    if policy.whole_shares is WholeShares.ROUND_DOWN or wanted <= ZERO or spendable <= ZERO:
+    expected = sum((s.expected for s in whole_sells), ZERO)
+    if policy.whole_shares is WholeShares.ROUND_DOWN or (
+        not whole_sells and (wanted <= ZERO or spendable <= ZERO)
+    ):
         return fit_buys(wants, spendable, portfolio, policy)
-    scale = min(Decimal(1), spendable / wanted)
-    whole: list[ShareWant] = []
-    points: dict[str, PricePoint] = {}
+    scale = min(Decimal(1), max(spendable + expected, ZERO) / wanted) if wanted > ZERO else ZERO
+    lines = [ShareTrade(s.symbol, -s.amount, s.point.price, s.sellable) for s in whole_sells]
+    points = {s.symbol: s.point for s in whole_sells}
     fractional: dict[str, Decimal] = {}
     others: list[BuyWant] = []
     for want in wants:
@@ -500,10 +533,11 @@ def size_buys(
         if asset.fractionable:
             fractional[want.symbol] = want.amount * scale
         else:
-            whole.append(ShareWant(want.symbol, want.amount * scale, priced.point.price))
+            # The whole gap, not its scaled share: the cash limit binds in the search.
+            lines.append(ShareTrade(want.symbol, want.amount, priced.point.price))
     budget = spendable - sum(fractional.values(), ZERO)
-    counts = optimal_whole_shares(whole, budget).qty if whole else {}
-    left = budget - sum((w.price * counts[w.symbol] for w in whole), ZERO)
+    chosen = optimal_trades(lines, budget)
+    left = budget - chosen.spent
     wanted_by = {w.symbol: w.amount for w in wants}
     for symbol, amount in fractional.items():
         extra = min(max(left, ZERO), wanted_by[symbol] - amount)
@@ -511,14 +545,52 @@ def size_buys(
         left -= extra
     orders: list[PlannedOrder] = []
     _, skipped = fit_buys(others, spendable, portfolio, policy)
+    selling = {s.symbol for s in whole_sells}
     for symbol, point in points.items():
-        qty = fractional[symbol] / point.price if symbol in fractional else Decimal(counts[symbol])
-        result = _sized(symbol, Side.BUY, qty, point, portfolio, policy)
+        side = Side.SELL if symbol in selling else Side.BUY
+        if symbol in fractional:
+            qty = fractional[symbol] / point.price
+        else:
+            qty = Decimal(abs(chosen.qty[symbol]))
+            if qty == ZERO:
+                skipped.append(_no_whole_share(symbol, side))
+                continue
+        result = _sized(symbol, side, qty, point, portfolio, policy)
         if isinstance(result, PlannedOrder):
             orders.append(result)
         else:
             skipped.append(result)
-    return orders, skipped
+    return _within_cash(orders, skipped, spendable, portfolio, policy)
+
+
+def _no_whole_share(symbol: str, side: Side) -> SkippedTrade:
+    return SkippedTrade(
+        symbol,
+        side,
+        SkipReason.UNDER_ONE_SHARE,
+        f"whole shares: no {side} of {symbol} leaves the least drift within the cash",
+    )
+
+
+def _within_cash(
+    orders: list[PlannedOrder],
+    skipped: list[SkippedTrade],
+    spendable: Decimal,
+    portfolio: Portfolio,
+    policy: Policy,
+) -> tuple[list[PlannedOrder], list[SkippedTrade]]:
+    """``orders`` unchanged when the buys fit the cash the sells among them raise.
+
+    A sell the search counted on cannot go missing (its price is at least the minimum
+    trade), but should one, the buys are sized again with ``fit_buys``.
+    """
+    sells = [o for o in orders if o.side is Side.SELL]
+    buys = [o for o in orders if o.side is Side.BUY]
+    cash = spendable + sum((o.notional for o in sells), ZERO)
+    if sum((o.notional for o in buys), ZERO) <= cash:
+        return orders, skipped
+    again, more = fit_buys([BuyWant(o.symbol, o.notional) for o in buys], cash, portfolio, policy)
+    return sells + again, skipped + more
 
 
 @dataclass(slots=True)
@@ -784,6 +856,7 @@ def plan_rebalance(
 
     sells: list[PlannedOrder] = []
     wants: list[BuyWant] = []
+    whole_sells: list[WholeSell] = []
 
     def route(symbol: str, amount: Decimal) -> None:
         trade = _row_trade(rows_by_symbol[symbol], portfolio, policy, symbols, amount, tax)
@@ -795,17 +868,21 @@ def plan_rebalance(
             sells.append(trade)
         elif isinstance(trade, BuyWant):
             wants.append(trade)
+        elif isinstance(trade, WholeSell):
+            whole_sells.append(trade)
         else:
             drop(trade)
 
     for symbol, amount in list(intents.amounts.items()):
         if amount != ZERO:
             route(symbol, amount)
-    budget = buy_budget(portfolio, policy, sum((o.notional for o in sells), ZERO))
+    proceeds = sum((o.notional for o in sells), ZERO)
+    budget = buy_budget(portfolio, policy, proceeds)
     spendable = budget.spendable - extra_kept
     if policy.invest_cash and policy.cash_mode is CashMode.REBALANCE:
         before = dict(intents.amounts)
-        spare = spendable - sum((w.amount for w in wants), ZERO)
+        expected = sum((w.expected for w in whole_sells), ZERO)
+        spare = spendable + expected - sum((w.amount for w in wants), ZERO)
         _invest_cash(intents, free, gaps, spare, Reason.CASH_INVESTED)
         wanted = {w.symbol for w in wants}
         for symbol, amount in intents.amounts.items():
@@ -834,9 +911,13 @@ def plan_rebalance(
             else:
                 kept_wants.append(want)
         wants = kept_wants
-    buys, buy_skips = size_buys(wants, spendable, portfolio, policy)
+    sized, buy_skips = size_buys(wants, spendable, portfolio, policy, whole_sells)
     for skip in buy_skips:
         drop(skip)
+    buys = [o for o in sized if o.side is Side.BUY]
+    if whole_sells:
+        sells += [o for o in sized if o.side is Side.SELL]
+        budget = buy_budget(portfolio, policy, sum((o.notional for o in sells), ZERO))
     outcome, message = _outcome(drift, sells, buys, skipped, policy, bool(intents.amounts))
     return Plan(
         outcome,

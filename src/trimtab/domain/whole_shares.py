@@ -20,12 +20,19 @@ program (a knapsack, NP-hard in general), solved exactly in stages, cheapest fir
 The search runs in binary floating point (share counts are integers); the chosen
 counts are then checked against the budget in ``Decimal`` and any share a rounding
 error would overdraw is dropped, so the cash limit holds to the cent.
+
+``optimal_trades`` solves the joint problem a plan has: sells and buys of whole shares
+chosen together, so a sell can be rounded up to fund a buy. A sell of ``s`` of the
+``H`` shares that may be sold is the line "keep ``r = H − s``", which costs ``r ×
+price`` out of a budget raised by every sellable share; that turns the joint problem
+into the one above, exactly.
 """
 
 from __future__ import annotations
 
 import heapq
 import math
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -37,6 +44,8 @@ from trimtab.domain.money import ZERO
 _EPS = 1e-7
 #: The search recurses once per line: longer lists go straight to the MILP.
 _SEARCH_LINES = 200
+#: The MILP stops once its solution is proven within half a cent (USD) of the optimum.
+_MILP_GAP = 0.005
 
 
 class Method(StrEnum):
@@ -67,6 +76,84 @@ class WholeShares:
     method: Method
     residual: Decimal
     spent: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class ShareTrade:
+    """A line of a joint plan: ``want`` USD (positive: buy, negative: sell) of ``symbol``.
+
+    ``price`` (> 0) is USD per share; a sell sells at most ``sellable`` (≥ 0) whole shares.
+    A buy line is never sold and a sell line never bought.
+    """
+
+    symbol: str
+    want: Decimal
+    price: Decimal
+    sellable: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Trades:
+    """Signed share counts per symbol (negative: sold), the stage, and the residual (USD).
+
+    ``spent`` is the buys' cost less the sells' proceeds (USD; negative: cash raised).
+    """
+
+    qty: dict[str, int]
+    method: Method
+    residual: Decimal
+    spent: Decimal
+
+
+def optimal_trades(lines: Sequence[ShareTrade], budget: Decimal) -> Trades:
+    """Whole-share counts minimising Σ |want − qty × price| with Σ qty × price ≤ ``budget``.
+
+    Buys spend at most ``budget`` USD plus what the chosen sells raise; with no buy a
+    negative ``budget`` forces no sell. Raises ``ValueError`` for a price ≤ 0 or a
+    negative ``sellable``.
+    """
+    for line in lines:
+        if line.price <= ZERO or line.sellable < 0:
+            raise ValueError(f"{line.symbol}: price must be above 0 and sellable at least 0")
+    kept: list[ShareWant] = []
+    raised = ZERO
+    for line in lines:
+        if line.want >= ZERO:
+            kept.append(ShareWant(line.symbol, line.want, line.price))
+        else:
+            everything = line.sellable * line.price
+            raised += everything
+            kept.append(ShareWant(line.symbol, max(everything + line.want, ZERO), line.price))
+    solved = optimal_whole_shares(kept, budget + raised) if budget + raised > ZERO else None
+    best = None if solved is None else _signed(lines, solved.qty, solved.method)
+    if budget < ZERO or best is None:
+        # Buying nothing is always allowed: each sell then rounds to its own nearest share.
+        alone = _signed(
+            lines,
+            {
+                t.symbol: t.sellable
+                - min(_nearest(ShareWant(t.symbol, -t.want, t.price)), t.sellable)
+                if t.want < ZERO
+                else 0
+                for t in lines
+            },
+            Method.NEAREST,
+        )
+        if best is None or alone.residual <= best.residual:
+            best = alone
+    return best
+
+
+def _signed(lines: Sequence[ShareTrade], kept: dict[str, int], method: Method) -> Trades:
+    qty = {
+        t.symbol: kept[t.symbol] if t.want >= ZERO else kept[t.symbol] - t.sellable for t in lines
+    }
+    return Trades(
+        qty,
+        method,
+        sum((abs(t.want - qty[t.symbol] * t.price) for t in lines), ZERO),
+        sum((qty[t.symbol] * t.price for t in lines), ZERO),
+    )
 
 
 def residual(wants: Sequence[ShareWant], qty: Sequence[int]) -> Decimal:
@@ -100,17 +187,85 @@ def optimal_whole_shares(
     best = _residual_f(want_f, price_f, incumbent)
     if best <= _lower_bound(want_f, price_f, budget_f, range(len(wants))) + _EPS:
         return _result(wants, incumbent, Method.BOUND, budget)
+    lo, hi = _fixings(want_f, price_f, budget_f, best)
+    free = [i for i in range(len(wants)) if lo[i] < hi[i]]
+    fixed_cost = sum(lo[i] * price_f[i] for i in range(len(wants)) if lo[i] == hi[i])
+    sub_want = [want_f[i] for i in free]
+    sub_price = [price_f[i] for i in free]
+    sub_budget = budget_f - fixed_cost
+    sub_bounds = ([lo[i] for i in free], [hi[i] for i in free])
+
+    def whole(sub: list[int]) -> list[int]:
+        qty = list(lo)
+        for i, q in zip(free, sub, strict=True):
+            qty[i] = q
+        return _fit(wants, qty, budget)
+
     searched = None
-    if len(wants) <= _SEARCH_LINES:
-        searched = _branch_and_bound(want_f, price_f, budget_f, incumbent, best, node_limit)
-    if searched is not None:
-        return _better(
-            wants, budget, incumbent, _fit(wants, searched, budget), Method.BRANCH_AND_BOUND
+    if len(free) <= _SEARCH_LINES:
+        searched = _branch_and_bound(
+            sub_want,
+            sub_price,
+            sub_budget,
+            [incumbent[i] for i in free],
+            _residual_f(sub_want, sub_price, [incumbent[i] for i in free]),
+            node_limit,
+            sub_bounds,
         )
-    solved = _milp(want_f, price_f, budget_f, milp_time_limit)
+    if searched is not None:
+        return _better(wants, budget, incumbent, whole(searched), Method.BRANCH_AND_BOUND)
+    solved = _milp(sub_want, sub_price, sub_budget, sub_bounds, milp_time_limit)
     if solved is None:
         return _result(wants, incumbent, Method.GREEDY, budget)
-    return _better(wants, budget, incumbent, _fit(wants, solved, budget), Method.MILP)
+    return _better(wants, budget, incumbent, whole(solved), Method.MILP)
+
+
+def _fixings(
+    want: Sequence[float], price: Sequence[float], budget: float, best: float
+) -> tuple[list[int], list[int]]:
+    """Per line, the share counts a solution better than ``best`` may use (lo, hi).
+
+    Lagrangian reduced-cost fixing: with λ the linear relaxation's price of a dollar,
+    f_i(q) = |want_i − q price_i| + λ q price_i and L = Σ min f_i − λ budget, any
+    solution within budget has residual ≥ L + Σ (f_i(q_i) − min f_i). A count whose
+    own excess passes ``best`` − L cannot beat ``best``, so it is ruled out (a
+    convex f_i leaves an interval). Lines whose interval is one count are fixed.
+    """
+    n = len(want)
+    floors = [math.floor(want[i] / price[i]) for i in range(n)]
+    rests = [want[i] - floors[i] * price[i] for i in range(n)]
+    left = budget - sum(floors[i] * price[i] for i in range(n))
+    lam = 1.0
+    if left >= 0:
+        lam = 0.0
+        ups = sorted(
+            ((2 * rests[i] - price[i]) / price[i], price[i])
+            for i in range(n)
+            if 2 * rests[i] > price[i]
+        )
+        while ups:
+            ratio, cost = ups.pop()
+            if cost > left:
+                lam = ratio
+                break
+            left -= cost
+    minima = []
+    for i in range(n):
+        down = rests[i] + lam * floors[i] * price[i]
+        up = price[i] - rests[i] + lam * (floors[i] + 1) * price[i]
+        minima.append(min(down, up) if lam < 1 else want[i])
+    gap = best - (sum(minima) - lam * budget)
+    slack = gap + _EPS + 1e-9 * max(1.0, best)
+    lo: list[int] = []
+    hi: list[int] = []
+    for i in range(n):
+        w, p, m = want[i], price[i], minima[i]
+        # Above the floor f_i grows by (1 + λ) price per share.
+        hi.append(min(max(math.floor((m + slack + w) / (p * (1 + lam))), 0), floors[i] + 1))
+        # Below it f_i grows by (1 − λ) price per share (flat when λ = 1).
+        low = 0 if lam >= 1 else math.ceil((w - m - slack) / (p * (1 - lam)))
+        lo.append(min(max(low, 0), hi[i]))
+    return lo, hi
 
 
 def _nearest(w: ShareWant) -> int:
@@ -230,8 +385,13 @@ def _branch_and_bound(
     incumbent: list[int],
     best: float,
     node_limit: int,
+    bounds: tuple[Sequence[int], Sequence[int]],
 ) -> list[int] | None:
-    """Depth-first search in gain-per-dollar order; ``None`` when ``node_limit`` runs out."""
+    """Depth-first search in gain-per-dollar order over counts within ``bounds`` (lo, hi).
+
+    ``None`` when ``node_limit`` runs out.
+    """
+    lo, hi = bounds
     n = len(want)
     floor = [math.floor(want[i] / price[i]) for i in range(n)]
     rest = [want[i] - floor[i] * price[i] for i in range(n)]
@@ -254,8 +414,10 @@ def _branch_and_bound(
         tail = order[depth + 1 :]
         up_first = 2 * rest[i] > price[i]
         candidates = [floor[i] + 1, floor[i]] if up_first else [floor[i], floor[i] + 1]
-        candidates.extend(range(floor[i] - 1, -1, -1))
+        candidates.extend(range(floor[i] - 1, lo[i] - 1, -1))
         for q in candidates:
+            if not lo[i] <= q <= hi[i]:
+                continue
             cost = q * price[i]
             if cost > left + _EPS:
                 continue
@@ -275,7 +437,11 @@ def _branch_and_bound(
 
 
 def _milp(
-    want: Sequence[float], price: Sequence[float], budget: float, time_limit: float
+    want: Sequence[float],
+    price: Sequence[float],
+    budget: float,
+    bounds: tuple[Sequence[int], Sequence[int]],
+    time_limit: float,
 ) -> list[int] | None:
     """min Σ e_i with e_i ≥ |want_i − q_i price_i|, Σ q_i price_i ≤ budget, q_i integer ≥ 0."""
     import numpy as np
@@ -291,15 +457,25 @@ def _milp(
     )
     upper = np.concatenate([w, -w, [budget]])
     lower = np.full(2 * n + 1, -np.inf)
-    ceiling = np.floor(w / p) + 1
     for presolve in (True, False):
-        result = milp(
-            c=np.concatenate([np.zeros(n), np.ones(n)]),
-            constraints=LinearConstraint(matrix, lower, upper),
-            integrality=np.concatenate([np.ones(n), np.zeros(n)]),
-            bounds=Bounds(np.zeros(2 * n), np.concatenate([ceiling, np.full(n, np.inf)])),
-            options={"time_limit": time_limit, "presolve": presolve},
-        )
+        with warnings.catch_warnings():
+            # scipy does not list mip_abs_gap among its options; HiGHS takes it as given.
+            warnings.filterwarnings("ignore", "Unrecognized options", RuntimeWarning)
+            result = milp(
+                c=np.concatenate([np.zeros(n), np.ones(n)]),
+                constraints=LinearConstraint(matrix, lower, upper),
+                integrality=np.concatenate([np.ones(n), np.zeros(n)]),
+                bounds=Bounds(
+                    np.concatenate([np.asarray(bounds[0], dtype=float), np.zeros(n)]),
+                    np.concatenate([np.asarray(bounds[1], dtype=float), np.full(n, np.inf)]),
+                ),
+                options={
+                    "time_limit": time_limit,
+                    "presolve": presolve,
+                    "mip_rel_gap": 0,
+                    "mip_abs_gap": _MILP_GAP,
+                },
+            )
         # HiGHS 1.16's presolve fails ("Solve error", status 4) on rare instances that
         # solve without it (found by make bench).
         if result.status != 4:
