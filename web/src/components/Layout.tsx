@@ -46,19 +46,20 @@ export function Layout({ user, live }: { user: User; live: LiveState }) {
         Skip to content
       </a>
       <header className="sticky top-0 z-30 border-b border-slate-200 bg-white/90 backdrop-blur">
-        <div className="mx-auto flex h-14 max-w-6xl items-center gap-2 px-4 sm:gap-4 sm:px-6">
-          <NavLink to="/allocation" className="flex items-center gap-2 font-semibold tracking-tight" aria-label="trimtab home">
+        {/* On a phone the tabs get a row of their own, each a quarter of the width. */}
+        <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-2 px-4 sm:h-14 sm:flex-nowrap sm:gap-4 sm:px-6">
+          <NavLink to="/allocation" className="flex h-12 items-center gap-2 font-semibold tracking-tight sm:h-auto" aria-label="trimtab home">
             <Logo className="size-7" />
-            <span className="hidden sm:inline">trimtab</span>
+            <span>trimtab</span>
           </NavLink>
-          <nav aria-label="Main" className="flex min-w-0 flex-1 gap-1 overflow-x-auto">
+          <nav aria-label="Main" className="order-last -mx-1 flex w-[calc(100%+0.5rem)] gap-1 pb-2 sm:order-none sm:mx-0 sm:w-auto sm:flex-1 sm:pb-0">
             {NAV.map(({ to, label, icon: Icon }) => (
               <NavLink
                 key={to}
                 to={to}
                 className={({ isActive }) =>
                   cn(
-                    "inline-flex items-center gap-1.5 rounded-lg px-2 py-1.5 sm:px-2.5 text-sm font-medium whitespace-nowrap transition-colors",
+                    "inline-flex flex-1 items-center justify-center gap-1.5 rounded-lg px-1 py-1.5 text-sm font-medium whitespace-nowrap transition-colors sm:flex-none sm:px-2.5",
                     isActive ? "bg-slate-900 text-white" : "text-slate-700 hover:bg-slate-100",
                   )
                 }
@@ -69,6 +70,7 @@ export function Layout({ user, live }: { user: User; live: LiveState }) {
               </NavLink>
             ))}
           </nav>
+          <span className="ml-auto sm:hidden" />
           <LiveIndicator state={live} />
           <span className="hidden max-w-48 truncate text-sm text-slate-600 md:inline" data-testid="user-email">
             {user.email}

@@ -42,6 +42,14 @@ export function formatDrift(value: Num | null | undefined): string {
   return `${sign}${fixed2.format(Math.abs(rounded))} pp`;
 }
 
+/** A drift in dollars, signed and whole: "+$6,500", "−$325", "$0". */
+export function formatDriftMoney(value: Num | null | undefined): string {
+  const n = Math.round(toNumber(value));
+  if (!Number.isFinite(n)) return DASH;
+  if (n === 0) return "$0";
+  return `${n > 0 ? "+" : "−"}${usdCompact.format(Math.abs(n))}`;
+}
+
 export function formatQty(value: Num | null | undefined): string {
   const n = toNumber(value);
   return Number.isFinite(n) ? qtyFormat.format(n) : DASH;

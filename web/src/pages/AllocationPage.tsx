@@ -255,7 +255,12 @@ export function AllocationPage() {
               </Alert>
             ) : shown ? (
               <>
-                <DriftTable rows={shown.drift_analysis} colors={colors} details={shown.drift_details} />
+                <DriftTable
+                  rows={shown.drift_analysis}
+                  colors={colors}
+                  details={shown.drift_details}
+                  portfolioValue={shown.portfolio_value}
+                />
                 {shown.message && (
                   <p className="text-sm text-slate-700" data-testid="check-message">
                     {sentence(shown.message)}

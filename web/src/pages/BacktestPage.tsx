@@ -6,7 +6,7 @@ import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Input } from "@/components/ui/input";
-import { Label } from "@/components/ui/label";
+import { Field } from "@/components/ui/field";
 import { BacktestCharts } from "@/features/backtest/BacktestCharts";
 import { BacktestTable } from "@/features/backtest/BacktestTable";
 import { keepColumns, parseTargets } from "@/features/backtest/prices";
@@ -15,15 +15,6 @@ import { useTitle } from "@/lib/useTitle";
 /** The policies offered with a tick box; any other SPEC goes in the text field. */
 const POLICIES = ["none", "band:5", "relative:25", "band:5,relative:25", "monthly", "quarterly", "yearly"];
 const DEFAULT_POLICIES = new Set(["band:5", "relative:25", "quarterly"]);
-
-function Field({ id, label, children }: { id: string; label: string; children: React.ReactNode }) {
-  return (
-    <div className="space-y-1.5">
-      <Label htmlFor={id}>{label}</Label>
-      {children}
-    </div>
-  );
-}
 
 export function BacktestPage() {
   useTitle("Backtest");

@@ -6,7 +6,7 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent } from "@/components/ui/card";
 import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
-import { formatDateTime, formatMoney, formatPoints, triggerLabel } from "@/lib/format";
+import { formatDateTime, formatMoney, formatPoints, sentence, triggerLabel } from "@/lib/format";
 import { RunStatusBadge } from "@/features/history/RunStatusBadge";
 import { useTitle } from "@/lib/useTitle";
 
@@ -38,12 +38,12 @@ export function HistoryPage() {
             <TableHeader>
               <TableRow>
                 <TableHead>Started</TableHead>
-                <TableHead>Trigger</TableHead>
                 <TableHead>Status</TableHead>
-                <TableHead className="text-right">Max drift before</TableHead>
+                <TableHead className="hidden sm:table-cell">Trigger</TableHead>
+                <TableHead className="hidden text-right md:table-cell">Max drift before</TableHead>
                 <TableHead className="text-right">Orders</TableHead>
-                <TableHead className="text-right">Portfolio</TableHead>
-                <TableHead>Message</TableHead>
+                <TableHead className="hidden text-right md:table-cell">Portfolio</TableHead>
+                <TableHead className="hidden lg:table-cell">Message</TableHead>
               </TableRow>
             </TableHeader>
             <TableBody>
@@ -67,19 +67,19 @@ export function HistoryPage() {
                     </Link>
                   </TableCell>
                   <TableCell>
+                    <RunStatusBadge status={run.status} />
+                  </TableCell>
+                  <TableCell className="hidden sm:table-cell">
                     <span className="inline-flex items-center gap-1.5">
                       {triggerLabel(run.trigger)}
                       {run.dry_run && <Badge>dry run</Badge>}
                     </span>
                   </TableCell>
-                  <TableCell>
-                    <RunStatusBadge status={run.status} />
-                  </TableCell>
-                  <TableCell className="text-right">{formatPoints(run.max_drift_percent)}</TableCell>
+                  <TableCell className="hidden text-right md:table-cell">{formatPoints(run.max_drift_percent)}</TableCell>
                   <TableCell className="text-right">{run.orders_count}</TableCell>
-                  <TableCell className="text-right">{formatMoney(run.portfolio_value)}</TableCell>
-                  <TableCell className="max-w-64 truncate text-slate-700" title={run.message}>
-                    {run.message}
+                  <TableCell className="hidden text-right md:table-cell">{formatMoney(run.portfolio_value)}</TableCell>
+                  <TableCell className="hidden max-w-64 truncate text-slate-700 lg:table-cell" title={run.message}>
+                    {sentence(run.message)}
                   </TableCell>
                 </TableRow>
               ))}

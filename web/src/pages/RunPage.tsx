@@ -65,7 +65,7 @@ export function RunPage() {
               <CardTitle>Drift before the run</CardTitle>
             </CardHeader>
             <CardContent>
-              {data.drift_analysis.length ? <DriftTable rows={data.drift_analysis} /> : <p className="text-sm text-slate-600">No drift recorded.</p>}
+              {data.drift_analysis.length ? <DriftTable rows={data.drift_analysis} details={data.drift_details} portfolioValue={data.portfolio_value} /> : <p className="text-sm text-slate-600">No drift recorded.</p>}
             </CardContent>
           </Card>
           {(data.trades_planned?.length ?? 0) > 0 || (data.skipped?.length ?? 0) > 0 ? (

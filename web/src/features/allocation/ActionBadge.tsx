@@ -23,7 +23,9 @@ export function ActionBadge({ action }: { action: DriftAction }) {
       return (
         <Badge tone="neutral" data-action="none">
           <Check aria-hidden />
-          Within band
+          {/* Shorter on a phone, so the drift table's action column stays on screen. */}
+          <span className="sm:hidden">In band</span>
+          <span className="hidden sm:inline">Within band</span>
         </Badge>
       );
   }

@@ -124,7 +124,7 @@ describe("AllocationDialog", () => {
   it("shows the server's message when saving fails", async () => {
     const { fill } = setup({ onSubmit: vi.fn().mockRejectedValue(new ApiError(422, "invalid", "target too large")) });
     await fill("QQQ", "10");
-    expect(await screen.findByText("target too large")).toBeInTheDocument();
+    expect(await screen.findByText("Target too large.")).toBeInTheDocument();
   });
 
   it("edits a target's percent without re-checking the symbol", async () => {
@@ -136,5 +136,35 @@ describe("AllocationDialog", () => {
     await user.click(screen.getByTestId("allocation-save"));
     await waitFor(() => expect(onSubmit).toHaveBeenCalledWith({ symbol: "SPY", target_percent: 45, band_percent: null, band_relative_percent: null }));
     expect(lookupAsset).not.toHaveBeenCalled();
+  });
+
+  it("drops the server's complaint once the percent changes, and judges the new one as it is typed", async () => {
+    const { fill, user } = setup({
+      onSubmit: vi.fn().mockRejectedValue(new ApiError(422, "invalid_input", "target_percent must be more than 0 %")),
+    });
+    await fill("QQQ", "0");
+    expect(await screen.findByText("Must be more than 0%.")).toBeInTheDocument();
+    const percent = screen.getByLabelText("Target percent");
+    await user.clear(percent);
+    await user.type(percent, "150");
+    expect(screen.queryByText(/must be more than 0/)).not.toBeInTheDocument();
+    expect(screen.getByText(/cannot be more than 100%/)).toBeInTheDocument();
+    await user.clear(percent);
+    await user.type(percent, "15");
+    expect(screen.queryByText(/cannot be more than 100%/)).not.toBeInTheDocument();
+    expect(percent).toHaveAttribute("aria-invalid", "false");
+  });
+
+  it("clears the broker's complaint about a symbol once the symbol is edited", async () => {
+    const { fill, user } = setup({
+      lookupAsset: vi.fn().mockRejectedValue(new ApiError(404, "not_found", "unknown asset")),
+    });
+    await fill("AAPLX", "10");
+    const symbol = screen.getByLabelText("Symbol");
+    expect(await screen.findByText(/The broker doesn't know AAPLX/)).toBeInTheDocument();
+    expect(symbol).toHaveAttribute("aria-invalid", "true");
+    await user.type(symbol, "{Backspace}");
+    expect(screen.queryByText(/The broker doesn't know/)).not.toBeInTheDocument();
+    expect(symbol).toHaveAttribute("aria-invalid", "false");
   });
 });

@@ -1,12 +1,11 @@
-import { useEffect, useId, useState, type FormEvent } from "react";
+import { useEffect, useState, type FormEvent } from "react";
 import { Loader2 } from "lucide-react";
 import { ApiError, api, errorMessage } from "@/api/client";
 import type { Asset } from "@/api/types";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
-import { Input } from "@/components/ui/input";
-import { FieldError, Label } from "@/components/ui/label";
-import { formatPercent } from "@/lib/format";
+import { TextField } from "@/components/ui/field";
+import { formatPercent, sentence } from "@/lib/format";
 import { normalizeSymbol, parsePercent, validatePercent, validateSymbol } from "@/lib/validation";
 
 export interface AllocationFormValues {
@@ -49,6 +48,31 @@ interface AllocationDialogProps {
   lookupAsset?: (symbol: string) => Promise<Asset>;
 }
 
+type FieldName = "symbol" | "percent" | "band" | "relative";
+type Problems = Partial<Record<FieldName | "form", string | null>>;
+
+/** The two optional bands: in percentage points, and as a percent of the target. */
+const BAND_FIELDS = [
+  { field: "band", label: "Band (pp)", name: "band_percent", testId: "allocation-band-input" },
+  { field: "relative", label: "Band (% of target)", name: "band_relative_percent", testId: "allocation-band-relative-input" },
+] as const;
+
+/** The server names the field it refuses ("target_percent must be more than 0 %"):
+ * such a message goes under that field, in the page's words. */
+function serverProblem(error: unknown): Problems {
+  const message = errorMessage(error);
+  const fields: [string, FieldName][] = [
+    ["target_percent", "percent"],
+    ["band_percent", "band"],
+    ["band_relative_percent", "relative"],
+    ["symbol", "symbol"],
+  ];
+  for (const [name, field] of fields) {
+    if (message.startsWith(`${name} `)) return { [field]: sentence(message.slice(name.length + 1)) };
+  }
+  return { form: sentence(message) };
+}
+
 /** Asks the broker whether the symbol exists and can be traded; returns a message when not. */
 async function assetProblem(symbol: string, lookup: (s: string) => Promise<Asset>): Promise<string | null> {
   try {
@@ -74,12 +98,14 @@ export function AllocationDialog({
   onSubmit,
   lookupAsset = api.asset,
 }: AllocationDialogProps) {
-  const ids = { symbol: useId(), percent: useId(), symbolErr: useId(), percentErr: useId(), band: useId(), relative: useId(), bandErr: useId() };
   const [symbol, setSymbol] = useState("");
   const [percent, setPercent] = useState("");
   const [band, setBand] = useState("");
   const [relative, setRelative] = useState("");
-  const [errors, setErrors] = useState<{ symbol?: string | null; percent?: string | null; band?: string | null; form?: string | null }>({});
+  // Until the first save the fields are not judged; after it, as they are typed.
+  const [tried, setTried] = useState(false);
+  // What the broker or the server said about the values last sent: dropped once they change.
+  const [answered, setAnswered] = useState<Problems>({});
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
@@ -88,30 +114,41 @@ export function AllocationDialog({
       setPercent(editing ? String(editing.target_percent) : "");
       setBand(editing?.band_percent != null ? String(editing.band_percent) : "");
       setRelative(editing?.band_relative_percent != null ? String(editing.band_relative_percent) : "");
-      setErrors({});
+      setTried(false);
+      setAnswered({});
       setBusy(false);
     }
   }, [open, editing]);
+
+  const sym = normalizeSymbol(symbol);
+  const bandPp = parseBand(band);
+  const bandRelative = parseBand(relative);
+  const checked: Problems = {
+    symbol: editing ? null : validateSymbol(sym, existingSymbols),
+    percent: validatePercent(percent),
+    band: bandPp.error,
+    relative: bandRelative.error,
+  };
+  const problem = (field: FieldName) => (tried ? checked[field] : null) ?? answered[field] ?? null;
+  const edit = (field: FieldName, set: (value: string) => void) => (value: string) => {
+    set(value);
+    setAnswered((a) => ({ ...a, [field]: null, form: null }));
+  };
 
   const percentNumber = parsePercent(percent);
   const projected = Number.isFinite(percentNumber) ? otherTotal + percentNumber : null;
 
   async function handleSubmit(event: FormEvent) {
     event.preventDefault();
-    const sym = normalizeSymbol(symbol);
-    const symbolError = editing ? null : validateSymbol(sym, existingSymbols);
-    const percentError = validatePercent(percent);
-    const bandPp = parseBand(band);
-    const bandRelative = parseBand(relative);
-    const bandError = bandPp.error ?? bandRelative.error;
-    setErrors({ symbol: symbolError, percent: percentError, band: bandError });
-    if (symbolError || percentError || bandError) return;
+    setTried(true);
+    setAnswered({});
+    if (checked.symbol || checked.percent || checked.band || checked.relative) return;
     setBusy(true);
     try {
       if (!editing) {
-        const problem = await assetProblem(sym, lookupAsset);
-        if (problem) {
-          setErrors({ symbol: problem });
+        const unknown = await assetProblem(sym, lookupAsset);
+        if (unknown) {
+          setAnswered({ symbol: unknown });
           return;
         }
       }
@@ -123,7 +160,7 @@ export function AllocationDialog({
       });
       onOpenChange(false);
     } catch (error) {
-      setErrors({ form: errorMessage(error) });
+      setAnswered(serverProblem(error));
     } finally {
       setBusy(false);
     }
@@ -141,46 +178,32 @@ export function AllocationDialog({
           </DialogDescription>
         </DialogHeader>
         <form noValidate onSubmit={handleSubmit} className="space-y-4">
+          <TextField
+            label="Symbol"
+            name="symbol"
+            value={symbol}
+            onChange={edit("symbol", (v) => setSymbol(v.toUpperCase()))}
+            hint={editing ? undefined : "A ticker your broker trades, such as VTI or BRK.B."}
+            autoComplete="off"
+            autoCapitalize="characters"
+            spellCheck={false}
+            maxLength={12}
+            disabled={Boolean(editing)}
+            error={problem("symbol")}
+            data-testid="allocation-symbol-input"
+          />
           <div className="space-y-1.5">
-            <Label htmlFor={ids.symbol}>Symbol</Label>
-            <Input
-              id={ids.symbol}
-              name="symbol"
-              value={symbol}
-              onChange={(e) => setSymbol(e.target.value.toUpperCase())}
-              placeholder="SPY"
-              autoComplete="off"
-              autoCapitalize="characters"
-              spellCheck={false}
-              maxLength={12}
-              disabled={Boolean(editing)}
-              aria-invalid={Boolean(errors.symbol)}
-              aria-describedby={errors.symbol ? ids.symbolErr : undefined}
-              data-testid="allocation-symbol-input"
+            <TextField
+              label="Target percent"
+              name="target_percent"
+              inputMode="decimal"
+              value={percent}
+              onChange={edit("percent", setPercent)}
+              suffix="%"
+              error={problem("percent")}
+              data-testid="allocation-percent-input"
             />
-            <FieldError id={ids.symbolErr}>{errors.symbol}</FieldError>
-          </div>
-          <div className="space-y-1.5">
-            <Label htmlFor={ids.percent}>Target percent</Label>
-            <div className="relative">
-              <Input
-                id={ids.percent}
-                name="target_percent"
-                inputMode="decimal"
-                value={percent}
-                onChange={(e) => setPercent(e.target.value)}
-                placeholder="40"
-                className="pr-8"
-                aria-invalid={Boolean(errors.percent)}
-                aria-describedby={errors.percent ? ids.percentErr : undefined}
-                data-testid="allocation-percent-input"
-              />
-              <span className="pointer-events-none absolute right-3 top-1/2 -translate-y-1/2 text-sm text-slate-500" aria-hidden>
-                %
-              </span>
-            </div>
-            <FieldError id={ids.percentErr}>{errors.percent}</FieldError>
-            {projected !== null && !errors.percent && (
+            {projected !== null && !problem("percent") && (
               <p className="text-sm text-slate-600" data-testid="projected-total">
                 Enabled targets will total <span className="font-medium tabular-nums">{formatPercent(projected)}</span>
                 {projected > 100.01 && <span className="font-medium text-amber-800"> ({formatPercent(projected - 100)} over 100%)</span>}.
@@ -190,41 +213,24 @@ export function AllocationDialog({
           <fieldset className="space-y-1.5">
             <legend className="text-sm font-medium">Band (optional; blank uses the default from Settings)</legend>
             <div className="grid grid-cols-2 gap-3">
-              <div className="space-y-1">
-                <Label htmlFor={ids.band}>Band (pp)</Label>
-                <Input
-                  id={ids.band}
-                  name="band_percent"
+              {BAND_FIELDS.map(({ field, label, name, testId }) => (
+                <TextField
+                  key={field}
+                  label={label}
+                  name={name}
                   inputMode="decimal"
-                  value={band}
-                  onChange={(e) => setBand(e.target.value)}
-                  placeholder="default"
-                  aria-invalid={Boolean(errors.band)}
-                  aria-describedby={errors.band ? ids.bandErr : undefined}
-                  data-testid="allocation-band-input"
+                  value={field === "band" ? band : relative}
+                  onChange={edit(field, field === "band" ? setBand : setRelative)}
+                  error={problem(field)}
+                  data-testid={testId}
                 />
-              </div>
-              <div className="space-y-1">
-                <Label htmlFor={ids.relative}>Band (% of target)</Label>
-                <Input
-                  id={ids.relative}
-                  name="band_relative_percent"
-                  inputMode="decimal"
-                  value={relative}
-                  onChange={(e) => setRelative(e.target.value)}
-                  placeholder="none"
-                  aria-invalid={Boolean(errors.band)}
-                  aria-describedby={errors.band ? ids.bandErr : undefined}
-                  data-testid="allocation-band-relative-input"
-                />
-              </div>
+              ))}
             </div>
-            <p className="text-xs text-slate-600">With both, the narrower acts (5 pp and 25 %: the 5/25 rule).</p>
-            <FieldError id={ids.bandErr}>{errors.band}</FieldError>
+            <p className="text-xs text-slate-600">With both, the narrower acts (5 pp and 25%: the 5/25 rule).</p>
           </fieldset>
-          {errors.form && (
+          {answered.form && (
             <p role="alert" className="rounded-lg border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
-              {errors.form}
+              {answered.form}
             </p>
           )}
           <DialogFooter>

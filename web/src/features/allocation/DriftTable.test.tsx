@@ -14,6 +14,13 @@ describe("DriftTable", () => {
     expect(screen.getByTestId("drift-row-GLD")).toHaveTextContent("+1.20 pp");
   });
 
+  it("gives each drift in dollars too, from the portfolio's value", () => {
+    render(<DriftTable rows={driftRows} portfolioValue="100000.00" />);
+    expect(screen.getByTestId("drift-usd-SPY")).toHaveTextContent("+$6,500");
+    expect(screen.getByTestId("drift-usd-TLT")).toHaveTextContent("−$6,250");
+    expect(screen.getByTestId("drift-usd-GLD")).toHaveTextContent("+$1,200");
+  });
+
   it("highlights an overweight row as a sell, with a word and not only colour", () => {
     render(<DriftTable rows={driftRows} />);
     const row = screen.getByTestId("drift-row-SPY");
@@ -46,7 +53,7 @@ describe("DriftTable", () => {
     render(<DriftTable rows={driftRows} />);
     for (const symbol of ["SPY", "TLT", "GLD"]) {
       const badge = within(screen.getByTestId(`drift-row-${symbol}`)).getByText(/Sell|Buy|Within band/);
-      expect(badge.querySelector("svg")).not.toBeNull();
+      expect(badge.closest("[data-action]")?.querySelector("svg")).not.toBeNull();
     }
   });
 

@@ -1,8 +1,9 @@
+import { Fragment } from "react";
 import { AlertTriangle } from "lucide-react";
-import type { DriftDetail, DriftRow } from "@/api/types";
+import type { DriftDetail, DriftRow, Num } from "@/api/types";
 import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { cn } from "@/lib/cn";
-import { formatDrift, formatPercent, toNumber } from "@/lib/format";
+import { formatDrift, formatDriftMoney, formatPercent, toNumber } from "@/lib/format";
 import { ActionBadge } from "./ActionBadge";
 
 const rowTone = {
@@ -17,17 +18,24 @@ const driftTone = { sell: "text-rose-700", buy: "text-emerald-700", none: "text-
  * Symbol-by-symbol target vs actual. Rows past the threshold are tinted by action
  * and carry a "past threshold" marker and an action word, so colour is never the
  * only signal. A row held and not rebalanced (a short, an option, a holding with no
- * target) says so, with the reason.
+ * target) says so, with the reason, on a line of its own under the row.
+ *
+ * With the portfolio's value, each drift is also given in dollars: drift (pp) × value /
+ * 100, the amount by which the holding is over (+) or under (−) its target. On a phone
+ * the target moves under the actual percent so that the action stays on screen.
  */
 export function DriftTable({
   rows,
   colors,
   details,
+  portfolioValue,
 }: {
   rows: DriftRow[];
   colors?: Map<string, string>;
   details?: DriftDetail[];
+  portfolioValue?: Num | null;
 }) {
+  const value = toNumber(portfolioValue);
   const held = new Map((details ?? []).filter((d) => d.hold_reason).map((d) => [d.symbol, d]));
   const why = new Map((details ?? []).filter((d) => d.reason_message && !d.hold_reason).map((d) => [d.symbol, d]));
   return (
@@ -36,7 +44,7 @@ export function DriftTable({
       <TableHeader>
         <TableRow>
           <TableHead>Symbol</TableHead>
-          <TableHead className="text-right">Target</TableHead>
+          <TableHead className="hidden text-right sm:table-cell">Target</TableHead>
           <TableHead className="text-right">Actual</TableHead>
           <TableHead className="text-right">Drift</TableHead>
           <TableHead>Action</TableHead>
@@ -45,50 +53,64 @@ export function DriftTable({
       <TableBody>
         {rows.map((row) => {
           const action = row.needs_rebalance ? row.action : "none";
+          const heldNote = held.get(row.symbol);
+          const reason = why.get(row.symbol);
+          const driftUsd = Number.isFinite(value) ? (toNumber(row.drift_percent) * value) / 100 : NaN;
           return (
-            <TableRow
-              key={row.symbol}
-              data-testid={`drift-row-${row.symbol}`}
-              data-action={action}
-              data-past-threshold={row.needs_rebalance}
-              className={rowTone[action]}
-            >
-              <TableCell className="font-semibold">
-                <span className="inline-flex items-center gap-2">
-                  {colors && (
-                    <span className="size-2.5 rounded-full" style={{ backgroundColor: colors.get(row.symbol) ?? "#94a3b8" }} aria-hidden />
+            <Fragment key={row.symbol}>
+              <TableRow
+                data-testid={`drift-row-${row.symbol}`}
+                data-action={action}
+                data-past-threshold={row.needs_rebalance}
+                className={cn(rowTone[action], (heldNote || reason) && "border-0")}
+              >
+                <TableCell className="font-semibold">
+                  <span className="inline-flex items-center gap-2">
+                    {colors && (
+                      <span className="size-2.5 rounded-full" style={{ backgroundColor: colors.get(row.symbol) ?? "#94a3b8" }} aria-hidden />
+                    )}
+                    {row.symbol}
+                  </span>
+                </TableCell>
+                <TableCell className="hidden text-right sm:table-cell">{formatPercent(row.target_percent)}</TableCell>
+                <TableCell className="text-right">
+                  {formatPercent(row.actual_percent)}
+                  <span className="block text-xs text-slate-600 sm:hidden">of {formatPercent(row.target_percent)}</span>
+                </TableCell>
+                <TableCell className={cn("text-right", row.needs_rebalance ? `font-semibold ${driftTone[action]}` : "text-slate-700")}>
+                  <span className="inline-flex items-center justify-end gap-1">
+                    {row.needs_rebalance && (
+                      <>
+                        <AlertTriangle className="hidden size-3.5 sm:block" aria-hidden />
+                        <span className="sr-only">Past threshold: </span>
+                      </>
+                    )}
+                    {formatDrift(row.drift_percent)}
+                  </span>
+                  {Number.isFinite(driftUsd) && (
+                    <span className="block text-xs font-normal text-slate-600" data-testid={`drift-usd-${row.symbol}`}>
+                      {formatDriftMoney(driftUsd)}
+                    </span>
                   )}
-                  {row.symbol}
-                </span>
-              </TableCell>
-              <TableCell className="text-right">{formatPercent(row.target_percent)}</TableCell>
-              <TableCell className="text-right">{formatPercent(row.actual_percent)}</TableCell>
-              <TableCell className={cn("text-right", row.needs_rebalance ? `font-semibold ${driftTone[action]}` : "text-slate-700")}>
-                <span className="inline-flex items-center justify-end gap-1">
-                  {row.needs_rebalance && (
-                    <>
-                      <AlertTriangle className="size-3.5" aria-hidden />
-                      <span className="sr-only">Past threshold: </span>
-                    </>
-                  )}
-                  {formatDrift(row.drift_percent)}
-                </span>
-              </TableCell>
-              <TableCell>
-                <ActionBadge action={action} />
-                {held.get(row.symbol) && (
-                  <p className="mt-1 text-xs text-slate-600" data-testid={`drift-held-${row.symbol}`}>
-                    Held, not rebalanced: {held.get(row.symbol)?.note}
-                  </p>
-                )}
-                {why.get(row.symbol) && (
-                  <p className="mt-1 text-xs text-slate-600" data-testid={`drift-reason-${row.symbol}`}>
-                    {why.get(row.symbol)?.traded ? "Traded: " : "Not traded: "}
-                    {why.get(row.symbol)?.reason_message}
-                  </p>
-                )}
-              </TableCell>
-            </TableRow>
+                </TableCell>
+                <TableCell>
+                  <ActionBadge action={action} />
+                </TableCell>
+              </TableRow>
+              {(heldNote || reason) && (
+                <TableRow className={rowTone[action]}>
+                  <TableCell colSpan={5} className="pt-0 text-xs whitespace-normal text-slate-600">
+                    {heldNote && <p data-testid={`drift-held-${row.symbol}`}>Held, not rebalanced: {heldNote.note}</p>}
+                    {reason && (
+                      <p data-testid={`drift-reason-${row.symbol}`}>
+                        {reason.traded ? "Traded: " : "Not traded: "}
+                        {reason.reason_message}
+                      </p>
+                    )}
+                  </TableCell>
+                </TableRow>
+              )}
+            </Fragment>
           );
         })}
       </TableBody>

@@ -66,4 +66,17 @@ describe("PolicyForm", () => {
       }),
     );
   });
+
+  it("drops an error as soon as the field holds a valid value", async () => {
+    stubFetch({ "GET /api/settings": { threshold_percent: 5, min_trade: 10, cash_buffer_percent: 0.25, untargeted: "leave", max_price_age_hours: 96 } });
+    renderWithProviders(<PolicyForm />);
+    const threshold = screen.getByLabelText("Drift threshold (pp)");
+    await waitFor(() => expect(threshold).toHaveValue("5"));
+    await userEvent.clear(threshold);
+    await userEvent.click(screen.getByRole("button", { name: "Save" }));
+    expect(await screen.findByText(/Enter a number of percentage points/)).toBeInTheDocument();
+    await userEvent.type(threshold, "4");
+    expect(screen.queryByText(/Enter a number of percentage points/)).not.toBeInTheDocument();
+    expect(threshold).toHaveAttribute("aria-invalid", "false");
+  });
 });

@@ -4,10 +4,10 @@ import { errorMessage } from "@/api/client";
 import { useSaveSettings, useSettings } from "@/api/queries";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
-import { Input } from "@/components/ui/input";
-import { FieldError, Label } from "@/components/ui/label";
+import { TextField } from "@/components/ui/field";
+import { Label } from "@/components/ui/label";
 import { useToast } from "@/components/ui/toast";
-import { formatMoney, formatPercent } from "@/lib/format";
+import { formatMoney, formatPoints, sentence } from "@/lib/format";
 
 export function validateThreshold(raw: string): string | null {
   const n = Number(raw);
@@ -38,71 +38,113 @@ export function validatePriceAge(raw: string): string | null {
 }
 
 type Untargeted = "leave" | "sell";
+type NumberSetting = "threshold_percent" | "min_trade" | "cash_buffer_percent" | "max_price_age_hours";
+
+/** The numeric rules, in the order the form shows them; the holdings rule sits before the last. */
+const NUMBER_FIELDS: {
+  key: NumberSetting;
+  label: string;
+  hint: string;
+  testId: string;
+  /** What the form shows until the server answers with the saved value. */
+  initial: string;
+  validate: (raw: string) => string | null;
+}[] = [
+  {
+    key: "threshold_percent",
+    label: "Drift threshold (pp)",
+    hint: "Rebalance a symbol when |actual − target| is more than this. Default 5.",
+    testId: "settings-threshold",
+    initial: "",
+    validate: validateThreshold,
+  },
+  {
+    key: "min_trade",
+    label: "Minimum trade (USD)",
+    hint: "Smaller orders are skipped. Default $10.",
+    testId: "settings-min-trade",
+    initial: "",
+    validate: validateMinTrade,
+  },
+  {
+    key: "cash_buffer_percent",
+    label: "Cash buffer (%)",
+    hint: "Share of the portfolio kept in cash when buys are sized. Default 0.25%.",
+    testId: "settings-cash-buffer",
+    initial: "0.25",
+    validate: validateCashBuffer,
+  },
+  {
+    key: "max_price_age_hours",
+    label: "Oldest usable price (hours)",
+    hint: "Older prices, or ones from before the last trading day, are skipped as stale. Default 96.",
+    testId: "settings-price-age",
+    initial: "96",
+    validate: validatePriceAge,
+  },
+];
+
+const initialValues = () =>
+  Object.fromEntries(NUMBER_FIELDS.map((f) => [f.key, f.initial])) as Record<NumberSetting, string>;
 
 /** Drift threshold, minimum trade size, the cash kept back when sizing buys, what happens to
- * holdings without a target, and how old a price may be (docs/rebalancing.md). */
+ * holdings without a target, and how old a price may be (docs/rebalancing.md). Fields are
+ * judged from the first save on, as they are typed. */
 export function PolicyForm() {
   const settings = useSettings();
   const save = useSaveSettings();
   const { notify } = useToast();
-  const ids = {
-    threshold: useId(),
-    minTrade: useId(),
-    buffer: useId(),
-    thresholdErr: useId(),
-    minTradeErr: useId(),
-    bufferErr: useId(),
-    untargeted: useId(),
-    priceAge: useId(),
-    priceAgeErr: useId(),
-  };
-  const [threshold, setThreshold] = useState("");
-  const [minTrade, setMinTrade] = useState("");
-  const [buffer, setBuffer] = useState("0.25");
+  const untargetedId = useId();
+  const [values, setValues] = useState(initialValues);
   const [untargeted, setUntargeted] = useState<Untargeted>("leave");
-  const [priceAge, setPriceAge] = useState("96");
-  const [errors, setErrors] = useState<{
-    threshold?: string | null;
-    minTrade?: string | null;
-    buffer?: string | null;
-    priceAge?: string | null;
-  }>({});
+  const [tried, setTried] = useState(false);
 
   useEffect(() => {
-    if (settings.data) {
-      setThreshold(String(Number(settings.data.threshold_percent)));
-      setMinTrade(String(Number(settings.data.min_trade)));
-      if (settings.data.cash_buffer_percent !== undefined) setBuffer(String(Number(settings.data.cash_buffer_percent)));
-      if (settings.data.untargeted !== undefined) setUntargeted(settings.data.untargeted);
-      if (settings.data.max_price_age_hours !== undefined) setPriceAge(String(Number(settings.data.max_price_age_hours)));
-    }
+    const data = settings.data;
+    if (!data) return;
+    setValues((old) => {
+      const next = { ...old };
+      for (const { key } of NUMBER_FIELDS) if (data[key] !== undefined) next[key] = String(Number(data[key]));
+      return next;
+    });
+    if (data.untargeted !== undefined) setUntargeted(data.untargeted);
   }, [settings.data]);
+
+  const errors = Object.fromEntries(NUMBER_FIELDS.map((f) => [f.key, f.validate(values[f.key])])) as Record<
+    NumberSetting,
+    string | null
+  >;
 
   function submit(event: FormEvent) {
     event.preventDefault();
-    const next = {
-      threshold: validateThreshold(threshold),
-      minTrade: validateMinTrade(minTrade),
-      buffer: validateCashBuffer(buffer),
-      priceAge: validatePriceAge(priceAge),
-    };
-    setErrors(next);
-    if (next.threshold || next.minTrade || next.buffer || next.priceAge) return;
+    setTried(true);
+    if (Object.values(errors).some(Boolean)) return;
+    const numbers = Object.fromEntries(NUMBER_FIELDS.map((f) => [f.key, Number(values[f.key])])) as Record<NumberSetting, number>;
     save.mutate(
-      {
-        threshold_percent: Number(threshold),
-        min_trade: Number(minTrade),
-        cash_buffer_percent: Number(buffer),
-        untargeted,
-        max_price_age_hours: Number(priceAge),
-      },
+      { ...numbers, untargeted },
       {
         onSuccess: () =>
-          notify({ title: "Settings saved", description: `Band ±${formatPercent(threshold)}, minimum trade ${formatMoney(minTrade)}` }),
-        onError: (error) => notify({ tone: "error", title: "Could not save settings", description: errorMessage(error) }),
+          notify({
+            title: "Settings saved",
+            description: `Band ±${formatPoints(values.threshold_percent)}, minimum trade ${formatMoney(values.min_trade)}.`,
+          }),
+        onError: (error) => notify({ tone: "error", title: "Could not save settings", description: sentence(errorMessage(error)) }),
       },
     );
   }
+
+  const field = (f: (typeof NUMBER_FIELDS)[number]) => (
+    <TextField
+      key={f.key}
+      label={f.label}
+      inputMode="decimal"
+      value={values[f.key]}
+      onChange={(value) => setValues((v) => ({ ...v, [f.key]: value }))}
+      error={tried ? errors[f.key] : null}
+      hint={f.hint}
+      data-testid={f.testId}
+    />
+  );
 
   return (
     <Card aria-labelledby="policy-title">
@@ -115,52 +157,11 @@ export function PolicyForm() {
       <CardContent>
         {settings.error && <p className="mb-3 text-sm text-red-700">{errorMessage(settings.error)}</p>}
         <form onSubmit={submit} noValidate className="grid grid-cols-1 gap-4 sm:grid-cols-3">
+          {NUMBER_FIELDS.slice(0, -1).map(field)}
           <div className="space-y-1.5">
-            <Label htmlFor={ids.threshold}>Drift threshold (pp)</Label>
-            <Input
-              id={ids.threshold}
-              inputMode="decimal"
-              value={threshold}
-              onChange={(e) => setThreshold(e.target.value)}
-              aria-invalid={Boolean(errors.threshold)}
-              aria-describedby={errors.threshold ? ids.thresholdErr : undefined}
-              data-testid="settings-threshold"
-            />
-            <FieldError id={ids.thresholdErr}>{errors.threshold}</FieldError>
-            <p className="text-xs text-slate-600">Rebalance a symbol when |actual − target| is more than this. Default 5.</p>
-          </div>
-          <div className="space-y-1.5">
-            <Label htmlFor={ids.minTrade}>Minimum trade (USD)</Label>
-            <Input
-              id={ids.minTrade}
-              inputMode="decimal"
-              value={minTrade}
-              onChange={(e) => setMinTrade(e.target.value)}
-              aria-invalid={Boolean(errors.minTrade)}
-              aria-describedby={errors.minTrade ? ids.minTradeErr : undefined}
-              data-testid="settings-min-trade"
-            />
-            <FieldError id={ids.minTradeErr}>{errors.minTrade}</FieldError>
-            <p className="text-xs text-slate-600">Smaller orders are skipped. Default $10.</p>
-          </div>
-          <div className="space-y-1.5">
-            <Label htmlFor={ids.buffer}>Cash buffer (%)</Label>
-            <Input
-              id={ids.buffer}
-              inputMode="decimal"
-              value={buffer}
-              onChange={(e) => setBuffer(e.target.value)}
-              aria-invalid={Boolean(errors.buffer)}
-              aria-describedby={errors.buffer ? ids.bufferErr : undefined}
-              data-testid="settings-cash-buffer"
-            />
-            <FieldError id={ids.bufferErr}>{errors.buffer}</FieldError>
-            <p className="text-xs text-slate-600">Share of the portfolio kept in cash when buys are sized. Default 0.25%.</p>
-          </div>
-          <div className="space-y-1.5">
-            <Label htmlFor={ids.untargeted}>Holdings without a target</Label>
+            <Label htmlFor={untargetedId}>Holdings without a target</Label>
             <select
-              id={ids.untargeted}
+              id={untargetedId}
               value={untargeted}
               onChange={(e) => setUntargeted(e.target.value as Untargeted)}
               className="h-9 w-full rounded-md border border-slate-300 bg-white px-2 text-sm"
@@ -171,20 +172,7 @@ export function PolicyForm() {
             </select>
             <p className="text-xs text-slate-600">A 0% target always sells the whole position. Shorts and options are never traded.</p>
           </div>
-          <div className="space-y-1.5">
-            <Label htmlFor={ids.priceAge}>Oldest usable price (hours)</Label>
-            <Input
-              id={ids.priceAge}
-              inputMode="decimal"
-              value={priceAge}
-              onChange={(e) => setPriceAge(e.target.value)}
-              aria-invalid={Boolean(errors.priceAge)}
-              aria-describedby={errors.priceAge ? ids.priceAgeErr : undefined}
-              data-testid="settings-price-age"
-            />
-            <FieldError id={ids.priceAgeErr}>{errors.priceAge}</FieldError>
-            <p className="text-xs text-slate-600">Older prices, or ones from before the last trading day, are skipped as stale. Default 96.</p>
-          </div>
+          {NUMBER_FIELDS.slice(-1).map(field)}
           <div className="sm:col-span-3">
             <Button type="submit" disabled={save.isPending || settings.isLoading} data-testid="settings-save">
               {save.isPending ? <Loader2 className="animate-spin" aria-hidden /> : <Save aria-hidden />}

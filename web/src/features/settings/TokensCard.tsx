@@ -62,7 +62,7 @@ export function TokensCard() {
         <form onSubmit={submit} className="flex flex-col gap-2 sm:flex-row sm:items-end">
           <div className="flex-1 space-y-1.5">
             <Label htmlFor={nameId}>Token name</Label>
-            <Input id={nameId} value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. nightly cron" maxLength={80} data-testid="token-name" />
+            <Input id={nameId} value={name} onChange={(e) => setName(e.target.value)} maxLength={80} data-testid="token-name" />
           </div>
           <Button type="submit" disabled={!name.trim() || create.isPending} data-testid="token-create">
             {create.isPending ? <Loader2 className="animate-spin" aria-hidden /> : <KeyRound aria-hidden />}
@@ -93,8 +93,8 @@ export function TokensCard() {
           <TableHeader>
             <TableRow>
               <TableHead>Name</TableHead>
-              <TableHead>Created</TableHead>
-              <TableHead>Last used</TableHead>
+              <TableHead className="hidden sm:table-cell">Created</TableHead>
+              <TableHead className="hidden md:table-cell">Last used</TableHead>
               <TableHead>
                 <span className="sr-only">Actions</span>
               </TableHead>
@@ -111,8 +111,10 @@ export function TokensCard() {
             {active.map((t) => (
               <TableRow key={t.id} data-testid={`token-row-${t.id}`}>
                 <TableCell className="font-medium">{t.name}</TableCell>
-                <TableCell className="text-slate-700">{formatDateTime(t.created_at)}</TableCell>
-                <TableCell className="text-slate-700">{t.last_used_at ? formatDateTime(t.last_used_at) : "Never"}</TableCell>
+                <TableCell className="hidden text-slate-700 sm:table-cell">{formatDateTime(t.created_at)}</TableCell>
+                <TableCell className="hidden text-slate-700 md:table-cell">
+                  {t.last_used_at ? formatDateTime(t.last_used_at) : "Never"}
+                </TableCell>
                 <TableCell className="text-right">
                   <Button variant="ghostDanger" size="sm" onClick={() => setRevoking(t)} aria-label={`Revoke token ${t.name}`}>
                     <Trash2 aria-hidden />
