@@ -81,3 +81,16 @@ def test_a_flag_shows_no_value_in_help() -> None:
     row = next(line for line in out.splitlines() if "--until-idle" in line)
     assert "<bool>" not in row and "Exit once the queue is empty" in row
     assert "--concurrency" in out and "<int range>" in out
+
+
+def test_version_prints_and_exits_zero() -> None:
+    result = CliRunner().invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.output.startswith("trimtab ")
+
+
+def test_a_mistyped_command_is_answered_with_the_close_ones() -> None:
+    """Suggestions come from the command table, not only the modules loaded so far."""
+    result = CliRunner().invoke(app, ["plann"], env={"COLUMNS": "200"})
+    assert result.exit_code == 2
+    assert "No such command 'plann'. Did you mean 'plan'?" in result.output

@@ -12,12 +12,14 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
+from difflib import get_close_matches
 from typing import Any, NamedTuple, cast
 
 import typer
 import typer.core
 import typer.main
 from rich.console import Console
+from typer._click.exceptions import UsageError
 
 from trimtab import __version__
 from trimtab.domain.money import NumberRange, to_decimal
@@ -101,6 +103,17 @@ class LazyCommands(typer.core.TyperGroup):
             _clean_flags(command)
         return command
 
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        try:
+            return super().resolve_command(ctx, args)
+        except UsageError as err:
+            # Typer suggests from the commands loaded so far: none, here.
+            matches = get_close_matches(args[0], list(COMMANDS)) if args else []
+            if matches and "Did you mean" not in err.message:
+                suggestions = ", ".join(repr(m) for m in matches)
+                err.message = f"{err.message.rstrip('.')}. Did you mean {suggestions}?"
+            raise
+
     def format_help(self, ctx: Any, formatter: Any) -> None:
         self.listing = True
         try:
@@ -121,16 +134,24 @@ console = Console()
 err_console = Console(stderr=True)
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        console.print(f"trimtab {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def main(
     version: bool = typer.Option(
-        False, "--version", help="Print the version and exit.", metavar=""
+        False,
+        "--version",
+        help="Print the version and exit.",
+        metavar="",
+        is_eager=True,
+        callback=_print_version,
     ),
 ) -> None:
     """Keep a brokerage portfolio on its target allocation: dry run first, then rebalance."""
-    if version:
-        console.print(f"trimtab {__version__}")
-        raise typer.Exit()
     # The command's module is imported by now (click resolves the command before this
     # callback runs). Commands that never load structlog (plan) have nothing to configure.
     if "structlog" in sys.modules:
