@@ -137,6 +137,9 @@ def last_run_id(ctx: AppContext) -> int:
         return session.scalar(select(func.coalesce(func.max(RebalanceRunRow.id), 0))) or 0
 
 
+# Seconds per kill on a loaded machine are a handful at most; the suite's 120 s per test
+# would cut the soak short.
+@pytest.mark.timeout(120 + 15 * KILLS)
 def test_live_runs_killed_at_random_points_place_each_order_once(
     pg_ctx: AppContext, sim_server: BackgroundServer, zygote: Zygote, tmp_path: Path
 ) -> None:
