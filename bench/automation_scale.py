@@ -13,6 +13,7 @@ Bounded: it stops waiting after ``DEADLINE`` seconds and prints what it reached.
 from __future__ import annotations
 
 import os
+import resource
 import secrets
 import signal
 import subprocess
@@ -21,6 +22,7 @@ import time as clock
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import IO
 
 import httpx
 from sqlalchemy import create_engine, insert, text
@@ -39,7 +41,8 @@ from trimtab.store.models import (
     UserRow,
 )
 
-ACCOUNTS = 10_000
+#: ``TRIMTAB_BENCH_ACCOUNTS`` sets a smaller size for a quick check; the goal is for 10,000.
+ACCOUNTS = int(os.environ.get("TRIMTAB_BENCH_ACCOUNTS", "10000"))
 DRIFTED_EVERY = 10
 WORKERS = 3
 DEADLINE = 240.0
@@ -52,6 +55,10 @@ TARGETS = {"SPY": Decimal(40), "QQQ": Decimal(30), "TLT": Decimal(20), "GLD": De
 #: On target at the demo prices; the drifted accounts hold SPY only.
 BALANCED_VALUE = Decimal(100_000)
 BIN = Path(sys.executable).parent
+#: How a worker is started (``TRIMTAB_BENCH_WORKER`` replaces it, e.g. to run a profiler).
+WORKER_COMMAND = os.environ.get("TRIMTAB_BENCH_WORKER", str(BIN / "trimtab")).split()
+#: ``TRIMTAB_BENCH_LOGS``: a folder for each worker's log (default: discarded).
+LOGS = os.environ.get("TRIMTAB_BENCH_LOGS")
 
 
 def _free_port() -> int:
@@ -175,6 +182,17 @@ def _seed(url: str, due: datetime) -> list[int]:
     return live
 
 
+def _store_account_ids(url: str, account_ids: dict[int, str]) -> None:
+    """What connecting an account stores: the broker's id of the account the keys reach."""
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(
+            text("UPDATE broker_accounts SET account_id = :account_id WHERE user_id = :user_id"),
+            [{"user_id": u, "account_id": a} for u, a in account_ids.items()],
+        )
+    engine.dispose()
+
+
 def main() -> None:
     admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
     try:
@@ -190,6 +208,7 @@ def main() -> None:
     port = _free_port()
     sim_url = f"http://127.0.0.1:{port}"
     processes: list[subprocess.Popen[bytes]] = []
+    live: list[int] = []
     try:
         upgrade(url)
         processes.append(
@@ -207,9 +226,10 @@ def main() -> None:
         due = _latest_due(datetime.now(UTC))
         started = clock.perf_counter()
         live = _seed(url, due)
+        account_ids = {}
         with httpx.Client(base_url=sim_url) as sim:
             for i in live:
-                sim.post(
+                created = sim.post(
                     "/_sim/accounts",
                     json={
                         "key_id": f"bench{i}",
@@ -217,8 +237,11 @@ def main() -> None:
                         "cash": "0",
                         "holdings": {"SPY": "200"},
                     },
-                ).raise_for_status()
+                )
+                created.raise_for_status()
+                account_ids[i] = created.json()["account_id"]
             sim.delete("/_sim/requests")
+        _store_account_ids(url, account_ids)
         print(
             f"   seeded {ACCOUNTS:,} due accounts ({len(live):,} drifted, at the simulator) "
             f"in {clock.perf_counter() - started:.0f} s"
@@ -236,24 +259,47 @@ def main() -> None:
         for n in range(WORKERS):
             processes.append(
                 subprocess.Popen(
-                    [str(BIN / "trimtab"), "worker", "--concurrency", "8", "--name", f"bench{n}"],
+                    [*WORKER_COMMAND, "worker", "--concurrency", "8", "--name", f"bench{n}"],
                     env=env,
                     stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
+                    stderr=_worker_log(n),
                 )
             )
         _report(url, sim_url, due, launched)
     finally:
-        for process in reversed(processes):
-            process.send_signal(signal.SIGTERM)
-        for process in processes:
+        _stop(processes, live_accounts=len(live))
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _stop(processes: list[subprocess.Popen[bytes]], live_accounts: int) -> None:
+    """Stop the workers, then the simulator (the first process), and print the CPU time
+    each used: a measure of the work per account that a busy machine does not skew."""
+    for process in reversed(processes):
+        process.send_signal(signal.SIGTERM)
+    used = []
+    for group in (processes[1:], processes[:1]):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        for process in group:
             try:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+                process.wait()
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        used.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    if live_accounts and len(processes) > 1:
+        print(
+            f"   CPU time: workers {used[0]:.1f} s ({1000 * used[0] / live_accounts:.0f} ms "
+            f"per drifted account, start-up included), simulator {used[1]:.1f} s"
+        )
+
+
+def _worker_log(n: int) -> int | IO[bytes]:
+    if not LOGS:
+        return subprocess.DEVNULL
+    return (Path(LOGS) / f"worker{n}.log").open("wb")
 
 
 def _wait_for(sim_url: str) -> None:

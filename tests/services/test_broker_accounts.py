@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from trimtab.brokers.alpaca import AlpacaBroker
 from trimtab.brokers.books import AccountFlags
@@ -24,6 +24,7 @@ from trimtab.errors import Conflict, InvalidInput
 from trimtab.keys import server_secret
 from trimtab.services import allocations, users
 from trimtab.services.broker_accounts import (
+    _ACCOUNT_IDS,
     BrokerSource,
     account_key,
     broker_connection,
@@ -34,6 +35,7 @@ from trimtab.services.broker_accounts import (
     make_broker_for,
     probe_connection,
     set_broker_account,
+    shares_account,
 )
 from trimtab.services.context import AppContext, account_lock
 from trimtab.services.contract import to_json
@@ -344,3 +346,40 @@ def test_the_accounts_flags_are_read_and_shown(
         True,
     )
     assert probe_connection(ctx, user_id) == check
+
+
+def test_a_connection_stored_without_its_account_id_learns_it_once_for_every_process(
+    ctx: AppContext, user_id: int, alpaca_sim: BackgroundServer, simulator: Simulator
+) -> None:
+    on_sim(ctx, alpaca_sim)
+    connect_alpaca(ctx, user_id, SECOND_KEY, SECOND_SECRET)
+    with ctx.session_factory.begin() as session:  # as connected before ids were stored
+        session.execute(update(BrokerAccountRow).values(account_id=None))
+    _ACCOUNT_IDS.clear()
+    simulator.reset_counts()
+    assert account_key(ctx, user_id) == f"alpaca:paper:{ACCOUNT_ID}"
+    assert simulator.request_counts() == {"GET /v2/account": 1}
+    [row] = stored_rows(ctx)
+    assert row.account_id == ACCOUNT_ID
+    _ACCOUNT_IDS.clear()  # another process: the stored id, no broker call
+    assert account_key(ctx, user_id) == f"alpaca:paper:{ACCOUNT_ID}"
+    assert simulator.request_counts() == {"GET /v2/account": 1}
+
+
+def test_each_users_client_is_built_once_and_again_after_new_keys(
+    ctx: AppContext, user_id: int, alpaca_sim: BackgroundServer, simulator: Simulator
+) -> None:
+    on_sim(ctx, alpaca_sim)
+    bob = users.create_user(ctx, "bob@example.com", PASSWORD).id
+    connect_alpaca(ctx, user_id, SHARED_ACCOUNT, SECRET)
+    connect_alpaca(ctx, bob, SECOND_KEY, SECOND_SECRET)
+    first = ctx.broker_for(user_id)
+    assert ctx.broker_for(user_id) is first
+    assert ctx.broker_for(bob) is not first
+    connect_alpaca(ctx, user_id, SECOND_KEY, SECOND_SECRET)
+    assert ctx.broker_for(user_id) is not first
+    assert ctx.broker_for(user_id).get_account().id == ACCOUNT_ID
+    assert shares_account(ctx, user_id, [bob, user_id])
+    carol = users.create_user(ctx, "carol@example.com", PASSWORD).id
+    assert not shares_account(ctx, carol, [user_id, bob])
+    assert not shares_account(ctx, user_id, [carol])

@@ -181,6 +181,16 @@ def test_a_worker_killed_mid_run_is_resumed_by_the_next_with_each_order_placed_o
     assert _placed(pg_ctx) == Counter({marker.read_text(): 1})
     [interrupted] = _scheduled_runs(pg_ctx, user_id)
     assert interrupted.status == "running"
+    with pg_ctx.engine.begin() as connection:
+        [(job_id, status)] = connection.execute(
+            text("SELECT id, status FROM procrastinate_jobs WHERE task_name = :task"),
+            {"task": SCHEDULED_CHECK},
+        ).all()
+        assert status == "doing"  # the killed worker's job, left behind
+        # Time passes: the killed worker's last heartbeat is now a minute old.
+        connection.execute(
+            text("UPDATE procrastinate_workers SET last_heartbeat = now() - interval '1 minute'")
+        )
 
     resumed = subprocess.run(
         [str(TRIMTAB), "worker", "--until-idle", "--name", "next"],
@@ -199,3 +209,15 @@ def test_a_worker_killed_mid_run_is_resumed_by_the_next_with_each_order_placed_o
     row = _schedule(pg_ctx, user_id)
     assert row.last_due_at == due
     assert row.next_run_at is not None and row.next_run_at > utc_now()
+    # The stalled job was retried and ran again, finding its due time already handled.
+    assert "1 stalled job(s) retried" in resumed.stdout + resumed.stderr
+    with pg_ctx.engine.connect() as connection:
+        events = Counter(
+            connection.execute(
+                text("SELECT type FROM procrastinate_events WHERE job_id = :id"), {"id": job_id}
+            ).scalars()
+        )
+        status = connection.execute(
+            text("SELECT status FROM procrastinate_jobs WHERE id = :id"), {"id": job_id}
+        ).scalar_one()
+    assert (events["started"], events["deferred_for_retry"], status) == (2, 1, "succeeded")

@@ -13,7 +13,9 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from datetime import time as time_of_day
 from decimal import Decimal
-from typing import Any, TypeVar
+from http.cookiejar import DefaultCookiePolicy
+from typing import Any, ClassVar, TypeVar
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pydantic
@@ -35,6 +37,7 @@ from alpaca.trading import models as sdk
 from alpaca.trading.client import TradingClient
 from alpaca.trading.enums import QueryOrderStatus
 from alpaca.trading.requests import GetOrdersRequest
+from requests.adapters import HTTPAdapter
 
 from trimtab.brokers.alpaca_errors import error_from_api, error_from_transport, explained
 from trimtab.brokers.alpaca_mapping import (
@@ -76,22 +79,56 @@ MAX_ORDERS_PAGE = 500
 NEW_YORK = ZoneInfo("America/New_York")
 
 
+#: Connections kept open per host, shared by every client of the process: a worker's
+#: threads reuse them across accounts instead of connecting for each.
+POOL_CONNECTIONS = 32
+_SHARED_ADAPTER = HTTPAdapter(pool_connections=8, pool_maxsize=POOL_CONNECTIONS)
+
+
 class _TimeoutSession(requests.Session):
-    """alpaca-py sends every request through one ``requests.Session`` without a timeout."""
+    """alpaca-py sends every request through one ``requests.Session`` without a timeout.
+
+    Every session sends through one shared connection pool, keeps no cookies (Alpaca
+    authenticates each request by its key headers) and reads the proxy and CA bundle
+    environment once per host rather than on every request.
+    """
+
+    #: (scheme, host) -> requests' environment settings for it (proxies, CA bundle).
+    _environment: ClassVar[dict[tuple[str, str], dict[str, Any]]] = {}
 
     def __init__(self, timeout: float) -> None:
         super().__init__()
         self.timeout = timeout
+        self.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
+        for scheme in ("https://", "http://"):
+            self.mount(scheme, _SHARED_ADAPTER)
 
     def request(self, method: str, url: str, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         kwargs.setdefault("timeout", self.timeout)
         return super().request(method, url, **kwargs)
 
+    def merge_environment_settings(  # type: ignore[override]
+        self, url: str, proxies: dict[str, str], stream: bool | None, verify: Any, cert: Any
+    ) -> dict[str, Any]:
+        if proxies or verify not in (None, True) or cert is not None or not self.trust_env:
+            return super().merge_environment_settings(url, proxies, stream, verify, cert)
+        parts = urlsplit(url)
+        origin = (parts.scheme, parts.netloc)
+        found = self._environment.get(origin)
+        if found is None:
+            found = super().merge_environment_settings(url, {}, None, None, None)
+            self._environment[origin] = found
+        return {
+            **found,
+            "proxies": dict(found["proxies"]),
+            "stream": found["stream"] if stream is None else stream,
+        }
 
-def _configure(client: RESTClient, *, timeout: float, retry_wait: float) -> None:
+
+def _configure(client: RESTClient, *, session: _TimeoutSession, retry_wait: float) -> None:
     # The SDK constructors expose neither the session nor the 429/504 retry pause
     # (3 s, three times); these attributes are where RESTClient keeps them.
-    client._session = _TimeoutSession(timeout)
+    client._session = session
     client._retry_wait = retry_wait  # type: ignore[assignment]
 
 
@@ -114,8 +151,9 @@ class AlpacaBroker:
         self.trading = TradingClient(key_id, secret_key, paper=paper, url_override=base_url)
         self.data = StockHistoricalDataClient(key_id, secret_key, url_override=data_url)
         self.crypto_data = CryptoHistoricalDataClient(key_id, secret_key, url_override=data_url)
+        session = _TimeoutSession(timeout)
         for client in (self.trading, self.data, self.crypto_data):
-            _configure(client, timeout=timeout, retry_wait=retry_wait)
+            _configure(client, session=session, retry_wait=retry_wait)
         self.timeout = timeout
         self.retry_wait = retry_wait
         self.feed = feed

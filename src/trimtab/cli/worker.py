@@ -39,7 +39,8 @@ def worker(
 
     settings = get_settings()
     with exit_on_error():
-        ctx = build_context(settings)
+        # Each job holds a connection for its account's lock and uses another.
+        ctx = build_context(settings, pool_size=2 * concurrency + 4)
         if ctx.engine.dialect.name != "postgresql":
             raise TrimtabError(
                 "trimtab worker needs PostgreSQL (TRIMTAB_DATABASE_URL); on SQLite, "

@@ -21,7 +21,8 @@ import base64
 import hashlib
 import re
 import threading
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -31,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from cryptography.fernet import Fernet, InvalidToken
 from pydantic import SecretStr
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from trimtab.brokers.base import Broker
@@ -289,12 +290,34 @@ class _Choice:
 
 
 def _choice(session_factory: sessionmaker[Session], settings: Settings, user_id: int) -> _Choice:
-    row = broker_account(session_factory, user_id)
-    if row is not None:
-        return _Choice(BrokerSource.OWN if row.kind == "alpaca" else BrokerSource.PAPER, row)
-    if settings.broker == "alpaca" and server_account_owner(session_factory, settings) == user_id:
-        return _Choice(BrokerSource.SERVER, None)
-    return _Choice(BrokerSource.PAPER, None)
+    return _choices(session_factory, settings, [user_id])[user_id]
+
+
+def _choices(
+    session_factory: sessionmaker[Session], settings: Settings, user_ids: Sequence[int]
+) -> dict[int, _Choice]:
+    """Each user's broker choice, read in one query (and one more for the server's owner)."""
+    with session_factory() as session:
+        rows = {
+            row.user_id: row
+            for row in session.scalars(
+                select(BrokerAccountRow).where(BrokerAccountRow.user_id.in_(user_ids))
+            )
+        }
+    owner = None
+    if settings.broker == "alpaca" and any(u not in rows for u in user_ids):
+        owner = server_account_owner(session_factory, settings)
+    choices = {}
+    for user_id in user_ids:
+        row = rows.get(user_id)
+        if row is not None:
+            source = BrokerSource.OWN if row.kind == "alpaca" else BrokerSource.PAPER
+            choices[user_id] = _Choice(source, row)
+        elif owner == user_id:
+            choices[user_id] = _Choice(BrokerSource.SERVER, None)
+        else:
+            choices[user_id] = _Choice(BrokerSource.PAPER, None)
+    return choices
 
 
 def broker_connection(ctx: AppContext, user_id: int) -> BrokerConnection:
@@ -377,8 +400,32 @@ def account_key(ctx: AppContext, user_id: int) -> str:
 
     ``paper:<user_id>`` for a paper account; ``alpaca:<paper|live>:<account id>`` for
     an Alpaca one, whoever connected it and with whichever key pair. The account id
-    is the one stored at connection, else asked of the broker once per process."""
-    choice = _choice(ctx.session_factory, ctx.settings, user_id)
+    is the one stored at connection, else asked of the broker once and stored."""
+    return account_keys(ctx, [user_id])[user_id]
+
+
+def account_keys(ctx: AppContext, user_ids: Sequence[int]) -> dict[int, str]:
+    """``account_key`` of each of ``user_ids``, their connections read in one query."""
+    return {
+        user_id: _key_of(ctx, user_id, choice)
+        for user_id, choice in _choices(ctx.session_factory, ctx.settings, user_ids).items()
+    }
+
+
+def shares_account(ctx: AppContext, user_id: int, others: Sequence[int]) -> bool:
+    """Whether any of ``others`` trades the broker account ``user_id`` trades.
+
+    A paper account is its one user's own, so only Alpaca connections are compared."""
+    others = [u for u in others if u != user_id]
+    if not others:
+        return False
+    mine = account_key(ctx, user_id)
+    if mine == f"paper:{user_id}":
+        return False
+    return mine in account_keys(ctx, others).values()
+
+
+def _key_of(ctx: AppContext, user_id: int, choice: _Choice) -> str:
     if choice.source is BrokerSource.PAPER:
         return f"paper:{user_id}"
     row = choice.row
@@ -391,7 +438,27 @@ def account_key(ctx: AppContext, user_id: int) -> str:
     if known is None:
         known = ctx.broker_for(user_id).get_account().id
         _remember_account_id(cache, known)
+        if row is not None and row.key_id:
+            _store_account_id(ctx.session_factory, row, known)
     return f"alpaca:{'paper' if paper else 'live'}:{known}"
+
+
+def _store_account_id(
+    session_factory: sessionmaker[Session], row: BrokerAccountRow, account_id: str
+) -> None:
+    """Keep the account id a connection made before ids were stored reached, so other
+    processes need not ask the broker for it (unless the keys changed meanwhile)."""
+    with session_factory.begin() as session:
+        session.execute(
+            update(BrokerAccountRow)
+            .where(
+                BrokerAccountRow.user_id == row.user_id,
+                BrokerAccountRow.key_id == row.key_id,
+                BrokerAccountRow.paper == row.paper,
+                BrokerAccountRow.account_id.is_(None),
+            )
+            .values(account_id=account_id)
+        )
 
 
 # -- building each user's broker ----------------------------------------------------
@@ -406,16 +473,45 @@ def make_broker_for(
     account for its one owner, else their paper account."""
     cipher = credentials_cipher(server_secret(settings))
     prices, assets = paper_market()
+    built = _Brokers()
 
     def broker_for(user_id: int) -> Broker:
         choice = _choice(session_factory, settings, user_id)
         if choice.source is BrokerSource.PAPER:
             return StoredPaperBroker(session_factory, user_id, prices, assets, clock)
-        if choice.row is None:
-            return _alpaca_broker(settings)
-        return _alpaca_broker(_user_settings(settings, choice.row, cipher))
+        row = choice.row
+        if row is None:
+            return built.get(("server",), lambda: _alpaca_broker(settings))
+        # Keyed by what the client is made of: new keys make a new client.
+        key = (row.key_id, row.secret_encrypted, row.paper)
+        return built.get(key, lambda: _alpaca_broker(_user_settings(settings, row, cipher)))
 
     return broker_for
+
+
+class _Brokers:
+    """Alpaca clients already built, by their connection, so each request of a run (and
+    of the next run) skips decrypting the keys and setting up a client. Bounded: the
+    least recently used client goes first."""
+
+    SIZE = 2048
+
+    def __init__(self) -> None:
+        self._built: OrderedDict[tuple[object, ...], Broker] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[object, ...], build: Callable[[], Broker]) -> Broker:
+        with self._lock:
+            broker = self._built.get(key)
+            if broker is not None:
+                self._built.move_to_end(key)
+                return broker
+        broker = build()
+        with self._lock:
+            self._built[key] = broker
+            while len(self._built) > self.SIZE:
+                self._built.popitem(last=False)
+        return broker
 
 
 def _alpaca_broker(settings: Settings) -> Broker:

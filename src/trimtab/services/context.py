@@ -74,10 +74,15 @@ def build_context(
     *,
     events: EventPublisher | None = None,
     run_options: RunOptions | None = None,
+    pool_size: int | None = None,
 ) -> AppContext:
-    """Connect to ``settings.database_url`` (which must be migrated) and wire the brokers."""
+    """Connect to ``settings.database_url`` (which must be migrated) and wire the brokers.
+
+    ``pool_size``: database connections kept per process (PostgreSQL), for a caller that
+    runs many threads (a run holds one for its lock and uses another)."""
     settings = settings or get_settings()
-    engine = make_engine(settings.database_url)
+    options = {"pool_size": pool_size} if pool_size else {}
+    engine = make_engine(settings.database_url, **options)
     require_current_schema(engine)
     session_factory = make_session_factory(engine)
     return AppContext(

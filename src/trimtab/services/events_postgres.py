@@ -8,13 +8,14 @@ worker reaches every page.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import threading
 from typing import Any
 
 import psycopg
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from sqlalchemy.engine import URL
 
 from trimtab.services.events import InProcessEvents, SharedEvents
@@ -38,16 +39,39 @@ class PostgresEvents(SharedEvents):
     def __init__(self, engine: Engine, hub: InProcessEvents | None = None) -> None:
         super().__init__(engine, hub)
         self.dsn = libpq_dsn(engine.url)
+        #: One autocommit connection sends every event of this process: a notification
+        #: is then one round trip, not a pooled transaction of its own.
+        self._sender: psycopg.Connection[Any] | None = None
+        self._send_lock = threading.Lock()
 
     def _send(self, user_id: int, kind: str, data: dict[str, Any]) -> None:
         payload = json.dumps({"user_id": user_id, "kind": kind, "data": data}, default=str)
         if len(payload.encode()) > MAX_PAYLOAD:
             payload = json.dumps({"user_id": user_id, "kind": kind, "data": {}})
-        with self.engine.begin() as connection:
-            connection.execute(
-                text("SELECT pg_notify(:channel, :payload)"),
-                {"channel": CHANNEL, "payload": payload},
-            )
+        with self._send_lock:
+            # A sender the server dropped is replaced once; after that the event is lost
+            # (a page refresh shows the change), never the change that caused it.
+            for last_try in (False, True):
+                try:
+                    if self._sender is None or self._sender.closed:
+                        self._sender = psycopg.connect(self.dsn, autocommit=True)
+                    self._sender.execute("SELECT pg_notify(%s, %s)", (CHANNEL, payload))
+                    return
+                except psycopg.Error:
+                    self._close_sender()
+                    if last_try:
+                        log.warning("could not publish %s event", kind, exc_info=True)
+
+    def _close_sender(self) -> None:
+        if self._sender is not None:
+            with contextlib.suppress(psycopg.Error):
+                self._sender.close()
+            self._sender = None
+
+    def close(self) -> None:
+        super().close()
+        with self._send_lock:
+            self._close_sender()
 
     def _start_listener(self) -> threading.Thread:
         ready = threading.Event()

@@ -8,6 +8,10 @@ Tasks (queue ``trimtab``):
   the due accounts and defers ``scheduled_check`` for each that could be past a band.
 - ``scheduled_check(user_id, due_at)`` — one due check (``automation.check_due``).
 - ``advance_run(user_id)`` — send and follow a live run recorded by the API.
+- ``retry_stalled`` — periodic, every minute, and once when a worker starts: a job
+  left ``doing`` by a worker that stopped sending heartbeats (killed, or its machine
+  lost) goes back to ``todo``, so another worker runs it again (procrastinate's
+  stalled-jobs API). Running a check or a run again is safe: see below.
 
 Per account, jobs carry a queueing lock (one waiting job per account and kind). They
 carry no procrastinate ``lock``: a worker killed mid-job would leave it held for good.
@@ -17,6 +21,7 @@ other and with manual runs, and ``check_due`` makes each due time happen once.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import Sequence
@@ -26,7 +31,8 @@ from typing import Any
 
 import procrastinate
 from procrastinate import jobs
-from procrastinate.exceptions import AlreadyEnqueued
+from procrastinate.exceptions import AlreadyEnqueued, UniqueViolation
+from procrastinate.job_context import JobContext
 from sqlalchemy.engine import make_url
 
 from trimtab.errors import Conflict
@@ -39,6 +45,10 @@ QUEUE = "trimtab"
 SWEEP = "trimtab.sweep"
 SCHEDULED_CHECK = "trimtab.scheduled_check"
 ADVANCE_RUN = "trimtab.advance_run"
+RETRY_STALLED = "trimtab.retry_stalled"
+#: A worker silent this long (procrastinate's default heartbeat is every 10 s) is taken
+#: for dead, and its running jobs are retried.
+STALLED_AFTER_SECONDS = 30.0
 #: Jobs deferred per statement by a sweep.
 DEFER_BATCH = 500
 
@@ -81,7 +91,48 @@ def queue_app(database_url: str, sweep_seconds: float) -> procrastinate.App:
     app.task(name=ADVANCE_RUN, queue=QUEUE)(advance_live_run)
     sweep_task = app.task(name=SWEEP, queue=QUEUE, queueing_lock=SWEEP)(sweep_accounts)
     app.periodic(cron=sweep_cron(sweep_seconds))(sweep_task)
+    retry_task = app.task(
+        name=RETRY_STALLED, queue=QUEUE, queueing_lock=RETRY_STALLED, pass_context=True
+    )(retry_stalled)
+    app.periodic(cron="* * * * *")(retry_task)
     return app
+
+
+async def retry_stalled(context: JobContext, timestamp: int) -> int:
+    """The periodic task: put back the jobs of workers that stopped (``retry_stalled_jobs``)."""
+    assert context.app is not None
+    return await retry_stalled_jobs(context.app)
+
+
+async def retry_stalled_jobs(app: procrastinate.App) -> int:
+    """Put every ``doing`` job of a worker whose last heartbeat is older than
+    ``STALLED_AFTER_SECONDS`` back to ``todo``; returns how many.
+
+    A stalled job whose account already has the same job waiting (same queueing lock)
+    is marked failed instead: the waiting one does its work.
+    """
+    stalled = await app.job_manager.get_stalled_jobs(
+        queue=QUEUE, seconds_since_heartbeat=STALLED_AFTER_SECONDS
+    )
+    retried = 0
+    for job in stalled:
+        try:
+            await app.job_manager.retry_job(job)
+        except UniqueViolation:
+            await app.job_manager.finish_job(job, status=jobs.Status.FAILED, delete_job=False)
+            continue
+        log.warning("job %s (%s) of a stalled worker retried", job.id, job.call_string)
+        retried += 1
+    return retried
+
+
+def _retry_stalled_now(database_url: str, sweep_seconds: float) -> int:
+    async def retry() -> int:
+        app = queue_app(database_url, sweep_seconds)
+        async with app.open_async():
+            return await retry_stalled_jobs(app)
+
+    return asyncio.run(retry())
 
 
 def scheduled_check(user_id: int, due_at: str) -> str:
@@ -124,7 +175,13 @@ def _job(task_name: str, user_id: int, kind: str, **kwargs: Any) -> jobs.Job:
 
 def defer_checks(app: procrastinate.App, due: Sequence[Due]) -> int:
     """Defer one ``scheduled_check`` per due account (in batches); an account that already
-    has one waiting is skipped. Returns how many were deferred."""
+    has one waiting or running is skipped. Returns how many were deferred."""
+    queued = {
+        job.task_kwargs.get("user_id")
+        for status in ("todo", "doing")
+        for job in app.job_manager.list_jobs(queue=QUEUE, task=SCHEDULED_CHECK, status=status)
+    }
+    due = [d for d in due if d.user_id not in queued]
     deferred = 0
     for start in range(0, len(due), DEFER_BATCH):
         batch = [
@@ -156,12 +213,13 @@ def run_worker(ctx: AppContext, *, concurrency: int, name: str, wait: bool = Tru
     """Work the queue with ``ctx``: first resume unfinished runs and sweep once, then take
     jobs until stopped (``wait``) or until the queue is empty. Returns the runs resumed."""
     use_context(ctx)
+    retried = _retry_stalled_now(ctx.settings.database_url, ctx.settings.sweep_seconds)
     app = queue_app(ctx.settings.database_url, ctx.settings.sweep_seconds)
     use_app(app)
     with app.open():
         # A killed worker's runs are finished first, and its due accounts handed out again.
         report = sweep(ctx, lambda due: defer_checks(app, due))
-    log.info("worker %s started: %s", name, report)
+    log.info("worker %s started: %s; %s stalled job(s) retried", name, report, retried)
     app.run_worker(queues=[QUEUE], concurrency=concurrency, name=name, wait=wait)
     return report.resumed
 

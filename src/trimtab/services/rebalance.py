@@ -17,7 +17,7 @@ from trimtab.domain.targets import Target, check_symbol, enabled_targets
 from trimtab.errors import BrokerError, Conflict, InvalidInput, InvalidTargets, TrimtabError
 from trimtab.monitoring.metrics import record_run, record_run_error
 from trimtab.services.allocations import load_targets
-from trimtab.services.broker_accounts import account_key
+from trimtab.services.broker_accounts import shares_account
 from trimtab.services.broker_view import (
     BrokerView,
     account_block_reason,
@@ -164,8 +164,8 @@ def _refuse_while_another_user_runs(ctx: AppContext, user_id: int) -> None:
     not finished yet: its orders are planned, or sent and awaiting fills, outside the
     lock, and a second plan on the same positions would trade them twice."""
     with ctx.session_factory() as session:
-        others = [u for u in Runs(session).users_with_unfinished(list(UNFINISHED)) if u != user_id]
-    if others and account_key(ctx, user_id) in {account_key(ctx, u) for u in others}:
+        others = Runs(session).users_with_unfinished(list(UNFINISHED))
+    if shares_account(ctx, user_id, others):
         raise Conflict(ALREADY_RUNNING)
 
 

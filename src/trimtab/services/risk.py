@@ -65,9 +65,9 @@ def _row(row: RiskStatusRow | None) -> RiskRow:
 
 def read_risk(session: Session, user_id: int) -> RiskView:
     """Both rows and the resulting block reason, in the caller's transaction."""
-    repo = RiskRows(session)
-    system = _row(repo.get(SYSTEM_SCOPE))
-    user = _row(repo.get(user_scope(user_id)))
+    rows = RiskRows(session).get_many([SYSTEM_SCOPE, user_scope(user_id)])
+    system = _row(rows.get(SYSTEM_SCOPE))
+    user = _row(rows.get(user_scope(user_id)))
     return RiskView(system, user, trading_block_reason(system.status, user.status))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 from trimtab.errors import TrimtabError
@@ -18,13 +20,17 @@ from trimtab.errors import TrimtabError
 MIGRATIONS = Path(__file__).parent / "migrations"
 #: How long a SQLite writer waits for another before giving up, in seconds.
 SQLITE_BUSY_TIMEOUT = 30
+#: Seconds a pooled connection may sit idle before it is pinged on its next use.
+PING_AFTER_IDLE = 5.0
 
 
 def make_engine(url: str, **options: Any) -> Engine:
     """An engine for ``url``; SQLite gets a parent directory, foreign keys and WAL."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, **options)
+        engine = create_engine(url, **options)
+        _ping_idle_connections(engine)
+        return engine
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
@@ -34,6 +40,37 @@ def make_engine(url: str, **options: Any) -> Engine:
     )
     _serialise_sqlite_writers(engine)
     return engine
+
+
+def _ping_idle_connections(engine: Engine) -> None:
+    """Check a pooled connection before use, with a round trip only when it has been idle.
+
+    A connection the driver knows is closed or broken is replaced at once; one idle
+    longer than ``PING_AFTER_IDLE`` seconds (the server may have dropped it since) is
+    pinged first, and replaced if the ping fails. SQLAlchemy's ``pool_pre_ping`` pings
+    on every checkout: a worker's run checks out dozens of connections a second, each
+    used a moment before.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if getattr(dbapi_connection, "closed", False) or getattr(dbapi_connection, "broken", False):
+            raise DisconnectionError("the connection is closed")
+        idle_since = record.info.get("idle_since")
+        if idle_since is not None and time.monotonic() - idle_since <= PING_AFTER_IDLE:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as err:
+            raise DisconnectionError("the connection did not answer a ping") from err
 
 
 def _serialise_sqlite_writers(engine: Engine) -> None:

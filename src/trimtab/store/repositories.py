@@ -115,6 +115,11 @@ class RiskRows:
             select(RiskStatusRow).where(RiskStatusRow.scope == scope)
         ).one_or_none()
 
+    def get_many(self, scopes: Sequence[str]) -> dict[str, RiskStatusRow]:
+        """The rows of ``scopes`` that exist, by scope, in one query."""
+        rows = self.session.scalars(select(RiskStatusRow).where(RiskStatusRow.scope.in_(scopes)))
+        return {row.scope: row for row in rows}
+
     def add(self, row: RiskStatusRow) -> None:
         self.session.add(row)
         self.session.flush()
