@@ -59,6 +59,49 @@ def test_a_preview_of_targets_off_100_is_refused_and_the_history_says_so(demo: C
     )
 
 
+def test_a_plan_lists_the_orders_and_records_no_run(demo: Client) -> None:
+    response = demo.http.post("/api/rebalance/plan", json={})
+    assert response.status_code == 200, response.text
+    plan = response.json()
+    assert "run_id" not in plan and "status" not in plan
+    assert (plan["dry_run"], plan["outcome"]) == (True, "planned")
+    assert [(t["symbol"], t["side"]) for t in plan["trades_planned"]] == [
+        ("SPY", "sell"),
+        ("TLT", "buy"),
+    ]
+    assert demo.http.get("/api/runs").json() == {"runs": [], "total": 0}
+    assert demo.http.post("/api/rebalance/plan", json={"symbols": "SPY"}).status_code == 422
+
+
+def test_a_plan_of_targets_off_100_says_it_is_refused(demo: Client) -> None:
+    demo.http.put("/api/allocations/GLD", json={"target_percent": 15})
+    plan = demo.http.post("/api/rebalance/plan", json={}).json()
+    assert plan["outcome"] == "invalid_targets"
+    assert plan["message"].startswith("Cannot rebalance: targets sum to 105.00 %")
+
+
+def test_the_history_filters_by_live_or_dry_trigger_and_status(demo: Client) -> None:
+    preview = demo.http.post("/api/rebalance/check", json={"dry_run": True}).json()
+    live = live_check(demo)
+    again = demo.http.post("/api/rebalance/check", json={"dry_run": True}).json()
+
+    def ids(query: str) -> tuple[list[int], int]:
+        response = demo.http.get(f"/api/runs{query}")
+        assert response.status_code == 200, response.text
+        body = response.json()
+        return [r["id"] for r in body["runs"]], body["total"]
+
+    assert ids("") == ([again["run_id"], live["run_id"], preview["run_id"]], 3)
+    assert ids("?dry_run=false") == ([live["run_id"]], 1)
+    assert ids("?dry_run=true") == ([again["run_id"], preview["run_id"]], 2)
+    assert ids("?status=planned") == ([preview["run_id"]], 1)
+    assert ids("?status=nothing_to_do&dry_run=true") == ([again["run_id"]], 1)
+    assert ids("?trigger=manual&limit=1") == ([again["run_id"]], 3)
+    assert ids("?trigger=scheduled") == ([], 0)
+    bad = demo.http.get("/api/runs?status=done")
+    assert bad.status_code == 422 and "status" in bad.json()["error"]["message"]
+
+
 def test_live_check_answers_202_at_once_and_the_run_goes_on(demo: Client) -> None:
     accepted = demo.http.post("/api/rebalance/check", json={"dry_run": False})
     assert accepted.status_code == 202, accepted.text

@@ -106,13 +106,16 @@ class AllocationsIn(Body):
     )
 
 
-class CheckBody(Body):
-    dry_run: bool = Field(default=False, description="Plan and report only; place no orders.")
+class PlanBody(Body):
     symbols: list[str] | None = Field(
         default=None,
         max_length=200,
         description="Trade only these symbols (drift is reported for all).",
     )
+
+
+class CheckBody(PlanBody):
+    dry_run: bool = Field(default=False, description="Plan and report only; place no orders.")
     queue_if_closed: bool = Field(
         default=False, description="When the market is closed, queue the orders for the open."
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -241,28 +241,9 @@ def _check(
     orders if it is live."""
     user_id = request.user_id
     started = time.perf_counter()
-    with ctx.session_factory() as session:
-        policy = read_policy(session, user_id)
-        targets = load_targets(session, user_id)
-        blocked_reason = read_risk(session, user_id).blocked_reason
-    view = read_broker(
-        broker,
-        (t.symbol for t in enabled_targets(targets)),
-        now=ctx.clock(),
-        with_clock=not request.dry_run,
-        max_price_age=policy.max_price_age,
-    )
-    tax = tax_context(ctx, user_id, broker, ctx.clock().date()) if policy.tax_aware else None
-    plan = plan_rebalance(targets, view.portfolio, policy, request.symbols, tax)
-    blocked_reason = blocked_reason or account_block_reason(view.account)
-    status, message = _decide(plan, view, blocked_reason, request)
-    result = plan_result(
-        plan,
-        dry_run=request.dry_run,
-        message=message,
-        trading_blocked=blocked_reason,
-        account=account_flags(view.account),
-    )
+    planned = _plan(ctx, request, broker)
+    plan, view, policy, targets = planned.plan, planned.view, planned.policy, planned.targets
+    status, message, result = planned.status, planned.message, planned.result
     inputs = {
         **snapshot_json(view),
         "targets": [_target_json(t) for t in targets],
@@ -290,6 +271,58 @@ def _check(
     assert lock is not None
     live = LiveRun(ctx, broker, lock, user_id=user_id, run_id=run_id, policy=policy)
     return live.advance(resuming=False)
+
+
+@dataclass(frozen=True, slots=True)
+class _Planned:
+    """A check's plan and what it read, before anything is recorded."""
+
+    plan: Plan
+    view: BrokerView
+    policy: Policy
+    targets: Sequence[Target]
+    status: RunStatus
+    message: str
+    result: PlanResult
+
+
+def _plan(ctx: AppContext, request: CheckRequest, broker: Broker) -> _Planned:
+    """Read the user's rules, targets and risk, and the broker's account, and plan."""
+    user_id = request.user_id
+    with ctx.session_factory() as session:
+        policy = read_policy(session, user_id)
+        targets = load_targets(session, user_id)
+        blocked_reason = read_risk(session, user_id).blocked_reason
+    view = read_broker(
+        broker,
+        (t.symbol for t in enabled_targets(targets)),
+        now=ctx.clock(),
+        with_clock=not request.dry_run,
+        max_price_age=policy.max_price_age,
+    )
+    tax = tax_context(ctx, user_id, broker, ctx.clock().date()) if policy.tax_aware else None
+    plan = plan_rebalance(targets, view.portfolio, policy, request.symbols, tax)
+    blocked_reason = blocked_reason or account_block_reason(view.account)
+    status, message = _decide(plan, view, blocked_reason, request)
+    result = plan_result(
+        plan,
+        dry_run=request.dry_run,
+        message=message,
+        trading_blocked=blocked_reason,
+        account=account_flags(view.account),
+    )
+    return _Planned(plan, view, policy, targets, status, message, result)
+
+
+def preview_plan(ctx: AppContext, user_id: int, symbols: Iterable[str] | None = None) -> PlanResult:
+    """What a rebalance would do now, recorded nowhere: no run, no event, no metric.
+
+    For a page that shows the orders before the user confirms them, or the drift as it
+    stands after a run; ``outcome`` says when the plan is refused. A dry run that should
+    be kept in the history is ``check_rebalance_drift(dry_run=True)``.
+    """
+    request = _request(user_id, True, symbols, "manual", False)
+    return _plan(ctx, request, ctx.broker_for(user_id)).result
 
 
 def _decide(

@@ -35,19 +35,34 @@ def run_summary(run: RebalanceRunRow, orders_sent: int) -> RunSummary:
     )
 
 
-def list_runs(ctx: AppContext, user_id: int, limit: int = 50, offset: int = 0) -> RunList:
-    """A page of the user's runs, newest first, and how many there are."""
+def list_runs(
+    ctx: AppContext,
+    user_id: int,
+    limit: int = 50,
+    offset: int = 0,
+    *,
+    dry_run: bool | None = None,
+    trigger: Trigger | None = None,
+    status: RunStatus | None = None,
+) -> RunList:
+    """A page of the user's runs, newest first, and how many there are; ``dry_run``,
+    ``trigger`` and ``status`` keep only the runs that match (``total`` counts those)."""
     if not 1 <= limit <= MAX_PAGE:
         raise InvalidInput(f"limit must be 1 to {MAX_PAGE}", field="limit")
     if offset < 0:
         raise InvalidInput("offset must not be negative", field="offset")
     with ctx.session_factory() as session:
         repo = Runs(session)
-        page = repo.for_user(user_id, limit, offset)
+        filters: dict[str, Any] = {
+            "dry_run": dry_run,
+            "trigger": str(trigger) if trigger is not None else None,
+            "status": str(status) if status is not None else None,
+        }
+        page = repo.for_user(user_id, limit, offset, **filters)
         sent = Orders(session).counts_by_run([r.id for r in page], list(NOT_SENT))
         return RunList(
             runs=tuple(run_summary(r, sent.get(r.id, 0)) for r in page),
-            total=repo.count_for_user(user_id),
+            total=repo.count_for_user(user_id, **filters),
         )
 
 

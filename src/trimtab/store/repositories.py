@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from trimtab.store.models import (
@@ -141,19 +141,48 @@ class Runs:
         row = self.session.get(RebalanceRunRow, run_id)
         return row if row is not None and row.user_id == user_id else None
 
-    def for_user(self, user_id: int, limit: int, offset: int) -> Sequence[RebalanceRunRow]:
+    @staticmethod
+    def _matching(
+        user_id: int, dry_run: bool | None, trigger: str | None, status: str | None
+    ) -> list[ColumnElement[bool]]:
+        """The user's runs, narrowed by each filter given (None: any)."""
+        where = [RebalanceRunRow.user_id == user_id]
+        if dry_run is not None:
+            where.append(RebalanceRunRow.dry_run.is_(dry_run))
+        if trigger is not None:
+            where.append(RebalanceRunRow.trigger == trigger)
+        if status is not None:
+            where.append(RebalanceRunRow.status == status)
+        return where
+
+    def for_user(
+        self,
+        user_id: int,
+        limit: int,
+        offset: int,
+        *,
+        dry_run: bool | None = None,
+        trigger: str | None = None,
+        status: str | None = None,
+    ) -> Sequence[RebalanceRunRow]:
         return self.session.scalars(
             select(RebalanceRunRow)
-            .where(RebalanceRunRow.user_id == user_id)
+            .where(*self._matching(user_id, dry_run, trigger, status))
             .order_by(RebalanceRunRow.id.desc())
             .limit(limit)
             .offset(offset)
         ).all()
 
-    def count_for_user(self, user_id: int) -> int:
-        return (
-            self.session.scalar(select(func.count()).where(RebalanceRunRow.user_id == user_id)) or 0
-        )
+    def count_for_user(
+        self,
+        user_id: int,
+        *,
+        dry_run: bool | None = None,
+        trigger: str | None = None,
+        status: str | None = None,
+    ) -> int:
+        where = self._matching(user_id, dry_run, trigger, status)
+        return self.session.scalar(select(func.count()).where(*where)) or 0
 
     def users_with_unfinished(self, statuses: Sequence[str]) -> list[int]:
         """Users with a live run still in one of ``statuses``."""

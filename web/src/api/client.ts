@@ -62,6 +62,14 @@ export type Schedule = components["schemas"]["ScheduleOut"];
 export type ScheduleUpdate = components["schemas"]["ScheduleBody"];
 export type BacktestResult = components["schemas"]["BacktestResult"];
 export type PolicyResult = components["schemas"]["PolicyResult"];
+/** A plan recorded nowhere (POST /api/rebalance/plan); `outcome` says when it is refused. */
+export type PlanResult = components["schemas"]["PlanResult"];
+/** GET /api/runs filters; undefined: any. */
+export interface RunFilters {
+  dry_run?: boolean;
+  trigger?: components["schemas"]["Trigger"];
+  status?: components["schemas"]["RunStatus"];
+}
 
 const CSRF_KEY = "trimtab.csrf";
 
@@ -171,8 +179,16 @@ export const api = {
       dry_run: false,
       ...(queueIfClosed ? { queue_if_closed: true } : {}),
     }),
-  runs: (limit?: number, offset = 0) =>
-    request<RunList>("GET", limit ? `/api/runs?limit=${limit}${offset ? `&offset=${offset}` : ""}` : "/api/runs"),
+  /** What a rebalance would do now; recorded nowhere (no run in the history). */
+  plan: () => request<PlanResult>("POST", "/api/rebalance/plan", {}),
+  runs: (limit?: number, offset = 0, filters: RunFilters = {}) => {
+    const query = new URLSearchParams();
+    if (limit) query.set("limit", String(limit));
+    if (offset) query.set("offset", String(offset));
+    for (const [name, value] of Object.entries(filters)) if (value !== undefined) query.set(name, String(value));
+    const search = query.toString();
+    return request<RunList>("GET", search ? `/api/runs?${search}` : "/api/runs");
+  },
   run: (id: string | number) => request<RunDetail>("GET", `/api/runs/${enc(String(id))}`),
 
   schedule: () => request<Schedule>("GET", "/api/schedule"),

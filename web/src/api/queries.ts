@@ -3,7 +3,7 @@
  * mutations invalidate exactly what the pages read.
  */
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { api } from "./client";
+import { api, type RunFilters } from "./client";
 import type { AllocationUpdate, CheckResult, RunDetail } from "./types";
 
 export const keys = {
@@ -12,7 +12,7 @@ export const keys = {
   portfolio: ["portfolio"] as const,
   risk: ["risk"] as const,
   runs: ["runs"] as const,
-  runsPages: (size: number) => ["runs-pages", size] as const,
+  runsPages: (size: number, filters: RunFilters = {}) => ["runs-pages", size, filters] as const,
   run: (id: string | number) => ["runs", String(id)] as const,
   settings: ["settings"] as const,
   schedule: ["schedule"] as const,
@@ -37,10 +37,10 @@ export const useRuns = () =>
 
 /** The history list, newest first, `size` runs a page by offset (the API's limit is at
  * most 200, so the page never asks for more than one page at a time). */
-export const useRunsPages = (size: number) =>
+export const useRunsPages = (size: number, filters: RunFilters = {}) =>
   useInfiniteQuery({
-    queryKey: keys.runsPages(size),
-    queryFn: ({ pageParam }) => api.runs(size, pageParam),
+    queryKey: keys.runsPages(size, filters),
+    queryFn: ({ pageParam }) => api.runs(size, pageParam, filters),
     initialPageParam: 0,
     getNextPageParam: (last, pages) => {
       const loaded = pages.reduce((n, p) => n + p.runs.length, 0);
@@ -132,6 +132,9 @@ export function useCheck() {
     },
   });
 }
+
+/** A plan recorded nowhere: the orders a confirm dialog lists, the drift after a run. */
+export const usePlan = () => useMutation({ mutationFn: api.plan });
 
 export const useSchedule = () => useQuery({ queryKey: keys.schedule, queryFn: api.schedule });
 

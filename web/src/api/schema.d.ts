@@ -334,6 +334,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/rebalance/plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Plan
+         * @description What a rebalance would do now, without recording a run: the orders a confirm
+         *     dialog lists, or the drift after a run. ``outcome`` says when the plan is refused.
+         *     A dry run kept in the history is ``POST /api/rebalance/check {"dry_run": true}``.
+         */
+        post: operations["plan_api_rebalance_plan_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/risk": {
         parameters: {
             query?: never;
@@ -367,7 +389,7 @@ export interface paths {
         };
         /**
          * List Runs
-         * @description The caller's runs, newest first.
+         * @description The caller's runs, newest first; ``total`` counts the runs the filters keep.
          */
         get: operations["list_runs_api_runs_get"];
         put?: never;
@@ -1376,11 +1398,99 @@ export interface components {
          * @enum {string}
          */
         OrderStatus: "new" | "accepted" | "pending_new" | "partially_filled" | "filled" | "done_for_day" | "canceled" | "expired" | "replaced" | "pending_cancel" | "pending_replace" | "pending_review" | "accepted_for_bidding" | "stopped" | "rejected" | "suspended" | "calculated" | "held";
+        /** PlanBody */
+        PlanBody: {
+            /**
+             * Symbols
+             * @description Trade only these symbols (drift is reported for all).
+             */
+            symbols?: string[] | null;
+        };
         /**
          * PlanOutcome
          * @enum {string}
          */
         PlanOutcome: "planned" | "within_bands" | "no_worthwhile_trade" | "zero_value" | "no_targets" | "invalid_targets" | "valuation_mismatch";
+        /**
+         * PlanResult
+         * @description The rebalancing contract for a plan (``trimtab plan``): the five original keys first.
+         * @example {
+         *       "drift_analysis": [
+         *         {
+         *           "action": "sell",
+         *           "actual_percent": 46.5,
+         *           "drift_percent": 6.5,
+         *           "needs_rebalance": true,
+         *           "symbol": "SPY",
+         *           "target_percent": 40
+         *         }
+         *       ],
+         *       "message": "Rebalancing executed",
+         *       "needs_rebalance": true,
+         *       "portfolio_value": 100000,
+         *       "trades_executed": [
+         *         {
+         *           "order_id": "9f2c…",
+         *           "qty": 13.978494623,
+         *           "side": "sell",
+         *           "status": "filled",
+         *           "symbol": "SPY"
+         *         }
+         *       ]
+         *     }
+         */
+        PlanResult: {
+            account: components["schemas"]["AccountFlags"] | null;
+            buy_budget: components["schemas"]["BuyBudgetOut"] | null;
+            /**
+             * Curing Deposit
+             * @description The deposit (USD) that reaches every target without selling.
+             */
+            curing_deposit: number | null;
+            /** Drift Analysis */
+            drift_analysis: components["schemas"]["DriftRow"][];
+            /**
+             * Drift Details
+             * @default []
+             */
+            drift_details: components["schemas"]["DriftDetail"][];
+            /** Dry Run */
+            dry_run: boolean;
+            /** Message */
+            message: string;
+            /** Needs Rebalance */
+            needs_rebalance: boolean;
+            outcome: components["schemas"]["PlanOutcome"];
+            /**
+             * Portfolio Value
+             * @description The account's value (USD).
+             */
+            portfolio_value: number;
+            /**
+             * Realised Gains
+             * @description The planned sells' estimated gains per term (USD; tax-aware plans).
+             */
+            realised_gains: {
+                [key: string]: number;
+            };
+            /**
+             * Skipped
+             * @default []
+             */
+            skipped: components["schemas"]["TradeSkipped"][];
+            /** Trades Executed */
+            trades_executed: components["schemas"]["TradeExecuted"][];
+            /**
+             * Trades Planned
+             * @default []
+             */
+            trades_planned: components["schemas"]["TradePlanned"][];
+            /**
+             * Trading Blocked
+             * @description Why orders would be refused now (the risk gate or the account), if they would.
+             */
+            trading_blocked: string | null;
+        };
         /** PolicyBody */
         PolicyBody: {
             /** Avoid Short Term Gains */
@@ -2711,6 +2821,39 @@ export interface operations {
             };
         };
     };
+    plan_api_rebalance_plan_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlanBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanResult"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     get_risk_api_risk_get: {
         parameters: {
             query?: never;
@@ -2769,6 +2912,12 @@ export interface operations {
             query?: {
                 limit?: number;
                 offset?: number;
+                /** @description Only dry runs (true) or live runs (false). */
+                dry_run?: boolean | null;
+                /** @description Only runs started this way. */
+                trigger?: components["schemas"]["Trigger"] | null;
+                /** @description Only runs with this status. */
+                status?: components["schemas"]["RunStatus"] | null;
             };
             header?: never;
             path?: never;

@@ -63,10 +63,8 @@ describe("AllocationPage", () => {
   it("confirms the listed orders, starts the live run (202) and follows it", async () => {
     const calls = stubFetch(
       routes({
-        "POST /api/rebalance/check": (body: unknown) =>
-          (body as { dry_run: boolean }).dry_run
-            ? { status: 200, body: dryRun }
-            : { status: 202, body: { run_id: 8, status: "running" } },
+        "POST /api/rebalance/plan": dryRun,
+        "POST /api/rebalance/check": () => ({ status: 202, body: { run_id: 8, status: "running" } }),
         "GET /api/runs/8": { ...liveRun, id: 8, started_at: "2026-11-25T10:00:00Z" },
       }),
     );
@@ -82,9 +80,14 @@ describe("AllocationPage", () => {
     expect(await within(trades).findByText("ord-2")).toBeInTheDocument();
     expect(within(trades).getByText("Accepted")).toBeInTheDocument();
     expect(screen.getByTestId("run-summary")).toHaveTextContent(liveRun.message);
-    const live = calls.find((c) => c.method === "POST" && (c.body as { dry_run: boolean }).dry_run === false);
-    expect(live?.headers["X-CSRF-Token"]).toBe("csrf-123");
-    expect(live?.body).toEqual({ dry_run: false, queue_if_closed: true });
+    // Opening the dialog planned without recording: the one check sent is the live run.
+    const checks = calls.filter((c) => c.path === "/api/rebalance/check");
+    expect(checks.map((c) => c.body)).toEqual([{ dry_run: false, queue_if_closed: true }]);
+    expect(checks[0]?.headers["X-CSRF-Token"]).toBe("csrf-123");
+    // One plan for the dialog; one more once the run ended, for the drift after it.
+    expect(calls.filter((c) => c.path === "/api/rebalance/plan")).toHaveLength(2);
+    // Focus follows the run to where its orders appear.
+    await waitFor(() => expect(screen.getByRole("heading", { name: "Trades executed" })).toHaveFocus());
   });
 
   it("shows a refused preview as a problem, with the reason, not as a healthy check", async () => {
@@ -106,9 +109,57 @@ describe("AllocationPage", () => {
     expect(screen.getByTestId("check-refused")).toHaveTextContent("targets sum to 105.00%, expected 100% (5.00 pp over)");
     expect(screen.queryByTestId("drift-table")).not.toBeInTheDocument();
     expect(screen.queryByTestId("preview-result")).not.toBeInTheDocument();
-    const toast = (await screen.findByText("Preview refused")).closest("[role=alert]");
-    expect(toast).toHaveTextContent("Cannot rebalance: targets sum to 105.00%");
     expect(screen.queryByText("Preview ready")).not.toBeInTheDocument();
+  });
+
+  it("takes focus to the drift card when a preview arrives", async () => {
+    stubFetch(routes({ "POST /api/rebalance/check": dryRun, "GET /api/runs/7": { ...dryRun, id: 7 } }));
+    renderWithProviders(<AllocationPage />);
+    await screen.findByTestId("allocation-row-SPY");
+    await userEvent.click(screen.getByTestId("preview-button"));
+    await waitFor(() => expect(screen.getByRole("heading", { name: "Drift analysis" })).toHaveFocus());
+    expect(screen.queryByTestId("toast")).not.toBeInTheDocument();
+  });
+
+  it("shows the drift after a finished rebalance, not the rows from before it", async () => {
+    const done = {
+      ...liveRun,
+      id: 8,
+      status: "completed",
+      trigger: "manual",
+      started_at: "2026-11-25T10:00:00Z",
+      finished_at: "2026-11-25T10:00:09Z",
+      max_drift_percent: 6.5,
+      orders_count: 2,
+      trades_executed: liveRun.trades_executed.map((t) => ({ ...t, status: "filled" })),
+    };
+    const now = {
+      ...dryRun,
+      needs_rebalance: false,
+      trades_planned: [],
+      drift_analysis: [
+        { symbol: "SPY", target_percent: 40, actual_percent: 40.1, drift_percent: 0.1, needs_rebalance: false, action: "none" as const },
+        { symbol: "TLT", target_percent: 20, actual_percent: 19.95, drift_percent: -0.05, needs_rebalance: false, action: "none" as const },
+      ],
+    };
+    const calls = stubFetch(routes({ "GET /api/runs": { runs: [done], total: 1 }, "GET /api/runs/8": done, "POST /api/rebalance/plan": now }));
+    renderWithProviders(<AllocationPage />);
+    expect(await screen.findByText(/^After the rebalance of/)).toBeInTheDocument();
+    expect(screen.getByTestId("drift-row-SPY")).toHaveTextContent("+0.10 pp");
+    expect(screen.getByTestId("drift-status")).toHaveTextContent("Within band");
+    expect(calls.filter((c) => c.path === "/api/rebalance/check")).toEqual([]);
+  });
+
+  it("says it is loading instead of claiming there is nothing, and does not disable Rebalance for a wrong reason", async () => {
+    const never = () => new Promise<Response>(() => undefined);
+    globalThis.fetch = never as typeof fetch;
+    renderWithProviders(<AllocationPage />);
+    expect(await screen.findByTestId("last-checked")).toHaveTextContent("…");
+    expect(screen.getByTestId("last-checked")).not.toHaveTextContent("Never");
+    expect(screen.queryByText(/No enabled targets yet/)).not.toBeInTheDocument();
+    expect(screen.queryByTestId("rebalance-hint")).not.toBeInTheDocument();
+    expect(screen.getByTestId("rebalance-button")).toHaveTextContent("Loading…");
+    expect(screen.getByText("Loading the last check…")).toBeInTheDocument();
   });
 
   it("explains a run already in flight", async () => {

@@ -4,6 +4,7 @@ import { ApiError, errorMessage } from "@/api/client";
 import {
   useAllocations,
   useCheck,
+  usePlan,
   usePortfolio,
   useRisk,
   useRun,
@@ -61,7 +62,12 @@ export function AllocationPage() {
   const runs = useRuns();
   const settings = useSettings();
   const preview = useCheck();
-  const plan = useCheck();
+  // The confirm dialog's orders and the drift after a rebalance: plans recorded nowhere.
+  const plan = usePlan();
+  const current = usePlan();
+  const driftTitle = useRef<HTMLHeadingElement>(null);
+  const tradesTitle = useRef<HTMLHeadingElement>(null);
+  const runStarted = useRef(false);
   const live = useStartRun();
   const { notify } = useToast();
   const [confirmOpen, setConfirmOpen] = useState(false);
@@ -91,21 +97,26 @@ export function AllocationPage() {
   const inFlight =
     live.isPending || runList.some((r) => IN_FLIGHT.has(r.status)) || (liveStatus !== undefined && IN_FLIGHT.has(liveStatus));
 
-  // A live run goes on after its request: say how it ended once its final status arrives.
-  const followed = useRef<string | null>(null);
+  // A rebalance's own record keeps the drift from before its orders: once it has ended,
+  // plan again (recording nothing) to show the drift as it stands now.
+  const replanned = useRef<string | null>(null);
+  const lastShown = checkRun.data;
+  const endedRebalance =
+    lastShown && !lastShown.dry_run && lastShown.trades_executed.length > 0 && !IN_FLIGHT.has(lastShown.status)
+      ? String(lastShown.id)
+      : null;
+  const replan = current.mutate;
   useEffect(() => {
-    const run = liveRun.data;
-    if (!run || followed.current !== String(run.id) || IN_FLIGHT.has(run.status)) return;
-    followed.current = null;
-    notify({
-      tone: run.status === "failed" ? "error" : undefined,
-      title: run.status === "completed" ? "Rebalance done" : "Rebalance finished",
-      description: run.message,
-    });
-  }, [liveRun.data, notify]);
+    if (endedRebalance === null || replanned.current === endedRebalance) return;
+    replanned.current = endedRebalance;
+    replan();
+  }, [endedRebalance, replan]);
   const blocked = isBlocked(risk.data);
   const sumOk = allocationSum(allocationList).kind === "ok";
-  const rebalanceHint = inFlight
+  const loadingRules = allocations.isPending || risk.isPending;
+  const rebalanceHint = loadingRules
+    ? null
+    : inFlight
     ? "A rebalance is in progress."
     : blocked
       ? "Live trading is blocked by a risk control (see below)."
@@ -122,11 +133,8 @@ export function AllocationPage() {
     preview.mutate(true, {
       onSuccess: (result) => {
         remember(result);
-        notify(
-          isRefused(result)
-            ? { tone: "error", title: "Preview refused", description: sentence(result.message) }
-            : { title: "Preview ready", description: sentence(result.message) },
-        );
+        // The result replaces the drift card's content: take the reader there.
+        driftTitle.current?.focus();
       },
       onError: (error) => notify({ tone: "error", title: "Preview failed", description: checkFailureMessage(error) }),
     });
@@ -135,20 +143,16 @@ export function AllocationPage() {
   function openConfirm() {
     setConfirmOpen(true);
     plan.reset();
-    plan.mutate(true, { onSuccess: remember });
+    plan.mutate();
   }
 
   function runLive() {
     live.mutate(queueIfClosed, {
       onSuccess: (accepted) => {
         setJustMade({ check: accepted.run_id, live: accepted.run_id });
+        // Its orders and how it ends appear in Trades executed (a live region): go there.
+        runStarted.current = true;
         setConfirmOpen(false);
-        if (IN_FLIGHT.has(accepted.status)) {
-          followed.current = String(accepted.run_id);
-          notify({ title: "Rebalance started", description: "Orders are being sent; their statuses update below." });
-        } else {
-          notify({ title: "Rebalance checked", description: "No orders were placed; see the drift analysis." });
-        }
       },
       onError: (error) => {
         setConfirmOpen(false);
@@ -161,6 +165,11 @@ export function AllocationPage() {
   // A live run that placed orders: its drift is the state before those orders.
   const rebalanced = Boolean(shown && !shown.dry_run && shown.trades_executed.length > 0);
   const refused = isRefused(shown);
+  const shownAt = shown ? (shown.finished_at ?? shown.started_at) : null;
+  // The drift as it stands after that rebalance, once planned again (see above).
+  const after =
+    rebalanced && current.data && shownAt && current.submittedAt >= Date.parse(shownAt) ? current.data : null;
+  const drift = after ?? shown;
   const pageError = [allocations.error, portfolio.error].find(Boolean);
 
   return (
@@ -188,13 +197,14 @@ export function AllocationPage() {
           <Button
             variant="primary"
             onClick={openConfirm}
-            disabled={inFlight || blocked || !sumOk}
+            disabled={loadingRules || inFlight || blocked || !sumOk}
+            aria-busy={loadingRules || undefined}
             aria-describedby={rebalanceHint ? "rebalance-hint" : undefined}
             data-testid="rebalance-button"
             className="flex-1 sm:flex-none"
           >
-            {inFlight ? <Loader2 className="animate-spin" aria-hidden /> : <RefreshCw aria-hidden />}
-            {inFlight ? "Rebalancing…" : "Check & Rebalance"}
+            {inFlight || loadingRules ? <Loader2 className="animate-spin" aria-hidden /> : <RefreshCw aria-hidden />}
+            {inFlight ? "Rebalancing…" : loadingRules ? "Loading…" : "Check & Rebalance"}
           </Button>
         </div>
         {rebalanceHint && (
@@ -212,9 +222,19 @@ export function AllocationPage() {
         </Alert>
       )}
 
-      <PortfolioSummary portfolio={portfolio.data} lastRun={runList[0]} loading={portfolio.isLoading} />
+      <PortfolioSummary
+        portfolio={portfolio.data}
+        lastRun={runList[0]}
+        loading={portfolio.isLoading}
+        runsLoading={runs.isPending}
+      />
 
-      <AllocationPies allocations={allocationList} portfolio={portfolio.data} colors={colors} />
+      <AllocationPies
+        allocations={allocationList}
+        portfolio={portfolio.data}
+        colors={colors}
+        loading={allocations.isPending}
+      />
 
       <div className="grid grid-cols-1 items-start gap-4 lg:grid-cols-2">
         <AllocationManager
@@ -227,19 +247,27 @@ export function AllocationPage() {
         <Card aria-labelledby="drift-title">
           <CardHeader>
             <div>
-              <CardTitle id="drift-title">Drift analysis</CardTitle>
+              <CardTitle id="drift-title" ref={driftTitle} tabIndex={-1}>
+                Drift analysis
+              </CardTitle>
               <CardDescription>
                 {shown
-                  ? `${rebalanced ? "Before the rebalance" : shown.dry_run ? "Preview" : "Check"} of ${formatDateTime(shown.finished_at ?? shown.started_at)}`
+                  ? `${after ? "After the rebalance" : rebalanced ? "Before the rebalance" : shown.dry_run ? "Preview" : "Check"} of ${formatDateTime(shownAt)}`
                   : "Actual minus target, in percentage points"}
               </CardDescription>
             </div>
-            {shown && (
+            {drift && (
               <Badge
-                tone={refused ? "danger" : rebalanced ? "info" : shown.needs_rebalance ? "warning" : "buy"}
+                tone={refused ? "danger" : rebalanced && !after ? "info" : drift.needs_rebalance ? "warning" : "buy"}
                 data-testid="drift-status"
               >
-                {refused ? "Refused" : rebalanced ? "Rebalanced" : shown.needs_rebalance ? "Needs rebalance" : "Within band"}
+                {refused
+                  ? "Refused"
+                  : rebalanced && !after
+                    ? "Rebalanced"
+                    : drift.needs_rebalance
+                      ? "Needs rebalance"
+                      : "Within band"}
               </Badge>
             )}
           </CardHeader>
@@ -253,20 +281,20 @@ export function AllocationPage() {
               >
                 {sentence(shown.message)}
               </Alert>
-            ) : shown ? (
+            ) : shown && drift ? (
               <>
                 <DriftTable
-                  rows={shown.drift_analysis}
+                  rows={drift.drift_analysis}
                   colors={colors}
-                  details={shown.drift_details}
-                  portfolioValue={shown.portfolio_value}
+                  details={drift.drift_details}
+                  portfolioValue={drift.portfolio_value}
                 />
-                {shown.message && (
+                {!after && shown.message && (
                   <p className="text-sm text-slate-700" data-testid="check-message">
                     {sentence(shown.message)}
                   </p>
                 )}
-                {targetsChangedSince(allocationList, shown.finished_at ?? shown.started_at) && (
+                {!after && targetsChangedSince(allocationList, shownAt) && (
                   <p className="flex items-center gap-1.5 text-sm text-amber-800" data-testid="drift-stale">
                     <Info className="size-4 shrink-0" aria-hidden />
                     Targets changed since this check. Press Preview to see the drift against them.
@@ -275,7 +303,7 @@ export function AllocationPage() {
               </>
             ) : (
               <p className="py-8 text-center text-sm text-slate-600">
-                {checkRun.isLoading || runs.isLoading
+                {checkRun.isLoading || runs.isPending
                   ? "Loading the last check…"
                   : "No check yet. Press Preview to compare your positions with the targets."}
               </p>
@@ -306,7 +334,9 @@ export function AllocationPage() {
       <Card aria-labelledby="trades-title">
         <CardHeader>
           <div>
-            <CardTitle id="trades-title">Trades executed</CardTitle>
+            <CardTitle id="trades-title" ref={tradesTitle} tabIndex={-1}>
+              Trades executed
+            </CardTitle>
             <CardDescription>
               {liveRun.data
                 ? `Orders of the rebalance of ${formatDateTime(liveRun.data.started_at)} · statuses update live`
@@ -338,6 +368,12 @@ export function AllocationPage() {
       <ConfirmRebalanceDialog
         open={confirmOpen}
         onOpenChange={setConfirmOpen}
+        onCloseAutoFocus={(event) => {
+          if (!runStarted.current) return;
+          runStarted.current = false;
+          event.preventDefault();
+          tradesTitle.current?.focus();
+        }}
         plan={plan.data ?? null}
         planning={plan.isPending}
         planError={plan.error ? checkFailureMessage(plan.error) : null}

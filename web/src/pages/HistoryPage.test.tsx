@@ -1,4 +1,4 @@
-import { screen, within } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import type { RunSummary } from "@/api/types";
@@ -35,7 +35,7 @@ describe("HistoryPage", () => {
       "Partly filled",
       "Awaiting fills",
     ]);
-    expect(screen.getByText("Refused")).toHaveClass("text-red-800");
+    expect(screen.getByText("Refused", { selector: "[data-status]" })).toHaveClass("text-red-800");
   });
 
   it("lists runs with trigger, status, drift before and orders, and pages to older ones", async () => {
@@ -60,5 +60,22 @@ describe("HistoryPage", () => {
     expect(calls.map((c) => c.path)).toContain("/api/runs?limit=25&offset=25");
     expect(screen.getAllByTestId(/^run-row-/)).toHaveLength(30);
     expect(screen.queryByTestId("runs-more")).not.toBeInTheDocument();
+  });
+
+  it("filters by live or dry, trigger and status through the API", async () => {
+    const calls = stubFetch({
+      "GET /api/runs?limit=25": { runs: [run(2, { dry_run: true, status: "planned" }), run(1)], total: 2 },
+      "GET /api/runs?limit=25&dry_run=false": { runs: [run(1)], total: 1 },
+      "GET /api/runs?limit=25&dry_run=false&trigger=scheduled&status=refused": { runs: [], total: 0 },
+    });
+    renderWithProviders(<HistoryPage />);
+    await screen.findByTestId("run-row-2");
+    await userEvent.selectOptions(screen.getByLabelText("Kind"), "Live runs");
+    await waitFor(() => expect(screen.queryByTestId("run-row-2")).not.toBeInTheDocument());
+    expect(screen.getByTestId("run-row-1")).toBeInTheDocument();
+    await userEvent.selectOptions(screen.getByLabelText("Trigger"), "Scheduled");
+    await userEvent.selectOptions(screen.getByLabelText("Status"), "Refused");
+    expect(await screen.findByText("No runs match these filters.")).toBeInTheDocument();
+    expect(calls.map((c) => c.path)).toContain("/api/runs?limit=25&dry_run=false&trigger=scheduled&status=refused");
   });
 });

@@ -1,20 +1,76 @@
+import { useId, useState } from "react";
 import { Link, useNavigate } from "react-router";
-import { errorMessage } from "@/api/client";
+import { errorMessage, type RunFilters } from "@/api/client";
 import { useRunsPages } from "@/api/queries";
 import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent } from "@/components/ui/card";
 import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { Label } from "@/components/ui/label";
 import { formatDateTime, formatMoney, formatPoints, sentence, triggerLabel } from "@/lib/format";
-import { RunStatusBadge } from "@/features/history/RunStatusBadge";
+import { RUN_STATUSES, RunStatusBadge, runStatusLabel } from "@/features/history/RunStatusBadge";
 import { useTitle } from "@/lib/useTitle";
 
 const PAGE = 25;
 
+/** Each filter's choices: the value sent to GET /api/runs ("" for any) and its words. */
+const KINDS = [
+  ["", "Live and dry runs"],
+  ["false", "Live runs"],
+  ["true", "Dry runs"],
+] as const;
+const TRIGGERS = [
+  ["", "Any trigger"],
+  ["manual", "Manual"],
+  ["scheduled", "Scheduled"],
+] as const;
+const STATUSES = [["", "Any status"], ...RUN_STATUSES.map((status) => [status, runStatusLabel(status)] as const)] as const;
+
+function Filter({
+  label,
+  value,
+  choices,
+  onChange,
+}: {
+  label: string;
+  value: string;
+  choices: readonly (readonly [string, string])[];
+  onChange: (value: string) => void;
+}) {
+  const id = useId();
+  return (
+    <div className="min-w-0 flex-1 space-y-1 sm:flex-none">
+      <Label htmlFor={id}>{label}</Label>
+      <select
+        id={id}
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        className="h-9 w-full rounded-lg border border-slate-300 bg-white px-2 text-sm sm:w-44"
+        data-testid={`runs-filter-${label.toLowerCase()}`}
+      >
+        {choices.map(([choice, words]) => (
+          <option key={choice} value={choice}>
+            {words}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
 export function HistoryPage() {
   useTitle("History");
-  const runs = useRunsPages(PAGE);
+  const [kind, setKind] = useState("");
+  const [trigger, setTrigger] = useState("");
+  const [status, setStatus] = useState("");
+  const filters: RunFilters = {
+    dry_run: kind === "" ? undefined : kind === "true",
+    trigger: (trigger || undefined) as RunFilters["trigger"],
+    status: (status || undefined) as RunFilters["status"],
+  };
+  const filtered = Boolean(kind || trigger || status);
+  const runs = useRunsPages(PAGE, filters);
   const navigate = useNavigate();
   // A run started between two pages shifts the offsets by one: show each run once.
   const seen = new Set<string | number>();
@@ -25,6 +81,11 @@ export function HistoryPage() {
       <div>
         <h1 className="text-2xl font-semibold tracking-tight text-slate-900">History</h1>
         <p className="mt-1 text-sm text-slate-600">Every check and rebalance, from the page, the CLI, the API or the schedule.</p>
+      </div>
+      <div className="flex flex-wrap gap-3" role="group" aria-label="Filter runs">
+        <Filter label="Kind" value={kind} choices={KINDS} onChange={setKind} />
+        <Filter label="Trigger" value={trigger} choices={TRIGGERS} onChange={setTrigger} />
+        <Filter label="Status" value={status} choices={STATUSES} onChange={setStatus} />
       </div>
       {runs.error && (
         <Alert tone="danger" role="alert">
@@ -50,7 +111,11 @@ export function HistoryPage() {
               {list.length === 0 && (
                 <TableRow>
                   <TableCell colSpan={7} className="py-10 text-center text-slate-600">
-                    {runs.isLoading ? "Loading runs…" : "No runs yet. Preview or rebalance on the Allocation page."}
+                    {runs.isLoading
+                      ? "Loading runs…"
+                      : filtered
+                        ? "No runs match these filters."
+                        : "No runs yet. Preview or rebalance on the Allocation page."}
                   </TableCell>
                 </TableRow>
               )}

@@ -8,11 +8,19 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 
 from trimtab.api.deps import Ctx, CurrentUser, Launcher
-from trimtab.api.schemas import MAX_ID, CheckBody, TradeBody, TradeResultOut
+from trimtab.api.schemas import MAX_ID, CheckBody, PlanBody, TradeBody, TradeResultOut
+from trimtab.domain.lifecycle import RunStatus, Trigger
 from trimtab.services import background, rebalance, runs, trades
 from trimtab.services.background import RunLauncher
 from trimtab.services.context import AppContext
-from trimtab.services.contract import CheckResult, RunAccepted, RunDetail, RunList, to_json
+from trimtab.services.contract import (
+    CheckResult,
+    PlanResult,
+    RunAccepted,
+    RunDetail,
+    RunList,
+    to_json,
+)
 
 router = APIRouter(tags=["rebalance"])
 
@@ -79,15 +87,28 @@ def run_trade(ctx: AppContext, user_id: int, body: TradeBody) -> dict[str, Any]:
     )
 
 
+@router.post("/api/rebalance/plan", response_model=PlanResult)
+def plan(body: PlanBody, user: CurrentUser, ctx: Ctx) -> PlanResult:
+    """What a rebalance would do now, without recording a run: the orders a confirm
+    dialog lists, or the drift after a run. ``outcome`` says when the plan is refused.
+    A dry run kept in the history is ``POST /api/rebalance/check {"dry_run": true}``."""
+    return rebalance.preview_plan(ctx, user.id, symbols=body.symbols)
+
+
 @router.get("/api/runs", response_model=RunList)
 def list_runs(
     user: CurrentUser,
     ctx: Ctx,
     limit: int = Query(20, ge=1, le=200),
     offset: int = Query(0, ge=0, le=MAX_ID),
+    dry_run: bool | None = Query(None, description="Only dry runs (true) or live runs (false)."),
+    trigger: Trigger | None = Query(None, description="Only runs started this way."),
+    status: RunStatus | None = Query(None, description="Only runs with this status."),
 ) -> RunList:
-    """The caller's runs, newest first."""
-    return runs.list_runs(ctx, user.id, limit=limit, offset=offset)
+    """The caller's runs, newest first; ``total`` counts the runs the filters keep."""
+    return runs.list_runs(
+        ctx, user.id, limit=limit, offset=offset, dry_run=dry_run, trigger=trigger, status=status
+    )
 
 
 @router.get("/api/runs/{run_id}", response_model=RunDetail)

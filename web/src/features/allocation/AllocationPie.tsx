@@ -6,8 +6,9 @@ const PIE_SIZE = 192; // matches the h-48 w-48 frame
 
 /**
  * Chromium puts recharts' z-index layer <g> elements in the tab order (a second,
- * empty stop after the chart); tabindex=-1 takes them out. The chart itself stays
- * focusable, with arrow keys moving the tooltip (recharts' accessibility layer).
+ * empty stop after the chart); tabindex=-1 takes them out. The chart itself is no tab
+ * stop either (recharts' accessibility layer is off): the legend beside it lists every
+ * slice's share and value as text.
  */
 function useUntabbableLayers() {
   const ref = useRef<HTMLDivElement>(null);
@@ -73,7 +74,7 @@ export function AllocationPie({
     <figure data-testid={testId} aria-label={`${title} pie chart`} className="flex flex-col gap-4 sm:flex-row sm:items-center lg:flex-col xl:flex-row">
       <div ref={chartRef} className="relative mx-auto h-48 w-48 shrink-0">
         {data.length > 0 ? (
-          <PieChart width={PIE_SIZE} height={PIE_SIZE} accessibilityLayer title={`${title}: ${data.map((s) => `${s.name} ${formatPercent(s.percent)}`).join(", ")}`}>
+          <PieChart width={PIE_SIZE} height={PIE_SIZE} accessibilityLayer={false} aria-hidden>
               <Pie
                 data={data}
                 dataKey="percent"

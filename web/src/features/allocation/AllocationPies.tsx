@@ -51,10 +51,13 @@ export function AllocationPies({
   allocations,
   portfolio,
   colors,
+  loading,
 }: {
   allocations: Allocation[];
   portfolio: Portfolio | undefined;
   colors: Map<string, string>;
+  /** The targets are still loading: say so rather than "no targets". */
+  loading?: boolean;
 }) {
   const value = toNumber(portfolio?.portfolio_value);
   const target = targetSlices(allocations, value, colors);
@@ -75,7 +78,7 @@ export function AllocationPies({
             slices={target}
             centerLabel="Allocated"
             centerValue={formatPercent(enabledTotal)}
-            emptyText="No enabled targets yet."
+            emptyText={loading ? "Loading targets…" : "No enabled targets yet."}
           />
         </CardContent>
       </Card>

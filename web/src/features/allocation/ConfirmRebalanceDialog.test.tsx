@@ -33,7 +33,7 @@ describe("ConfirmRebalanceDialog", () => {
   it("offers nothing to confirm when no order is needed", () => {
     const calm = { ...dryRun, needs_rebalance: false, trades_planned: [], skipped: [], message: "All symbols within band" };
     render(<ConfirmRebalanceDialog {...base} plan={calm} onConfirm={() => undefined} />);
-    expect(screen.getByText("All symbols within band")).toBeInTheDocument();
+    expect(screen.getByText("All symbols within band.")).toBeInTheDocument();
     expect(screen.getByTestId("confirm-rebalance")).toBeDisabled();
   });
 

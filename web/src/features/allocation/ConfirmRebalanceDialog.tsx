@@ -1,23 +1,26 @@
 import { useId } from "react";
 import { Loader2, Zap } from "lucide-react";
-import type { CheckResult } from "@/api/types";
+import type { TradePlanned, TradeSkipped } from "@/api/types";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Switch } from "@/components/ui/switch";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
+import { sentence } from "@/lib/format";
 import { PlannedTradesTable, SkippedList } from "./PlannedTrades";
 
 interface ConfirmRebalanceDialogProps {
   open: boolean;
   onOpenChange: (open: boolean) => void;
-  /** The dry run made just before, whose planned orders are listed. */
-  plan: CheckResult | null;
+  /** The plan made as the dialog opened (recorded nowhere), whose orders are listed. */
+  plan: { trades_planned: TradePlanned[]; skipped: TradeSkipped[]; message: string } | null;
   planning: boolean;
   planError: string | null;
   submitting: boolean;
   onConfirm: () => void;
   queueIfClosed?: boolean;
   onQueueIfClosedChange?: (queue: boolean) => void;
+  /** Where focus goes when the dialog closes (call preventDefault to move it elsewhere). */
+  onCloseAutoFocus?: (event: Event) => void;
 }
 
 /** Lists the orders a live rebalance is about to send and asks before sending them. */
@@ -31,12 +34,13 @@ export function ConfirmRebalanceDialog({
   onConfirm,
   queueIfClosed = false,
   onQueueIfClosedChange,
+  onCloseAutoFocus,
 }: ConfirmRebalanceDialogProps) {
   const orders = plan?.trades_planned ?? [];
   const queueId = useId();
   return (
     <Dialog open={open} onOpenChange={onOpenChange}>
-      <DialogContent className="max-w-2xl" data-testid="confirm-dialog">
+      <DialogContent className="max-w-2xl" data-testid="confirm-dialog" onCloseAutoFocus={onCloseAutoFocus}>
         <DialogHeader>
           <DialogTitle>Rebalance now?</DialogTitle>
           <DialogDescription>
@@ -60,7 +64,7 @@ export function ConfirmRebalanceDialog({
             {orders.length > 0 ? (
               <PlannedTradesTable trades={orders} testId="confirm-orders" />
             ) : (
-              <Alert tone="info">{plan.message || "Every symbol is within its band: there is nothing to trade."}</Alert>
+              <Alert tone="info">{sentence(plan.message) || "Every symbol is within its band: there is nothing to trade."}</Alert>
             )}
             <SkippedList skipped={plan.skipped} />
             {orders.length > 0 && onQueueIfClosedChange && (

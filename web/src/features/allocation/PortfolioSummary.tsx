@@ -25,10 +25,13 @@ export function PortfolioSummary({
   portfolio,
   lastRun,
   loading,
+  runsLoading,
 }: {
   portfolio: Portfolio | undefined;
   lastRun: RunSummary | undefined;
   loading?: boolean;
+  /** The history is still loading: when the last check was is not known yet. */
+  runsLoading?: boolean;
 }) {
   const value = toNumber(portfolio?.portfolio_value);
   const cash = toNumber(portfolio?.cash);
@@ -56,11 +59,15 @@ export function PortfolioSummary({
         label="Last checked"
         icon={<Clock />}
         testId="last-checked"
-        value={<time dateTime={checkedAt ?? undefined}>{checkedAt ? formatRelative(checkedAt) : "Never"}</time>}
+        value={
+          runsLoading ? "…" : <time dateTime={checkedAt ?? undefined}>{checkedAt ? formatRelative(checkedAt) : "Never"}</time>
+        }
         hint={
-          lastRun
-            ? `${formatWhen(checkedAt)} · ${lastRun.dry_run ? "Preview" : humanize(lastRun.status)}`
-            : "Run Preview to analyse drift"
+          runsLoading
+            ? "Loading the history…"
+            : lastRun
+              ? `${formatWhen(checkedAt)} · ${lastRun.dry_run ? "Preview" : humanize(lastRun.status)}`
+              : "Run Preview to analyse drift"
         }
       />
     </div>

@@ -43,7 +43,7 @@ function Chart({
       <figcaption className="mb-2 text-sm font-medium text-slate-800">{title}</figcaption>
       <div className="h-64 sm:h-72">
         <ResponsiveContainer width="100%" height="100%">
-          <LineChart data={data} margin={{ top: 4, right: 8, bottom: 0, left: 0 }}>
+          <LineChart data={data} margin={{ top: 4, right: 8, bottom: 0, left: 0 }} accessibilityLayer={false}>
             <CartesianGrid stroke="#e2e8f0" />
             <XAxis dataKey="date" tickFormatter={(d: string) => d.slice(0, 4)} minTickGap={40} tick={{ fontSize: 12 }} />
             <YAxis

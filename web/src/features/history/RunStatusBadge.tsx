@@ -23,6 +23,13 @@ const LOOKS: Record<string, Look> = {
   planned: { tone: "neutral", icon: Eye, label: "Planned" },
 };
 
+/** Every status the server records, in the order a filter offers them. */
+export const RUN_STATUSES = Object.keys(LOOKS);
+
+export function runStatusLabel(status: RunStatus): string {
+  return LOOKS[status]?.label ?? humanize(status);
+}
+
 export function RunStatusBadge({ status }: { status: RunStatus }) {
   const look = LOOKS[status] ?? { tone: "neutral", icon: MinusCircle, label: humanize(status) };
   const Icon = look.icon;
