@@ -16,7 +16,7 @@ from tests.api.conftest import (  # noqa: F401  (fixtures)
     sign_in,
 )
 
-from .sim_runs import pg_ctx, sim_server  # noqa: F401  (fixtures: live runs on the simulator)
+from .sim_runs import live_ctx, pg_ctx, sim_server  # noqa: F401  (fixtures: runs on the simulator)
 
 
 def pytest_terminal_summary(terminalreporter: object) -> None:

@@ -33,14 +33,12 @@ _keys = itertools.count()
 SECRET = "sim-secret-key"
 
 
-@pytest.fixture
-def pg_ctx(postgres_database: str) -> Iterator[AppContext]:
-    """A context on the migrated PostgreSQL database, emptied; orders followed briskly."""
-    engine = make_engine(postgres_database)
+def _context(url: str) -> AppContext:
+    engine = make_engine(url)
     empty_database(engine)
-    settings = Settings(TRIMTAB_DATABASE_URL=postgres_database, TRIMTAB_SECRET_KEY="test-secret")
+    settings = Settings(TRIMTAB_DATABASE_URL=url, TRIMTAB_SECRET_KEY="test-secret")
     session_factory = make_session_factory(engine)
-    yield AppContext(
+    return AppContext(
         engine=engine,
         session_factory=session_factory,
         broker_for=make_broker_for(settings, session_factory),
@@ -48,7 +46,24 @@ def pg_ctx(postgres_database: str) -> Iterator[AppContext]:
         settings=settings,
         run_options=RunOptions(fill_timeout=5.0, poll_interval=0.05),
     )
-    engine.dispose()
+
+
+@pytest.fixture
+def pg_ctx(postgres_database: str) -> Iterator[AppContext]:
+    """A context on the migrated PostgreSQL database, emptied; orders followed briskly."""
+    ctx = _context(postgres_database)
+    yield ctx
+    ctx.engine.dispose()
+
+
+@pytest.fixture(
+    params=[pytest.param("postgres", marks=pytest.mark.postgres), pytest.param("sqlite")]
+)
+def live_ctx(request: pytest.FixtureRequest) -> Iterator[AppContext]:
+    """As ``pg_ctx``, on PostgreSQL and on SQLite."""
+    ctx = _context(request.getfixturevalue(f"{request.param}_database"))
+    yield ctx
+    ctx.engine.dispose()
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,5 @@
-"""The kill switch flipped while a live run places its orders, on PostgreSQL against the
-simulator over HTTP: no order reaches the broker after the flip commits.
+"""The kill switch flipped while a live run places its orders, on PostgreSQL and SQLite
+against the simulator over HTTP: no order reaches the broker after the flip commits.
 
 Each order takes a while to land (the simulator holds the request before taking it), and
 the flip comes while one is on its way. The flip waits for that send to be answered
@@ -26,8 +26,6 @@ from trimtab.services.rebalance import check_rebalance_drift
 
 from .figures import record
 from .sim_runs import SimAccount, duplicates_and_mismatches, orders_of
-
-pytestmark = pytest.mark.postgres
 
 POST_ORDERS = "POST /v2/orders"
 #: How long the simulator holds each order before taking it, in seconds.
@@ -66,19 +64,19 @@ def slow_orders(sim_server: BackgroundServer) -> Iterator[None]:
 
 @pytest.mark.parametrize("flip_during", [1, 2, 3])
 def test_no_order_is_sent_after_the_kill_switch_flip_commits(
-    pg_ctx: AppContext, sim_server: BackgroundServer, slow_orders: None, flip_during: int
+    live_ctx: AppContext, sim_server: BackgroundServer, slow_orders: None, flip_during: int
 ) -> None:
-    user_id = users.create_user(pg_ctx, "stop@example.com", PASSWORD).id
-    allocations.replace_allocations(pg_ctx, user_id, SEED_TARGETS)
+    user_id = users.create_user(live_ctx, "stop@example.com", PASSWORD).id
+    allocations.replace_allocations(live_ctx, user_id, SEED_TARGETS)
     account = SimAccount(sim_server)
-    account.use_for(pg_ctx)
+    account.use_for(live_ctx)
     sim = sim_server.simulator
     sim.reset_counts()
     results: list[CheckResult] = []
 
     with TakenAt(sim_server) as taken:
         run = threading.Thread(
-            target=lambda: results.append(check_rebalance_drift(pg_ctx, user_id))
+            target=lambda: results.append(check_rebalance_drift(live_ctx, user_id))
         )
         run.start()
         # The flip comes while order number ``flip_during`` is on its way to the broker.
@@ -86,7 +84,7 @@ def test_no_order_is_sent_after_the_kill_switch_flip_commits(
         while sim.request_counts().get(POST_ORDERS, 0) < flip_during:
             assert run.is_alive() and time.monotonic() < deadline, "the run never got there"
             time.sleep(0.01)
-        risk.set_user_risk(pg_ctx, user_id, kill_switch=True, reason="stop now")
+        risk.set_user_risk(live_ctx, user_id, kill_switch=True, reason="stop now")
         committed = time.monotonic()
         run.join(timeout=TIMEOUT)
         assert not run.is_alive()
@@ -97,7 +95,7 @@ def test_no_order_is_sent_after_the_kill_switch_flip_commits(
     assert len(taken.times) == flip_during
     [result] = results
     assert "Kill switch is on: stop now" in result.message
-    rows = orders_of(pg_ctx, [result.run_id])
+    rows = orders_of(live_ctx, [result.run_id])
     assert [r.status for r in rows][flip_during:] == ["blocked"] * (4 - flip_during)
     duplicates, problems = duplicates_and_mismatches(rows, account.orders())
     assert (duplicates, problems) == (0, [])

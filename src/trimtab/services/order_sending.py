@@ -5,8 +5,8 @@ The order is already recorded (``planned``, with its client order id) before it 
 sent, so a crash leaves a trace to look up. ``send_order`` then:
 
 - checks the risk gate under the gate lock, so no order goes out once a kill switch
-  flip has committed (PostgreSQL: the flip waits for sends in flight; see
-  ``store.locks.risk_gate``);
+  flip has committed: the flip waits for the sends in flight (``store.locks``:
+  ``risk_gate`` across processes on PostgreSQL, ``process_risk_gate`` on SQLite);
 - sends it, and on an answer records it;
 - on a timeout or 5xx (``BrokerUnavailable``: the broker may have it) looks it up by
   client order id and records what the broker holds, else records it ``unknown`` so
@@ -33,7 +33,7 @@ from trimtab.services.context import AppContext
 from trimtab.services.order_steps import log_step, order_changed
 from trimtab.services.risk import read_risk
 from trimtab.services.run_records import OrderState, copy_answer, order_json
-from trimtab.store.locks import risk_gate
+from trimtab.store.locks import process_risk_gate, risk_gate
 from trimtab.store.models import OrderRow
 from trimtab.store.repositories import Orders
 
@@ -119,20 +119,21 @@ def send_order(
 
 @contextmanager
 def _gate(ctx: AppContext, user_id: int) -> Iterator[str | None]:
-    """The risk gate's block reason, held for the block on PostgreSQL (``risk_gate``).
+    """The risk gate's block reason, the gate held for the block (``store.locks``).
 
-    SQLite's transactions are ``BEGIN IMMEDIATE`` (one writer): holding one through a
-    send would lock out the paper broker's own writes, so there the rows are read
-    just before sending.
+    PostgreSQL: the advisory lock, on the session that read the rows. SQLite: the
+    process's own gate; its transactions are ``BEGIN IMMEDIATE`` (one writer), and
+    holding one through a send would lock out the paper broker's own writes, so the
+    rows are read in a short session first.
     """
-    with ctx.session_factory() as session:
-        if ctx.engine.dialect.name != "postgresql":
+    if ctx.engine.dialect.name == "postgresql":
+        with ctx.session_factory() as session, risk_gate(session, exclusive=False):
+            yield read_risk(session, user_id).blocked_reason
+        return
+    with process_risk_gate(ctx.engine, exclusive=False):
+        with ctx.session_factory() as session:
             reason = read_risk(session, user_id).blocked_reason
-        else:
-            with risk_gate(session, exclusive=False):
-                yield read_risk(session, user_id).blocked_reason
-                return
-    yield reason
+        yield reason
 
 
 def _submit(broker: Broker, request: OrderRequest) -> tuple[Order | None, BrokerError | None, str]:

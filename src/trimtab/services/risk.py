@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from trimtab.domain.risk import RiskStatus, trading_block_reason
 from trimtab.errors import Forbidden, NotFound
 from trimtab.services.context import AppContext
-from trimtab.store.locks import risk_gate
+from trimtab.store.locks import process_risk_gate, risk_gate
 from trimtab.store.models import RiskStatusRow
 from trimtab.store.repositories import SYSTEM_SCOPE, RiskRows, Users, record_audit, user_scope
 
@@ -120,7 +120,11 @@ def _change(
     Only an admin changes the system row or another user's row; the audit names the actor.
     """
     now = ctx.clock()
-    with ctx.session_factory.begin() as session, risk_gate(session, exclusive=True):
+    with (
+        process_risk_gate(ctx.engine, exclusive=True),
+        ctx.session_factory.begin() as session,
+        risk_gate(session, exclusive=True),
+    ):
         # Waits for orders being sent; once this commits, none is sent (order_sending).
         users = Users(session)
         actor = users.get(actor_id)

@@ -15,8 +15,9 @@ import hashlib
 import os
 import secrets
 import socket
+import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -179,16 +180,69 @@ RISK_GATE_NAMESPACE = 0x7267  # "rg"
 
 @contextmanager
 def risk_gate(session: Session, *, exclusive: bool) -> Iterator[None]:
-    """Hold the risk gate until ``session``'s transaction ends.
+    """Hold the risk gate until ``session``'s transaction ends (PostgreSQL).
 
     A sender takes it shared, reads the risk rows and sends its order before the
     transaction ends; a change of the risk switches takes it exclusive before
-    writing. On PostgreSQL (a transaction advisory lock) a kill switch flip therefore
-    commits only once the sends in flight are answered, and every send after it
-    reads the flip: no order goes out after the flip commits. SQLite has no shared
-    lock to offer; there the sender reads the rows just before sending.
+    writing. A transaction advisory lock: a kill switch flip therefore commits only
+    once the sends in flight in every process are answered, and every send after it
+    reads the flip, so no order goes out after the flip commits. Nothing on SQLite,
+    where ``process_risk_gate`` does this within one process.
     """
     if session.get_bind().dialect.name == "postgresql":
         kind = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
         session.execute(text(f"SELECT {kind}(:ns, 0)"), {"ns": RISK_GATE_NAMESPACE})
     yield
+
+
+class _SharedOrExclusive:
+    """A readers-writer lock; a waiting writer holds new readers back."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._readers = 0
+        self._writer = False
+        self._writers_waiting = 0
+
+    @contextmanager
+    def shared(self) -> Iterator[None]:
+        with self._changed:
+            self._changed.wait_for(lambda: not self._writer and not self._writers_waiting)
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._readers -= 1
+                self._changed.notify_all()
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        with self._changed:
+            self._writers_waiting += 1
+            self._changed.wait_for(lambda: not self._writer and not self._readers)
+            self._writers_waiting -= 1
+            self._writer = True
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._writer = False
+                self._changed.notify_all()
+
+
+_PROCESS_RISK_GATE = _SharedOrExclusive()
+
+
+def process_risk_gate(engine: Engine, *, exclusive: bool) -> AbstractContextManager[None]:
+    """The risk gate within this process, on SQLite (PostgreSQL has ``risk_gate``).
+
+    Held by a sender from reading the risk rows until its order is answered, and by a
+    change of the switches until it commits: on SQLite (one household, one host) a
+    flip through the API therefore waits for the run threads' sends in flight, and
+    none is sent after it commits. A flip from another process (the CLI) is only read
+    before the next send.
+    """
+    if engine.dialect.name == "postgresql":
+        return nullcontext()
+    return _PROCESS_RISK_GATE.exclusive() if exclusive else _PROCESS_RISK_GATE.shared()
