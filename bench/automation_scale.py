@@ -208,7 +208,6 @@ def main() -> None:
     port = _free_port()
     sim_url = f"http://127.0.0.1:{port}"
     processes: list[subprocess.Popen[bytes]] = []
-    live: list[int] = []
     try:
         upgrade(url)
         processes.append(
@@ -265,35 +264,29 @@ def main() -> None:
                     stderr=_worker_log(n),
                 )
             )
-        _report(url, sim_url, due, launched)
+        _report(url, sim_url, due, launched, workers=processes[1:])
     finally:
-        _stop(processes, live_accounts=len(live))
+        _stop(processes)
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
 
 
-def _stop(processes: list[subprocess.Popen[bytes]], live_accounts: int) -> None:
-    """Stop the workers, then the simulator (the first process), and print the CPU time
-    each used: a measure of the work per account that a busy machine does not skew."""
-    for process in reversed(processes):
-        process.send_signal(signal.SIGTERM)
-    used = []
-    for group in (processes[1:], processes[:1]):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        for process in group:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        used.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
-    if live_accounts and len(processes) > 1:
-        print(
-            f"   CPU time: workers {used[0]:.1f} s ({1000 * used[0] / live_accounts:.0f} ms "
-            f"per drifted account, start-up included), simulator {used[1]:.1f} s"
-        )
+def _stop(processes: list[subprocess.Popen[bytes]]) -> float:
+    """Stop ``processes`` (SIGTERM: a worker finishes the jobs it runs) and return the CPU
+    seconds they used: a measure of the work per account that a busy machine does not skew."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
 
 
 def _worker_log(n: int) -> int | IO[bytes]:
@@ -314,7 +307,9 @@ def _wait_for(sim_url: str) -> None:
     raise RuntimeError("the simulator did not start")
 
 
-def _report(url: str, sim_url: str, due: datetime, launched: float) -> None:
+def _report(
+    url: str, sim_url: str, due: datetime, launched: float, workers: list[subprocess.Popen[bytes]]
+) -> None:
     engine = make_engine(url)
     handled = 0
     first_at = None
@@ -330,6 +325,8 @@ def _report(url: str, sim_url: str, due: datetime, launched: float) -> None:
                 break
             clock.sleep(0.5)
         ended = clock.perf_counter()
+        # Counted once the workers have stopped: an order on its way is not a duplicate.
+        workers_cpu = _stop(workers)
         with engine.connect() as connection:
             sent = connection.execute(
                 text(
@@ -373,6 +370,11 @@ def _report(url: str, sim_url: str, due: datetime, launched: float) -> None:
         f"{sent:,} distinct orders); missed accounts: {missed}"
     )
     print(f"   queue lag of {len(lag):,} check jobs: p95 {p95:.2f} s")
+    per_run = 1000 * workers_cpu / max(completed, 1)
+    print(
+        f"   CPU time of the workers: {workers_cpu:.1f} s ({per_run:.0f} ms per live "
+        "rebalance completed, start-up and sweeps included)"
+    )
     if missed:
         print(
             f"   stopped waiting after {DEADLINE:.0f} s: the two shared cores ran "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -172,3 +173,30 @@ def test_settings_set_and_show_and_bands_in_allocations(cli: CliRunner) -> None:
         ("SPY", 5.0, 25.0),
         ("QQQ", None, 10.0),
     }
+
+
+def test_check_no_wait_prints_the_run_and_the_run_goes_on_without_the_command(
+    cli: CliRunner,
+) -> None:
+    result = cli.invoke(app, ["check", "--no-wait"])
+    assert result.exit_code == 0, result.output
+    found = re.search(r"Run (\d+) goes on in the background \(running\)", result.output)
+    assert found, result.output
+    run_id = found.group(1)
+    # A process of its own sends and follows the four buys after the command returned.
+    deadline = time.monotonic() + 120
+    while True:
+        shown = json.loads(cli.invoke(app, ["runs", "--id", run_id, "--json"]).output)
+        if shown["status"] != "running" or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert shown["status"] == "completed", shown["message"]
+    assert sorted(t["symbol"] for t in shown["trades_executed"]) == ["GLD", "QQQ", "SPY", "TLT"]
+    assert {t["status"] for t in shown["trades_executed"]} == {"filled"}
+
+
+def test_check_no_wait_is_for_a_live_run(cli: CliRunner) -> None:
+    result = cli.invoke(app, ["check", "--no-wait", "--dry-run"])
+    assert result.exit_code == 2
+    assert "--no-wait" in result.output
+    assert json.loads(cli.invoke(app, ["runs", "--json"]).output)["total"] == 0

@@ -4,6 +4,7 @@ receiver with retries, the events the run path raises, and preferences."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -14,7 +15,7 @@ from prometheus_client import REGISTRY
 from trimtab.brokers.exchange import Exchange
 from trimtab.brokers.models import Asset, Order, OrderRequest
 from trimtab.brokers.paper import PaperBroker
-from trimtab.errors import InvalidInput, OrderRejected
+from trimtab.errors import BrokerUnavailable, InvalidInput, OrderRejected
 from trimtab.services import notifications, risk
 from trimtab.services.automation import DueOutcome, check_due, sweep
 from trimtab.services.context import AppContext
@@ -24,6 +25,7 @@ from trimtab.services.notifications import NotifyEvent
 from trimtab.services.notify_delivery import DeliveryPolicy, Notifier
 from trimtab.services.notify_webhook import verify_signature
 from trimtab.services.rebalance import check_rebalance_drift
+from trimtab.services.trades import execute_trade
 
 from .helpers import FakeClock, on_exchange
 from .notify_receivers import smtp_server, webhook_receiver
@@ -327,3 +329,60 @@ def test_a_scheduled_dry_run_past_a_band_is_told(ctx: AppContext, clock: FakeClo
     assert payload["data"]["orders"] == []
     actions = {row["symbol"]: row["action"] for row in payload["data"]["drift_analysis"]}
     assert (actions["SPY"], actions["TLT"]) == ("sell", "buy")
+
+
+class Outage:
+    """A paper broker that, while ``down`` is set, times out on every request."""
+
+    down = False
+
+    def __init__(self, inner: PaperBroker) -> None:
+        self.inner = inner
+
+    def __getattr__(self, name: str) -> object:
+        attribute = getattr(self.inner, name)
+        if not Outage.down or not callable(attribute):
+            return attribute
+
+        def times_out(*_args: object, **_kwargs: object) -> object:
+            raise BrokerUnavailable(f"{name}: the broker did not answer in 10 s")
+
+        return times_out
+
+
+def test_a_failing_broker_is_told_once_per_streak_for_checks_and_trades(
+    ctx: AppContext, account: int, hundreds: Exchange, clock: FakeClock
+) -> None:
+    ctx = with_smtp(ctx, None)
+    on_exchange(ctx, hundreds, wrap=Outage)
+
+    def down(action: Callable[[], object]) -> None:
+        clock.advance(60)
+        Outage.down = True
+        try:
+            with pytest.raises(BrokerUnavailable):
+                action()
+        finally:
+            Outage.down = False
+
+    with webhook_receiver([200]) as (url, hook):
+        notifications.set_preferences(ctx, account, webhook_url=url)
+        # One streak: a live check, a dry run and a trade fail one after the other.
+        down(lambda: check_rebalance_drift(ctx, account))
+        down(lambda: check_rebalance_drift(ctx, account, dry_run=True))
+        down(lambda: execute_trade(ctx, account, "SPY", "buy", 1))
+        # The broker answers: a check records its run, and the streak is over.
+        clock.advance(60)
+        assert to_json(check_rebalance_drift(ctx, account, dry_run=True))["status"] == "planned"
+        # A new streak, begun by a trade.
+        down(lambda: execute_trade(ctx, account, "SPY", "buy", 1))
+        down(lambda: execute_trade(ctx, account, "SPY", "buy", 1))
+        assert ctx.notifier.drain(10)
+
+    told = [json.loads(body) for _, body in hook.received]
+    assert [(t["event"], t["data"]["code"]) for t in told] == [
+        ("broker_failing", "broker_unavailable"),
+        ("broker_failing", "broker_unavailable"),
+    ]
+    assert told[0]["data"]["message"] == "get_account: the broker did not answer in 10 s"
+    assert told[1]["data"]["message"] == "get_asset: the broker did not answer in 10 s"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contextlib import nullcontext
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
@@ -14,6 +14,9 @@ from trimtab.cli.common import acting_user, open_context, print_json, user_optio
 from trimtab.cli.render import render_result
 from trimtab.services.events import EventPublisher
 from trimtab.services.rebalance import check_rebalance_drift
+
+if TYPE_CHECKING:
+    from trimtab.services.context import AppContext
 
 
 class OrderProgress:
@@ -42,16 +45,23 @@ def check(
     queue: bool = typer.Option(
         False, "--queue", help="When the market is closed, queue the orders for the open."
     ),
+    no_wait: bool = typer.Option(
+        False, "--no-wait", help="Start the live run in the background, print its id, return."
+    ),
     user: str | None = user_option(),
 ) -> None:
     """Check drift against the targets and place the orders that correct it.
 
-    A live check waits for its orders (bounded), showing each one's status as it changes.
+    A live check waits for its orders (bounded), showing each one's status as it changes;
+    with --no-wait it goes on in the background (a worker, or a process of its own).
     """
     with exit_on_error():
         ctx = open_context()
         selected = [s.strip() for s in symbols.split(",")] if symbols is not None else None
         user_id = acting_user(ctx, user).id
+        if no_wait:
+            _start_in_background(ctx, user_id, selected, queue, dry_run, as_json)
+            return
         show_progress = not (dry_run or as_json)
         status = console.status("Checking drift…") if show_progress else nullcontext()
         with status as shown:
@@ -64,3 +74,36 @@ def check(
         print_json(result)
     else:
         render_result(result, console)
+
+
+def _start_in_background(
+    ctx: AppContext,
+    user_id: int,
+    symbols: list[str] | None,
+    queue_if_closed: bool,
+    dry_run: bool,
+    as_json: bool,
+) -> None:
+    from trimtab.errors import InvalidInput
+    from trimtab.services.background import detached_launcher, start_in_background
+    from trimtab.services.run_records import UNFINISHED
+
+    if dry_run:
+        raise InvalidInput("--no-wait starts a live run; drop --dry-run", field="--no-wait")
+    launcher = detached_launcher(ctx)
+    try:
+        started = start_in_background(ctx, launcher, user_id, symbols, queue_if_closed)
+    finally:
+        launcher.close()
+    if as_json:
+        print_json(started)
+        return
+    run_id = started.run_id
+    if started.status in UNFINISHED:
+        console.print(
+            f"Run {run_id} goes on in the background ({started.status}): "
+            f"follow it with `trimtab runs --id {run_id}`",
+            highlight=False,
+        )
+        return
+    render_result(started, console)

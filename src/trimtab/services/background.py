@@ -9,6 +9,8 @@ sweep thread runs the schedules. Both are bounded: a few run threads, each run b
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Sequence
@@ -115,6 +117,29 @@ def wait_for_run(ctx: AppContext, user_id: int, run_id: int, timeout: float) -> 
             if run.status != RunStatus.RUNNING or time.monotonic() >= deadline:
                 return run_result(run, Orders(session).for_run(run_id))
         time.sleep(WAIT_POLL_SECONDS)
+
+
+class DetachedRuns:
+    """Each run sent and followed by a process of its own (``services.run_process``) that
+    outlives the caller: ``trimtab check --no-wait`` when no worker runs."""
+
+    def launch(self, user_id: int, run_id: int) -> None:
+        subprocess.Popen(
+            [sys.executable, "-m", "trimtab.services.run_process", str(user_id)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+
+    def close(self) -> None:
+        """The processes go on by themselves."""
+
+
+def detached_launcher(ctx: AppContext) -> RunLauncher:
+    """For a command that returns before its run ends: the queue when workers run, else a
+    process of the run's own."""
+    return make_launcher(ctx) if ctx.settings.workers else DetachedRuns()
 
 
 def make_launcher(ctx: AppContext) -> RunLauncher:

@@ -10,10 +10,12 @@ See docs/notifications.md.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
 import structlog
@@ -28,9 +30,17 @@ from trimtab.services.contract import CheckResult, to_json
 from trimtab.services.notify_delivery import Channel, DeliveryStatus
 from trimtab.services.notify_webhook import new_webhook_secret
 from trimtab.services.run_records import RunStatus
-from trimtab.store.models import NotificationDeliveryRow, NotificationSettingsRow
+from trimtab.store.models import (
+    NotificationDeliveryRow,
+    NotificationSettingsRow,
+    OrderRow,
+    RebalanceRunRow,
+)
 
 log = structlog.get_logger("trimtab.notifications")
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_URL = 2000
@@ -286,14 +296,74 @@ def notify_order_rejected(ctx: AppContext, user_id: int, order: dict[str, Any]) 
 
 def notify_broker_failing(ctx: AppContext, user_id: int, err: BrokerError) -> None:
     """Tell the user the broker cannot be reached or refuses the keys (other refusals,
-    like an order's, are not a failing connection)."""
-    if isinstance(err, BrokerUnavailable | BrokerAuthFailed):
-        notify(
-            ctx,
-            user_id,
-            NotifyEvent.BROKER_FAILING,
-            {"message": err.message, "code": err.code, "status": None},
+    like an order's, are not a failing connection), once per failure streak.
+
+    A streak is told once: a failure after the last ``broker_failing`` notification is
+    part of it unless the broker answered in between, that is, trimtab recorded a run
+    (a run is recorded only after the broker was read) or an order's answer since.
+    """
+    if not isinstance(err, BrokerUnavailable | BrokerAuthFailed):
+        return
+    try:
+        told = _streak_already_told(ctx, user_id)
+    except Exception:  # deciding must never fail the caller: tell rather than not
+        log.exception("broker_failing_streak_unknown", user_id=user_id)
+        told = False
+    if told:
+        log.info("broker_failing_already_told", user_id=user_id, code=err.code)
+        return
+    notify(
+        ctx,
+        user_id,
+        NotifyEvent.BROKER_FAILING,
+        {"message": err.message, "code": err.code, "status": None},
+    )
+
+
+def _streak_already_told(ctx: AppContext, user_id: int) -> bool:
+    deliveries = NotificationDeliveryRow
+    with ctx.session_factory() as session:
+        told_at = session.scalar(
+            select(func.max(deliveries.created_at)).where(
+                deliveries.user_id == user_id,
+                deliveries.event == str(NotifyEvent.BROKER_FAILING),
+            )
         )
+        if told_at is None:
+            return False
+        run_since = session.scalar(
+            select(RebalanceRunRow.id)
+            .where(RebalanceRunRow.user_id == user_id, RebalanceRunRow.created_at > told_at)
+            .limit(1)
+        )
+        answer_since = session.scalar(
+            select(OrderRow.id)
+            .where(
+                OrderRow.user_id == user_id,
+                OrderRow.updated_at > told_at,
+                OrderRow.broker_order_id.is_not(None),
+                OrderRow.error.is_(None),
+            )
+            .limit(1)
+        )
+    return run_since is None and answer_since is None
+
+
+def tells_broker_failures(
+    call: Callable[Concatenate[AppContext, int, P], R],
+) -> Callable[Concatenate[AppContext, int, P], R]:
+    """For a use case called as ``call(ctx, user_id, ...)``: a broker error it raises
+    is told to the user (``notify_broker_failing``), then raised on unchanged."""
+
+    @functools.wraps(call)
+    def told(ctx: AppContext, user_id: int, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return call(ctx, user_id, *args, **kwargs)
+        except BrokerError as err:
+            notify_broker_failing(ctx, user_id, err)
+            raise
+
+    return told
 
 
 def list_deliveries(

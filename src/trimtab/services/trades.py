@@ -21,6 +21,7 @@ from trimtab.errors import (
 )
 from trimtab.services.context import AppContext, account_lock
 from trimtab.services.contract import number
+from trimtab.services.notifications import tells_broker_failures
 from trimtab.services.order_sending import send_order
 from trimtab.services.order_steps import order_changed
 from trimtab.services.risk import read_risk
@@ -99,6 +100,7 @@ def validate_trade(
     )
 
 
+@tells_broker_failures
 def execute_trade(
     ctx: AppContext,
     user_id: int,
