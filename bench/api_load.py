@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -208,9 +209,14 @@ async def _load(result: LoadResult, base: str, token: str, seconds: float) -> No
 def run_load(
     name: str, base: str, token: str, *, seconds: float = SECONDS, clients: int = CLIENTS
 ) -> LoadResult:
-    """Drive ``base`` with ``clients`` concurrent clients for ``seconds``."""
+    """Drive ``base`` with ``clients`` concurrent clients for ``seconds``.
+
+    The clients' event loop runs on a thread of its own, so that a caller already inside
+    a running loop (pytest after Playwright's sync API has started one) can call this.
+    """
     result = LoadResult(name, clients)
-    asyncio.run(_load(result, base, token, seconds))
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, _load(result, base, token, seconds)).result()
     return result
 
 
