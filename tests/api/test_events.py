@@ -83,6 +83,41 @@ def test_a_change_from_another_request_arrives_on_the_stream(
             next_event(bob_events, "allocation_changed", timeout=1)
 
 
+def test_risk_and_settings_changes_arrive_on_the_stream(
+    app: FastAPI, alice: Client, bob: Client, admin: Client
+) -> None:
+    with serving(app) as base:
+        streams: dict[str, queue.Queue[tuple[str, dict]]] = {}
+        for email in ("alice@example.com", "bob@example.com"):
+            cookies, _ = signed_in_cookies(base, email)
+            streams[email] = queue.Queue()
+            reader = threading.Thread(target=listen, args=(base, cookies, streams[email]))
+            reader.daemon = True
+            reader.start()
+            next_event(streams[email], "ready")
+        admin_cookies, admin_csrf = signed_in_cookies(base, "root@example.com")
+        as_admin = {"cookies": admin_cookies, "headers": {"X-CSRF-Token": admin_csrf}}
+        # The system's kill switch stops every user: both pages hear of it.
+        flipped = httpx.put(f"{base}/api/risk", json={"kill_switch": True}, **as_admin)
+        assert flipped.status_code == 200, flipped.text
+        for stream in streams.values():
+            assert next_event(stream, "risk_changed") == {"scope": "system"}
+        # One user's row reaches that user only.
+        row = {"scope": "user", "user_id": bob.user.id, "drawdown_recovery": True}
+        assert httpx.put(f"{base}/api/risk", json=row, **as_admin).status_code == 200
+        assert next_event(streams["bob@example.com"], "risk_changed") == {
+            "scope": f"user:{bob.user.id}"
+        }
+        with pytest.raises(queue.Empty):
+            next_event(streams["alice@example.com"], "risk_changed", timeout=1)
+        # Alice's rules, changed from another tab or a script, reach her page.
+        rules = {"threshold_percent": 3, "min_trade": 10}
+        assert alice.http.put("/api/settings", json=rules).status_code == 200
+        next_event(streams["alice@example.com"], "settings_changed")
+        with pytest.raises(queue.Empty):
+            next_event(streams["bob@example.com"], "settings_changed", timeout=1)
+
+
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
     """A fresh PostgreSQL database for this test, dropped afterwards."""

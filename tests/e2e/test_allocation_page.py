@@ -88,13 +88,18 @@ def test_kill_switch_blocks_a_run_and_says_why(page: Page, live: Live) -> None:
     seed = seed_demo_user(live.ctx)
     users.create_user(live.ctx, "ops@example.com", PASSWORD, is_admin=True)
     sign_in(page, live.base_url, seed.user.email, seed.password)
+    expect(page.get_by_test_id("rebalance-button")).to_be_enabled()
     with api_client(live, "ops@example.com") as ops:
         assert ops.put("/api/risk", json={"kill_switch": True, "reason": "halt"}).status_code == 200
-    page.reload()
+    # No reload: the change arrives over the event stream.
     banner = page.get_by_test_id("risk-banner")
     expect(banner).to_contain_text("Kill switch")
     expect(page.get_by_test_id("rebalance-button")).to_be_disabled()
     shot(page, "allocation-kill-switch")
+    with api_client(live, seed.user.email) as script:
+        settings = {"threshold_percent": 7.5, "min_trade": 10}
+        assert script.put("/api/settings", json=settings).status_code == 200
+    expect(page.get_by_text("band ±7.50 pp")).to_be_visible()
 
 
 def test_page_at_desktop_and_phone_sizes_passes_axe(browser: Browser, live: Live) -> None:

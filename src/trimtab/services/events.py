@@ -1,8 +1,10 @@
 """Change notifications for live pages: a publisher port and the in-process fan-out.
 
 Kinds published by the services: ``allocation_changed``, ``run_started``,
-``run_finished``, ``order_updated``. Several API replicas need a shared channel
-(PostgreSQL LISTEN/NOTIFY) behind the same ``EventPublisher`` protocol.
+``run_finished``, ``order_updated``, ``risk_changed`` (a user's or the system's risk
+row; the system's goes to every user) and ``settings_changed`` (the rebalancing rules).
+Several API replicas need a shared channel (PostgreSQL LISTEN/NOTIFY) behind the same
+``EventPublisher`` protocol.
 """
 
 from __future__ import annotations

@@ -143,7 +143,8 @@ def update_policy(
 
     ``untargeted`` is ``leave`` or ``sell``; ``max_price_age_hours`` is above 0 and at
     most 720; ``options`` holds any of ``OPTIONS`` (docs/policies.md). Raises
-    ``InvalidInput`` naming the field.
+    ``InvalidInput`` naming the field. Once saved, ``settings_changed`` goes to the
+    user's open pages.
     """
     changes: dict[str, object] = {}
     option_changes: dict[str, Any] = {}
@@ -207,4 +208,6 @@ def update_policy(
             data={k: str(v) for k, v in changes.items()},
             now=now,
         )
-        return _policy(row)
+        policy = _policy(row)
+    ctx.events.publish(user_id, "settings_changed", {})
+    return policy

@@ -140,7 +140,12 @@ def _change(
         scope = SYSTEM_SCOPE if user_id is None else user_scope(user_id)
         _set(session, scope, user_id, changes, actor.email, now)
         session.flush()
-        return read_risk(session, actor_id if user_id is None else user_id)
+        view = read_risk(session, actor_id if user_id is None else user_id)
+        # The system row stops everyone: every user's open pages hear of it.
+        affected = users.ids() if user_id is None else [user_id]
+    for affected_id in affected:
+        ctx.events.publish(affected_id, "risk_changed", {"scope": scope})
+    return view
 
 
 def set_system_risk(

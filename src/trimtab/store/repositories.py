@@ -45,6 +45,9 @@ class Users:
     def first(self, limit: int) -> Sequence[UserRow]:
         return self.session.scalars(select(UserRow).order_by(UserRow.id).limit(limit)).all()
 
+    def ids(self) -> list[int]:
+        return list(self.session.scalars(select(UserRow.id).order_by(UserRow.id)))
+
 
 class Tokens:
     def __init__(self, session: Session) -> None:

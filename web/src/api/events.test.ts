@@ -29,6 +29,18 @@ describe("applyServerEvent", () => {
     expect(qc.getQueryState(keys.run(9))?.isInvalidated).toBe(true);
   });
 
+  it("refetches the risk status when a kill switch or block changes, and the rules when they change", () => {
+    const qc = clientWithRun();
+    qc.setQueryData(keys.risk, { blocked_reason: null });
+    qc.setQueryData(keys.settings, { threshold_percent: 5 });
+    applyServerEvent(qc, "risk_changed", message({ scope: "system" }));
+    expect(qc.getQueryState(keys.risk)?.isInvalidated).toBe(true);
+    expect(qc.getQueryState(keys.settings)?.isInvalidated).toBe(false);
+    applyServerEvent(qc, "settings_changed", message({}));
+    expect(qc.getQueryState(keys.settings)?.isInvalidated).toBe(true);
+    expect(qc.getQueryState(keys.allocations)?.isInvalidated).toBe(false);
+  });
+
   it("refetches allocations changed elsewhere", () => {
     const qc = clientWithRun();
     applyServerEvent(qc, "allocation_changed", message({}));

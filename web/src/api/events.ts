@@ -10,6 +10,9 @@ import type { OrderUpdatedData, RunDetail, RunEventData, ServerEventName } from 
 
 export type LiveState = "connecting" | "live" | "offline";
 
+/** The run and allocation events, and the risk and rules changes (services/events.py). */
+export type EventName = ServerEventName | "risk_changed" | "settings_changed";
+
 function parse<T>(event: MessageEvent): T | null {
   try {
     return JSON.parse(String(event.data)) as T;
@@ -19,8 +22,15 @@ function parse<T>(event: MessageEvent): T | null {
 }
 
 /** Applies one server event to the query cache. Exported for tests. */
-export function applyServerEvent(qc: QueryClient, name: ServerEventName, event: MessageEvent): void {
+export function applyServerEvent(qc: QueryClient, name: EventName, event: MessageEvent): void {
   switch (name) {
+    case "risk_changed":
+      // A kill switch or a block, set by an admin or a script: the banner and the button follow.
+      void qc.invalidateQueries({ queryKey: keys.risk });
+      return;
+    case "settings_changed":
+      void qc.invalidateQueries({ queryKey: keys.settings });
+      return;
     case "allocation_changed":
       void qc.invalidateQueries({ queryKey: keys.allocations });
       return;
@@ -67,7 +77,14 @@ export function applyServerEvent(qc: QueryClient, name: ServerEventName, event: 
   }
 }
 
-const EVENT_NAMES: ServerEventName[] = ["allocation_changed", "run_started", "run_finished", "order_updated"];
+const EVENT_NAMES: EventName[] = [
+  "allocation_changed",
+  "run_started",
+  "run_finished",
+  "order_updated",
+  "risk_changed",
+  "settings_changed",
+];
 
 /**
  * Subscribes while `enabled`. EventSource retries by itself after a dropped stream;
