@@ -138,19 +138,27 @@ def served(url: str, *, startup_seconds: float = 60) -> Iterator[tuple[str, str]
     """``trimtab serve`` on a free loopback port over the database ``url`` (migrated and
     seeded here): yields its base URL and a Bearer token; the server is stopped after."""
     token = prepare(url)
+    env = {"TRIMTAB_DATABASE_URL": url, "TRIMTAB_SECRET_KEY": "bench", "TRIMTAB_BROKER": "paper"}
+    with serve_process(env, startup_seconds=startup_seconds) as base:
+        yield base, token
+
+
+@contextmanager
+def serve_process(
+    env: dict[str, str], *, startup_seconds: float = 60, log: Path | None = None
+) -> Iterator[str]:
+    """``trimtab serve`` on a free loopback port, ``env`` over this process's environment
+    (``TRIMTAB_WORKERS`` left out unless given); yields its base URL once ``/healthz``
+    answers, and stops the server after. Its output goes to ``log`` when given."""
     port = free_port()
-    env = {
-        **os.environ,
-        "TRIMTAB_DATABASE_URL": url,
-        "TRIMTAB_SECRET_KEY": "bench",
-        "TRIMTAB_BROKER": "paper",
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "trimtab.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    environment = {k: v for k, v in os.environ.items() if k != "TRIMTAB_WORKERS"} | env
+    with log.open("w") if log else open(os.devnull, "w") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "trimtab.cli", "serve", "--port", str(port)],
+            env=environment,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + startup_seconds
@@ -161,9 +169,10 @@ def served(url: str, *, startup_seconds: float = 60) -> Iterator[tuple[str, str]
             except httpx.HTTPError:
                 pass
             if time.monotonic() > deadline or server.poll() is not None:
-                raise RuntimeError("trimtab serve did not start")
+                said = log.read_text() if log else ""
+                raise RuntimeError(f"trimtab serve did not start {said}".strip())
             time.sleep(0.1)
-        yield base, token
+        yield base
     finally:
         server.terminate()
         try:

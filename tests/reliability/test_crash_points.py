@@ -196,7 +196,7 @@ def test_live_runs_killed_at_random_points_place_each_order_once(
         assert check_rebalance_drift(pg_ctx, user_id).status == "nothing_to_do", where
         kills += killed
 
-    record("crash points survived", kills)
-    record("duplicate orders", duplicates)
-    record("records not matching the broker", mismatches)
+    record("crash_points_survived", kills)
+    record("duplicate_orders", duplicates)
+    record("order_records_not_matching_broker", mismatches)
     assert kills == KILLS, f"only {kills} of {KILLS} runs were killed mid-run (seed {seed})"

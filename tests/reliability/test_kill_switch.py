@@ -90,7 +90,7 @@ def test_no_order_is_sent_after_the_kill_switch_flip_commits(
         assert not run.is_alive()
 
     late = [cid for cid, at in taken.times.items() if at > committed]
-    record("orders sent after the kill switch flip committed", len(late))
+    record("orders_sent_after_kill_switch_flip", len(late))
     assert late == []
     assert len(taken.times) == flip_during
     [result] = results

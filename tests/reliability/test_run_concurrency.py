@@ -4,22 +4,19 @@ runs never feed one a half-written target set."""
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack
 from decimal import Decimal
 from pathlib import Path
 
 import httpx
 import pytest
+from bench.api_load import serve_process
 
-from tests.live_server import free_port
 from tests.services.helpers import PASSWORD, SEED_TARGETS
 from trimtab.brokers.sim.faults import Fault
 from trimtab.brokers.sim.server import BackgroundServer
@@ -41,12 +38,9 @@ CHECKS = 50
 PROCESS_TIMEOUT = 120
 
 
-@contextmanager
-def serving(ctx: AppContext, sim: BackgroundServer, log: Path) -> Iterator[str]:
+def serving(ctx: AppContext, sim: BackgroundServer, log: Path) -> AbstractContextManager[str]:
     """``trimtab serve`` on the test's database, its Alpaca URLs on the simulator."""
-    port = free_port()
     env = {
-        **os.environ,
         "TRIMTAB_DATABASE_URL": ctx.settings.database_url,
         "TRIMTAB_SECRET_KEY": "test-secret",
         "ALPACA_BASE_URL": sim.base_url,
@@ -54,35 +48,7 @@ def serving(ctx: AppContext, sim: BackgroundServer, log: Path) -> Iterator[str]:
         "TRIMTAB_SWEEP_SECONDS": "3600",
         "TRIMTAB_LOG_LEVEL": "warning",
     }
-    env.pop("TRIMTAB_WORKERS", None)
-    with log.open("w") as out:
-        server = subprocess.Popen(
-            [str(TRIMTAB), "serve", "--port", str(port)],
-            env=env,
-            cwd=ROOT,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + PROCESS_TIMEOUT
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert server.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, "trimtab serve did not start"
-            time.sleep(0.2)
-        yield base
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+    return serve_process(env, startup_seconds=PROCESS_TIMEOUT, log=log)
 
 
 def wait_until_settled(ctx: AppContext, user_id: int) -> None:
@@ -133,15 +99,15 @@ def test_50_concurrent_live_checks_through_two_servers_make_one_run(
 
     codes = Counter(code for code, _ in answers)
     server_errors = sum(n for code, n in codes.items() if code >= 500)
-    record("server errors", server_errors)
+    record("server_errors", server_errors)
     assert set(codes) <= {202, 409}, answers
     trading = [r for r in runs_since(pg_ctx, user_id, 0) if r.status != "nothing_to_do"]
-    record("runs made by 50 concurrent live checks", len(trading))
+    record("runs_from_50_concurrent_live_checks", len(trading))
     assert [r.status for r in trading] == ["completed"], [r.message for r in trading]
     rows = orders_of(pg_ctx, [trading[0].id])
     assert len(rows) == 4
     duplicates, problems = duplicates_and_mismatches(rows, account.orders())
-    record("duplicate orders", duplicates)
+    record("duplicate_orders", duplicates)
     assert (duplicates, problems) == (0, [])
     # Every answer names that run, a run that found nothing to do, or the lock's 409.
     assert {a["run_id"] for c, a in answers if c == 202} >= {trading[0].id}
@@ -193,6 +159,6 @@ def test_allocation_edits_racing_runs_never_feed_one_a_half_written_target_set(
         inputs = runs[run_id].inputs["targets"]
         fed = frozenset((t["symbol"], Decimal(t["target_percent"])) for t in inputs)
         half_written += fed not in whole
-    record("half-written target sets fed to a run", half_written)
+    record("half_written_target_sets_fed_to_runs", half_written)
     assert half_written == 0
     assert all(runs[r].status != "refused" for r in (*live, *dry))

@@ -48,7 +48,7 @@ def test_a_rate_limit_on_every_send_holds_a_live_check_for_one_order_only(
         sim.faults.clear()
     assert response.status_code == 200, response.text
     result = response.json()["result"]
-    record("seconds a live check is held when every send is rate-limited", round(held, 1))
+    record("seconds_held_by_429_on_every_send", round(held, 1))
     assert result["status"] == "failed", result["message"]
     # The sell's post and alpaca-py's three retries; the three buys were never sent.
     assert sim.request_counts()[POST_ORDERS] == 4
