@@ -1,7 +1,7 @@
 // Generates src/api/schema.d.ts from the server's OpenAPI document.
 // Usage: npm run gen:api -- [URL or file] [output]
 //   default input http://127.0.0.1:8000/openapi.json, default output src/api/schema.d.ts
-// Then point the interfaces in src/api/types.ts at components["schemas"][...].
+// src/api/models.ts gives the page's names to components["schemas"][...]; nothing else declares them.
 import { writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import openapiTS, { astToString } from "openapi-typescript";

@@ -13,6 +13,7 @@ from trimtab import __version__
 from trimtab.api.edges import BodyGuard, SecurityHeaders
 from trimtab.api.errors import ApiError, install_error_handlers
 from trimtab.api.metrics import install_metrics
+from trimtab.api.openapi import with_extra_schemas
 from trimtab.api.routes import (
     account,
     allocations,
@@ -72,6 +73,7 @@ def build_api() -> FastAPI:
         events,
     ):
         app.include_router(module.router)
+    app.openapi = with_extra_schemas(app.openapi)  # type: ignore[method-assign]
     return app
 
 

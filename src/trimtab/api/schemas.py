@@ -44,6 +44,17 @@ PERCENT = ranged(PERCENT_RANGE, examples=[40], description="0 sells the holding 
 BAND_RANGE = PERCENT_RANGE.narrowed(above=True)
 
 
+class ErrorDetail(BaseModel):
+    code: str = Field(examples=["invalid_input"])
+    message: str = Field(description="A sentence naming the field at fault, when one is.")
+
+
+class ErrorBody(BaseModel):
+    """Every non-2xx answer (``api/errors.py``)."""
+
+    error: ErrorDetail
+
+
 class Body(BaseModel):
     """Request bodies refuse unknown fields, so a typo is an error rather than ignored."""
 

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar, cast
 
 from trimtab.domain import drift
@@ -121,7 +122,7 @@ class DriftRow:
 
 @dataclass(frozen=True, kw_only=True)
 class TradeExecuted:
-    """One order the run sent (the original callable's five keys)."""
+    """One order the run sent: the original callable's five keys, then its fill so far."""
 
     __pydantic_config__: ClassVar[dict[str, Any]] = SCHEMA_CONFIG
 
@@ -131,6 +132,11 @@ class TradeExecuted:
     order_id: str | None
     """The broker's id; null when the broker refused the order before giving one."""
     status: OrderStatusValue
+    filled_qty: float = 0.0
+    filled_avg_price: float | None = None
+    """USD per share or coin."""
+    submitted_at: datetime | None = None
+    updated_at: datetime | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -290,6 +296,31 @@ class RunAccepted:
 
     run_id: int
     status: RunStatus
+
+
+class EventKind(StrEnum):
+    """The kinds of change ``GET /api/events`` sends (``services/events.py``)."""
+
+    ALLOCATION_CHANGED = "allocation_changed"
+    RUN_STARTED = "run_started"
+    RUN_FINISHED = "run_finished"
+    #: Its data is an ``OrderRecord``.
+    ORDER_UPDATED = "order_updated"
+    #: A user's or the system's risk row changed (data: ``scope``).
+    RISK_CHANGED = "risk_changed"
+    #: The rebalancing rules changed.
+    SETTINGS_CHANGED = "settings_changed"
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunEvent:
+    """The data of ``run_started`` (``run_id`` only) and ``run_finished``."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = SCHEMA_CONFIG
+
+    run_id: int
+    status: RunStatus | None = None
+    message: str | None = None
 
 
 def drift_row(row: drift.DriftRow) -> DriftRow:

@@ -80,6 +80,10 @@ def trade_executed(order: OrderRow) -> TradeExecuted:
         qty=number(order.qty),
         order_id=order.broker_order_id,
         status=order_status(order.status),
+        filled_qty=number(order.filled_qty),
+        filled_avg_price=number(order.filled_avg_price) if order.filled_avg_price else None,
+        submitted_at=order.submitted_at,
+        updated_at=order.updated_at,
     )
 
 

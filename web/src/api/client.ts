@@ -1,37 +1,19 @@
 /**
- * The one place the page talks to the trimtab API.
- *
- * Routes from design.md: POST /api/auth/login, GET /api/me, GET /api/allocations,
- * PUT|DELETE /api/allocations/{symbol}, POST /api/rebalance/check, GET /api/runs,
- * GET /api/runs/{id}, GET /api/risk, GET /api/events (SSE).
- *
- * Assumed here, to be built on the server to match (shapes in types.ts):
- *  - POST /api/auth/logout → 204; ends the session on the server, clears the cookie.
- *  - DELETE /api/sessions → {revoked}; signs out everywhere.
- *  - GET /api/me → {user, csrf_token?, broker?: {name, paper, connected, message}};
- *    when it returns csrf_token the page uses it after a reload.
- *  - GET /api/portfolio → {portfolio_value, cash, buying_power, positions[], as_of}.
- *  - GET /api/assets/{symbol} → {symbol, tradable, fractionable, name} or 404.
- *  - GET /api/runs[?limit=n&offset=k] → {runs: RunSummary[], total} newest first
- *    (limit at most 200);
- *    GET /api/runs/{id} → RunDetail.
- *  - GET|PUT /api/settings ↔ {threshold_percent, min_trade, cash_buffer_percent, untargeted,
- *    max_price_age_hours}.
- *  - GET|PUT|DELETE /api/broker, POST /api/broker/test (types from schema.d.ts).
- *  - GET /api/tokens → {tokens[]}; POST /api/tokens {name} → {id, name, created_at,
- *    token}; DELETE /api/tokens/{id} → 204.
- *  - POST /api/rebalance/check → 409 {"error": {"code": "conflict"}} while a run is
- *    in flight.
- *  - SSE events allocation_changed, run_started, run_finished, order_updated with
- *    JSON data (see events.ts).
- *  - Decimals may arrive as numbers or strings.
+ * The one place the page talks to the trimtab API. Every request and answer type is
+ * generated from the server's OpenAPI document (models.ts names them; docs/api.md).
  *
  * Auth is the session cookie (same origin). State-changing requests carry the CSRF
  * token from sign-in in X-CSRF-Token. A 401 anywhere sends the user to sign in.
+ * Server-sent events (allocation_changed, run_started, run_finished, order_updated)
+ * are read in events.ts.
  */
-import type { components } from "./schema";
 import type {
   AllocationList,
+  BacktestBody,
+  BacktestResult,
+  PlanResult,
+  Schedule,
+  ScheduleUpdate,
   BrokerAccount,
   BrokerConnectBody,
   BrokerConnected,
@@ -52,23 +34,19 @@ import type {
   RunAccepted,
   RunDetail,
   RunList,
+  RunStatus,
+  RunTrigger,
   TokenList,
   UserSettings,
   UserSettingsUpdate,
-} from "./types";
+} from "./models";
 
-export type BacktestBody = components["schemas"]["BacktestBody"];
-export type Schedule = components["schemas"]["ScheduleOut"];
-export type ScheduleUpdate = components["schemas"]["ScheduleBody"];
-export type BacktestResult = components["schemas"]["BacktestResult"];
-export type PolicyResult = components["schemas"]["PolicyResult"];
-/** A plan recorded nowhere (POST /api/rebalance/plan); `outcome` says when it is refused. */
-export type PlanResult = components["schemas"]["PlanResult"];
+export type { BacktestBody, BacktestResult, PlanResult, PolicyResult, Schedule, ScheduleUpdate } from "./models";
 /** GET /api/runs filters; undefined: any. */
 export interface RunFilters {
   dry_run?: boolean;
-  trigger?: components["schemas"]["Trigger"];
-  status?: components["schemas"]["RunStatus"];
+  trigger?: RunTrigger;
+  status?: RunStatus;
 }
 
 const CSRF_KEY = "trimtab.csrf";

@@ -1,9 +1,9 @@
 import { QueryClient } from "@tanstack/react-query";
 import { describe, expect, it } from "vitest";
-import { dryRun } from "@/test/fixtures";
+import { dryRun, tradeExecuted } from "@/test/fixtures";
 import { applyServerEvent } from "./events";
 import { keys, runDetailFromCheck } from "./queries";
-import type { RunDetail } from "./types";
+import type { RunDetail } from "./models";
 
 const message = (data: unknown) => new MessageEvent("message", { data: JSON.stringify(data) });
 
@@ -13,7 +13,7 @@ function clientWithRun(): QueryClient {
     ...dryRun,
     run_id: 9,
     dry_run: false,
-    trades_executed: [{ symbol: "SPY", side: "sell", qty: 1, order_id: "o-1", status: "accepted" }],
+    trades_executed: [tradeExecuted({ symbol: "SPY", side: "sell", qty: 1, order_id: "o-1", status: "accepted" })],
   });
   qc.setQueryData(keys.run(9), run);
   qc.setQueryData(keys.allocations, { allocations: [], total_percent: 0 });
@@ -24,8 +24,10 @@ function clientWithRun(): QueryClient {
 describe("applyServerEvent", () => {
   it("updates an order's status in place when it fills", () => {
     const qc = clientWithRun();
-    applyServerEvent(qc, "order_updated", message({ run_id: 9, order_id: "o-1", status: "filled" }));
-    expect(qc.getQueryData<RunDetail>(keys.run(9))?.trades_executed[0]?.status).toBe("filled");
+    const update = { run_id: 9, broker_order_id: "o-1", status: "filled", filled_qty: 1, filled_avg_price: 465.5, updated_at: "2026-11-25T10:00:02Z" };
+    applyServerEvent(qc, "order_updated", message(update));
+    const trade = qc.getQueryData<RunDetail>(keys.run(9))?.trades_executed[0];
+    expect([trade?.status, trade?.filled_qty, trade?.filled_avg_price, trade?.updated_at]).toEqual(["filled", 1, 465.5, "2026-11-25T10:00:02Z"]);
     expect(qc.getQueryState(keys.run(9))?.isInvalidated).toBe(true);
   });
 

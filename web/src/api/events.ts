@@ -6,12 +6,12 @@
 import { useEffect, useState } from "react";
 import { useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { keys } from "./queries";
-import type { OrderUpdatedData, RunDetail, RunEventData, ServerEventName } from "./types";
+import type { OrderUpdatedData, RunDetail, RunEventData, ServerEventName } from "./models";
 
 export type LiveState = "connecting" | "live" | "offline";
 
 /** The run and allocation events, and the risk and rules changes (services/events.py). */
-export type EventName = ServerEventName | "risk_changed" | "settings_changed";
+export type EventName = ServerEventName;
 
 function parse<T>(event: MessageEvent): T | null {
   try {
@@ -50,8 +50,8 @@ export function applyServerEvent(qc: QueryClient, name: EventName, event: Messag
       const data = parse<OrderUpdatedData>(event);
       if (!data) return;
       if (data.run_id !== undefined && data.run_id !== null) {
-        // Patch the status at once; the refetch brings the rest (fill qty, time).
-        const orderId = data.order_id ?? data.broker_order_id;
+        // Patch the order at once; the refetch brings the rest.
+        const orderId = data.broker_order_id;
         qc.setQueryData(keys.run(data.run_id), (old: RunDetail | undefined) =>
           old && orderId
             ? {
@@ -61,8 +61,9 @@ export function applyServerEvent(qc: QueryClient, name: EventName, event: Messag
                     ? {
                         ...t,
                         status: data.status,
-                        updated_at: data.updated_at ?? t.updated_at,
-                        filled_qty: data.filled_qty ?? t.filled_qty,
+                        updated_at: data.updated_at,
+                        filled_qty: data.filled_qty,
+                        filled_avg_price: data.filled_avg_price,
                       }
                     : t,
                 ),
@@ -77,14 +78,15 @@ export function applyServerEvent(qc: QueryClient, name: EventName, event: Messag
   }
 }
 
-const EVENT_NAMES: EventName[] = [
-  "allocation_changed",
-  "run_started",
-  "run_finished",
-  "order_updated",
-  "risk_changed",
-  "settings_changed",
-];
+/** Every kind the server sends: a kind added on the server fails the type check here. */
+const EVENT_NAMES = Object.keys({
+  allocation_changed: true,
+  run_started: true,
+  run_finished: true,
+  order_updated: true,
+  risk_changed: true,
+  settings_changed: true,
+} satisfies Record<EventName, true>) as EventName[];
 
 /**
  * Subscribes while `enabled`. EventSource retries by itself after a dropped stream;

@@ -4,7 +4,7 @@
  */
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, type RunFilters } from "./client";
-import type { AllocationUpdate, CheckResult, RunDetail } from "./types";
+import type { AllocationUpdate, CheckResult, RunDetail } from "./models";
 
 export const keys = {
   me: ["me"] as const,
@@ -91,7 +91,10 @@ export function runDetailFromCheck(result: CheckResult, now = new Date().toISOSt
     ...result,
     id: result.run_id,
     trigger: "manual",
+    created_at: now,
     started_at: now,
+    inputs: {},
+    orders: [],
     finished_at: now,
     max_drift_percent: result.drift_analysis.length ? maxDrift : null,
     orders_count: result.trades_executed.length,

@@ -1248,6 +1248,32 @@ export interface components {
              */
             target_percent: number;
         };
+        /**
+         * ErrorBody
+         * @description Every non-2xx answer (``api/errors.py``).
+         */
+        ErrorBody: {
+            error: components["schemas"]["ErrorDetail"];
+        };
+        /** ErrorDetail */
+        ErrorDetail: {
+            /**
+             * Code
+             * @example invalid_input
+             */
+            code: string;
+            /**
+             * Message
+             * @description A sentence naming the field at fault, when one is.
+             */
+            message: string;
+        };
+        /**
+         * EventKind
+         * @description The kinds of change ``GET /api/events`` sends (``services/events.py``).
+         * @enum {string}
+         */
+        EventKind: "allocation_changed" | "run_started" | "run_finished" | "order_updated" | "risk_changed" | "settings_changed";
         /** HTTPValidationError */
         HTTPValidationError: {
             /** Detail */
@@ -1930,6 +1956,21 @@ export interface components {
             trigger: components["schemas"]["Trigger"];
         };
         /**
+         * RunEvent
+         * @description The data of ``run_started`` (``run_id`` only) and ``run_finished``.
+         */
+        RunEvent: {
+            /**
+             * Message
+             * @default null
+             */
+            message: string | null;
+            /** Run Id */
+            run_id: number;
+            /** @default null */
+            status: components["schemas"]["RunStatus"] | null;
+        };
+        /**
          * RunList
          * @description A page of the history, newest first, and how many runs there are in all.
          */
@@ -2158,9 +2199,19 @@ export interface components {
         };
         /**
          * TradeExecuted
-         * @description One order the run sent (the original callable's five keys).
+         * @description One order the run sent: the original callable's five keys, then its fill so far.
          */
         TradeExecuted: {
+            /**
+             * Filled Avg Price
+             * @description USD per share or coin.
+             */
+            filled_avg_price: number | null;
+            /**
+             * Filled Qty
+             * @default 0
+             */
+            filled_qty: number;
             /**
              * Order Id
              * @description The broker's id; null when the broker refused the order before giving one.
@@ -2171,8 +2222,12 @@ export interface components {
             side: components["schemas"]["Side"];
             /** Status */
             status: components["schemas"]["OrderState"] | components["schemas"]["OrderStatus"];
+            /** Submitted At */
+            submitted_at: string | null;
             /** Symbol */
             symbol: string;
+            /** Updated At */
+            updated_at: string | null;
         };
         /**
          * TradePlanned

@@ -1,7 +1,7 @@
 import { NavLink, Outlet } from "react-router";
 import { History, LineChart, LogOut, PieChart, Settings } from "lucide-react";
 import type { LiveState } from "@/api/events";
-import type { User } from "@/api/types";
+import type { User } from "@/api/models";
 import { Button } from "@/components/ui/button";
 import { useSignOut } from "@/features/auth/session";
 import { cn } from "@/lib/cn";

@@ -1,5 +1,8 @@
 /** Display formatting: USD money, 2-decimal percents, signed drift in pp. */
-import type { Num } from "@/api/types";
+import type { RunTrigger } from "@/api/models";
+
+/** A number as the server sends it, or as typed (a decimal string). */
+export type Num = number | string;
 
 export function toNumber(value: Num | null | undefined): number {
   if (value === null || value === undefined || value === "") return NaN;
@@ -116,8 +119,9 @@ export function formatPoints(value: Num | null | undefined): string {
   return Number.isFinite(n) ? `${fixed2.format(n)} pp` : DASH;
 }
 
-const TRIGGERS: Record<string, string> = { manual: "Manual", schedule: "Schedule", cli: "CLI", api: "API" };
+/** Every trigger the server records: one it adds fails the type check here. */
+const TRIGGERS: Record<RunTrigger, string> = { manual: "Manual", scheduled: "Scheduled" };
 
-export function triggerLabel(trigger: string): string {
-  return TRIGGERS[trigger] ?? humanize(trigger);
+export function triggerLabel(trigger: RunTrigger): string {
+  return TRIGGERS[trigger];
 }

@@ -1,5 +1,5 @@
 /** Client-side checks that give early, specific messages; the server re-checks all. */
-import type { Allocation } from "@/api/types";
+import type { Allocation } from "@/api/models";
 import { toNumber } from "./format";
 
 /** Tolerance of the seed: targets must sum to 100 % within 0.01 pp. */

@@ -3,8 +3,8 @@ import userEvent from "@testing-library/user-event";
 import axe from "axe-core";
 import { beforeEach, describe, expect, it } from "vitest";
 import { setCsrfToken } from "@/api/client";
-import type { CheckResult, RiskStatus } from "@/api/types";
-import { allocation, dryRun, emptyRuns, portfolio, riskClear } from "@/test/fixtures";
+import type { CheckResult, RiskStatus } from "@/api/models";
+import { allocation, dryRun, emptyRuns, portfolio, riskClear, tradeExecuted } from "@/test/fixtures";
 import { renderWithProviders, stubFetch } from "@/test/render";
 import { AllocationPage } from "./AllocationPage";
 
@@ -15,8 +15,8 @@ const liveRun: CheckResult = {
   status: "completed",
   message: "Rebalancing executed",
   trades_executed: [
-    { symbol: "SPY", side: "sell", qty: 13.9785, order_id: "ord-1", status: "filled", submitted_at: "2026-11-25T10:00:00Z" },
-    { symbol: "TLT", side: "buy", qty: 68.18, order_id: "ord-2", status: "accepted", submitted_at: "2026-11-25T10:00:05Z" },
+    tradeExecuted({ symbol: "SPY", side: "sell", qty: 13.9785, order_id: "ord-1", status: "filled", submitted_at: "2026-11-25T10:00:00Z" }),
+    tradeExecuted({ symbol: "TLT", side: "buy", qty: 68.18, order_id: "ord-2", status: "accepted", submitted_at: "2026-11-25T10:00:05Z" }),
   ],
 };
 

@@ -12,7 +12,8 @@ import {
   useSettings,
   useStartRun,
 } from "@/api/queries";
-import type { Allocation, CheckResult, RunSummary } from "@/api/types";
+import { isRunInFlight } from "@/api/lifecycle";
+import type { Allocation, CheckResult, RunSummary } from "@/api/models";
 import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -30,8 +31,6 @@ import { PortfolioSummary } from "@/features/allocation/PortfolioSummary";
 import { RiskBanner, isBlocked } from "@/features/allocation/RiskBanner";
 import { TradesTable, tradesOfRun } from "@/features/allocation/TradesTable";
 import { useTitle } from "@/lib/useTitle";
-
-const IN_FLIGHT = new Set(["running", "pending", "queued"]);
 
 /** A check the server would not plan (no enabled targets, a sum off 100%, a valuation
  * that does not add up): no drift to show, and the reason is what the user needs. */
@@ -95,14 +94,14 @@ export function AllocationPage() {
 
   const liveStatus = liveRun.data?.status;
   const inFlight =
-    live.isPending || runList.some((r) => IN_FLIGHT.has(r.status)) || (liveStatus !== undefined && IN_FLIGHT.has(liveStatus));
+    live.isPending || runList.some((r) => isRunInFlight(r.status)) || (liveStatus !== undefined && isRunInFlight(liveStatus));
 
   // A rebalance's own record keeps the drift from before its orders: once it has ended,
   // plan again (recording nothing) to show the drift as it stands now.
   const replanned = useRef<string | null>(null);
   const lastShown = checkRun.data;
   const endedRebalance =
-    lastShown && !lastShown.dry_run && lastShown.trades_executed.length > 0 && !IN_FLIGHT.has(lastShown.status)
+    lastShown && !lastShown.dry_run && lastShown.trades_executed.length > 0 && !isRunInFlight(lastShown.status)
       ? String(lastShown.id)
       : null;
   const replan = current.mutate;
@@ -348,7 +347,7 @@ export function AllocationPage() {
           <TradesTable trades={tradesOfRun(liveRun.data)} fallbackTime={liveRun.data?.started_at} />
           {liveRun.data && (
             <p className="mt-3 text-sm text-slate-700" role="status" data-testid="run-summary">
-              {IN_FLIGHT.has(liveRun.data.status) ? (
+              {isRunInFlight(liveRun.data.status) ? (
                 <span className="inline-flex items-center gap-1.5">
                   <Loader2 className="size-4 animate-spin" aria-hidden /> Sending orders…
                 </span>

@@ -1,28 +1,16 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
-import type { RunSummary } from "@/api/types";
+import type { RunStatus } from "@/api/models";
+import { runSummary } from "@/test/fixtures";
 import { renderWithProviders, stubFetch } from "@/test/render";
 import { HistoryPage } from "./HistoryPage";
 
-const run = (id: number, extra: Partial<RunSummary> = {}): RunSummary => ({
-  id,
-  trigger: "schedule",
-  status: "completed",
-  dry_run: false,
-  started_at: "2026-11-24T10:00:00Z",
-  finished_at: "2026-11-24T10:00:05Z",
-  needs_rebalance: true,
-  max_drift_percent: 6.5,
-  orders_count: 2,
-  portfolio_value: "100000.00",
-  message: "Rebalancing executed",
-  ...extra,
-});
+const run = runSummary;
 
 describe("HistoryPage", () => {
   it("names each status the server records, a refused check as refused", async () => {
-    const statuses = ["refused", "blocked_by_risk", "nothing_to_do", "partial", "awaiting_fills"];
+    const statuses: RunStatus[] = ["refused", "blocked_by_risk", "nothing_to_do", "partial", "awaiting_fills"];
     stubFetch({
       "GET /api/runs?limit=25": { runs: statuses.map((status, i) => run(i + 1, { status })), total: 5 },
     });
@@ -41,16 +29,16 @@ describe("HistoryPage", () => {
   it("lists runs with trigger, status, drift before and orders, and pages to older ones", async () => {
     const page = (from: number, n: number) => Array.from({ length: n }, (_, i) => run(from - i));
     const calls = stubFetch({
-      "GET /api/runs?limit=25": { runs: [run(2, { trigger: "cli", dry_run: true, status: "planned", orders_count: 0 }), run(1), ...page(100, 23)], total: 30 },
+      "GET /api/runs?limit=25": { runs: [run(2, { trigger: "manual", dry_run: true, status: "planned", orders_count: 0 }), run(1), ...page(100, 23)], total: 30 },
       "GET /api/runs?limit=25&offset=25": { runs: [run(0), ...page(-1, 4)], total: 30 },
     });
     renderWithProviders(<HistoryPage />);
     const first = await screen.findByTestId("run-row-2");
-    expect(first).toHaveTextContent("CLI");
+    expect(first).toHaveTextContent("Manual");
     expect(first).toHaveTextContent("dry run");
     expect(first).toHaveTextContent("Planned");
     const second = screen.getByTestId("run-row-1");
-    expect(second).toHaveTextContent("Schedule");
+    expect(second).toHaveTextContent("Scheduled");
     expect(second).toHaveTextContent("Completed");
     expect(second).toHaveTextContent("6.50 pp");
     expect(within(second).getByRole("link")).toHaveAttribute("href", "/history/1");

@@ -1,9 +1,24 @@
-import type { Allocation, CheckResult, DriftRow, Portfolio, RiskStatus, RunList } from "@/api/types";
+import type {
+  Allocation,
+  CheckResult,
+  DriftDetail,
+  DriftRow,
+  Portfolio,
+  Position,
+  RiskFlags,
+  RiskStatus,
+  RunList,
+  RunSummary,
+  TradeExecuted,
+  TradePlanned,
+} from "@/api/models";
 
 export const allocation = (symbol: string, target_percent: number, enabled = true): Allocation => ({
   symbol,
   target_percent,
   enabled,
+  band_percent: null,
+  band_relative_percent: null,
   created_at: "2026-01-01T00:00:00Z",
   updated_at: "2026-01-01T00:00:00Z",
 });
@@ -14,23 +29,80 @@ export const driftRows: DriftRow[] = [
   { symbol: "GLD", target_percent: 10, actual_percent: 11.2, drift_percent: 1.2, needs_rebalance: false, action: "none" },
 ];
 
+/** A drift row's details as the server sends them, with ``extra`` over the defaults. */
+export const driftDetail = (symbol: string, extra: Partial<DriftDetail> = {}): DriftDetail => ({
+  symbol,
+  band_percent: 5,
+  traded: false,
+  reason: null,
+  reason_message: null,
+  market_value: 0,
+  asset_class: "us_equity",
+  targeted: true,
+  exit: false,
+  hold_reason: null,
+  note: null,
+  ...extra,
+});
+
+const position = (symbol: string, qty: number, price: number, market_value: number, actual_percent: number): Position => ({
+  symbol,
+  qty,
+  price,
+  market_value,
+  actual_percent,
+  asset_class: "us_equity",
+  side: "long",
+});
+
 export const portfolio: Portfolio = {
-  portfolio_value: "100000.00",
-  cash: "2500.00",
-  buying_power: "5000.00",
+  portfolio_value: 100000,
+  cash: 2500,
+  buying_power: 5000,
+  equity: 100000,
+  valuation_agrees: true,
   as_of: "2026-11-25T10:00:00Z",
   positions: [
-    { symbol: "SPY", qty: "100", price: "465", market_value: "46500", actual_percent: "46.5" },
-    { symbol: "TLT", qty: "150", price: "91.67", market_value: "13750", actual_percent: "13.75" },
-    { symbol: "GLD", qty: "60", price: "186.67", market_value: "11200", actual_percent: "11.2" },
+    position("SPY", 100, 465, 46500, 46.5),
+    position("TLT", 150, 91.67, 13750, 13.75),
+    position("GLD", 60, 186.67, 11200, 11.2),
   ],
 };
 
-export const riskClear: RiskStatus = {
-  system: { trading_enabled: true, drawdown_recovery: false, kill_switch: false, reason: null },
-  user: { trading_enabled: true, drawdown_recovery: false, kill_switch: false, reason: null },
-  blocked_reason: null,
+const clear: RiskFlags = {
+  trading_enabled: true,
+  drawdown_recovery: false,
+  kill_switch: false,
+  reason: "",
+  updated_by: null,
+  updated_at: null,
 };
+
+export const riskClear: RiskStatus = { system: clear, user: clear, blocked_reason: null };
+
+/** An order the run sent, as the server sends it. */
+export const tradeExecuted = (extra: Partial<TradeExecuted> & Pick<TradeExecuted, "symbol" | "side" | "qty">): TradeExecuted => ({
+  order_id: null,
+  status: "accepted",
+  filled_qty: 0,
+  filled_avg_price: null,
+  submitted_at: null,
+  updated_at: null,
+  ...extra,
+});
+
+const planned = (symbol: string, side: TradePlanned["side"], qty: number, price: number, notional: number): TradePlanned => ({
+  symbol,
+  side,
+  qty,
+  price,
+  notional,
+  price_as_of: null,
+  price_source: null,
+  asset_class: "us_equity",
+  exit: false,
+  estimated_gain: null,
+});
 
 export const dryRun: CheckResult = {
   needs_rebalance: true,
@@ -40,12 +112,34 @@ export const dryRun: CheckResult = {
   message: "Dry run: 2 orders planned",
   run_id: 7,
   dry_run: true,
-  status: "dry_run",
-  trades_planned: [
-    { symbol: "SPY", side: "sell", qty: 13.9785, price: 465, notional: 6500 },
-    { symbol: "TLT", side: "buy", qty: 68.18, price: 91.67, notional: 6250 },
-  ],
-  skipped: [{ symbol: "GLD", side: "buy", reason: "below_min_trade", message: "Trade of $4.10 is under the $10 minimum" }],
+  status: "planned",
+  outcome: "planned",
+  trades_planned: [planned("SPY", "sell", 13.9785, 465, 6500), planned("TLT", "buy", 68.18, 91.67, 6250)],
+  skipped: [{ symbol: "GLD", side: "buy", reason: "below_minimum", message: "Trade of $4.10 is under the $10 minimum" }],
+  drift_details: [],
+  buy_budget: null,
+  curing_deposit: null,
+  realised_gains: {},
+  trading_blocked: null,
+  account: null,
+  resumed: false,
 };
 
-export const emptyRuns: RunList = { runs: [] };
+/** A run in the history, as the server lists it, with ``extra`` over the defaults. */
+export const runSummary = (id: number, extra: Partial<RunSummary> = {}): RunSummary => ({
+  id,
+  created_at: "2026-11-24T10:00:00Z",
+  started_at: "2026-11-24T10:00:00Z",
+  finished_at: "2026-11-24T10:00:05Z",
+  trigger: "scheduled",
+  dry_run: false,
+  status: "completed",
+  needs_rebalance: true,
+  max_drift_percent: 6.5,
+  orders_count: 2,
+  portfolio_value: 100000,
+  message: "Rebalancing executed",
+  ...extra,
+});
+
+export const emptyRuns: RunList = { runs: [], total: 0 };

@@ -1,5 +1,5 @@
 import { ArrowDown, ArrowUp, Check } from "lucide-react";
-import type { DriftAction } from "@/api/types";
+import type { DriftAction } from "@/api/models";
 import { Badge } from "@/components/ui/badge";
 
 /** Buy / sell / within band, by icon and word as well as colour. */

@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from "react";
 import { Loader2 } from "lucide-react";
 import { ApiError, api, errorMessage } from "@/api/client";
-import type { Asset } from "@/api/types";
+import type { Asset } from "@/api/models";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { TextField } from "@/components/ui/field";
@@ -78,7 +78,7 @@ async function assetProblem(symbol: string, lookup: (s: string) => Promise<Asset
   try {
     const asset = await lookup(symbol);
     if (!asset.tradable) {
-      return `${symbol}${asset.name ? ` (${asset.name})` : ""} exists but is not tradable at your broker.`;
+      return `${symbol} exists but is not tradable at your broker.`;
     }
     return null;
   } catch (error) {

@@ -1,4 +1,4 @@
-import type { Allocation, Portfolio } from "@/api/types";
+import type { Allocation, Portfolio } from "@/api/models";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { CASH_KEY } from "@/lib/colors";
 import { formatDateTime, formatMoneyWhole, formatPercent, toNumber } from "@/lib/format";

@@ -1,6 +1,6 @@
 import { useId } from "react";
 import { Loader2, Zap } from "lucide-react";
-import type { TradePlanned, TradeSkipped } from "@/api/types";
+import type { TradePlanned, TradeSkipped } from "@/api/models";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Switch } from "@/components/ui/switch";

@@ -1,6 +1,6 @@
 import { render, screen, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
-import { driftRows } from "@/test/fixtures";
+import { driftDetail, driftRows } from "@/test/fixtures";
 import { DriftTable } from "./DriftTable";
 
 describe("DriftTable", () => {
@@ -67,8 +67,8 @@ describe("DriftTable", () => {
       <DriftTable
         rows={rows}
         details={[
-          { symbol: "XYZ", market_value: -10000, asset_class: "us_equity", targeted: false, exit: false, hold_reason: "short_position", note },
-          { symbol: "SPY", market_value: 4000, asset_class: "us_equity", targeted: true, exit: false, hold_reason: null, note: null },
+          driftDetail("XYZ", { market_value: -10000, targeted: false, hold_reason: "short_position", note }),
+          driftDetail("SPY", { market_value: 4000 }),
         ]}
       />,
     );

@@ -1,6 +1,7 @@
 import { Fragment } from "react";
 import { AlertTriangle } from "lucide-react";
-import type { DriftDetail, DriftRow, Num } from "@/api/types";
+import type { DriftDetail, DriftRow } from "@/api/models";
+import type { Num } from "@/lib/format";
 import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { cn } from "@/lib/cn";
 import { formatDrift, formatDriftMoney, formatPercent, toNumber } from "@/lib/format";

@@ -1,5 +1,5 @@
 import { CircleSlash } from "lucide-react";
-import type { TradePlanned, TradeSkipped } from "@/api/types";
+import type { TradePlanned, TradeSkipped } from "@/api/models";
 import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { formatMoney, formatQty, humanize, toNumber } from "@/lib/format";
 import { SideBadge } from "./ActionBadge";

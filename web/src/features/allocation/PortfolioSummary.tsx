@@ -1,6 +1,6 @@
 import type { ReactNode } from "react";
 import { Clock, DollarSign, Landmark, Wallet } from "lucide-react";
-import type { Portfolio, RunSummary } from "@/api/types";
+import type { Portfolio, RunSummary } from "@/api/models";
 import { Card } from "@/components/ui/card";
 import { formatMoney, formatRelative, formatWhen, humanize, toNumber } from "@/lib/format";
 

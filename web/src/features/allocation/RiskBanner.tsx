@@ -1,5 +1,5 @@
 import { OctagonAlert, ShieldAlert, TrendingDown } from "lucide-react";
-import type { RiskFlags, RiskStatus } from "@/api/types";
+import type { RiskFlags, RiskStatus } from "@/api/models";
 import { Alert } from "@/components/ui/alert";
 
 interface Block {

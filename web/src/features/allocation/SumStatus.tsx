@@ -1,5 +1,5 @@
 import { AlertTriangle, CheckCircle2, Info } from "lucide-react";
-import type { Allocation } from "@/api/types";
+import type { Allocation } from "@/api/models";
 import { formatPercent } from "@/lib/format";
 import { allocationSum } from "@/lib/validation";
 import { cn } from "@/lib/cn";

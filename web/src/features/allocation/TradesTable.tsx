@@ -1,4 +1,5 @@
-import type { Num, RunDetail, TradeExecuted } from "@/api/types";
+import type { RunDetail, TradeExecuted } from "@/api/models";
+import type { Num } from "@/lib/format";
 import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { formatDateTime, formatMoney, formatQty, toNumber } from "@/lib/format";
 import { SideBadge } from "./ActionBadge";

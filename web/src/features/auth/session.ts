@@ -2,7 +2,7 @@ import { useNavigate } from "react-router";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { api, setCsrfToken } from "@/api/client";
 import { keys } from "@/api/queries";
-import type { LoginRequest } from "@/api/types";
+import type { LoginRequest } from "@/api/models";
 
 export function useSignIn() {
   const qc = useQueryClient();

@@ -1,8 +1,7 @@
 import type { ComponentType } from "react";
 import { AlertOctagon, Ban, CheckCircle2, CircleDashed, Clock, Eye, Loader2, MinusCircle, ShieldAlert } from "lucide-react";
-import type { RunStatus } from "@/api/types";
+import type { RunStatus } from "@/api/models";
 import { Badge, type BadgeProps } from "@/components/ui/badge";
-import { humanize } from "@/lib/format";
 
 interface Look {
   tone: BadgeProps["tone"];
@@ -10,8 +9,9 @@ interface Look {
   label: string;
 }
 
-/** Each run status the server records (docs/rebalancing.md), as the page shows it. */
-const LOOKS: Record<string, Look> = {
+/** Each run status the server records (docs/api.md), as the page shows it: a status the
+ * server adds fails the type check here. */
+const LOOKS: Record<RunStatus, Look> = {
   running: { tone: "info", icon: Loader2, label: "Running" },
   awaiting_fills: { tone: "info", icon: Clock, label: "Awaiting fills" },
   completed: { tone: "buy", icon: CheckCircle2, label: "Completed" },
@@ -24,14 +24,14 @@ const LOOKS: Record<string, Look> = {
 };
 
 /** Every status the server records, in the order a filter offers them. */
-export const RUN_STATUSES = Object.keys(LOOKS);
+export const RUN_STATUSES = Object.keys(LOOKS) as RunStatus[];
 
 export function runStatusLabel(status: RunStatus): string {
-  return LOOKS[status]?.label ?? humanize(status);
+  return LOOKS[status].label;
 }
 
 export function RunStatusBadge({ status }: { status: RunStatus }) {
-  const look = LOOKS[status] ?? { tone: "neutral", icon: MinusCircle, label: humanize(status) };
+  const look = LOOKS[status];
   const Icon = look.icon;
   return (
     <Badge tone={look.tone} data-status={status}>

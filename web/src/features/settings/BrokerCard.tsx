@@ -2,7 +2,7 @@ import { useId, useState, type FormEvent } from "react";
 import { CheckCircle2, Loader2, PlugZap, Unplug, XCircle } from "lucide-react";
 import { errorMessage } from "@/api/client";
 import { useBroker, useConnectBroker, useDisconnectBroker, useMe, usePortfolio, useRisk, useTestBroker } from "@/api/queries";
-import type { BrokerAccount, BrokerConnection } from "@/api/types";
+import type { BrokerAccount, BrokerConnection } from "@/api/models";
 import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";

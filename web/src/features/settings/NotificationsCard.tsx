@@ -2,7 +2,7 @@ import { useEffect, useId, useState, type FormEvent } from "react";
 import { Bell, Loader2, RefreshCw, Save, Send } from "lucide-react";
 import { errorMessage } from "@/api/client";
 import { useDeliveries, useNotifications, useSaveNotifications, useTestNotification } from "@/api/queries";
-import type { Delivery, NotifyEvent } from "@/api/types";
+import type { Delivery, NotifyEvent } from "@/api/models";
 import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";

@@ -2,7 +2,7 @@ import { useId, useState, type FormEvent } from "react";
 import { Check, Copy, KeyRound, Loader2, Trash2 } from "lucide-react";
 import { errorMessage } from "@/api/client";
 import { useCreateToken, useDeleteToken, useTokens } from "@/api/queries";
-import type { ApiToken, CreatedToken } from "@/api/types";
+import type { ApiToken, CreatedToken } from "@/api/models";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
