@@ -5,10 +5,11 @@ single-threaded, forks one child per line read on stdin::
 
     KEY_ID USER_ID KILL_AT PHASE REPORT_FILE
 
-The child runs a live check for ``USER_ID`` through an ``AlpacaBroker`` on the
-simulator account ``KEY_ID`` and SIGKILLs itself just ``before`` or ``after`` its
-``KILL_AT``-th broker call (0: never; the test may kill it on a timer instead). It
-writes how many broker calls it made to ``REPORT_FILE`` if it lives to the end.
+The child runs a live check for ``USER_ID`` (which first resumes a run left
+unfinished) through an ``AlpacaBroker`` on the simulator account ``KEY_ID`` and
+SIGKILLs itself just ``before`` or ``after`` its ``KILL_AT``-th broker call (0:
+never; the test may kill it on a timer instead). It writes how many broker calls it
+made to ``REPORT_FILE`` if it lives to the end.
 This process answers ``@@pid PID`` once forked and ``@@exit PID STATUS`` when the
 child is gone (``STATUS`` as ``os.waitpid`` gives it).
 """
@@ -18,6 +19,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -26,6 +28,7 @@ from typing import Any
 from trimtab.brokers.alpaca import AlpacaBroker
 from trimtab.brokers.asset_cache import AssetCache
 from trimtab.config import Settings
+from trimtab.errors import Conflict
 from trimtab.services.context import RunOptions, build_context
 from trimtab.services.events import InProcessEvents
 from trimtab.services.rebalance import check_rebalance_drift
@@ -83,7 +86,17 @@ def child(db_url: str, sim_url: str, line: str) -> None:
     )
     broker = KillingBroker(alpaca, int(kill_at), phase)
     ctx.broker_for = lambda _user: broker  # type: ignore[assignment,return-value]
-    check_rebalance_drift(ctx, int(user_id))
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            check_rebalance_drift(ctx, int(user_id))
+            break
+        except Conflict:
+            # A killed run's lock goes with its connection, which PostgreSQL notices a
+            # moment later: this check then resumes that run.
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
     Path(report).write_text(str(broker.calls))
 
 

@@ -6,6 +6,7 @@ once, and the records match the broker.
 drawn from a seed printed on failure (``TRIMTAB_CRASH_SEED`` replays one): three in
 four kill the run just before or just after a random one of its broker calls (the
 request not sent, or answered and not yet recorded); the rest on a timer, anywhere.
+One kill in three is followed by another of the next check, which resumes the run.
 """
 
 from __future__ import annotations
@@ -159,14 +160,9 @@ def test_live_runs_killed_at_random_points_place_each_order_once(
     calls = int(report.read_text())
     assert calls >= 10, calls
 
-    kills = duplicates = mismatches = 0
-    for attempt in range(KILLS * 3):
-        if kills == KILLS:
-            break
-        account = SimAccount(sim_server)
-        account.use_for(pg_ctx)
-        before = last_run_id(pg_ctx)
-        report = tmp_path / f"run-{attempt}"
+    def kill_one(name: str) -> bool:
+        """A live check in a child, SIGKILLed at a random point; whether it was."""
+        report = tmp_path / f"run-{name}"
         timed = rng.random() < 0.25
         kill_at = 0 if timed else rng.randint(1, calls)
         phase = rng.choice(["before", "after"])
@@ -176,11 +172,29 @@ def test_live_runs_killed_at_random_points_place_each_order_once(
             with contextlib.suppress(ProcessLookupError):  # the run may have ended first
                 os.kill(pid, signal.SIGKILL)
         status = zygote.wait(pid)
-        where = f"seed {seed}, attempt {attempt}, kill at {kill_at} {phase}, timed {timed}"
-        killed = os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
-        if not killed:
-            log = Path(f"{report}.log")
-            assert status == 0, f"{where}: {log.read_text() if log.exists() else status}"
+        if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL:
+            return True
+        log = Path(f"{report}.log")
+        where = f"seed {seed}, run {name}, kill at {kill_at} {phase}, timed {timed}"
+        assert status == 0, f"{where}: {log.read_text() if log.exists() else status}"
+        return False
+
+    kills = in_resumes = duplicates = mismatches = 0
+    for attempt in range(KILLS * 3):
+        if kills == KILLS:
+            break
+        account = SimAccount(sim_server)
+        account.use_for(pg_ctx)
+        before = last_run_id(pg_ctx)
+        # The first kill hits a new run; one in three is followed by another that hits
+        # the check resuming it.
+        killed = kill_one(f"{attempt}")
+        kills += killed
+        while killed and kills < KILLS and rng.random() < 1 / 3:
+            killed = kill_one(f"{attempt}-resume-{kills}")
+            kills += killed
+            in_resumes += killed
+        where = f"seed {seed}, attempt {attempt}"
 
         resume_until_settled(pg_ctx, user_id)
         final = finish_rebalance(pg_ctx, user_id)
@@ -194,9 +208,9 @@ def test_live_runs_killed_at_random_points_place_each_order_once(
         mismatches += len(problems)
         assert (found, problems) == (0, []), where
         assert check_rebalance_drift(pg_ctx, user_id).status == "nothing_to_do", where
-        kills += killed
 
     record("crash_points_survived", kills)
+    record("crash_points_in_resumed_runs", in_resumes)
     record("duplicate_orders", duplicates)
     record("order_records_not_matching_broker", mismatches)
     assert kills == KILLS, f"only {kills} of {KILLS} runs were killed mid-run (seed {seed})"
