@@ -20,12 +20,14 @@ from sqlalchemy import Engine, select, text, update
 from trimtab.config import Settings
 from trimtab.domain.schedule import next_run
 from trimtab.services import schedules
+from trimtab.services.automation import SweepReport
 from trimtab.services.broker_accounts import make_broker_for
 from trimtab.services.context import AppContext, utc_now
 from trimtab.services.demo import seed_demo_user
 from trimtab.services.events import InProcessEvents
-from trimtab.services.queue import QUEUE, SCHEDULED_CHECK, queue_app
+from trimtab.services.queue import QUEUE, SCHEDULED_CHECK, SWEEP_LOCK, queue_app, sweep_alone
 from trimtab.store.db import make_engine, make_session_factory
+from trimtab.store.locks import run_lock
 from trimtab.store.models import PaperOrderRow, RebalanceRunRow, ScheduleRow
 
 from ..conftest import empty_database
@@ -221,3 +223,18 @@ def test_a_worker_killed_mid_run_is_resumed_by_the_next_with_each_order_placed_o
             text("SELECT status FROM procrastinate_jobs WHERE id = :id"), {"id": job_id}
         ).scalar_one()
     assert (events["started"], events["deferred_for_retry"], status) == (2, 1, "succeeded")
+
+
+def test_a_sweep_is_left_to_the_worker_already_sweeping(pg_ctx: AppContext) -> None:
+    user_id, due = _due_demo_account(pg_ctx)
+    app = queue_app(pg_ctx.settings.database_url, 3600)
+    lock = run_lock(
+        pg_ctx.engine, pg_ctx.session_factory, SWEEP_LOCK, lease=timedelta(minutes=1), clock=utc_now
+    )
+    with app.open():
+        with lock:  # another worker sweeps right now
+            assert sweep_alone(pg_ctx, app) == SweepReport(0, 0, 0, 0)
+            assert list(app.job_manager.list_jobs(task=SCHEDULED_CHECK)) == []
+        assert sweep_alone(pg_ctx, app) == SweepReport(0, 1, 0, 1)
+        [job] = app.job_manager.list_jobs(task=SCHEDULED_CHECK)
+    assert job.task_kwargs == {"user_id": user_id, "due_at": due.isoformat()}

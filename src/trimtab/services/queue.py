@@ -36,9 +36,10 @@ from procrastinate.job_context import JobContext
 from sqlalchemy.engine import make_url
 
 from trimtab.errors import Conflict
-from trimtab.services.automation import Due, check_due, sweep
+from trimtab.services.automation import Due, SweepReport, check_due, sweep
 from trimtab.services.context import AppContext
 from trimtab.services.rebalance import advance_run
+from trimtab.store.locks import run_lock
 
 log = logging.getLogger(__name__)
 QUEUE = "trimtab"
@@ -46,6 +47,8 @@ SWEEP = "trimtab.sweep"
 SCHEDULED_CHECK = "trimtab.scheduled_check"
 ADVANCE_RUN = "trimtab.advance_run"
 RETRY_STALLED = "trimtab.retry_stalled"
+#: The run lock's name for a sweep (account keys look like ``paper:1``, never like this).
+SWEEP_LOCK = "trimtab:sweep"
 #: A worker silent this long (procrastinate's default heartbeat is every 10 s) is taken
 #: for dead, and its running jobs are retried.
 STALLED_AFTER_SECONDS = 30.0
@@ -147,7 +150,7 @@ def advance_live_run(user_id: int) -> None:
 
 def sweep_accounts(timestamp: int) -> dict[str, Any]:
     ctx = _ctx()
-    report = sweep(ctx, lambda due: defer_checks(_Queue.app, due))
+    report = sweep_alone(ctx, _Queue.app)
     log.info("sweep at %s: %s", timestamp, report)
     return asdict(report)
 
@@ -160,6 +163,23 @@ class _Queue:
 
 def use_app(app: procrastinate.App) -> None:
     _Queue.app = app
+
+
+def sweep_alone(ctx: AppContext, app: procrastinate.App) -> SweepReport:
+    """``sweep``, deferring the checks to the queue, unless another worker is sweeping
+    right now (it covers the same schedules): workers starting together sweep once."""
+    try:
+        with run_lock(
+            ctx.engine,
+            ctx.session_factory,
+            SWEEP_LOCK,
+            lease=ctx.run_options.lock_lease,
+            clock=ctx.clock,
+        ):
+            return sweep(ctx, lambda due: defer_checks(app, due))
+    except Conflict:
+        log.info("another worker is sweeping; this one leaves it to it")
+        return SweepReport(0, 0, 0, 0)
 
 
 def _job(task_name: str, user_id: int, kind: str, **kwargs: Any) -> jobs.Job:
@@ -218,7 +238,7 @@ def run_worker(ctx: AppContext, *, concurrency: int, name: str, wait: bool = Tru
     use_app(app)
     with app.open():
         # A killed worker's runs are finished first, and its due accounts handed out again.
-        report = sweep(ctx, lambda due: defer_checks(app, due))
+        report = sweep_alone(ctx, app)
     log.info("worker %s started: %s; %s stalled job(s) retried", name, report, retried)
     app.run_worker(queues=[QUEUE], concurrency=concurrency, name=name, wait=wait)
     return report.resumed
