@@ -161,14 +161,17 @@ def test_two_clicks_make_one_run_with_orders(demo: Client) -> None:
         thread.start()
     for thread in threads:
         thread.join()
-    # The second click finds the first run (and answers with it) or its lock (409).
+    # The second click finds the first run (and answers with it) or its lock (409); on a
+    # slow machine it may come after the first run has ended, and then its own run finds
+    # the portfolio back on target. Either way exactly one run places orders.
     run_ids = {body["run_id"] for code, body in results if code == 202}
-    assert len(run_ids) == 1
+    assert 1 <= len(run_ids) <= 2
     for code, body in results:
         if code != 202:
             assert code == 409
             assert body["error"]["message"].startswith("a rebalance is already running")
-    placed = finished_run(demo, run_ids.pop())
+    finished = [finished_run(demo, run_id) for run_id in sorted(run_ids)]
+    (placed,) = [run for run in finished if run["trades_executed"]]
     assert [(t["symbol"], t["side"]) for t in placed["trades_executed"]] == [
         ("SPY", "sell"),
         ("TLT", "buy"),
