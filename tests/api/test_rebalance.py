@@ -37,6 +37,7 @@ def test_dry_run_reports_drift_and_plans_without_placing(demo: Client) -> None:
         ("TLT", "buy"),
     ]
     assert isinstance(result["run_id"], int)
+    assert result["message"] == "Dry run: Rebalancing planned: 1 sell, 1 buy"
     drift = {row["symbol"]: row for row in result["drift_analysis"]}
     assert (drift["SPY"]["action"], drift["SPY"]["needs_rebalance"]) == ("sell", True)
     assert (drift["TLT"]["action"], drift["GLD"]["action"]) == ("buy", "none")
@@ -275,7 +276,7 @@ def test_callable_live_check_waits_for_the_run_and_keeps_the_seeds_answer(demo: 
     result = response.json()["result"]
     assert_seed_contract(result)
     assert result["status"] == "completed"
-    assert result["message"] == "Rebalancing executed: 2 order(s) filled"
+    assert result["message"] == "Rebalancing executed: 2 orders filled"
     assert [(t["symbol"], t["side"], t["status"]) for t in result["trades_executed"]] == [
         ("SPY", "sell", "filled"),
         ("TLT", "buy", "filled"),

@@ -58,7 +58,7 @@ def test_new_user_sets_targets_previews_and_rebalances(page: Page, live: Live) -
     dialog.get_by_test_id("confirm-rebalance").click()
     # The run goes on after the 202: its orders and then its summary arrive over SSE.
     expect(page.get_by_test_id("run-summary")).to_have_text(
-        "Rebalancing executed: 4 order(s) filled"
+        "Rebalancing executed: 4 orders filled."
     )
     trades = page.get_by_test_id("trades-table")
     for symbol, _ in SEED:

@@ -90,7 +90,7 @@ def test_email_of_an_executed_run_holds_the_drift_table_and_the_orders(
     # cash buffer ($25), $1,975 buys QQQ and TLT alike: 9.875 shares each at $100.
     # SMTP carries lines ending in CRLF.
     assert plain.get_content().replace("\r\n", "\n") == (
-        "Rebalancing executed: 3 order(s) filled\n"
+        "Rebalancing executed: 3 orders filled\n"
         f"Run {result['run_id']}, status completed\n"
         "Portfolio value: $10,000.00\n"
         "\n"

@@ -150,7 +150,7 @@ def test_a_run_whose_answer_stays_lost_says_so_and_the_next_check_finds_the_orde
     account.script(route=BY_CLIENT_ID, status=503, times=None)
     result = to_json(check_rebalance_drift(ctx, seeded))
     assert result["status"] == "awaiting_fills"
-    assert "0 order(s) open, 1 sent without an answer yet, 3 not yet sent" in result["message"]
+    assert "0 orders open, 1 sent without an answer yet, 3 not yet sent" in result["message"]
     [sell] = [
         o
         for o in to_json(runs.get_run(ctx, seeded, result["run_id"]))["orders"]

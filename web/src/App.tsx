@@ -8,6 +8,7 @@ import { useMe } from "@/api/queries";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Layout } from "@/components/Layout";
+import { NotFoundPage } from "@/pages/NotFoundPage";
 import { SignInPage } from "@/pages/SignInPage";
 
 // Pages behind sign-in load on demand: the sign-in page paints without the charts.
@@ -85,7 +86,8 @@ export function App() {
         <Route path="/history/:runId" element={<Page><RunPage /></Page>} />
         <Route path="/backtest" element={<Page><BacktestPage /></Page>} />
         <Route path="/settings" element={<Page><SettingsPage /></Page>} />
-        <Route path="*" element={<Navigate to="/allocation" replace />} />
+        <Route index element={<Navigate to="/allocation" replace />} />
+        <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>
   );

@@ -51,6 +51,7 @@ from trimtab.domain.tax_lots import (
 )
 from trimtab.domain.whole_shares import ShareTrade, optimal_trades
 from trimtab.errors import InvalidTargets
+from trimtab.wording import counted
 
 
 class PlanOutcome(StrEnum):
@@ -753,7 +754,7 @@ def _outcome(
     if sells or buys:
         return (
             PlanOutcome.PLANNED,
-            f"Rebalancing planned: {len(sells)} sell(s), {len(buys)} buy(s)",
+            f"Rebalancing planned: {counted(len(sells), 'sell')}, {counted(len(buys), 'buy')}",
         )
     if intended or any(row.needs_rebalance for row in drift):
         held = set(_HOLD_SKIPS.values())

@@ -38,6 +38,7 @@ from trimtab.services.run_records import (
 from trimtab.store.locks import RunLock
 from trimtab.store.models import OrderRow
 from trimtab.store.repositories import Orders, Runs
+from trimtab.wording import counted
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,7 +279,8 @@ def judge(orders: Sequence[OrderRow], blocked_reason: str | None) -> Outcome:
         lost = f", {unanswered} sent without an answer yet" if unanswered else ""
         return Outcome(
             RunStatus.AWAITING_FILLS,
-            f"Waiting for fills: {open_count} order(s) open{lost}, {waiting} not yet sent; "
+            f"Waiting for fills: {counted(open_count, 'order')} open{lost}, "
+            f"{waiting} not yet sent; "
             "the next check or the worker completes the run",
         )
     sent = [o for o in orders if was_sent(o)]
@@ -289,7 +291,9 @@ def judge(orders: Sequence[OrderRow], blocked_reason: str | None) -> Outcome:
             RunStatus.BLOCKED_BY_RISK, f"{blocked_reason}; drift reported, no orders placed"
         )
     if complete:
-        return Outcome(RunStatus.COMPLETED, f"Rebalancing executed: {total} order(s) filled")
+        return Outcome(
+            RunStatus.COMPLETED, f"Rebalancing executed: {counted(total, 'order')} filled"
+        )
     # Orders that ended alike are named together: "buy QQQ, buy TLT: not sent: ...".
     problems: dict[str, list[str]] = {}
     for order in orders:
@@ -305,5 +309,6 @@ def judge(orders: Sequence[OrderRow], blocked_reason: str | None) -> Outcome:
         return Outcome(RunStatus.FAILED, f"Rebalancing failed: no order filled ({detail})")
     return Outcome(
         RunStatus.PARTIAL,
-        f"Rebalancing partly executed: {len(filled)} of {total} order(s) filled ({detail})",
+        f"Rebalancing partly executed: {len(filled)} of {counted(total, 'order')} filled "
+        f"({detail})",
     )

@@ -7,6 +7,7 @@
  * Server-sent events (allocation_changed, run_started, run_finished, order_updated)
  * are read in events.ts.
  */
+import { sentence } from "@/lib/format";
 import type {
   AllocationList,
   BacktestBody,
@@ -192,7 +193,8 @@ export const api = {
   testNotification: () => request<DeliveryList>("POST", "/api/notifications/test"),
 };
 
+/** What went wrong, as a sentence ("wrong email or password" → "Wrong email or password."). */
 export function errorMessage(error: unknown): string {
-  if (error instanceof Error) return error.message;
+  if (error instanceof Error) return sentence(error.message);
   return "Something went wrong.";
 }

@@ -352,7 +352,7 @@ export function AllocationPage() {
                   <Loader2 className="size-4 animate-spin" aria-hidden /> Sending orders…
                 </span>
               ) : (
-                liveRun.data.message
+                sentence(liveRun.data.message)
               )}
             </p>
           )}

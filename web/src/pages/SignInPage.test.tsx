@@ -28,7 +28,7 @@ describe("SignInPage", () => {
     await userEvent.type(screen.getByLabelText("Email"), "demo@trimtab.local");
     await userEvent.type(screen.getByLabelText("Password"), "nope");
     await userEvent.click(screen.getByRole("button", { name: "Sign in" }));
-    expect(await screen.findByTestId("signin-error")).toHaveTextContent("wrong email or password");
+    expect(await screen.findByTestId("signin-error")).toHaveTextContent(/^Wrong email or password\.$/);
     expect(getCsrfToken()).toBeNull();
   });
 });

@@ -60,7 +60,8 @@ const BAND_FIELDS = [
 /** The server names the field it refuses ("target_percent must be more than 0 %"):
  * such a message goes under that field, in the page's words. */
 function serverProblem(error: unknown): Problems {
-  const message = errorMessage(error);
+  if (!(error instanceof Error)) return { form: errorMessage(error) };
+  const message = error.message;
   const fields: [string, FieldName][] = [
     ["target_percent", "percent"],
     ["band_percent", "band"],

@@ -7,7 +7,7 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/com
 import { TextField } from "@/components/ui/field";
 import { Label } from "@/components/ui/label";
 import { useToast } from "@/components/ui/toast";
-import { formatMoney, formatPoints, sentence } from "@/lib/format";
+import { formatMoney, formatPoints } from "@/lib/format";
 
 export function validateThreshold(raw: string): string | null {
   const n = Number(raw);
@@ -128,7 +128,7 @@ export function PolicyForm() {
             title: "Settings saved",
             description: `Band ±${formatPoints(values.threshold_percent)}, minimum trade ${formatMoney(values.min_trade)}.`,
           }),
-        onError: (error) => notify({ tone: "error", title: "Could not save settings", description: sentence(errorMessage(error)) }),
+        onError: (error) => notify({ tone: "error", title: "Could not save settings", description: errorMessage(error) }),
       },
     );
   }
