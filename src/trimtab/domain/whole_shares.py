@@ -13,9 +13,12 @@ program (a knapsack, NP-hard in general), solved exactly in stages, cheapest fir
    per dollar while cash is left (the leftover-cash pass). The linear relaxation
    (fill every floor, then the round-ups by gain per dollar, the last one
    fractionally) bounds the optimum from below; equal means proven optimal.
-3. **Branch and bound** over the lines in gain-per-dollar order with that bound,
-   up to ``node_limit`` nodes; finishing proves optimality.
-4. **MILP.** ``scipy.optimize.milp`` (HiGHS) solves the rest exactly.
+3. **Reduced-cost fixing.** With the relaxation's price of a dollar λ, counts whose
+   Lagrangian excess passes the gap between the greedy plan and the bound cannot beat
+   it (``_fixings``); a line left with one count is fixed.
+4. **Branch and bound** over the lines still free, in gain-per-dollar order with that
+   bound, up to ``node_limit`` nodes; finishing proves optimality.
+5. **MILP.** ``scipy.optimize.milp`` (HiGHS) solves the rest to half a cent.
 
 The search runs in binary floating point (share counts are integers); the chosen
 counts are then checked against the budget in ``Decimal`` and any share a rounding
@@ -43,7 +46,7 @@ from trimtab.domain.money import ZERO
 #: Floating-point slack when comparing residuals found by the search (USD).
 _EPS = 1e-7
 #: The search recurses once per line: longer lists go straight to the MILP.
-_SEARCH_LINES = 200
+_SEARCH_LINES = 40
 #: The MILP stops once its solution is proven within half a cent (USD) of the optimum.
 _MILP_GAP = 0.005
 
@@ -214,10 +217,12 @@ def optimal_whole_shares(
         )
     if searched is not None:
         return _better(wants, budget, incumbent, whole(searched), Method.BRANCH_AND_BOUND)
-    solved = _milp(sub_want, sub_price, sub_budget, sub_bounds, milp_time_limit)
+    solved, proven = _milp(sub_want, sub_price, sub_budget, sub_bounds, milp_time_limit)
     if solved is None:
         return _result(wants, incumbent, Method.GREEDY, budget)
-    return _better(wants, budget, incumbent, whole(solved), Method.MILP)
+    return _better(
+        wants, budget, incumbent, whole(solved), Method.MILP if proven else Method.GREEDY
+    )
 
 
 def _fixings(
@@ -255,6 +260,7 @@ def _fixings(
         up = price[i] - rests[i] + lam * (floors[i] + 1) * price[i]
         minima.append(min(down, up) if lam < 1 else want[i])
     gap = best - (sum(minima) - lam * budget)
+
     slack = gap + _EPS + 1e-9 * max(1.0, best)
     lo: list[int] = []
     hi: list[int] = []
@@ -442,33 +448,47 @@ def _milp(
     budget: float,
     bounds: tuple[Sequence[int], Sequence[int]],
     time_limit: float,
-) -> list[int] | None:
-    """min Σ e_i with e_i ≥ |want_i − q_i price_i|, Σ q_i price_i ≤ budget, q_i integer ≥ 0."""
+) -> tuple[list[int] | None, bool]:
+    """min Σ |want_i − q_i price_i| with Σ q_i price_i ≤ budget, lo_i ≤ q_i ≤ hi_i integer.
+
+    A line's residual is convex and linear between its integers: with floor_i the
+    rounded-down count, q_i = lo_i + a_i + b_i where each of the a_i shares up to
+    floor_i cuts the residual by price_i and the round-up b_i ∈ {0, 1} by 2 rest_i −
+    price_i (less, so a minimum fills a_i first). That leaves a knapsack with one row.
+    Identical lines share one pair of variables (their totals), which spares HiGHS
+    proving the same thing once per permutation. Returns the counts and whether
+    HiGHS proved them optimal; at its time limit, the best counts it found (``None``
+    when it found none, or on a solver error).
+    """
     import numpy as np
     from scipy.optimize import Bounds, LinearConstraint, milp
-    from scipy.sparse import bmat, diags
 
-    n = len(want)
-    w = np.asarray(want)
-    p = np.asarray(price)
-    identity = diags(np.ones(n))
-    matrix = bmat(
-        [[diags(p), -identity], [-diags(p), -identity], [p.reshape(1, n), None]], format="csr"
-    )
-    upper = np.concatenate([w, -w, [budget]])
-    lower = np.full(2 * n + 1, -np.inf)
+    groups: dict[tuple[float, float, int, int], list[int]] = {}
+    for i in range(len(want)):
+        groups.setdefault((price[i], want[i], bounds[0][i], bounds[1][i]), []).append(i)
+    keys = list(groups)
+    size = np.array([len(groups[k]) for k in keys], dtype=float)
+    p = np.array([k[0] for k in keys])
+    w = np.array([k[1] for k in keys])
+    lo = np.array([k[2] for k in keys], dtype=float)
+    hi = np.array([k[3] for k in keys], dtype=float)
+    floor = np.floor(w / p)
+    rest = w - floor * p
+    a_max = np.clip(np.minimum(floor, hi) - lo, 0, None)
+    b_max = ((hi > floor) & (lo <= floor)).astype(float)
+    # Minimise −(shares' cut): a share of a cuts price, a round-up b cuts 2 rest − price.
+    cost = np.concatenate([-p, -(2 * rest - p)])
     for presolve in (True, False):
         with warnings.catch_warnings():
             # scipy does not list mip_abs_gap among its options; HiGHS takes it as given.
             warnings.filterwarnings("ignore", "Unrecognized options", RuntimeWarning)
             result = milp(
-                c=np.concatenate([np.zeros(n), np.ones(n)]),
-                constraints=LinearConstraint(matrix, lower, upper),
-                integrality=np.concatenate([np.ones(n), np.zeros(n)]),
-                bounds=Bounds(
-                    np.concatenate([np.asarray(bounds[0], dtype=float), np.zeros(n)]),
-                    np.concatenate([np.asarray(bounds[1], dtype=float), np.full(n, np.inf)]),
+                c=cost,
+                constraints=LinearConstraint(
+                    np.concatenate([p, p]).reshape(1, -1), -np.inf, budget - float(size * lo @ p)
                 ),
+                integrality=np.ones(2 * len(keys)),
+                bounds=Bounds(0, np.concatenate([a_max * size, b_max * size])),
                 options={
                     "time_limit": time_limit,
                     "presolve": presolve,
@@ -480,6 +500,16 @@ def _milp(
         # solve without it (found by make bench).
         if result.status != 4:
             break
-    if result.status != 0 or result.x is None:
-        return None  # not proven optimal (time limit or solver error)
-    return [round(x) for x in result.x[:n]]
+    if result.status not in (0, 1) or result.x is None:
+        return None, False
+    qty = [0] * len(want)
+    for g, key in enumerate(keys):
+        a_left = round(result.x[g])
+        b_left = round(result.x[len(keys) + g])
+        for i in groups[key]:
+            a = min(a_left, int(a_max[g]))
+            b = min(b_left, 1) if a == a_max[g] else 0
+            a_left -= a
+            b_left -= b
+            qty[i] = key[2] + a + b
+    return qty, result.status == 0
