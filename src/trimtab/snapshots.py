@@ -11,12 +11,13 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from trimtab.domain.money import MONEY_RANGE, PRICE_RANGE, QTY_RANGE, ZERO, NumberRange, to_decimal
+from trimtab.domain.planner import TaxContext
 from trimtab.domain.portfolio import (
     Asset,
     AssetClass,
@@ -32,6 +33,7 @@ from trimtab.domain.targets import (
     check_symbol,
     validate_targets,
 )
+from trimtab.domain.tax_lots import Fill, lots_from_fills
 from trimtab.errors import InvalidInput
 
 CSV_HEADER = ("symbol", "qty", "price")
@@ -171,9 +173,11 @@ PORTFOLIO_FIELDS = frozenset(
         "open_orders",
         "assets",
         "as_of",
+        "fills",
     }
 )
-POSITION_FIELDS = frozenset({"symbol", "qty", "price", "market_value", "asset_class"})
+POSITION_FIELDS = frozenset({"symbol", "qty", "price", "market_value", "asset_class", "cost_basis"})
+FILL_FIELDS = frozenset({"symbol", "side", "qty", "price", "filled_on"})
 ASSET_FIELDS = frozenset(
     {"asset_class", "tradable", "fractionable", "min_order_size", "min_trade_increment"}
 )
@@ -247,6 +251,64 @@ def load_portfolio(path: Path, *, now: datetime | None = None) -> Portfolio:
         ),
         open_orders=_open_orders(reader, reader.listed(data, "open_orders", "a list of orders")),
         as_of=as_of,
+    )
+
+
+def load_tax_context(path: Path, today: date) -> TaxContext:
+    """What tax-aware selling needs from a JSON snapshot (docs/policies.md, "Tax lots in a
+    snapshot"): ``fills`` (``symbol``, ``side``, ``qty``, ``price`` USD per share,
+    ``filled_on`` as ``YYYY-MM-DD``) and each position's optional ``cost_basis`` (the
+    broker's average entry price, USD per share). A CSV snapshot has neither.
+
+    Raises ``SnapshotError`` naming the field at fault.
+    """
+    reader = _Reader(path)
+    if path.suffix.lower() == ".csv":
+        return TaxContext(today)
+    data = reader.json()
+    if not isinstance(data, dict):
+        raise reader.fail("top level", "expected a JSON object with cash and positions")
+    basis: dict[str, Decimal] = {}
+    for index, position in enumerate(reader.listed(data, "positions", "a list of positions")):
+        if isinstance(position, dict) and position.get("cost_basis") is not None:
+            where = f"positions[{index}]"
+            symbol = reader.symbol(position.get("symbol"), f"{where}.symbol")
+            basis[symbol] = reader.positive(
+                position["cost_basis"], f"{where}.cost_basis", PRICE_RANGE
+            )
+    fills = [
+        _fill(reader, item, f"fills[{index}]")
+        for index, item in enumerate(reader.listed(data, "fills", "a list of fills"))
+    ]
+    return TaxContext(today, lots_from_fills(fills) if fills else None, basis)
+
+
+def _fill(reader: _Reader, item: Any, where: str) -> Fill:
+    if not isinstance(item, dict):
+        raise reader.fail(where, "expected an object with symbol, side, qty, price, filled_on")
+    reader.known(item, FILL_FIELDS, f"{where}.")
+    for key in sorted(FILL_FIELDS):
+        if key not in item:
+            raise reader.fail(f"{where}.{key}", "missing")
+    side = item["side"]
+    if side not in ("buy", "sell"):
+        raise reader.fail(f"{where}.side", f"expected buy or sell, got {side!r}")
+    try:
+        filled_on = (
+            date.fromisoformat(item["filled_on"]) if isinstance(item["filled_on"], str) else None
+        )
+    except ValueError:
+        filled_on = None
+    if filled_on is None:
+        raise reader.fail(
+            f"{where}.filled_on", f"expected a date such as 2026-01-02, got {item['filled_on']!r}"
+        )
+    return Fill(
+        reader.symbol(item["symbol"], f"{where}.symbol"),
+        Side(side),
+        reader.positive(item["qty"], f"{where}.qty", QTY_RANGE),
+        reader.positive(item["price"], f"{where}.price", PRICE_RANGE),
+        filled_on,
     )
 
 

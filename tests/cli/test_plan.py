@@ -451,3 +451,59 @@ def test_plan_bad_policy_option_exits_2_naming_it(tmp_path: Path) -> None:
     code, out = plan(tmp_path, PORTFOLIO, TARGETS, "-o", "nonsense=1")
     assert code == 2
     assert "unknown setting 'nonsense'" in out
+
+
+TAXED = {
+    "cash": "0",
+    "as_of": "2026-11-30T15:00:00Z",
+    "positions": [{"symbol": "SPY", "qty": "25", "price": "500", "cost_basis": "600"}],
+    "prices": {"GLD": "100"},
+    "fills": [
+        {"symbol": "SPY", "side": "buy", "qty": "5", "price": "300", "filled_on": "2024-01-02"},
+        {"symbol": "SPY", "side": "buy", "qty": "10", "price": "550", "filled_on": "2026-06-01"},
+        {"symbol": "SPY", "side": "buy", "qty": "5", "price": "400", "filled_on": "2026-10-01"},
+    ],
+}
+
+
+def test_plan_sells_tax_lots_from_the_snapshots_fills_and_cost_basis(tmp_path: Path) -> None:
+    code, out = plan(tmp_path, TAXED, {"SPY": 32, "GLD": 68}, "--json", "-o", "tax_aware=true")
+    assert code == 0, out
+    result = json.loads(out)
+    # Value 12,500: SPY's 32 % is 4,000, so sell 8,500 = 17 shares. Lots, losses first:
+    # the 5 shares no fill explains at the $600 cost basis (-100 each, date unknown),
+    # the 10 bought at 550 in June (-50 each, short term), then 2 of the 5 bought at 300
+    # in 2024 (+200 each, long term). The 5 bought at 400 in October stay.
+    sell = result["trades_planned"][0]
+    assert (sell["symbol"], sell["side"], sell["qty"]) == ("SPY", "sell", 17.0)
+    assert sell["estimated_gain"] == {"unknown": -500.0, "short_term": -500.0, "long_term": 400.0}
+    assert result["realised_gains"] == {"short_term": -500.0, "long_term": 400.0, "unknown": -500.0}
+    # Without tax_aware the same snapshot plans the same sell with no gains estimated.
+    _, plain = plan(tmp_path, TAXED, {"SPY": 32, "GLD": 68}, "--json")
+    assert json.loads(plain)["trades_planned"][0]["estimated_gain"] is None
+
+
+@pytest.mark.parametrize(
+    ("fill", "field"),
+    [
+        ({"symbol": "SPY", "side": "buy", "qty": "5", "price": "300"}, "fills[0].filled_on"),
+        (
+            {"symbol": "SPY", "side": "hold", "qty": "5", "price": "3", "filled_on": "2024-01-02"},
+            "fills[0].side",
+        ),
+        (
+            {"symbol": "SPY", "side": "buy", "qty": "5", "price": "3", "filled_on": "Jan 2"},
+            "fills[0].filled_on",
+        ),
+        (
+            {"symbol": "SPY", "side": "buy", "qty": "-5", "price": "3", "filled_on": "2024-01-02"},
+            "fills[0].qty",
+        ),
+    ],
+)
+def test_a_malformed_fill_exits_2_naming_it(tmp_path: Path, fill: object, field: str) -> None:
+    code, out = plan(
+        tmp_path, {**TAXED, "fills": [fill]}, {"SPY": 32, "GLD": 68}, "-o", "tax_aware=true"
+    )
+    assert code == 2, out
+    assert field in out

@@ -19,7 +19,7 @@ from trimtab.domain.policy import Policy, UntargetedHoldings
 from trimtab.services.contract import to_json
 from trimtab.services.planning import plan_snapshot
 from trimtab.services.policy import CASH_BUFFER_RANGE, MIN_TRADE_RANGE, THRESHOLD_RANGE
-from trimtab.snapshots import check_prices_for, load_portfolio, load_targets
+from trimtab.snapshots import check_prices_for, load_portfolio, load_targets, load_tax_context
 
 
 def _moment(value: str | None) -> datetime:
@@ -89,8 +89,9 @@ def plan(
         "-o",
         help="A policy option as NAME=VALUE, repeatable (docs/policies.md): relative_band_percent, "
         "scope, trade_to, cash_mode, withdrawal_amount, invest_cash, cash_reserve, "
-        "cash_reserve_unit, cash_reserve_kind, whole_shares. E.g. -o invest_cash=true "
-        "-o whole_shares=optimal.",
+        "cash_reserve_unit, cash_reserve_kind, whole_shares, tax_aware (by the snapshot's "
+        "fills and cost_basis), avoid_short_term_gains, holding_period_days, wash_sale_days. "
+        "E.g. -o invest_cash=true -o whole_shares=optimal.",
         metavar="NAME=VALUE",
     ),
 ) -> None:
@@ -115,7 +116,10 @@ def plan(
         if as_of is not None:
             snapshot = replace(snapshot, as_of=now)
         check_prices_for(target_set, snapshot, portfolio)
-        result = plan_snapshot(target_set, snapshot, policy)
+        tax = None
+        if policy.tax_aware:
+            tax = load_tax_context(portfolio, (snapshot.as_of or now).date())
+        result = plan_snapshot(target_set, snapshot, policy, tax=tax)
     if as_json:
         typer.echo(json.dumps(to_json(result), indent=2))
     else:

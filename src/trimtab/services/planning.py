@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import replace
 
-from trimtab.domain.planner import plan_rebalance
+from trimtab.domain.planner import TaxContext, plan_rebalance
 from trimtab.domain.policy import Policy
 from trimtab.domain.portfolio import Portfolio
 from trimtab.domain.targets import Target
@@ -22,8 +22,11 @@ def plan_snapshot(
     portfolio: Portfolio,
     policy: Policy,
     symbols: Collection[str] | None = None,
+    tax: TaxContext | None = None,
 ) -> PlanResult:
     """The contract with ``trades_planned`` set, ``trades_executed`` empty, ``dry_run`` true.
+
+    ``tax`` (the snapshot's fills and cost basis) is what a tax-aware policy sells by.
 
     Dated prices are judged against the US market's last trading day before the
     snapshot's ``as_of`` (the calendar is read only when some price has a date).
@@ -33,5 +36,5 @@ def plan_snapshot(
         from trimtab.services.trading_day import last_session_start
 
         portfolio = replace(portfolio, session_start=last_session_start(portfolio.as_of))
-    plan = plan_rebalance(targets, portfolio, policy, symbols)
+    plan = plan_rebalance(targets, portfolio, policy, symbols, tax)
     return plan_result(plan, dry_run=True)
