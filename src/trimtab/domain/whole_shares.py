@@ -34,6 +34,7 @@ into the one above, exactly.
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 import warnings
 from collections.abc import Sequence
@@ -332,11 +333,14 @@ def _greedy(want: Sequence[float], price: Sequence[float], budget: float) -> lis
         excess = spent - budget
         held = [i for i in range(n) if qty[i] > 0]
         covering = [i for i in held if price[i] >= excess]
-        index = (
-            min(covering, key=lambda i: price[i]) if covering else max(held, key=lambda i: price[i])
-        )
-        qty[index] -= 1
-        spent -= price[index]
+        if covering:
+            index, count = min(covering, key=lambda i: price[i]), 1
+        else:
+            # No one share covers the excess: drop the dearest line's shares in one go.
+            index = max(held, key=lambda i: price[i])
+            count = min(qty[index], max(1, math.floor(excess / price[index])))
+        qty[index] -= count
+        spent -= count * price[index]
 
     def gain(i: int) -> float:
         return abs(want[i] - qty[i] * price[i]) - abs(want[i] - (qty[i] + 1) * price[i])
@@ -420,8 +424,9 @@ def _branch_and_bound(
         tail = order[depth + 1 :]
         up_first = 2 * rest[i] > price[i]
         candidates = [floor[i] + 1, floor[i]] if up_first else [floor[i], floor[i] + 1]
-        candidates.extend(range(floor[i] - 1, lo[i] - 1, -1))
-        for q in candidates:
+        # Below the floor, from the most shares the cash left affords down to lo.
+        affordable = min(floor[i] - 1, math.floor((left + _EPS) / price[i]))
+        for q in itertools.chain(candidates, range(affordable, lo[i] - 1, -1)):
             if not lo[i] <= q <= hi[i]:
                 continue
             cost = q * price[i]
