@@ -1,6 +1,7 @@
 import { BrokerCard } from "@/features/settings/BrokerCard";
 import { NotificationsCard } from "@/features/settings/NotificationsCard";
 import { PolicyForm } from "@/features/settings/PolicyForm";
+import { PolicyOptionsCard } from "@/features/settings/PolicyOptionsCard";
 import { ScheduleCard } from "@/features/settings/ScheduleCard";
 import { SessionsCard } from "@/features/settings/SessionsCard";
 import { TokensCard } from "@/features/settings/TokensCard";
@@ -15,6 +16,7 @@ export function SettingsPage() {
         <p className="mt-1 text-sm text-slate-600">Rebalancing rules, schedule, API access and your broker.</p>
       </div>
       <PolicyForm />
+      <PolicyOptionsCard />
       <ScheduleCard />
       <BrokerCard />
       <NotificationsCard />
