@@ -61,7 +61,7 @@ describe("PolicyOptionsCard", () => {
     const calls = stubFetch({ "GET /api/settings": SAVED });
     renderWithProviders(<PolicyOptionsCard />);
     const days = screen.getByLabelText("Wash-sale window (days)");
-    await waitFor(() => expect(days).toHaveValue("30"));
+    await waitFor(() => expect(days).toBeEnabled());
     await userEvent.clear(days);
     await userEvent.type(days, "3.5");
     await userEvent.type(screen.getByLabelText("Relative band (% of target)"), "150");

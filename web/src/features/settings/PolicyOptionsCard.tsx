@@ -2,18 +2,15 @@ import { useEffect, useId, useState, type FormEvent, type ReactNode } from "reac
 import { Loader2, Save } from "lucide-react";
 import { errorMessage } from "@/api/client";
 import { useSaveSettings, useSettings } from "@/api/queries";
-import type { components } from "@/api/schema";
-import type { UserSettingsUpdate } from "@/api/types";
+import type { UserSettings, UserSettingsUpdate } from "@/api/models";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Input } from "@/components/ui/input";
 import { FieldError, Label } from "@/components/ui/label";
 import { useToast } from "@/components/ui/toast";
 
-type PolicyOut = components["schemas"]["PolicyOut"];
-type PolicyBody = components["schemas"]["PolicyBody"];
 type Options = Pick<
-  PolicyOut,
+  UserSettings,
   | "scope"
   | "trade_to"
   | "cash_mode"
@@ -89,7 +86,7 @@ export function PolicyOptionsCard() {
   const [errors, setErrors] = useState<Partial<Record<keyof Numbers, string | null>>>({});
 
   useEffect(() => {
-    const data = settings.data as Partial<PolicyOut> | undefined;
+    const data = settings.data;
     if (!data) return;
     setOptions((now) => {
       const next = { ...now };
@@ -119,12 +116,12 @@ export function PolicyOptionsCard() {
     ) as Record<keyof Numbers, string | null>;
     setErrors(found);
     if (Object.values(found).some(Boolean)) return;
-    const body: UserSettingsUpdate & PolicyBody = {
-      threshold_percent: Number(data.threshold_percent),
-      min_trade: Number(data.min_trade),
-      cash_buffer_percent: Number(data.cash_buffer_percent ?? 0.25),
+    const body: UserSettingsUpdate = {
+      threshold_percent: data.threshold_percent,
+      min_trade: data.min_trade,
+      cash_buffer_percent: data.cash_buffer_percent,
       untargeted: data.untargeted,
-      max_price_age_hours: data.max_price_age_hours === undefined ? undefined : Number(data.max_price_age_hours),
+      max_price_age_hours: data.max_price_age_hours,
       ...options,
       relative_band_percent: numbers.relative_band_percent.trim() === "" ? 0 : Number(numbers.relative_band_percent),
       withdrawal_amount: Number(numbers.withdrawal_amount),
