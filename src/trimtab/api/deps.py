@@ -18,7 +18,11 @@ from trimtab.services.users import User
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def get_ctx(request: Request) -> AppContext:
+# Dependencies that do no I/O are ``async``: FastAPI runs them on the event loop rather
+# than handing each to a worker thread (a thread hop per dependency per request).
+
+
+async def get_ctx(request: Request) -> AppContext:
     ctx: AppContext = request.app.state.ctx
     return ctx
 
@@ -31,7 +35,7 @@ def get_codec(request: Request) -> SessionCodec:
 Ctx = Annotated[AppContext, Depends(get_ctx)]
 
 
-def get_launcher(request: Request) -> RunLauncher:
+async def get_launcher(request: Request) -> RunLauncher:
     launcher: RunLauncher = request.app.state.launcher
     return launcher
 
@@ -73,11 +77,11 @@ def current_caller(request: Request, ctx: Ctx) -> Caller:
     return Caller(user, by_token=False)
 
 
-def current_user(caller: Annotated[Caller, Depends(current_caller)]) -> User:
+async def current_user(caller: Annotated[Caller, Depends(current_caller)]) -> User:
     return caller.user
 
 
-def admin_user(user: Annotated[User, Depends(current_user)]) -> User:
+async def admin_user(user: Annotated[User, Depends(current_user)]) -> User:
     if not user.is_admin:
         raise ApiError(403, "forbidden", "only an admin may do this")
     return user

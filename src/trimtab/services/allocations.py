@@ -20,6 +20,7 @@ from trimtab.domain.targets import Target, check_target, check_unique, enabled_t
 from trimtab.errors import InvalidTargets, NotFound
 from trimtab.services.context import AppContext
 from trimtab.services.contract import SCHEMA_CONFIG, Number
+from trimtab.store.db import reading
 from trimtab.store.locks import lock_user_edits
 from trimtab.store.models import AllocationRow
 from trimtab.store.repositories import Allocations, record_audit
@@ -115,7 +116,7 @@ def _set(rows: Sequence[AllocationRow]) -> AllocationList:
 
 
 def list_allocations(ctx: AppContext, user_id: int) -> AllocationList:
-    with ctx.session_factory() as session:
+    with reading(ctx.session_factory) as session:
         return _set(Allocations(session).for_user(user_id))
 
 

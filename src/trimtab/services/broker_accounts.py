@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from cryptography.fernet import Fernet, InvalidToken
 from pydantic import SecretStr
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from trimtab.brokers.base import Broker
@@ -41,6 +41,7 @@ from trimtab.brokers.models import Account, Asset
 from trimtab.config import Settings
 from trimtab.errors import BrokerAuthFailed, ConfigError, InvalidInput, TrimtabError
 from trimtab.keys import server_secret
+from trimtab.store.db import reading
 from trimtab.store.models import BrokerAccountRow
 from trimtab.store.paper import StoredPaperBroker
 from trimtab.store.repositories import Users
@@ -262,19 +263,22 @@ def disconnect(ctx: AppContext, user_id: int) -> BrokerConnection:
     return broker_connection(ctx, user_id)
 
 
+_BROKER_ACCOUNT_OF = select(BrokerAccountRow).where(
+    BrokerAccountRow.user_id == bindparam("user_id")
+)
+
+
 def broker_account(session_factory: sessionmaker[Session], user_id: int) -> BrokerAccountRow | None:
     """The user's own broker choice, or ``None`` when the server's default applies."""
-    with session_factory() as session:
-        return session.scalars(
-            select(BrokerAccountRow).where(BrokerAccountRow.user_id == user_id)
-        ).one_or_none()
+    with reading(session_factory) as session:
+        return session.scalars(_BROKER_ACCOUNT_OF, {"user_id": user_id}).one_or_none()
 
 
 def server_account_owner(session_factory: sessionmaker[Session], settings: Settings) -> int | None:
     """The one user the server's ``ALPACA_*`` account belongs to, or ``None``.
 
     ``TRIMTAB_USER`` names them; without it, the only user of a one-user install."""
-    with session_factory() as session:
+    with reading(session_factory) as session:
         users = Users(session)
         if settings.user:
             row = users.by_email(settings.user.strip().lower())

@@ -46,6 +46,7 @@ from trimtab.services.run_records import (
     run_result,
 )
 from trimtab.services.tax_lots import tax_context
+from trimtab.store.db import reading
 from trimtab.store.locks import ALREADY_RUNNING, RunLock
 from trimtab.store.models import OrderRow, RebalanceRunRow
 from trimtab.store.repositories import Orders, Runs, record_audit
@@ -289,7 +290,8 @@ class _Planned:
 def _plan(ctx: AppContext, request: CheckRequest, broker: Broker) -> _Planned:
     """Read the user's rules, targets and risk, and the broker's account, and plan."""
     user_id = request.user_id
-    with ctx.session_factory() as session:
+    # One snapshot: an allocation edit racing the run is seen whole or not at all.
+    with reading(ctx.session_factory) as session:
         policy = read_policy(session, user_id)
         targets = load_targets(session, user_id)
         blocked_reason = read_risk(session, user_id).blocked_reason

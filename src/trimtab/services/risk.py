@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from trimtab.domain.risk import RiskStatus, trading_block_reason
 from trimtab.errors import Forbidden, NotFound
 from trimtab.services.context import AppContext
+from trimtab.store.db import reading
 from trimtab.store.locks import process_risk_gate, risk_gate
 from trimtab.store.models import RiskStatusRow
 from trimtab.store.repositories import SYSTEM_SCOPE, RiskRows, Users, record_audit, user_scope
@@ -72,7 +73,7 @@ def read_risk(session: Session, user_id: int) -> RiskView:
 
 
 def get_risk(ctx: AppContext, user_id: int) -> RiskView:
-    with ctx.session_factory() as session:
+    with reading(ctx.session_factory) as session:
         return read_risk(session, user_id)
 
 

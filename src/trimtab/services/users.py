@@ -11,11 +11,13 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from trimtab.brokers.demo import NEW_ACCOUNT_CASH
 from trimtab.errors import Conflict, InvalidInput, NotFound
 from trimtab.services.context import AppContext
+from trimtab.store.db import reading
 from trimtab.store.models import ApiTokenRow, UserRow
 from trimtab.store.paper import open_paper_account
 from trimtab.store.repositories import Tokens, Users, record_audit
@@ -131,7 +133,7 @@ def authenticate(ctx: AppContext, email: str, password: str) -> User | None:
 
 
 def get_user(ctx: AppContext, user_id: int) -> User:
-    with ctx.session_factory() as session:
+    with reading(ctx.session_factory) as session:
         row = Users(session).get(user_id)
         if row is None:
             raise NotFound(f"no user {user_id}")
@@ -211,11 +213,16 @@ def user_for_token(ctx: AppContext, plain: str) -> User | None:
     if not isinstance(plain, str) or not plain.startswith(TOKEN_PREFIX):
         return None
     now = ctx.clock()
-    with ctx.session_factory.begin() as session:
-        token = Tokens(session).by_hash(hash_token(plain))
-        if token is None or token.revoked_at is not None:
+    with reading(ctx.session_factory) as session:
+        found = Tokens(session).live_with_user(hash_token(plain))
+        if found is None:
             return None
-        if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
-            token.last_used_at = now
-        row = Users(session).get(token.user_id)
-        return _user(row) if row else None
+        token, row = found
+        user = _user(row)
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+        # Only then a write (a short transaction of its own): most requests just read.
+        with ctx.session_factory.begin() as session:
+            session.execute(
+                update(ApiTokenRow).where(ApiTokenRow.id == token.id).values(last_used_at=now)
+            )
+    return user

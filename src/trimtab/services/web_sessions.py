@@ -11,11 +11,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from trimtab.errors import NotFound
 from trimtab.services.context import AppContext
 from trimtab.services.users import hash_token
+from trimtab.store.db import reading
 from trimtab.store.models import WebSessionRow
 
 #: A signed-in page stays signed in for a working week.
@@ -56,14 +57,15 @@ def create_session(ctx: AppContext, user_id: int, user_agent: str = "") -> tuple
         return plain, _session(row)
 
 
+_BY_HASH = select(WebSessionRow).where(WebSessionRow.token_hash == bindparam("token_hash"))
+
+
 def session_for(ctx: AppContext, plain: str) -> WebSession | None:
     """The live session a cookie names, else ``None`` (unknown, revoked or expired)."""
     if not plain or len(plain) > 100:
         return None
-    with ctx.session_factory() as session:
-        row = session.scalars(
-            select(WebSessionRow).where(WebSessionRow.token_hash == hash_token(plain))
-        ).one_or_none()
+    with reading(ctx.session_factory) as session:
+        row = session.scalars(_BY_HASH, {"token_hash": hash_token(plain)}).one_or_none()
         if row is None or row.revoked_at is not None or row.expires_at <= ctx.clock():
             return None
         return _session(row)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,8 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT = 30
 #: Seconds a pooled connection may sit idle before it is pinged on its next use.
 PING_AFTER_IDLE = 5.0
+#: Execution option of a transaction that only reads (``reading``).
+READ_ONLY = "trimtab_read_only"
 
 
 def make_engine(url: str, **options: Any) -> Engine:
@@ -74,12 +78,13 @@ def _ping_idle_connections(engine: Engine) -> None:
 
 
 def _serialise_sqlite_writers(engine: Engine) -> None:
-    """Make every SQLite transaction ``BEGIN IMMEDIATE``.
+    """Make every SQLite transaction ``BEGIN IMMEDIATE``, except those of ``reading``.
 
     pysqlite's default defers the lock to the first write, so two readers that both
     decide to write deadlock or lose an update; taking the write lock up front makes
     a read-then-write (the paper books, the run lock) atomic, as ``FOR UPDATE`` is
-    on PostgreSQL.
+    on PostgreSQL. A transaction that only reads begins deferred: in WAL mode it
+    reads a snapshot without waiting for the writer or for other readers.
     """
 
     @event.listens_for(engine, "connect")
@@ -92,12 +97,32 @@ def _serialise_sqlite_writers(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions whose objects stay readable after commit (services return them)."""
-    return sessionmaker(engine, expire_on_commit=False)
+    factory = sessionmaker(engine, expire_on_commit=False)
+    event.listen(factory, "before_flush", _refuse_writes_while_reading)
+    return factory
+
+
+@contextmanager
+def reading(session_factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A session for reads only: on SQLite its transaction begins deferred, so readers
+    never queue behind the write lock. Flushing a change in it raises ``RuntimeError``
+    (a read-then-write needs ``session_factory.begin()``, whose lock makes it atomic).
+    """
+    with session_factory() as session:
+        session.info[READ_ONLY] = True
+        session.connection(execution_options={READ_ONLY: True})
+        yield session
+
+
+def _refuse_writes_while_reading(session: Session, *_: Any) -> None:
+    if session.info.get(READ_ONLY) and (session.new or session.dirty or session.deleted):
+        raise RuntimeError("a reading() session must not write")
 
 
 def alembic_config(url: str) -> Config:

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from trimtab.brokers.books import AccountState, Holding
@@ -33,6 +33,7 @@ from trimtab.brokers.models import (
 )
 from trimtab.brokers.order_rules import order_for_asset, same_order
 from trimtab.errors import DuplicateClientOrderId, NotFound
+from trimtab.store.db import reading
 from trimtab.store.models import PaperAccountRow, PaperHoldingRow, PaperOrderRow
 
 _ACCOUNT_KEY = "paper"
@@ -92,6 +93,26 @@ def _copy_order_to_row(order: Order, row: PaperOrderRow) -> None:
     row.updated_at = order.updated_at
 
 
+# The books' statements, built once (building one costs more than running it).
+_ACCOUNT = select(PaperAccountRow).where(PaperAccountRow.user_id == bindparam("user_id"))
+_ACCOUNT_FOR_UPDATE = _ACCOUNT.with_for_update()
+_HOLDINGS = select(PaperHoldingRow).where(PaperHoldingRow.user_id == bindparam("user_id"))
+_OPEN_ORDERS_AND = (
+    select(PaperOrderRow)
+    .where(
+        PaperOrderRow.user_id == bindparam("user_id"),
+        or_(PaperOrderRow.is_open.is_(True), PaperOrderRow.id == bindparam("also_order")),
+    )
+    .order_by(PaperOrderRow.submitted_at)
+)
+
+_OPEN_ORDERS = (
+    select(PaperOrderRow)
+    .where(PaperOrderRow.user_id == bindparam("user_id"), PaperOrderRow.is_open.is_(True))
+    .order_by(PaperOrderRow.submitted_at.desc())
+)
+
+
 class StoredPaperBroker:
     """A ``Broker`` for one user's paper account, filling market orders at the last price."""
 
@@ -115,22 +136,19 @@ class StoredPaperBroker:
     @contextmanager
     def _books(self, *, write: bool, also_order: str | None = None) -> Iterator[Exchange]:
         """The account loaded into an exchange; with ``write``, locked and saved afterwards."""
-        with self.session_factory.begin() as session:
-            query = select(PaperAccountRow).where(PaperAccountRow.user_id == self.user_id)
-            account = session.scalars(query.with_for_update() if write else query).one_or_none()
+        opened = self.session_factory.begin() if write else reading(self.session_factory)
+        with opened as session:
+            mine = {"user_id": self.user_id}
+            query = _ACCOUNT_FOR_UPDATE if write else _ACCOUNT
+            account = session.scalars(query, mine).one_or_none()
             if account is None:
                 raise NotFound("this user has no paper account")
             exchange = self._exchange()
             state = exchange.open_account(_ACCOUNT_KEY, account.cash)
-            holdings = session.scalars(
-                select(PaperHoldingRow).where(PaperHoldingRow.user_id == self.user_id)
-            ).all()
+            holdings = session.scalars(_HOLDINGS, mine).all()
             state.holdings = {h.symbol: Holding(h.qty, h.avg_entry_price) for h in holdings}
-            wanted = or_(PaperOrderRow.is_open.is_(True), PaperOrderRow.id == (also_order or ""))
             orders = session.scalars(
-                select(PaperOrderRow)
-                .where(PaperOrderRow.user_id == self.user_id, wanted)
-                .order_by(PaperOrderRow.submitted_at)
+                _OPEN_ORDERS_AND, {**mine, "also_order": also_order or ""}
             ).all()
             state.orders = {row.id: _order_from_row(row) for row in orders}
             yield exchange
@@ -204,14 +222,14 @@ class StoredPaperBroker:
             return exchange.submit(_ACCOUNT_KEY, request)
 
     def get_order(self, order_id: str) -> Order:
-        with self.session_factory() as session:
+        with reading(self.session_factory) as session:
             row = session.get(PaperOrderRow, order_id)
             if row is None or row.user_id != self.user_id:
                 raise NotFound(f"order not found: {order_id}")
             return _order_from_row(row)
 
     def get_order_by_client_id(self, client_order_id: str) -> Order | None:
-        with self.session_factory() as session:
+        with reading(self.session_factory) as session:
             row = session.scalars(
                 select(PaperOrderRow).where(
                     PaperOrderRow.user_id == self.user_id,
@@ -223,13 +241,17 @@ class StoredPaperBroker:
     def list_orders(
         self, *, open_only: bool = True, symbols: Sequence[str] | None = None
     ) -> list[Order]:
-        query = select(PaperOrderRow).where(PaperOrderRow.user_id == self.user_id)
-        if open_only:
-            query = query.where(PaperOrderRow.is_open.is_(True))
-        if symbols is not None:
-            query = query.where(PaperOrderRow.symbol.in_(list(symbols)))
-        with self.session_factory() as session:
-            rows = session.scalars(query.order_by(PaperOrderRow.submitted_at.desc())).all()
+        if open_only and symbols is None:
+            query = _OPEN_ORDERS  # what every check asks
+        else:
+            query = select(PaperOrderRow).where(PaperOrderRow.user_id == bindparam("user_id"))
+            if open_only:
+                query = query.where(PaperOrderRow.is_open.is_(True))
+            if symbols is not None:
+                query = query.where(PaperOrderRow.symbol.in_(list(symbols)))
+            query = query.order_by(PaperOrderRow.submitted_at.desc())
+        with reading(self.session_factory) as session:
+            rows = session.scalars(query, {"user_id": self.user_id}).all()
             return [_order_from_row(row) for row in rows]
 
     def cancel_order(self, order_id: str) -> None:

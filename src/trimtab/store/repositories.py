@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, bindparam, func, select
+from sqlalchemy.orm import Session, defer
 
 from trimtab.store.models import (
     AllocationRow,
@@ -21,6 +21,30 @@ from trimtab.store.models import (
 )
 
 SYSTEM_SCOPE = "system"
+
+# The statements every request runs, built once: building a select costs more than
+# running it (their values are bound parameters).
+_LIVE_TOKEN_WITH_USER = (
+    select(ApiTokenRow, UserRow)
+    .join(UserRow, UserRow.id == ApiTokenRow.user_id)
+    .where(ApiTokenRow.token_hash == bindparam("token_hash"), ApiTokenRow.revoked_at.is_(None))
+)
+_ALLOCATIONS_OF = (
+    select(AllocationRow)
+    .where(AllocationRow.user_id == bindparam("user_id"))
+    .order_by(AllocationRow.symbol)
+)
+_RISK_ROWS = select(RiskStatusRow).where(
+    RiskStatusRow.scope.in_(bindparam("scopes", expanding=True))
+)
+_SENT_COUNTS = (
+    select(OrderRow.run_id, func.count())
+    .where(
+        OrderRow.run_id.in_(bindparam("run_ids", expanding=True)),
+        OrderRow.status.not_in(bindparam("excluding", expanding=True)),
+    )
+    .group_by(OrderRow.run_id)
+)
 
 
 def user_scope(user_id: int) -> str:
@@ -58,10 +82,12 @@ class Tokens:
         self.session.flush()
         return row
 
-    def by_hash(self, token_hash: str) -> ApiTokenRow | None:
-        return self.session.scalars(
-            select(ApiTokenRow).where(ApiTokenRow.token_hash == token_hash)
+    def live_with_user(self, token_hash: str) -> tuple[ApiTokenRow, UserRow] | None:
+        """The unrevoked token of this hash and its owner, in one query."""
+        found = self.session.execute(
+            _LIVE_TOKEN_WITH_USER, {"token_hash": token_hash}
         ).one_or_none()
+        return (found[0], found[1]) if found is not None else None
 
     def for_user(self, user_id: int) -> Sequence[ApiTokenRow]:
         return self.session.scalars(
@@ -78,11 +104,7 @@ class Allocations:
         self.session = session
 
     def for_user(self, user_id: int) -> Sequence[AllocationRow]:
-        return self.session.scalars(
-            select(AllocationRow)
-            .where(AllocationRow.user_id == user_id)
-            .order_by(AllocationRow.symbol)
-        ).all()
+        return self.session.scalars(_ALLOCATIONS_OF, {"user_id": user_id}).all()
 
     def get(self, user_id: int, symbol: str) -> AllocationRow | None:
         return self.session.scalars(
@@ -120,7 +142,7 @@ class RiskRows:
 
     def get_many(self, scopes: Sequence[str]) -> dict[str, RiskStatusRow]:
         """The rows of ``scopes`` that exist, by scope, in one query."""
-        rows = self.session.scalars(select(RiskStatusRow).where(RiskStatusRow.scope.in_(scopes)))
+        rows = self.session.scalars(_RISK_ROWS, {"scopes": list(scopes)})
         return {row.scope: row for row in rows}
 
     def add(self, row: RiskStatusRow) -> None:
@@ -168,10 +190,14 @@ class Runs:
         trigger: str | None = None,
         status: str | None = None,
     ) -> Sequence[RebalanceRunRow]:
+        """A page of the user's runs, newest first, without their ``inputs`` (a list never
+        shows them, and they are the largest column: reading one raises)."""
         return self.session.scalars(
             select(RebalanceRunRow)
+            .options(defer(RebalanceRunRow.inputs, raiseload=True))
             .where(*self._matching(user_id, dry_run, trigger, status))
-            .order_by(RebalanceRunRow.id.desc())
+            # The (user_id, created_at) index gives this order: no sort of every run.
+            .order_by(RebalanceRunRow.created_at.desc(), RebalanceRunRow.id.desc())
             .limit(limit)
             .offset(offset)
         ).all()
@@ -242,9 +268,7 @@ class Orders:
         if not run_ids:
             return {}
         rows = self.session.execute(
-            select(OrderRow.run_id, func.count())
-            .where(OrderRow.run_id.in_(run_ids), OrderRow.status.not_in(excluding))
-            .group_by(OrderRow.run_id)
+            _SENT_COUNTS, {"run_ids": list(run_ids), "excluding": list(excluding)}
         ).all()
         return {run_id: int(count) for run_id, count in rows if run_id is not None}
 
