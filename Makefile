@@ -69,9 +69,11 @@ bench: install web
 # The reliability suite's full-size forms; `make test` runs their bounded forms.
 # The mixed API load: 60 s, 16 clients, on SQLite and PostgreSQL (bench/api_load.py).
 # Crash points: 100 live runs SIGKILLed and resumed on PostgreSQL (20 in `make test`).
+# Hostile input: 10 times the fuzz of `make test` (300 API sequences, 600 CLI runs).
 soak: install web
 	$(BIN)/python -m bench.api_load 60 16
 	TRIMTAB_SOAK_KILLS=100 $(BIN)/pytest tests/reliability/test_crash_points.py
+	TRIMTAB_SOAK_FUZZ=10 $(BIN)/pytest tests/reliability/test_fuzz.py
 
 lint: install
 	$(BIN)/ruff check src tests bench

@@ -11,9 +11,11 @@ fuzzed by tests/api/test_schema.py.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
+import pytest
 import schemathesis
 from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
@@ -21,6 +23,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import run_state_machine_as_test
 from typer.testing import CliRunner
 
+from tests.cli.test_check import cli  # noqa: F401  (fixture)
 from tests.conftest import empty_database
 from trimtab.cli import app as cli_app
 from trimtab.services import users
@@ -30,12 +33,15 @@ from trimtab.services.demo import seed_demo_user
 from . import figures
 
 TRACEBACK = "Traceback (most recent call last)"
-#: Bounded so ``make test`` stays quick: sequences × steps per sequence.
-SEQUENCES = 30
+#: Bounded so ``make test`` stays quick (sequences × steps per sequence, and CLI runs);
+#: ``make soak`` sets TRIMTAB_SOAK_FUZZ to run this many times as many.
+SCALE = int(os.environ.get("TRIMTAB_SOAK_FUZZ", "1"))
+SEQUENCES = 30 * SCALE
 STEPS = 8
-CLI_EXAMPLES = 60
+CLI_EXAMPLES = 60 * SCALE
 
 
+@pytest.mark.timeout(600 * SCALE)
 def test_stateful_sequences_get_no_server_error_or_traceback(app: FastAPI, ctx: AppContext) -> None:
     schema = schemathesis.openapi.from_asgi("/openapi.json", app).exclude(path="/api/events")
     machine = schema.as_state_machine()
@@ -144,6 +150,7 @@ def _json(value: object) -> str:
     return json.dumps(value, allow_nan=True, default=str)
 
 
+@pytest.mark.timeout(600 * SCALE)
 @given(
     snapshot=snapshots,
     targets=target_files,
@@ -207,3 +214,60 @@ def _csv(snapshot: object) -> str:
         else:
             rows.append(str(item))
     return "\n".join(rows) + "\n"
+
+
+setting_names = st.sampled_from(
+    ["threshold_percent", "min_trade", "cash_buffer_percent", "max_price_age_hours", "scope", "x"]
+)
+text_values = st.one_of(option_values, st.text(max_size=12))
+commands = st.one_of(
+    st.builds(
+        lambda pairs: ["allocations", "set", *pairs],
+        st.lists(st.builds(lambda s, v: f"{s}={v}", symbols, option_values), max_size=4),
+    ),
+    st.builds(
+        lambda verb, symbol: ["allocations", verb, symbol],
+        st.sampled_from(["enable", "disable", "remove"]),
+        symbols,
+    ),
+    st.builds(
+        lambda symbol, side, qty: ["trade", symbol, side, qty],
+        symbols,
+        st.sampled_from(["buy", "sell", "BUY", "hold", ""]),
+        option_values,
+    ),
+    st.builds(
+        lambda option, value: ["runs", option, value],
+        st.sampled_from(["--limit", "--id"]),
+        text_values,
+    ),
+    st.builds(
+        lambda pairs: ["settings", "set", *pairs],
+        st.lists(st.builds(lambda n, v: f"{n}={v}", setting_names, text_values), min_size=1),
+    ),
+    st.builds(
+        lambda frequency, option, value: ["schedule", "set", frequency, option, value],
+        st.sampled_from(["off", "daily", "weekly", "monthly", "cron", "hourly"]),
+        st.sampled_from(["--at", "--weekday", "--day", "--cron", "--cooldown", "--mode"]),
+        text_values,
+    ),
+    st.builds(lambda symbols_: ["check", "--dry-run", "--symbols", symbols_], st.text(max_size=12)),
+)
+
+
+@pytest.mark.timeout(600 * SCALE)
+@given(args=commands)
+@settings(
+    max_examples=CLI_EXAMPLES,
+    deadline=None,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
+def test_commands_never_show_a_traceback(cli: CliRunner, args: list[str]) -> None:  # noqa: F811
+    result = cli.invoke(cli_app, args)
+    escaped = result.exception is not None and not isinstance(result.exception, SystemExit)
+    figures.record("cli_fuzz_runs", 1)
+    figures.record("tracebacks", int(escaped or TRACEBACK in result.output))
+    assert not escaped, (args, repr(result.exception))
+    assert TRACEBACK not in result.output
+    assert result.exit_code in (0, 2), (args, result.exit_code, result.output)
