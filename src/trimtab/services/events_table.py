@@ -16,6 +16,7 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from trimtab.services.events import SharedEvents
+from trimtab.store.db import READ_ONLY
 from trimtab.store.models import EventRow
 
 POLL_SECONDS = 0.3
@@ -50,17 +51,20 @@ class TableEvents(SharedEvents):
         pruned = datetime.now(UTC)
         while not self._stop.wait(POLL_SECONDS):
             try:
-                with self.engine.begin() as connection:
+                # A read-only poll: it never takes SQLite's write lock (store.db.reading).
+                with self.engine.connect() as connection:
+                    connection.execution_options(**{READ_ONLY: True})
                     rows = connection.execute(
                         select(EventRow.id, EventRow.user_id, EventRow.kind, EventRow.data)
                         .where(EventRow.id > last)
                         .order_by(EventRow.id)
                         .limit(500)
                     ).all()
-                    now = datetime.now(UTC)
-                    if now - pruned > KEEP:
+                now = datetime.now(UTC)
+                if now - pruned > KEEP:
+                    with self.engine.begin() as connection:
                         connection.execute(delete(EventRow).where(EventRow.created_at < now - KEEP))
-                        pruned = now
+                    pruned = now
             except SQLAlchemyError:
                 log.warning("event poll failed; retrying", exc_info=True)
                 continue
