@@ -1,4 +1,4 @@
-"""The page's generated API types match the server's OpenAPI document."""
+"""The page's generated API types and rules match the server's OpenAPI document."""
 
 from __future__ import annotations
 
@@ -26,7 +26,33 @@ def test_committed_schema_types_are_generated_from_the_current_api(tmp_path: Pat
         capture_output=True,
         timeout=120,
     )
-    committed = (WEB / "src" / "api" / "schema.d.ts").read_text()
-    assert generated.read_text() == committed, (
-        "web/src/api/schema.d.ts is out of date: run `make api-types` and commit it"
-    )
+    for name, written in (("schema.d.ts", generated), ("rules.ts", tmp_path / "rules.ts")):
+        committed = (WEB / "src" / "api" / name).read_text()
+        assert written.read_text() == committed, (
+            f"web/src/api/{name} is out of date: run `make api-types` and commit it"
+        )
+
+
+def test_the_page_reads_the_servers_limits_and_life_cycle() -> None:
+    """One place per rule: the bounds and lists the page checks against are the server's."""
+    from trimtab.api.app import build_api
+
+    document = build_api().openapi()
+    threshold = document["components"]["schemas"]["PolicyBody"]["properties"]["threshold_percent"]
+    assert threshold["anyOf"][0]["maximum"] == 100
+    rules = (WEB / "src" / "api" / "rules.ts").read_text()
+    assert '"threshold_percent": {\n      "maximum": 100,' in rules
+    schemas = document["components"]["schemas"]
+    assert schemas["UnfinishedRunStatus"]["enum"] == ["awaiting_fills", "running"]
+    assert set(schemas["FinalOrderStatus"]["enum"]) == {
+        "blocked",
+        "canceled",
+        "done_for_day",
+        "expired",
+        "filled",
+        "rejected",
+        "replaced",
+        "skipped",
+    }
+    trade_key = schemas["TradeBody"]["properties"]["idempotency_key"]["anyOf"][0]["pattern"]
+    assert trade_key == "^[A-Za-z0-9._-]{1,32}$"

@@ -15,14 +15,26 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from trimtab.api.schemas import ErrorBody
+from trimtab.domain.lifecycle import FINAL_ORDER_STATUSES, UNFINISHED
 from trimtab.services.contract import EventKind, OrderRecord, RunEvent
 
-#: Published beside the routes' own schemas, under these names.
+
+def _subset(values: Any, description: str) -> dict[str, Any]:
+    return {"type": "string", "enum": sorted(str(v) for v in values), "description": description}
+
+
+#: Published beside the routes' own schemas, under these names: a type, or a schema as is.
 EXTRA_SCHEMAS: dict[str, Any] = {
     "ErrorBody": ErrorBody,
     "EventKind": EventKind,
     "RunEvent": RunEvent,
     "OrderRecord": OrderRecord,
+    "UnfinishedRunStatus": _subset(
+        UNFINISHED, "Run statuses still moving: the next check or the worker takes them on."
+    ),
+    "FinalOrderStatus": _subset(
+        FINAL_ORDER_STATUSES, "Order statuses after which no fill comes (domain/lifecycle.py)."
+    ),
 }
 
 
@@ -36,6 +48,9 @@ def with_extra_schemas(openapi: Callable[[], dict[str, Any]]) -> Callable[[], di
         doc = openapi()
         schemas = doc.setdefault("components", {}).setdefault("schemas", {})
         for name, kind in EXTRA_SCHEMAS.items():
+            if isinstance(kind, dict):
+                schemas[name] = kind
+                continue
             schema = TypeAdapter(kind).json_schema(
                 mode="serialization", ref_template="#/components/schemas/{model}"
             )

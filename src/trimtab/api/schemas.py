@@ -18,7 +18,7 @@ from trimtab.services.policy import (
     THRESHOLD_RANGE,
     WITHDRAWAL_RANGE,
 )
-from trimtab.services.trades import ORDER_QTY
+from trimtab.services.trades import IDEMPOTENCY_KEY, ORDER_QTY
 from trimtab.store.types import MAX_ID
 
 __all__ = ["MAX_ID"]
@@ -140,7 +140,7 @@ class TradeBody(Body):
     time_in_force: Literal["day", "gtc", "opg", "cls", "ioc", "fok"] = "day"
     idempotency_key: str | None = Field(
         default=None,
-        pattern=r"^[A-Za-z0-9._-]{1,32}$",
+        pattern=IDEMPOTENCY_KEY.pattern,
         description="Repeat the request with the same key and get the first order back, "
         "never a second one.",
         examples=["rebalance-2026-11-25-gld"],

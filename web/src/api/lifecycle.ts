@@ -1,22 +1,19 @@
 /**
- * The run life cycle as the page needs it, over the server's own enum (docs/api.md):
- * a status the server adds fails the type check here until the page handles it.
+ * The run and order life cycle as the page needs it, read from the server's own lists
+ * (api/rules.ts, generated from the OpenAPI document; docs/api.md).
  */
-import type { RunStatus } from "./models";
+import type { OrderStatus, RunStatus } from "./models";
+import { enums } from "./rules";
+
+const UNFINISHED: readonly RunStatus[] = enums.UnfinishedRunStatus;
+const FINAL_ORDER: readonly OrderStatus[] = enums.FinalOrderStatus;
 
 /** Whether a run is still moving: its orders are being sent or awaited. */
-const IN_FLIGHT = {
-  running: true,
-  awaiting_fills: true,
-  completed: false,
-  partial: false,
-  failed: false,
-  blocked_by_risk: false,
-  nothing_to_do: false,
-  refused: false,
-  planned: false,
-} satisfies Record<RunStatus, boolean>;
-
 export function isRunInFlight(status: RunStatus): boolean {
-  return IN_FLIGHT[status];
+  return UNFINISHED.includes(status);
+}
+
+/** Whether no more fills will come for an order. */
+export function isOrderFinal(status: OrderStatus): boolean {
+  return FINAL_ORDER.includes(status);
 }

@@ -4,6 +4,7 @@
  */
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, type RunFilters } from "./client";
+import { isOrderFinal } from "./lifecycle";
 import type { AllocationUpdate, CheckResult, RunDetail } from "./models";
 
 export const keys = {
@@ -48,11 +49,10 @@ export const useRunsPages = (size: number, filters: RunFilters = {}) =>
     },
     refetchInterval: SAFETY_POLL_MS,
   });
-const TERMINAL_ORDER = new Set(["filled", "canceled", "cancelled", "expired", "rejected", "done_for_day", "failed", "replaced"]);
 
 /** Orders still open at the broker: their run is re-read now and then, in case an event is missed. */
 export function hasOpenOrders(run: RunDetail | undefined): boolean {
-  return Boolean(run?.trades_executed.some((t) => !TERMINAL_ORDER.has(t.status)));
+  return Boolean(run?.trades_executed.some((t) => !isOrderFinal(t.status)));
 }
 
 export const useRun = (id: string | number | null | undefined) =>

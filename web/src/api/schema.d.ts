@@ -1274,6 +1274,11 @@ export interface components {
          * @enum {string}
          */
         EventKind: "allocation_changed" | "run_started" | "run_finished" | "order_updated" | "risk_changed" | "settings_changed";
+        /**
+         * @description Order statuses after which no fill comes (domain/lifecycle.py).
+         * @enum {string}
+         */
+        FinalOrderStatus: "blocked" | "canceled" | "done_for_day" | "expired" | "filled" | "rejected" | "replaced" | "skipped";
         /** HTTPValidationError */
         HTTPValidationError: {
             /** Detail */
@@ -2305,6 +2310,11 @@ export interface components {
          * @enum {string}
          */
         Trigger: "manual" | "scheduled";
+        /**
+         * @description Run statuses still moving: the next check or the worker takes them on.
+         * @enum {string}
+         */
+        UnfinishedRunStatus: "awaiting_fills" | "running";
         /** UserOut */
         UserOut: {
             /**

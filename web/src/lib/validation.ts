@@ -2,6 +2,36 @@
 import type { Allocation } from "@/api/models";
 import { toNumber } from "./format";
 
+/** A field's bounds as the server states them (api/rules.ts, JSON Schema names). */
+export interface Bounds {
+  readonly minimum?: number;
+  readonly maximum?: number;
+  readonly exclusiveMinimum?: number;
+  readonly exclusiveMaximum?: number;
+}
+
+/** Whether ``n`` is inside the server's ``bounds`` for a field. */
+export function withinBounds(n: number, bounds: Bounds): boolean {
+  const { minimum, maximum, exclusiveMinimum, exclusiveMaximum } = bounds;
+  return (
+    (minimum === undefined || n >= minimum) &&
+    (maximum === undefined || n <= maximum) &&
+    (exclusiveMinimum === undefined || n > exclusiveMinimum) &&
+    (exclusiveMaximum === undefined || n < exclusiveMaximum)
+  );
+}
+
+/** The bounds in words, each number shown by ``show``: "above 0 and at most 100 pp". */
+export function boundsText(bounds: Bounds, show: (n: number) => string): string {
+  const parts = [
+    bounds.exclusiveMinimum !== undefined && `above ${show(bounds.exclusiveMinimum)}`,
+    bounds.minimum !== undefined && `at least ${show(bounds.minimum)}`,
+    bounds.maximum !== undefined && `at most ${show(bounds.maximum)}`,
+    bounds.exclusiveMaximum !== undefined && `under ${show(bounds.exclusiveMaximum)}`,
+  ].filter(Boolean);
+  return parts.join(" and ");
+}
+
 /** Tolerance of the seed: targets must sum to 100 % within 0.01 pp. */
 export const SUM_TOLERANCE = 0.01;
 

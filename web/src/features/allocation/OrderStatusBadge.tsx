@@ -1,29 +1,28 @@
 import { CheckCircle2, CircleDashed, Clock, XCircle } from "lucide-react";
+import { isOrderFinal } from "@/api/lifecycle";
+import type { OrderStatus } from "@/api/models";
 import { Badge } from "@/components/ui/badge";
 import { humanize } from "@/lib/format";
 
-const FILLED = new Set(["filled"]);
-const FAILED = new Set(["rejected", "canceled", "cancelled", "expired", "failed", "done_for_day"]);
-const PARTIAL = new Set(["partially_filled"]);
-
-/** Broker order status as icon + word; pending states spin so a live update is visible. */
-export function OrderStatusBadge({ status }: { status: string }) {
+/** Order status as icon + word: filled, finished without a fill (the server's final
+ * statuses), partly filled, or still going. */
+export function OrderStatusBadge({ status }: { status: OrderStatus }) {
   const label = humanize(status);
-  if (FILLED.has(status))
+  if (status === "filled")
     return (
       <Badge tone="buy">
         <CheckCircle2 aria-hidden />
         {label}
       </Badge>
     );
-  if (FAILED.has(status))
+  if (isOrderFinal(status))
     return (
       <Badge tone="danger">
         <XCircle aria-hidden />
         {label}
       </Badge>
     );
-  if (PARTIAL.has(status))
+  if (status === "partially_filled")
     return (
       <Badge tone="warning">
         <CircleDashed aria-hidden />

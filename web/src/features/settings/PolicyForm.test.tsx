@@ -22,8 +22,15 @@ describe("PolicyForm", () => {
     await userEvent.clear(threshold);
     await userEvent.type(threshold, "0");
     await userEvent.click(screen.getByRole("button", { name: "Save" }));
-    expect(await screen.findByText(/above 0 and at most 50 pp/)).toBeInTheDocument();
+    // The server's bounds (PolicyBody in the OpenAPI document), not a copy of them.
+    expect(await screen.findByText("Use a threshold above 0 pp and at most 100 pp.")).toBeInTheDocument();
     expect(calls.some((c) => c.method === "PUT")).toBe(false);
+
+    await userEvent.clear(threshold);
+    await userEvent.type(threshold, "60");
+    await userEvent.click(screen.getByRole("button", { name: "Save" }));
+    await waitFor(() => expect(calls.some((c) => c.method === "PUT")).toBe(true));
+    calls.length = 0;
 
     await userEvent.clear(threshold);
     await userEvent.type(threshold, "3.5");
@@ -51,7 +58,7 @@ describe("PolicyForm", () => {
     await userEvent.clear(age);
     await userEvent.type(age, "0");
     await userEvent.click(screen.getByRole("button", { name: "Save" }));
-    expect(await screen.findByText(/more than 0 and at most 720 hours/)).toBeInTheDocument();
+    expect(await screen.findByText("Use a price age above 0 hours and at most 720 hours.")).toBeInTheDocument();
     expect(calls.some((c) => c.method === "PUT")).toBe(false);
     await userEvent.clear(age);
     await userEvent.type(age, "24");

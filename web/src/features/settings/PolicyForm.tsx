@@ -2,38 +2,48 @@ import { useEffect, useId, useState, type FormEvent } from "react";
 import { Loader2, Save } from "lucide-react";
 import { errorMessage } from "@/api/client";
 import { useSaveSettings, useSettings } from "@/api/queries";
+import { limits } from "@/api/rules";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { TextField } from "@/components/ui/field";
 import { Label } from "@/components/ui/label";
 import { useToast } from "@/components/ui/toast";
 import { formatMoney, formatPoints } from "@/lib/format";
+import { boundsText, withinBounds } from "@/lib/validation";
+
+// The bounds are the server's (PUT /api/settings), read from the generated api/rules.ts.
+const LIMITS = limits.PolicyBody;
+const plain = new Intl.NumberFormat("en-US", { maximumFractionDigits: 2 });
 
 export function validateThreshold(raw: string): string | null {
   const n = Number(raw);
   if (raw.trim() === "" || !Number.isFinite(n)) return "Enter a number of percentage points, e.g. 5.";
-  if (n <= 0 || n > 50) return "Use a threshold above 0 and at most 50 pp.";
+  const bounds = LIMITS.threshold_percent;
+  if (!withinBounds(n, bounds)) return `Use a threshold ${boundsText(bounds, (b) => `${plain.format(b)} pp`)}.`;
   return null;
 }
 
 export function validateMinTrade(raw: string): string | null {
   const n = Number(raw);
   if (raw.trim() === "" || !Number.isFinite(n)) return "Enter a dollar amount, e.g. 10.";
-  if (n < 0) return "The minimum trade cannot be negative.";
+  const bounds = LIMITS.min_trade;
+  if (!withinBounds(n, bounds)) return `Use a minimum trade ${boundsText(bounds, (b) => formatMoney(b))}.`;
   return null;
 }
 
 export function validateCashBuffer(raw: string): string | null {
   const n = Number(raw);
   if (raw.trim() === "" || !Number.isFinite(n)) return "Enter a percent, e.g. 0.25.";
-  if (n < 0 || n > 50) return "Use 0 to 50%.";
+  const bounds = LIMITS.cash_buffer_percent;
+  if (!withinBounds(n, bounds)) return `Use a cash buffer ${boundsText(bounds, (b) => `${plain.format(b)}%`)}.`;
   return null;
 }
 
 export function validatePriceAge(raw: string): string | null {
   const n = Number(raw);
   if (raw.trim() === "" || !Number.isFinite(n)) return "Enter a number of hours, e.g. 96.";
-  if (n <= 0 || n > 720) return "Use more than 0 and at most 720 hours.";
+  const bounds = LIMITS.max_price_age_hours;
+  if (!withinBounds(n, bounds)) return `Use a price age ${boundsText(bounds, (b) => `${plain.format(b)} hours`)}.`;
   return null;
 }
 
