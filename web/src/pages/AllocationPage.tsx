@@ -26,6 +26,7 @@ import { AllocationManager } from "@/features/allocation/AllocationManager";
 import { AllocationPies } from "@/features/allocation/AllocationPies";
 import { ConfirmRebalanceDialog } from "@/features/allocation/ConfirmRebalanceDialog";
 import { DriftTable } from "@/features/allocation/DriftTable";
+import { IdleCashSuggestion } from "@/features/allocation/IdleCashSuggestion";
 import { PlannedTradesTable, SkippedList } from "@/features/allocation/PlannedTrades";
 import { PortfolioSummary } from "@/features/allocation/PortfolioSummary";
 import { RiskBanner, isBlocked } from "@/features/allocation/RiskBanner";
@@ -220,6 +221,8 @@ export function AllocationPage() {
           {errorMessage(pageError)}
         </Alert>
       )}
+
+      <IdleCashSuggestion portfolio={portfolio.data} settings={settings.data} onInvest={runPreview} />
 
       <PortfolioSummary
         portfolio={portfolio.data}
