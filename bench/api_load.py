@@ -31,9 +31,9 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
+from trimtab.bootstrap import build_context
 from trimtab.config import Settings
 from trimtab.services import users
-from trimtab.services.context import build_context
 from trimtab.services.demo import seed_demo_user
 from trimtab.store.db import upgrade
 

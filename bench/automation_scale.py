@@ -30,7 +30,7 @@ from sqlalchemy.exc import OperationalError
 
 from trimtab.brokers.demo import demo_prices
 from trimtab.domain.schedule import Frequency, Schedule, next_run
-from trimtab.services.broker_accounts import credentials_cipher
+from trimtab.keys import credentials_cipher
 from trimtab.services.market_calendar import exchange_calendar
 from trimtab.store.db import make_engine, upgrade
 from trimtab.store.models import (

@@ -18,8 +18,8 @@ from tests.e2e.conftest import CHROMIUM, CHROMIUM_FLAGS
 from tests.live_server import serving
 
 from trimtab.api.app import WEB_DIST, create_app
+from trimtab.bootstrap import build_context
 from trimtab.config import Settings
-from trimtab.services.context import build_context
 from trimtab.store.db import upgrade
 
 LOADS = 7

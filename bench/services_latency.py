@@ -20,8 +20,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
+from trimtab.bootstrap import build_context
 from trimtab.config import Settings
-from trimtab.services.context import build_context
 from trimtab.services.demo import seed_demo_user
 from trimtab.services.rebalance import check_rebalance_drift
 from trimtab.store.db import upgrade

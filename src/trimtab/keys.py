@@ -7,11 +7,17 @@ variable; a single self-hosted process gets a file it creates on first start.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 import secrets
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from trimtab.config import Settings
+
+if TYPE_CHECKING:
+    from cryptography.fernet import Fernet
 
 KEY_FILE = Path("var") / "secret.key"
 
@@ -32,3 +38,12 @@ def server_secret(settings: Settings, key_file: Path = KEY_FILE) -> str:
     with os.fdopen(fd, "w") as handle:
         handle.write(value)
     return value
+
+
+def credentials_cipher(secret: str) -> Fernet:
+    """The Fernet cipher for stored secrets (broker keys, webhook secrets), derived from
+    the server secret."""
+    from cryptography.fernet import Fernet
+
+    digest = hashlib.sha256(b"trimtab broker credentials\0" + secret.encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(digest))

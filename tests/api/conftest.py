@@ -13,9 +13,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from trimtab.api.app import create_app
+from trimtab.bootstrap import build_context
 from trimtab.config import Settings
 from trimtab.services import users
-from trimtab.services.context import AppContext, build_context
+from trimtab.services.context import AppContext
 from trimtab.store.db import upgrade
 
 PASSWORD = "correct horse battery"

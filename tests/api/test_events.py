@@ -18,9 +18,10 @@ import pytest
 from fastapi import FastAPI
 
 from trimtab.api.app import create_app
+from trimtab.bootstrap import build_context
 from trimtab.config import Settings
 from trimtab.services import users
-from trimtab.services.context import AppContext, build_context
+from trimtab.services.context import AppContext
 from trimtab.store.db import upgrade
 
 from ..live_server import serving

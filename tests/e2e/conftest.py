@@ -14,8 +14,9 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from trimtab.api.app import WEB_DIST, create_app
+from trimtab.bootstrap import build_context
 from trimtab.config import Settings
-from trimtab.services.context import AppContext, build_context
+from trimtab.services.context import AppContext
 from trimtab.store.db import upgrade
 
 from ..live_server import serving

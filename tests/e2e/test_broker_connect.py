@@ -10,11 +10,11 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from trimtab.api.app import create_app
+from trimtab.bootstrap import build_context
 from trimtab.brokers.sim.schemas import stable_id
 from trimtab.brokers.sim.server import BackgroundServer
 from trimtab.config import Settings
 from trimtab.services import broker_accounts, users
-from trimtab.services.context import build_context
 from trimtab.store.db import upgrade
 
 from ..live_server import serving

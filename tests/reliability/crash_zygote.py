@@ -25,11 +25,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from trimtab.bootstrap import build_context
 from trimtab.brokers.alpaca import AlpacaBroker
 from trimtab.brokers.asset_cache import AssetCache
 from trimtab.config import Settings
 from trimtab.errors import Conflict
-from trimtab.services.context import RunOptions, build_context
+from trimtab.services.context import RunOptions
 from trimtab.services.events import InProcessEvents
 from trimtab.services.rebalance import check_rebalance_drift
 

@@ -14,9 +14,10 @@ from sqlalchemy import Engine, func, select
 
 from tests.live_server import serving
 from trimtab.api.app import create_app
+from trimtab.bootstrap import build_context
 from trimtab.config import Settings
 from trimtab.services import users
-from trimtab.services.context import AppContext, build_context
+from trimtab.services.context import AppContext
 from trimtab.store.models import AllocationRow, AuditEventRow
 
 from . import figures

@@ -15,8 +15,9 @@ from fastapi.testclient import TestClient
 from tests.live_server import serving
 from trimtab.api.app import create_app
 from trimtab.api.edges import PAGE_CSP
+from trimtab.bootstrap import build_context
 from trimtab.config import Settings
-from trimtab.services.context import AppContext, build_context
+from trimtab.services.context import AppContext
 from trimtab.services.contract import to_json
 from trimtab.services.runs import list_runs
 from trimtab.store.db import upgrade

@@ -15,10 +15,11 @@ from typer.testing import CliRunner
 from tests.api.conftest import PASSWORD
 from trimtab.api.app import create_app
 from trimtab.api.sessions import COOKIE_NAME
+from trimtab.bootstrap import build_context
 from trimtab.cli import app as cli_app
 from trimtab.config import Settings
 from trimtab.services import login_throttle, users
-from trimtab.services.context import AppContext, build_context
+from trimtab.services.context import AppContext
 
 from .conftest import Client, sign_in
 

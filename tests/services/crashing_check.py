@@ -6,9 +6,9 @@ from __future__ import annotations
 import os
 import sys
 
+from trimtab.bootstrap import build_context
 from trimtab.brokers.models import Order, OrderRequest
 from trimtab.config import Settings
-from trimtab.services.context import build_context
 from trimtab.services.rebalance import check_rebalance_drift
 
 

@@ -7,9 +7,9 @@ import sys
 import time
 from pathlib import Path
 
+from trimtab.bootstrap import build_context
 from trimtab.brokers.models import Order, OrderRequest
 from trimtab.config import Settings
-from trimtab.services.context import build_context
 from trimtab.services.queue import run_worker
 
 

@@ -21,23 +21,23 @@ from trimtab.brokers.sim.server import BackgroundServer
 from trimtab.brokers.sim.simulator import Simulator
 from trimtab.config import Settings
 from trimtab.errors import Conflict, InvalidInput
-from trimtab.keys import server_secret
+from trimtab.keys import credentials_cipher, server_secret
 from trimtab.services import allocations, users
 from trimtab.services.broker_accounts import (
     _ACCOUNT_IDS,
     BrokerSource,
     account_key,
+    account_lock,
     broker_connection,
     broker_status,
     connect_alpaca,
-    credentials_cipher,
     disconnect,
     make_broker_for,
     probe_connection,
     set_broker_account,
     shares_account,
 )
-from trimtab.services.context import AppContext, account_lock
+from trimtab.services.context import AppContext
 from trimtab.services.contract import to_json
 from trimtab.services.rebalance import advance_run, check_rebalance_drift, start_live_check
 from trimtab.store.models import BrokerAccountRow, OrderRow

@@ -11,7 +11,8 @@ import pytest
 from trimtab.brokers.exchange import Exchange
 from trimtab.errors import Conflict
 from trimtab.services import runs, users
-from trimtab.services.context import AppContext, account_lock
+from trimtab.services.broker_accounts import account_lock
+from trimtab.services.context import AppContext
 from trimtab.services.contract import to_json
 from trimtab.services.rebalance import check_rebalance_drift
 from trimtab.store.locks import run_lock

@@ -10,7 +10,8 @@ from trimtab.brokers.exchange import Exchange
 from trimtab.brokers.models import Asset
 from trimtab.errors import Conflict, InsufficientBuyingPower, InvalidInput
 from trimtab.services import users
-from trimtab.services.context import AppContext, account_lock
+from trimtab.services.broker_accounts import account_lock
+from trimtab.services.context import AppContext
 from trimtab.services.trades import execute_trade
 from trimtab.store.models import OrderRow
 

@@ -28,9 +28,10 @@ from trimtab.api.routes import (
     schedule,
 )
 from trimtab.api.sessions import SessionCodec
+from trimtab.bootstrap import build_context
 from trimtab.config import Settings, get_settings
 from trimtab.services.background import RunLauncher, make_launcher
-from trimtab.services.context import AppContext, build_context
+from trimtab.services.context import AppContext
 
 #: The built page (``npm run build`` in web/ writes here).
 WEB_DIST = Path(__file__).resolve().parent.parent / "web_dist"

@@ -33,8 +33,8 @@ def open_context() -> AppContext:
 
     Notifications the command raises get their first attempt before the process exits
     (at most ``NOTIFY_EXIT_WAIT`` seconds); retries are left to a server or worker."""
+    from trimtab.bootstrap import build_context
     from trimtab.config import Settings
-    from trimtab.services.context import build_context
 
     ctx = build_context(Settings())
     atexit.register(ctx.notifier.drain, NOTIFY_EXIT_WAIT)

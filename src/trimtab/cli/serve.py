@@ -6,11 +6,11 @@ import typer
 import uvicorn
 
 from trimtab.api.app import create_app
+from trimtab.bootstrap import build_context
 from trimtab.cli.app import app, console, exit_on_error
 from trimtab.config import get_settings
 from trimtab.monitoring.logs import configure_logging
 from trimtab.services.background import InProcessRuns, make_launcher
-from trimtab.services.context import build_context
 from trimtab.services.demo import seed_demo_user
 from trimtab.services.notify_delivery import SWEEP_SECONDS
 

@@ -8,11 +8,11 @@ import socket
 
 import typer
 
+from trimtab.bootstrap import build_context
 from trimtab.cli.app import app, console, exit_on_error
 from trimtab.config import get_settings
 from trimtab.errors import TrimtabError
 from trimtab.monitoring.logs import configure_logging
-from trimtab.services.context import build_context
 from trimtab.services.notify_delivery import SWEEP_SECONDS
 
 

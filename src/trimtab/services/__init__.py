@@ -1,7 +1,7 @@
 """Use cases: the only layer that combines the domain, the store and the brokers.
 
 Every entrypoint (API, CLI, worker) builds one ``context.AppContext`` with
-``context.build_context`` and calls these modules with it:
+``trimtab.bootstrap.build_context`` and calls these modules with it:
 
 - ``rebalance``: ``check_rebalance_drift`` (the seed's callable), ``resume_unfinished_runs``
 - ``trades``: ``execute_trade``

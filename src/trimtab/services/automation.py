@@ -23,7 +23,8 @@ from sqlalchemy import select, update
 
 from trimtab.domain.schedule import Frequency, ScheduleMode, next_run
 from trimtab.errors import BrokerError, Conflict
-from trimtab.services.context import AppContext, account_lock
+from trimtab.services.broker_accounts import account_lock
+from trimtab.services.context import AppContext
 from trimtab.services.notifications import NotifyEvent, notify, run_summary
 from trimtab.services.rebalance import (
     CheckRequest,

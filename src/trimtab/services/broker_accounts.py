@@ -17,18 +17,17 @@ two users connected to one Alpaca account never run on it at once.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
 from pydantic import SecretStr
@@ -40,14 +39,13 @@ from trimtab.brokers.demo import demo_prices
 from trimtab.brokers.models import Account, Asset
 from trimtab.config import Settings
 from trimtab.errors import BrokerAuthFailed, ConfigError, InvalidInput, TrimtabError
-from trimtab.keys import server_secret
+from trimtab.keys import credentials_cipher, server_secret
+from trimtab.services.context import AppContext
 from trimtab.store.db import reading
+from trimtab.store.locks import RunLock, run_lock
 from trimtab.store.models import BrokerAccountRow
 from trimtab.store.paper import StoredPaperBroker
 from trimtab.store.repositories import Users
-
-if TYPE_CHECKING:  # the context builds its brokers with this module
-    from trimtab.services.context import AppContext
 
 BROKER_KINDS = ("paper", "alpaca")
 #: Alpaca key ids are 20 capital letters and digits (``PK…`` paper, ``AK…`` live);
@@ -117,12 +115,6 @@ def connection_json(connection: BrokerConnection) -> dict[str, Any]:
 
 def account_json(check: AccountCheck) -> dict[str, Any]:
     return asdict(check)
-
-
-def credentials_cipher(secret: str) -> Fernet:
-    """The Fernet cipher for broker secrets, derived from the server secret."""
-    digest = hashlib.sha256(b"trimtab broker credentials\0" + secret.encode()).digest()
-    return Fernet(base64.urlsafe_b64encode(digest))
 
 
 @lru_cache(maxsize=1)
@@ -553,3 +545,15 @@ def _user_settings(settings: Settings, row: BrokerAccountRow, cipher: Fernet) ->
             code="broker_credentials_unreadable",
         ) from None
     return _with_keys(settings, row.key_id, secret, row.paper)
+
+
+def account_lock(ctx: AppContext, user_id: int) -> AbstractContextManager[RunLock]:
+    """Hold the run lock of the broker account ``user_id`` trades (``Conflict`` when a
+    run or trade already does, whichever trimtab user started it)."""
+    return run_lock(
+        ctx.engine,
+        ctx.session_factory,
+        account_key(ctx, user_id),
+        lease=ctx.run_options.lock_lease,
+        clock=ctx.clock,
+    )

@@ -22,9 +22,8 @@ import structlog
 from sqlalchemy import func, select
 
 from trimtab.errors import BrokerAuthFailed, BrokerError, BrokerUnavailable, InvalidInput
-from trimtab.keys import server_secret
+from trimtab.keys import credentials_cipher, server_secret
 from trimtab.monitoring.metrics import NOTIFICATION_FAILURES
-from trimtab.services.broker_accounts import credentials_cipher
 from trimtab.services.context import AppContext
 from trimtab.services.contract import CheckResult, to_json
 from trimtab.services.notify_delivery import Channel, DeliveryStatus

@@ -25,9 +25,8 @@ import structlog
 from sqlalchemy import or_, select, update
 
 from trimtab.errors import ConfigError
-from trimtab.keys import server_secret
+from trimtab.keys import credentials_cipher, server_secret
 from trimtab.monitoring.metrics import NOTIFICATION_FAILURES, NOTIFICATIONS
-from trimtab.services.broker_accounts import credentials_cipher
 from trimtab.services.notify_email import SmtpServer, build_message, send_email
 from trimtab.services.notify_webhook import post_webhook
 from trimtab.store.models import NotificationDeliveryRow, NotificationSettingsRow

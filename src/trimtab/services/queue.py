@@ -15,7 +15,7 @@ Tasks (queue ``trimtab``):
 
 Per account, jobs carry a queueing lock (one waiting job per account and kind). They
 carry no procrastinate ``lock``: a worker killed mid-job would leave it held for good.
-The account's run lock (``services.context.account_lock``) serialises them with each
+The account's run lock (``services.broker_accounts.account_lock``) serialises them with each
 other and with manual runs, and ``check_due`` makes each due time happen once.
 """
 

@@ -17,7 +17,7 @@ from trimtab.domain.targets import Target, check_symbol, enabled_targets
 from trimtab.errors import BrokerError, Conflict, InvalidInput, InvalidTargets, TrimtabError
 from trimtab.monitoring.metrics import record_run, record_run_error
 from trimtab.services.allocations import load_targets
-from trimtab.services.broker_accounts import shares_account
+from trimtab.services.broker_accounts import account_lock, shares_account
 from trimtab.services.broker_view import (
     BrokerView,
     account_block_reason,
@@ -25,7 +25,7 @@ from trimtab.services.broker_view import (
     read_broker,
     snapshot_json,
 )
-from trimtab.services.context import AppContext, account_lock
+from trimtab.services.context import AppContext
 from trimtab.services.contract import (
     CheckResult,
     PlanResult,

@@ -12,8 +12,8 @@ from __future__ import annotations
 import logging
 import sys
 
+from trimtab.bootstrap import build_context
 from trimtab.errors import Conflict
-from trimtab.services.context import build_context
 from trimtab.services.rebalance import advance_run
 
 log = logging.getLogger(__name__)

@@ -19,7 +19,8 @@ from trimtab.errors import (
     TradingBlocked,
     enum_choice,
 )
-from trimtab.services.context import AppContext, account_lock
+from trimtab.services.broker_accounts import account_lock
+from trimtab.services.context import AppContext
 from trimtab.services.contract import number
 from trimtab.services.notifications import tells_broker_failures
 from trimtab.services.order_sending import send_order
