@@ -1,5 +1,6 @@
-"""Venues for the broker tests: the paper broker, AlpacaBroker on the simulator over
-loopback HTTP, and (only with real keys) AlpacaBroker on Alpaca's paper API."""
+"""Venues for the broker tests: the in-memory fake, the paper broker trimtab runs (its
+books in the database), AlpacaBroker on the simulator over loopback HTTP, and (only with
+real keys) AlpacaBroker on Alpaca's paper API."""
 
 from __future__ import annotations
 
@@ -7,18 +8,25 @@ import itertools
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import Engine
 
+from tests.fake_broker import FakeBroker
 from trimtab.brokers.alpaca import AlpacaBroker
 from trimtab.brokers.asset_cache import AssetCache
 from trimtab.brokers.base import Broker
 from trimtab.brokers.exchange import Exchange
 from trimtab.brokers.models import Asset, AssetClass
-from trimtab.brokers.paper import PaperBroker
+from trimtab.brokers.paper import StoredPaperBroker, open_paper_account
 from trimtab.brokers.sim.server import BackgroundServer
 from trimtab.brokers.sim.simulator import Simulator
+from trimtab.store.db import make_engine, make_session_factory
+from trimtab.store.models import UserRow
+
+from ..conftest import empty_database
 
 #: An option contract: 100 shares of SPY at $500 until 2025-06-20, quoted per share.
 OPTION = "SPY250620C00500000"
@@ -112,7 +120,27 @@ def sim_venue(sim_server: BackgroundServer) -> Iterator[Venue]:
 def _paper_venue() -> Venue:
     exchange = new_exchange()
     exchange.open_account("paper", CASH, HOLDINGS)
-    return Venue(PaperBroker(exchange, "paper"), "paper", exchange)
+    return Venue(FakeBroker(exchange, "paper"), "paper", exchange)
+
+
+def _stored_paper_venue(request: pytest.FixtureRequest) -> Venue:
+    """The paper broker trimtab runs (books in the database), on a fresh SQLite database:
+    no exchange to script, so the tests that need one skip."""
+    url: str = request.getfixturevalue("sqlite_database")
+    engines: dict[str, Engine] = request.getfixturevalue("engines")
+    engine = engines.setdefault(url, make_engine(url))
+    empty_database(engine)
+    factory = make_session_factory(engine)
+    now = datetime.now(UTC)
+    with factory.begin() as session:
+        user = UserRow(
+            email="paper@trimtab.test", password_hash="x", is_admin=False, created_at=now
+        )
+        session.add(user)
+        session.flush()
+        open_paper_account(session, user.id, CASH, HOLDINGS, PRICES, now=now)
+        user_id = user.id
+    return Venue(StoredPaperBroker(factory, user_id, PRICES, ASSETS))
 
 
 def _live_venue() -> Venue:
@@ -125,6 +153,7 @@ def _live_venue() -> Venue:
 @pytest.fixture(
     params=[
         "paper",
+        "stored-paper",
         "alpaca-sim",
         pytest.param("alpaca-live", marks=pytest.mark.live_alpaca),
     ]
@@ -132,6 +161,8 @@ def _live_venue() -> Venue:
 def venue(request: pytest.FixtureRequest) -> Venue:
     if request.param == "paper":
         return _paper_venue()
+    if request.param == "stored-paper":
+        return _stored_paper_venue(request)
     if request.param == "alpaca-sim":
         sim: Venue = request.getfixturevalue("sim_venue")
         return sim

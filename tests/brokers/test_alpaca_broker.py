@@ -1,4 +1,4 @@
-"""AlpacaBroker's own behaviour: configuration from settings, the broker factory, asset
+"""AlpacaBroker's own behaviour: configuration from settings, asset
 facts cached per trading day, and a dry-run read costing three requests."""
 
 from __future__ import annotations
@@ -10,9 +10,6 @@ import pytest
 from tests.brokers.conftest import Venue
 from trimtab.brokers.alpaca import AlpacaBroker
 from trimtab.brokers.asset_cache import SHARED_ASSET_CACHE, AssetCache
-from trimtab.brokers.demo import DEMO_ACCOUNT_ID, demo_exchange
-from trimtab.brokers.factory import broker_from_settings
-from trimtab.brokers.paper import PaperBroker
 from trimtab.brokers.sim.server import BackgroundServer
 from trimtab.config import Settings
 from trimtab.errors import ConfigError
@@ -29,11 +26,10 @@ def alpaca_settings(server: BackgroundServer, venue: Venue) -> Settings:
     )
 
 
-def test_factory_builds_alpaca_from_settings_and_reaches_its_urls(
+def test_alpaca_from_settings_reaches_its_urls(
     sim_server: BackgroundServer, sim_venue: Venue
 ) -> None:
-    broker = broker_from_settings(alpaca_settings(sim_server, sim_venue))
-    assert isinstance(broker, AlpacaBroker)
+    broker = AlpacaBroker.from_settings(alpaca_settings(sim_server, sim_venue))
     assert (
         broker.get_account().cash
         == sim_venue.control().account(sim_venue.headers["APCA-API-KEY-ID"]).cash
@@ -43,18 +39,9 @@ def test_factory_builds_alpaca_from_settings_and_reaches_its_urls(
 
 def test_alpaca_without_keys_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="ALPACA_KEY_ID"):
-        broker_from_settings(
+        AlpacaBroker.from_settings(
             Settings(TRIMTAB_BROKER="alpaca", ALPACA_KEY_ID=None, ALPACA_SECRET_KEY=None)
         )
-
-
-def test_factory_defaults_to_the_paper_broker_on_the_demo_exchange() -> None:
-    broker = broker_from_settings(Settings(TRIMTAB_BROKER="paper"))
-    assert isinstance(broker, PaperBroker) and broker.account_id == DEMO_ACCOUNT_ID
-    exchange = demo_exchange()
-    exchange.open_account("alice", exchange.account(DEMO_ACCOUNT_ID).cash)
-    given = broker_from_settings(Settings(), exchange=exchange, account_id="alice")
-    assert isinstance(given, PaperBroker) and given.exchange is exchange
 
 
 def test_asset_facts_are_read_once_per_trading_day_across_broker_instances(

@@ -6,9 +6,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from tests.fake_broker import FakeBroker
 from trimtab.brokers.exchange import Exchange
 from trimtab.brokers.models import Order, OrderRequest
-from trimtab.brokers.paper import PaperBroker
 from trimtab.domain.targets import Target
 from trimtab.services.context import AppContext
 
@@ -33,15 +33,15 @@ class FakeClock:
 
 
 def on_exchange(
-    ctx: AppContext, exchange: Exchange, wrap: Callable[[PaperBroker], object] | None = None
+    ctx: AppContext, exchange: Exchange, wrap: Callable[[FakeBroker], object] | None = None
 ) -> None:
     """Point every user's broker at an account on ``exchange`` (optionally wrapped)."""
 
-    def broker_for(user_id: int) -> PaperBroker:
+    def broker_for(user_id: int) -> FakeBroker:
         account = str(user_id)
         if account not in exchange.accounts:
             raise AssertionError(f"open an exchange account for user {user_id} first")
-        broker = PaperBroker(exchange, account)
+        broker = FakeBroker(exchange, account)
         return wrap(broker) if wrap else broker  # type: ignore[return-value]
 
     ctx.broker_for = broker_for  # type: ignore[assignment]
@@ -70,7 +70,7 @@ class BrokerSpy:
 
     def __init__(
         self,
-        inner: PaperBroker,
+        inner: FakeBroker,
         before_submit: Callable[[int], None] | None = None,
         after_submit: Callable[[int], None] | None = None,
     ) -> None:

@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 
 from trimtab.brokers.alpaca import AlpacaBroker
 from trimtab.brokers.books import AccountFlags
+from trimtab.brokers.paper import StoredPaperBroker
 from trimtab.brokers.sim.faults import Fault
 from trimtab.brokers.sim.schemas import stable_id
 from trimtab.brokers.sim.server import BackgroundServer
@@ -41,7 +42,6 @@ from trimtab.services.context import AppContext
 from trimtab.services.contract import to_json
 from trimtab.services.rebalance import advance_run, check_rebalance_drift, start_live_check
 from trimtab.store.models import BrokerAccountRow, OrderRow
-from trimtab.store.paper import StoredPaperBroker
 
 from .helpers import PASSWORD, SEED_TARGETS
 

@@ -8,9 +8,9 @@ from decimal import Decimal
 
 import pytest
 
+from tests.fake_broker import FakeBroker
 from trimtab.brokers.exchange import Exchange
 from trimtab.brokers.models import Account, Asset, OrderRequest, Side
-from trimtab.brokers.paper import PaperBroker
 from trimtab.domain.money import ZERO
 from trimtab.errors import BrokerUnavailable
 from trimtab.services import risk, runs
@@ -124,7 +124,7 @@ def test_kill_switch_stops_remaining_orders(
 ) -> None:
     all_in_spy(exchange, seeded)
 
-    def spy(broker: PaperBroker) -> BrokerSpy:
+    def spy(broker: FakeBroker) -> BrokerSpy:
         flipping = FlipsKillSwitchAfterFirstOrder(broker)
         flipping.ctx = ctx  # type: ignore[attr-defined]
         flipping.user_id = seeded

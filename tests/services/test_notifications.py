@@ -12,9 +12,9 @@ from decimal import Decimal
 import pytest
 from prometheus_client import REGISTRY
 
+from tests.fake_broker import FakeBroker
 from trimtab.brokers.exchange import Exchange
 from trimtab.brokers.models import Asset, Order, OrderRequest
-from trimtab.brokers.paper import PaperBroker
 from trimtab.errors import BrokerUnavailable, InvalidInput, OrderRejected
 from trimtab.services import notifications, risk
 from trimtab.services.automation import DueOutcome, check_due, sweep
@@ -208,7 +208,7 @@ def test_a_run_blocked_by_risk_is_told(ctx: AppContext, account: int) -> None:
 class RefusesTLT:
     """A paper broker whose venue refuses any TLT order."""
 
-    def __init__(self, inner: PaperBroker) -> None:
+    def __init__(self, inner: FakeBroker) -> None:
         self.inner = inner
 
     def __getattr__(self, name: str) -> object:
@@ -336,7 +336,7 @@ class Outage:
 
     down = False
 
-    def __init__(self, inner: PaperBroker) -> None:
+    def __init__(self, inner: FakeBroker) -> None:
         self.inner = inner
 
     def __getattr__(self, name: str) -> object:

@@ -1,6 +1,6 @@
 """An in-memory brokerage: accounts, positions, orders and fills at the last price.
 
-Both the embedded ``PaperBroker`` and the Alpaca-compatible simulator run on this
+The paper broker (``brokers/paper.py``) and the Alpaca-compatible simulator run on this
 one model, so they refuse the same things real Alpaca accounts refuse: a buy past
 buying power, a sell past the quantity available, a reused ``client_order_id``, a
 fractional quantity of a non-fractionable asset, an order opposite to an open

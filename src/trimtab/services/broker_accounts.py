@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from trimtab.brokers.base import Broker
 from trimtab.brokers.demo import demo_prices
 from trimtab.brokers.models import Account, Asset
+from trimtab.brokers.paper import StoredPaperBroker
 from trimtab.config import Settings
 from trimtab.errors import BrokerAuthFailed, ConfigError, InvalidInput, TrimtabError
 from trimtab.keys import credentials_cipher, server_secret
@@ -44,7 +45,6 @@ from trimtab.services.context import AppContext
 from trimtab.store.db import reading
 from trimtab.store.locks import RunLock, run_lock
 from trimtab.store.models import BrokerAccountRow
-from trimtab.store.paper import StoredPaperBroker
 from trimtab.store.repositories import Users
 
 BROKER_KINDS = ("paper", "alpaca")

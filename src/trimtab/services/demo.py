@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete
 
 from trimtab.brokers.demo import DEMO_CASH, DEMO_HOLDINGS, DEMO_TARGETS
+from trimtab.brokers.paper import open_paper_account
 from trimtab.errors import Conflict
 from trimtab.services.allocations import replace_allocations
 from trimtab.services.broker_accounts import paper_market
@@ -14,7 +15,6 @@ from trimtab.services.context import AppContext
 from trimtab.services.schedules import set_schedule
 from trimtab.services.users import User, create_user, get_user_by_email
 from trimtab.store.models import PaperAccountRow, PaperHoldingRow, PaperOrderRow
-from trimtab.store.paper import open_paper_account
 
 DEMO_EMAIL = "demo@trimtab.local"
 #: A local demo on the paper broker; printed by ``make run`` so anyone can sign in.

@@ -15,11 +15,11 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from trimtab.brokers.demo import NEW_ACCOUNT_CASH
+from trimtab.brokers.paper import open_paper_account
 from trimtab.errors import Conflict, InvalidInput, NotFound
 from trimtab.services.context import AppContext
 from trimtab.store.db import reading
 from trimtab.store.models import ApiTokenRow, UserRow
-from trimtab.store.paper import open_paper_account
 from trimtab.store.repositories import Tokens, Users, record_audit
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+$")

@@ -10,10 +10,10 @@ from sqlalchemy import Engine
 
 from trimtab.brokers.demo import demo_prices
 from trimtab.brokers.models import AssetClass, OrderRequest, PricePoint, Side
+from trimtab.brokers.paper import StoredPaperBroker, open_paper_account
 from trimtab.errors import DuplicateClientOrderId, InsufficientBuyingPower, NotFound, OrderRejected
 from trimtab.store.db import make_session_factory
 from trimtab.store.models import UserRow
-from trimtab.store.paper import StoredPaperBroker, open_paper_account
 
 NOW = datetime(2026, 1, 5, 15, tzinfo=UTC)
 
