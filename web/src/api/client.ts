@@ -153,13 +153,15 @@ export const api = {
       ...(queueIfClosed ? { queue_if_closed: true } : {}),
     }),
   /** A live run: answered at once (202); follow it with `run` and the event stream. */
-  startRun: (queueIfClosed = false) =>
+  startRun: (queueIfClosed = false, symbols?: string[]) =>
     request<RunAccepted>("POST", "/api/rebalance/check", {
       dry_run: false,
       ...(queueIfClosed ? { queue_if_closed: true } : {}),
+      ...(symbols ? { symbols } : {}),
     }),
-  /** What a rebalance would do now; recorded nowhere (no run in the history). */
-  plan: () => request<PlanResult>("POST", "/api/rebalance/plan", {}),
+  /** What a rebalance would do now; recorded nowhere (no run in the history). ``symbols``
+   * limits trading to them (a partial rebalance). */
+  plan: (symbols?: string[]) => request<PlanResult>("POST", "/api/rebalance/plan", symbols ? { symbols } : {}),
   runs: (limit?: number, offset = 0, filters: RunFilters = {}) => {
     const query = new URLSearchParams();
     if (limit) query.set("limit", String(limit));

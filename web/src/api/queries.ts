@@ -105,7 +105,8 @@ export function runDetailFromCheck(result: CheckResult, now = new Date().toISOSt
 export function useStartRun() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (queueIfClosed: boolean) => api.startRun(queueIfClosed),
+    mutationFn: ({ queueIfClosed, symbols }: { queueIfClosed: boolean; symbols?: string[] }) =>
+      api.startRun(queueIfClosed, symbols),
     onSuccess: (accepted) => {
       void qc.invalidateQueries({ queryKey: keys.run(accepted.run_id) });
     },
@@ -137,7 +138,7 @@ export function useCheck() {
 }
 
 /** A plan recorded nowhere: the orders a confirm dialog lists, the drift after a run. */
-export const usePlan = () => useMutation({ mutationFn: api.plan });
+export const usePlan = () => useMutation({ mutationFn: (symbols?: string[]) => api.plan(symbols) });
 
 export const useSchedule = () => useQuery({ queryKey: keys.schedule, queryFn: api.schedule });
 

@@ -72,6 +72,9 @@ export function AllocationPage() {
   const { notify } = useToast();
   const [confirmOpen, setConfirmOpen] = useState(false);
   const [queueIfClosed, setQueueIfClosed] = useState(false);
+  // A partial rebalance: the symbols the full plan trades, and those the user left ticked.
+  const [pick, setPick] = useState<{ symbols: string[]; selected: string[] }>({ symbols: [], selected: [] });
+  const partial = pick.selected.length < pick.symbols.length ? pick.selected : undefined;
   const [justMade, setJustMade] = useState<{ check: string | number | null; live: string | number | null }>({
     check: null,
     live: null,
@@ -143,11 +146,22 @@ export function AllocationPage() {
   function openConfirm() {
     setConfirmOpen(true);
     plan.reset();
-    plan.mutate();
+    setPick({ symbols: [], selected: [] });
+    plan.mutate(undefined, {
+      onSuccess: (full) => {
+        const symbols = [...new Set(full.trades_planned.map((t) => t.symbol))];
+        setPick({ symbols, selected: symbols });
+      },
+    });
+  }
+
+  function choose(selected: string[]) {
+    setPick((now) => ({ ...now, selected }));
+    plan.mutate(selected.length < pick.symbols.length ? selected : undefined);
   }
 
   function runLive() {
-    live.mutate(queueIfClosed, {
+    live.mutate({ queueIfClosed, symbols: partial }, {
       onSuccess: (accepted) => {
         setJustMade({ check: accepted.run_id, live: accepted.run_id });
         // Its orders and how it ends appear in Trades executed (a live region): go there.
@@ -383,6 +397,9 @@ export function AllocationPage() {
         onConfirm={runLive}
         queueIfClosed={queueIfClosed}
         onQueueIfClosedChange={setQueueIfClosed}
+        symbols={pick.symbols}
+        selected={pick.selected}
+        onSelectedChange={choose}
       />
     </div>
   );

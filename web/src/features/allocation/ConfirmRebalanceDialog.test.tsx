@@ -30,6 +30,41 @@ describe("ConfirmRebalanceDialog", () => {
     expect(onConfirm).toHaveBeenCalledOnce();
   });
 
+  it("ticks every symbol the plan trades and reports a partial choice in the plan's order", async () => {
+    const onSelectedChange = vi.fn();
+    const { rerender } = render(
+      <ConfirmRebalanceDialog
+        {...base}
+        plan={dryRun}
+        onConfirm={() => undefined}
+        symbols={["SPY", "TLT", "GLD"]}
+        selected={["SPY", "TLT", "GLD"]}
+        onSelectedChange={onSelectedChange}
+      />,
+    );
+    const picker = screen.getByTestId("symbol-picker");
+    expect(within(picker).getAllByRole("checkbox").map((c) => (c as HTMLInputElement).checked)).toEqual([true, true, true]);
+    await userEvent.click(within(picker).getByLabelText("TLT"));
+    expect(onSelectedChange).toHaveBeenLastCalledWith(["SPY", "GLD"]);
+    rerender(
+      <ConfirmRebalanceDialog
+        {...base}
+        plan={dryRun}
+        onConfirm={() => undefined}
+        symbols={["SPY", "TLT", "GLD"]}
+        selected={["GLD"]}
+        onSelectedChange={onSelectedChange}
+      />,
+    );
+    await userEvent.click(within(picker).getByLabelText("SPY"));
+    expect(onSelectedChange).toHaveBeenLastCalledWith(["SPY", "GLD"]);
+  });
+
+  it("shows no picker for a plan that trades one symbol", () => {
+    render(<ConfirmRebalanceDialog {...base} plan={dryRun} onConfirm={() => undefined} symbols={["SPY"]} selected={["SPY"]} onSelectedChange={() => undefined} />);
+    expect(screen.queryByTestId("symbol-picker")).toBeNull();
+  });
+
   it("offers nothing to confirm when no order is needed", () => {
     const calm = { ...dryRun, needs_rebalance: false, trades_planned: [], skipped: [], message: "All symbols within band" };
     render(<ConfirmRebalanceDialog {...base} plan={calm} onConfirm={() => undefined} />);

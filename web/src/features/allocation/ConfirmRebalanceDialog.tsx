@@ -21,6 +21,38 @@ interface ConfirmRebalanceDialogProps {
   onQueueIfClosedChange?: (queue: boolean) => void;
   /** Where focus goes when the dialog closes (call preventDefault to move it elsewhere). */
   onCloseAutoFocus?: (event: Event) => void;
+  /** The symbols the full plan trades, and those ticked: a partial rebalance trades only these. */
+  symbols?: string[];
+  selected?: string[];
+  onSelectedChange?: (selected: string[]) => void;
+}
+
+/** One checkbox per symbol the full plan trades; unticking one plans again without it. */
+function SymbolPicker({ symbols, selected, onChange }: { symbols: string[]; selected: string[]; onChange: (s: string[]) => void }) {
+  const base = useId();
+  return (
+    <fieldset className="rounded-lg border border-slate-200 px-3 py-2.5" data-testid="symbol-picker">
+      <legend className="px-1 text-sm font-medium text-slate-800">Trade these symbols</legend>
+      <div className="flex flex-wrap gap-x-4 gap-y-1.5">
+        {symbols.map((symbol) => (
+          <label key={symbol} htmlFor={`${base}-${symbol}`} className="flex items-center gap-1.5 text-sm text-slate-800">
+            <input
+              id={`${base}-${symbol}`}
+              type="checkbox"
+              className="h-4 w-4"
+              checked={selected.includes(symbol)}
+              onChange={(e) =>
+                onChange(e.target.checked ? symbols.filter((s) => s === symbol || selected.includes(s)) : selected.filter((s) => s !== symbol))
+              }
+              data-testid={`pick-${symbol}`}
+            />
+            {symbol}
+          </label>
+        ))}
+      </div>
+      <p className="mt-1 text-xs text-slate-600">Untick a symbol to leave it alone this time; the others are planned again without it.</p>
+    </fieldset>
+  );
 }
 
 /** Lists the orders a live rebalance is about to send and asks before sending them. */
@@ -35,6 +67,9 @@ export function ConfirmRebalanceDialog({
   queueIfClosed = false,
   onQueueIfClosedChange,
   onCloseAutoFocus,
+  symbols = [],
+  selected = [],
+  onSelectedChange,
 }: ConfirmRebalanceDialogProps) {
   const orders = plan?.trades_planned ?? [];
   const queueId = useId();
@@ -58,6 +93,9 @@ export function ConfirmRebalanceDialog({
           <Alert tone="danger" role="alert">
             {planError}
           </Alert>
+        )}
+        {symbols.length > 1 && onSelectedChange && (
+          <SymbolPicker symbols={symbols} selected={selected} onChange={onSelectedChange} />
         )}
         {plan && !planning && (
           <div className="space-y-4">
