@@ -59,7 +59,7 @@ def test_a_bad_range_is_shown_and_a_running_request_can_be_cancelled(
     page.get_by_label("From").fill("2030-01-01")
     page.get_by_test_id("backtest-run").click()
     expect(page.get_by_role("alert")).to_contain_text(
-        "start 2030-01-01 is after the prices' last day: the prices run from", timeout=30_000
+        "Start 2030-01-01 is after the prices' last day: the prices run from", timeout=30_000
     )
 
     held: list[Route] = []

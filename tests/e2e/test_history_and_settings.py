@@ -63,7 +63,7 @@ def test_settings_set_a_weekly_schedule_and_show_its_next_run(page: Page, live: 
     expect(page.get_by_test_id("schedule-frequency")).to_have_value("daily")
     expect(page.get_by_test_id("schedule-next-run")).to_contain_text("Next run:")
     page.get_by_test_id("schedule-frequency").select_option("weekly")
-    page.get_by_label("Day").select_option("wednesday")
+    page.get_by_label("Day", exact=True).select_option("wednesday")
     page.get_by_test_id("schedule-time").fill("15:30")
     page.get_by_test_id("schedule-mode").select_option("rebalance")
     page.get_by_test_id("schedule-save").click()

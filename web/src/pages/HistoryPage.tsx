@@ -16,16 +16,16 @@ const PAGE = 25;
 
 /** Each filter's choices: the value sent to GET /api/runs ("" for any) and its words. */
 const KINDS = [
-  ["", "Live and dry runs"],
+  ["", "All runs"],
   ["false", "Live runs"],
   ["true", "Dry runs"],
 ] as const;
 const TRIGGERS = [
-  ["", "Any trigger"],
+  ["", "Any"],
   ["manual", "Manual"],
   ["scheduled", "Scheduled"],
 ] as const;
-const STATUSES = [["", "Any status"], ...RUN_STATUSES.map((status) => [status, runStatusLabel(status)] as const)] as const;
+const STATUSES = [["", "Any"], ...RUN_STATUSES.map((status) => [status, runStatusLabel(status)] as const)] as const;
 
 function Filter({
   label,
@@ -40,7 +40,7 @@ function Filter({
 }) {
   const id = useId();
   return (
-    <div className="min-w-0 flex-1 space-y-1 sm:flex-none">
+    <div className="flex min-w-0 flex-1 flex-col gap-1 sm:flex-none">
       <Label htmlFor={id}>{label}</Label>
       <select
         id={id}
@@ -102,7 +102,7 @@ export function HistoryPage() {
                 <TableHead>Status</TableHead>
                 <TableHead className="hidden sm:table-cell">Trigger</TableHead>
                 <TableHead className="hidden text-right md:table-cell">Max drift before</TableHead>
-                <TableHead className="text-right">Orders</TableHead>
+                <TableHead className="hidden text-right sm:table-cell">Orders</TableHead>
                 <TableHead className="hidden text-right md:table-cell">Portfolio</TableHead>
                 <TableHead className="hidden lg:table-cell">Message</TableHead>
               </TableRow>
@@ -141,7 +141,7 @@ export function HistoryPage() {
                     </span>
                   </TableCell>
                   <TableCell className="hidden text-right md:table-cell">{formatPoints(run.max_drift_percent)}</TableCell>
-                  <TableCell className="text-right">{run.orders_count}</TableCell>
+                  <TableCell className="hidden text-right sm:table-cell">{run.orders_count}</TableCell>
                   <TableCell className="hidden text-right md:table-cell">{formatMoney(run.portfolio_value)}</TableCell>
                   <TableCell className="hidden max-w-64 truncate text-slate-700 lg:table-cell" title={run.message}>
                     {sentence(run.message)}
