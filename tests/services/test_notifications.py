@@ -368,15 +368,15 @@ def test_a_failing_broker_is_told_once_per_streak_for_checks_and_trades(
     with webhook_receiver([200]) as (url, hook):
         notifications.set_preferences(ctx, account, webhook_url=url)
         # One streak: a live check, a dry run and a trade fail one after the other.
-        down(lambda: check_rebalance_drift(ctx, account))
-        down(lambda: check_rebalance_drift(ctx, account, dry_run=True))
-        down(lambda: execute_trade(ctx, account, "SPY", "buy", 1))
+        down(lambda: to_json(check_rebalance_drift(ctx, account)))
+        down(lambda: to_json(check_rebalance_drift(ctx, account, dry_run=True)))
+        down(lambda: to_json(execute_trade(ctx, account, "SPY", "buy", 1)))
         # The broker answers: a check records its run, and the streak is over.
         clock.advance(60)
         assert to_json(check_rebalance_drift(ctx, account, dry_run=True))["status"] == "planned"
         # A new streak, begun by a trade.
-        down(lambda: execute_trade(ctx, account, "SPY", "buy", 1))
-        down(lambda: execute_trade(ctx, account, "SPY", "buy", 1))
+        down(lambda: to_json(execute_trade(ctx, account, "SPY", "buy", 1)))
+        down(lambda: to_json(execute_trade(ctx, account, "SPY", "buy", 1)))
         assert ctx.notifier.drain(10)
 
     told = [json.loads(body) for _, body in hook.received]

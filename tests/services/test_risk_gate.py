@@ -51,7 +51,7 @@ def test_risk_state_blocks_orders_but_reports_drift(
     assert result["trades_executed"] == []
     assert result["message"].startswith(f"{reason}: test")
     with pytest.raises(TradingBlocked):
-        execute_trade(ctx, seeded, "SPY", "sell", 1)
+        to_json(execute_trade(ctx, seeded, "SPY", "sell", 1))
     assert not exchange.account_state(str(seeded)).orders
 
 

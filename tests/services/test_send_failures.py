@@ -160,7 +160,7 @@ def test_a_run_whose_answer_stays_lost_says_so_and_the_next_check_finds_the_orde
     assert "looking it up by client order id failed too" in sell["error"]
     assert list(account.placed().values()) == [1]
     account.sim.faults.clear()
-    [finished] = [to_json(r) for r in resume_unfinished_runs(ctx)]
+    [finished] = [to_json(r) for r in to_json(resume_unfinished_runs(ctx))]
     assert finished["status"] == "completed", finished["message"]
     placed = account.placed()
     assert len(placed) == 4 and set(placed.values()) == {1}
@@ -207,7 +207,7 @@ def test_a_trade_whose_client_id_names_another_order_is_refused_alike(
         account.key_id, OrderRequest("SPY", Side.SELL, f"tt-u{user_id}-k1", qty=Decimal(1))
     )
     with pytest.raises(DuplicateClientOrderId):
-        execute_trade(ctx, user_id, "TLT", "buy", 2, idempotency_key="k1")
+        to_json(execute_trade(ctx, user_id, "TLT", "buy", 2, idempotency_key="k1"))
     with ctx.session_factory() as session:
         row = session.query(OrderRow).one()
     assert row.status == "rejected" and row.broker_order_id is None

@@ -12,6 +12,7 @@ from trimtab.errors import Conflict, InsufficientBuyingPower, InvalidInput
 from trimtab.services import users
 from trimtab.services.broker_accounts import account_lock
 from trimtab.services.context import AppContext
+from trimtab.services.contract import to_json
 from trimtab.services.trades import execute_trade
 from trimtab.store.models import OrderRow
 
@@ -19,7 +20,7 @@ from .helpers import on_exchange
 
 
 def test_a_market_buy_is_placed_and_recorded(ctx: AppContext, user_id: int) -> None:
-    result = execute_trade(ctx, user_id, "SPY", "buy", Decimal("2.5"))
+    result = to_json(execute_trade(ctx, user_id, "SPY", "buy", Decimal("2.5")))
     assert set(result) == {
         "order_id",
         "client_order_id",
@@ -59,19 +60,19 @@ def test_bad_input_names_the_field(
     ctx: AppContext, user_id: int, args: tuple[str, str, object], field: str
 ) -> None:
     with pytest.raises(InvalidInput) as err:
-        execute_trade(ctx, user_id, *args)  # type: ignore[arg-type]
+        to_json(execute_trade(ctx, user_id, *args))  # type: ignore[arg-type]
     assert err.value.field == field
 
 
 def test_order_type_and_time_in_force_are_checked(ctx: AppContext, user_id: int) -> None:
     with pytest.raises(InvalidInput) as err:
-        execute_trade(ctx, user_id, "SPY", "buy", 1, order_type="limit")
+        to_json(execute_trade(ctx, user_id, "SPY", "buy", 1, order_type="limit"))
     assert err.value.field == "order_type"
     with pytest.raises(InvalidInput) as err:
-        execute_trade(ctx, user_id, "SPY", "buy", 1, time_in_force="forever")
+        to_json(execute_trade(ctx, user_id, "SPY", "buy", 1, time_in_force="forever"))
     assert err.value.field == "time_in_force"
     with pytest.raises(InvalidInput) as err:
-        execute_trade(ctx, user_id, "SPY", "buy", "0.5", time_in_force="gtc")
+        to_json(execute_trade(ctx, user_id, "SPY", "buy", "0.5", time_in_force="gtc"))
     assert err.value.field == "time_in_force"
 
 
@@ -82,14 +83,14 @@ def test_fractional_qty_only_where_the_asset_is_fractionable(
     exchange.set_asset(Asset("TLT", fractionable=False))
     on_exchange(ctx, exchange)
     with pytest.raises(InvalidInput) as err:
-        execute_trade(ctx, user_id, "TLT", "buy", "1.5")
+        to_json(execute_trade(ctx, user_id, "TLT", "buy", "1.5"))
     assert err.value.field == "qty"
-    assert execute_trade(ctx, user_id, "TLT", "buy", 2)["status"] == "filled"
+    assert to_json(execute_trade(ctx, user_id, "TLT", "buy", 2))["status"] == "filled"
 
 
 def test_a_broker_refusal_is_raised_and_recorded(ctx: AppContext, user_id: int) -> None:
     with pytest.raises(InsufficientBuyingPower):
-        execute_trade(ctx, user_id, "SPY", "buy", 10_000)
+        to_json(execute_trade(ctx, user_id, "SPY", "buy", 10_000))
     with ctx.session_factory() as session:
         row = session.query(OrderRow).one()
         assert row.status == "rejected"
@@ -99,14 +100,14 @@ def test_a_broker_refusal_is_raised_and_recorded(ctx: AppContext, user_id: int) 
 def test_a_repeated_request_with_its_idempotency_key_places_one_order(
     ctx: AppContext, user_id: int
 ) -> None:
-    first = execute_trade(ctx, user_id, "SPY", "buy", 2, idempotency_key="buy-spy-1")
-    again = execute_trade(ctx, user_id, "SPY", "buy", 2, idempotency_key="buy-spy-1")
+    first = to_json(execute_trade(ctx, user_id, "SPY", "buy", 2, idempotency_key="buy-spy-1"))
+    again = to_json(execute_trade(ctx, user_id, "SPY", "buy", 2, idempotency_key="buy-spy-1"))
     assert again == first
     held = {p.symbol: p.qty for p in ctx.broker_for(user_id).get_positions()}
     assert held["SPY"] == 2
     # Another user's identical key is their own order.
     other = users.create_user(ctx, "bob@example.com", "correct horse battery").id
-    theirs = execute_trade(ctx, other, "SPY", "buy", 1, idempotency_key="buy-spy-1")
+    theirs = to_json(execute_trade(ctx, other, "SPY", "buy", 1, idempotency_key="buy-spy-1"))
     assert theirs["order_id"] != first["order_id"]
 
 
@@ -114,14 +115,14 @@ def test_a_key_whose_first_try_was_refused_is_not_tried_again(
     ctx: AppContext, user_id: int
 ) -> None:
     with pytest.raises(InsufficientBuyingPower):
-        execute_trade(ctx, user_id, "SPY", "buy", 10_000, idempotency_key="too-big")
+        to_json(execute_trade(ctx, user_id, "SPY", "buy", 10_000, idempotency_key="too-big"))
     with pytest.raises(Conflict, match="already tried and not placed"):
-        execute_trade(ctx, user_id, "SPY", "buy", 1, idempotency_key="too-big")
+        to_json(execute_trade(ctx, user_id, "SPY", "buy", 1, idempotency_key="too-big"))
 
 
 def test_a_bad_idempotency_key_names_the_field(ctx: AppContext, user_id: int) -> None:
     with pytest.raises(InvalidInput) as err:
-        execute_trade(ctx, user_id, "SPY", "buy", 1, idempotency_key="no spaces allowed")
+        to_json(execute_trade(ctx, user_id, "SPY", "buy", 1, idempotency_key="no spaces allowed"))
     assert err.value.field == "idempotency_key"
 
 
@@ -130,5 +131,5 @@ def test_no_trade_while_a_rebalance_holds_the_account(ctx: AppContext, user_id: 
         account_lock(ctx, user_id),
         pytest.raises(Conflict, match="a rebalance is already running"),
     ):
-        execute_trade(ctx, user_id, "SPY", "buy", 1)
+        to_json(execute_trade(ctx, user_id, "SPY", "buy", 1))
     assert ctx.broker_for(user_id).get_positions() == []

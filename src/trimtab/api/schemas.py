@@ -345,20 +345,6 @@ class CreatedTokenOut(TokenOut):
     token: str = Field(description="The token itself: shown this once, stored only as a hash.")
 
 
-class TradeResultOut(BaseModel):
-    """The seed's ``execute_trade`` answer."""
-
-    model_config = ConfigDict(extra="allow")
-
-    order_id: str | None
-    client_order_id: str
-    symbol: str
-    side: Literal["buy", "sell"]
-    qty: float
-    status: str
-    submitted_at: datetime | None
-
-
 class BacktestBody(Body):
     """A backtest request; units and rules in ``docs/backtest.md``."""
 

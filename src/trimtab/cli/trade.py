@@ -37,6 +37,5 @@ def trade(
         print_json(order)
     else:
         console.print(
-            f"{order['side']} {order['qty']:g} {order['symbol']}: {order['status']} "
-            f"(order {order['order_id']})"
+            f"{order.side} {order.qty:g} {order.symbol}: {order.status} (order {order.order_id})"
         )

@@ -436,6 +436,21 @@ def plan_result(
 
 
 @dataclass(frozen=True, kw_only=True)
+class TradeResult:
+    """One order placed by ``execute_trade`` (``POST /api/trades``), as the broker has it."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = SCHEMA_CONFIG
+
+    order_id: str | None
+    client_order_id: str
+    symbol: str
+    side: Side
+    qty: float
+    status: OrderStatusValue
+    submitted_at: datetime | None
+
+
+@dataclass(frozen=True, kw_only=True)
 class OrderRecord:
     """One order as recorded (run details' ``orders``, ``order_updated`` event data)."""
 

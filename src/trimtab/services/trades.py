@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import uuid
 from decimal import Decimal
-from typing import Any
 
 from trimtab.brokers.base import Broker
 from trimtab.brokers.models import Asset, Order, OrderRequest, OrderType, Side, TimeInForce
@@ -21,7 +20,7 @@ from trimtab.errors import (
 )
 from trimtab.services.broker_accounts import account_lock
 from trimtab.services.context import AppContext
-from trimtab.services.contract import number
+from trimtab.services.contract import TradeResult, number
 from trimtab.services.notifications import tells_broker_failures
 from trimtab.services.order_sending import send_order
 from trimtab.services.order_steps import order_changed
@@ -111,9 +110,9 @@ def execute_trade(
     order_type: str = "market",
     time_in_force: str = "day",
     idempotency_key: str | None = None,
-) -> dict[str, Any]:
-    """Place one order; returns ``{order_id, client_order_id, symbol, side, qty, status,
-    submitted_at}``. Raises ``InvalidInput``, ``TradingBlocked`` or the broker's error.
+) -> TradeResult:
+    """Place one order; returns it as the broker has it (``TradeResult``). Raises
+    ``InvalidInput``, ``TradingBlocked`` or the broker's error.
 
     With an ``idempotency_key``, a repeated request answers with the order the first
     one placed. The account's run lock is held throughout: a trade landing between a
@@ -129,7 +128,7 @@ def execute_trade(
         return _place(ctx, user_id, broker, request)
 
 
-def _replay(broker: Broker, earlier: OrderRow) -> dict[str, Any]:
+def _replay(broker: Broker, earlier: OrderRow) -> TradeResult:
     """The answer for a repeated request: the order the first one placed, as it is now."""
     placed = broker.get_order_by_client_id(earlier.client_order_id)
     if placed is None:
@@ -140,19 +139,19 @@ def _replay(broker: Broker, earlier: OrderRow) -> dict[str, Any]:
     return _trade_json(placed)
 
 
-def _trade_json(answer: Order) -> dict[str, Any]:
-    return {
-        "order_id": answer.id,
-        "client_order_id": answer.client_order_id,
-        "symbol": answer.symbol,
-        "side": str(answer.side),
-        "qty": number(answer.qty or ZERO),
-        "status": str(answer.status),
-        "submitted_at": answer.submitted_at.isoformat(),
-    }
+def _trade_json(answer: Order) -> TradeResult:
+    return TradeResult(
+        order_id=answer.id,
+        client_order_id=answer.client_order_id,
+        symbol=answer.symbol,
+        side=answer.side,
+        qty=number(answer.qty or ZERO),
+        status=answer.status,
+        submitted_at=answer.submitted_at,
+    )
 
 
-def _place(ctx: AppContext, user_id: int, broker: Broker, request: OrderRequest) -> dict[str, Any]:
+def _place(ctx: AppContext, user_id: int, broker: Broker, request: OrderRequest) -> TradeResult:
     """Record the order, send it, record the answer (or the failure) and publish it."""
     now = ctx.clock()
     with ctx.session_factory.begin() as session:

@@ -2268,29 +2268,23 @@ export interface components {
             symbol: string;
         };
         /**
-         * TradeResultOut
-         * @description The seed's ``execute_trade`` answer.
+         * TradeResult
+         * @description One order placed by ``execute_trade`` (``POST /api/trades``), as the broker has it.
          */
-        TradeResultOut: {
+        TradeResult: {
             /** Client Order Id */
             client_order_id: string;
             /** Order Id */
             order_id: string | null;
             /** Qty */
             qty: number;
-            /**
-             * Side
-             * @enum {string}
-             */
-            side: "buy" | "sell";
+            side: components["schemas"]["Side"];
             /** Status */
-            status: string;
+            status: components["schemas"]["OrderState"] | components["schemas"]["OrderStatus"];
             /** Submitted At */
             submitted_at: string | null;
             /** Symbol */
             symbol: string;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * TradeSkipped
@@ -3319,7 +3313,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TradeResultOut"];
+                    "application/json": components["schemas"]["TradeResult"];
                 };
             };
             /** @description Validation Error */

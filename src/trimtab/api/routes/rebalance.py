@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 
 from trimtab.api.deps import Ctx, CurrentUser, Launcher
-from trimtab.api.schemas import MAX_ID, CheckBody, PlanBody, TradeBody, TradeResultOut
+from trimtab.api.schemas import MAX_ID, CheckBody, PlanBody, TradeBody
 from trimtab.domain.lifecycle import RunStatus, Trigger
 from trimtab.services import background, rebalance, runs, trades
 from trimtab.services.background import RunLauncher
@@ -19,6 +19,7 @@ from trimtab.services.contract import (
     RunAccepted,
     RunDetail,
     RunList,
+    TradeResult,
     to_json,
 )
 
@@ -67,13 +68,13 @@ def live_wait_seconds(ctx: AppContext) -> float:
     return 2 * ctx.run_options.fill_timeout + 15
 
 
-@router.post("/api/trades", status_code=201, response_model=TradeResultOut)
-def trade(body: TradeBody, user: CurrentUser, ctx: Ctx) -> dict[str, Any]:
+@router.post("/api/trades", status_code=201, response_model=TradeResult)
+def trade(body: TradeBody, user: CurrentUser, ctx: Ctx) -> TradeResult:
     """Place one order after validation and the risk gate (the seed's ``execute_trade``)."""
     return run_trade(ctx, user.id, body)
 
 
-def run_trade(ctx: AppContext, user_id: int, body: TradeBody) -> dict[str, Any]:
+def run_trade(ctx: AppContext, user_id: int, body: TradeBody) -> TradeResult:
     """The trade a request asks for (here and in the callable shim)."""
     return trades.execute_trade(
         ctx,
