@@ -1,4 +1,5 @@
 import type {
+  UserSettings,
   Allocation,
   CheckResult,
   DriftDetail,
@@ -143,3 +144,26 @@ export const runSummary = (id: number, extra: Partial<RunSummary> = {}): RunSumm
 });
 
 export const emptyRuns: RunList = { runs: [], total: 0 };
+
+/** GET /api/settings of a fresh account: the seed's rules, every policy option off. */
+export const settings: UserSettings = {
+  threshold_percent: 5,
+  min_trade: 10,
+  cash_buffer_percent: 0.25,
+  untargeted: "leave",
+  max_price_age_hours: 96,
+  relative_band_percent: null,
+  scope: "past_band",
+  trade_to: "target",
+  cash_mode: "rebalance",
+  withdrawal_amount: 0,
+  invest_cash: false,
+  cash_reserve: 0,
+  cash_reserve_unit: "percent",
+  cash_reserve_kind: "floor",
+  whole_shares: "round_down",
+  tax_aware: false,
+  avoid_short_term_gains: true,
+  holding_period_days: 365,
+  wash_sale_days: 30,
+};

@@ -2,30 +2,11 @@ import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import type { Portfolio, UserSettings } from "@/api/models";
+import { settings } from "@/test/fixtures";
 import { renderWithProviders, stubFetch } from "@/test/render";
 import { IdleCashSuggestion, idleCash } from "./IdleCashSuggestion";
 
-const SETTINGS = {
-  threshold_percent: 5,
-  min_trade: 10,
-  cash_buffer_percent: 0.25,
-  untargeted: "leave",
-  max_price_age_hours: 96,
-  relative_band_percent: null,
-  scope: "past_band",
-  trade_to: "target",
-  cash_mode: "rebalance",
-  withdrawal_amount: 0,
-  invest_cash: false,
-  cash_reserve: 0,
-  cash_reserve_unit: "percent",
-  cash_reserve_kind: "floor",
-  whole_shares: "round_down",
-  tax_aware: false,
-  avoid_short_term_gains: true,
-  holding_period_days: 365,
-  wash_sale_days: 30,
-} satisfies UserSettings;
+const SETTINGS = settings;
 
 const portfolio = (cash: number) => ({ cash, portfolio_value: 100_000 }) as Portfolio;
 

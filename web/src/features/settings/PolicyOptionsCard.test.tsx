@@ -1,30 +1,11 @@
 import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
+import { settings } from "@/test/fixtures";
 import { renderWithProviders, stubFetch } from "@/test/render";
 import { PolicyOptionsCard } from "./PolicyOptionsCard";
 
-const SAVED = {
-  threshold_percent: 4,
-  min_trade: 20,
-  cash_buffer_percent: 0.5,
-  untargeted: "sell",
-  max_price_age_hours: 48,
-  relative_band_percent: null,
-  scope: "past_band",
-  trade_to: "band_edge",
-  cash_mode: "rebalance",
-  withdrawal_amount: 0,
-  invest_cash: false,
-  cash_reserve: 0,
-  cash_reserve_unit: "percent",
-  cash_reserve_kind: "floor",
-  whole_shares: "round_down",
-  tax_aware: false,
-  avoid_short_term_gains: true,
-  holding_period_days: 365,
-  wash_sale_days: 30,
-};
+const SAVED = { ...settings, threshold_percent: 4, min_trade: 20, cash_buffer_percent: 0.5, untargeted: "sell", max_price_age_hours: 48, trade_to: "band_edge" };
 
 describe("PolicyOptionsCard", () => {
   it("shows the saved options and saves the edited ones with the core rules kept", async () => {
