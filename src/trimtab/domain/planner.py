@@ -17,7 +17,9 @@ shares and tax-aware selling. Their defaults are the rules above.
 The steps: ``analyse_drift`` (domain.drift) → intents (dollars per symbol and why:
 ``_band_intents``, ``_withdrawal_intents``, ``_invest_cash``) → ``_row_trade`` per
 intent (a sell, a buy want, or a skip) → ``buy_budget`` → ``size_buys`` →
-``_outcome``, with a ``SymbolDecision`` per drift row.
+``_outcome``, with a ``SymbolDecision`` per drift row. Under optimal whole shares a
+sell of a whole-share asset is a ``WholeSell`` whose count ``size_buys`` chooses with
+the buys.
 """
 
 from __future__ import annotations
