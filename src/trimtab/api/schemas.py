@@ -147,13 +147,6 @@ class TradeBody(Body):
     )
 
 
-class RiskRow(BaseModel):
-    trading_enabled: bool = True
-    drawdown_recovery: bool = False
-    kill_switch: bool = False
-    reason: str = ""
-
-
 class RiskUpdate(Body):
     scope: Literal["system", "user"] = Field(
         default="system", description="The system-wide row, or one user's row (give user_id)."
@@ -312,21 +305,6 @@ class PolicyOut(BaseModel):
     avoid_short_term_gains: bool
     holding_period_days: int
     wash_sale_days: int
-
-
-class RiskRowOut(BaseModel):
-    trading_enabled: bool
-    drawdown_recovery: bool
-    kill_switch: bool
-    reason: str
-    updated_by: str | None
-    updated_at: datetime | None
-
-
-class RiskOut(BaseModel):
-    system: RiskRowOut
-    user: RiskRowOut
-    blocked_reason: str | None
 
 
 class TokenOut(BaseModel):

@@ -7,7 +7,7 @@ import typer
 from trimtab.cli.app import app, console, exit_on_error
 from trimtab.cli.common import View, acting_user, open_context, user_option
 from trimtab.services import risk
-from trimtab.services.risk import RiskView, risk_view_json
+from trimtab.services.risk import RiskView
 
 risk_app = typer.Typer(help="Risk switches (system-wide and per user).", no_args_is_help=True)
 app.add_typer(risk_app, name="risk")
@@ -28,7 +28,7 @@ def _render(view: RiskView) -> None:
         console.print("[green]Orders may be placed.[/green]")
 
 
-RISK = View(risk_view_json, _render)
+RISK = View(lambda view: view, _render)
 
 
 @risk_app.command("show")

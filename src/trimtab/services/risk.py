@@ -9,59 +9,68 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy.orm import Session
 
 from trimtab.domain.risk import RiskStatus, trading_block_reason
 from trimtab.errors import Forbidden, NotFound
 from trimtab.services.context import AppContext
+from trimtab.services.contract import SCHEMA_CONFIG
 from trimtab.store.db import reading
 from trimtab.store.locks import process_risk_gate, risk_gate
 from trimtab.store.models import RiskStatusRow
 from trimtab.store.repositories import SYSTEM_SCOPE, RiskRows, Users, record_audit, user_scope
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, kw_only=True)
 class RiskRow:
-    status: RiskStatus
+    """One row of switches (the system's or a user's) and who changed it last."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = SCHEMA_CONFIG
+
+    trading_enabled: bool
+    drawdown_recovery: bool
+    kill_switch: bool
+    reason: str
     updated_by: str | None
     updated_at: datetime | None
 
+    @property
+    def status(self) -> RiskStatus:
+        return RiskStatus(
+            self.trading_enabled, self.drawdown_recovery, self.kill_switch, self.reason
+        )
 
-@dataclass(frozen=True, slots=True)
+
+@dataclass(frozen=True, kw_only=True)
 class RiskView:
+    """Both rows and what they mean now (``GET /api/risk``, ``trimtab risk show``)."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = SCHEMA_CONFIG
+
     system: RiskRow
     user: RiskRow
-    #: Why orders are refused right now, or ``None`` when they may be placed.
     blocked_reason: str | None
+    """Why orders are refused right now; null when they may be placed."""
 
 
-def risk_row_json(row: RiskRow) -> dict[str, Any]:
-    return {
-        "trading_enabled": row.status.trading_enabled,
-        "drawdown_recovery": row.status.drawdown_recovery,
-        "kill_switch": row.status.kill_switch,
-        "reason": row.status.reason,
-        "updated_by": row.updated_by,
-        "updated_at": row.updated_at.isoformat() if row.updated_at else None,
-    }
-
-
-def risk_view_json(view: RiskView) -> dict[str, Any]:
-    """Both rows and the block reason, as the API and ``risk show --json`` print them."""
-    return {
-        "system": risk_row_json(view.system),
-        "user": risk_row_json(view.user),
-        "blocked_reason": view.blocked_reason,
-    }
+def _risk_row(status: RiskStatus, updated_by: str | None, updated_at: datetime | None) -> RiskRow:
+    return RiskRow(
+        trading_enabled=status.trading_enabled,
+        drawdown_recovery=status.drawdown_recovery,
+        kill_switch=status.kill_switch,
+        reason=status.reason,
+        updated_by=updated_by,
+        updated_at=updated_at,
+    )
 
 
 def _row(row: RiskStatusRow | None) -> RiskRow:
     if row is None:
-        return RiskRow(RiskStatus(), None, None)
+        return _risk_row(RiskStatus(), None, None)
     status = RiskStatus(row.trading_enabled, row.drawdown_recovery, row.kill_switch, row.reason)
-    return RiskRow(status, row.updated_by, row.updated_at)
+    return _risk_row(status, row.updated_by, row.updated_at)
 
 
 def read_risk(session: Session, user_id: int) -> RiskView:
@@ -69,7 +78,9 @@ def read_risk(session: Session, user_id: int) -> RiskView:
     rows = RiskRows(session).get_many([SYSTEM_SCOPE, user_scope(user_id)])
     system = _row(rows.get(SYSTEM_SCOPE))
     user = _row(rows.get(user_scope(user_id)))
-    return RiskView(system, user, trading_block_reason(system.status, user.status))
+    return RiskView(
+        system=system, user=user, blocked_reason=trading_block_reason(system.status, user.status)
+    )
 
 
 def get_risk(ctx: AppContext, user_id: int) -> RiskView:

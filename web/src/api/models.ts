@@ -52,8 +52,8 @@ export type OrderRecord = Schemas["OrderRecord"];
 export type RunDetail = Schemas["RunDetail"];
 
 // ---- risk, settings, tokens ------------------------------------------------------------
-export type RiskFlags = Schemas["RiskRowOut"];
-export type RiskStatus = Schemas["RiskOut"];
+export type RiskFlags = Schemas["RiskRow"];
+export type RiskStatus = Schemas["RiskView"];
 export type UserSettings = Schemas["PolicyOut"];
 export type UserSettingsUpdate = Schemas["PolicyBody"];
 export type ApiToken = Schemas["TokenOut"];

@@ -1804,15 +1804,11 @@ export interface components {
              */
             revoked: number;
         };
-        /** RiskOut */
-        RiskOut: {
-            /** Blocked Reason */
-            blocked_reason: string | null;
-            system: components["schemas"]["RiskRowOut"];
-            user: components["schemas"]["RiskRowOut"];
-        };
-        /** RiskRowOut */
-        RiskRowOut: {
+        /**
+         * RiskRow
+         * @description One row of switches (the system's or a user's) and who changed it last.
+         */
+        RiskRow: {
             /** Drawdown Recovery */
             drawdown_recovery: boolean;
             /** Kill Switch */
@@ -1845,6 +1841,19 @@ export interface components {
             trading_enabled?: boolean | null;
             /** User Id */
             user_id?: number | null;
+        };
+        /**
+         * RiskView
+         * @description Both rows and what they mean now (``GET /api/risk``, ``trimtab risk show``).
+         */
+        RiskView: {
+            /**
+             * Blocked Reason
+             * @description Why orders are refused right now; null when they may be placed.
+             */
+            blocked_reason: string | null;
+            system: components["schemas"]["RiskRow"];
+            user: components["schemas"]["RiskRow"];
         };
         /**
          * RunAccepted
@@ -2928,7 +2937,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RiskOut"];
+                    "application/json": components["schemas"]["RiskView"];
                 };
             };
         };
@@ -2952,7 +2961,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RiskOut"];
+                    "application/json": components["schemas"]["RiskView"];
                 };
             };
             /** @description Validation Error */

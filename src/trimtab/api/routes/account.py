@@ -12,14 +12,13 @@ from trimtab.api.deps import AdminUser, Ctx, CurrentUser
 from trimtab.api.schemas import (
     PolicyBody,
     PolicyOut,
-    RiskOut,
     RiskUpdate,
 )
 from trimtab.domain.policy import Policy
 from trimtab.domain.targets import check_symbol
 from trimtab.services import policy, portfolio, risk
 from trimtab.services.portfolio import AssetInfo, PortfolioView
-from trimtab.services.risk import risk_view_json
+from trimtab.services.risk import RiskView
 
 router = APIRouter(tags=["account"])
 
@@ -77,19 +76,19 @@ def put_settings(body: PolicyBody, user: CurrentUser, ctx: Ctx) -> dict[str, Any
     return policy_json(updated)
 
 
-@router.get("/api/risk", response_model=RiskOut)
-def get_risk(user: CurrentUser, ctx: Ctx) -> dict[str, Any]:
+@router.get("/api/risk", response_model=RiskView)
+def get_risk(user: CurrentUser, ctx: Ctx) -> RiskView:
     """The system-wide and the caller's risk rows, and why trading is blocked (if it is)."""
-    return risk_view_json(risk.get_risk(ctx, user.id))
+    return risk.get_risk(ctx, user.id)
 
 
-@router.put("/api/risk", response_model=RiskOut)
-def put_risk(body: RiskUpdate, admin: AdminUser, ctx: Ctx) -> dict[str, Any]:
+@router.put("/api/risk", response_model=RiskView)
+def put_risk(body: RiskUpdate, admin: AdminUser, ctx: Ctx) -> RiskView:
     """Admins only: change the system row, or one user's row (``scope: user`` + ``user_id``)."""
     switches = body.model_dump(
         include={"trading_enabled", "drawdown_recovery", "kill_switch", "reason"}
     )
     if body.scope == "system":
-        return risk_view_json(risk.set_system_risk(ctx, admin.id, **switches))
+        return risk.set_system_risk(ctx, admin.id, **switches)
     target = body.user_id if body.user_id is not None else admin.id
-    return risk_view_json(risk.set_user_risk(ctx, target, actor_id=admin.id, **switches))
+    return risk.set_user_risk(ctx, target, actor_id=admin.id, **switches)
