@@ -167,4 +167,12 @@ describe("AllocationDialog", () => {
     expect(screen.queryByText(/The broker doesn't know/)).not.toBeInTheDocument();
     expect(symbol).toHaveAttribute("aria-invalid", "false");
   });
+
+  it("shows no placeholder that could pass for a value already typed", () => {
+    setup();
+    for (const label of ["Symbol", "Target percent", "Band (pp)", "Band (% of target)"]) {
+      expect(screen.getByLabelText(label)).not.toHaveAttribute("placeholder");
+    }
+    expect(screen.getByText(/such as VTI or BRK.B/)).toBeInTheDocument();
+  });
 });

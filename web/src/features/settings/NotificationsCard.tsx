@@ -117,7 +117,7 @@ export function NotificationsCard() {
                 type="email"
                 value={email}
                 onChange={(e) => setEmail(e.target.value)}
-                placeholder="me@example.com"
+                placeholder="e.g. me@example.com"
                 aria-invalid={touched && Boolean(errors.email)}
                 aria-describedby={touched && errors.email ? ids.emailErr : undefined}
               />
@@ -133,7 +133,7 @@ export function NotificationsCard() {
                 type="url"
                 value={webhookUrl}
                 onChange={(e) => setWebhookUrl(e.target.value)}
-                placeholder="https://example.com/hooks/trimtab"
+                placeholder="e.g. https://example.com/hooks/trimtab"
                 aria-invalid={touched && Boolean(errors.webhook)}
                 aria-describedby={touched && errors.webhook ? ids.webhookErr : undefined}
               />

@@ -137,7 +137,7 @@ export function ScheduleCard() {
             {draft.frequency === "cron" && (
               <div className="space-y-1.5 sm:col-span-2">
                 <Label htmlFor={ids.cron}>Cron (minute hour day month weekday)</Label>
-                <Input id={ids.cron} value={draft.cron ?? ""} onChange={(e) => set({ cron: e.target.value })} placeholder="30 10 * * 1-5" className="font-mono" />
+                <Input id={ids.cron} value={draft.cron ?? ""} onChange={(e) => set({ cron: e.target.value })} placeholder="e.g. 30 10 * * 1-5" className="font-mono" />
               </div>
             )}
             <div className="space-y-1.5">
