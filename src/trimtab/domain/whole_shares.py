@@ -483,7 +483,7 @@ def _milp(
     b_max = ((hi > floor) & (lo <= floor)).astype(float)
     # Minimise −(shares' cut): a share of a cuts price, a round-up b cuts 2 rest − price.
     cost = np.concatenate([-p, -(2 * rest - p)])
-    for presolve in (True, False):
+    for presolve in (False, True):
         with warnings.catch_warnings():
             # scipy does not list mip_abs_gap among its options; HiGHS takes it as given.
             warnings.filterwarnings("ignore", "Unrecognized options", RuntimeWarning)
@@ -501,8 +501,9 @@ def _milp(
                     "mip_abs_gap": _MILP_GAP,
                 },
             )
-        # HiGHS 1.16's presolve fails ("Solve error", status 4) on rare instances that
-        # solve without it (found by make bench).
+        # Presolve off first: HiGHS 1.16's presolve fails ("Solve error", status 4) on rare
+        # instances that solve without it (found by make bench), and prints a debug line
+        # to stdout on others, which would corrupt `trimtab plan --json`.
         if result.status != 4:
             break
     if result.status not in (0, 1) or result.x is None:
