@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import event, select
 
 from tests.fake_broker import FakeBroker
 from trimtab.brokers.exchange import Exchange
-from trimtab.brokers.models import Account, Asset, OrderRequest, Side
+from trimtab.brokers.models import Account, Asset, Order, OrderRequest, Side
 from trimtab.domain.money import ZERO
 from trimtab.errors import BrokerUnavailable
 from trimtab.services import risk, runs
 from trimtab.services.context import AppContext, RunOptions
 from trimtab.services.contract import to_json
 from trimtab.services.rebalance import check_rebalance_drift, resume_unfinished_runs
+from trimtab.store.models import OrderRow
 
 from .helpers import BrokerSpy, Crash, all_in_spy, drifted_account, on_exchange
 
@@ -278,3 +281,65 @@ def test_a_broker_outage_mid_run_leaves_it_for_the_next_check(
     on_exchange(ctx, exchange)
     assert to_json(check_rebalance_drift(ctx, seeded))["status"] == "completed"
     assert len(placed_client_ids(exchange, seeded)) == 4
+
+
+class RecordChecker(BrokerSpy):
+    """Reads each order's record, in a session of its own, just before it is sent."""
+
+    def __init__(self, inner: FakeBroker, ctx: AppContext, before_submit: Callable[[int], None]):
+        super().__init__(inner, before_submit=before_submit)
+        self.ctx = ctx
+        self.seen: list[tuple[str, str, Decimal | None]] = []
+
+    def submit_order(self, request: OrderRequest) -> Order:
+        with self.ctx.session_factory() as session:
+            row = session.scalars(
+                select(OrderRow).where(OrderRow.client_order_id == request.client_order_id)
+            ).one()
+            self.seen.append((row.symbol, row.status, row.qty))
+        assert request.qty == row.qty
+        return super().submit_order(request)
+
+
+def test_each_order_is_sent_as_committed_and_the_run_reads_its_orders_once(
+    ctx: AppContext, seeded: int, exchange: Exchange
+) -> None:
+    """The sell brings less than planned, so every buy is resized before it is sent: the
+    resized quantity is committed first (a crash then leaves the order it sends), and the
+    run keeps its orders in memory rather than reading them again at each step."""
+    all_in_spy(exchange, seeded)
+    lower = {"SPY": exchange.prices["SPY"] * Decimal("0.9")}
+    checkers: list[RecordChecker] = []
+
+    def checker(broker: FakeBroker) -> RecordChecker:
+        checkers.append(RecordChecker(broker, ctx, lambda n: exchange.set_prices(lower)))
+        return checkers[-1]
+
+    reads: list[str] = []
+
+    def count_order_reads(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        # Not the checker's own reads (by client order id).
+        if "FROM orders" in statement and "WHERE orders.client_order_id" not in statement:
+            reads.append(statement)
+
+    on_exchange(ctx, exchange, checker)
+    event.listen(ctx.engine, "before_cursor_execute", count_order_reads)
+    try:
+        result = to_json(check_rebalance_drift(ctx, seeded, dry_run=False))
+    finally:
+        event.remove(ctx.engine, "before_cursor_execute", count_order_reads)
+    assert result["status"] == "completed", result["message"]
+    planned = {t["symbol"]: t["qty"] for t in result["trades_planned"]}
+    executed = {t["symbol"]: t["qty"] for t in result["trades_executed"]}
+    seen = [s for c in checkers for s in c.seen]
+    assert [(symbol, status) for symbol, status, _ in seen] == [
+        ("SPY", "planned"),
+        ("GLD", "planned"),
+        ("QQQ", "planned"),
+        ("TLT", "planned"),
+    ]
+    assert {symbol: qty for symbol, _, qty in seen} == {
+        s: Decimal(str(q)) for s, q in executed.items()
+    }
+    assert all(executed[s] < planned[s] for s in ("QQQ", "TLT", "GLD"))
+    assert len(reads) == 1, reads

@@ -6,6 +6,10 @@ state, sizes the buys to the buying power really there less the cash buffer,
 sends and follows them, and records every broker answer as it comes. It is safe
 to call again on a run that crashed or is awaiting fills: orders the broker may
 already have are looked up by client order id first, so none is placed twice.
+
+The run's orders are read once per advance and kept in memory (the run lock keeps
+other writers out); every change is committed before the run goes on
+(docs/order-safety.md).
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from trimtab.services.broker_view import read_broker
 from trimtab.services.context import AppContext
 from trimtab.services.contract import CheckResult
 from trimtab.services.notifications import notify_broker_failing, notify_run_finished
-from trimtab.services.order_sending import look_up, mark, record_change, send_order
+from trimtab.services.order_sending import look_up, record_changes, send_order, set_state
 from trimtab.services.run_records import (
     OrderState,
     RunStatus,
@@ -70,20 +74,33 @@ class LiveRun:
         #: Seconds this advance spent on sends that failed, and why it stopped sending.
         self.failing_for = 0.0
         self.gave_up: str | None = None
+        #: The run's orders as last committed, by id in the run's order: read once per
+        #: advance and kept current by every write (the run lock keeps other writers out).
+        self._rows: dict[int, OrderRow] = {}
 
     # -- records ------------------------------------------------------------
-    def _orders(self) -> list[OrderRow]:
+    def _load(self) -> None:
         with self.ctx.session_factory() as session:
-            return list(Orders(session).for_run(self.run_id))
+            self._rows = {row.id: row for row in Orders(session).for_run(self.run_id)}
 
-    def _update(self, order: OrderRow, change: Callable[[OrderRow], None]) -> OrderRow:
-        return record_change(self.ctx, order.id, change, source="run")
+    def _orders(self) -> list[OrderRow]:
+        return list(self._rows.values())
+
+    def _update_all(self, changes: Sequence[tuple[OrderRow, Callable[[OrderRow], None]]]) -> None:
+        """Commit the changes in one transaction (``record_changes``), then keep the rows."""
+        if changes:
+            self._keep(record_changes(self.ctx, changes, source="run"))
+
+    def _keep(self, rows: Sequence[OrderRow]) -> None:
+        for row in rows:
+            self._rows[row.id] = row
 
     def _record_answer(self, order: OrderRow, answer: Order) -> OrderRow:
-        return self._update(order, lambda row: copy_answer(row, answer))
+        self._update_all([(order, partial(copy_answer, answer=answer))])
+        return self._rows[order.id]
 
-    def _mark(self, order: OrderRow, state: OrderState, error: str | None) -> OrderRow:
-        return mark(self.ctx, order, state, error, source="run")
+    def _mark(self, order: OrderRow, state: OrderState, error: str | None) -> None:
+        self._update_all([(order, partial(set_state, state=state, error=error))])
 
     # -- steps --------------------------------------------------------------
     def _reconcile(self, orders: Sequence[OrderRow]) -> None:
@@ -123,6 +140,7 @@ class LiveRun:
                     self._mark(order, OrderState.SKIPPED, self.gave_up)
                 continue  # one sent without an answer is looked up, not sent again
             sent = send_order(self.ctx, self.broker, order, self._request(order), source="run")
+            self._keep([sent.order])
             if sent.blocked is not None:
                 self.blocked_reason = sent.blocked
             elif sent.failure is not None:
@@ -159,18 +177,17 @@ class LiveRun:
         orders = self._by_side(side)
         pending = [o for o in orders if is_open(o)]
         while pending:
-            still = []
+            answers: list[tuple[OrderRow, Callable[[OrderRow], None]]] = []
             for order in pending:
                 try:
                     answer = self.broker.get_order(order.broker_order_id or "")
                 except BrokerError:
-                    still.append(order)
                     continue
                 if str(answer.status) != order.status or answer.filled_qty != order.filled_qty:
-                    order = self._record_answer(order, answer)
-                if is_open(order):
-                    still.append(order)
-            pending = still
+                    answers.append((order, partial(copy_answer, answer=answer)))
+            # The answers of one round are recorded together: each is the broker's own.
+            self._update_all(answers)
+            pending = [self._rows[o.id] for o in pending if is_open(self._rows[o.id])]
             # A closed market fills nothing: leave the orders to the next check.
             if not pending or not market_open or time.monotonic() >= deadline:
                 break
@@ -200,21 +217,31 @@ class LiveRun:
         sized, skipped = fit_buys(wants, budget.spendable, view.portfolio, self.policy)
         new_qty = {p.symbol: p for p in sized}
         reasons = {s.symbol: s.message for s in skipped}
+        changes: list[tuple[OrderRow, Callable[[OrderRow], None]]] = []
         for order in unsent:
             planned = new_qty.get(order.symbol)
             if planned is None:
-                self._mark(order, OrderState.SKIPPED, reasons.get(order.symbol, "not sized"))
+                why = reasons.get(order.symbol, "not sized")
+                changes.append((order, partial(set_state, state=OrderState.SKIPPED, error=why)))
             else:
-                self._update(order, partial(_resize, qty=planned.qty, price=planned.price))
+                changes.append((order, partial(_resize, qty=planned.qty, price=planned.price)))
+        # Committed together before any buy is sent: each is sent as recorded.
+        self._update_all(changes)
 
     # -- the run --------------------------------------------------------------
-    def advance(self, *, resuming: bool) -> CheckResult:
-        """Move the run forward and record where it stands; returns the contract result."""
+    def advance(self, *, resuming: bool, market_open: bool | None = None) -> CheckResult:
+        """Move the run forward and record where it stands; returns the contract result.
+
+        ``market_open`` is the broker's clock as the caller just read it (the plan's
+        reading); ``None`` reads it here.
+        """
         interrupted = None
+        self._load()
         try:
             if resuming:
                 self._reconcile(self._orders())
-            market_open = self.broker.get_clock().is_open
+            if market_open is None:
+                market_open = self.broker.get_clock().is_open
             self._send(self._by_side(Side.SELL))
             if self.gave_up is not None:
                 self._send(self._by_side(Side.BUY))  # recorded as not sent
@@ -230,7 +257,7 @@ class LiveRun:
         return self._finish(interrupted)
 
     def _by_side(self, side: Side) -> list[OrderRow]:
-        return [o for o in self._orders() if o.side == side]
+        return [o for o in self._rows.values() if o.side == side]
 
     def _finish(self, interrupted: str | None) -> CheckResult:
         orders = self._orders()

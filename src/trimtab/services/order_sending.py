@@ -20,7 +20,7 @@ sent, so a crash leaves a trace to look up. ``send_order`` then:
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
@@ -35,7 +35,6 @@ from trimtab.services.risk import read_risk
 from trimtab.services.run_records import OrderState, copy_answer, order_json
 from trimtab.store.locks import process_risk_gate, risk_gate
 from trimtab.store.models import OrderRow
-from trimtab.store.repositories import Orders
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,33 +54,53 @@ class Sent:
 
 
 def record_change(
-    ctx: AppContext, order_id: int, change: Callable[[OrderRow], None], *, source: str
+    ctx: AppContext, order: OrderRow, change: Callable[[OrderRow], None], *, source: str
 ) -> OrderRow:
-    """Apply ``change`` to the stored order, commit, publish ``order_updated``, log the
-    step and count it when final; returns the fresh copy."""
+    """Apply ``change`` to the recorded ``order`` and commit it, as ``record_changes``."""
+    return record_changes(ctx, [(order, change)], source=source)[0]
+
+
+def record_changes(
+    ctx: AppContext,
+    changes: Sequence[tuple[OrderRow, Callable[[OrderRow], None]]],
+    *,
+    source: str,
+) -> list[OrderRow]:
+    """Apply each change to its recorded order in one transaction and commit; then, for
+    each, publish ``order_updated``, log the step and count it when final.
+
+    The rows are the caller's copies of the stored orders, as last committed (read or
+    written by the holder of the run lock, or just recorded by a single trade): they
+    are written as they are, without being read again, and returned changed.
+    """
+    befores = []
     with ctx.session_factory.begin() as session:
-        row = Orders(session).get(order_id)
-        assert row is not None
-        before = row.status
-        change(row)
-        row.updated_at = ctx.clock()
+        now = ctx.clock()
+        for row, change in changes:
+            session.add(row)
+            befores.append(row.status)
+            change(row)
+            row.updated_at = now
         session.flush()
-        payload = order_json(row)
-    ctx.events.publish(row.user_id, "order_updated", payload)
-    order_changed(ctx, row, before, source=source)
-    return row
+        payloads = [order_json(row) for row, _ in changes]
+    rows = [row for row, _ in changes]
+    for row, before, payload in zip(rows, befores, payloads, strict=True):
+        ctx.events.publish(row.user_id, "order_updated", payload)
+        order_changed(ctx, row, before, source=source)
+    return rows
 
 
 def mark(
     ctx: AppContext, order: OrderRow, state: OrderState, error: str | None, *, source: str
 ) -> OrderRow:
     """Record ``order`` in one of our own states (blocked, skipped...) with its reason."""
+    return record_change(ctx, order, partial(set_state, state=state, error=error), source=source)
 
-    def change(row: OrderRow) -> None:
-        row.status = str(state)
-        row.error = error
 
-    return record_change(ctx, order.id, change, source=source)
+def set_state(row: OrderRow, *, state: OrderState, error: str | None) -> None:
+    """A change for ``record_changes``: ``row`` in one of our own states, with its reason."""
+    row.status = str(state)
+    row.error = error
 
 
 def look_up(broker: Broker, client_order_id: str) -> tuple[Order | None, str]:
@@ -112,7 +131,7 @@ def send_order(
         refusal = TradingBlocked(f"{blocked}; no order placed")
         return Sent(row, None, refusal, blocked, time.monotonic() - started)
     row = record_change(
-        ctx, order.id, partial(_record, answer=answer, failure=failure, note=note), source=source
+        ctx, order, partial(_record, answer=answer, failure=failure, note=note), source=source
     )
     return Sent(row, answer, failure, None, time.monotonic() - started)
 

@@ -271,7 +271,7 @@ def _check(
         return recorded
     assert lock is not None
     live = LiveRun(ctx, broker, lock, user_id=user_id, run_id=run_id, policy=policy)
-    return live.advance(resuming=False)
+    return live.advance(resuming=False, market_open=view.market_open)
 
 
 @dataclass(frozen=True, slots=True)
