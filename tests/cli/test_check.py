@@ -159,10 +159,11 @@ def test_settings_set_and_show_and_bands_in_allocations(cli: CliRunner) -> None:
     )
     assert done.exit_code == 0, done.output
     shown = json.loads(cli.invoke(app, ["settings", "show", "--json"]).output)
+    # The same answer as GET /api/settings (services/policy.PolicyView).
     assert (shown["scope"], shown["invest_cash"], shown["threshold_percent"]) == (
         "whole_book",
-        "True",
-        "3.0000",  # as stored: NUMERIC(20, 4)
+        True,
+        3.0,
     )
     bad = cli.invoke(app, ["settings", "set", "trade_to=moon"])
     assert bad.exit_code == 2

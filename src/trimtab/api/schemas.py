@@ -285,28 +285,6 @@ class UsersOut(BaseModel):
     users: list[UserOut]
 
 
-class PolicyOut(BaseModel):
-    threshold_percent: float
-    min_trade: float
-    cash_buffer_percent: float
-    untargeted: Literal["leave", "sell"]
-    max_price_age_hours: float
-    relative_band_percent: float | None
-    scope: Literal["past_band", "whole_book"]
-    trade_to: Literal["target", "band_edge", "halfway"]
-    cash_mode: Literal["rebalance", "cash_flow", "withdrawal"]
-    withdrawal_amount: float
-    invest_cash: bool
-    cash_reserve: float
-    cash_reserve_unit: Literal["percent", "usd"]
-    cash_reserve_kind: Literal["floor", "target"]
-    whole_shares: Literal["round_down", "optimal"]
-    tax_aware: bool
-    avoid_short_term_gains: bool
-    holding_period_days: int
-    wash_sale_days: int
-
-
 class TokenOut(BaseModel):
     id: int
     name: str

@@ -63,7 +63,7 @@ def _render(value: Policy) -> None:
         console.print(f"{name:>24}: {text if text is not None else 'off'}")
 
 
-POLICY = View(policy_to_json, _render)
+POLICY = View(policy_service.policy_view, _render)
 
 
 @settings_app.command("show")

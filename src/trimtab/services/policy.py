@@ -4,11 +4,11 @@ with holdings that have no target, and the oldest price a plan trades on."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from trimtab.domain.money import MONEY_RANGE, PERCENT_RANGE, ZERO, NumberRange
 from trimtab.domain.policy import (
@@ -24,6 +24,7 @@ from trimtab.domain.policy import (
     policy_to_json,
 )
 from trimtab.errors import InvalidInput
+from trimtab.services.contract import SCHEMA_CONFIG, Number
 
 # The store is imported where it is used: ``trimtab plan`` checks options with no database.
 if TYPE_CHECKING:
@@ -52,6 +53,45 @@ def _policy(row: PolicyRow | None) -> Policy:
 def price_age_hours(policy: Policy) -> Decimal:
     """The policy's price age limit in hours, as the settings show it."""
     return Decimal(int(policy.max_price_age.total_seconds())) / SECONDS_PER_HOUR
+
+
+@dataclass(frozen=True, kw_only=True)
+class PolicyView:
+    """A user's rebalancing rules as ``GET /api/settings`` and ``trimtab settings show``
+    give them (``docs/policies.md``): exact decimals, written as JSON numbers."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = SCHEMA_CONFIG
+
+    threshold_percent: Number
+    min_trade: Number
+    cash_buffer_percent: Number
+    untargeted: UntargetedHoldings
+    max_price_age_hours: Number
+    relative_band_percent: Number | None
+    scope: Scope
+    trade_to: TradeTo
+    cash_mode: CashMode
+    withdrawal_amount: Number
+    invest_cash: bool
+    cash_reserve: Number
+    cash_reserve_unit: Amount
+    cash_reserve_kind: CashReserveKind
+    whole_shares: WholeShares
+    tax_aware: bool
+    avoid_short_term_gains: bool
+    holding_period_days: int
+    wash_sale_days: int
+
+
+def policy_view(policy: Policy) -> PolicyView:
+    return PolicyView(
+        threshold_percent=policy.threshold_percent,
+        min_trade=policy.min_trade,
+        cash_buffer_percent=policy.cash_buffer_percent,
+        untargeted=policy.untargeted,
+        max_price_age_hours=price_age_hours(policy),
+        **{name: getattr(policy, name) for name in OPTIONS},
+    )
 
 
 def read_policy(session: Session, user_id: int) -> Policy:

@@ -54,7 +54,7 @@ export type RunDetail = Schemas["RunDetail"];
 // ---- risk, settings, tokens ------------------------------------------------------------
 export type RiskFlags = Schemas["RiskRow"];
 export type RiskStatus = Schemas["RiskView"];
-export type UserSettings = Schemas["PolicyOut"];
+export type UserSettings = Schemas["PolicyView"];
 export type UserSettingsUpdate = Schemas["PolicyBody"];
 export type ApiToken = Schemas["TokenOut"];
 export type TokenList = Schemas["TokensOut"];

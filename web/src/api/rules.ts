@@ -145,10 +145,23 @@ export const enums = {
     "sell",
     "none"
   ],
+  "Amount": [
+    "percent",
+    "usd"
+  ],
   "AssetClass": [
     "us_equity",
     "crypto",
     "us_option"
+  ],
+  "CashMode": [
+    "rebalance",
+    "cash_flow",
+    "withdrawal"
+  ],
+  "CashReserveKind": [
+    "floor",
+    "target"
   ],
   "EventKind": [
     "allocation_changed",
@@ -231,6 +244,10 @@ export const enums = {
     "refused",
     "planned"
   ],
+  "Scope": [
+    "past_band",
+    "whole_book"
+  ],
   "Side": [
     "buy",
     "sell"
@@ -256,6 +273,11 @@ export const enums = {
     "long_term",
     "unknown"
   ],
+  "TradeTo": [
+    "target",
+    "band_edge",
+    "halfway"
+  ],
   "Trigger": [
     "manual",
     "scheduled"
@@ -263,5 +285,13 @@ export const enums = {
   "UnfinishedRunStatus": [
     "awaiting_fills",
     "running"
+  ],
+  "UntargetedHoldings": [
+    "leave",
+    "sell"
+  ],
+  "WholeShares": [
+    "round_down",
+    "optimal"
   ]
 } as const satisfies { [K in keyof Schemas]?: readonly Schemas[K][] };

@@ -800,6 +800,12 @@ export interface components {
             allocations: components["schemas"]["AllocationIn"][];
         };
         /**
+         * Amount
+         * @description The unit of an amount given as either a share of the portfolio or dollars.
+         * @enum {string}
+         */
+        Amount: "percent" | "usd";
+        /**
          * AssetClass
          * @description Alpaca's asset classes (``class`` of an asset, ``asset_class`` of a position).
          * @enum {string}
@@ -1030,6 +1036,18 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /**
+         * CashMode
+         * @description What a run may do with cash.
+         * @enum {string}
+         */
+        CashMode: "rebalance" | "cash_flow" | "withdrawal";
+        /**
+         * CashReserveKind
+         * @description How ``cash_reserve`` binds: a floor never spent, or a target cash is brought to.
+         * @enum {string}
+         */
+        CashReserveKind: "floor" | "target";
         /** CheckBody */
         CheckBody: {
             /**
@@ -1593,68 +1611,6 @@ export interface components {
             /** Withdrawal Amount */
             withdrawal_amount?: number | string | null;
         };
-        /** PolicyOut */
-        PolicyOut: {
-            /** Avoid Short Term Gains */
-            avoid_short_term_gains: boolean;
-            /** Cash Buffer Percent */
-            cash_buffer_percent: number;
-            /**
-             * Cash Mode
-             * @enum {string}
-             */
-            cash_mode: "rebalance" | "cash_flow" | "withdrawal";
-            /** Cash Reserve */
-            cash_reserve: number;
-            /**
-             * Cash Reserve Kind
-             * @enum {string}
-             */
-            cash_reserve_kind: "floor" | "target";
-            /**
-             * Cash Reserve Unit
-             * @enum {string}
-             */
-            cash_reserve_unit: "percent" | "usd";
-            /** Holding Period Days */
-            holding_period_days: number;
-            /** Invest Cash */
-            invest_cash: boolean;
-            /** Max Price Age Hours */
-            max_price_age_hours: number;
-            /** Min Trade */
-            min_trade: number;
-            /** Relative Band Percent */
-            relative_band_percent: number | null;
-            /**
-             * Scope
-             * @enum {string}
-             */
-            scope: "past_band" | "whole_book";
-            /** Tax Aware */
-            tax_aware: boolean;
-            /** Threshold Percent */
-            threshold_percent: number;
-            /**
-             * Trade To
-             * @enum {string}
-             */
-            trade_to: "target" | "band_edge" | "halfway";
-            /**
-             * Untargeted
-             * @enum {string}
-             */
-            untargeted: "leave" | "sell";
-            /** Wash Sale Days */
-            wash_sale_days: number;
-            /**
-             * Whole Shares
-             * @enum {string}
-             */
-            whole_shares: "round_down" | "optimal";
-            /** Withdrawal Amount */
-            withdrawal_amount: number;
-        };
         /**
          * PolicyResult
          * @description One policy's figures (units in ``docs/backtest.md``) and its daily series.
@@ -1732,6 +1688,44 @@ export interface components {
              * @description annualised, percent
              */
             volatility: number;
+        };
+        /**
+         * PolicyView
+         * @description A user's rebalancing rules as ``GET /api/settings`` and ``trimtab settings show``
+         *     give them (``docs/policies.md``): exact decimals, written as JSON numbers.
+         */
+        PolicyView: {
+            /** Avoid Short Term Gains */
+            avoid_short_term_gains: boolean;
+            /** Cash Buffer Percent */
+            cash_buffer_percent: number;
+            cash_mode: components["schemas"]["CashMode"];
+            /** Cash Reserve */
+            cash_reserve: number;
+            cash_reserve_kind: components["schemas"]["CashReserveKind"];
+            cash_reserve_unit: components["schemas"]["Amount"];
+            /** Holding Period Days */
+            holding_period_days: number;
+            /** Invest Cash */
+            invest_cash: boolean;
+            /** Max Price Age Hours */
+            max_price_age_hours: number;
+            /** Min Trade */
+            min_trade: number;
+            /** Relative Band Percent */
+            relative_band_percent: number | null;
+            scope: components["schemas"]["Scope"];
+            /** Tax Aware */
+            tax_aware: boolean;
+            /** Threshold Percent */
+            threshold_percent: number;
+            trade_to: components["schemas"]["TradeTo"];
+            untargeted: components["schemas"]["UntargetedHoldings"];
+            /** Wash Sale Days */
+            wash_sale_days: number;
+            whole_shares: components["schemas"]["WholeShares"];
+            /** Withdrawal Amount */
+            withdrawal_amount: number;
         };
         /**
          * PortfolioView
@@ -2103,6 +2097,12 @@ export interface components {
             /** Weekday */
             weekday: ("monday" | "tuesday" | "wednesday" | "thursday" | "friday") | null;
         };
+        /**
+         * Scope
+         * @description Which symbols a run trades once a band is passed.
+         * @enum {string}
+         */
+        Scope: "past_band" | "whole_book";
         /** SessionOut */
         SessionOut: {
             /**
@@ -2308,6 +2308,12 @@ export interface components {
             symbol: string;
         };
         /**
+         * TradeTo
+         * @description How far a traded symbol is moved back.
+         * @enum {string}
+         */
+        TradeTo: "target" | "band_edge" | "halfway";
+        /**
          * Trigger
          * @description What started a run: someone asking, or the schedule.
          * @enum {string}
@@ -2318,6 +2324,12 @@ export interface components {
          * @enum {string}
          */
         UnfinishedRunStatus: "awaiting_fills" | "running";
+        /**
+         * UntargetedHoldings
+         * @description What a run does with a held symbol that has no target (docs/rebalancing.md, "Exits").
+         * @enum {string}
+         */
+        UntargetedHoldings: "leave" | "sell";
         /** UserOut */
         UserOut: {
             /**
@@ -2350,6 +2362,12 @@ export interface components {
             /** Error Type */
             type: string;
         };
+        /**
+         * WholeShares
+         * @description How quantities of assets that are not fractionable are chosen.
+         * @enum {string}
+         */
+        WholeShares: "round_down" | "optimal";
     };
     responses: never;
     parameters: never;
@@ -3181,7 +3199,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PolicyOut"];
+                    "application/json": components["schemas"]["PolicyView"];
                 };
             };
         };
@@ -3205,7 +3223,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PolicyOut"];
+                    "application/json": components["schemas"]["PolicyView"];
                 };
             };
             /** @description Validation Error */

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-from enum import StrEnum
-from typing import Any
-
 from fastapi import APIRouter
 
 from trimtab.api.deps import AdminUser, Ctx, CurrentUser
 from trimtab.api.schemas import (
     PolicyBody,
-    PolicyOut,
     RiskUpdate,
 )
-from trimtab.domain.policy import Policy
 from trimtab.domain.targets import check_symbol
 from trimtab.services import policy, portfolio, risk
 from trimtab.services.portfolio import AssetInfo, PortfolioView
@@ -35,34 +29,15 @@ def get_asset(symbol: str, user: CurrentUser, ctx: Ctx) -> AssetInfo:
     return portfolio.asset_info(ctx, user.id, check_symbol(symbol))
 
 
-def policy_json(value: Policy) -> dict[str, Any]:
-    return {
-        "threshold_percent": float(value.threshold_percent),
-        "min_trade": float(value.min_trade),
-        "cash_buffer_percent": float(value.cash_buffer_percent),
-        "untargeted": str(value.untargeted),
-        "max_price_age_hours": float(policy.price_age_hours(value)),
-        **{name: _option_json(getattr(value, name)) for name in policy.OPTIONS},
-    }
-
-
-def _option_json(value: object) -> object:
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, StrEnum):
-        return str(value)
-    return value
-
-
-@router.get("/api/settings", response_model=PolicyOut)
-def get_settings(user: CurrentUser, ctx: Ctx) -> dict[str, Any]:
+@router.get("/api/settings", response_model=policy.PolicyView)
+def get_settings(user: CurrentUser, ctx: Ctx) -> policy.PolicyView:
     """The caller's drift threshold, minimum trade, cash buffer, untargeted-holdings policy
     and price age limit."""
-    return policy_json(policy.get_policy(ctx, user.id))
+    return policy.policy_view(policy.get_policy(ctx, user.id))
 
 
-@router.put("/api/settings", response_model=PolicyOut)
-def put_settings(body: PolicyBody, user: CurrentUser, ctx: Ctx) -> dict[str, Any]:
+@router.put("/api/settings", response_model=policy.PolicyView)
+def put_settings(body: PolicyBody, user: CurrentUser, ctx: Ctx) -> policy.PolicyView:
     updated = policy.update_policy(
         ctx,
         user.id,
@@ -73,7 +48,7 @@ def put_settings(body: PolicyBody, user: CurrentUser, ctx: Ctx) -> dict[str, Any
         max_price_age_hours=body.max_price_age_hours,
         options=body.model_dump(include=set(policy.OPTIONS), exclude_none=True),
     )
-    return policy_json(updated)
+    return policy.policy_view(updated)
 
 
 @router.get("/api/risk", response_model=RiskView)
