@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from trimtab.domain.lifecycle import RunStatus, Trigger
 from trimtab.errors import InvalidInput, NotFound
 from trimtab.services import runs, users
 from trimtab.services.context import AppContext
 from trimtab.services.contract import to_json
 from trimtab.services.events import InProcessEvents
-from trimtab.services.rebalance import check_rebalance_drift
+from trimtab.services.rebalance import check_rebalance_drift, preview_plan
 
 from .helpers import PASSWORD
 
@@ -62,3 +63,29 @@ def test_a_live_run_publishes_its_progress(ctx: AppContext, seeded: int) -> None
     assert kinds[0] == "run_started"
     assert kinds[-1] == "run_finished"
     assert "order_updated" in kinds
+
+
+def test_runs_filter_by_dry_run_trigger_and_status(ctx: AppContext, seeded: int) -> None:
+    preview = to_json(check_rebalance_drift(ctx, seeded, dry_run=True))["run_id"]
+    live = to_json(check_rebalance_drift(ctx, seeded))["run_id"]
+    scheduled = to_json(check_rebalance_drift(ctx, seeded, dry_run=True, trigger="scheduled"))
+
+    def ids(**filters: object) -> tuple[list[int], int]:
+        page = to_json(runs.list_runs(ctx, seeded, **filters))  # type: ignore[arg-type]
+        return [r["id"] for r in page["runs"]], page["total"]
+
+    assert ids(dry_run=False) == ([live], 1)
+    assert ids(dry_run=True) == ([scheduled["run_id"], preview], 2)
+    assert ids(trigger=Trigger.SCHEDULED) == ([scheduled["run_id"]], 1)
+    assert ids(status=RunStatus.PLANNED) == ([preview], 1)
+    assert ids(status=RunStatus(scheduled["status"]), trigger=Trigger.MANUAL) == ([], 0)
+    assert ids(limit=1, dry_run=True) == ([scheduled["run_id"]], 2)
+
+
+def test_a_plan_preview_records_no_run_and_publishes_nothing(ctx: AppContext, seeded: int) -> None:
+    assert isinstance(ctx.events, InProcessEvents)
+    with ctx.events.subscribe(seeded) as subscription:
+        plan = to_json(preview_plan(ctx, seeded))
+        assert subscription.get(timeout=0) is None
+    assert plan["trades_planned"] and plan["outcome"] == "planned"
+    assert to_json(runs.list_runs(ctx, seeded))["total"] == 0
