@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
+from trimtab.brokers.base import Broker
+from trimtab.brokers.models import Clock
 from trimtab.services import schedules
 from trimtab.services.automation import Due, DueOutcome, check_due, sweep
 from trimtab.services.context import AppContext
@@ -95,3 +97,33 @@ def test_a_live_run_inside_the_cooldown_pushes_the_scheduled_one_back(
     clock.now = TUESDAY_10.replace(second=30)
     assert check_due(ctx, Due(user_id, TUESDAY_10)) is DueOutcome.COOLDOWN
     assert _schedule(ctx, user_id).next_run_at == finished.replace(hour=16, minute=15)
+
+
+class ClockCounter:
+    """A broker that counts how often its clock is read."""
+
+    def __init__(self, inner: Broker, reads: list[int]) -> None:
+        self.inner = inner
+        self.reads = reads
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.inner, name)
+
+    def get_clock(self) -> Clock:
+        self.reads.append(1)
+        return self.inner.get_clock()
+
+
+def test_a_due_live_rebalance_reads_the_market_clock_once(
+    ctx: AppContext, clock: FakeClock
+) -> None:
+    """The clock the worker reads to see the market open is the one the run goes by."""
+    user_id = seed_demo_user(ctx).user.id
+    schedules.set_schedule(ctx, user_id, mode="rebalance")
+    clock.now = TUESDAY_10.replace(second=30)
+    reads: list[int] = []
+    broker_for = ctx.broker_for
+    ctx.broker_for = lambda uid: ClockCounter(broker_for(uid), reads)  # type: ignore[assignment,return-value]
+    assert _check_all(ctx) == [DueOutcome.CHECKED]
+    assert _count(ctx, PaperOrderRow.id) == 2  # sell SPY, buy TLT: a live run
+    assert len(reads) == 1

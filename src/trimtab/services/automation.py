@@ -173,7 +173,8 @@ def check_due(ctx: AppContext, due: Due) -> DueOutcome:
             if later != due.due_at:
                 _reschedule(ctx, due, later)
                 return DueOutcome.COOLDOWN
-            if not ctx.broker_for(due.user_id).get_clock().is_open:
+            market_open = ctx.broker_for(due.user_id).get_clock().is_open
+            if not market_open:
                 return _move_on(ctx, due, DueOutcome.MARKET_CLOSED, run_id=None)
             request = CheckRequest(
                 due.user_id,
@@ -182,7 +183,7 @@ def check_due(ctx: AppContext, due: Due) -> DueOutcome:
                 trigger=Trigger.SCHEDULED,
                 queue_if_closed=False,
             )
-            result = check_holding_lock(ctx, request, lock)
+            result = check_holding_lock(ctx, request, lock, market_open=market_open)
             if request.dry_run and result.needs_rebalance:
                 notify(ctx, due.user_id, NotifyEvent.DRIFT_PAST_BAND, run_summary(result))
             return _move_on(ctx, due, DueOutcome.CHECKED, run_id=result.run_id)

@@ -150,14 +150,20 @@ def advance_run(ctx: AppContext, user_id: int) -> CheckResult | None:
         return _resume(ctx, user_id, ctx.broker_for(user_id), lock)
 
 
-def check_holding_lock(ctx: AppContext, request: CheckRequest, lock: RunLock) -> CheckResult:
-    """A live check by a caller that holds the account's lock: resume, or plan and trade."""
+def check_holding_lock(
+    ctx: AppContext, request: CheckRequest, lock: RunLock, *, market_open: bool | None = None
+) -> CheckResult:
+    """A live check by a caller that holds the account's lock: resume, or plan and trade.
+
+    ``market_open``: the broker's clock as the caller just read it, so it is not read
+    again; ``None`` reads it.
+    """
     broker = ctx.broker_for(request.user_id)
     resumed = _resume(ctx, request.user_id, broker, lock)
     if resumed is not None:
         return resumed
     _refuse_while_another_user_runs(ctx, request.user_id)
-    return _check(ctx, request, broker, lock)
+    return _check(ctx, request, broker, lock, market_open=market_open)
 
 
 def _refuse_while_another_user_runs(ctx: AppContext, user_id: int) -> None:
@@ -237,12 +243,13 @@ def _check(
     lock: RunLock | None,
     *,
     send_orders: bool = True,
+    market_open: bool | None = None,
 ) -> CheckResult:
     """Plan from the broker's account, record the run, and (``send_orders``) place its
     orders if it is live."""
     user_id = request.user_id
     started = time.perf_counter()
-    planned = _plan(ctx, request, broker)
+    planned = _plan(ctx, request, broker, market_open)
     plan, view, policy, targets = planned.plan, planned.view, planned.policy, planned.targets
     status, message, result = planned.status, planned.message, planned.result
     inputs = {
@@ -287,8 +294,11 @@ class _Planned:
     result: PlanResult
 
 
-def _plan(ctx: AppContext, request: CheckRequest, broker: Broker) -> _Planned:
-    """Read the user's rules, targets and risk, and the broker's account, and plan."""
+def _plan(
+    ctx: AppContext, request: CheckRequest, broker: Broker, market_open: bool | None = None
+) -> _Planned:
+    """Read the user's rules, targets and risk, and the broker's account (and its clock,
+    for a live check, unless the caller gives ``market_open``), and plan."""
     user_id = request.user_id
     # One snapshot: an allocation edit racing the run is seen whole or not at all.
     with reading(ctx.session_factory) as session:
@@ -299,9 +309,11 @@ def _plan(ctx: AppContext, request: CheckRequest, broker: Broker) -> _Planned:
         broker,
         (t.symbol for t in enabled_targets(targets)),
         now=ctx.clock(),
-        with_clock=not request.dry_run,
+        with_clock=not request.dry_run and market_open is None,
         max_price_age=policy.max_price_age,
     )
+    if not request.dry_run and market_open is not None:
+        view = replace(view, market_open=market_open)
     tax = tax_context(ctx, user_id, broker, ctx.clock().date()) if policy.tax_aware else None
     plan = plan_rebalance(targets, view.portfolio, policy, request.symbols, tax)
     blocked_reason = blocked_reason or account_block_reason(view.account)
