@@ -219,21 +219,6 @@ class ScheduleBody(Body):
     mode: Literal["rebalance", "dry_run"] | None = None
 
 
-class ScheduleOut(BaseModel):
-    frequency: Literal["off", "daily", "weekly", "monthly", "cron"]
-    time_of_day: str
-    weekday: Literal["monday", "tuesday", "wednesday", "thursday", "friday"] | None
-    day_of_month: int | None
-    cron: str | None
-    cooldown_minutes: int
-    mode: Literal["rebalance", "dry_run"]
-    timezone: str
-    next_run_at: datetime | None
-    last_due_at: datetime | None
-    last_run_id: int | None
-    last_outcome: str | None
-
-
 class TokenBody(Body):
     name: str = Field(default="api", min_length=1, max_length=100, examples=["my script"])
 

@@ -10,7 +10,7 @@ from trimtab.cli.app import app, console, exit_on_error
 from trimtab.cli.common import View, acting_user, open_context, user_option
 from trimtab.domain.schedule import EXCHANGE_TZ
 from trimtab.services import schedules
-from trimtab.services.schedules import ScheduleView, schedule_json
+from trimtab.services.schedules import ScheduleView, schedule_settings
 
 schedule_app = typer.Typer(
     help="Scheduled checks (exchange time, trading days only).", no_args_is_help=True
@@ -19,18 +19,18 @@ app.add_typer(schedule_app, name="schedule")
 
 
 def _render(view: ScheduleView) -> None:
-    shown = schedule_json(view)
+    shown = schedule_settings(view)
     when = {
         "off": "off",
-        "daily": f"every trading day at {shown['time_of_day']}",
-        "weekly": f"every {shown['weekday']} at {shown['time_of_day']}",
-        "monthly": f"on day {shown['day_of_month']} of each month at {shown['time_of_day']}",
-        "cron": f"cron {shown['cron']!r}",
-    }[shown["frequency"]]
-    console.print(f"Schedule: [bold]{when}[/bold] ({shown['timezone']} time)")
-    if shown["frequency"] != "off":
-        mode = "rebalance" if shown["mode"] == "rebalance" else "dry run and notify"
-        console.print(f"Mode: {mode}; cooldown after a live run: {shown['cooldown_minutes']} min")
+        "daily": f"every trading day at {shown.time_of_day}",
+        "weekly": f"every {shown.weekday} at {shown.time_of_day}",
+        "monthly": f"on day {shown.day_of_month} of each month at {shown.time_of_day}",
+        "cron": f"cron {shown.cron!r}",
+    }[shown.frequency]
+    console.print(f"Schedule: [bold]{when}[/bold] ({shown.timezone} time)")
+    if shown.frequency != "off":
+        mode = "rebalance" if shown.mode == "rebalance" else "dry run and notify"
+        console.print(f"Mode: {mode}; cooldown after a live run: {shown.cooldown_minutes} min")
         console.print(f"Next run: {_local(view.next_run_at)}")
     if view.last_due_at is not None:
         run = f" (run {view.last_run_id})" if view.last_run_id else ""
@@ -43,7 +43,7 @@ def _local(value: datetime | None) -> str:
     return value.astimezone(EXCHANGE_TZ).strftime("%a %Y-%m-%d %H:%M %Z")
 
 
-SCHEDULE = View(schedule_json, _render)
+SCHEDULE = View(schedule_settings, _render)
 
 
 @schedule_app.command("show")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import Any, ClassVar, Literal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -25,6 +25,7 @@ from trimtab.domain.schedule import (
 )
 from trimtab.errors import InvalidInput, enum_choice
 from trimtab.services.context import AppContext
+from trimtab.services.contract import SCHEMA_CONFIG, to_json
 from trimtab.services.market_calendar import exchange_calendar
 from trimtab.services.run_records import RunStatus
 from trimtab.store.models import RebalanceRunRow, ScheduleRow
@@ -214,30 +215,51 @@ def set_schedule(ctx: AppContext, user_id: int, **fields: Any) -> ScheduleView:
             "schedule_changed",
             user_id=user_id,
             actor=None,
-            data=schedule_json(ScheduleView(schedule, upcoming)),
+            data=to_json(schedule_settings(ScheduleView(schedule, upcoming))),
             now=now,
         )
         return ScheduleView(schedule, upcoming, row.last_due_at, row.last_run_id, row.last_outcome)
 
 
-def schedule_json(view: ScheduleView) -> dict[str, Any]:
-    """One JSON shape for the API, ``trimtab schedule show --json`` and the audit log."""
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ScheduleSettings:
+    """A schedule as ``GET|PUT /api/schedule``, ``trimtab schedule show --json`` and the
+    audit log give it (``docs/automation.md``)."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = SCHEMA_CONFIG
+
+    frequency: Frequency
+    time_of_day: str
+    """HH:MM, exchange (New York) time."""
+    weekday: Weekday | None
+    day_of_month: int | None
+    cron: str | None
+    cooldown_minutes: int
+    mode: ScheduleMode
+    timezone: str
+    next_run_at: datetime | None
+    last_due_at: datetime | None
+    last_run_id: int | None
+    last_outcome: str | None
+
+
+def schedule_settings(view: ScheduleView) -> ScheduleSettings:
     schedule = view.schedule
-    return {
-        "frequency": str(schedule.frequency),
-        "time_of_day": schedule.time_of_day.strftime("%H:%M"),
-        "weekday": WEEKDAYS[schedule.weekday] if schedule.weekday is not None else None,
-        "day_of_month": schedule.day_of_month,
-        "cron": schedule.cron,
-        "cooldown_minutes": int(schedule.cooldown.total_seconds() // 60),
-        "mode": str(schedule.mode),
-        "timezone": str(EXCHANGE_TZ),
-        "next_run_at": _iso(view.next_run_at),
-        "last_due_at": _iso(view.last_due_at),
-        "last_run_id": view.last_run_id,
-        "last_outcome": view.last_outcome,
-    }
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
+    weekday: Any = WEEKDAYS[schedule.weekday] if schedule.weekday is not None else None
+    return ScheduleSettings(
+        frequency=schedule.frequency,
+        time_of_day=schedule.time_of_day.strftime("%H:%M"),
+        weekday=weekday,
+        day_of_month=schedule.day_of_month,
+        cron=schedule.cron,
+        cooldown_minutes=int(schedule.cooldown.total_seconds() // 60),
+        mode=schedule.mode,
+        timezone=str(EXCHANGE_TZ),
+        next_run_at=view.next_run_at,
+        last_due_at=view.last_due_at,
+        last_run_id=view.last_run_id,
+        last_outcome=view.last_outcome,
+    )

@@ -181,6 +181,13 @@ export const enums = {
     "replaced",
     "skipped"
   ],
+  "Frequency": [
+    "off",
+    "daily",
+    "weekly",
+    "monthly",
+    "cron"
+  ],
   "HoldReason": [
     "short_position",
     "asset_class",
@@ -243,6 +250,10 @@ export const enums = {
     "nothing_to_do",
     "refused",
     "planned"
+  ],
+  "ScheduleMode": [
+    "rebalance",
+    "dry_run"
   ],
   "Scope": [
     "past_band",

@@ -1297,6 +1297,11 @@ export interface components {
          * @enum {string}
          */
         FinalOrderStatus: "blocked" | "canceled" | "done_for_day" | "expired" | "filled" | "rejected" | "replaced" | "skipped";
+        /**
+         * Frequency
+         * @enum {string}
+         */
+        Frequency: "off" | "daily" | "weekly" | "monthly" | "cron";
         /** HTTPValidationError */
         HTTPValidationError: {
             /** Detail */
@@ -2064,33 +2069,37 @@ export interface components {
             /** Weekday */
             weekday?: ("monday" | "tuesday" | "wednesday" | "thursday" | "friday") | null;
         };
-        /** ScheduleOut */
-        ScheduleOut: {
+        /**
+         * ScheduleMode
+         * @enum {string}
+         */
+        ScheduleMode: "rebalance" | "dry_run";
+        /**
+         * ScheduleSettings
+         * @description A schedule as ``GET|PUT /api/schedule``, ``trimtab schedule show --json`` and the
+         *     audit log give it (``docs/automation.md``).
+         */
+        ScheduleSettings: {
             /** Cooldown Minutes */
             cooldown_minutes: number;
             /** Cron */
             cron: string | null;
             /** Day Of Month */
             day_of_month: number | null;
-            /**
-             * Frequency
-             * @enum {string}
-             */
-            frequency: "off" | "daily" | "weekly" | "monthly" | "cron";
+            frequency: components["schemas"]["Frequency"];
             /** Last Due At */
             last_due_at: string | null;
             /** Last Outcome */
             last_outcome: string | null;
             /** Last Run Id */
             last_run_id: number | null;
-            /**
-             * Mode
-             * @enum {string}
-             */
-            mode: "rebalance" | "dry_run";
+            mode: components["schemas"]["ScheduleMode"];
             /** Next Run At */
             next_run_at: string | null;
-            /** Time Of Day */
+            /**
+             * Time Of Day
+             * @description HH:MM, exchange (New York) time.
+             */
             time_of_day: string;
             /** Timezone */
             timezone: string;
@@ -3077,7 +3086,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ScheduleOut"];
+                    "application/json": components["schemas"]["ScheduleSettings"];
                 };
             };
         };
@@ -3101,7 +3110,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ScheduleOut"];
+                    "application/json": components["schemas"]["ScheduleSettings"];
                 };
             };
             /** @description Validation Error */

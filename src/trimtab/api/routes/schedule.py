@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 
 from trimtab.api.deps import Ctx, CurrentUser
-from trimtab.api.schemas import ScheduleBody, ScheduleOut
+from trimtab.api.schemas import ScheduleBody
 from trimtab.services import schedules
-from trimtab.services.schedules import schedule_json
+from trimtab.services.schedules import ScheduleSettings, schedule_settings
 
 router = APIRouter(tags=["schedule"])
 
 
-@router.get("/api/schedule", response_model=ScheduleOut)
-def get_schedule(user: CurrentUser, ctx: Ctx) -> dict[str, Any]:
+@router.get("/api/schedule", response_model=ScheduleSettings)
+def get_schedule(user: CurrentUser, ctx: Ctx) -> ScheduleSettings:
     """The caller's schedule (``off`` until set) and its next run, after any cooldown."""
-    return schedule_json(schedules.get_schedule(ctx, user.id))
+    return schedule_settings(schedules.get_schedule(ctx, user.id))
 
 
-@router.put("/api/schedule", response_model=ScheduleOut)
-def put_schedule(body: ScheduleBody, user: CurrentUser, ctx: Ctx) -> dict[str, Any]:
+@router.put("/api/schedule", response_model=ScheduleSettings)
+def put_schedule(body: ScheduleBody, user: CurrentUser, ctx: Ctx) -> ScheduleSettings:
     """Change the schedule; fields left out keep their value. Times are New York time."""
-    return schedule_json(schedules.set_schedule(ctx, user.id, **body.model_dump()))
+    return schedule_settings(schedules.set_schedule(ctx, user.id, **body.model_dump()))
