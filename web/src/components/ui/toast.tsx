@@ -26,7 +26,10 @@ export function useToast(): ToastApi {
   return useContext(ToastContext);
 }
 
-const DURATION_MS = 5000;
+/** A success only confirms what the page already shows, so it leaves quickly and does
+ * not sit over the numbers; an error stays until read (longer, and while hovered). */
+const SUCCESS_MS = 3000;
+const ERROR_MS = 10_000;
 let nextId = 1;
 
 function ToastItem({ message, onClose }: { message: ToastMessage; onClose: (id: number) => void }) {
@@ -34,7 +37,7 @@ function ToastItem({ message, onClose }: { message: ToastMessage; onClose: (id: 
   const { id, tone } = message;
   useEffect(() => {
     if (held) return;
-    const timer = setTimeout(() => onClose(id), tone === "error" ? DURATION_MS * 2 : DURATION_MS);
+    const timer = setTimeout(() => onClose(id), tone === "error" ? ERROR_MS : SUCCESS_MS);
     return () => clearTimeout(timer);
   }, [held, id, tone, onClose]);
   const error = message.tone === "error";
@@ -75,7 +78,8 @@ function ToastItem({ message, onClose }: { message: ToastMessage; onClose: (id: 
 export function Toaster({ children }: { children: ReactNode }) {
   const [messages, setMessages] = useState<ToastMessage[]>([]);
   const notify = useCallback<ToastApi["notify"]>((m) => {
-    setMessages((list) => [...list.slice(-3), { id: nextId++, tone: "success", ...m }]);
+    // At most three at once, the newest last.
+    setMessages((list) => [...list.slice(-2), { id: nextId++, tone: "success", ...m }]);
   }, []);
   const close = useCallback((id: number) => setMessages((list) => list.filter((x) => x.id !== id)), []);
   const value = useMemo(() => ({ notify }), [notify]);
