@@ -103,13 +103,15 @@ symbols = st.one_of(
     st.sampled_from(["SPY", "GLD", "TLT", "QQQ", "spy", "BRK.B", "", " ", "A" * 40]),
     st.text(max_size=8),
 )
-json_values = st.recursive(
-    st.one_of(hostile_numbers, symbols),
-    lambda inner: st.one_of(
+
+
+def _containers(inner: st.SearchStrategy[object]) -> st.SearchStrategy[object]:
+    return st.one_of(
         st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)
-    ),
-    max_leaves=12,
-)
+    )
+
+
+json_values = st.recursive(st.one_of(hostile_numbers, symbols), _containers, max_leaves=12)
 positions = st.fixed_dictionaries(
     {"symbol": symbols, "qty": hostile_numbers},
     optional={"price": hostile_numbers, "market_value": hostile_numbers, "side": json_values},
