@@ -110,13 +110,20 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 @contextmanager
 def reading(session_factory: sessionmaker[Session]) -> Iterator[Session]:
-    """A session for reads only: on SQLite its transaction begins deferred, so readers
-    never queue behind the write lock. Flushing a change in it raises ``RuntimeError``
-    (a read-then-write needs ``session_factory.begin()``, whose lock makes it atomic).
+    """A session for reads only. Flushing a change in it raises ``RuntimeError`` (a
+    read-then-write needs ``session_factory.begin()``, whose lock makes it atomic).
+
+    On SQLite its transaction begins deferred, so readers never queue behind the write
+    lock, and its statements read one snapshot. On PostgreSQL it runs in autocommit:
+    under READ COMMITTED each statement reads its own snapshot inside a transaction
+    too, so the BEGIN and ROLLBACK round trips bought nothing.
     """
     with session_factory() as session:
         session.info[READ_ONLY] = True
-        session.connection(execution_options={READ_ONLY: True})
+        options: dict[str, Any] = {READ_ONLY: True}
+        if session.get_bind().dialect.name == "postgresql":
+            options["isolation_level"] = "AUTOCOMMIT"
+        session.connection(execution_options=options)
         yield session
 
 
