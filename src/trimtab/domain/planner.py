@@ -446,7 +446,7 @@ def _row_trade(
             SkipReason.NOT_SELECTED,
             f"{row.symbol} was not among the symbols selected for this run",
         )
-    if row.symbol in portfolio.open_order_symbols:
+    if portfolio.open_orders and row.symbol in portfolio.open_order_symbols:
         return SkippedTrade(
             row.symbol,
             side,

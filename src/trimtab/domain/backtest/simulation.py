@@ -312,7 +312,7 @@ class _Replay:
         market = self.market
         valued = market.valued[day].tolist()
         trading = market.trading[day].tolist()
-        holdings = []
+        holdings: dict[str, Holding] = {}
         prices = {}
         assets = {}
         for column, symbol in enumerate(market.symbols):
@@ -320,11 +320,14 @@ class _Replay:
             # A close has no "now" to be stale against: undated, it is always used.
             close = PricePoint(_decimal(valued[column]), None, "close")
             if qty > ZERO:
-                holdings.append(Holding(symbol, qty, qty * close.price, close))
+                holdings[symbol] = Holding(symbol, qty, qty * close.price, close)
             elif trading[column]:
                 prices[symbol] = close
             assets[symbol] = self.assets[column][trading[column]]
-        return Portfolio.of(self.cash, holdings, prices=prices, assets=assets)
+        # The sum of parts, computed once as ``Portfolio.parts_value`` does, given as
+        # the equity so the planner does not add the holdings up again on every read.
+        equity = self.cash + sum((h.market_value for h in holdings.values()), ZERO)
+        return Portfolio(self.cash, holdings, prices, assets, equity=equity)
 
     def rebalance(self, day: int) -> None:
         self._trade(day)
@@ -334,20 +337,22 @@ class _Replay:
         portfolio = self.portfolio(day)
         plan = plan_rebalance(self.targets, portfolio, self.planner_policy)
         settings = self.settings
-        for order in plan.sells:
+        sells = [o for o in plan.orders if o.side is Side.SELL]
+        planned = [o for o in plan.orders if o.side is Side.BUY]
+        for order in sells:
             cost = settings.cost(order.notional)
             if cost >= order.notional:
                 continue  # a sale that costs more than it brings in
             self.cash += order.notional - cost
             self._fill(day, order, cost)
-        if not plan.buys:
+        if not planned:
             return
         # Size the buys to the cash really left, net of their costs: never below zero.
-        fixed = settings.cost_per_order * len(plan.buys)
+        fixed = settings.cost_per_order * len(planned)
         spendable = (self.cash - fixed) / (1 + settings.cost_bps / BPS)
-        buys: Sequence[PlannedOrder] = plan.buys
+        buys: Sequence[PlannedOrder] = planned
         if spendable < sum((o.notional for o in buys), ZERO):
-            wants = [BuyWant(o.symbol, o.notional) for o in plan.buys]
+            wants = [BuyWant(o.symbol, o.notional) for o in planned]
             buys, _ = fit_buys(wants, spendable, portfolio, self.planner_policy)
         for order in buys:
             cost = settings.cost(order.notional)
