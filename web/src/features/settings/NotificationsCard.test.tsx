@@ -16,6 +16,27 @@ const PREFS = {
 };
 
 describe("NotificationsCard", () => {
+  it("keeps the form disabled until the saved preferences arrive, so nothing typed is overwritten", async () => {
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    stubFetch({ "GET /api/notifications/deliveries?limit=10": { deliveries: [], total: 0 } });
+    const stubbed = globalThis.fetch;
+    globalThis.fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      if (String(input) !== "/api/notifications") return stubbed(input, init);
+      await held;
+      return new Response(JSON.stringify({ ...PREFS, webhook_url: "https://saved.example/h" }), { status: 200 });
+    }) as typeof fetch;
+    renderWithProviders(<NotificationsCard />);
+    const url = screen.getByLabelText("Webhook URL");
+    expect(url).toBeDisabled();
+    expect(screen.getByLabelText("The broker rejected an order")).toBeDisabled();
+    release();
+    await waitFor(() => expect(url).toBeEnabled());
+    expect(url).toHaveValue("https://saved.example/h");
+  });
+
   it("validates, saves the chosen events and shows the new secret once", async () => {
     const calls = stubFetch({
       "GET /api/notifications": PREFS,

@@ -94,82 +94,85 @@ export function NotificationsCard() {
         </div>
       </CardHeader>
       <CardContent className="space-y-4">
-        <form onSubmit={(e) => submit(e)} className="space-y-4" noValidate>
-          <fieldset className="space-y-2">
-            <legend className="text-sm font-medium text-slate-900">Tell me when</legend>
-            {(prefs.data?.available_events ?? Object.keys(EVENT_LABELS)).map((name) => (
-              <label key={name} className="flex items-center gap-2 text-sm text-slate-800">
-                <input
-                  type="checkbox"
-                  className="size-4 rounded border-slate-300"
-                  checked={events.includes(name)}
-                  onChange={(e) => toggle(name, e.target.checked)}
+        <form onSubmit={(e) => submit(e)} noValidate>
+          {/* Disabled until the saved preferences arrive: typing earlier would be overwritten by them. */}
+          <fieldset disabled={!prefs.data} aria-busy={!prefs.data} className="space-y-4">
+            <fieldset className="space-y-2">
+              <legend className="text-sm font-medium text-slate-900">Tell me when</legend>
+              {(prefs.data?.available_events ?? Object.keys(EVENT_LABELS)).map((name) => (
+                <label key={name} className="flex items-center gap-2 text-sm text-slate-800">
+                  <input
+                    type="checkbox"
+                    className="size-4 rounded border-slate-300"
+                    checked={events.includes(name)}
+                    onChange={(e) => toggle(name, e.target.checked)}
+                  />
+                  {EVENT_LABELS[name as NotifyEvent] ?? name}
+                </label>
+              ))}
+            </fieldset>
+            <div className="grid gap-4 sm:grid-cols-2">
+              <div className="space-y-1.5">
+                <Label htmlFor={ids.email}>Email address</Label>
+                <Input
+                  id={ids.email}
+                  type="email"
+                  value={email}
+                  onChange={(e) => setEmail(e.target.value)}
+                  placeholder="e.g. me@example.com"
+                  aria-invalid={touched && Boolean(errors.email)}
+                  aria-describedby={touched && errors.email ? ids.emailErr : undefined}
                 />
-                {EVENT_LABELS[name as NotifyEvent] ?? name}
-              </label>
-            ))}
-          </fieldset>
-          <div className="grid gap-4 sm:grid-cols-2">
-            <div className="space-y-1.5">
-              <Label htmlFor={ids.email}>Email address</Label>
-              <Input
-                id={ids.email}
-                type="email"
-                value={email}
-                onChange={(e) => setEmail(e.target.value)}
-                placeholder="e.g. me@example.com"
-                aria-invalid={touched && Boolean(errors.email)}
-                aria-describedby={touched && errors.email ? ids.emailErr : undefined}
-              />
-              <FieldError id={ids.emailErr}>{touched ? errors.email : null}</FieldError>
-              {prefs.data && !prefs.data.email_available && (
-                <p className="text-xs text-amber-800">The server has no TRIMTAB_SMTP_URL: email is not sent.</p>
-              )}
+                <FieldError id={ids.emailErr}>{touched ? errors.email : null}</FieldError>
+                {prefs.data && !prefs.data.email_available && (
+                  <p className="text-xs text-amber-800">The server has no TRIMTAB_SMTP_URL: email is not sent.</p>
+                )}
+              </div>
+              <div className="space-y-1.5">
+                <Label htmlFor={ids.webhook}>Webhook URL</Label>
+                <Input
+                  id={ids.webhook}
+                  type="url"
+                  value={webhookUrl}
+                  onChange={(e) => setWebhookUrl(e.target.value)}
+                  placeholder="e.g. https://example.com/hooks/trimtab"
+                  aria-invalid={touched && Boolean(errors.webhook)}
+                  aria-describedby={touched && errors.webhook ? ids.webhookErr : undefined}
+                />
+                <FieldError id={ids.webhookErr}>{touched ? errors.webhook : null}</FieldError>
+                {prefs.data?.webhook_secret_set && <p className="text-xs text-slate-600">A signing secret is set.</p>}
+              </div>
             </div>
-            <div className="space-y-1.5">
-              <Label htmlFor={ids.webhook}>Webhook URL</Label>
-              <Input
-                id={ids.webhook}
-                type="url"
-                value={webhookUrl}
-                onChange={(e) => setWebhookUrl(e.target.value)}
-                placeholder="e.g. https://example.com/hooks/trimtab"
-                aria-invalid={touched && Boolean(errors.webhook)}
-                aria-describedby={touched && errors.webhook ? ids.webhookErr : undefined}
-              />
-              <FieldError id={ids.webhookErr}>{touched ? errors.webhook : null}</FieldError>
-              {prefs.data?.webhook_secret_set && <p className="text-xs text-slate-600">A signing secret is set.</p>}
-            </div>
-          </div>
-          <div className="flex flex-wrap gap-2">
-            <Button type="submit" disabled={save.isPending || prefs.isLoading}>
-              {save.isPending ? <Loader2 className="animate-spin" aria-hidden /> : <Save aria-hidden />}
-              Save notifications
-            </Button>
-            {prefs.data?.webhook_secret_set && (
-              <Button type="button" variant="outline" disabled={save.isPending} onClick={(e) => submit(e, true)}>
-                <RefreshCw aria-hidden />
-                New signing secret
+            <div className="flex flex-wrap gap-2">
+              <Button type="submit" disabled={save.isPending || prefs.isLoading}>
+                {save.isPending ? <Loader2 className="animate-spin" aria-hidden /> : <Save aria-hidden />}
+                Save notifications
               </Button>
-            )}
-            <Button
-              type="button"
-              variant="outline"
-              disabled={test.isPending}
-              onClick={() =>
-                test.mutate(undefined, {
-                  onSuccess: (list) =>
-                    notify({
-                      title: "Test sent",
-                      description: list.deliveries.map((d) => `${d.channel}: ${d.status}`).join(", "),
-                    }),
-                })
-              }
-            >
-              {test.isPending ? <Loader2 className="animate-spin" aria-hidden /> : <Send aria-hidden />}
-              Send a test
-            </Button>
-          </div>
+              {prefs.data?.webhook_secret_set && (
+                <Button type="button" variant="outline" disabled={save.isPending} onClick={(e) => submit(e, true)}>
+                  <RefreshCw aria-hidden />
+                  New signing secret
+                </Button>
+              )}
+              <Button
+                type="button"
+                variant="outline"
+                disabled={test.isPending}
+                onClick={() =>
+                  test.mutate(undefined, {
+                    onSuccess: (list) =>
+                      notify({
+                        title: "Test sent",
+                        description: list.deliveries.map((d) => `${d.channel}: ${d.status}`).join(", "),
+                      }),
+                  })
+                }
+              >
+                {test.isPending ? <Loader2 className="animate-spin" aria-hidden /> : <Send aria-hidden />}
+                Send a test
+              </Button>
+            </div>
+          </fieldset>
         </form>
         {(save.error || test.error || prefs.error) && (
           <Alert tone="danger" role="alert">
