@@ -144,11 +144,20 @@ def analyse_drift(
     value = portfolio.value
     rows = []
     targeted = set()
+    # Widths of the policy's band, by target percent: most targets share it.
+    widths: dict[Decimal, Decimal] = {}
     for target in targets:
         if not target.enabled:
             continue
         targeted.add(target.symbol)
-        threshold = band_for(target, policy).width(target.target_percent)
+        if target.band_percent is not None or target.band_relative_percent is not None:
+            threshold = band_for(target, policy).width(target.target_percent)
+        else:
+            if target.target_percent not in widths:
+                widths[target.target_percent] = band_for(target, policy).width(
+                    target.target_percent
+                )
+            threshold = widths[target.target_percent]
         holding = portfolio.holding(target.symbol)
         actual = percent_of(portfolio.market_value(target.symbol), value)
         if target.target_percent == ZERO and holding is not None and holding.qty > ZERO:
