@@ -163,17 +163,6 @@ export const enums = {
     "floor",
     "target"
   ],
-  "Channel": [
-    "email",
-    "webhook"
-  ],
-  "DeliveryStatus": [
-    "pending",
-    "sending",
-    "retrying",
-    "delivered",
-    "failed"
-  ],
   "EventKind": [
     "allocation_changed",
     "run_started",
