@@ -6,7 +6,7 @@ import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Input } from "@/components/ui/input";
-import { Field } from "@/components/ui/field";
+import { Field, TextField } from "@/components/ui/field";
 import { BacktestCharts } from "@/features/backtest/BacktestCharts";
 import { BacktestTable } from "@/features/backtest/BacktestTable";
 import { keepColumns, parseTargets } from "@/features/backtest/prices";
@@ -115,9 +115,7 @@ export function BacktestPage() {
         <CardContent>
           <form className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4" onSubmit={(e) => void run(e)} aria-label="Backtest inputs">
             <div className="sm:col-span-2">
-              <Field id="bt-targets" label="Targets (SYMBOL=%)">
-                <Input id="bt-targets" value={targets} onChange={(e) => setTargets(e.target.value)} placeholder="SPY=60 TLT=40" />
-              </Field>
+              <TextField label="Targets (SYMBOL=%)" value={targets} onChange={setTargets} placeholder="SPY=60 TLT=40" />
             </div>
             <div className="sm:col-span-2">
               <Field id="bt-prices" label="Prices CSV (optional)">
@@ -150,24 +148,12 @@ export function BacktestPage() {
                 />
               </div>
             </fieldset>
-            <Field id="bt-cash" label="Start cash ($)">
-              <Input id="bt-cash" inputMode="decimal" value={cash} onChange={(e) => setCash(e.target.value)} />
-            </Field>
-            <Field id="bt-bps" label="Cost (bps of each order)">
-              <Input id="bt-bps" inputMode="decimal" value={costBps} onChange={(e) => setCostBps(e.target.value)} />
-            </Field>
-            <Field id="bt-per-order" label="Cost per order ($)">
-              <Input id="bt-per-order" inputMode="decimal" value={costPerOrder} onChange={(e) => setCostPerOrder(e.target.value)} />
-            </Field>
-            <Field id="bt-min" label="Minimum trade ($)">
-              <Input id="bt-min" inputMode="decimal" value={minTrade} onChange={(e) => setMinTrade(e.target.value)} />
-            </Field>
-            <Field id="bt-start" label="From">
-              <Input id="bt-start" type="date" value={start} onChange={(e) => setStart(e.target.value)} />
-            </Field>
-            <Field id="bt-end" label="To">
-              <Input id="bt-end" type="date" value={end} onChange={(e) => setEnd(e.target.value)} />
-            </Field>
+            <TextField label="Start cash ($)" inputMode="decimal" value={cash} onChange={setCash} />
+            <TextField label="Cost (bps of each order)" inputMode="decimal" value={costBps} onChange={setCostBps} />
+            <TextField label="Cost per order ($)" inputMode="decimal" value={costPerOrder} onChange={setCostPerOrder} />
+            <TextField label="Minimum trade ($)" inputMode="decimal" value={minTrade} onChange={setMinTrade} />
+            <TextField label="From" type="date" value={start} onChange={setStart} />
+            <TextField label="To" type="date" value={end} onChange={setEnd} />
             <label className="inline-flex items-center gap-2 self-end pb-2 text-sm text-slate-800">
               <input type="checkbox" checked={fractional} onChange={(e) => setFractional(e.target.checked)} className="size-4" />
               Fractional shares

@@ -1,4 +1,4 @@
-import { useId, useState, type FormEvent } from "react";
+import { useState, type FormEvent } from "react";
 import { Navigate, useNavigate, useSearchParams } from "react-router";
 import { Loader2, LogIn } from "lucide-react";
 import { errorMessage } from "@/api/client";
@@ -6,8 +6,7 @@ import { useMe } from "@/api/queries";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
-import { Input } from "@/components/ui/input";
-import { Label } from "@/components/ui/label";
+import { TextField } from "@/components/ui/field";
 import { Logo } from "@/components/Logo";
 import { useSignIn } from "@/features/auth/session";
 import { useTitle } from "@/lib/useTitle";
@@ -23,7 +22,6 @@ export function SignInPage() {
   const navigate = useNavigate();
   const me = useMe();
   const signIn = useSignIn();
-  const ids = { email: useId(), password: useId() };
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
 
@@ -45,30 +43,24 @@ export function SignInPage() {
           <h1 className="text-lg font-semibold text-slate-900">Sign in</h1>
           <p className="mt-1 text-sm text-slate-600">Keep your portfolio on target.</p>
           <form className="mt-5 space-y-4" onSubmit={submit}>
-            <div className="space-y-1.5">
-              <Label htmlFor={ids.email}>Email</Label>
-              <Input
-                id={ids.email}
-                type="email"
-                autoComplete="username"
-                required
-                value={email}
-                onChange={(e) => setEmail(e.target.value)}
-                data-testid="signin-email"
-              />
-            </div>
-            <div className="space-y-1.5">
-              <Label htmlFor={ids.password}>Password</Label>
-              <Input
-                id={ids.password}
-                type="password"
-                autoComplete="current-password"
-                required
-                value={password}
-                onChange={(e) => setPassword(e.target.value)}
-                data-testid="signin-password"
-              />
-            </div>
+            <TextField
+              label="Email"
+              type="email"
+              autoComplete="username"
+              required
+              value={email}
+              onChange={setEmail}
+              data-testid="signin-email"
+            />
+            <TextField
+              label="Password"
+              type="password"
+              autoComplete="current-password"
+              required
+              value={password}
+              onChange={setPassword}
+              data-testid="signin-password"
+            />
             {signIn.error && (
               <Alert tone="danger" role="alert" data-testid="signin-error">
                 {errorMessage(signIn.error)}

@@ -7,8 +7,7 @@ import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
-import { Input } from "@/components/ui/input";
-import { FieldError, Label } from "@/components/ui/label";
+import { TextField } from "@/components/ui/field";
 import { useToast } from "@/components/ui/toast";
 import { formatDateTime, formatMoney } from "@/lib/format";
 
@@ -68,7 +67,7 @@ function AccountCheck({ account }: { account: BrokerAccount }) {
 /** Connect your own Alpaca account: key id, secret, paper or live (live needs a confirmation). */
 function ConnectForm({ replacing, onConnected }: { replacing: boolean; onConnected: (account: BrokerAccount) => void }) {
   const connect = useConnectBroker();
-  const ids = { key: useId(), secret: useId(), keyError: useId(), secretError: useId(), live: useId() };
+  const ids = { live: useId() };
   const [keyId, setKeyId] = useState("");
   const [secret, setSecret] = useState("");
   const [live, setLive] = useState(false);
@@ -99,35 +98,25 @@ function ConnectForm({ replacing, onConnected }: { replacing: boolean; onConnect
         {replacing ? "Connect a different Alpaca account" : "Connect your Alpaca account"}
       </h3>
       <div className="grid grid-cols-1 gap-3 sm:grid-cols-2">
-        <div className="space-y-1.5">
-          <Label htmlFor={ids.key}>Key ID</Label>
-          <Input
-            id={ids.key}
-            value={keyId}
-            onChange={(e) => setKeyId(e.target.value)}
-            autoComplete="off"
-            spellCheck={false}
-            maxLength={64}
-            placeholder="PK…"
-            aria-invalid={Boolean(keyError)}
-            aria-describedby={keyError ? ids.keyError : undefined}
-          />
-          <FieldError id={ids.keyError}>{keyError}</FieldError>
-        </div>
-        <div className="space-y-1.5">
-          <Label htmlFor={ids.secret}>Secret</Label>
-          <Input
-            id={ids.secret}
-            type="password"
-            value={secret}
-            onChange={(e) => setSecret(e.target.value)}
-            autoComplete="new-password"
-            maxLength={128}
-            aria-invalid={Boolean(secretError)}
-            aria-describedby={secretError ? ids.secretError : undefined}
-          />
-          <FieldError id={ids.secretError}>{secretError}</FieldError>
-        </div>
+        <TextField
+          label="Key ID"
+          value={keyId}
+          onChange={setKeyId}
+          autoComplete="off"
+          spellCheck={false}
+          maxLength={64}
+          placeholder="PK…"
+          error={keyError}
+        />
+        <TextField
+          label="Secret"
+          type="password"
+          value={secret}
+          onChange={setSecret}
+          autoComplete="new-password"
+          maxLength={128}
+          error={secretError}
+        />
       </div>
       <fieldset className="space-y-1.5">
         <legend className="text-sm font-medium text-slate-800">Account type</legend>

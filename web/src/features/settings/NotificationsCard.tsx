@@ -1,4 +1,4 @@
-import { useEffect, useId, useState, type FormEvent } from "react";
+import { useEffect, useState, type FormEvent } from "react";
 import { Bell, Loader2, RefreshCw, Save, Send } from "lucide-react";
 import { errorMessage } from "@/api/client";
 import { useDeliveries, useNotifications, useSaveNotifications, useTestNotification } from "@/api/queries";
@@ -7,8 +7,7 @@ import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
-import { Input } from "@/components/ui/input";
-import { FieldError, Label } from "@/components/ui/label";
+import { TextField } from "@/components/ui/field";
 import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { useToast } from "@/components/ui/toast";
 import { formatDateTime } from "@/lib/format";
@@ -46,7 +45,6 @@ export function NotificationsCard() {
   const save = useSaveNotifications();
   const test = useTestNotification();
   const { notify } = useToast();
-  const ids = { email: useId(), emailErr: useId(), webhook: useId(), webhookErr: useId() };
   const [events, setEvents] = useState<string[]>([]);
   const [email, setEmail] = useState("");
   const [webhookUrl, setWebhookUrl] = useState("");
@@ -112,36 +110,28 @@ export function NotificationsCard() {
               ))}
             </fieldset>
             <div className="grid gap-4 sm:grid-cols-2">
-              <div className="space-y-1.5">
-                <Label htmlFor={ids.email}>Email address</Label>
-                <Input
-                  id={ids.email}
-                  type="email"
-                  value={email}
-                  onChange={(e) => setEmail(e.target.value)}
-                  placeholder="e.g. me@example.com"
-                  aria-invalid={touched && Boolean(errors.email)}
-                  aria-describedby={touched && errors.email ? ids.emailErr : undefined}
-                />
-                <FieldError id={ids.emailErr}>{touched ? errors.email : null}</FieldError>
-                {prefs.data && !prefs.data.email_available && (
-                  <p className="text-xs text-amber-800">The server has no TRIMTAB_SMTP_URL: email is not sent.</p>
-                )}
-              </div>
-              <div className="space-y-1.5">
-                <Label htmlFor={ids.webhook}>Webhook URL</Label>
-                <Input
-                  id={ids.webhook}
-                  type="url"
-                  value={webhookUrl}
-                  onChange={(e) => setWebhookUrl(e.target.value)}
-                  placeholder="e.g. https://example.com/hooks/trimtab"
-                  aria-invalid={touched && Boolean(errors.webhook)}
-                  aria-describedby={touched && errors.webhook ? ids.webhookErr : undefined}
-                />
-                <FieldError id={ids.webhookErr}>{touched ? errors.webhook : null}</FieldError>
-                {prefs.data?.webhook_secret_set && <p className="text-xs text-slate-600">A signing secret is set.</p>}
-              </div>
+              <TextField
+                label="Email address"
+                type="email"
+                value={email}
+                onChange={setEmail}
+                placeholder="e.g. me@example.com"
+                error={touched ? errors.email : null}
+                hint={
+                  prefs.data && !prefs.data.email_available ? (
+                    <span className="text-amber-800">The server has no TRIMTAB_SMTP_URL: email is not sent.</span>
+                  ) : null
+                }
+              />
+              <TextField
+                label="Webhook URL"
+                type="url"
+                value={webhookUrl}
+                onChange={setWebhookUrl}
+                placeholder="e.g. https://example.com/hooks/trimtab"
+                error={touched ? errors.webhook : null}
+                hint={prefs.data?.webhook_secret_set ? "A signing secret is set." : null}
+              />
             </div>
             <div className="flex flex-wrap gap-2">
               <Button type="submit" disabled={save.isPending || prefs.isLoading}>
