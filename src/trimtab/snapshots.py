@@ -133,6 +133,14 @@ class _Reader:
         if unknown:
             raise self.fail(", ".join(f"{prefix}{k}" for k in sorted(unknown)), "unknown field")
 
+    def record(self, value: Any, fields: frozenset[str], where: str, what: str) -> dict[str, Any]:
+        """``value`` as an object at ``where`` holding only ``fields``; ``what`` says what it
+        should be when it is not an object."""
+        if not isinstance(value, dict):
+            raise self.fail(where, f"expected {what}")
+        self.known(value, fields, f"{where}.")
+        return value
+
     def listed(self, data: Mapping[str, Any], field: str, what: str) -> list[Any]:
         value = data.get(field, [])
         if not isinstance(value, list):
@@ -219,9 +227,9 @@ def load_portfolio(path: Path, *, now: datetime | None = None) -> Portfolio:
     rows = []
     for index, position in enumerate(positions):
         where = f"positions[{index}]"
-        if not isinstance(position, dict):
-            raise reader.fail(where, "expected an object with symbol, qty and price")
-        reader.known(position, POSITION_FIELDS, f"{where}.")
+        position = reader.record(
+            position, POSITION_FIELDS, where, "an object with symbol, qty and price"
+        )
         for key in ("symbol", "qty"):
             if key not in position:
                 raise reader.fail(f"{where}.{key}", "missing")
@@ -284,9 +292,9 @@ def load_tax_context(path: Path, today: date) -> TaxContext:
 
 
 def _fill(reader: _Reader, item: Any, where: str) -> Fill:
-    if not isinstance(item, dict):
-        raise reader.fail(where, "expected an object with symbol, side, qty, price, filled_on")
-    reader.known(item, FILL_FIELDS, f"{where}.")
+    item = reader.record(
+        item, FILL_FIELDS, where, "an object with symbol, side, qty, price, filled_on"
+    )
     for key in sorted(FILL_FIELDS):
         if key not in item:
             raise reader.fail(f"{where}.{key}", "missing")
@@ -319,9 +327,7 @@ def _assets(reader: _Reader, raw: Any) -> dict[str, Asset]:
     for raw_symbol, facts in raw.items():
         symbol = reader.symbol(raw_symbol, f"assets.{raw_symbol}")
         where = f"assets.{symbol}"
-        if not isinstance(facts, dict):
-            raise reader.fail(where, "expected an object of asset facts")
-        reader.known(facts, ASSET_FIELDS, f"{where}.")
+        facts = reader.record(facts, ASSET_FIELDS, where, "an object of asset facts")
         assets[symbol] = Asset(
             symbol,
             tradable=reader.flag(facts.get("tradable", True), f"{where}.tradable"),
@@ -341,9 +347,9 @@ def _open_orders(reader: _Reader, raw: list[Any]) -> tuple[OpenOrder, ...]:
     orders = []
     for index, item in enumerate(raw):
         where = f"open_orders[{index}]"
-        if not isinstance(item, dict):
-            raise reader.fail(where, "expected an object with symbol, side and qty or notional")
-        reader.known(item, ORDER_FIELDS, f"{where}.")
+        item = reader.record(
+            item, ORDER_FIELDS, where, "an object with symbol, side and qty or notional"
+        )
         if "symbol" not in item:
             raise reader.fail(f"{where}.symbol", "missing")
         side = item.get("side")

@@ -401,6 +401,19 @@ def test_a_snapshot_whose_parts_miss_the_equity_says_so_and_plans_nothing(
             {"open_orders": [{"symbol": "SPY", "side": "buy", "qty": 1, "notional": 5}]},
             "open_orders[0]: give exactly one of qty and notional",
         ),
+        # Each list entry or asset must be an object holding only known fields.
+        ({"positions": ["SPY"]}, "positions[0]: expected an object with symbol, qty and price"),
+        (
+            {"positions": [{"symbol": "SPY", "qty": 1, "lots": 2}]},
+            "positions[0].lots: unknown field",
+        ),
+        (
+            {"open_orders": [["SPY"]]},
+            "open_orders[0]: expected an object with symbol, side and qty or notional",
+        ),
+        ({"open_orders": [{"symbol": "SPY", "tif": "day"}]}, "open_orders[0].tif: unknown field"),
+        ({"assets": {"SPY": 1}}, "assets.SPY: expected an object of asset facts"),
+        ({"assets": {"SPY": {"colour": "red"}}}, "assets.SPY.colour: unknown field"),
     ],
 )
 def test_malformed_real_account_fields_exit_2_naming_the_field(
