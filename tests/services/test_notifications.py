@@ -110,7 +110,7 @@ def test_email_of_an_executed_run_holds_the_drift_table_and_the_orders(
     html = rich.get_content()
     assert "<td>SPY</td><td>40.00</td><td>60.00</td><td>+20.00</td><td>sell</td>" in html
     assert f"<td>buy</td><td>TLT</td><td>9.875</td><td>filled</td><td>{ids[2]}</td>" in html
-    (delivery,) = notifications.list_deliveries(ctx, account)["deliveries"]
+    (delivery,) = to_json(notifications.list_deliveries(ctx, account))["deliveries"]
     assert delivery["channel"] == "email"
     assert delivery["status"] == "delivered"
     assert delivery["attempts"] == 1
@@ -135,7 +135,7 @@ def test_webhook_is_signed_and_retried_after_500s(ctx: AppContext, account: int)
     assert payload["event"] == "run_executed"
     assert payload["data"]["status"] == "completed"
     assert [o["symbol"] for o in payload["data"]["orders"]] == ["SPY", "QQQ", "TLT"]
-    (delivery,) = notifications.list_deliveries(ctx, account)["deliveries"]
+    (delivery,) = to_json(notifications.list_deliveries(ctx, account))["deliveries"]
     assert payload["id"] == delivery["id"]
     assert (delivery["status"], delivery["attempts"], delivery["status_code"]) == (
         "delivered",
@@ -155,7 +155,7 @@ def test_webhook_gives_up_after_the_attempt_limit(ctx: AppContext, account: int)
         assert ctx.notifier.drain(10, retries=True)
 
     assert len(hook.received) == FAST.max_attempts == 3
-    (delivery,) = notifications.list_deliveries(ctx, account)["deliveries"]
+    (delivery,) = to_json(notifications.list_deliveries(ctx, account))["deliveries"]
     assert (delivery["status"], delivery["attempts"], delivery["status_code"]) == (
         "failed",
         3,
@@ -177,7 +177,7 @@ def test_an_unreachable_channel_never_fails_the_run(ctx: AppContext, account: in
     assert ctx.notifier.drain(10)
 
     assert result["status"] == "completed"
-    (delivery,) = notifications.list_deliveries(ctx, account)["deliveries"]
+    (delivery,) = to_json(notifications.list_deliveries(ctx, account))["deliveries"]
     assert (delivery["status"], delivery["attempts"]) == ("retrying", 1)
     assert delivery["error"].startswith("ConnectionRefusedError")
     assert delivery["next_retry_at"] is not None
@@ -253,7 +253,7 @@ def test_events_not_chosen_are_not_sent(ctx: AppContext, account: int) -> None:
         to_json(check_rebalance_drift(ctx, account))
         assert ctx.notifier.drain(10)
     assert hook.received == []
-    assert notifications.list_deliveries(ctx, account) == {"deliveries": [], "total": 0}
+    assert to_json(notifications.list_deliveries(ctx, account)) == {"deliveries": [], "total": 0}
 
 
 def test_preferences_secret_is_shown_once_and_rotates(ctx: AppContext, user_id: int) -> None:

@@ -375,34 +375,3 @@ class NotificationsBody(Body):
     rotate_secret: bool = Field(
         default=False, description="Make a new webhook signing secret (shown once)"
     )
-
-
-class NotificationsOut(BaseModel):
-    events: list[str]
-    email: str | None
-    webhook_url: str | None
-    webhook_secret_set: bool
-    email_available: bool = Field(description="Whether the server has TRIMTAB_SMTP_URL set")
-    webhook_secret: str | None = Field(
-        description="The webhook signing secret: only in the answer that made it"
-    )
-    available_events: list[str]
-
-
-class DeliveryOut(BaseModel):
-    id: int
-    event: str
-    channel: Literal["email", "webhook"]
-    target: str
-    status: Literal["pending", "sending", "retrying", "delivered", "failed"]
-    attempts: int
-    status_code: int | None
-    error: str | None
-    next_retry_at: datetime | None
-    created_at: datetime
-    delivered_at: datetime | None
-
-
-class DeliveriesOut(BaseModel):
-    deliveries: list[DeliveryOut]
-    total: int

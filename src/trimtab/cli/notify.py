@@ -7,7 +7,7 @@ import typer
 from trimtab.cli.app import app, console, exit_on_error
 from trimtab.cli.common import View, acting_user, open_context, user_option
 from trimtab.services import notifications
-from trimtab.services.notifications import DEFAULT_EVENTS, NotificationPrefs, prefs_json
+from trimtab.services.notifications import DEFAULT_EVENTS, DeliveryList, NotificationPrefs
 
 notify_app = typer.Typer(
     help="Notifications by email and signed webhook (docs/notifications.md).",
@@ -33,7 +33,7 @@ def _render_prefs(prefs: NotificationPrefs) -> None:
         )
 
 
-PREFS = View(prefs_json, _render_prefs)
+PREFS = View(lambda prefs: prefs, _render_prefs)
 
 
 @notify_app.command("show")
@@ -77,25 +77,24 @@ def set_notify(
     PREFS.print(prefs, as_json)
 
 
-def _render_deliveries(listing: dict[str, object]) -> None:
-    rows = listing["deliveries"]
-    assert isinstance(rows, list)
+def _render_deliveries(listing: DeliveryList) -> None:
+    rows = listing.deliveries
     if not rows:
         console.print("No deliveries yet.")
     for row in rows:
-        code = f" HTTP {row['status_code']}" if row["status_code"] else ""
-        retry = f", next try {row['next_retry_at']}" if row["next_retry_at"] else ""
-        error = f" — {row['error']}" if row["error"] else ""
+        code = f" HTTP {row.status_code}" if row.status_code else ""
+        retry = f", next try {row.next_retry_at.isoformat()}" if row.next_retry_at else ""
+        error = f" — {row.error}" if row.error else ""
         console.print(
-            f"#{row['id']} {row['created_at']} {row['event']} → {row['channel']} "
-            f"{row['target']}: {row['status']} after {row['attempts']} attempt(s)"
+            f"#{row.id} {row.created_at.isoformat()} {row.event} → {row.channel} "
+            f"{row.target}: {row.status} after {row.attempts} attempt(s)"
             f"{code}{retry}{error}",
             highlight=False,
             soft_wrap=True,
         )
 
 
-DELIVERIES = View(dict, _render_deliveries)
+DELIVERIES = View(lambda listing: listing, _render_deliveries)
 
 
 @notify_app.command("test")

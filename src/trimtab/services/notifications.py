@@ -13,9 +13,10 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from enum import StrEnum
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, ClassVar, Concatenate, ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
 import structlog
@@ -25,7 +26,7 @@ from trimtab.errors import BrokerAuthFailed, BrokerError, BrokerUnavailable, Inv
 from trimtab.keys import credentials_cipher, server_secret
 from trimtab.monitoring.metrics import NOTIFICATION_FAILURES
 from trimtab.services.context import AppContext
-from trimtab.services.contract import CheckResult, to_json
+from trimtab.services.contract import SCHEMA_CONFIG, CheckResult, to_json
 from trimtab.services.notify_delivery import Channel, DeliveryStatus
 from trimtab.services.notify_webhook import new_webhook_secret
 from trimtab.services.run_records import RunStatus
@@ -66,28 +67,50 @@ RUN_EVENTS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, kw_only=True)
 class NotificationPrefs:
+    """What a user is told about and where (``GET|PUT /api/notifications``)."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = SCHEMA_CONFIG
+
     events: tuple[str, ...]
     email: str | None
     webhook_url: str | None
     webhook_secret_set: bool
-    #: Whether the server can send email at all (TRIMTAB_SMTP_URL is set).
     email_available: bool
-    #: Only in the answer that created or rotated it: shown once, never again.
+    """Whether the server can send email at all (TRIMTAB_SMTP_URL is set)."""
     webhook_secret: str | None = None
+    """Only in the answer that created or rotated it: shown once, never again."""
+    available_events: tuple[str, ...] = DEFAULT_EVENTS
 
 
-def prefs_json(prefs: NotificationPrefs) -> dict[str, Any]:
-    return {
-        "events": list(prefs.events),
-        "email": prefs.email,
-        "webhook_url": prefs.webhook_url,
-        "webhook_secret_set": prefs.webhook_secret_set,
-        "email_available": prefs.email_available,
-        "webhook_secret": prefs.webhook_secret,
-        "available_events": list(DEFAULT_EVENTS),
-    }
+@dataclass(frozen=True, kw_only=True)
+class Delivery:
+    """One notification sent, or being sent, to one channel."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = SCHEMA_CONFIG
+
+    id: int
+    event: str
+    channel: Channel
+    target: str
+    status: DeliveryStatus
+    attempts: int
+    status_code: int | None
+    error: str | None
+    next_retry_at: datetime | None
+    created_at: datetime
+    delivered_at: datetime | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeliveryList:
+    """Deliveries, newest first, and how many there are in all."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = SCHEMA_CONFIG
+
+    deliveries: tuple[Delivery, ...]
+    total: int
 
 
 def _prefs(ctx: AppContext, row: NotificationSettingsRow | None) -> NotificationPrefs:
@@ -180,11 +203,7 @@ def set_preferences(
         row.updated_at = now
         session.flush()
         prefs = _prefs(ctx, row)
-    return NotificationPrefs(**{**_as_dict(prefs), "webhook_secret": new_secret})
-
-
-def _as_dict(prefs: NotificationPrefs) -> dict[str, Any]:
-    return {name: getattr(prefs, name) for name in NotificationPrefs.__slots__}
+    return replace(prefs, webhook_secret=new_secret)
 
 
 def notify(ctx: AppContext, user_id: int, event: NotifyEvent, data: dict[str, Any]) -> list[int]:
@@ -367,8 +386,8 @@ def tells_broker_failures(
 
 def list_deliveries(
     ctx: AppContext, user_id: int, *, limit: int = 50, offset: int = 0
-) -> dict[str, Any]:
-    """The user's deliveries, newest first: ``{"deliveries": [...], "total": n}``."""
+) -> DeliveryList:
+    """The user's deliveries, newest first, and how many there are."""
     table = NotificationDeliveryRow
     with ctx.session_factory() as session:
         rows = session.scalars(
@@ -379,29 +398,27 @@ def list_deliveries(
             .offset(offset)
         ).all()
         total = session.scalar(select(func.count()).where(table.user_id == user_id)) or 0
-        return {"deliveries": [delivery_json(row) for row in rows], "total": total}
+        return DeliveryList(deliveries=tuple(delivery(row) for row in rows), total=total)
 
 
-def delivery_json(row: NotificationDeliveryRow) -> dict[str, Any]:
+def delivery(row: NotificationDeliveryRow) -> Delivery:
     done = row.status in (DeliveryStatus.DELIVERED, DeliveryStatus.FAILED)
-    return {
-        "id": row.id,
-        "event": row.event,
-        "channel": row.channel,
-        "target": row.target,
-        "status": row.status,
-        "attempts": row.attempts,
-        "status_code": row.status_code,
-        "error": row.error,
-        "next_retry_at": None
-        if done or row.next_retry_at is None
-        else row.next_retry_at.isoformat(),
-        "created_at": row.created_at.isoformat(),
-        "delivered_at": row.delivered_at.isoformat() if row.delivered_at else None,
-    }
+    return Delivery(
+        id=row.id,
+        event=row.event,
+        channel=Channel(row.channel),
+        target=row.target,
+        status=DeliveryStatus(row.status),
+        attempts=row.attempts,
+        status_code=row.status_code,
+        error=row.error,
+        next_retry_at=None if done else row.next_retry_at,
+        created_at=row.created_at,
+        delivered_at=row.delivered_at,
+    )
 
 
-def send_test(ctx: AppContext, user_id: int, *, wait: float = 15.0) -> dict[str, Any]:
+def send_test(ctx: AppContext, user_id: int, *, wait: float = 15.0) -> DeliveryList:
     """Send a test notification to every channel the user set, wait (at most ``wait`` s)
     for the first attempts, and return those deliveries. ``NotFound`` when none is set."""
     ids = notify(
@@ -420,4 +437,4 @@ def send_test(ctx: AppContext, user_id: int, *, wait: float = 15.0) -> dict[str,
         rows = session.scalars(
             select(NotificationDeliveryRow).where(NotificationDeliveryRow.id.in_(ids))
         ).all()
-        return {"deliveries": [delivery_json(row) for row in rows], "total": len(rows)}
+        return DeliveryList(deliveries=tuple(delivery(row) for row in rows), total=len(rows))

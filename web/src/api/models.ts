@@ -75,8 +75,8 @@ export type RunEventData = Schemas["RunEvent"];
 export type OrderUpdatedData = Schemas["OrderRecord"];
 
 // ---- notifications ---------------------------------------------------------------------
-export type NotificationPrefs = Schemas["NotificationsOut"];
+export type NotificationPrefs = Schemas["NotificationPrefs"];
 export type NotificationsUpdate = Schemas["NotificationsBody"];
 export type NotifyEvent = NonNullable<NotificationsUpdate["events"]>[number];
-export type Delivery = Schemas["DeliveryOut"];
-export type DeliveryList = Schemas["DeliveriesOut"];
+export type Delivery = Schemas["Delivery"];
+export type DeliveryList = Schemas["DeliveryList"];

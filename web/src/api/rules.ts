@@ -163,6 +163,17 @@ export const enums = {
     "floor",
     "target"
   ],
+  "Channel": [
+    "email",
+    "webhook"
+  ],
+  "DeliveryStatus": [
+    "pending",
+    "sending",
+    "retrying",
+    "delivered",
+    "failed"
+  ],
   "EventKind": [
     "allocation_changed",
     "run_started",

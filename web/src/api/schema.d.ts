@@ -1048,6 +1048,11 @@ export interface components {
          * @enum {string}
          */
         CashReserveKind: "floor" | "target";
+        /**
+         * Channel
+         * @enum {string}
+         */
+        Channel: "email" | "webhook";
         /** CheckBody */
         CheckBody: {
             /**
@@ -1166,22 +1171,14 @@ export interface components {
              */
             token: string;
         };
-        /** DeliveriesOut */
-        DeliveriesOut: {
-            /** Deliveries */
-            deliveries: components["schemas"]["DeliveryOut"][];
-            /** Total */
-            total: number;
-        };
-        /** DeliveryOut */
-        DeliveryOut: {
+        /**
+         * Delivery
+         * @description One notification sent, or being sent, to one channel.
+         */
+        Delivery: {
             /** Attempts */
             attempts: number;
-            /**
-             * Channel
-             * @enum {string}
-             */
-            channel: "email" | "webhook";
+            channel: components["schemas"]["Channel"];
             /**
              * Created At
              * Format: date-time
@@ -1197,16 +1194,27 @@ export interface components {
             id: number;
             /** Next Retry At */
             next_retry_at: string | null;
-            /**
-             * Status
-             * @enum {string}
-             */
-            status: "pending" | "sending" | "retrying" | "delivered" | "failed";
+            status: components["schemas"]["DeliveryStatus"];
             /** Status Code */
             status_code: number | null;
             /** Target */
             target: string;
         };
+        /**
+         * DeliveryList
+         * @description Deliveries, newest first, and how many there are in all.
+         */
+        DeliveryList: {
+            /** Deliveries */
+            deliveries: components["schemas"]["Delivery"][];
+            /** Total */
+            total: number;
+        };
+        /**
+         * DeliveryStatus
+         * @enum {string}
+         */
+        DeliveryStatus: "pending" | "sending" | "retrying" | "delivered" | "failed";
         /**
          * DriftDetail
          * @description A drift row's facts beyond the six keys (``docs/rebalancing.md``).
@@ -1352,6 +1360,41 @@ export interface components {
             password: string;
         };
         /**
+         * NotificationPrefs
+         * @description What a user is told about and where (``GET|PUT /api/notifications``).
+         */
+        NotificationPrefs: {
+            /**
+             * Available Events
+             * @default [
+             *       "run_executed",
+             *       "risk_blocked",
+             *       "order_rejected",
+             *       "drift_past_band",
+             *       "broker_failing"
+             *     ]
+             */
+            available_events: string[];
+            /** Email */
+            email: string | null;
+            /**
+             * Email Available
+             * @description Whether the server can send email at all (TRIMTAB_SMTP_URL is set).
+             */
+            email_available: boolean;
+            /** Events */
+            events: string[];
+            /**
+             * Webhook Secret
+             * @description Only in the answer that created or rotated it: shown once, never again.
+             */
+            webhook_secret: string | null;
+            /** Webhook Secret Set */
+            webhook_secret_set: boolean;
+            /** Webhook Url */
+            webhook_url: string | null;
+        };
+        /**
          * NotificationsBody
          * @description A change of notification preferences; fields left out keep their value.
          */
@@ -1380,29 +1423,6 @@ export interface components {
              * @description http(s) URL for webhooks; "" removes it
              */
             webhook_url?: string | null;
-        };
-        /** NotificationsOut */
-        NotificationsOut: {
-            /** Available Events */
-            available_events: string[];
-            /** Email */
-            email: string | null;
-            /**
-             * Email Available
-             * @description Whether the server has TRIMTAB_SMTP_URL set
-             */
-            email_available: boolean;
-            /** Events */
-            events: string[];
-            /**
-             * Webhook Secret
-             * @description The webhook signing secret: only in the answer that made it
-             */
-            webhook_secret: string | null;
-            /** Webhook Secret Set */
-            webhook_secret_set: boolean;
-            /** Webhook Url */
-            webhook_url: string | null;
         };
         /**
          * OrderRecord
@@ -2764,7 +2784,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["NotificationsOut"];
+                    "application/json": components["schemas"]["NotificationPrefs"];
                 };
             };
         };
@@ -2788,7 +2808,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["NotificationsOut"];
+                    "application/json": components["schemas"]["NotificationPrefs"];
                 };
             };
             /** @description Validation Error */
@@ -2820,7 +2840,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DeliveriesOut"];
+                    "application/json": components["schemas"]["DeliveryList"];
                 };
             };
             /** @description Validation Error */
@@ -2849,7 +2869,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DeliveriesOut"];
+                    "application/json": components["schemas"]["DeliveryList"];
                 };
             };
         };
