@@ -38,7 +38,7 @@ class OrderProgress:
 @app.command()
 def check(
     dry_run: bool = typer.Option(False, "--dry-run", help="Plan only; place no orders."),
-    as_json: bool = typer.Option(False, "--json", help="Print the seed's JSON contract."),
+    as_json: bool = typer.Option(False, "--json", help="Print the classic JSON contract."),
     symbols: str | None = typer.Option(
         None, "--symbols", help="Trade only these (comma-separated); drift is reported for all."
     ),

@@ -48,7 +48,7 @@ def plan(
     targets: Path = typer.Option(
         ..., "--targets", "-t", help='Targets JSON: {"SPY": 40, ...} or a list of targets.'
     ),
-    as_json: bool = typer.Option(False, "--json", help="Print the seed's JSON contract."),
+    as_json: bool = typer.Option(False, "--json", help="Print the classic JSON contract."),
     threshold: str | None = typer.Option(
         None, "--threshold", help="Drift band in percentage points (default 5).", metavar="PP"
     ),

@@ -71,7 +71,7 @@ def show(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
     user: str | None = user_option(),
 ) -> None:
-    """Show every policy setting (defaults are the seed's rules)."""
+    """Show every policy setting (defaults are the classic rules)."""
     POLICY.show(policy_service.get_policy, user, as_json)
 
 

@@ -36,7 +36,7 @@ class Band:
         return min(widths) if widths else ZERO
 
     def is_passed(self, target_percent: Decimal, drift_percent: Decimal) -> bool:
-        """True when |drift| is strictly past the band (the seed's "past the threshold")."""
+        """True when |drift| is strictly past the band (the classic "past the threshold")."""
         return abs(drift_percent) > self.width(target_percent)
 
 

@@ -1,6 +1,6 @@
 """Cash rules of a plan: what is kept back, what targets apply to, and the curing deposit.
 
-Rules (docs/policies.md, "Cash"): the seed's buffer (``cash_buffer_percent`` of the
+Rules (docs/policies.md, "Cash"): the classic buffer (``cash_buffer_percent`` of the
 portfolio value) is always kept back from buys; a cash floor raises what is kept; a
 cash target also takes its share off the value the symbol targets apply to.
 """
@@ -15,7 +15,7 @@ from trimtab.domain.policy import Amount, CashReserveKind, Policy
 
 
 def cash_buffer(portfolio_value: Decimal, policy: Policy) -> Decimal:
-    """Cash held back from buys (USD): the seed's buffer, ``cash_buffer_percent`` of the value."""
+    """Cash held back from buys (USD): the classic buffer, ``cash_buffer_percent`` of the value."""
     return portfolio_value * policy.cash_buffer_percent / HUNDRED
 
 

@@ -1,4 +1,4 @@
-"""Drift analysis as the seed defines it: actual weight minus target weight, in pp.
+"""Drift as the classic rules define it (docs/classic.md): actual minus target weight, in pp.
 
 Weights are market value / portfolio value × 100, with the value and market values
 of ``Portfolio`` (the broker's own figures; docs/rebalancing.md, "Valuation").

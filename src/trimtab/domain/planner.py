@@ -501,7 +501,7 @@ def size_buys(
     policy: Policy,
     whole_sells: Sequence[WholeSell] = (),
 ) -> tuple[list[PlannedOrder], list[SkippedTrade]]:
-    """Size buys to ``spendable`` USD: the seed's ``fit_buys``, or optimal whole shares.
+    """Size buys to ``spendable`` USD: the classic ``fit_buys``, or optimal whole shares.
 
     With ``WholeShares.OPTIMAL``, wants are scaled together when cash is short (as the
     seed does) and fractionable symbols take their share exactly. The whole-share
@@ -611,7 +611,7 @@ class _Intents:
 def _band_intents(
     rows: Sequence[DriftRow], gaps: Mapping[str, Decimal], value: Decimal, policy: Policy
 ) -> _Intents:
-    """The seed's band rule, with the policy's scope and how far to trade."""
+    """The classic band rule, with the policy's scope and how far to trade."""
     intents = _Intents()
     whole_book = policy.scope is Scope.WHOLE_BOOK and any(r.needs_rebalance for r in rows)
     for row in rows:
@@ -792,7 +792,7 @@ def plan_rebalance(
 
     ``symbols`` limits trading to those symbols (drift is still reported for all).
     ``tax`` (today, recorded lots, cost basis) is what ``policy.tax_aware`` sells
-    by; without it sells are planned as the seed plans them. Every edge case the
+    by; without it sells are planned as the classic rules plan them. Every edge case the
     seed names gives a plan with no orders and a clear message, as does a valuation
     that does not add up. Every drift row gets a ``SymbolDecision``.
     """
@@ -835,7 +835,7 @@ def plan_rebalance(
         row.symbol: row.target_percent * base / HUNDRED - portfolio.market_value(row.symbol)
         for row in free
     }
-    # Cash beyond the seed's buffer that a floor or a target keeps back (USD).
+    # Cash beyond the classic buffer that a floor or a target keeps back (USD).
     extra_kept = cash_kept(value, policy) - cash_buffer(value, policy)
     if policy.cash_mode is CashMode.WITHDRAWAL:
         spare = buy_budget(portfolio, policy).spendable - extra_kept

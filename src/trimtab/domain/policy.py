@@ -1,4 +1,4 @@
-"""The knobs of a rebalance. Every default is the seed's rule (docs/policies.md)."""
+"""The knobs of a rebalance. Every default is the classic rule (docs/classic.md)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ DEFAULT_MAX_PRICE_AGE = timedelta(days=4)
 class Scope(StrEnum):
     """Which symbols a run trades once a band is passed."""
 
-    #: Only the symbols past their own band (the seed's rule).
+    #: Only the symbols past their own band (the classic rule).
     PAST_BAND = "past_band"
     #: Every targeted symbol, as soon as any one is past its band.
     WHOLE_BOOK = "whole_book"
@@ -39,7 +39,7 @@ class TradeTo(StrEnum):
 class CashMode(StrEnum):
     """What a run may do with cash."""
 
-    #: Sell overweights, buy underweights (the seed's rule).
+    #: Sell overweights, buy underweights (the classic rule).
     REBALANCE = "rebalance"
     #: Never sell: invest cash above the reserve into the underweights only.
     CASH_FLOW = "cash_flow"
@@ -64,7 +64,7 @@ class Amount(StrEnum):
 class WholeShares(StrEnum):
     """How quantities of assets that are not fractionable are chosen."""
 
-    #: Every line rounded down, toward less trading (the seed's rule).
+    #: Every line rounded down, toward less trading (the classic rule).
     ROUND_DOWN = "round_down"
     #: The integer quantities with the least residual drift under the cash limit.
     OPTIMAL = "optimal"
@@ -81,7 +81,7 @@ class UntargetedHoldings(StrEnum):
 class Policy:
     """How far a weight may drift, what a run then trades, and how cash is handled.
 
-    Every default is the seed's rule; the options are in docs/policies.md. A plain
+    Every default is the classic rule; the options are in docs/policies.md. A plain
     frozen dataclass, so a backtest or a script builds one without the store.
 
     - ``cash_buffer_percent`` of the portfolio value is held back from buys, because a

@@ -3,7 +3,7 @@
 Every entrypoint (API, CLI, worker) builds one ``context.AppContext`` with
 ``trimtab.bootstrap.build_context`` and calls these modules with it:
 
-- ``rebalance``: ``check_rebalance_drift`` (the seed's callable), ``resume_unfinished_runs``
+- ``rebalance``: ``check_rebalance_drift`` (the classic callable), ``resume_unfinished_runs``
 - ``trades``: ``execute_trade``
 - ``allocations``, ``policy``, ``risk``, ``runs``, ``users`` (accounts and API tokens)
 - ``broker_accounts``: each user's broker; ``demo``: ``seed_demo_user``

@@ -1,4 +1,4 @@
-"""Offline planning: the seed's result for a portfolio snapshot, with no broker and no orders."""
+"""Offline planning: the classic result for a portfolio snapshot, with no broker and no orders."""
 
 from __future__ import annotations
 

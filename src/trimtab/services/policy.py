@@ -95,7 +95,7 @@ def policy_view(policy: Policy) -> PolicyView:
 
 
 def read_policy(session: Session, user_id: int) -> Policy:
-    """The user's policy, the seed's defaults where none was saved."""
+    """The user's policy, the classic defaults where none was saved."""
     from trimtab.store.repositories import Policies
 
     return _policy(Policies(session).get(user_id))

@@ -1,4 +1,4 @@
-"""``check_rebalance_drift``: the seed's use case, on a recorded run with a per-user lock."""
+"""``check_rebalance_drift``: the classic use case, on a recorded run with a per-user lock."""
 
 from __future__ import annotations
 
@@ -86,7 +86,7 @@ def check_rebalance_drift(
     """Measure drift and, unless ``dry_run``, place the orders that correct it, waiting for
     them (bounded by ``RunOptions.fill_timeout``).
 
-    Returns the seed's contract plus ``run_id`` and ``status``. A live check first
+    Returns the classic contract plus ``run_id`` and ``status``. A live check first
     takes the user's run lock (``Conflict`` if a run is in flight) and finishes any
     run left unfinished before planning a new one.
     """

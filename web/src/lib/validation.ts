@@ -32,7 +32,7 @@ export function boundsText(bounds: Bounds, show: (n: number) => string): string 
   return parts.join(" and ");
 }
 
-/** Tolerance of the seed: targets must sum to 100 % within 0.01 pp. */
+/** Tolerance of the classic rules: targets must sum to 100 % within 0.01 pp. */
 export const SUM_TOLERANCE = 0.01;
 
 // The server's pattern (domain/targets.py SYMBOL_PATTERN): letters and digits, an

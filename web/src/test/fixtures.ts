@@ -145,7 +145,7 @@ export const runSummary = (id: number, extra: Partial<RunSummary> = {}): RunSumm
 
 export const emptyRuns: RunList = { runs: [], total: 0 };
 
-/** GET /api/settings of a fresh account: the seed's rules, every policy option off. */
+/** GET /api/settings of a fresh account: the classic rules, every policy option off. */
 export const settings: UserSettings = {
   threshold_percent: 5,
   min_trade: 10,

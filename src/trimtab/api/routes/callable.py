@@ -1,6 +1,6 @@
-"""Firebase-callable compatibility: the seed's two functions at ``/callable/<name>``.
+"""Firebase-callable compatibility: the classic two functions at ``/callable/<name>``.
 
-A client written for the seed's callables sends ``{"data": {...}}`` and reads
+A client written for the classic callables sends ``{"data": {...}}`` and reads
 ``{"result": {...}}`` or ``{"error": {"status", "message"}}``; switching it to
 trimtab is a change of base URL (plus a Bearer token for auth).
 """
@@ -60,7 +60,7 @@ def _answer(call: Callable[[], object]) -> Any:
 def check_rebalance_drift(
     body: CallableBody, user: CurrentUser, ctx: Ctx, launcher: Launcher
 ) -> Any:
-    """The seed's answer, ``trades_executed`` included: a live check waits (bounded) for
+    """The classic answer, ``trades_executed`` included: a live check waits (bounded) for
     its run to finish."""
     return _answer(lambda: run_check(ctx, launcher, user.id, CheckBody.model_validate(body.data)))
 

@@ -34,7 +34,7 @@ router = APIRouter(tags=["rebalance"])
 def check(body: CheckBody, user: CurrentUser, ctx: Ctx, launcher: Launcher) -> Any:
     """Measure drift and, unless ``dry_run``, place the orders that correct it.
 
-    A dry run answers 200 with the seed's contract plus ``run_id`` and ``status``. A
+    A dry run answers 200 with the classic contract plus ``run_id`` and ``status``. A
     live check answers ``202 {"run_id", "status"}`` at once; its orders go on in a
     worker or a background thread, followed through ``GET /api/events`` and
     ``GET /api/runs/{id}``. A second live check while one is running gets 409
@@ -70,7 +70,7 @@ def live_wait_seconds(ctx: AppContext) -> float:
 
 @router.post("/api/trades", status_code=201, response_model=TradeResult)
 def trade(body: TradeBody, user: CurrentUser, ctx: Ctx) -> TradeResult:
-    """Place one order after validation and the risk gate (the seed's ``execute_trade``)."""
+    """Place one order after validation and the risk gate (the classic ``execute_trade``)."""
     return run_trade(ctx, user.id, body)
 
 
