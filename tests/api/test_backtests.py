@@ -80,6 +80,12 @@ def test_bad_input_is_422_naming_the_field(alice: Client) -> None:
         ({"cash": 0}, "invalid_input", "cash:"),
         ({"policies": []}, "invalid_input", "policies:"),
         ({"cost_bps": -1}, "invalid_input", "cost_bps:"),
+        ({"cost_bps": 20000}, "invalid_input", "cost_bps:"),
+        ({"cost_bps": "1e999"}, "invalid_input", "cost_bps:"),
+        ({"cost_per_order": "1e999"}, "invalid_input", "cost_per_order:"),
+        ({"cost_per_order": 1_000_001}, "invalid_input", "cost_per_order:"),
+        ({"cash": "1e999"}, "invalid_input", "cash:"),
+        ({"min_trade": "1e999"}, "invalid_input", "min_trade:"),
         ({"colour": "red"}, "invalid_input", "colour:"),
     ]
     for change, code, message in cases:

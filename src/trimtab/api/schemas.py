@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from trimtab.domain.money import PERCENT_RANGE, NumberRange
+from trimtab.services.backtest import CASH_RANGE, COST_BPS_RANGE, COST_PER_ORDER_RANGE
 from trimtab.services.policy import (
     CASH_BUFFER_RANGE,
     CASH_RESERVE_RANGE,
@@ -311,10 +312,11 @@ class BacktestBody(Body):
         max_length=8,
         examples=[["band:5", "relative:25", "quarterly"]],
     )
-    cash: Decimal = Field(default=Decimal(100_000), gt=0, le=Decimal(10) ** 12)
-    cost_bps: Decimal = Field(default=Decimal(0), ge=0, le=10_000)
-    cost_per_order: Decimal = Field(default=Decimal(0), ge=0, le=Decimal(10) ** 6)
-    min_trade: Decimal = Field(default=Decimal(10), ge=0, le=Decimal(10) ** 9)
+    # The ranges of services.backtest.SETTING_RANGES, which the CLI checks too.
+    cash: Decimal = Field(default=Decimal(100_000), gt=0, le=CASH_RANGE.maximum)
+    cost_bps: Decimal = Field(default=Decimal(0), ge=0, le=COST_BPS_RANGE.maximum)
+    cost_per_order: Decimal = Field(default=Decimal(0), ge=0, le=COST_PER_ORDER_RANGE.maximum)
+    min_trade: Decimal = Field(default=Decimal(10), ge=0, le=MIN_TRADE_RANGE.maximum)
     fractional: bool = True
     start: date | None = None
     end: date | None = None

@@ -16,7 +16,16 @@ from trimtab.domain.backtest import PriceHistory
 from trimtab.domain.backtest.policy import KNOWN_SPECS
 from trimtab.domain.targets import Target
 from trimtab.errors import InvalidInput
-from trimtab.services.backtest import DEFAULT_POLICIES, BacktestResult, backtest, settings_from
+from trimtab.services.backtest import (
+    CASH_RANGE,
+    COST_BPS_RANGE,
+    COST_PER_ORDER_RANGE,
+    DEFAULT_POLICIES,
+    BacktestResult,
+    backtest,
+    settings_from,
+)
+from trimtab.services.policy import MIN_TRADE_RANGE
 
 CHART_SUFFIXES = (".png", ".svg")
 #: ``--prices broker``: the acting user's broker's daily bars instead of a file.
@@ -77,10 +86,12 @@ def backtest_command(
         raise typer.BadParameter("the chart file must end in .png or .svg", param_hint="--chart")
     with exit_on_error():
         settings = settings_from(
-            cash=decimal_option(cash, name="--cash"),
-            cost_bps=decimal_option(cost_bps, name="--cost-bps"),
-            cost_per_order=decimal_option(cost_per_order, name="--cost-per-order"),
-            min_trade=decimal_option(min_trade, name="--min-trade"),
+            cash=decimal_option(cash, name="--cash", bounds=CASH_RANGE),
+            cost_bps=decimal_option(cost_bps, name="--cost-bps", bounds=COST_BPS_RANGE),
+            cost_per_order=decimal_option(
+                cost_per_order, name="--cost-per-order", bounds=COST_PER_ORDER_RANGE
+            ),
+            min_trade=decimal_option(min_trade, name="--min-trade", bounds=MIN_TRADE_RANGE),
             fractional=fractional,
         )
         target_set = load_targets(targets)
@@ -96,7 +107,10 @@ def backtest_command(
     if chart is not None:
         from trimtab.charts import write_chart
 
-        write_chart(result, chart)
+        try:
+            write_chart(result, chart)
+        except InvalidInput as err:
+            raise typer.BadParameter(err.message, param_hint="--chart") from None
     if as_json:
         typer.echo(result.model_dump_json())
         return

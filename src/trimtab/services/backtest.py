@@ -24,12 +24,13 @@ from trimtab.domain.backtest import (
     run_backtest,
 )
 from trimtab.domain.backtest.simulation import FloatArray
-from trimtab.domain.money import cents
+from trimtab.domain.money import MONEY_RANGE, ZERO, NumberRange, cents
 from trimtab.domain.targets import Target, enabled_targets, validate_targets
 from trimtab.errors import InvalidInput, InvalidTargets
 from trimtab.price_files import parse_price_csv
 from trimtab.services.allocations import list_allocations, make_target
 from trimtab.services.context import AppContext
+from trimtab.services.policy import MIN_TRADE_RANGE
 
 #: The policy replayed when none is given: the live check's 5 pp band.
 DEFAULT_POLICIES = ("band:5",)
@@ -68,6 +69,20 @@ class BacktestResult(BaseModel):
     policies: list[PolicyResult]
 
 
+#: The values each setting may take, in the CLI and the API alike (``docs/backtest.md``):
+#: cash above $0 up to $1 trillion; a cost of at most 10,000 bps (100 % of each order)
+#: and at most $1 million per order; a minimum trade as the live policy's.
+CASH_RANGE = MONEY_RANGE.narrowed(maximum=Decimal(10**12), above=True)
+COST_BPS_RANGE = NumberRange(ZERO, Decimal(10_000), 4)
+COST_PER_ORDER_RANGE = MONEY_RANGE.narrowed(maximum=Decimal(10**6))
+SETTING_RANGES: dict[str, NumberRange] = {
+    "cash": CASH_RANGE,
+    "cost_bps": COST_BPS_RANGE,
+    "cost_per_order": COST_PER_ORDER_RANGE,
+    "min_trade": MIN_TRADE_RANGE,
+}
+
+
 def settings_from(
     *,
     cash: Decimal | None = None,
@@ -76,8 +91,8 @@ def settings_from(
     min_trade: Decimal | None = None,
     fractional: bool = True,
 ) -> BacktestSettings:
-    """Settings with the defaults for every option not given; raise ``InvalidInput`` on a
-    negative amount or no cash (each names its field)."""
+    """Settings with the defaults for every option not given; raise ``InvalidInput``
+    naming the field for a value outside its ``SETTING_RANGES`` range."""
     defaults = BacktestSettings()
     given = {
         "cash": cash,
@@ -86,10 +101,11 @@ def settings_from(
         "min_trade": min_trade,
     }
     for field, value in given.items():
-        if value is not None and (value < 0 or not value.is_finite()):
-            raise InvalidInput(f"{field} must be a number ≥ 0, got {value}", field=field)
-    if cash is not None and cash <= 0:
-        raise InvalidInput(f"cash must be above 0, got {cash}", field="cash")
+        if value is not None:
+            try:
+                SETTING_RANGES[field].check(value, field=field)
+            except ValueError as err:
+                raise InvalidInput(str(err), field=field) from None
     return BacktestSettings(
         cash=cash if cash is not None else defaults.cash,
         cost_bps=cost_bps if cost_bps is not None else defaults.cost_bps,
