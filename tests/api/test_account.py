@@ -115,6 +115,14 @@ def test_settings_hold_the_policy_options_and_keep_them_when_omitted(alice: Clie
         "/api/settings", json={"threshold_percent": 4, "min_trade": 10, "relative_band_percent": 0}
     )
     assert off.json()["relative_band_percent"] is None
+    # A percent cash reserve is a share of the value: at most 100 (the unit saved is usd).
+    over = alice.http.put(
+        "/api/settings",
+        json={"threshold_percent": 4, "min_trade": 10, "cash_reserve_unit": "percent"},
+    )
+    assert over.status_code == 422, over.text
+    assert "cash_reserve in percent must be at most 100, got 500" in over.text
+    assert alice.http.get("/api/settings").json()["cash_reserve_unit"] == "usd"
     for field, value in (("scope", "everything"), ("trade_to", 3), ("invest_cash", "maybe")):
         bad = alice.http.put(
             "/api/settings", json={"threshold_percent": 5, "min_trade": 10, field: value}

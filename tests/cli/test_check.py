@@ -201,3 +201,37 @@ def test_check_no_wait_is_for_a_live_run(cli: CliRunner) -> None:
     assert result.exit_code == 2
     assert "--no-wait" in result.output
     assert json.loads(cli.invoke(app, ["runs", "--json"]).output)["total"] == 0
+
+
+def test_settings_refuse_a_percent_reserve_over_100_and_take_off_as_shown(
+    cli: CliRunner,
+) -> None:
+    bad = cli.invoke(app, ["settings", "set", "cash_reserve=150"])
+    assert bad.exit_code == 2, bad.output
+    assert "cash_reserve in percent must be at most 100, got 150" in bad.output
+    # In dollars 150 is fine; switching the unit back to percent is then refused.
+    assert (
+        cli.invoke(app, ["settings", "set", "cash_reserve=150", "cash_reserve_unit=usd"]).exit_code
+        == 0
+    )
+    back = cli.invoke(app, ["settings", "set", "cash_reserve_unit=percent"])
+    assert back.exit_code == 2, back.output
+    assert "cash_reserve" in back.output
+    assert (
+        cli.invoke(
+            app, ["settings", "set", "cash_reserve=100", "cash_reserve_unit=percent"]
+        ).exit_code
+        == 0
+    )
+    for word in ("off", "none", "OFF", ""):
+        assert cli.invoke(app, ["settings", "set", "relative_band_percent=25"]).exit_code == 0
+        done = cli.invoke(app, ["settings", "set", f"relative_band_percent={word}"])
+        assert done.exit_code == 0, (word, done.output)
+        shown = json.loads(cli.invoke(app, ["settings", "show", "--json"]).output)
+        assert shown["relative_band_percent"] is None, word
+    cli.invoke(app, ["settings", "set", "threshold_percent=5", "cash_buffer_percent=0.25"])
+    text = cli.invoke(app, ["settings", "show"]).output
+    assert "threshold_percent: 5\n" in text
+    assert "cash_buffer_percent: 0.25\n" in text
+    assert "relative_band_percent: off\n" in text
+    assert ".0000" not in text

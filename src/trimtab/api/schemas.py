@@ -12,6 +12,7 @@ from trimtab.domain.money import PERCENT_RANGE, NumberRange
 from trimtab.services.backtest import CASH_RANGE, COST_BPS_RANGE, COST_PER_ORDER_RANGE
 from trimtab.services.policy import (
     CASH_BUFFER_RANGE,
+    CASH_RESERVE_PERCENT_MAX,
     CASH_RESERVE_RANGE,
     MIN_TRADE_RANGE,
     PRICE_AGE_RANGE,
@@ -194,7 +195,13 @@ class PolicyBody(Body):
     invest_cash: bool | None = Field(
         default=None, description="Invest cash above the buffer into the underweights."
     )
-    cash_reserve: Decimal | None = ranged(CASH_RESERVE_RANGE, default=None)
+    cash_reserve: Decimal | None = ranged(
+        CASH_RESERVE_RANGE,
+        default=None,
+        description="Percent of the value (at most x-percent-maximum) or USD, per "
+        "cash_reserve_unit.",
+        json_schema_extra={"x-percent-maximum": int(CASH_RESERVE_PERCENT_MAX)},
+    )
     cash_reserve_unit: Literal["percent", "usd"] | None = None
     cash_reserve_kind: Literal["floor", "target"] | None = None
     whole_shares: Literal["round_down", "optimal"] | None = None

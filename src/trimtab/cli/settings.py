@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
+from decimal import Decimal
 from typing import Any
 
 import typer
@@ -20,10 +22,13 @@ app.add_typer(settings_app, name="settings")
 
 #: The knobs that have their own columns, and their keyword in ``update_policy``.
 BASIC = ("threshold_percent", "min_trade", "cash_buffer_percent", "untargeted")
+#: A stored decimal such as ``5.0000``, printed normalised (``5``).
+DECIMAL_TEXT = re.compile(r"-?\d+\.\d+")
 OPTION_HELP = (
     "NAME=VALUE pairs. Names: threshold_percent, min_trade, cash_buffer_percent, untargeted, "
     "max_price_age_hours, " + ", ".join(policy_service.OPTIONS) + " (docs/policies.md). "
-    "Example: scope=whole_book relative_band_percent=25 invest_cash=true"
+    "Example: scope=whole_book relative_band_percent=25 invest_cash=true; "
+    "relative_band_percent=off (or none, or 0) turns that band off."
 )
 
 
@@ -53,14 +58,18 @@ def policy_with(policy: Policy, pairs: list[str]) -> Policy:
         for name, value in parse_options(pairs).items()
         if name in policy_service.OPTIONS
     }
-    return replace(policy, **changes)
+    return policy_service.check_reserve(replace(policy, **changes))
 
 
 def _render(value: Policy) -> None:
     for name, text in policy_to_json(value).items():
         if name == "sum_tolerance":
             continue
-        console.print(f"{name:>24}: {text if text is not None else 'off'}")
+        if text is None:
+            text = "off"
+        elif DECIMAL_TEXT.fullmatch(text):
+            text = f"{Decimal(text).normalize():f}"
+        console.print(f"{name:>24}: {text}")
 
 
 POLICY = View(policy_service.policy_view, _render)

@@ -118,6 +118,8 @@ PRICE_AGE_RANGE = NumberRange(ZERO, Decimal(720), 2, above=True)
 #: each may be: a number range, an enum, or a bool.
 RELATIVE_BAND_RANGE = PERCENT_RANGE
 CASH_RESERVE_RANGE = MONEY_RANGE.narrowed(maximum=Decimal(10**9))
+#: A ``cash_reserve`` in percent is a share of the portfolio value: at most all of it.
+CASH_RESERVE_PERCENT_MAX = Decimal(100)
 WITHDRAWAL_RANGE = MONEY_RANGE.narrowed(maximum=Decimal(10**9))
 DAYS_RANGE = NumberRange(ZERO, Decimal(3650), 0)
 OPTIONS: dict[str, NumberRange | type[StrEnum] | type[bool]] = {
@@ -136,14 +138,20 @@ OPTIONS: dict[str, NumberRange | type[StrEnum] | type[bool]] = {
     "holding_period_days": DAYS_RANGE,
     "wash_sale_days": DAYS_RANGE,
 }
+#: The options that may be unset (``None``), and the words that unset one.
+OPTIONAL_NUMBERS = frozenset({"relative_band_percent"})
+OFF_WORDS = frozenset({"off", "none", ""})
 
 
 def check_option(name: str, value: object) -> object:
-    """One option's value, checked; ``relative_band_percent`` 0 turns that band off.
+    """One option's value, checked; ``relative_band_percent`` 0, ``off``, ``none`` or an
+    empty text turns that band off (``None``: how ``settings show`` prints it).
 
     Raises ``InvalidInput`` naming the field.
     """
     kind = OPTIONS[name]
+    if name in OPTIONAL_NUMBERS and str(value).strip().lower() in OFF_WORDS:
+        return None
     if isinstance(kind, NumberRange):
         number = _checked(value, name, kind)
         if name == "relative_band_percent":
@@ -159,6 +167,24 @@ def check_option(name: str, value: object) -> object:
     if str(value) not in choices:
         raise InvalidInput(f"{name} must be one of {', '.join(choices)}, got {value!r}", field=name)
     return kind(str(value))
+
+
+def check_reserve(policy: Policy) -> Policy:
+    """``policy`` unchanged if its ``cash_reserve`` fits its unit: at most
+    ``CASH_RESERVE_PERCENT_MAX`` (100) when ``cash_reserve_unit`` is percent.
+
+    Raises ``InvalidInput`` naming ``cash_reserve``.
+    """
+    if (
+        policy.cash_reserve_unit == Amount.PERCENT
+        and policy.cash_reserve > CASH_RESERVE_PERCENT_MAX
+    ):
+        raise InvalidInput(
+            f"cash_reserve in percent must be at most {CASH_RESERVE_PERCENT_MAX}, "
+            f"got {policy.cash_reserve.normalize():f}",
+            field="cash_reserve",
+        )
+    return policy
 
 
 def _checked(value: object, field: str, bounds: NumberRange) -> Decimal:
@@ -235,7 +261,7 @@ def update_policy(
         for name, value in changes.items():
             setattr(row, name, value)
         if option_changes:
-            saved = policy_to_json(replace(_policy(row), **option_changes))
+            saved = policy_to_json(check_reserve(replace(_policy(row), **option_changes)))
             defaults = policy_to_json(Policy())
             row.options = {k: saved[k] for k in OPTIONS if saved[k] != defaults[k]}
             changes.update(option_changes)

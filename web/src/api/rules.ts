@@ -70,7 +70,8 @@ export const limits = {
     },
     "cash_reserve": {
       "minimum": 0,
-      "maximum": 1000000000
+      "maximum": 1000000000,
+      "x-percent-maximum": 100
     },
     "holding_period_days": {
       "minimum": 0,

@@ -321,7 +321,7 @@ export interface paths {
          * Check
          * @description Measure drift and, unless ``dry_run``, place the orders that correct it.
          *
-         *     A dry run answers 200 with the seed's contract plus ``run_id`` and ``status``. A
+         *     A dry run answers 200 with the classic contract plus ``run_id`` and ``status``. A
          *     live check answers ``202 {"run_id", "status"}`` at once; its orders go on in a
          *     worker or a background thread, followed through ``GET /api/events`` and
          *     ``GET /api/runs/{id}``. A second live check while one is running gets 409
@@ -560,7 +560,7 @@ export interface paths {
         put?: never;
         /**
          * Trade
-         * @description Place one order after validation and the risk gate (the seed's ``execute_trade``).
+         * @description Place one order after validation and the risk gate (the classic ``execute_trade``).
          */
         post: operations["trade_api_trades_post"];
         delete?: never;
@@ -604,7 +604,7 @@ export interface paths {
         put?: never;
         /**
          * Check Rebalance Drift
-         * @description The seed's answer, ``trades_executed`` included: a live check waits (bounded) for
+         * @description The classic answer, ``trades_executed`` included: a live check waits (bounded) for
          *     its run to finish.
          */
         post: operations["check_rebalance_drift_callable_check_rebalance_drift_post"];
@@ -1579,7 +1579,10 @@ export interface components {
              * @description rebalance; cash_flow never sells (new cash buys underweights); withdrawal raises withdrawal_amount by selling overweights first.
              */
             cash_mode?: ("rebalance" | "cash_flow" | "withdrawal") | null;
-            /** Cash Reserve */
+            /**
+             * Cash Reserve
+             * @description Percent of the value (at most x-percent-maximum) or USD, per cash_reserve_unit.
+             */
             cash_reserve?: number | string | null;
             /** Cash Reserve Kind */
             cash_reserve_kind?: ("floor" | "target") | null;

@@ -51,4 +51,22 @@ describe("PolicyOptionsCard", () => {
     expect(screen.getByText("Use 0 to 100% of the target.")).toBeInTheDocument();
     expect(calls.some((c) => c.method === "PUT")).toBe(false);
   });
+
+  it("refuses a percent cash reserve over 100 but takes it in dollars", async () => {
+    const calls = stubFetch({
+      "GET /api/settings": SAVED,
+      "PUT /api/settings": (body: unknown) => ({ status: 200, body }),
+    });
+    renderWithProviders(<PolicyOptionsCard />);
+    const reserve = screen.getByLabelText("Cash reserve");
+    await waitFor(() => expect(reserve).toBeEnabled());
+    await userEvent.clear(reserve);
+    await userEvent.type(reserve, "150");
+    await userEvent.click(screen.getByRole("button", { name: "Save options" }));
+    expect(await screen.findByText("A percent reserve is at most 100.")).toBeInTheDocument();
+    expect(calls.some((c) => c.method === "PUT")).toBe(false);
+    await userEvent.selectOptions(screen.getByLabelText("Reserve unit"), "usd");
+    await userEvent.click(screen.getByRole("button", { name: "Save options" }));
+    await waitFor(() => expect(calls.find((c) => c.method === "PUT")?.body).toMatchObject({ cash_reserve: 150, cash_reserve_unit: "usd" }));
+  });
 });

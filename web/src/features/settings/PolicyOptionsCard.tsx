@@ -1,6 +1,7 @@
 import { useEffect, useId, useState, type FormEvent, type ReactNode } from "react";
 import { Loader2, Save } from "lucide-react";
 import { errorMessage } from "@/api/client";
+import { limits } from "@/api/rules";
 import { useSaveSettings, useSettings } from "@/api/queries";
 import type { UserSettings, UserSettingsUpdate } from "@/api/models";
 import { Button } from "@/components/ui/button";
@@ -43,10 +44,12 @@ const DEFAULTS: Options = {
 };
 
 /** The API's ranges (services/policy.py): a percent 0–100, dollars up to 1e9, days 0–3650. */
-export function validateOption(name: keyof Numbers, raw: string): string | null {
+export function validateOption(name: keyof Numbers, raw: string, unit: Options["cash_reserve_unit"] = "percent"): string | null {
   if (name === "relative_band_percent" && raw.trim() === "") return null;
   const n = Number(raw);
   if (raw.trim() === "" || !Number.isFinite(n)) return "Enter a number.";
+  const percentMax = limits.PolicyBody.cash_reserve["x-percent-maximum"];
+  if (name === "cash_reserve" && unit === "percent" && n > percentMax) return `A percent reserve is at most ${percentMax}.`;
   if (name === "relative_band_percent") return n < 0 || n > 100 ? "Use 0 to 100% of the target." : null;
   if (name.endsWith("_days")) return Number.isInteger(n) && n >= 0 && n <= 3650 ? null : "Use whole days, 0 to 3650.";
   return n < 0 || n > 1e9 ? "Use 0 to 1,000,000,000." : null;
@@ -112,7 +115,7 @@ export function PolicyOptionsCard() {
     const data = settings.data;
     if (!data) return;
     const found = Object.fromEntries(
-      (Object.keys(numbers) as (keyof Numbers)[]).map((key) => [key, validateOption(key, numbers[key])]),
+      (Object.keys(numbers) as (keyof Numbers)[]).map((key) => [key, validateOption(key, numbers[key], options.cash_reserve_unit)]),
     ) as Record<keyof Numbers, string | null>;
     setErrors(found);
     if (Object.values(found).some(Boolean)) return;
