@@ -66,6 +66,20 @@ def test_one_band_rebalance_with_a_cost_per_order() -> None:
     assert outcome.replay.drift.tolist() == pytest.approx([0.0, off, off, off])
 
 
+def test_the_return_counts_from_the_starting_cash_not_after_the_first_costs() -> None:
+    # Four years to the day (1461 days = 4 × 365.25): A doubles from $10 to $20.
+    prices = PriceHistory((date(2020, 1, 1), date(2024, 1, 1)), ("A",), np.array([[10.0], [20.0]]))
+    costly = BacktestSettings(cash=Decimal(1000), cost_per_order=Decimal(100))
+    # Free: 100 shares, $1000 → $2000. Costly: $100 fee, 90 shares, $900 → $1800.
+    free, paid = replay(prices, "none", A=100), replay(prices, "none", costly, A=100)
+    assert paid.replay.values.tolist() == [900.0, 1800.0]
+    assert free.metrics.cagr == pytest.approx((2**0.25 - 1) * 100)
+    assert paid.metrics.cagr == pytest.approx((1.8**0.25 - 1) * 100)
+    assert paid.metrics.tracking_difference == pytest.approx((1.8**0.25 - 2**0.25) * 100)
+    assert paid.metrics.max_drawdown == pytest.approx(-10.0)
+    assert free.metrics.max_drawdown == 0.0
+
+
 def test_bps_costs_come_out_of_the_buys() -> None:
     prices = history({"A": [10, 10], "B": [10, 10]})
     settings = BacktestSettings(cash=Decimal(1001), cost_bps=Decimal(10), min_trade=Decimal(0))

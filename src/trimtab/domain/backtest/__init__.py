@@ -76,7 +76,8 @@ def run_backtest(
         if progress is not None:
             step = _for_policy(progress, index)
         replay = replay_policy(market, targets, policy, settings, step)
-        outcomes.append(PolicyOutcome(replay, summarise(replay, history.dates, reference)))
+        metrics = summarise(replay, history.dates, reference, float(settings.cash))
+        outcomes.append(PolicyOutcome(replay, metrics))
     return BacktestReport(history, tuple(outcomes), reference)
 
 

@@ -50,17 +50,22 @@ def years_between(first: date, last: date) -> float:
     return (last - first).days / DAYS_PER_YEAR
 
 
-def cagr(values: FloatArray, years: float) -> float:
-    """Compound annual growth in percent; 0 over a range shorter than a day or from 0."""
-    if years <= 0 or values[0] <= 0:
+def cagr(first: float, last: float, years: float) -> float:
+    """Compound annual growth from ``first`` to ``last`` USD in percent; 0 over a range
+    shorter than a day or from 0."""
+    if years <= 0 or first <= 0:
         return 0.0
-    return float(((values[-1] / values[0]) ** (1.0 / years) - 1.0) * 100.0)
+    return float(((last / first) ** (1.0 / years) - 1.0) * 100.0)
 
 
 def summarise(
-    replay: PolicyReplay, dates: tuple[date, ...], reference: FloatArray
+    replay: PolicyReplay, dates: tuple[date, ...], reference: FloatArray, cash: float
 ) -> PolicyMetrics:
-    """The figures of ``replay`` over ``dates``, against the daily-rebalanced ``reference``."""
+    """The figures of ``replay`` over ``dates``, against the daily-rebalanced ``reference``.
+
+    ``cash`` is the USD invested: the return and the drawdown count from it, so the
+    first day's costs are a loss like any other (``docs/backtest.md``).
+    """
     values = replay.values
     years = years_between(dates[0], dates[-1])
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -69,7 +74,7 @@ def summarise(
     volatility = (
         float(np.std(returns, ddof=1) * np.sqrt(TRADING_DAYS) * 100.0) if len(returns) > 1 else 0.0
     )
-    peaks = np.maximum.accumulate(values)
+    peaks = np.maximum(np.maximum.accumulate(values), cash)
     with np.errstate(divide="ignore", invalid="ignore"):
         drawdowns = np.where(peaks > 0, values / peaks - 1.0, 0.0)
     traded = sum((f.notional for f in replay.fills if f.day > 0), ZERO)
@@ -77,7 +82,7 @@ def summarise(
     turnover = (
         float(traded) / 2.0 / mean_value / years * 100.0 if years > 0 and mean_value > 0 else 0.0
     )
-    growth = cagr(values, years)
+    growth = cagr(cash, float(values[-1]), years)
     return PolicyMetrics(
         final_value=float(values[-1]),
         cagr=growth,
@@ -89,5 +94,5 @@ def summarise(
         costs=sum((f.cost for f in replay.fills), ZERO),
         mean_abs_drift=float(replay.drift.mean()),
         max_abs_drift=float(replay.drift.max()),
-        tracking_difference=growth - cagr(reference, years),
+        tracking_difference=growth - cagr(cash, float(reference[-1]), years),
     )
