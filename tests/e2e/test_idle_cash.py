@@ -30,3 +30,11 @@ def test_one_click_invests_idle_cash_and_previews_the_buys(page: Page, live: Liv
     # Symbols inside their bands now buy with the idle cash, and say why.
     expect(page.get_by_test_id("drift-table")).to_contain_text("idle cash invested")
     shot(page, "allocation-idle-cash-invested")
+    # A row traded with idle cash shows Buy, and the panel does not say Within band.
+    expect(page.get_by_test_id("drift-status")).not_to_have_text("Within band")
+    reasons = page.get_by_test_id("drift-table").locator("[data-testid^='drift-reason-']")
+    invested = reasons.filter(has_text="idle cash")
+    expect(invested).not_to_have_count(0)
+    for i in range(invested.count()):
+        symbol = (invested.nth(i).get_attribute("data-testid") or "").removeprefix("drift-reason-")
+        expect(page.get_by_test_id(f"drift-row-{symbol}")).to_have_attribute("data-action", "buy")

@@ -30,3 +30,10 @@ def test_unticking_a_symbol_leaves_it_out_of_the_plan_and_the_orders(
     trades = page.get_by_test_id("trades-table")
     expect(trades.get_by_test_id("trade-status-SPY")).to_contain_text("Filled")
     expect(trades).not_to_contain_text("TLT")
+
+    # The drift after the run plans for the same symbols: TLT was left out, not traded.
+    expect(page.get_by_text("After the rebalance of")).to_be_visible()
+    reason = page.get_by_test_id("drift-reason-TLT")
+    expect(reason).to_contain_text("Not traded: ")
+    expect(reason).to_contain_text("not among the symbols selected")
+    shot(page, "partial-rebalance-after")

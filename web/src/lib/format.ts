@@ -45,12 +45,13 @@ export function formatDrift(value: Num | null | undefined): string {
   return `${sign}${fixed2.format(Math.abs(rounded))} pp`;
 }
 
-/** A drift in dollars, signed and whole: "+$6,500", "−$325", "$0". */
+/** A drift in dollars, signed, to the cent: "+$6,500.00", "−$5,196.28", "$0.00" (never "−$0.00"). */
 export function formatDriftMoney(value: Num | null | undefined): string {
-  const n = Math.round(toNumber(value));
+  const n = toNumber(value);
   if (!Number.isFinite(n)) return DASH;
-  if (n === 0) return "$0";
-  return `${n > 0 ? "+" : "−"}${usdCompact.format(Math.abs(n))}`;
+  const cents = Math.round(Math.abs(n) * 100);
+  if (cents === 0) return "$0.00";
+  return `${n > 0 ? "+" : "−"}${usd.format(cents / 100)}`;
 }
 
 export function formatQty(value: Num | null | undefined): string {

@@ -4,7 +4,7 @@ import axe from "axe-core";
 import { beforeEach, describe, expect, it } from "vitest";
 import { setCsrfToken } from "@/api/client";
 import type { CheckResult, RiskStatus } from "@/api/models";
-import { allocation, dryRun, emptyRuns, portfolio, riskClear, tradeExecuted } from "@/test/fixtures";
+import { allocation, driftDetail, dryRun, emptyRuns, portfolio, riskClear, tradeExecuted } from "@/test/fixtures";
 import { renderWithProviders, stubFetch } from "@/test/render";
 import { AllocationPage } from "./AllocationPage";
 
@@ -58,6 +58,16 @@ describe("AllocationPage", () => {
     expect(within(preview).getByText(/under the \$10 minimum/)).toBeInTheDocument();
     expect(screen.getByTestId("drift-row-SPY")).toHaveAttribute("data-action", "sell");
     expect(calls.find((c) => c.method === "POST")?.body).toEqual({ dry_run: true });
+  });
+
+  it("does not call a preview that plans trades inside the band (idle cash) Within band", async () => {
+    const idle = { ...dryRun, needs_rebalance: false };
+    stubFetch(routes({ "POST /api/rebalance/check": idle, "GET /api/runs/7": { ...idle, id: 7 } }));
+    renderWithProviders(<AllocationPage />);
+    await screen.findByTestId("allocation-row-SPY");
+    await userEvent.click(screen.getByTestId("preview-button"));
+    await screen.findByTestId("preview-result");
+    expect(screen.getByTestId("drift-status")).toHaveTextContent("Trades planned");
   });
 
   it("confirms the listed orders, starts the live run (202) and follows it", async () => {
@@ -148,6 +158,29 @@ describe("AllocationPage", () => {
     expect(screen.getByTestId("drift-row-SPY")).toHaveTextContent("+0.10 pp");
     expect(screen.getByTestId("drift-status")).toHaveTextContent("Within band");
     expect(calls.filter((c) => c.path === "/api/rebalance/check")).toEqual([]);
+  });
+
+  it("after a partial rebalance, plans again for the symbols that run was for", async () => {
+    const done = {
+      ...liveRun,
+      id: 9,
+      status: "completed",
+      trigger: "manual",
+      started_at: "2026-11-25T10:00:00Z",
+      finished_at: "2026-11-25T10:00:09Z",
+      orders_count: 1,
+      trades_executed: liveRun.trades_executed.slice(0, 1).map((t) => ({ ...t, status: "filled" })),
+      drift_details: [
+        driftDetail("SPY", { traded: true, reason: "past_band", reason_message: "past its band" }),
+        driftDetail("TLT", { reason: "not_selected", reason_message: "TLT was not among the symbols selected for this run" }),
+      ],
+    };
+    const calls = stubFetch(
+      routes({ "GET /api/runs": { runs: [done], total: 1 }, "GET /api/runs/9": done, "POST /api/rebalance/plan": dryRun }),
+    );
+    renderWithProviders(<AllocationPage />);
+    expect(await screen.findByText(/^After the rebalance of/)).toBeInTheDocument();
+    expect(calls.filter((c) => c.path === "/api/rebalance/plan").map((c) => c.body)).toEqual([{ symbols: ["SPY"] }]);
   });
 
   it("says it is loading instead of claiming there is nothing, and does not disable Rebalance for a wrong reason", async () => {

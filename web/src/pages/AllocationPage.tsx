@@ -25,7 +25,7 @@ import { allocationSum } from "@/lib/validation";
 import { AllocationManager } from "@/features/allocation/AllocationManager";
 import { AllocationPies } from "@/features/allocation/AllocationPies";
 import { ConfirmRebalanceDialog } from "@/features/allocation/ConfirmRebalanceDialog";
-import { DriftTable } from "@/features/allocation/DriftTable";
+import { DriftTable, selectedSymbols } from "@/features/allocation/DriftTable";
 import { IdleCashSuggestion } from "@/features/allocation/IdleCashSuggestion";
 import { PlannedTradesTable, SkippedList } from "@/features/allocation/PlannedTrades";
 import { PortfolioSummary } from "@/features/allocation/PortfolioSummary";
@@ -109,11 +109,14 @@ export function AllocationPage() {
       ? String(lastShown.id)
       : null;
   const replan = current.mutate;
+  // A partial rebalance plans again for the symbols it was run for, not the whole book.
+  const runSymbols = lastShown ? selectedSymbols(lastShown.drift_details) : undefined;
+  const runSymbolsKey = runSymbols?.join(",");
   useEffect(() => {
     if (endedRebalance === null || replanned.current === endedRebalance) return;
     replanned.current = endedRebalance;
-    replan();
-  }, [endedRebalance, replan]);
+    replan(runSymbolsKey === undefined ? undefined : runSymbolsKey.split(",").filter(Boolean));
+  }, [endedRebalance, replan, runSymbolsKey]);
   const blocked = isBlocked(risk.data);
   const sumOk = allocationSum(allocationList).kind === "ok";
   const loadingRules = allocations.isPending || risk.isPending;
@@ -274,7 +277,15 @@ export function AllocationPage() {
             </div>
             {drift && (
               <Badge
-                tone={refused ? "danger" : rebalanced && !after ? "info" : drift.needs_rebalance ? "warning" : "buy"}
+                tone={
+                  refused
+                    ? "danger"
+                    : rebalanced && !after
+                      ? "info"
+                      : drift.needs_rebalance || drift.trades_planned.length > 0
+                        ? "warning"
+                        : "buy"
+                }
                 data-testid="drift-status"
               >
                 {refused
@@ -283,7 +294,9 @@ export function AllocationPage() {
                     ? "Rebalanced"
                     : drift.needs_rebalance
                       ? "Needs rebalance"
-                      : "Within band"}
+                      : drift.trades_planned.length > 0
+                        ? "Trades planned"
+                        : "Within band"}
               </Badge>
             )}
           </CardHeader>

@@ -1,6 +1,6 @@
 import { Fragment } from "react";
 import { AlertTriangle } from "lucide-react";
-import type { DriftDetail, DriftRow } from "@/api/models";
+import type { DriftAction, DriftDetail, DriftRow } from "@/api/models";
 import type { Num } from "@/lib/format";
 import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { cn } from "@/lib/cn";
@@ -21,8 +21,11 @@ const driftTone = { sell: "text-rose-700", buy: "text-emerald-700", none: "text-
  * only signal. A row held and not rebalanced (a short, an option, a holding with no
  * target) says so, with the reason, on a line of its own under the row.
  *
- * With the portfolio's value, each drift is also given in dollars: drift (pp) × value /
- * 100, the amount by which the holding is over (+) or under (−) its target. On a phone
+ * With the portfolio's value, each drift is also given in dollars: the holding's market
+ * value minus its target value (target % × portfolio value / 100), both from the server's
+ * exact numbers (the rounded pp would be off by dollars), the amount by which the holding
+ * is over (+) or under (−) its target. A row the plan trades shows its trade action even
+ * inside its band (idle cash invested, a whole-book rebalance). On a phone
  * the target moves under the actual percent so that the action stays on screen.
  */
 export function DriftTable({
@@ -39,6 +42,7 @@ export function DriftTable({
   const value = toNumber(portfolioValue);
   const held = new Map((details ?? []).filter((d) => d.hold_reason).map((d) => [d.symbol, d]));
   const why = new Map((details ?? []).filter((d) => d.reason_message && !d.hold_reason).map((d) => [d.symbol, d]));
+  const bySymbol = new Map((details ?? []).map((d) => [d.symbol, d]));
   return (
     <Table data-testid="drift-table" aria-label="Drift analysis">
       <TableCaption>Drift of each symbol from its target</TableCaption>
@@ -53,10 +57,11 @@ export function DriftTable({
       </TableHeader>
       <TableBody>
         {rows.map((row) => {
-          const action = row.needs_rebalance ? row.action : "none";
+          const detail = bySymbol.get(row.symbol);
+          const action = rowAction(row, detail);
           const heldNote = held.get(row.symbol);
           const reason = why.get(row.symbol);
-          const driftUsd = Number.isFinite(value) ? (toNumber(row.drift_percent) * value) / 100 : NaN;
+          const driftUsd = driftDollars(row, detail, value);
           return (
             <Fragment key={row.symbol}>
               <TableRow
@@ -117,6 +122,31 @@ export function DriftTable({
       </TableBody>
     </Table>
   );
+}
+
+/** What the plan does with a row: its side when past the band or traded anyway, else none. */
+export function rowAction(row: DriftRow, detail?: DriftDetail): DriftAction {
+  if (row.needs_rebalance) return row.action;
+  if (!detail?.traded) return "none";
+  if (row.action !== "none") return row.action;
+  return toNumber(row.drift_percent) > 0 ? "sell" : "buy";
+}
+
+/** Over (+) or under (−) target in USD: market value − target % × portfolio value / 100. */
+export function driftDollars(row: DriftRow, detail: DriftDetail | undefined, portfolioValue: number): number {
+  if (!Number.isFinite(portfolioValue)) return NaN;
+  const target = (toNumber(row.target_percent) * portfolioValue) / 100;
+  if (detail) return toNumber(detail.market_value) - target;
+  return (toNumber(row.drift_percent) * portfolioValue) / 100;
+}
+
+/**
+ * The symbols a run was limited to, from its drift details: every symbol but those it
+ * marked ``not_selected``; undefined when it was run for the whole book.
+ */
+export function selectedSymbols(details: DriftDetail[] | undefined): string[] | undefined {
+  if (!details?.some((d) => d.reason === "not_selected")) return undefined;
+  return details.filter((d) => d.reason !== "not_selected").map((d) => d.symbol);
 }
 
 /** Largest absolute drift among rows, for summaries. */
