@@ -72,6 +72,13 @@ def test_a_plan_lists_the_orders_and_records_no_run(demo: Client) -> None:
     ]
     assert demo.http.get("/api/runs").json() == {"runs": [], "total": 0}
     assert demo.http.post("/api/rebalance/plan", json={"symbols": "SPY"}).status_code == 422
+    for path, body in (
+        ("/api/rebalance/plan", {"symbols": ["NOPE"]}),
+        ("/api/rebalance/check", {"symbols": ["NOPE"], "dry_run": True}),
+    ):
+        nope = demo.http.post(path, json=body)
+        assert nope.status_code == 422, nope.text
+        assert nope.json()["error"]["message"].startswith("symbols: NOPE is not a target")
 
 
 def test_a_plan_of_targets_off_100_says_it_is_refused(demo: Client) -> None:

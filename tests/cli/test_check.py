@@ -106,8 +106,11 @@ def test_risk_set_blocks_check(cli: CliRunner) -> None:
     assert cli.invoke(app, ["risk", "set", "--kill-switch", "--reason", "away"]).exit_code == 0
     shown = json.loads(cli.invoke(app, ["risk", "show", "--json"]).output)
     assert shown["blocked_reason"] == "Kill switch is on: away"
-    body = json.loads(cli.invoke(app, ["check", "--json"]).output)
+    blocked = cli.invoke(app, ["check", "--json"])
+    body = json.loads(blocked.output)
     assert body["status"] == "blocked_by_risk" and body["trades_executed"] == []
+    # It ran but could not act: exit 1 (2 is for bad input).
+    assert blocked.exit_code == 1
     refused = cli.invoke(app, ["risk", "set", "--system", "--no-trading"])
     assert refused.exit_code == 2 and "only an admin" in refused.output
 
@@ -235,3 +238,15 @@ def test_settings_refuse_a_percent_reserve_over_100_and_take_off_as_shown(
     assert "cash_buffer_percent: 0.25\n" in text
     assert "relative_band_percent: off\n" in text
     assert ".0000" not in text
+
+
+def test_a_refused_check_exits_1_and_an_untargeted_symbol_exits_2(cli: CliRunner) -> None:
+    assert cli.invoke(app, ["allocations", "disable", "GLD"]).exit_code == 0
+    refused = cli.invoke(app, ["check", "--dry-run"])
+    assert refused.exit_code == 1, refused.output
+    assert "targets sum to 90.00" in refused.output
+    assert cli.invoke(app, ["allocations", "enable", "GLD"]).exit_code == 0
+    bad = cli.invoke(app, ["check", "--dry-run", "--symbols", "NOPE,SPY"])
+    assert bad.exit_code == 2, bad.output
+    assert "symbols: NOPE is not a target" in bad.output
+    assert cli.invoke(app, ["check", "--dry-run", "--symbols", "SPY"]).exit_code == 0

@@ -14,9 +14,13 @@ from trimtab.cli.common import acting_user, open_context, print_json, user_optio
 from trimtab.cli.render import render_result
 from trimtab.services.events import EventPublisher
 from trimtab.services.rebalance import check_rebalance_drift
+from trimtab.services.run_records import RunStatus
 
 if TYPE_CHECKING:
     from trimtab.services.context import AppContext
+
+#: Run statuses after which ``trimtab check`` exits 1: it ran but could not act.
+COULD_NOT_ACT = frozenset({RunStatus.REFUSED, RunStatus.BLOCKED_BY_RISK, RunStatus.FAILED})
 
 
 class OrderProgress:
@@ -54,6 +58,10 @@ def check(
 
     A live check waits for its orders (bounded), showing each one's status as it changes;
     with --no-wait it goes on in the background (a worker, or a process of its own).
+
+    Exit codes: 0 the check ran (orders placed, planned, or none needed); 1 it ran but
+    could not act (refused, blocked by the risk switch, or failed: the message says
+    why); 2 bad input (the message names the option).
     """
     with exit_on_error():
         ctx = open_context()
@@ -74,6 +82,8 @@ def check(
         print_json(result)
     else:
         render_result(result, console)
+    if result.status in COULD_NOT_ACT:
+        raise typer.Exit(1)
 
 
 def _start_in_background(

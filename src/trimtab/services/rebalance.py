@@ -236,6 +236,18 @@ def _checked_symbols(symbols: Iterable[str] | None) -> frozenset[str] | None:
         raise InvalidInput(err.message, field="symbols") from None
 
 
+def _refuse_untargeted_symbols(symbols: frozenset[str] | None, targets: Sequence[Target]) -> None:
+    """Raises ``InvalidInput`` naming ``symbols`` when one of them has no target: a
+    partial rebalance trades targeted symbols only, so such a name is a typo."""
+    unknown = sorted((symbols or frozenset()) - {t.symbol for t in targets})
+    if unknown:
+        raise InvalidInput(
+            f"symbols: {', '.join(unknown)} {'is' if len(unknown) == 1 else 'are'} not "
+            "a target (trimtab allocations show lists them)",
+            field="symbols",
+        )
+
+
 def _check(
     ctx: AppContext,
     request: CheckRequest,
@@ -305,6 +317,7 @@ def _plan(
         policy = read_policy(session, user_id)
         targets = load_targets(session, user_id)
         blocked_reason = read_risk(session, user_id).blocked_reason
+    _refuse_untargeted_symbols(request.symbols, targets)
     view = read_broker(
         broker,
         (t.symbol for t in enabled_targets(targets)),
