@@ -1,6 +1,9 @@
 import { NavLink, Outlet } from "react-router";
 import { History, LineChart, LogOut, PieChart, Settings } from "lucide-react";
+import { useQuery } from "@tanstack/react-query";
+import { api } from "@/api/client";
 import type { LiveState } from "@/api/events";
+import { keys } from "@/api/queries";
 import type { User } from "@/api/models";
 import { Button } from "@/components/ui/button";
 import { useSignOut } from "@/features/auth/session";
@@ -16,7 +19,25 @@ const NAV = [
 
 const LIVE_TEXT: Record<LiveState, string> = { live: "Live", connecting: "Connecting", offline: "Offline" };
 
+/** The cached portfolio's state, without fetching it: its error means the broker is unreachable. */
+function useBrokerDown(): boolean {
+  const portfolio = useQuery({ queryKey: keys.portfolio, queryFn: api.portfolio, enabled: false });
+  return !portfolio.data && portfolio.isError;
+}
+
 function LiveIndicator({ state }: { state: LiveState }) {
+  if (useBrokerDown()) {
+    return (
+      <span
+        className="hidden items-center gap-1.5 text-xs text-rose-800 sm:inline-flex"
+        data-testid="live-status"
+        title="Your broker could not be reached: positions and rebalancing are unavailable"
+      >
+        <span className="size-2 rounded-full bg-rose-500" aria-hidden />
+        Broker unreachable
+      </span>
+    );
+  }
   return (
     <span
       className="hidden items-center gap-1.5 text-xs text-slate-600 sm:inline-flex"

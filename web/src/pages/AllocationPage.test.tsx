@@ -3,7 +3,8 @@ import userEvent from "@testing-library/user-event";
 import axe from "axe-core";
 import { beforeEach, describe, expect, it } from "vitest";
 import { setCsrfToken } from "@/api/client";
-import type { CheckResult, RiskStatus } from "@/api/models";
+import type { CheckResult, RiskStatus, User } from "@/api/models";
+import { Layout } from "@/components/Layout";
 import { allocation, driftDetail, dryRun, emptyRuns, portfolio, riskClear, tradeExecuted } from "@/test/fixtures";
 import { renderWithProviders, stubFetch } from "@/test/render";
 import { AllocationPage } from "./AllocationPage";
@@ -69,6 +70,23 @@ describe("AllocationPage", () => {
     await screen.findByTestId("preview-result");
     expect(screen.getByTestId("drift-status")).toHaveTextContent("Trades planned");
   });
+
+  it("says the broker is unreachable in the Actual card, the header and the Rebalance button", async () => {
+    const down = () => ({ status: 503, body: { error: { code: "broker_unavailable", message: "The broker could not be reached" } } });
+    stubFetch(routes({ "GET /api/portfolio": down }));
+    renderWithProviders(
+      <>
+        <Layout user={{ id: 1, email: "a@b.c" } as User} live="live" />
+        <AllocationPage />
+      </>,
+    );
+    expect(await screen.findByText(/Could not load positions: The broker could not be reached/, {}, { timeout: 15_000 })).toBeInTheDocument();
+    expect(screen.queryByText("Loading positions…")).toBeNull();
+    expect(screen.getByTestId("live-status")).toHaveTextContent("Broker unreachable");
+    expect(screen.getByTestId("live-status")).not.toHaveTextContent(/^Live$/);
+    expect(screen.getByTestId("rebalance-button")).toBeDisabled();
+    expect(screen.getByTestId("rebalance-hint")).toHaveTextContent("broker could not be reached");
+  }, 20_000);
 
   it("confirms the listed orders, starts the live run (202) and follows it", async () => {
     const calls = stubFetch(

@@ -120,8 +120,11 @@ export function AllocationPage() {
   const blocked = isBlocked(risk.data);
   const sumOk = allocationSum(allocationList).kind === "ok";
   const loadingRules = allocations.isPending || risk.isPending;
+  const brokerDown = !portfolio.data && portfolio.isError;
   const rebalanceHint = loadingRules
     ? null
+    : brokerDown
+    ? "Your broker could not be reached, so nothing can be rebalanced now."
     : inFlight
     ? "A rebalance is in progress."
     : blocked
@@ -214,7 +217,7 @@ export function AllocationPage() {
           <Button
             variant="primary"
             onClick={openConfirm}
-            disabled={loadingRules || inFlight || blocked || !sumOk}
+            disabled={loadingRules || brokerDown || inFlight || blocked || !sumOk}
             aria-busy={loadingRules || undefined}
             aria-describedby={rebalanceHint ? "rebalance-hint" : undefined}
             data-testid="rebalance-button"
@@ -253,6 +256,7 @@ export function AllocationPage() {
         portfolio={portfolio.data}
         colors={colors}
         loading={allocations.isPending}
+        positionsError={portfolio.error ? errorMessage(portfolio.error) : null}
       />
 
       <div className="grid grid-cols-1 items-start gap-4 lg:grid-cols-2">

@@ -52,10 +52,13 @@ export function AllocationPies({
   portfolio,
   colors,
   loading,
+  positionsError,
 }: {
   allocations: Allocation[];
   portfolio: Portfolio | undefined;
   colors: Map<string, string>;
+  /** The positions could not be loaded (the broker is unreachable): said in the card. */
+  positionsError?: string | null;
   /** The targets are still loading: say so rather than "no targets". */
   loading?: boolean;
 }) {
@@ -98,7 +101,13 @@ export function AllocationPies({
             slices={portfolio ? actualSlices(portfolio, colors) : []}
             centerLabel="Value"
             centerValue={formatMoneyWhole(value)}
-            emptyText={portfolio ? "No positions or cash yet." : "Loading positions…"}
+            emptyText={
+              portfolio
+                ? "No positions or cash yet."
+                : positionsError
+                  ? `Could not load positions: ${positionsError}`
+                  : "Loading positions…"
+            }
           />
         </CardContent>
       </Card>
