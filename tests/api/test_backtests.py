@@ -9,12 +9,14 @@ import socket
 import threading
 import time
 from datetime import date, timedelta
+from decimal import Decimal
 from urllib.parse import urlparse
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from trimtab.brokers.models import DailyBar
 from trimtab.errors import InvalidInput
 from trimtab.services import backtest as backtest_service
 from trimtab.services import users
@@ -157,8 +159,54 @@ def test_without_a_csv_the_prices_are_the_brokers_daily_bars(alice: Client) -> N
     )
     assert missing.status_code == 422
     assert missing.json()["error"]["message"] == (
-        "the broker has no daily bars for AAPL, SPY between 2030-01-01 and 2030-02-01"
+        "AAPL, SPY have no daily bars at the broker between 2030-01-01 and 2030-02-01; "
+        "upload a CSV of daily closes with a column for each target instead"
     )
+
+
+def test_without_dates_the_broker_range_is_all_the_history_every_target_has(
+    alice: Client,
+) -> None:
+    body = {**BODY, "targets": {"AAPL": 50, "SPY": 50}, "policies": ["none"]}
+    del body["prices_csv"]
+    response = alice.http.post("/api/backtests", json=body)
+    assert response.status_code == 200, response.text
+    result = response.json()
+    # The packaged closes run from 2016-01-04 to 2018-04-11: 572 trading days.
+    assert (result["start"], result["end"], result["days"]) == ("2016-01-04", "2018-04-11", 572)
+    # The demo's GLD has no packaged closes: the message names it and suggests a CSV.
+    gld = alice.http.post("/api/backtests", json={**body, "targets": {"SPY": 50, "GLD": 50}})
+    assert gld.status_code == 422
+    assert gld.json()["error"]["message"] == (
+        "GLD has no daily bars at the broker; "
+        "upload a CSV of daily closes with a column for each target instead"
+    )
+
+
+class Bars:
+    """A broker whose daily bars are given: closes of 1 on each listed day."""
+
+    def __init__(self, **days: list[date]) -> None:
+        self.days = days
+
+    def get_daily_bars(self, symbols, start, end):
+        return {
+            s: [DailyBar(d, Decimal(1)) for d in self.days[s] if start <= d <= end]
+            for s in symbols
+            if s in self.days
+        }
+
+
+def test_the_default_broker_range_starts_when_the_last_target_starts() -> None:
+    d = [date(2024, 1, i) for i in range(2, 9)]
+    history = backtest_service.broker_history(
+        Bars(A=d, B=d[3:]), ["A", "B"], None, date(2024, 2, 1)
+    )
+    assert history.dates == tuple(d[3:])
+    given = backtest_service.broker_history(Bars(A=d, B=d[3:]), ["A", "B"], d[1], d[-1])
+    assert given.dates == tuple(d[1:])
+    with pytest.raises(InvalidInput, match="bars of A end on 2024-01-03, before those of B"):
+        backtest_service.broker_history(Bars(A=d[:2], B=d[3:]), ["A", "B"], None, d[-1])
 
 
 def slow_prices(days: int = 4000, symbols: int = 6) -> str:

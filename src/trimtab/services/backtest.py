@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 import numpy as np
@@ -279,8 +279,9 @@ def backtest_request(
     )
 
 
-#: The range asked of a broker when no start is given: ten years before the end.
-BROKER_YEARS = 10
+#: The first day asked of a broker when no start is given: before any bar it holds, so
+#: the default range is all the history the broker has for the targets.
+BROKER_FIRST_DAY = date(1970, 1, 1)
 
 
 def history_from_bars(
@@ -299,13 +300,35 @@ def history_from_bars(
 def broker_history(
     broker: Broker, symbols: Sequence[str], start: date | None, end: date
 ) -> PriceHistory:
-    """The broker's daily closes of ``symbols`` from ``start`` (default: ten years
-    before ``end``) to ``end``. Raises ``InvalidInput`` (field ``prices``) when it has none."""
-    first = start or end - timedelta(days=round(365.25 * BROKER_YEARS))
+    """The broker's daily closes of ``symbols`` from ``start`` to ``end``.
+
+    Without ``start`` the range begins on the first day every symbol has a bar, so the
+    replay covers the span the broker's history has for all the targets. Raises
+    ``InvalidInput`` (field ``prices``) naming the symbols the broker has no bars for,
+    or the two whose bars never overlap, and suggesting a CSV of closes instead.
+    """
+    first = start or BROKER_FIRST_DAY
     bars = broker.get_daily_bars(symbols, first, end)
-    if not bars:
+    upload = "upload a CSV of daily closes with a column for each target instead"
+    missing = [symbol for symbol in symbols if not bars.get(symbol)]
+    if missing:
+        since = f" between {start} and {end}" if start is not None else ""
+        have = "has" if len(missing) == 1 else "have"
         raise InvalidInput(
-            f"the broker has no daily bars for {', '.join(symbols)} between {first} and {end}",
+            f"{', '.join(missing)} {have} no daily bars at the broker{since}; {upload}",
             field="prices",
         )
-    return history_from_bars(bars, symbols)
+    history = history_from_bars(bars, symbols)
+    if start is not None:
+        return history
+    begins = {symbol: bars[symbol][0].day for symbol in symbols}
+    ends = {symbol: bars[symbol][-1].day for symbol in symbols}
+    latest = max(symbols, key=lambda symbol: begins[symbol])
+    earliest = min(symbols, key=lambda symbol: ends[symbol])
+    if ends[earliest] < begins[latest]:
+        raise InvalidInput(
+            f"the broker's bars of {earliest} end on {ends[earliest]}, before those of "
+            f"{latest} begin on {begins[latest]}: no day has prices for both; {upload}",
+            field="prices",
+        )
+    return history.between(begins[latest], None)

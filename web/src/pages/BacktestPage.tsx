@@ -108,7 +108,7 @@ export function BacktestPage() {
             <CardTitle>Inputs</CardTitle>
             <CardDescription>
               Prices are daily closes: a CSV with a date column and one column per symbol, or, without a file, your
-              broker&apos;s daily bars (the last ten years unless you pick dates).
+              broker&apos;s daily bars (from the first day every target has one, unless you pick dates).
             </CardDescription>
           </div>
         </CardHeader>
