@@ -73,3 +73,19 @@ def test_a_bad_range_is_shown_and_a_running_request_can_be_cancelled(
     expect(page.get_by_role("alert")).to_have_text("Cancelled.")
     expect(page.get_by_test_id("backtest-run")).to_have_text("Run backtest")
     assert len(held) == 1
+
+
+@pytest.mark.e2e
+def test_the_default_inputs_name_the_targets_the_broker_has_no_history_for(
+    page: Page, live: Live
+) -> None:
+    seed = seed_demo_user(live.ctx)
+    sign_in(page, live.base_url, seed.user.email, seed.password)
+    page.get_by_test_id("nav-backtest").click()
+    expect(page.get_by_label("Targets (SYMBOL=%)")).to_have_value("GLD=10 QQQ=30 SPY=40 TLT=20")
+    page.get_by_test_id("backtest-run").click()
+    # The packaged paper bars hold SPY only: the others are named, and a CSV suggested.
+    expect(page.get_by_role("alert")).to_contain_text(
+        "GLD, QQQ, TLT have no daily bars at the broker; upload a CSV of daily closes",
+        timeout=30_000,
+    )
