@@ -109,6 +109,8 @@ def test_risk_set_blocks_check(cli: CliRunner) -> None:
     blocked = cli.invoke(app, ["check", "--json"])
     body = json.loads(blocked.output)
     assert body["status"] == "blocked_by_risk" and body["trades_executed"] == []
+    assert body["outcome"] == "blocked_by_risk"
+    assert [t["symbol"] for t in body["trades_planned"]] == ["GLD", "QQQ", "SPY", "TLT"]
     # It ran but could not act: exit 1 (2 is for bad input).
     assert blocked.exit_code == 1
     refused = cli.invoke(app, ["risk", "set", "--system", "--no-trading"])

@@ -64,6 +64,10 @@ class PlanOutcome(StrEnum):
     NO_TARGETS = "no_targets"
     INVALID_TARGETS = "invalid_targets"
     VALUATION_MISMATCH = "valuation_mismatch"
+    #: Never from the planner: a live check whose planned orders the risk switch (or the
+    #: account's own block) stopped, so the contract's outcome agrees with the run's
+    #: ``blocked_by_risk`` status (services/rebalance.py).
+    BLOCKED_BY_RISK = "blocked_by_risk"
 
 
 class SkipReason(StrEnum):

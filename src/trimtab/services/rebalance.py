@@ -338,6 +338,8 @@ def _plan(
         trading_blocked=blocked_reason,
         account=account_flags(view.account),
     )
+    if status is RunStatus.BLOCKED_BY_RISK:
+        result = replace(result, outcome=PlanOutcome.BLOCKED_BY_RISK)
     return _Planned(plan, view, policy, targets, status, message, result)
 
 
@@ -394,7 +396,7 @@ def _record(
                 dry_run=request.dry_run,
                 queue_if_closed=request.queue_if_closed,
                 status=str(status),
-                outcome=str(plan.outcome),
+                outcome=str(result.outcome),
                 needs_rebalance=plan.needs_rebalance,
                 portfolio_value=plan.portfolio_value,
                 message=message,

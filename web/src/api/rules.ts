@@ -239,7 +239,8 @@ export const enums = {
     "zero_value",
     "no_targets",
     "invalid_targets",
-    "valuation_mismatch"
+    "valuation_mismatch",
+    "blocked_by_risk"
   ],
   "Reason": [
     "past_band",

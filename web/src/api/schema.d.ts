@@ -1484,7 +1484,7 @@ export interface components {
          * PlanOutcome
          * @enum {string}
          */
-        PlanOutcome: "planned" | "within_bands" | "no_worthwhile_trade" | "zero_value" | "no_targets" | "invalid_targets" | "valuation_mismatch";
+        PlanOutcome: "planned" | "within_bands" | "no_worthwhile_trade" | "zero_value" | "no_targets" | "invalid_targets" | "valuation_mismatch" | "blocked_by_risk";
         /**
          * PlanResult
          * @description The rebalancing contract for a plan (``trimtab plan``): the five original keys first.
