@@ -10,7 +10,14 @@ const apiTarget = process.env.TRIMTAB_API_URL ?? "http://127.0.0.1:8000";
 const proxy = { "/api": { target: apiTarget } };
 
 export default defineConfig({
-  resolve: { alias: { "@": fileURLToPath(new URL("./src", import.meta.url)) } },
+  resolve: {
+    alias: {
+      "@": fileURLToPath(new URL("./src", import.meta.url)),
+      // The dialogs' scroll lock would add its CSS in a <style> element, which the CSP
+      // refuses: src/lib/styleSingleton.ts adopts a constructed stylesheet instead.
+      "react-style-singleton": fileURLToPath(new URL("./src/lib/styleSingleton.ts", import.meta.url)),
+    },
+  },
   plugins: [react(), tailwindcss()],
   build: {
     outDir: "../src/trimtab/web_dist",

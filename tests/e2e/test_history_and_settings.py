@@ -75,3 +75,15 @@ def test_settings_set_a_weekly_schedule_and_show_its_next_run(page: Page, live: 
         2,
         "rebalance",
     )
+
+
+def test_signing_in_with_next_moves_the_address_bar_there(page: Page, live: Live) -> None:
+    seed = seed_demo_user(live.ctx)
+    page.goto(f"{live.base_url}/signin?next=%2Fhistory")
+    page.get_by_test_id("signin-email").fill(seed.user.email)
+    page.get_by_test_id("signin-password").fill(seed.password)
+    page.get_by_test_id("signin-submit").click()
+    expect(page.get_by_role("heading", name="History", exact=True)).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/history$"))
+    page.reload()
+    expect(page).to_have_url(re.compile(r"/history$"))

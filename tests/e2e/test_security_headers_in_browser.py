@@ -31,7 +31,19 @@ def test_every_page_renders_with_no_csp_violation(page: Page, live: Live) -> Non
     page.get_by_test_id("preview-button").click()
     expect(page.get_by_test_id("drift-table")).to_contain_text("SPY")
     shot(page, "csp-allocation")
-    for nav in ("nav-history", "nav-settings"):
+    # A live run: its dialog, its orders and statuses, and the run's own page.
+    page.get_by_test_id("rebalance-button").click()
+    # The dialog's scroll lock still applies its CSS (adopted, not an inline <style>).
+    expect(page.locator("body")).to_have_css("overflow", "hidden")
+    page.get_by_test_id("confirm-dialog").get_by_test_id("confirm-rebalance").click()
+    expect(page.get_by_test_id("trades-table").get_by_test_id("trade-status-SPY")).to_contain_text(
+        "Filled"
+    )
+    page.get_by_test_id("nav-history").click()
+    page.get_by_test_id("runs-table").get_by_role("link").first.click()
+    expect(page.get_by_test_id("run-details")).to_contain_text("Completed")
+    page.wait_for_load_state("networkidle")
+    for nav in ("nav-allocation", "nav-backtest", "nav-history", "nav-settings"):
         page.get_by_test_id(nav).click()
         page.wait_for_load_state("networkidle")
     shot(page, "csp-settings")
