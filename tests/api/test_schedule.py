@@ -61,6 +61,8 @@ def test_each_user_sees_only_their_own_schedule(alice: Client, bob: Client) -> N
         ({"frequency": "cron", "cron": "every day"}, "cron"),
         ({"time_of_day": "25:00"}, "time_of_day"),
         ({"time_of_day": "9am"}, "time_of_day"),
+        ({"frequency": "weekly", "weekday": "tuesday", "time_of_day": "16:30"}, "time_of_day"),
+        ({"frequency": "daily", "time_of_day": "16:00"}, "time_of_day"),
         ({"day_of_month": 32}, "day_of_month"),
         ({"cooldown_minutes": -1}, "cooldown_minutes"),
         ({"weekday": "saturday"}, "weekday"),

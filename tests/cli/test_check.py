@@ -148,6 +148,10 @@ def test_schedule_set_refuses_a_bad_time_naming_the_field(cli: CliRunner) -> Non
     result = cli.invoke(app, ["schedule", "set", "daily", "--at", "25:00"])
     assert result.exit_code == 2
     assert "time_of_day" in result.output
+    late = cli.invoke(app, ["schedule", "set", "weekly", "--weekday", "tuesday", "--at", "16:30"])
+    assert late.exit_code == 2, late.output
+    assert "time_of_day must be before 16:00 New York time" in late.output
+    assert json.loads(cli.invoke(app, ["schedule", "show", "--json"]).output)["frequency"] == "off"
 
 
 def test_a_live_check_waits_and_shows_each_orders_status(cli: CliRunner) -> None:

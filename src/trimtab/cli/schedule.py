@@ -60,7 +60,9 @@ def set_schedule(
     frequency: str | None = typer.Argument(
         None, help="off, daily, weekly, monthly or cron (omit to keep the current one)."
     ),
-    at: str | None = typer.Option(None, "--at", help="Time of day, HH:MM New York time."),
+    at: str | None = typer.Option(
+        None, "--at", help="Time of day, HH:MM New York time, before the 16:00 close."
+    ),
     weekday: str | None = typer.Option(None, "--weekday", help="For weekly: monday..friday."),
     day: int | None = typer.Option(None, "--day", help="For monthly: day of the month, 1-31."),
     cron: str | None = typer.Option(

@@ -30,6 +30,9 @@ HORIZON = timedelta(days=400)
 MAX_CRON_STEPS = 50_000
 #: A weekly or monthly day moves forward at most this many days to find a session.
 MAX_ROLL_DAYS = 10
+#: The regular session's close (exchange time): a daily, weekly or monthly time at or
+#: after it never falls inside a session. A time before the open runs at the open.
+REGULAR_CLOSE = time(16, 0)
 
 
 class Frequency(StrEnum):

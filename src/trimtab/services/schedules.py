@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from trimtab.domain.schedule import (
     EXCHANGE_TZ,
+    REGULAR_CLOSE,
     Frequency,
     Schedule,
     ScheduleMode,
@@ -34,6 +35,8 @@ from trimtab.store.repositories import record_audit
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
 #: A week: a longer cooldown would silence a daily schedule for good.
 MAX_COOLDOWN_MINUTES = 7 * 24 * 60
+#: The frequencies that run at ``time_of_day`` (cron gives its own times).
+AT_A_TIME = frozenset({Frequency.DAILY, Frequency.WEEKLY, Frequency.MONTHLY})
 #: Live runs that did not place orders start no cooldown.
 NO_ORDERS = (RunStatus.NOTHING_TO_DO, RunStatus.REFUSED, RunStatus.BLOCKED_BY_RISK)
 
@@ -148,8 +151,9 @@ def checked_schedule(
 
     Raises ``InvalidInput`` naming the field: an unknown frequency or mode, a time that
     is not HH:MM, a weekly schedule without a weekday (Monday to Friday), a monthly one
-    without a day (1-31), a cron schedule without a valid five-field expression, or a
-    cooldown outside 0 to a week.
+    without a day (1-31), a cron schedule without a valid five-field expression, a
+    daily, weekly or monthly time at or after the regular close (16:00, when it would
+    never run), or a cooldown outside 0 to a week.
     """
     changes: dict[str, Any] = {}
     if frequency is not None:
@@ -182,6 +186,12 @@ def checked_schedule(
     field = needs.get(updated.frequency)
     if field is not None and getattr(updated, field) is None:
         raise InvalidInput(f"a {updated.frequency} schedule needs {field}", field=field)
+    if updated.frequency in AT_A_TIME and updated.time_of_day >= REGULAR_CLOSE:
+        raise InvalidInput(
+            f"time_of_day must be before {REGULAR_CLOSE:%H:%M} New York time (the regular "
+            f"session's close), got {updated.time_of_day:%H:%M}: the schedule would never run",
+            field="time_of_day",
+        )
     return updated
 
 
