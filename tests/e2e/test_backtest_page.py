@@ -46,6 +46,9 @@ def test_a_backtest_shows_the_table_and_charts(page: Page, live: Live) -> None:
     charts = page.get_by_test_id("backtest-charts")
     expect(charts.locator(".recharts-line")).to_have_count(8)
     shot(page, "backtest-1440")
+    # Every column (Max drift, vs daily) fits at 1440 px: no sideways scroll.
+    scroller = table.locator("xpath=..")
+    assert scroller.evaluate("e => e.scrollWidth <= e.clientWidth"), "backtest table scrolls"
     page.set_viewport_size(PHONE)
     expect(table).to_be_visible()
     shot(page, "backtest-390")

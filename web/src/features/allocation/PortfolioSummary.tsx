@@ -13,10 +13,10 @@ function Stat({ label, value, hint, icon, testId }: { label: string; value: Reac
         </span>
         {label}
       </div>
-      <div className="mt-1 truncate text-xl font-semibold tabular-nums text-slate-900 sm:text-2xl" data-testid={testId}>
+      <div className="mt-1 text-xl font-semibold break-words tabular-nums text-slate-900 sm:text-2xl" data-testid={testId}>
         {value}
       </div>
-      {hint && <div className="mt-0.5 truncate text-xs text-slate-600">{hint}</div>}
+      {hint && <div className="mt-0.5 text-xs break-words text-slate-600">{hint}</div>}
     </Card>
   );
 }

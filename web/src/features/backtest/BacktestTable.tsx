@@ -29,7 +29,7 @@ export function BacktestTable({ policies }: { policies: PolicyResult[] }) {
           <TableRow>
             <TableHead>Policy</TableHead>
             {COLUMNS.map((c) => (
-              <TableHead key={c.label} className="text-right whitespace-nowrap" title={c.title}>
+              <TableHead key={c.label} className="text-right align-bottom whitespace-normal" title={c.title}>
                 {c.label}
               </TableHead>
             ))}
