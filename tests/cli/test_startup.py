@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import typer.main
@@ -94,3 +95,21 @@ def test_a_mistyped_command_is_answered_with_the_close_ones() -> None:
     result = CliRunner().invoke(app, ["plann"], env={"COLUMNS": "200"})
     assert result.exit_code == 2
     assert "No such command 'plann'. Did you mean 'plan'?" in result.output
+
+
+@pytest.mark.parametrize("name", list(COMMANDS))
+def test_help_texts_show_no_rest_markup(name: str) -> None:
+    """Help is read in a terminal: ``--id`` shows as --id, not with its backticks."""
+    group = typer.main.get_command(app)
+    ctx = group.make_context("trimtab", ["--help"], resilient_parsing=True)
+    command = group.get_command(ctx, name)  # type: ignore[attr-defined]
+    assert command is not None
+    pending: list[tuple[Any, list[str]]] = [(command, [name])]
+    while pending:
+        current, path = pending.pop()
+        helps = [current.help or "", current.short_help or ""]
+        helps += [getattr(p, "help", None) or "" for p in current.params]
+        assert not [text for text in helps if "``" in text], path
+        # Typer's groups are its own click's: a group is what has subcommands.
+        subcommands = getattr(current, "commands", {})
+        pending += [(sub, [*path, n]) for n, sub in subcommands.items()]

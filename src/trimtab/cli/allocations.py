@@ -58,7 +58,7 @@ def set_allocations(
     ),
     user: str | None = user_option(),
 ) -> None:
-    """Replace the whole target set at once, e.g. ``SPY=40 QQQ=30 TLT=20 GLD=10``."""
+    """Replace the whole target set at once, e.g. SPY=40 QQQ=30 TLT=20 GLD=10."""
     with exit_on_error():
         targets = parse_pairs(pairs)
         ctx = open_context()

@@ -43,7 +43,7 @@ COMMANDS: dict[str, Verb] = {
     "plan": Verb(
         "plan", "Plan the trades that bring a snapshot back to its targets. Places no orders."
     ),
-    "runs": Verb("runs", "List past checks and rebalances, or show one with ``--id``."),
+    "runs": Verb("runs", "List past checks and rebalances, or show one with --id."),
     "serve": Verb(
         "serve", "Serve the API and the page (the database must be migrated: `trimtab db upgrade`)."
     ),

@@ -55,7 +55,7 @@ def set_risk(
     system: bool = typer.Option(False, "--system", help="Change the system row (admins)."),
     user: str | None = user_option(),
 ) -> None:
-    """Flip switches on the user's row, or with ``--system`` on the system-wide row."""
+    """Flip switches on the user's row, or with --system on the system-wide row."""
     with exit_on_error():
         ctx = open_context()
         actor = acting_user(ctx, user)

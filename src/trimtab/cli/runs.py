@@ -22,7 +22,7 @@ def runs(
     ),
     user: str | None = user_option(),
 ) -> None:
-    """List past checks and rebalances, or show one with ``--id``."""
+    """List past checks and rebalances, or show one with --id."""
     with exit_on_error():
         ctx = open_context()
         user_id = acting_user(ctx, user).id
