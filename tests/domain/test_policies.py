@@ -294,3 +294,12 @@ def test_default_reasons_name_the_band() -> None:
     assert by["SPY"].message == "drift +6.50 pp is past its ±5.00 pp band"
     assert by["TLT"].message == "drift -5.00 pp is inside its ±5.00 pp band"
     assert by["SPY"].reason is Reason.PAST_BAND
+
+
+def test_a_drift_that_rounds_to_zero_is_never_written_minus_zero() -> None:
+    # A at 49.9995% of 100,000: drift -0.0005 pp, which "+.2f" alone writes "-0.00".
+    book = portfolio(holdings={"A": (1, "49999.50"), "B": (1, "50000.50")})
+    plan = plan_rebalance(targets(A=50, B=50), book)
+    by = {d.symbol: d for d in plan.decisions}
+    assert by["A"].message == "drift +0.00 pp is inside its ±5.00 pp band"
+    assert by["B"].message == "drift +0.00 pp is inside its ±5.00 pp band"

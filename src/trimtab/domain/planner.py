@@ -628,7 +628,7 @@ def _band_intents(
         if row.needs_rebalance:
             reason, text = (
                 Reason.PAST_BAND,
-                f"drift {row.drift_percent:+.2f} pp is past its "
+                f"drift {row.drift_percent:+z.2f} pp is past its "
                 f"±{row.threshold_percent:.2f} pp band",
             )
         else:
@@ -656,7 +656,7 @@ def _invest_cash(
         text = (
             "cash-flow mode: new cash buys the underweights"
             if reason is Reason.CASH_FLOW
-            else f"idle cash invested; {row.drift_percent:+.2f} pp under target"
+            else f"idle cash invested; {row.drift_percent:+z.2f} pp under target"
         )
         if row.symbol not in intents.reasons:
             intents.want(row.symbol, amount, reason, text)
@@ -979,7 +979,7 @@ def _decisions(
                     symbol,
                     False,
                     Reason.WITHIN_BAND,
-                    f"drift {row.drift_percent:+.2f} pp is inside its "
+                    f"drift {row.drift_percent:+z.2f} pp is inside its "
                     f"±{row.threshold_percent:.2f} pp band",
                 )
             )
