@@ -66,4 +66,15 @@ describe("HistoryPage", () => {
     expect(await screen.findByText("No runs match these filters.")).toBeInTheDocument();
     expect(calls.map((c) => c.path)).toContain("/api/runs?limit=25&dry_run=false&trigger=scheduled&status=refused");
   });
+
+  it("reads the filters from the address, so a reload keeps them", async () => {
+    const calls = stubFetch({
+      "GET /api/runs?limit=25&dry_run=false&status=refused": { runs: [run(1, { status: "refused" })], total: 1 },
+    });
+    renderWithProviders(<HistoryPage />, { route: "/history?kind=false&status=refused" });
+    await screen.findByTestId("run-row-1");
+    expect(screen.getByLabelText("Kind")).toHaveValue("false");
+    expect(screen.getByLabelText("Status")).toHaveValue("refused");
+    expect(calls.map((c) => c.path)).toEqual(["/api/runs?limit=25&dry_run=false&status=refused"]);
+  });
 });

@@ -1,5 +1,5 @@
-import { useId, useState } from "react";
-import { Link, useNavigate } from "react-router";
+import { useId } from "react";
+import { Link, useNavigate, useSearchParams } from "react-router";
 import { errorMessage, type RunFilters } from "@/api/client";
 import { useRunsPages } from "@/api/queries";
 import { Alert } from "@/components/ui/alert";
@@ -61,9 +61,22 @@ function Filter({
 
 export function HistoryPage() {
   useTitle("History");
-  const [kind, setKind] = useState("");
-  const [trigger, setTrigger] = useState("");
-  const [status, setStatus] = useState("");
+  // The filters live in the address (?kind=&trigger=&status=), so a reload or a shared link keeps them.
+  const [params, setParams] = useSearchParams();
+  const kind = params.get("kind") ?? "";
+  const trigger = params.get("trigger") ?? "";
+  const status = params.get("status") ?? "";
+  const setter = (name: string) => (value: string) =>
+    setParams(
+      (now) => {
+        const next = new URLSearchParams(now);
+        if (value) next.set(name, value);
+        else next.delete(name);
+        return next;
+      },
+      { replace: true },
+    );
+  const [setKind, setTrigger, setStatus] = [setter("kind"), setter("trigger"), setter("status")];
   const filters: RunFilters = {
     dry_run: kind === "" ? undefined : kind === "true",
     trigger: (trigger || undefined) as RunFilters["trigger"],
