@@ -256,3 +256,18 @@ def test_a_refused_check_exits_1_and_an_untargeted_symbol_exits_2(cli: CliRunner
     assert bad.exit_code == 2, bad.output
     assert "symbols: NOPE is not a target" in bad.output
     assert cli.invoke(app, ["check", "--dry-run", "--symbols", "SPY"]).exit_code == 0
+
+
+def test_runs_table_keeps_the_status_whole_and_wraps_the_message_on_80_columns(
+    cli: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from trimtab.cli.app import console
+
+    monkeypatch.setattr(console, "_width", 80)
+    reason = "away on holiday until the second week of January, back on the twelfth"
+    assert cli.invoke(app, ["risk", "set", "--kill-switch", "--reason", reason]).exit_code == 0
+    assert cli.invoke(app, ["check"]).exit_code == 1
+    table = cli.invoke(app, ["runs"]).output
+    assert "blocked_by_risk" in table and "$100,000.00" in table, table
+    assert re.search(r"\d{4}-\d{2}-\d{2} ", table), table
+    assert "…" not in table, table

@@ -12,6 +12,9 @@ from trimtab.services import runs as run_history
 from trimtab.services.contract import RunDetail
 from trimtab.store.types import MAX_ID
 
+#: ``YYYY-MM-DD``: the time wraps under the date, the date is never cut.
+DATE_WIDTH = 10
+
 
 @app.command()
 def runs(
@@ -40,8 +43,16 @@ def runs(
         print_json(page)
         return
     table = Table(title=f"Runs ({page.total} in all)", title_justify="left", header_style="bold")
-    for column in ("Id", "When (UTC)", "Trigger", "Kind", "Status", "Value", "Message"):
-        table.add_column(column, justify="right" if column in ("Id", "Value") else "left")
+    for column in ("Id", "When (UTC)", "Trigger", "Kind", "Status", "Value"):
+        # The id, status and value are never cut (a date wraps at its space); the message
+        # wraps in the width that is left.
+        table.add_column(
+            column,
+            justify="right" if column in ("Id", "Value") else "left",
+            no_wrap=column in ("Id", "Status", "Value"),
+            min_width=DATE_WIDTH if column == "When (UTC)" else None,
+        )
+    table.add_column("Message", overflow="fold", ratio=1)
     for run in page.runs:
         table.add_row(
             str(run.id),
