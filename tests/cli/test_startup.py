@@ -59,13 +59,19 @@ def test_plan_runs_without_the_store(tmp_path: Path) -> None:
     assert heavy_modules_after(code) == []
 
 
-@pytest.mark.parametrize("name", list(COMMANDS))
-def test_the_command_list_matches_each_command(name: str) -> None:
-    """The help lists each verb with ``COMMANDS``' line, which must be the command's own."""
+def _command(name: str) -> Any:
+    """The click command of verb ``name``, its module loaded."""
     group = typer.main.get_command(app)
     ctx = group.make_context("trimtab", ["--help"], resilient_parsing=True)
     command = group.get_command(ctx, name)  # type: ignore[attr-defined]
     assert command is not None
+    return command
+
+
+@pytest.mark.parametrize("name", list(COMMANDS))
+def test_the_command_list_matches_each_command(name: str) -> None:
+    """The help lists each verb with ``COMMANDS``' line, which must be the command's own."""
+    command = _command(name)
     first_paragraph = (command.help or "").split("\n\n")[0]
     assert " ".join(first_paragraph.split()) == COMMANDS[name].help
 
@@ -100,10 +106,7 @@ def test_a_mistyped_command_is_answered_with_the_close_ones() -> None:
 @pytest.mark.parametrize("name", list(COMMANDS))
 def test_help_texts_show_no_rest_markup(name: str) -> None:
     """Help is read in a terminal: ``--id`` shows as --id, not with its backticks."""
-    group = typer.main.get_command(app)
-    ctx = group.make_context("trimtab", ["--help"], resilient_parsing=True)
-    command = group.get_command(ctx, name)  # type: ignore[attr-defined]
-    assert command is not None
+    command = _command(name)
     pending: list[tuple[Any, list[str]]] = [(command, [name])]
     while pending:
         current, path = pending.pop()
