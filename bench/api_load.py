@@ -105,7 +105,7 @@ def prepare(url: str) -> str:
         seed = seed_demo_user(ctx)
         token, _ = users.create_token(ctx, seed.user.id, "bench")
     finally:
-        ctx.engine.dispose()
+        ctx.store.engine.dispose()
     return token
 
 

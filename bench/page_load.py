@@ -74,7 +74,7 @@ def main() -> None:
                 )
                 context.close()
             browser.close()
-        ctx.engine.dispose()
+        ctx.store.engine.dispose()
     print(
         f"   first contentful paint on loopback: median {statistics.median(paints):.0f} ms, "
         f"worst {max(paints):.0f} ms over {LOADS} cold loads"

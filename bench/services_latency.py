@@ -68,7 +68,7 @@ def measure(url: str) -> list[float]:
             timings.append((time.perf_counter() - started) * 1000)
         return timings
     finally:
-        ctx.engine.dispose()
+        ctx.store.engine.dispose()
 
 
 def report(name: str, timings: list[float]) -> None:

@@ -15,7 +15,8 @@ from trimtab.services.events import EventPublisher
 from trimtab.services.events_postgres import PostgresEvents
 from trimtab.services.events_table import TableEvents
 from trimtab.services.instrumented_broker import instrumented
-from trimtab.store.db import make_engine, make_session_factory, require_current_schema
+from trimtab.store.db import make_engine, require_current_schema
+from trimtab.store.unit_of_work import Store
 
 
 def shared_events(engine: Engine) -> EventPublisher:
@@ -43,11 +44,10 @@ def build_context(
     options = {"pool_size": pool_size} if pool_size else {}
     engine = make_engine(settings.database_url, **options)
     require_current_schema(engine)
-    session_factory = make_session_factory(engine)
+    store = Store(engine)
     return AppContext(
-        engine=engine,
-        session_factory=session_factory,
-        broker_for=instrumented(make_broker_for(settings, session_factory)),
+        store=store,
+        broker_for=instrumented(make_broker_for(settings, store)),
         events=events or shared_events(engine),
         settings=settings,
         run_options=run_options or RunOptions(),

@@ -30,7 +30,7 @@ def ctx(tmp_path: Path) -> Iterator[AppContext]:
         Settings(TRIMTAB_DATABASE_URL=url, TRIMTAB_SECRET_KEY="api-test-secret")
     )
     yield context
-    context.engine.dispose()
+    context.store.engine.dispose()
 
 
 @pytest.fixture

@@ -39,7 +39,7 @@ def simulator(alpaca_sim: BackgroundServer, ctx: AppContext) -> Iterator[Simulat
     ctx.settings = ctx.settings.model_copy(
         update={"alpaca_base_url": alpaca_sim.base_url, "alpaca_data_url": alpaca_sim.base_url}
     )
-    ctx.broker_for = make_broker_for(ctx.settings, ctx.session_factory, ctx.clock)
+    ctx.broker_for = make_broker_for(ctx.settings, ctx.store, ctx.clock)
     alpaca_sim.simulator.open_account(
         KEY_ID, SECRET, cash=Decimal(0), holdings={"SPY": Decimal(100)}
     )
@@ -130,7 +130,7 @@ def test_refused_keys_are_a_422_and_nothing_is_saved(
     assert error["message"].startswith("Alpaca refused these keys (paper)")
     assert "wrong-secret-value" not in response.text
     assert alice.http.get("/api/broker").json() == PAPER
-    with ctx.session_factory() as session:
+    with ctx.store.session_factory() as session:
         assert session.scalars(select(BrokerAccountRow)).all() == []
 
 
@@ -212,7 +212,7 @@ def test_the_servers_account_is_its_owners_only(
             "user": "owner@example.com",
         }
     )
-    ctx.broker_for = make_broker_for(ctx.settings, ctx.session_factory, ctx.clock)
+    ctx.broker_for = make_broker_for(ctx.settings, ctx.store, ctx.clock)
     owner = sign_in(app, ctx, "owner@example.com")
     other = sign_in(app, ctx, "other@example.com")
     assert owner.http.get("/api/me").json()["broker"] == {
@@ -233,7 +233,7 @@ def wait_until_no_run_is_unfinished(ctx: AppContext, timeout: float = 60) -> Non
     """Live runs go on in the background after their 202."""
     deadline = time.monotonic() + timeout
     while True:
-        with ctx.session_factory() as session:
+        with ctx.store.session_factory() as session:
             statuses = set(session.scalars(select(RebalanceRunRow.status)))
         if not statuses & {"running", "awaiting_fills"}:
             return
@@ -273,5 +273,5 @@ def test_two_users_on_one_account_over_http_get_one_run_with_orders(
     orders = simulator.exchange.account_state(KEY_ID).orders.values()
     assert [(o.symbol, o.qty) for o in orders if o.side == "sell"] == [("SPY", Decimal(60))]
     assert sorted(o.symbol for o in orders) == ["GLD", "QQQ", "SPY", "TLT"]
-    with ctx.session_factory() as session:
+    with ctx.store.session_factory() as session:
         assert len(set(session.scalars(select(OrderRow.run_id)))) == 1

@@ -164,7 +164,7 @@ def test_two_api_processes_on_postgres_deliver_each_others_changes(
     finally:
         for ctx in (ctx_a, ctx_b):
             ctx.events.close()  # type: ignore[attr-defined]
-            ctx.engine.dispose()
+            ctx.store.engine.dispose()
 
 
 def test_a_cli_change_reaches_the_page_stream_on_sqlite(
@@ -178,7 +178,7 @@ def test_a_cli_change_reaches_the_page_stream_on_sqlite(
         next_event(events, "ready")
         env = {
             **os.environ,
-            "TRIMTAB_DATABASE_URL": str(ctx.engine.url),
+            "TRIMTAB_DATABASE_URL": str(ctx.store.engine.url),
             "TRIMTAB_SECRET_KEY": "api-test-secret",
         }
         done = subprocess.run(

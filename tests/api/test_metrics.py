@@ -101,7 +101,7 @@ def test_a_failing_broker_is_counted_by_endpoint_and_code(
     to connect, and the check answers 503."""
     dead = f"http://127.0.0.1:{free_port()}"
     settings = ctx.settings.model_copy(update={"alpaca_base_url": dead, "alpaca_data_url": dead})
-    ctx.broker_for = instrumented(make_broker_for(settings, ctx.session_factory))
+    ctx.broker_for = instrumented(make_broker_for(settings, ctx.store))
     broker_accounts.set_broker_account(
         ctx,
         alice.user.id,

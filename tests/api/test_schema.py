@@ -28,7 +28,7 @@ def on_simulator(ctx: AppContext) -> Iterator[None]:
         ctx.settings = ctx.settings.model_copy(
             update={"alpaca_base_url": sim.base_url, "alpaca_data_url": sim.base_url}
         )
-        ctx.broker_for = make_broker_for(ctx.settings, ctx.session_factory, ctx.clock)
+        ctx.broker_for = make_broker_for(ctx.settings, ctx.store, ctx.clock)
         yield
 
 

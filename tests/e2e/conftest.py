@@ -63,7 +63,7 @@ def live(tmp_path: Path) -> Iterator[Live]:
     ctx = build_context(Settings(TRIMTAB_DATABASE_URL=url, TRIMTAB_SECRET_KEY="e2e-secret"))
     with serving(create_app(ctx)) as base_url:
         yield Live(base_url, ctx)
-    ctx.engine.dispose()
+    ctx.store.engine.dispose()
 
 
 @pytest.fixture

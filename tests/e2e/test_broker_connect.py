@@ -42,7 +42,7 @@ def live_on_sim(tmp_path: Path, alpaca_sim: BackgroundServer) -> Iterator[Live]:
     ctx = build_context(settings)
     with serving(create_app(ctx)) as base_url:
         yield Live(base_url, ctx)
-    ctx.engine.dispose()
+    ctx.store.engine.dispose()
 
 
 def test_connect_a_simulator_account_from_settings(page: Page, live_on_sim: Live) -> None:

@@ -25,8 +25,9 @@ from trimtab.services.broker_accounts import make_broker_for
 from trimtab.services.context import AppContext, RunOptions
 from trimtab.services.events import InProcessEvents
 from trimtab.services.run_records import OrderState, was_sent
-from trimtab.store.db import make_engine, make_session_factory
+from trimtab.store.db import make_engine
 from trimtab.store.models import OrderRow, RebalanceRunRow
+from trimtab.store.unit_of_work import Store
 
 _keys = itertools.count()
 #: The secret of every simulator account here (8+ characters, as trimtab asks of one).
@@ -37,11 +38,10 @@ def _context(url: str) -> AppContext:
     engine = make_engine(url)
     empty_database(engine)
     settings = Settings(TRIMTAB_DATABASE_URL=url, TRIMTAB_SECRET_KEY="test-secret")
-    session_factory = make_session_factory(engine)
+    store = Store(engine)
     return AppContext(
-        engine=engine,
-        session_factory=session_factory,
-        broker_for=make_broker_for(settings, session_factory),
+        store=store,
+        broker_for=make_broker_for(settings, store),
         events=InProcessEvents(),
         settings=settings,
         run_options=RunOptions(fill_timeout=5.0, poll_interval=0.05),
@@ -53,7 +53,7 @@ def pg_ctx(postgres_database: str) -> Iterator[AppContext]:
     """A context on the migrated PostgreSQL database, emptied; orders followed briskly."""
     ctx = _context(postgres_database)
     yield ctx
-    ctx.engine.dispose()
+    ctx.store.engine.dispose()
 
 
 @pytest.fixture(
@@ -63,7 +63,7 @@ def live_ctx(request: pytest.FixtureRequest) -> Iterator[AppContext]:
     """As ``pg_ctx``, on PostgreSQL and on SQLite."""
     ctx = _context(request.getfixturevalue(f"{request.param}_database"))
     yield ctx
-    ctx.engine.dispose()
+    ctx.store.engine.dispose()
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +108,7 @@ class SimAccount:
 
 
 def runs_since(ctx: AppContext, user_id: int, after_id: int) -> list[RebalanceRunRow]:
-    with ctx.session_factory() as session:
+    with ctx.store.session_factory() as session:
         return list(
             session.scalars(
                 select(RebalanceRunRow)
@@ -119,7 +119,7 @@ def runs_since(ctx: AppContext, user_id: int, after_id: int) -> list[RebalanceRu
 
 
 def orders_of(ctx: AppContext, run_ids: Sequence[int]) -> list[OrderRow]:
-    with ctx.session_factory() as session:
+    with ctx.store.session_factory() as session:
         return list(
             session.scalars(
                 select(OrderRow).where(OrderRow.run_id.in_(run_ids)).order_by(OrderRow.id)

@@ -41,7 +41,7 @@ def served(
     token, _ = users.create_token(ctx, user.id, "race")
     with serving(create_app(ctx)) as url:
         yield ctx, url, token
-    ctx.engine.dispose()
+    ctx.store.engine.dispose()
 
 
 def edit(client: httpx.Client, kind: str, n: int) -> int:
@@ -73,7 +73,7 @@ def test_fifty_concurrent_edits_make_no_server_error(
     assert [s for s in statuses if s >= 500] == []
     # With edits serialised per user, none even needs a retry.
     assert set(statuses) == {200}
-    with ctx.session_factory() as session:
+    with ctx.store.session_factory() as session:
         rows = session.scalars(select(AllocationRow)).all()
         audits = session.scalar(
             select(func.count())

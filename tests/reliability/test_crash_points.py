@@ -107,7 +107,7 @@ def resume_until_settled(ctx: AppContext, user_id: int) -> None:
     deadline = time.monotonic() + PROCESS_TIMEOUT
     while True:
         resume_unfinished_runs(ctx)
-        with ctx.session_factory() as session:
+        with ctx.store.session_factory() as session:
             unfinished = session.scalar(
                 select(func.count())
                 .select_from(RebalanceRunRow)
@@ -134,7 +134,7 @@ def finish_rebalance(ctx: AppContext, user_id: int) -> str:
 
 
 def last_run_id(ctx: AppContext) -> int:
-    with ctx.session_factory() as session:
+    with ctx.store.session_factory() as session:
         return session.scalar(select(func.coalesce(func.max(RebalanceRunRow.id), 0))) or 0
 
 

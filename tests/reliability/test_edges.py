@@ -88,7 +88,7 @@ def test_the_limit_is_configurable(tmp_path: Path) -> None:
     response = client.post("/api/auth/login", json=body)
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "payload_too_large"
-    ctx.engine.dispose()
+    ctx.store.engine.dispose()
 
 
 def test_duplicate_keys_are_refused_and_place_nothing(alice: Client, ctx: AppContext) -> None:
@@ -139,7 +139,7 @@ def test_hsts_behind_a_trusted_tls_proxy_only(tmp_path: Path) -> None:
     assert via_proxy.headers["strict-transport-security"].startswith("max-age=31536000")
     spoofed = TestClient(app, client=("10.0.0.2", 4000)).get("/healthz", headers=forwarded)
     assert "strict-transport-security" not in spoofed.headers
-    ctx.engine.dispose()
+    ctx.store.engine.dispose()
 
 
 def metrics_text(app: FastAPI) -> str:
@@ -172,7 +172,7 @@ def test_metrics_token(tmp_path: Path) -> None:
     remote = TestClient(app, client=("198.51.100.7", 5000))
     response = remote.get("/metrics", headers={"Authorization": "Bearer s3cret-metrics"})
     assert response.status_code == 200 and "trimtab_http_requests_total" in response.text
-    ctx.engine.dispose()
+    ctx.store.engine.dispose()
 
 
 def test_body_of_a_json_error_is_the_api_shape(live: str) -> None:

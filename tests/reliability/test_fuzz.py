@@ -55,7 +55,7 @@ def test_stateful_sequences_get_no_server_error_or_traceback(app: FastAPI, ctx: 
 
         def __init__(self) -> None:
             super().__init__()
-            empty_database(ctx.engine)
+            empty_database(ctx.store.engine)
             seed = seed_demo_user(ctx)
             self.token, _ = users.create_token(ctx, seed.user.id, "fuzz")
 

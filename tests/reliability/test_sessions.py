@@ -127,7 +127,7 @@ def test_counts_are_shared_by_processes_and_survive_a_restart(
     second = TestClient(create_app(other, web_dist=tmp_path), client=("203.0.113.5", 2))
     statuses = [login(first if i % 2 else second, "wrong") for i in range(6)]
     assert statuses == [401] * 5 + [429]
-    other.engine.dispose()
+    other.store.engine.dispose()
 
 
 def test_a_spoofed_forwarded_for_changes_nothing(app: FastAPI, alice: Client) -> None:
@@ -164,7 +164,7 @@ def test_a_trusted_proxy_gives_the_client_address(tmp_path: Path, ctx: AppContex
     assert [via("203.0.113.5", "wrong") for _ in range(6)] == [401] * 5 + [429]
     # Another client behind the same proxy is another address.
     assert via("198.51.100.9", PASSWORD) == 200
-    proxied.engine.dispose()
+    proxied.store.engine.dispose()
 
 
 def test_concurrent_failures_all_count_on_both_databases(engine: object, database_url: str) -> None:
@@ -176,10 +176,10 @@ def test_concurrent_failures_all_count_on_both_databases(engine: object, databas
     key = login_throttle.throttle_key("Alice@Example.com ", "203.0.113.5")
     with ThreadPoolExecutor(max_workers=8) as pool:
         list(pool.map(lambda _: login_throttle.record_failure(ctx, key), range(12)))
-    with ctx.session_factory() as session:
+    with ctx.store.session_factory() as session:
         row = session.get(LoginThrottleRow, key)
         assert row is not None and row.failures == 12
     assert 0 < login_throttle.retry_after(ctx, key) <= 900
     login_throttle.record_success(ctx, key)
     assert login_throttle.retry_after(ctx, key) == 0
-    ctx.engine.dispose()
+    ctx.store.engine.dispose()

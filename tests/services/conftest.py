@@ -12,7 +12,7 @@ from trimtab.services import allocations, users
 from trimtab.services.broker_accounts import make_broker_for
 from trimtab.services.context import AppContext, RunOptions
 from trimtab.services.events import InProcessEvents
-from trimtab.store.db import make_session_factory
+from trimtab.store.unit_of_work import Store
 
 from .helpers import PASSWORD, SEED_TARGETS, FakeClock
 
@@ -30,11 +30,10 @@ def clock() -> FakeClock:
 @pytest.fixture
 def ctx(engine: Engine, clock: FakeClock) -> AppContext:
     settings = Settings(TRIMTAB_DATABASE_URL=str(engine.url), TRIMTAB_SECRET_KEY="test-secret")
-    session_factory = make_session_factory(engine)
+    store = Store(engine)
     return AppContext(
-        engine=engine,
-        session_factory=session_factory,
-        broker_for=make_broker_for(settings, session_factory),
+        store=store,
+        broker_for=make_broker_for(settings, store),
         events=InProcessEvents(),
         settings=settings,
         clock=clock,

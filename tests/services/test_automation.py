@@ -24,12 +24,12 @@ WEDNESDAY_10 = datetime(2026, 1, 7, 15, 0, tzinfo=UTC)
 
 
 def _count(ctx: AppContext, column: object) -> int:
-    with ctx.session_factory() as session:
+    with ctx.store.session_factory() as session:
         return int(session.scalar(select(func.count(column))) or 0)  # type: ignore[call-overload]
 
 
 def _schedule(ctx: AppContext, user_id: int) -> ScheduleRow:
-    with ctx.session_factory() as session:
+    with ctx.store.session_factory() as session:
         row = session.get(ScheduleRow, user_id)
         assert row is not None
         return row
@@ -63,7 +63,7 @@ def test_a_due_rebalance_places_its_orders_once_and_moves_to_the_next_day(
         WEDNESDAY_10,
     )
     assert _count(ctx, PaperOrderRow.id) == 2  # sell SPY, buy TLT
-    with ctx.session_factory() as session:
+    with ctx.store.session_factory() as session:
         run = session.get(RebalanceRunRow, row.last_run_id)
         assert run is not None
         assert (run.trigger, run.dry_run, run.status) == ("scheduled", False, "completed")

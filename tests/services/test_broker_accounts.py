@@ -72,18 +72,18 @@ def simulator(alpaca_sim: BackgroundServer) -> Iterator[Simulator]:
 def on_sim(ctx: AppContext, server: BackgroundServer, **env: Any) -> AppContext:
     """The context with ALPACA_BASE_URL/ALPACA_DATA_URL at the simulator (and ``env``)."""
     ctx.settings = Settings(
-        TRIMTAB_DATABASE_URL=str(ctx.engine.url),
+        TRIMTAB_DATABASE_URL=str(ctx.store.engine.url),
         TRIMTAB_SECRET_KEY="test-secret",
         ALPACA_BASE_URL=server.base_url,
         ALPACA_DATA_URL=server.base_url,
         **env,
     )
-    ctx.broker_for = make_broker_for(ctx.settings, ctx.session_factory, ctx.clock)
+    ctx.broker_for = make_broker_for(ctx.settings, ctx.store, ctx.clock)
     return ctx
 
 
 def stored_rows(ctx: AppContext) -> list[BrokerAccountRow]:
-    with ctx.session_factory() as session:
+    with ctx.store.session_factory() as session:
         return list(session.scalars(select(BrokerAccountRow)))
 
 
@@ -275,7 +275,7 @@ def test_ten_checks_each_from_two_users_on_one_account_place_one_runs_orders(
     # All in SPY (100 shares) against 40/30/20/10: one run sells 60 SPY and buys the rest.
     assert [(o.symbol, o.qty) for o in sells] == [("SPY", Decimal(60))]
     assert sorted(o.symbol for o in orders.values()) == ["GLD", "QQQ", "SPY", "TLT"]
-    with ctx.session_factory() as session:
+    with ctx.store.session_factory() as session:
         runs_with_orders = set(session.scalars(select(OrderRow.run_id)))
     assert len(runs_with_orders) == 1
 
@@ -353,7 +353,7 @@ def test_a_connection_stored_without_its_account_id_learns_it_once_for_every_pro
 ) -> None:
     on_sim(ctx, alpaca_sim)
     connect_alpaca(ctx, user_id, SECOND_KEY, SECOND_SECRET)
-    with ctx.session_factory.begin() as session:  # as connected before ids were stored
+    with ctx.store.session_factory.begin() as session:  # as connected before ids were stored
         session.execute(update(BrokerAccountRow).values(account_id=None))
     _ACCOUNT_IDS.clear()
     simulator.reset_counts()

@@ -292,7 +292,7 @@ class RecordChecker(BrokerSpy):
         self.seen: list[tuple[str, str, Decimal | None]] = []
 
     def submit_order(self, request: OrderRequest) -> Order:
-        with self.ctx.session_factory() as session:
+        with self.ctx.store.session_factory() as session:
             row = session.scalars(
                 select(OrderRow).where(OrderRow.client_order_id == request.client_order_id)
             ).one()
@@ -323,11 +323,11 @@ def test_each_order_is_sent_as_committed_and_the_run_reads_its_orders_once(
             reads.append(statement)
 
     on_exchange(ctx, exchange, checker)
-    event.listen(ctx.engine, "before_cursor_execute", count_order_reads)
+    event.listen(ctx.store.engine, "before_cursor_execute", count_order_reads)
     try:
         result = to_json(check_rebalance_drift(ctx, seeded, dry_run=False))
     finally:
-        event.remove(ctx.engine, "before_cursor_execute", count_order_reads)
+        event.remove(ctx.store.engine, "before_cursor_execute", count_order_reads)
     assert result["status"] == "completed", result["message"]
     planned = {t["symbol"]: t["qty"] for t in result["trades_planned"]}
     executed = {t["symbol"]: t["qty"] for t in result["trades_executed"]}

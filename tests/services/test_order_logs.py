@@ -96,7 +96,7 @@ def test_a_run_through_alpaca_logs_json_and_never_the_secret(
         settings = ctx.settings.model_copy(
             update={"alpaca_base_url": server.base_url, "alpaca_data_url": server.base_url}
         )
-        ctx.broker_for = instrumented(make_broker_for(settings, ctx.session_factory))
+        ctx.broker_for = instrumented(make_broker_for(settings, ctx.store))
         set_broker_account(ctx, seeded, "alpaca", key_id="PKLOGS01", secret=SECRET)
         result = to_json(check_rebalance_drift(ctx, seeded))
         # A wrong secret too: the refusal is logged nowhere with the key in it.

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_a_killed_run_is_resumed_by_the_next_process(ctx: AppContext, clock: FakeClock) -> None:
     user_id = seed_demo_user(ctx).user.id
-    url = ctx.engine.url.render_as_string(hide_password=False)
+    url = ctx.store.engine.url.render_as_string(hide_password=False)
     died = subprocess.run(
         [sys.executable, "-m", "tests.services.crashing_check", url, str(user_id)],
         cwd=ROOT,
@@ -37,7 +37,7 @@ def test_a_killed_run_is_resumed_by_the_next_process(ctx: AppContext, clock: Fak
     result = to_json(check_rebalance_drift(ctx, user_id))
     assert result["resumed"] is True
     assert result["status"] == "completed", result["message"]
-    with ctx.session_factory() as session:
+    with ctx.store.session_factory() as session:
         placed = Counter(session.scalars(select(PaperOrderRow.client_order_id)).all())
     assert len(placed) == len(result["trades_executed"]) == 2
     assert set(placed.values()) == {1}

@@ -59,12 +59,12 @@ def test_the_lock_is_free_again_after_a_run(ctx: AppContext, user_id: int) -> No
     options = {"lease": ctx.run_options.lock_lease, "clock": ctx.clock}
     key = f"paper:{user_id}"
     with (
-        run_lock(ctx.engine, ctx.session_factory, key, **options),
+        run_lock(ctx.store.engine, ctx.store.session_factory, key, **options),
         pytest.raises(Conflict),
-        run_lock(ctx.engine, ctx.session_factory, key, **options),
+        run_lock(ctx.store.engine, ctx.store.session_factory, key, **options),
     ):
         pass
-    with run_lock(ctx.engine, ctx.session_factory, key, **options):
+    with run_lock(ctx.store.engine, ctx.store.session_factory, key, **options):
         pass
 
 

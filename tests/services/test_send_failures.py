@@ -208,7 +208,7 @@ def test_a_trade_whose_client_id_names_another_order_is_refused_alike(
     )
     with pytest.raises(DuplicateClientOrderId):
         to_json(execute_trade(ctx, user_id, "TLT", "buy", 2, idempotency_key="k1"))
-    with ctx.session_factory() as session:
+    with ctx.store.session_factory() as session:
         row = session.query(OrderRow).one()
     assert row.status == "rejected" and row.broker_order_id is None
     assert row.error is not None and "names another order at the broker" in row.error

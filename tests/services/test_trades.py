@@ -36,7 +36,7 @@ def test_a_market_buy_is_placed_and_recorded(ctx: AppContext, user_id: int) -> N
         2.5,
         "filled",
     )
-    with ctx.session_factory() as session:
+    with ctx.store.session_factory() as session:
         row = session.query(OrderRow).filter_by(client_order_id=result["client_order_id"]).one()
         assert row.broker_order_id == result["order_id"]
         assert row.run_id is None
@@ -91,7 +91,7 @@ def test_fractional_qty_only_where_the_asset_is_fractionable(
 def test_a_broker_refusal_is_raised_and_recorded(ctx: AppContext, user_id: int) -> None:
     with pytest.raises(InsufficientBuyingPower):
         to_json(execute_trade(ctx, user_id, "SPY", "buy", 10_000))
-    with ctx.session_factory() as session:
+    with ctx.store.session_factory() as session:
         row = session.query(OrderRow).one()
         assert row.status == "rejected"
         assert row.error and "buying power" in row.error

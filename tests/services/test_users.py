@@ -33,7 +33,7 @@ def test_bad_account_input_names_the_field(
 
 def test_password_is_stored_as_an_argon2_hash(ctx: AppContext) -> None:
     user = users.create_user(ctx, "alice@example.com", PASSWORD)
-    with ctx.session_factory() as session:
+    with ctx.store.session_factory() as session:
         stored = session.get(UserRow, user.id)
         assert stored is not None
         assert stored.password_hash.startswith("$argon2")
@@ -58,7 +58,7 @@ def test_new_user_has_a_paper_account_with_new_account_cash(ctx: AppContext) -> 
 def test_token_is_shown_once_and_stored_hashed(ctx: AppContext, user_id: int) -> None:
     plain, info = users.create_token(ctx, user_id, "laptop")
     assert users.user_for_token(ctx, plain) == users.get_user(ctx, user_id)
-    with ctx.session_factory() as session:
+    with ctx.store.session_factory() as session:
         stored = session.get(ApiTokenRow, info.id)
         assert stored is not None
         assert stored.token_hash == users.hash_token(plain)

@@ -26,9 +26,10 @@ from trimtab.services.context import AppContext, utc_now
 from trimtab.services.demo import seed_demo_user
 from trimtab.services.events import InProcessEvents
 from trimtab.services.queue import QUEUE, SCHEDULED_CHECK, SWEEP_LOCK, queue_app, sweep_alone
-from trimtab.store.db import make_engine, make_session_factory
+from trimtab.store.db import make_engine
 from trimtab.store.locks import run_lock
 from trimtab.store.models import PaperOrderRow, RebalanceRunRow, ScheduleRow
+from trimtab.store.unit_of_work import Store
 
 from ..conftest import empty_database
 
@@ -48,11 +49,10 @@ def pg_ctx(postgres_database: str) -> Iterator[AppContext]:
     with engine.begin() as connection:
         connection.execute(text("TRUNCATE procrastinate_jobs RESTART IDENTITY CASCADE"))
     settings = Settings(TRIMTAB_DATABASE_URL=postgres_database, TRIMTAB_SECRET_KEY="test-secret")
-    session_factory = make_session_factory(engine)
+    store = Store(engine)
     yield AppContext(
-        engine=engine,
-        session_factory=session_factory,
-        broker_for=make_broker_for(settings, session_factory),
+        store=store,
+        broker_for=make_broker_for(settings, store),
         events=InProcessEvents(),
         settings=settings,
     )
@@ -80,7 +80,7 @@ def _due_demo_account(ctx: AppContext) -> tuple[int, datetime]:
             break
         due = probe = following
     assert due is not None
-    with ctx.session_factory.begin() as session:
+    with ctx.store.session_factory.begin() as session:
         session.execute(
             update(ScheduleRow).where(ScheduleRow.user_id == user_id).values(next_run_at=due)
         )
@@ -88,12 +88,12 @@ def _due_demo_account(ctx: AppContext) -> tuple[int, datetime]:
 
 
 def _placed(ctx: AppContext) -> Counter[str]:
-    with ctx.session_factory() as session:
+    with ctx.store.session_factory() as session:
         return Counter(session.scalars(select(PaperOrderRow.client_order_id)).all())
 
 
 def _scheduled_runs(ctx: AppContext, user_id: int) -> list[RebalanceRunRow]:
-    with ctx.session_factory() as session:
+    with ctx.store.session_factory() as session:
         return list(
             session.scalars(
                 select(RebalanceRunRow).where(
@@ -104,7 +104,7 @@ def _scheduled_runs(ctx: AppContext, user_id: int) -> list[RebalanceRunRow]:
 
 
 def _schedule(ctx: AppContext, user_id: int) -> ScheduleRow:
-    with ctx.session_factory() as session:
+    with ctx.store.session_factory() as session:
         row = session.get(ScheduleRow, user_id)
         assert row is not None
         return row
@@ -148,7 +148,7 @@ def test_two_workers_racing_for_one_due_run_place_its_orders_once(pg_ctx: AppCon
     row = _schedule(pg_ctx, user_id)
     assert (row.last_due_at, row.last_run_id, row.last_outcome) == (due, runs[0].id, "checked")
     assert row.next_run_at is not None and row.next_run_at > utc_now()
-    with pg_ctx.engine.connect() as connection:
+    with pg_ctx.store.engine.connect() as connection:
         statuses = connection.execute(text("SELECT status FROM procrastinate_jobs")).scalars()
         assert set(statuses) == {"succeeded"}
 
@@ -183,7 +183,7 @@ def test_a_worker_killed_mid_run_is_resumed_by_the_next_with_each_order_placed_o
     assert _placed(pg_ctx) == Counter({marker.read_text(): 1})
     [interrupted] = _scheduled_runs(pg_ctx, user_id)
     assert interrupted.status == "running"
-    with pg_ctx.engine.begin() as connection:
+    with pg_ctx.store.engine.begin() as connection:
         [(job_id, status)] = connection.execute(
             text("SELECT id, status FROM procrastinate_jobs WHERE task_name = :task"),
             {"task": SCHEDULED_CHECK},
@@ -213,7 +213,7 @@ def test_a_worker_killed_mid_run_is_resumed_by_the_next_with_each_order_placed_o
     assert row.next_run_at is not None and row.next_run_at > utc_now()
     # The stalled job was retried and ran again, finding its due time already handled.
     assert "1 stalled job(s) retried" in resumed.stdout + resumed.stderr
-    with pg_ctx.engine.connect() as connection:
+    with pg_ctx.store.engine.connect() as connection:
         events = Counter(
             connection.execute(
                 text("SELECT type FROM procrastinate_events WHERE job_id = :id"), {"id": job_id}
@@ -229,7 +229,11 @@ def test_a_sweep_is_left_to_the_worker_already_sweeping(pg_ctx: AppContext) -> N
     user_id, due = _due_demo_account(pg_ctx)
     app = queue_app(pg_ctx.settings.database_url, 3600)
     lock = run_lock(
-        pg_ctx.engine, pg_ctx.session_factory, SWEEP_LOCK, lease=timedelta(minutes=1), clock=utc_now
+        pg_ctx.store.engine,
+        pg_ctx.store.session_factory,
+        SWEEP_LOCK,
+        lease=timedelta(minutes=1),
+        clock=utc_now,
     )
     with app.open():
         with lock:  # another worker sweeps right now

@@ -64,7 +64,7 @@ def install_metrics(app: FastAPI) -> None:
         """Prometheus text; with ``TRIMTAB_METRICS_TOKEN`` set it needs that Bearer token,
         without it only a client on this machine may read it (docs/security.md)."""
         check_metrics_access(request)
-        return Response(scrape(request.app.state.ctx.engine), media_type=CONTENT_TYPE_LATEST)
+        return Response(scrape(request.app.state.ctx.store.engine), media_type=CONTENT_TYPE_LATEST)
 
 
 #: Methods counted under their own name; any other (made up) one is counted as "other".

@@ -35,6 +35,7 @@ from trimtab.brokers.order_rules import order_for_asset, same_order
 from trimtab.errors import DuplicateClientOrderId, NotFound
 from trimtab.store.db import reading
 from trimtab.store.models import PaperAccountRow, PaperHoldingRow, PaperOrderRow
+from trimtab.store.repositories import PaperAccounts
 
 _ACCOUNT_KEY = "paper"
 
@@ -52,11 +53,9 @@ def open_paper_account(
     *,
     now: datetime,
 ) -> None:
-    """Give ``user_id`` a paper account with ``cash`` and ``holdings`` bought at ``prices``."""
-    session.add(PaperAccountRow(user_id=user_id, cash=cash, updated_at=now))
-    for symbol, qty in (holdings or {}).items():
-        price = (prices or {}).get(symbol, Decimal(0))
-        session.add(PaperHoldingRow(user_id=user_id, symbol=symbol, qty=qty, avg_entry_price=price))
+    """Give ``user_id`` a paper account with ``cash`` and ``holdings`` bought at ``prices``
+    (``store.repositories.PaperAccounts.open``)."""
+    PaperAccounts(session).open(user_id, cash, holdings, prices, now=now)
 
 
 def _order_from_row(row: PaperOrderRow) -> Order:

@@ -116,7 +116,7 @@ def _set(rows: Sequence[AllocationRow]) -> AllocationList:
 
 
 def list_allocations(ctx: AppContext, user_id: int) -> AllocationList:
-    with reading(ctx.session_factory) as session:
+    with reading(ctx.store.session_factory) as session:
         return _set(Allocations(session).for_user(user_id))
 
 
@@ -149,7 +149,7 @@ def replace_allocations(ctx: AppContext, user_id: int, targets: Sequence[Target]
         check_target(target)
     check_unique(targets)
     now = ctx.clock()
-    with ctx.session_factory.begin() as session:
+    with ctx.store.session_factory.begin() as session:
         lock_user_edits(session, user_id)
         repo = Allocations(session)
         wanted = {t.symbol for t in targets}
@@ -187,7 +187,7 @@ def upsert_allocation(
         Target(symbol, target_percent, enabled, band_percent, band_relative_percent)
     )
     now = ctx.clock()
-    with ctx.session_factory.begin() as session:
+    with ctx.store.session_factory.begin() as session:
         lock_user_edits(session, user_id)
         row = _write(session, user_id, target, now)
         record_audit(
@@ -206,7 +206,7 @@ def upsert_allocation(
 def set_allocation_enabled(ctx: AppContext, user_id: int, symbol: str, enabled: bool) -> Allocation:
     """Turn one existing target on or off, keeping its percent."""
     now = ctx.clock()
-    with ctx.session_factory.begin() as session:
+    with ctx.store.session_factory.begin() as session:
         lock_user_edits(session, user_id)
         row = Allocations(session).get(user_id, symbol)
         if row is None:
@@ -221,7 +221,7 @@ def set_allocation_enabled(ctx: AppContext, user_id: int, symbol: str, enabled: 
 def delete_allocation(ctx: AppContext, user_id: int, symbol: str) -> None:
     """Remove one symbol's target; a symbol with none is ``NotFound``."""
     now = ctx.clock()
-    with ctx.session_factory.begin() as session:
+    with ctx.store.session_factory.begin() as session:
         lock_user_edits(session, user_id)
         repo = Allocations(session)
         row = repo.get(user_id, symbol)

@@ -75,7 +75,7 @@ def due_accounts(ctx: AppContext, now: datetime, limit: int | None = None) -> li
         .order_by(ScheduleRow.next_run_at, ScheduleRow.user_id)
         .limit(limit)
     )
-    with ctx.session_factory() as session:
+    with ctx.store.session_factory() as session:
         rows = session.execute(query).all()
     return [Due(user_id, due_at) for user_id, due_at in rows if due_at is not None]
 
@@ -97,7 +97,7 @@ def sweep(ctx: AppContext, dispatch: Callable[[list[Due]], object]) -> SweepRepo
     if not due:
         return SweepReport(resumed, 0, 0, 0)
     user_ids = [d.user_id for d in due]
-    with ctx.session_factory() as session:
+    with ctx.store.session_factory() as session:
         known = known_accounts(session, user_ids)
     try:
         wanted = accounts_to_check(known, user_ids, market_prices(ctx, due[0].user_id))
@@ -122,7 +122,7 @@ def _screened_out(ctx: AppContext, calm: list[Due]) -> None:
     now = ctx.clock()
     calendar = market_calendar(ctx)
     upcoming: dict[tuple[object, datetime], datetime | None] = {}
-    with ctx.session_factory.begin() as session:
+    with ctx.store.session_factory.begin() as session:
         rows = session.scalars(
             select(ScheduleRow).where(ScheduleRow.user_id.in_([d.user_id for d in calm]))
         ).all()
@@ -146,7 +146,7 @@ def check_due(ctx: AppContext, due: Due) -> DueOutcome:
     """Run one account's due check (under its run lock), once per due time."""
     try:
         with account_lock(ctx, due.user_id) as lock:
-            with ctx.session_factory() as session:
+            with ctx.store.session_factory() as session:
                 row = session.get(ScheduleRow, due.user_id)
                 if row is None or row.next_run_at != due.due_at or row.frequency == Frequency.OFF:
                     return DueOutcome.ALREADY_HANDLED
@@ -192,7 +192,7 @@ def check_due(ctx: AppContext, due: Due) -> DueOutcome:
 
 
 def _reschedule(ctx: AppContext, due: Due, later: datetime | None) -> None:
-    with ctx.session_factory.begin() as session:
+    with ctx.store.session_factory.begin() as session:
         session.execute(
             update(ScheduleRow)
             .where(ScheduleRow.user_id == due.user_id, ScheduleRow.next_run_at == due.due_at)
@@ -203,7 +203,7 @@ def _reschedule(ctx: AppContext, due: Due, later: datetime | None) -> None:
 def _move_on(ctx: AppContext, due: Due, outcome: DueOutcome, run_id: int | None) -> DueOutcome:
     """Record how the due time went and set the next one, unless someone already did."""
     now = ctx.clock()
-    with ctx.session_factory.begin() as session:
+    with ctx.store.session_factory.begin() as session:
         row = session.get(ScheduleRow, due.user_id)
         if row is None or row.next_run_at != due.due_at:
             return DueOutcome.ALREADY_HANDLED

@@ -110,7 +110,7 @@ def wait_for_run(ctx: AppContext, user_id: int, run_id: int, timeout: float) -> 
     stands after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     while True:
-        with ctx.session_factory() as session:
+        with ctx.store.session_factory() as session:
             run = Runs(session).get_for_user(user_id, run_id)
             if run is None:
                 raise NotFound(f"no run {run_id}")
@@ -146,7 +146,7 @@ def make_launcher(ctx: AppContext) -> RunLauncher:
     """The queue when ``trimtab worker`` processes run (``TRIMTAB_WORKERS``), else threads."""
     if not ctx.settings.workers:
         return InProcessRuns(ctx)
-    if ctx.engine.dialect.name != "postgresql":
+    if ctx.store.engine.dialect.name != "postgresql":
         raise TrimtabError(
             "TRIMTAB_WORKERS needs PostgreSQL (the job queue lives there); unset it on SQLite",
             code="workers_need_postgresql",

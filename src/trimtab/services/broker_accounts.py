@@ -31,8 +31,6 @@ from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
 from pydantic import SecretStr
-from sqlalchemy import bindparam, delete, select, update
-from sqlalchemy.orm import Session, sessionmaker
 
 from trimtab.brokers.base import Broker
 from trimtab.brokers.demo import demo_prices
@@ -42,10 +40,9 @@ from trimtab.config import Settings
 from trimtab.errors import BrokerAuthFailed, ConfigError, InvalidInput, TrimtabError
 from trimtab.keys import credentials_cipher, server_secret
 from trimtab.services.context import AppContext
-from trimtab.store.db import reading
-from trimtab.store.locks import RunLock, run_lock
+from trimtab.store.locks import RunLock
 from trimtab.store.models import BrokerAccountRow
-from trimtab.store.repositories import Users
+from trimtab.store.unit_of_work import Store
 
 BROKER_KINDS = ("paper", "alpaca")
 #: Alpaca key ids are 20 capital letters and digits (``PK…`` paper, ``AK…`` live);
@@ -164,13 +161,11 @@ def set_broker_account(
         key_id, secret = validated_keys(key_id, secret)
     cipher = credentials_cipher(server_secret(ctx.settings))
     now = ctx.clock()
-    with ctx.session_factory.begin() as session:
-        row = session.scalars(
-            select(BrokerAccountRow).where(BrokerAccountRow.user_id == user_id)
-        ).one_or_none()
+    with ctx.store.write() as uow:
+        row = uow.broker_accounts.of_user(user_id)
         if row is None:
             row = BrokerAccountRow(user_id=user_id, created_at=now)
-            session.add(row)
+            uow.broker_accounts.add(row)
         row.kind = kind
         row.key_id = key_id if kind == "alpaca" else None
         row.secret_encrypted = (
@@ -250,28 +245,23 @@ def connect_alpaca(
 
 def disconnect(ctx: AppContext, user_id: int) -> BrokerConnection:
     """Forget the user's own connection (its keys included); returns what applies now."""
-    with ctx.session_factory.begin() as session:
-        session.execute(delete(BrokerAccountRow).where(BrokerAccountRow.user_id == user_id))
+    with ctx.store.write() as uow:
+        uow.broker_accounts.delete_of_user(user_id)
     return broker_connection(ctx, user_id)
 
 
-_BROKER_ACCOUNT_OF = select(BrokerAccountRow).where(
-    BrokerAccountRow.user_id == bindparam("user_id")
-)
-
-
-def broker_account(session_factory: sessionmaker[Session], user_id: int) -> BrokerAccountRow | None:
+def broker_account(store: Store, user_id: int) -> BrokerAccountRow | None:
     """The user's own broker choice, or ``None`` when the server's default applies."""
-    with reading(session_factory) as session:
-        return session.scalars(_BROKER_ACCOUNT_OF, {"user_id": user_id}).one_or_none()
+    with store.read() as uow:
+        return uow.broker_accounts.of_user(user_id)
 
 
-def server_account_owner(session_factory: sessionmaker[Session], settings: Settings) -> int | None:
+def server_account_owner(store: Store, settings: Settings) -> int | None:
     """The one user the server's ``ALPACA_*`` account belongs to, or ``None``.
 
     ``TRIMTAB_USER`` names them; without it, the only user of a one-user install."""
-    with reading(session_factory) as session:
-        users = Users(session)
+    with store.read() as uow:
+        users = uow.users
         if settings.user:
             row = users.by_email(settings.user.strip().lower())
             return row.id if row is not None else None
@@ -285,24 +275,17 @@ class _Choice:
     row: BrokerAccountRow | None
 
 
-def _choice(session_factory: sessionmaker[Session], settings: Settings, user_id: int) -> _Choice:
-    return _choices(session_factory, settings, [user_id])[user_id]
+def _choice(store: Store, settings: Settings, user_id: int) -> _Choice:
+    return _choices(store, settings, [user_id])[user_id]
 
 
-def _choices(
-    session_factory: sessionmaker[Session], settings: Settings, user_ids: Sequence[int]
-) -> dict[int, _Choice]:
+def _choices(store: Store, settings: Settings, user_ids: Sequence[int]) -> dict[int, _Choice]:
     """Each user's broker choice, read in one query (and one more for the server's owner)."""
-    with session_factory() as session:
-        rows = {
-            row.user_id: row
-            for row in session.scalars(
-                select(BrokerAccountRow).where(BrokerAccountRow.user_id.in_(user_ids))
-            )
-        }
+    with store.read() as uow:
+        rows = uow.broker_accounts.of_users(user_ids)
     owner = None
     if settings.broker == "alpaca" and any(u not in rows for u in user_ids):
-        owner = server_account_owner(session_factory, settings)
+        owner = server_account_owner(store, settings)
     choices = {}
     for user_id in user_ids:
         row = rows.get(user_id)
@@ -318,7 +301,7 @@ def _choices(
 
 def broker_connection(ctx: AppContext, user_id: int) -> BrokerConnection:
     """The user's broker as stored or configured (no broker call)."""
-    choice = _choice(ctx.session_factory, ctx.settings, user_id)
+    choice = _choice(ctx.store, ctx.settings, user_id)
     row = choice.row
     if choice.source is BrokerSource.OWN and row is not None and row.key_id:
         return BrokerConnection(
@@ -404,7 +387,7 @@ def account_keys(ctx: AppContext, user_ids: Sequence[int]) -> dict[int, str]:
     """``account_key`` of each of ``user_ids``, their connections read in one query."""
     return {
         user_id: _key_of(ctx, user_id, choice)
-        for user_id, choice in _choices(ctx.session_factory, ctx.settings, user_ids).items()
+        for user_id, choice in _choices(ctx.store, ctx.settings, user_ids).items()
     }
 
 
@@ -435,26 +418,15 @@ def _key_of(ctx: AppContext, user_id: int, choice: _Choice) -> str:
         known = ctx.broker_for(user_id).get_account().id
         _remember_account_id(cache, known)
         if row is not None and row.key_id:
-            _store_account_id(ctx.session_factory, row, known)
+            _store_account_id(ctx.store, row, known)
     return f"alpaca:{'paper' if paper else 'live'}:{known}"
 
 
-def _store_account_id(
-    session_factory: sessionmaker[Session], row: BrokerAccountRow, account_id: str
-) -> None:
+def _store_account_id(store: Store, row: BrokerAccountRow, account_id: str) -> None:
     """Keep the account id a connection made before ids were stored reached, so other
     processes need not ask the broker for it (unless the keys changed meanwhile)."""
-    with session_factory.begin() as session:
-        session.execute(
-            update(BrokerAccountRow)
-            .where(
-                BrokerAccountRow.user_id == row.user_id,
-                BrokerAccountRow.key_id == row.key_id,
-                BrokerAccountRow.paper == row.paper,
-                BrokerAccountRow.account_id.is_(None),
-            )
-            .values(account_id=account_id)
-        )
+    with store.write() as uow:
+        uow.broker_accounts.fill_account_id(row, account_id)
 
 
 # -- building each user's broker ----------------------------------------------------
@@ -462,7 +434,7 @@ def _store_account_id(
 
 def make_broker_for(
     settings: Settings,
-    session_factory: sessionmaker[Session],
+    store: Store,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> Callable[[int], Broker]:
     """A function giving each user's broker: their own connection, the server's
@@ -472,9 +444,9 @@ def make_broker_for(
     built = _Brokers()
 
     def broker_for(user_id: int) -> Broker:
-        choice = _choice(session_factory, settings, user_id)
+        choice = _choice(store, settings, user_id)
         if choice.source is BrokerSource.PAPER:
-            return StoredPaperBroker(session_factory, user_id, prices, assets, clock)
+            return StoredPaperBroker(store.session_factory, user_id, prices, assets, clock)
         row = choice.row
         if row is None:
             return built.get(("server",), lambda: _alpaca_broker(settings))
@@ -550,9 +522,7 @@ def _user_settings(settings: Settings, row: BrokerAccountRow, cipher: Fernet) ->
 def account_lock(ctx: AppContext, user_id: int) -> AbstractContextManager[RunLock]:
     """Hold the run lock of the broker account ``user_id`` trades (``Conflict`` when a
     run or trade already does, whichever trimtab user started it)."""
-    return run_lock(
-        ctx.engine,
-        ctx.session_factory,
+    return ctx.store.run_lock(
         account_key(ctx, user_id),
         lease=ctx.run_options.lock_lease,
         clock=ctx.clock,

@@ -1,4 +1,4 @@
-"""What every use case runs with: sessions, each user's broker, events, settings and clock.
+"""What every use case runs with: the store, each user's broker, events, settings and clock.
 
 The API, the CLI and the worker each build one ``AppContext`` with
 ``trimtab.bootstrap.build_context`` and pass it to the services; tests build one around
@@ -12,13 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
-
 from trimtab.brokers.base import Broker
 from trimtab.config import Settings
 from trimtab.services.events import EventPublisher
 from trimtab.services.notify_delivery import Notifier
+from trimtab.store.unit_of_work import Store
 
 
 def utc_now() -> datetime:
@@ -41,8 +39,9 @@ class RunOptions:
 
 @dataclass
 class AppContext:
-    engine: Engine
-    session_factory: sessionmaker[Session]
+    #: The only way a service reaches the database: ``store.write()`` / ``store.read()``
+    #: open a unit of work (``trimtab.store.unit_of_work``).
+    store: Store
     broker_for: Callable[[int], Broker]
     events: EventPublisher
     settings: Settings

@@ -39,7 +39,7 @@ def seed_demo_user(ctx: AppContext, password: str = DEMO_PASSWORD) -> DemoSeed:
         return DemoSeed(get_user_by_email(ctx, DEMO_EMAIL), password, created=False)
     replace_allocations(ctx, user.id, DEMO_TARGETS)
     prices, _ = paper_market()
-    with ctx.session_factory.begin() as session:
+    with ctx.store.session_factory.begin() as session:
         # Replace the new-account cash with the demo's drifted portfolio.
         for table in (PaperOrderRow, PaperHoldingRow, PaperAccountRow):
             session.execute(delete(table).where(table.user_id == user.id))

@@ -80,7 +80,7 @@ class LiveRun:
 
     # -- records ------------------------------------------------------------
     def _load(self) -> None:
-        with self.ctx.session_factory() as session:
+        with self.ctx.store.session_factory() as session:
             self._rows = {row.id: row for row in Orders(session).for_run(self.run_id)}
 
     def _orders(self) -> list[OrderRow]:
@@ -265,7 +265,7 @@ class LiveRun:
         if interrupted and outcome.status is RunStatus.AWAITING_FILLS:
             outcome = Outcome(outcome.status, f"{outcome.message} ({interrupted})")
         now = self.ctx.clock()
-        with self.ctx.session_factory.begin() as session:
+        with self.ctx.store.session_factory.begin() as session:
             run = Runs(session).get(self.run_id)
             assert run is not None
             run.status = outcome.status

@@ -44,7 +44,7 @@ def wait_after(failures: int) -> timedelta:
 
 def retry_after(ctx: AppContext, key: str) -> int:
     """Whole seconds before ``key`` may try again; 0 when it may now."""
-    with ctx.session_factory() as session:
+    with ctx.store.session_factory() as session:
         row = session.get(LoginThrottleRow, key)
         if row is None or row.locked_until is None:
             return 0
@@ -55,7 +55,7 @@ def retry_after(ctx: AppContext, key: str) -> int:
 def record_failure(ctx: AppContext, key: str) -> None:
     """Count one failure (atomically, whichever process records it)."""
     now = ctx.clock()
-    with ctx.session_factory.begin() as session:
+    with ctx.store.session_factory.begin() as session:
         dialect = session.get_bind().dialect.name
         insert = pg_insert if dialect == "postgresql" else sqlite_insert
         # Stale counts (this key's too) start over rather than add to yesterday's.
@@ -77,5 +77,5 @@ def record_failure(ctx: AppContext, key: str) -> None:
 
 
 def record_success(ctx: AppContext, key: str) -> None:
-    with ctx.session_factory.begin() as session:
+    with ctx.store.session_factory.begin() as session:
         session.execute(delete(LoginThrottleRow).where(LoginThrottleRow.key == key))

@@ -124,7 +124,7 @@ def _prefs(ctx: AppContext, row: NotificationSettingsRow | None) -> Notification
 
 
 def get_preferences(ctx: AppContext, user_id: int) -> NotificationPrefs:
-    with ctx.session_factory() as session:
+    with ctx.store.session_factory() as session:
         return _prefs(ctx, session.get(NotificationSettingsRow, user_id))
 
 
@@ -180,7 +180,7 @@ def set_preferences(
     cipher = credentials_cipher(server_secret(ctx.settings))
     now = ctx.clock()
     new_secret = None
-    with ctx.session_factory.begin() as session:
+    with ctx.store.session_factory.begin() as session:
         row = session.get(NotificationSettingsRow, user_id)
         if row is None:
             row = NotificationSettingsRow(user_id=user_id, events=list(DEFAULT_EVENTS))
@@ -227,7 +227,7 @@ def _record_deliveries(
     ctx: AppContext, user_id: int, event: NotifyEvent, data: dict[str, Any]
 ) -> list[int]:
     now = ctx.clock()
-    with ctx.session_factory.begin() as session:
+    with ctx.store.session_factory.begin() as session:
         prefs = session.get(NotificationSettingsRow, user_id)
         if prefs is None or (event is not NotifyEvent.TEST and event not in prefs.events):
             return []
@@ -340,7 +340,7 @@ def notify_broker_failing(ctx: AppContext, user_id: int, err: BrokerError) -> No
 
 def _streak_already_told(ctx: AppContext, user_id: int) -> bool:
     deliveries = NotificationDeliveryRow
-    with ctx.session_factory() as session:
+    with ctx.store.session_factory() as session:
         told_at = session.scalar(
             select(func.max(deliveries.created_at)).where(
                 deliveries.user_id == user_id,
@@ -389,7 +389,7 @@ def list_deliveries(
 ) -> DeliveryList:
     """The user's deliveries, newest first, and how many there are."""
     table = NotificationDeliveryRow
-    with ctx.session_factory() as session:
+    with ctx.store.session_factory() as session:
         rows = session.scalars(
             select(table)
             .where(table.user_id == user_id)
@@ -433,7 +433,7 @@ def send_test(ctx: AppContext, user_id: int, *, wait: float = 15.0) -> DeliveryL
             field="email",
         )
     ctx.notifier.drain(wait)
-    with ctx.session_factory() as session:
+    with ctx.store.session_factory() as session:
         rows = session.scalars(
             select(NotificationDeliveryRow).where(NotificationDeliveryRow.id.in_(ids))
         ).all()

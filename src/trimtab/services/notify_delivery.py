@@ -85,7 +85,7 @@ def _claim(ctx: AppContext, delivery_id: int, lease: float) -> NotificationDeliv
     """Take the delivery for one attempt, or ``None`` when it is done or someone has it."""
     now = ctx.clock()
     table = NotificationDeliveryRow
-    with ctx.session_factory.begin() as session:
+    with ctx.store.session_factory.begin() as session:
         claimed = session.execute(
             update(table)
             .where(
@@ -111,7 +111,7 @@ def _claim(ctx: AppContext, delivery_id: int, lease: float) -> NotificationDeliv
 
 
 def _webhook_secret(ctx: AppContext, user_id: int) -> str:
-    with ctx.session_factory() as session:
+    with ctx.store.session_factory() as session:
         prefs = session.get(NotificationSettingsRow, user_id)
         encrypted = prefs.webhook_secret_encrypted if prefs is not None else None
     if encrypted is None:
@@ -182,7 +182,7 @@ def deliver_one(ctx: AppContext, delivery_id: int, policy: DeliveryPolicy) -> fl
     else:
         status = DeliveryStatus.RETRYING
         retry_in = policy.backoff(attempts)
-    with ctx.session_factory.begin() as session:
+    with ctx.store.session_factory.begin() as session:
         stored = session.get(NotificationDeliveryRow, delivery_id)
         assert stored is not None
         stored.status = status
@@ -213,7 +213,7 @@ def due_deliveries(ctx: AppContext, limit: int = 100) -> list[int]:
     """Deliveries whose next attempt is due, including ones a dead process had claimed."""
     now = ctx.clock()
     table = NotificationDeliveryRow
-    with ctx.session_factory() as session:
+    with ctx.store.session_factory() as session:
         return list(
             session.scalars(
                 select(table.id)

@@ -74,7 +74,7 @@ def record_changes(
     are written as they are, without being read again, and returned changed.
     """
     befores = []
-    with ctx.session_factory.begin() as session:
+    with ctx.store.session_factory.begin() as session:
         now = ctx.clock()
         for row, change in changes:
             session.add(row)
@@ -145,12 +145,12 @@ def _gate(ctx: AppContext, user_id: int) -> Iterator[str | None]:
     holding one through a send would lock out the paper broker's own writes, so the
     rows are read in a short session first.
     """
-    if ctx.engine.dialect.name == "postgresql":
-        with ctx.session_factory() as session, risk_gate(session, exclusive=False):
+    if ctx.store.engine.dialect.name == "postgresql":
+        with ctx.store.session_factory() as session, risk_gate(session, exclusive=False):
             yield read_risk(session, user_id).blocked_reason
         return
-    with process_risk_gate(ctx.engine, exclusive=False):
-        with ctx.session_factory() as session:
+    with process_risk_gate(ctx.store.engine, exclusive=False):
+        with ctx.store.session_factory() as session:
             reason = read_risk(session, user_id).blocked_reason
         yield reason
 

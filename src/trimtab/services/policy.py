@@ -102,7 +102,7 @@ def read_policy(session: Session, user_id: int) -> Policy:
 
 
 def get_policy(ctx: AppContext, user_id: int) -> Policy:
-    with ctx.session_factory() as session:
+    with ctx.store.session_factory() as session:
         return read_policy(session, user_id)
 
 
@@ -244,7 +244,7 @@ def update_policy(
     from trimtab.store.repositories import Policies, record_audit
 
     now = ctx.clock()
-    with ctx.session_factory.begin() as session:
+    with ctx.store.session_factory.begin() as session:
         repo = Policies(session)
         row = repo.get(user_id)
         if row is None:

@@ -170,8 +170,8 @@ def sweep_alone(ctx: AppContext, app: procrastinate.App) -> SweepReport:
     right now (it covers the same schedules): workers starting together sweep once."""
     try:
         with run_lock(
-            ctx.engine,
-            ctx.session_factory,
+            ctx.store.engine,
+            ctx.store.session_factory,
             SWEEP_LOCK,
             lease=ctx.run_options.lock_lease,
             clock=ctx.clock,

@@ -114,7 +114,7 @@ def start_live_check(
     """
     request = _request(user_id, False, symbols, trigger, queue_if_closed)
     with _counted_errors(ctx, request), account_lock(ctx, user_id):
-        with ctx.session_factory() as session:
+        with ctx.store.session_factory() as session:
             unfinished = Runs(session).unfinished(user_id, list(UNFINISHED))
             if unfinished is not None:
                 orders = Orders(session).for_run(unfinished.id)
@@ -170,7 +170,7 @@ def _refuse_while_another_user_runs(ctx: AppContext, user_id: int) -> None:
     """``Conflict`` when another user connected to the same broker account has a live run
     not finished yet: its orders are planned, or sent and awaiting fills, outside the
     lock, and a second plan on the same positions would trade them twice."""
-    with ctx.session_factory() as session:
+    with ctx.store.session_factory() as session:
         others = Runs(session).users_with_unfinished(list(UNFINISHED))
     if shares_account(ctx, user_id, others):
         raise Conflict(ALREADY_RUNNING)
@@ -196,7 +196,7 @@ def resume_unfinished_runs(ctx: AppContext) -> list[CheckResult]:
 
     An account whose run is in flight elsewhere is left to that run.
     """
-    with ctx.session_factory() as session:
+    with ctx.store.session_factory() as session:
         user_ids = Runs(session).users_with_unfinished(list(UNFINISHED))
     results = []
     for user_id in user_ids:
@@ -216,7 +216,7 @@ def resume_holding_lock(ctx: AppContext, user_id: int, lock: RunLock) -> CheckRe
 
 def _resume(ctx: AppContext, user_id: int, broker: Broker, lock: RunLock) -> CheckResult | None:
     """Advance the user's unfinished live run, if there is one (the caller holds the lock)."""
-    with ctx.session_factory() as session:
+    with ctx.store.session_factory() as session:
         unfinished = Runs(session).unfinished(user_id, list(UNFINISHED))
     if unfinished is None:
         return None
@@ -313,7 +313,7 @@ def _plan(
     for a live check, unless the caller gives ``market_open``), and plan."""
     user_id = request.user_id
     # One snapshot: an allocation edit racing the run is seen whole or not at all.
-    with reading(ctx.session_factory) as session:
+    with reading(ctx.store.session_factory) as session:
         policy = read_policy(session, user_id)
         targets = load_targets(session, user_id)
         blocked_reason = read_risk(session, user_id).blocked_reason
@@ -388,7 +388,7 @@ def _record(
     """
     user_id = request.user_id
     now = ctx.clock()
-    with ctx.session_factory.begin() as session:
+    with ctx.store.session_factory.begin() as session:
         run = Runs(session).add(
             RebalanceRunRow(
                 user_id=user_id,

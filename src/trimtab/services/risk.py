@@ -84,7 +84,7 @@ def read_risk(session: Session, user_id: int) -> RiskView:
 
 
 def get_risk(ctx: AppContext, user_id: int) -> RiskView:
-    with reading(ctx.session_factory) as session:
+    with reading(ctx.store.session_factory) as session:
         return read_risk(session, user_id)
 
 
@@ -133,8 +133,8 @@ def _change(
     """
     now = ctx.clock()
     with (
-        process_risk_gate(ctx.engine, exclusive=True),
-        ctx.session_factory.begin() as session,
+        process_risk_gate(ctx.store.engine, exclusive=True),
+        ctx.store.session_factory.begin() as session,
         risk_gate(session, exclusive=True),
     ):
         # Waits for orders being sent; once this commits, none is sent (order_sending).

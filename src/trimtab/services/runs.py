@@ -52,7 +52,7 @@ def list_runs(
         raise InvalidInput(f"limit must be 1 to {MAX_PAGE}", field="limit")
     if offset < 0:
         raise InvalidInput("offset must not be negative", field="offset")
-    with reading(ctx.session_factory) as session:
+    with reading(ctx.store.session_factory) as session:
         repo = Runs(session)
         filters: dict[str, Any] = {
             "dry_run": dry_run,
@@ -72,7 +72,7 @@ def get_run(ctx: AppContext, user_id: int, run_id: int) -> RunDetail:
 
     Another user's run is ``NotFound``, as if it did not exist.
     """
-    with reading(ctx.session_factory) as session:
+    with reading(ctx.store.session_factory) as session:
         run = Runs(session).get_for_user(user_id, run_id)
         if run is None:
             raise NotFound(f"no run {run_id}")

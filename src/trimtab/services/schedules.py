@@ -101,7 +101,7 @@ def due_time(
 
 def get_schedule(ctx: AppContext, user_id: int) -> ScheduleView:
     """The user's schedule (``off`` when never set), its next run after any cooldown."""
-    with ctx.session_factory() as session:
+    with ctx.store.session_factory() as session:
         row = session.get(ScheduleRow, user_id)
         last_live = last_live_run_at(session, user_id)
     if row is None:
@@ -199,7 +199,7 @@ def set_schedule(ctx: AppContext, user_id: int, **fields: Any) -> ScheduleView:
     """Change the user's schedule (see ``checked_schedule``) and compute its next run."""
     now = ctx.clock()
     calendar = market_calendar(ctx)
-    with ctx.session_factory.begin() as session:
+    with ctx.store.session_factory.begin() as session:
         row = session.get(ScheduleRow, user_id)
         schedule = checked_schedule(schedule_of(row), **fields)
         upcoming = next_run(

@@ -57,6 +57,6 @@ def tax_context(ctx: AppContext, user_id: int, broker: Broker, today: date) -> T
     The fills are read in a session closed before the broker is asked: the paper
     broker writes to the same SQLite database.
     """
-    with ctx.session_factory() as session:
+    with ctx.store.session_factory() as session:
         fills = recorded_fills(session, user_id)
     return TaxContext(today, lots_from_fills(fills), broker_cost_basis(broker))

@@ -121,7 +121,7 @@ def execute_trade(
     client_order_id = trade_client_order_id(user_id, idempotency_key)
     request = validate_trade(broker, symbol, side, qty, order_type, time_in_force, client_order_id)
     with account_lock(ctx, user_id):
-        with ctx.session_factory() as session:
+        with ctx.store.session_factory() as session:
             earlier = Orders(session).by_client_order_id(client_order_id)
         if earlier is not None:
             return _replay(broker, earlier)
@@ -154,7 +154,7 @@ def _trade_json(answer: Order) -> TradeResult:
 def _place(ctx: AppContext, user_id: int, broker: Broker, request: OrderRequest) -> TradeResult:
     """Record the order, send it, record the answer (or the failure) and publish it."""
     now = ctx.clock()
-    with ctx.session_factory.begin() as session:
+    with ctx.store.session_factory.begin() as session:
         reason = read_risk(session, user_id).blocked_reason
         if reason is not None:
             raise TradingBlocked(f"{reason}; no order placed")
@@ -175,7 +175,7 @@ def _place(ctx: AppContext, user_id: int, broker: Broker, request: OrderRequest)
         order_id = order.id
     order_changed(ctx, order, None, source="trade")
     sent = send_order(ctx, broker, order, request, source="trade")
-    with ctx.session_factory.begin() as session:
+    with ctx.store.session_factory.begin() as session:
         record_audit(
             session,
             "trade_placed" if sent.answer else "trade_failed",

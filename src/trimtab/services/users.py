@@ -11,16 +11,12 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError
 
 from trimtab.brokers.demo import NEW_ACCOUNT_CASH
-from trimtab.brokers.paper import open_paper_account
 from trimtab.errors import Conflict, InvalidInput, NotFound
 from trimtab.services.context import AppContext
-from trimtab.store.db import reading
 from trimtab.store.models import ApiTokenRow, UserRow
-from trimtab.store.repositories import Tokens, Users, record_audit
+from trimtab.store.unit_of_work import ConstraintViolation
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+$")
 MIN_PASSWORD_LENGTH = 8
@@ -86,11 +82,10 @@ def create_user(ctx: AppContext, email: str, password: str, is_admin: bool = Fal
         )
     now = ctx.clock()
     try:
-        with ctx.session_factory.begin() as session:
-            users = Users(session)
-            if users.by_email(email) is not None:
+        with ctx.store.write() as uow:
+            if uow.users.by_email(email) is not None:
                 raise Conflict(f"a user with email {email} already exists")
-            row = users.add(
+            row = uow.users.add(
                 UserRow(
                     email=email,
                     password_hash=_hasher.hash(password),
@@ -98,9 +93,8 @@ def create_user(ctx: AppContext, email: str, password: str, is_admin: bool = Fal
                     created_at=now,
                 )
             )
-            open_paper_account(session, row.id, NEW_ACCOUNT_CASH, now=now)
-            record_audit(
-                session,
+            uow.paper_accounts.open(row.id, NEW_ACCOUNT_CASH, now=now)
+            uow.audit(
                 "user_created",
                 user_id=row.id,
                 actor=email,
@@ -108,7 +102,7 @@ def create_user(ctx: AppContext, email: str, password: str, is_admin: bool = Fal
                 now=now,
             )
             return _user(row)
-    except IntegrityError:
+    except ConstraintViolation:
         # Another request created the same email between our check and insert.
         raise Conflict(f"a user with email {email} already exists") from None
 
@@ -119,8 +113,8 @@ def authenticate(ctx: AppContext, email: str, password: str) -> User | None:
         email = normalize_email(email)
     except InvalidInput:
         return None
-    with ctx.session_factory.begin() as session:
-        row = Users(session).by_email(email)
+    with ctx.store.write() as uow:
+        row = uow.users.by_email(email)
         try:
             _hasher.verify(row.password_hash if row else _dummy_hash(), password)
         except (VerificationError, InvalidHashError):
@@ -133,8 +127,8 @@ def authenticate(ctx: AppContext, email: str, password: str) -> User | None:
 
 
 def get_user(ctx: AppContext, user_id: int) -> User:
-    with reading(ctx.session_factory) as session:
-        row = Users(session).get(user_id)
+    with ctx.store.read() as uow:
+        row = uow.users.get(user_id)
         if row is None:
             raise NotFound(f"no user {user_id}")
         return _user(row)
@@ -142,13 +136,13 @@ def get_user(ctx: AppContext, user_id: int) -> User:
 
 def list_users(ctx: AppContext, limit: int = 500) -> list[User]:
     """Every account, oldest first (for admins)."""
-    with ctx.session_factory() as session:
-        return [_user(row) for row in Users(session).first(limit)]
+    with ctx.store.read() as uow:
+        return [_user(row) for row in uow.users.first(limit)]
 
 
 def get_user_by_email(ctx: AppContext, email: str) -> User:
-    with ctx.session_factory() as session:
-        row = Users(session).by_email(normalize_email(email))
+    with ctx.store.read() as uow:
+        row = uow.users.by_email(normalize_email(email))
         if row is None:
             raise NotFound(f"no user with email {email.strip().lower()}", field="user")
         return _user(row)
@@ -158,8 +152,8 @@ def resolve_user(ctx: AppContext, email: str | None) -> User:
     """The user a command acts for: by email, else the only user there is."""
     if email:
         return get_user_by_email(ctx, email)
-    with ctx.session_factory() as session:
-        rows = Users(session).first(2)
+    with ctx.store.read() as uow:
+        rows = uow.users.first(2)
     if len(rows) == 1:
         return _user(rows[0])
     if not rows:
@@ -176,35 +170,31 @@ def create_token(ctx: AppContext, user_id: int, name: str) -> tuple[str, TokenIn
         raise InvalidInput("token name must be 1 to 100 characters", field="name")
     plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
     now = ctx.clock()
-    with ctx.session_factory.begin() as session:
-        if Users(session).get(user_id) is None:
+    with ctx.store.write() as uow:
+        if uow.users.get(user_id) is None:
             raise NotFound(f"no user {user_id}")
-        row = Tokens(session).add(
+        row = uow.tokens.add(
             ApiTokenRow(user_id=user_id, name=name, token_hash=hash_token(plain), created_at=now)
         )
-        record_audit(
-            session, "token_created", user_id=user_id, actor=None, data={"id": row.id}, now=now
-        )
+        uow.audit("token_created", user_id=user_id, actor=None, data={"id": row.id}, now=now)
         return plain, _token(row)
 
 
 def list_tokens(ctx: AppContext, user_id: int) -> list[TokenInfo]:
-    with ctx.session_factory() as session:
-        return [_token(row) for row in Tokens(session).for_user(user_id)]
+    with ctx.store.read() as uow:
+        return [_token(row) for row in uow.tokens.for_user(user_id)]
 
 
 def revoke_token(ctx: AppContext, user_id: int, token_id: int) -> TokenInfo:
     """Revoke one of the user's tokens; another user's token is ``NotFound``."""
     now = ctx.clock()
-    with ctx.session_factory.begin() as session:
-        row = Tokens(session).get_for_user(user_id, token_id)
+    with ctx.store.write() as uow:
+        row = uow.tokens.get_for_user(user_id, token_id)
         if row is None:
             raise NotFound(f"no token {token_id}")
         if row.revoked_at is None:
             row.revoked_at = now
-            record_audit(
-                session, "token_revoked", user_id=user_id, actor=None, data={"id": row.id}, now=now
-            )
+            uow.audit("token_revoked", user_id=user_id, actor=None, data={"id": row.id}, now=now)
         return _token(row)
 
 
@@ -213,16 +203,14 @@ def user_for_token(ctx: AppContext, plain: str) -> User | None:
     if not isinstance(plain, str) or not plain.startswith(TOKEN_PREFIX):
         return None
     now = ctx.clock()
-    with reading(ctx.session_factory) as session:
-        found = Tokens(session).live_with_user(hash_token(plain))
+    with ctx.store.read() as uow:
+        found = uow.tokens.live_with_user(hash_token(plain))
         if found is None:
             return None
         token, row = found
         user = _user(row)
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
         # Only then a write (a short transaction of its own): most requests just read.
-        with ctx.session_factory.begin() as session:
-            session.execute(
-                update(ApiTokenRow).where(ApiTokenRow.id == token.id).values(last_used_at=now)
-            )
+        with ctx.store.write() as uow:
+            uow.tokens.mark_used(token.id, now)
     return user

@@ -11,12 +11,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, select, update
-
 from trimtab.errors import NotFound
 from trimtab.services.context import AppContext
 from trimtab.services.users import hash_token
-from trimtab.store.db import reading
 from trimtab.store.models import WebSessionRow
 
 #: A signed-in page stays signed in for a working week.
@@ -43,7 +40,7 @@ def create_session(ctx: AppContext, user_id: int, user_agent: str = "") -> tuple
     """A new session for ``user_id``: the cookie value (shown only now) and the session."""
     plain = secrets.token_urlsafe(32)
     now = ctx.clock()
-    with ctx.session_factory.begin() as session:
+    with ctx.store.write() as uow:
         row = WebSessionRow(
             user_id=user_id,
             token_hash=hash_token(plain),
@@ -52,20 +49,16 @@ def create_session(ctx: AppContext, user_id: int, user_agent: str = "") -> tuple
             expires_at=now + SESSION_LIFETIME,
             user_agent=user_agent[:200],
         )
-        session.add(row)
-        session.flush()
+        uow.web_sessions.add(row)
         return plain, _session(row)
-
-
-_BY_HASH = select(WebSessionRow).where(WebSessionRow.token_hash == bindparam("token_hash"))
 
 
 def session_for(ctx: AppContext, plain: str) -> WebSession | None:
     """The live session a cookie names, else ``None`` (unknown, revoked or expired)."""
     if not plain or len(plain) > 100:
         return None
-    with reading(ctx.session_factory) as session:
-        row = session.scalars(_BY_HASH, {"token_hash": hash_token(plain)}).one_or_none()
+    with ctx.store.read() as uow:
+        row = uow.web_sessions.by_hash(hash_token(plain))
         if row is None or row.revoked_at is not None or row.expires_at <= ctx.clock():
             return None
         return _session(row)
@@ -73,23 +66,15 @@ def session_for(ctx: AppContext, plain: str) -> WebSession | None:
 
 def list_sessions(ctx: AppContext, user_id: int) -> list[WebSession]:
     """The user's live sessions, newest first."""
-    with ctx.session_factory() as session:
-        rows = session.scalars(
-            select(WebSessionRow)
-            .where(
-                WebSessionRow.user_id == user_id,
-                WebSessionRow.revoked_at.is_(None),
-                WebSessionRow.expires_at > ctx.clock(),
-            )
-            .order_by(WebSessionRow.id.desc())
-        ).all()
+    with ctx.store.read() as uow:
+        rows = uow.web_sessions.live_for_user(user_id, ctx.clock())
         return [_session(row) for row in rows]
 
 
 def revoke_session(ctx: AppContext, user_id: int, session_id: int) -> None:
     """End one of the user's sessions; another user's (or none) is ``NotFound``."""
-    with ctx.session_factory.begin() as session:
-        row = session.get(WebSessionRow, session_id)
+    with ctx.store.write() as uow:
+        row = uow.web_sessions.get(session_id)
         if row is None or row.user_id != user_id or row.revoked_at is not None:
             raise NotFound(f"no session {session_id}", field="session_id")
         row.revoked_at = ctx.clock()
@@ -97,10 +82,5 @@ def revoke_session(ctx: AppContext, user_id: int, session_id: int) -> None:
 
 def revoke_all_sessions(ctx: AppContext, user_id: int) -> int:
     """Sign the user out everywhere: end every live session; returns how many."""
-    with ctx.session_factory.begin() as session:
-        result = session.execute(
-            update(WebSessionRow)
-            .where(WebSessionRow.user_id == user_id, WebSessionRow.revoked_at.is_(None))
-            .values(revoked_at=ctx.clock())
-        )
-        return int(getattr(result, "rowcount", 0) or 0)
+    with ctx.store.write() as uow:
+        return uow.web_sessions.revoke_all(user_id, ctx.clock())

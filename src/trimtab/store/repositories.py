@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, func, select
+from sqlalchemy import ColumnElement, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session, defer
 
 from trimtab.store.models import (
     AllocationRow,
     ApiTokenRow,
     AuditEventRow,
+    BrokerAccountRow,
     OrderRow,
+    PaperAccountRow,
+    PaperHoldingRow,
+    PaperOrderRow,
     PolicyRow,
     RebalanceRunRow,
     RiskStatusRow,
     UserRow,
+    WebSessionRow,
 )
 
 SYSTEM_SCOPE = "system"
@@ -97,6 +103,12 @@ class Tokens:
     def get_for_user(self, user_id: int, token_id: int) -> ApiTokenRow | None:
         row = self.session.get(ApiTokenRow, token_id)
         return row if row is not None and row.user_id == user_id else None
+
+    def mark_used(self, token_id: int, now: datetime) -> None:
+        """Set ``last_used_at`` without loading the row."""
+        self.session.execute(
+            update(ApiTokenRow).where(ApiTokenRow.id == token_id).values(last_used_at=now)
+        )
 
 
 class Allocations:
@@ -271,6 +283,118 @@ class Orders:
             _SENT_COUNTS, {"run_ids": list(run_ids), "excluding": list(excluding)}
         ).all()
         return {run_id: int(count) for run_id, count in rows if run_id is not None}
+
+
+_WEB_SESSION_BY_HASH = select(WebSessionRow).where(
+    WebSessionRow.token_hash == bindparam("token_hash")
+)
+
+
+class WebSessions:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, row: WebSessionRow) -> WebSessionRow:
+        self.session.add(row)
+        self.session.flush()
+        return row
+
+    def get(self, session_id: int) -> WebSessionRow | None:
+        return self.session.get(WebSessionRow, session_id)
+
+    def by_hash(self, token_hash: str) -> WebSessionRow | None:
+        return self.session.scalars(_WEB_SESSION_BY_HASH, {"token_hash": token_hash}).one_or_none()
+
+    def live_for_user(self, user_id: int, now: datetime) -> Sequence[WebSessionRow]:
+        """The user's unrevoked, unexpired sessions, newest first."""
+        return self.session.scalars(
+            select(WebSessionRow)
+            .where(
+                WebSessionRow.user_id == user_id,
+                WebSessionRow.revoked_at.is_(None),
+                WebSessionRow.expires_at > now,
+            )
+            .order_by(WebSessionRow.id.desc())
+        ).all()
+
+    def revoke_all(self, user_id: int, now: datetime) -> int:
+        """Revoke every unrevoked session of the user; returns how many."""
+        result = self.session.execute(
+            update(WebSessionRow)
+            .where(WebSessionRow.user_id == user_id, WebSessionRow.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+
+_BROKER_ACCOUNT_OF = select(BrokerAccountRow).where(
+    BrokerAccountRow.user_id == bindparam("user_id")
+)
+
+
+class BrokerAccounts:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, row: BrokerAccountRow) -> None:
+        self.session.add(row)
+
+    def of_user(self, user_id: int) -> BrokerAccountRow | None:
+        return self.session.scalars(_BROKER_ACCOUNT_OF, {"user_id": user_id}).one_or_none()
+
+    def of_users(self, user_ids: Sequence[int]) -> dict[int, BrokerAccountRow]:
+        """The rows of ``user_ids`` that exist, by user, in one query."""
+        rows = self.session.scalars(
+            select(BrokerAccountRow).where(BrokerAccountRow.user_id.in_(list(user_ids)))
+        )
+        return {row.user_id: row for row in rows}
+
+    def delete_of_user(self, user_id: int) -> None:
+        self.session.execute(delete(BrokerAccountRow).where(BrokerAccountRow.user_id == user_id))
+
+    def fill_account_id(self, row: BrokerAccountRow, account_id: str) -> None:
+        """Store the account id of ``row``'s connection, unless its keys changed since
+        ``row`` was read or an id is stored already."""
+        self.session.execute(
+            update(BrokerAccountRow)
+            .where(
+                BrokerAccountRow.user_id == row.user_id,
+                BrokerAccountRow.key_id == row.key_id,
+                BrokerAccountRow.paper == row.paper,
+                BrokerAccountRow.account_id.is_(None),
+            )
+            .values(account_id=account_id)
+        )
+
+
+class PaperAccounts:
+    """The books of trimtab's paper broker (``brokers.paper.StoredPaperBroker`` trades them)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def open(
+        self,
+        user_id: int,
+        cash: Decimal,
+        holdings: Mapping[str, Decimal] | None = None,
+        prices: Mapping[str, Decimal] | None = None,
+        *,
+        now: datetime,
+    ) -> None:
+        """Give ``user_id`` a paper account with ``cash`` (USD) and ``holdings`` (shares)
+        bought at ``prices`` (USD a share; 0 for a symbol without one)."""
+        self.session.add(PaperAccountRow(user_id=user_id, cash=cash, updated_at=now))
+        for symbol, qty in (holdings or {}).items():
+            price = (prices or {}).get(symbol, Decimal(0))
+            self.session.add(
+                PaperHoldingRow(user_id=user_id, symbol=symbol, qty=qty, avg_entry_price=price)
+            )
+
+    def close(self, user_id: int) -> None:
+        """Delete the user's paper orders, holdings and account."""
+        for table in (PaperOrderRow, PaperHoldingRow, PaperAccountRow):
+            self.session.execute(delete(table).where(table.user_id == user_id))
 
 
 def record_audit(

@@ -15,7 +15,7 @@ router = APIRouter(tags=["health"])
 @router.get("/healthz")
 def healthz(ctx: Ctx) -> JSONResponse:
     try:
-        with ctx.engine.connect() as connection:
+        with ctx.store.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
     except Exception as err:  # any database failure means "not healthy", with the reason
         return JSONResponse(

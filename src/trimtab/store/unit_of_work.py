@@ -1,0 +1,168 @@
+"""The transaction boundary: a ``Store`` opens units of work, each one transaction that
+hands out the repositories, so the services never see a session or write SQL.
+
+::
+
+    with ctx.store.write() as uow:      # commits on success, rolls back on error
+        row = uow.users.by_email(email)
+        uow.audit("user_created", user_id=row.id, actor=email, data={}, now=now)
+
+    with ctx.store.read() as uow:       # refuses to write (RuntimeError on flush)
+        return uow.runs.get(run_id)
+
+A write begins ``BEGIN IMMEDIATE`` on SQLite (the read-then-write of a unit is atomic)
+and takes ``uow.lock_user_edits`` / ``uow.risk_gate`` on PostgreSQL where a service
+asks for them; a read is ``reading``'s transaction (docs/architecture.md, "The store").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from datetime import datetime, timedelta
+from functools import cached_property
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from trimtab.store import locks
+from trimtab.store.db import make_session_factory, reading
+from trimtab.store.repositories import (
+    Allocations,
+    BrokerAccounts,
+    Orders,
+    PaperAccounts,
+    Policies,
+    RiskRows,
+    Runs,
+    Tokens,
+    Users,
+    WebSessions,
+    record_audit,
+)
+
+
+class ConstraintViolation(Exception):
+    """A unit broke a constraint of the schema (a unique key another writer took first,
+    a missing parent row); nothing of the unit was committed."""
+
+
+class UnitOfWork:
+    """One transaction and the repositories that work in it (made on first use)."""
+
+    def __init__(self, session: Session) -> None:
+        #: For store-level adapters only (the paper broker's books): services use the
+        #: repositories.
+        self.session = session
+
+    @cached_property
+    def users(self) -> Users:
+        return Users(self.session)
+
+    @cached_property
+    def tokens(self) -> Tokens:
+        return Tokens(self.session)
+
+    @cached_property
+    def web_sessions(self) -> WebSessions:
+        return WebSessions(self.session)
+
+    @cached_property
+    def broker_accounts(self) -> BrokerAccounts:
+        return BrokerAccounts(self.session)
+
+    @cached_property
+    def allocations(self) -> Allocations:
+        return Allocations(self.session)
+
+    @cached_property
+    def policies(self) -> Policies:
+        return Policies(self.session)
+
+    @cached_property
+    def risk(self) -> RiskRows:
+        return RiskRows(self.session)
+
+    @cached_property
+    def runs(self) -> Runs:
+        return Runs(self.session)
+
+    @cached_property
+    def orders(self) -> Orders:
+        return Orders(self.session)
+
+    @cached_property
+    def paper_accounts(self) -> PaperAccounts:
+        return PaperAccounts(self.session)
+
+    def flush(self) -> None:
+        """Send the pending changes now (ids assigned, constraints checked)."""
+        self.session.flush()
+
+    def audit(
+        self,
+        kind: str,
+        *,
+        user_id: int | None,
+        actor: str | None,
+        data: dict[str, Any],
+        now: datetime,
+    ) -> None:
+        """Append an audit event; it commits with the rest of the unit."""
+        record_audit(self.session, kind, user_id=user_id, actor=actor, data=data, now=now)
+
+    def lock_user_edits(self, user_id: int) -> None:
+        """Serialise the writers of one user's rows until the unit ends
+        (``store.locks.lock_user_edits``)."""
+        locks.lock_user_edits(self.session, user_id)
+
+    def risk_gate(self, *, exclusive: bool) -> AbstractContextManager[None]:
+        """The risk gate until the unit ends (``store.locks.risk_gate``)."""
+        return locks.risk_gate(self.session, exclusive=exclusive)
+
+
+class Store:
+    """The database of one process: its engine and the units of work opened on it."""
+
+    def __init__(
+        self, engine: Engine, session_factory: sessionmaker[Session] | None = None
+    ) -> None:
+        self.engine = engine
+        self.session_factory = session_factory or make_session_factory(engine)
+
+    @property
+    def dialect(self) -> str:
+        """``"postgresql"`` or ``"sqlite"``."""
+        return self.engine.dialect.name
+
+    @contextmanager
+    def write(self) -> Iterator[UnitOfWork]:
+        """A unit that may write: committed when the block ends, rolled back if it raises.
+
+        Raises ``ConstraintViolation`` when a flush or the commit breaks a constraint."""
+        try:
+            with self.session_factory.begin() as session:
+                yield UnitOfWork(session)
+        except IntegrityError as err:
+            raise ConstraintViolation(str(err.orig)) from err
+
+    @contextmanager
+    def read(self) -> Iterator[UnitOfWork]:
+        """A unit that only reads (``store.db.reading``): a write in it raises
+        ``RuntimeError``."""
+        with reading(self.session_factory) as session:
+            yield UnitOfWork(session)
+
+    def run_lock(
+        self, account_key: str, *, lease: timedelta, clock: Callable[[], datetime]
+    ) -> AbstractContextManager[locks.RunLock]:
+        """Hold the run lock of a broker account (``store.locks.run_lock``)."""
+        return locks.run_lock(
+            self.engine, self.session_factory, account_key, lease=lease, clock=clock
+        )
+
+    def process_risk_gate(self, *, exclusive: bool) -> AbstractContextManager[None]:
+        """The in-process risk gate on SQLite (``store.locks.process_risk_gate``)."""
+        return locks.process_risk_gate(self.engine, exclusive=exclusive)
