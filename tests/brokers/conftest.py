@@ -20,11 +20,12 @@ from trimtab.brokers.asset_cache import AssetCache
 from trimtab.brokers.base import Broker
 from trimtab.brokers.exchange import Exchange
 from trimtab.brokers.models import Asset, AssetClass
-from trimtab.brokers.paper import StoredPaperBroker, open_paper_account
+from trimtab.brokers.paper import StoredPaperBroker
 from trimtab.brokers.sim.server import BackgroundServer
 from trimtab.brokers.sim.simulator import Simulator
 from trimtab.store.db import make_engine, make_session_factory
 from trimtab.store.models import UserRow
+from trimtab.store.repositories import PaperAccounts
 
 from ..conftest import empty_database
 
@@ -138,7 +139,7 @@ def _stored_paper_venue(request: pytest.FixtureRequest) -> Venue:
         )
         session.add(user)
         session.flush()
-        open_paper_account(session, user.id, CASH, HOLDINGS, PRICES, now=now)
+        PaperAccounts(session).open(user.id, CASH, HOLDINGS, PRICES, now=now)
         user_id = user.id
     return Venue(StoredPaperBroker(factory, user_id, PRICES, ASSETS))
 

@@ -10,10 +10,11 @@ from sqlalchemy import Engine
 
 from trimtab.brokers.demo import demo_prices
 from trimtab.brokers.models import AssetClass, OrderRequest, PricePoint, Side
-from trimtab.brokers.paper import StoredPaperBroker, open_paper_account
+from trimtab.brokers.paper import StoredPaperBroker
 from trimtab.errors import DuplicateClientOrderId, InsufficientBuyingPower, NotFound, OrderRejected
 from trimtab.store.db import make_session_factory
 from trimtab.store.models import UserRow
+from trimtab.store.repositories import PaperAccounts
 
 NOW = datetime(2026, 1, 5, 15, tzinfo=UTC)
 
@@ -26,7 +27,7 @@ def broker(engine: Engine) -> StoredPaperBroker:
         user = UserRow(email="a@b.c", password_hash="x", is_admin=False, created_at=NOW)
         session.add(user)
         session.flush()
-        open_paper_account(session, user.id, Decimal(10_000), {"SPY": Decimal(10)}, prices, now=NOW)
+        PaperAccounts(session).open(user.id, Decimal(10_000), {"SPY": Decimal(10)}, prices, now=NOW)
         user_id = user.id
     return StoredPaperBroker(factory, user_id, prices, assets)
 

@@ -13,7 +13,6 @@ SERVICES = Path(trimtab.services.__file__).parent
 NOT_YET = {
     "allocations.py",
     "automation.py",
-    "demo.py",
     "events.py",
     "events_postgres.py",
     "events_table.py",

@@ -35,27 +35,12 @@ from trimtab.brokers.order_rules import order_for_asset, same_order
 from trimtab.errors import DuplicateClientOrderId, NotFound
 from trimtab.store.db import reading
 from trimtab.store.models import PaperAccountRow, PaperHoldingRow, PaperOrderRow
-from trimtab.store.repositories import PaperAccounts
 
 _ACCOUNT_KEY = "paper"
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def open_paper_account(
-    session: Session,
-    user_id: int,
-    cash: Decimal,
-    holdings: Mapping[str, Decimal] | None = None,
-    prices: Mapping[str, Decimal] | None = None,
-    *,
-    now: datetime,
-) -> None:
-    """Give ``user_id`` a paper account with ``cash`` and ``holdings`` bought at ``prices``
-    (``store.repositories.PaperAccounts.open``)."""
-    PaperAccounts(session).open(user_id, cash, holdings, prices, now=now)
 
 
 def _order_from_row(row: PaperOrderRow) -> Order:

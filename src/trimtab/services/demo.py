@@ -4,17 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete
-
 from trimtab.brokers.demo import DEMO_CASH, DEMO_HOLDINGS, DEMO_TARGETS
-from trimtab.brokers.paper import open_paper_account
 from trimtab.errors import Conflict
 from trimtab.services.allocations import replace_allocations
 from trimtab.services.broker_accounts import paper_market
 from trimtab.services.context import AppContext
 from trimtab.services.schedules import set_schedule
 from trimtab.services.users import User, create_user, get_user_by_email
-from trimtab.store.models import PaperAccountRow, PaperHoldingRow, PaperOrderRow
 
 DEMO_EMAIL = "demo@trimtab.local"
 #: A local demo on the paper broker; printed by ``make run`` so anyone can sign in.
@@ -39,11 +35,10 @@ def seed_demo_user(ctx: AppContext, password: str = DEMO_PASSWORD) -> DemoSeed:
         return DemoSeed(get_user_by_email(ctx, DEMO_EMAIL), password, created=False)
     replace_allocations(ctx, user.id, DEMO_TARGETS)
     prices, _ = paper_market()
-    with ctx.store.session_factory.begin() as session:
+    with ctx.store.write() as uow:
         # Replace the new-account cash with the demo's drifted portfolio.
-        for table in (PaperOrderRow, PaperHoldingRow, PaperAccountRow):
-            session.execute(delete(table).where(table.user_id == user.id))
-        open_paper_account(session, user.id, DEMO_CASH, DEMO_HOLDINGS, prices, now=ctx.clock())
+        uow.paper_accounts.close(user.id)
+        uow.paper_accounts.open(user.id, DEMO_CASH, DEMO_HOLDINGS, prices, now=ctx.clock())
     # trimtab watches the demo portfolio by itself: a daily dry run that reports drift.
     set_schedule(ctx, user.id, frequency="daily", time_of_day=DEMO_CHECK_TIME, mode="dry_run")
     return DemoSeed(user, password, created=True)
