@@ -17,6 +17,7 @@ from trimtab.domain.bands import band_for
 from trimtab.domain.money import ZERO, percent_of
 from trimtab.domain.policy import Policy, UntargetedHoldings
 from trimtab.domain.portfolio import TRADED_CLASSES, AssetClass, Holding, Portfolio
+from trimtab.domain.records import quick_init
 from trimtab.domain.targets import Target
 
 
@@ -34,6 +35,7 @@ class HoldReason(StrEnum):
     UNTARGETED = "untargeted"
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class DriftRow:
     """One symbol against its target (percent and pp; ``market_value`` in USD).
@@ -70,9 +72,7 @@ def drift_row(
     ``holding``, when given, supplies the row's market value and asset class."""
     drift = actual_percent - target_percent
     needs = abs(drift) > threshold
-    action = Action.NONE
-    if needs:
-        action = Action.SELL if drift > 0 else Action.BUY
+    action = (Action.SELL if drift > 0 else Action.BUY) if needs else Action.NONE
     if holding is None:
         return DriftRow(symbol, target_percent, actual_percent, drift, threshold, needs, action)
     return DriftRow(
@@ -83,8 +83,9 @@ def drift_row(
         threshold,
         needs,
         action,
-        market_value=holding.market_value,
-        asset_class=holding.asset_class,
+        True,
+        holding.market_value,
+        holding.asset_class,
     )
 
 
@@ -142,6 +143,7 @@ def analyse_drift(
     positive; the caller handles the empty account.
     """
     value = portfolio.value
+    holdings = portfolio.holdings
     rows = []
     targeted = set()
     # Widths of the policy's band, by target percent: most targets share it.
@@ -149,23 +151,31 @@ def analyse_drift(
     for target in targets:
         if not target.enabled:
             continue
-        targeted.add(target.symbol)
+        symbol = target.symbol
+        percent = target.target_percent
+        targeted.add(symbol)
         if target.band_percent is not None or target.band_relative_percent is not None:
-            threshold = band_for(target, policy).width(target.target_percent)
+            threshold = band_for(target, policy).width(percent)
         else:
-            if target.target_percent not in widths:
-                widths[target.target_percent] = band_for(target, policy).width(
-                    target.target_percent
-                )
-            threshold = widths[target.target_percent]
-        holding = portfolio.holding(target.symbol)
-        actual = percent_of(portfolio.market_value(target.symbol), value)
-        if target.target_percent == ZERO and holding is not None and holding.qty > ZERO:
-            row = _exit_row(target.symbol, actual, threshold, targeted=True)
-        else:
-            row = drift_row(target.symbol, target.target_percent, actual, threshold, holding)
-        rows.append(_held_row(row, holding, hold_reason(holding)))
-    for holding in portfolio.holdings.values():
+            found = widths.get(percent)
+            if found is None:
+                found = widths[percent] = band_for(target, policy).width(percent)
+            threshold = found
+        holding = holdings.get(symbol)
+        if holding is None:
+            actual = percent_of(ZERO, value)
+            rows.append(drift_row(symbol, percent, actual, threshold))
+            continue
+        actual = percent_of(holding.market_value, value)
+        if percent == ZERO and holding.qty > ZERO:
+            row = _exit_row(symbol, actual, threshold, targeted=True)
+            rows.append(_held_row(row, holding, hold_reason(holding)))
+            continue
+        why = hold_reason(holding)
+        row = drift_row(symbol, percent, actual, threshold, holding)
+        # drift_row took the holding's facts already: only a held row changes further.
+        rows.append(row if why is None else _held_row(row, holding, why))
+    for holding in holdings.values():
         if holding.symbol in targeted:
             continue
         actual = percent_of(holding.market_value, value)

@@ -39,9 +39,17 @@ from trimtab.domain.cash_rules import (
 )
 from trimtab.domain.drift import DriftRow, HoldReason, analyse_drift
 from trimtab.domain.money import HUNDRED, ONE_SHARE, ZERO, round_qty_down, usd, usd_under
-from trimtab.domain.policy import BROKER_MIN_NOTIONAL, CashMode, Policy, Scope, WholeShares
+from trimtab.domain.policy import (
+    BROKER_MIN_NOTIONAL,
+    CashMode,
+    Policy,
+    Scope,
+    TradeTo,
+    WholeShares,
+)
 from trimtab.domain.portfolio import AssetClass, Portfolio, PricePoint, Side
-from trimtab.domain.prices import PriceChoice, choose_price
+from trimtab.domain.prices import choose_price, usable_price
+from trimtab.domain.records import quick_init
 from trimtab.domain.targets import Target, check_sum, enabled_targets
 from trimtab.domain.tax_lots import (
     LotHistory,
@@ -101,6 +109,7 @@ class Reason(StrEnum):
     EXIT = "exit"
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class SymbolDecision:
     """One symbol's verdict: ``reason`` is a ``Reason`` or ``SkipReason`` value."""
@@ -118,6 +127,7 @@ _HOLD_SKIPS = {
 }
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class PlannedOrder:
     """A market order the plan wants placed, valued at the price it was planned with.
@@ -142,6 +152,7 @@ class PlannedOrder:
         return self.qty * self.price
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class SkippedTrade:
     """A trade the drift called for but the plan leaves out, and why."""
@@ -152,6 +163,7 @@ class SkippedTrade:
     message: str
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class BuyBudget:
     """What buys may spend (USD), and every limit that went into it.
@@ -186,6 +198,7 @@ class BuyBudget:
         )
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Plan:
     outcome: PlanOutcome
@@ -218,6 +231,7 @@ class Plan:
         return tuple(o for o in self.orders if o.side is Side.BUY)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class BuyWant:
     """Dollars a symbol is short of its target, before cash limits."""
@@ -286,11 +300,12 @@ def buy_budget(portfolio: Portfolio, policy: Policy, sell_proceeds: Decimal = ZE
 
 def trade_price(
     symbol: str, side: Side, portfolio: Portfolio, policy: Policy
-) -> PriceChoice | SkippedTrade:
+) -> PricePoint | SkippedTrade:
     """The price to size a trade of ``symbol`` on, or the skip saying why there is none."""
+    point = usable_price(portfolio, symbol, policy.max_price_age)
+    if point is not None:
+        return point
     choice = choose_price(portfolio, symbol, policy.max_price_age)
-    if choice.point is not None:
-        return choice
     if choice.stale is None:
         return SkippedTrade(symbol, side, SkipReason.NO_PRICE, f"no price for {symbol}")
     when = choice.stale.as_of.isoformat() if choice.stale.as_of else "an unknown time"
@@ -346,8 +361,11 @@ def _sized(
             f"{side} of {qty.normalize():f} {symbol} is under its minimum order size "
             f"of {asset.min_order_size.normalize():f}",
         )
-    if rounded * price < minimum:
-        return _below_minimum(symbol, side, rounded * price, minimum)
+    notional = rounded * price
+    if notional < minimum:
+        return _below_minimum(symbol, side, notional, minimum)
+    # The holding's class as the broker reported it, else the asset's (Portfolio.asset_class).
+    holding = portfolio.holdings.get(symbol)
     return PlannedOrder(
         symbol,
         side,
@@ -355,7 +373,7 @@ def _sized(
         price,
         point.as_of,
         point.source,
-        portfolio.asset_class(symbol),
+        asset.asset_class if holding is None else holding.asset_class,
         exit,
     )
 
@@ -381,17 +399,17 @@ def fit_buys(
     """
     skipped: list[SkippedTrade] = []
     priced: list[tuple[BuyWant, PricePoint]] = []
+    minimum = policy.min_order
     for want in wants:
-        if want.amount < policy.min_order:
+        if want.amount < minimum:
             # Too small even with unlimited cash: say so rather than blame the cash.
-            skipped.append(_below_minimum(want.symbol, Side.BUY, want.amount, policy.min_order))
+            skipped.append(_below_minimum(want.symbol, Side.BUY, want.amount, minimum))
             continue
         choice = trade_price(want.symbol, Side.BUY, portfolio, policy)
         if isinstance(choice, SkippedTrade):
             skipped.append(choice)
         else:
-            assert choice.point is not None
-            priced.append((want, choice.point))
+            priced.append((want, choice))
     wanted = sum((w.amount for w, _ in priced), ZERO)
     if wanted <= ZERO:
         return [], skipped
@@ -459,29 +477,26 @@ def _row_trade(
         )
     if side is Side.BUY:
         return BuyWant(row.symbol, amount)
-    priced = trade_price(row.symbol, side, portfolio, policy)
-    if isinstance(priced, SkippedTrade):
-        return priced
-    assert priced.point is not None
+    point = trade_price(row.symbol, side, portfolio, policy)
+    if isinstance(point, SkippedTrade):
+        return point
     held = portfolio.held_qty(row.symbol)
-    qty = held if row.exit else min(-amount / priced.point.price, held)
+    qty = held if row.exit else min(-amount / point.price, held)
     asset = portfolio.asset(row.symbol)
     if not row.exit and policy.whole_shares is WholeShares.OPTIMAL and not asset.fractionable:
         if (
             asset.tradable
-            and priced.point.price >= policy.min_order
+            and point.price >= policy.min_order
             and not (policy.tax_aware and tax is not None)
         ):
             sellable = int(round_qty_down(held, fractionable=False))
-            return WholeSell(row.symbol, -amount, priced.point, sellable)
+            return WholeSell(row.symbol, -amount, point, sellable)
         # The nearest whole share is this line's own least residual drift.
         qty = min(qty.quantize(ONE_SHARE, rounding=ROUND_HALF_UP), held)
     held_back: SkippedTrade | None = None
     gains: Mapping[Term, Decimal] | None = None
     if policy.tax_aware and tax is not None:
-        qty, why, gains = _tax_aware_sell(
-            row.symbol, qty, priced.point.price, portfolio, policy, tax
-        )
+        qty, why, gains = _tax_aware_sell(row.symbol, qty, point.price, portfolio, policy, tax)
         if why is not None:
             reason, text = _HELD_BACK[why]
             message = f"sell of {row.symbol}: " + text.format(
@@ -490,7 +505,7 @@ def _row_trade(
             held_back = SkippedTrade(row.symbol, Side.SELL, reason, message)
             if qty <= ZERO:
                 return held_back
-    result = _sized(row.symbol, side, qty, priced.point, portfolio, policy, exit=row.exit)
+    result = _sized(row.symbol, side, qty, point, portfolio, policy, exit=row.exit)
     if isinstance(result, PlannedOrder) and gains is not None:
         result = replace(result, estimated_gain=gains)
     if held_back is not None:
@@ -528,20 +543,15 @@ def size_buys(
     for want in wants:
         asset = portfolio.asset(want.symbol)
         priced = trade_price(want.symbol, Side.BUY, portfolio, policy)
-        if (
-            want.amount < policy.min_order
-            or isinstance(priced, SkippedTrade)
-            or priced.point is None
-            or not asset.tradable
-        ):
+        if want.amount < policy.min_order or isinstance(priced, SkippedTrade) or not asset.tradable:
             others.append(want)
             continue
-        points[want.symbol] = priced.point
+        points[want.symbol] = priced
         if asset.fractionable:
             fractional[want.symbol] = want.amount * scale
         else:
             # The whole gap, not its scaled share: the cash limit binds in the search.
-            lines.append(ShareTrade(want.symbol, want.amount, priced.point.price))
+            lines.append(ShareTrade(want.symbol, want.amount, priced.price))
     budget = spendable - sum(fractional.values(), ZERO)
     chosen = optimal_trades(lines, budget)
     left = budget - chosen.spent
@@ -618,11 +628,14 @@ def _band_intents(
     """The classic band rule, with the policy's scope and how far to trade."""
     intents = _Intents()
     whole_book = policy.scope is Scope.WHOLE_BOOK and any(r.needs_rebalance for r in rows)
+    trade_to = policy.trade_to
     for row in rows:
         if not (row.needs_rebalance or whole_book):
             continue
-        edge = row.threshold_percent * value / HUNDRED
-        amount = trade_gap(gaps[row.symbol], edge, policy.trade_to)
+        amount = gaps[row.symbol]
+        if trade_to is not TradeTo.TARGET:
+            edge = row.threshold_percent * value / HUNDRED
+            amount = trade_gap(amount, edge, trade_to)
         if amount == ZERO:
             continue
         if row.needs_rebalance:
@@ -835,10 +848,8 @@ def plan_rebalance(
     rows_by_symbol = {row.symbol: row for row in drift}
     free = [row for row in drift if row.hold_reason is None and row.targeted and not row.exit]
     base = invested_base(value, policy)
-    gaps = {
-        row.symbol: row.target_percent * base / HUNDRED - portfolio.market_value(row.symbol)
-        for row in free
-    }
+    # A row's market_value is the portfolio's for its symbol (0 when not held).
+    gaps = {row.symbol: row.target_percent * base / HUNDRED - row.market_value for row in free}
     # Cash beyond the classic buffer that a floor or a target keeps back (USD).
     extra_kept = cash_kept(value, policy) - cash_buffer(value, policy)
     if policy.cash_mode is CashMode.WITHDRAWAL:
@@ -935,7 +946,7 @@ def plan_rebalance(
         tuple(skipped),
         budget,
         _decisions(drift, sells + buys, intents, dropped, policy),
-        curing_deposit(((portfolio.market_value(r.symbol), r.target_percent) for r in free), value),
+        curing_deposit(((r.market_value, r.target_percent) for r in free), value),
     )
 
 

@@ -14,6 +14,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from trimtab.domain.money import CENT, ZERO
+from trimtab.domain.records import quick_init
 
 
 class Side(StrEnum):
@@ -50,6 +51,7 @@ class Asset:
     min_trade_increment: Decimal | None = None
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class PricePoint:
     """A price (USD per unit) with the time it was made and where it came from.
@@ -64,6 +66,7 @@ class PricePoint:
     source: str
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Holding:
     """A position as the broker reports it.
@@ -116,6 +119,7 @@ class OpenOrder:
         return self.qty * unit
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Portfolio:
     """An account at one moment.

@@ -18,11 +18,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from trimtab.domain.money import ZERO
 from trimtab.domain.portfolio import AssetClass, Portfolio, PricePoint
+from trimtab.domain.records import quick_init
 
 CRYPTO_DAY = timedelta(days=1)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class PriceChoice:
     """The price to trade ``symbol`` on, or why there is none.
@@ -62,9 +65,18 @@ def _newest_first(point: PricePoint) -> tuple[bool, datetime]:
     return (point.as_of is not None, point.as_of or datetime.min)
 
 
+def usable_price(portfolio: Portfolio, symbol: str, max_age: timedelta) -> PricePoint | None:
+    """The point ``choose_price`` picks for ``symbol``, or ``None`` when it picks none."""
+    if portfolio.as_of is None:  # no "now": nothing is stale; one price is the newest
+        candidates = portfolio.price_candidates(symbol)
+        if len(candidates) == 1:
+            return candidates[0] if candidates[0].price > ZERO else None
+    return choose_price(portfolio, symbol, max_age).point
+
+
 def choose_price(portfolio: Portfolio, symbol: str, max_age: timedelta) -> PriceChoice:
     """The freshest trustworthy price of ``symbol`` in ``portfolio`` (see the module's rules)."""
-    candidates = [c for c in portfolio.price_candidates(symbol) if c.price > 0]
+    candidates = [c for c in portfolio.price_candidates(symbol) if c.price > ZERO]
     if not candidates:
         return PriceChoice(symbol, None)
     if portfolio.as_of is None:  # no "now": no price is stale, the newest is used

@@ -35,6 +35,7 @@ from trimtab.domain.money import HUNDRED, ZERO
 from trimtab.domain.planner import BuyWant, PlannedOrder, fit_buys, plan_rebalance
 from trimtab.domain.policy import Policy
 from trimtab.domain.portfolio import Asset, Holding, Portfolio, PricePoint, Side
+from trimtab.domain.records import quick_init
 from trimtab.domain.targets import Target, enabled_targets
 from trimtab.errors import InvalidInput
 
@@ -108,6 +109,7 @@ class BacktestSettings:
         return notional * self.cost_bps / BPS + self.cost_per_order
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Fill:
     """One order filled at the day's close; ``cost`` USD paid for it."""
