@@ -43,7 +43,7 @@ def test_notify_set_show_test_and_deliveries(cli: CliRunner) -> None:  # noqa: F
     listed = cli.invoke(app, ["notify", "deliveries"])
     assert f"#{delivery['id']}" in listed.output
     assert "test → webhook" in listed.output
-    assert "delivered after 1 attempt(s) HTTP 200" in listed.output
+    assert "delivered after 1 attempt HTTP 200" in listed.output
 
 
 def test_notify_set_refuses_a_bad_email_with_exit_2(cli: CliRunner) -> None:  # noqa: F811

@@ -19,15 +19,15 @@ from trimtab.cli.app import COMMANDS
 HEAVY = ("sqlalchemy", "fastapi", "uvicorn", "numpy", "pandas", "exchange_calendars", "alembic")
 
 
-def heavy_modules_after(code: str) -> list[str]:
-    """The heavy top-level packages a fresh interpreter holds after running ``code``."""
+def heavy_modules_after(code: str, heavy: tuple[str, ...] = HEAVY) -> list[str]:
+    """The ``heavy`` top-level packages a fresh interpreter holds after running ``code``."""
     report = "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))"
     probe = f"{code}\nimport json, sys\n{report}"
     out = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     ).stdout
     loaded = set(json.loads(out.strip().splitlines()[-1]))
-    return sorted(loaded.intersection(HEAVY))
+    return sorted(loaded.intersection(heavy))
 
 
 def test_importing_the_app_loads_no_heavy_library() -> None:
@@ -43,20 +43,37 @@ def test_help_and_plan_load_no_heavy_library() -> None:
     assert heavy_modules_after("import trimtab.cli.plan") == []
 
 
-def test_plan_runs_without_the_store(tmp_path: Path) -> None:
-    """A whole ``trimtab plan --json`` in a fresh process, then no heavy module loaded."""
+def heavy_modules_after_plan(
+    tmp_path: Path, *args: str, heavy: tuple[str, ...] = HEAVY
+) -> list[str]:
+    """A whole ``trimtab plan ARGS`` of a small snapshot in a fresh process (it must plan a
+    buy), then the ``heavy`` packages loaded."""
     portfolio = tmp_path / "p.json"
     targets = tmp_path / "t.json"
-    portfolio.write_text('{"cash": 100, "positions": [{"symbol": "SPY", "qty": 1, "price": 100}]}')
+    portfolio.write_text('{"cash": 100, "positions": [{"symbol": "SPY", "qty": 1, "price": 90}]}')
     targets.write_text('{"SPY": 100}')
     code = (
         "import sys, contextlib, io\nfrom trimtab.cli import app\n"
         f"sys.argv = ['trimtab', 'plan', '-p', {str(portfolio)!r}, '-t', {str(targets)!r}, "
-        "'--json']\n"
-        "with contextlib.redirect_stdout(io.StringIO()):\n"
-        "    try:\n        app()\n    except SystemExit as exit:\n        assert not exit.code"
+        f"*{list(args)!r}]\n"
+        "out = io.StringIO()\n"
+        "with contextlib.redirect_stdout(out):\n"
+        "    try:\n        app()\n    except SystemExit as exit:\n        assert not exit.code\n"
+        "assert 'buy' in out.getvalue(), out.getvalue()"
     )
-    assert heavy_modules_after(code) == []
+    return heavy_modules_after(code, heavy)
+
+
+def test_plan_runs_without_the_store(tmp_path: Path) -> None:
+    assert heavy_modules_after_plan(tmp_path, "--json") == []
+
+
+def test_plan_in_words_loads_no_pydantic(tmp_path: Path) -> None:
+    """Typer's option adapters are pydantic's; trimtab's own coercion (cli/coercion.py) and
+    the stdlib dataclasses of services/contract.py keep ``trimtab plan`` free of it."""
+    args = ("--threshold", "4", "--untargeted", "sell", "-o", "invest_cash=true")
+    heavy = ("pydantic", "pydantic_core", *HEAVY)
+    assert heavy_modules_after_plan(tmp_path, *args, heavy=heavy) == []
 
 
 def _command(name: str) -> Any:

@@ -212,7 +212,7 @@ def test_a_worker_killed_mid_run_is_resumed_by_the_next_with_each_order_placed_o
     assert row.last_due_at == due
     assert row.next_run_at is not None and row.next_run_at > utc_now()
     # The stalled job was retried and ran again, finding its due time already handled.
-    assert "1 stalled job(s) retried" in resumed.stdout + resumed.stderr
+    assert "1 stalled job retried" in resumed.stdout + resumed.stderr
     with pg_ctx.store.engine.connect() as connection:
         events = Counter(
             connection.execute(

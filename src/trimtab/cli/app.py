@@ -22,6 +22,7 @@ from rich.console import Console
 from typer._click.exceptions import UsageError
 
 from trimtab import __version__
+from trimtab.cli.coercion import quick_coercion
 from trimtab.domain.money import NumberRange, to_decimal
 from trimtab.errors import TrimtabError
 
@@ -101,7 +102,12 @@ class LazyCommands(typer.core.TyperGroup):
         command = super().get_command(ctx, cmd_name)
         if command is not None:
             _clean_flags(command)
+            quick_coercion(command, ctx)
         return command
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        quick_coercion(self, ctx)
+        return super().parse_args(ctx, args)
 
     def resolve_command(self, ctx: Any, args: list[str]) -> Any:
         try:

@@ -8,6 +8,7 @@ from trimtab.cli.app import app, console, exit_on_error
 from trimtab.cli.common import View, acting_user, open_context, user_option
 from trimtab.services import notifications
 from trimtab.services.notifications import DEFAULT_EVENTS, DeliveryList, NotificationPrefs
+from trimtab.wording import counted
 
 notify_app = typer.Typer(
     help="Notifications by email and signed webhook (docs/notifications.md).",
@@ -87,7 +88,7 @@ def _render_deliveries(listing: DeliveryList) -> None:
         error = f" — {row.error}" if row.error else ""
         console.print(
             f"#{row.id} {row.created_at.isoformat()} {row.event} → {row.channel} "
-            f"{row.target}: {row.status} after {row.attempts} attempt(s)"
+            f"{row.target}: {row.status} after {counted(row.attempts, 'attempt')}"
             f"{code}{retry}{error}",
             highlight=False,
             soft_wrap=True,

@@ -40,6 +40,7 @@ from trimtab.services.automation import Due, SweepReport, check_due, sweep
 from trimtab.services.context import AppContext
 from trimtab.services.rebalance import advance_run
 from trimtab.store.locks import run_lock
+from trimtab.wording import counted
 
 log = logging.getLogger(__name__)
 QUEUE = "trimtab"
@@ -239,7 +240,7 @@ def run_worker(ctx: AppContext, *, concurrency: int, name: str, wait: bool = Tru
     with app.open():
         # A killed worker's runs are finished first, and its due accounts handed out again.
         report = sweep_alone(ctx, app)
-    log.info("worker %s started: %s; %s stalled job(s) retried", name, report, retried)
+    log.info("worker %s started: %s; %s retried", name, report, counted(retried, "stalled job"))
     app.run_worker(queues=[QUEUE], concurrency=concurrency, name=name, wait=wait)
     return report.resumed
 
