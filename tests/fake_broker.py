@@ -9,6 +9,7 @@ from trimtab.brokers.exchange import Exchange
 from trimtab.brokers.models import (
     Account,
     Asset,
+    Books,
     Clock,
     DailyBar,
     Order,
@@ -32,6 +33,9 @@ class FakeBroker:
 
     def get_positions(self) -> list[Position]:
         return self.exchange.positions(self.account_id)
+
+    def get_books(self, *, open_orders: bool = True) -> Books:
+        return self.exchange.books(self.account_id, open_orders=open_orders)
 
     def get_latest_prices(self, symbols: Sequence[str]) -> dict[str, PricePoint]:
         return self.exchange.latest_prices(symbols)

@@ -1,6 +1,10 @@
 """Venues for the broker tests: the in-memory fake, the paper broker trimtab runs (its
 books in the database), AlpacaBroker on the simulator over loopback HTTP, and (only with
-real keys) AlpacaBroker on Alpaca's paper API."""
+real keys) AlpacaBroker on Alpaca's paper API.
+
+Every venue but Alpaca's own is scriptable: the fake and the simulator through their
+``Exchange``, the stored paper broker through ``StoredPaperScript``, which changes its
+books in the database and its market and flags on the broker."""
 
 from __future__ import annotations
 
@@ -8,8 +12,9 @@ import itertools
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -18,13 +23,14 @@ from tests.fake_broker import FakeBroker
 from trimtab.brokers.alpaca import AlpacaBroker
 from trimtab.brokers.asset_cache import AssetCache
 from trimtab.brokers.base import Broker
+from trimtab.brokers.books import AccountFlags
 from trimtab.brokers.exchange import Exchange
-from trimtab.brokers.models import Asset, AssetClass
-from trimtab.brokers.paper import StoredPaperBroker
+from trimtab.brokers.models import Asset, AssetClass, Order, OrderStatus
+from trimtab.brokers.paper import ACCOUNT_KEY, StoredPaperBroker
 from trimtab.brokers.sim.server import BackgroundServer
 from trimtab.brokers.sim.simulator import Simulator
 from trimtab.store.db import make_engine, make_session_factory
-from trimtab.store.models import UserRow
+from trimtab.store.models import PaperHoldingRow, UserRow
 from trimtab.store.repositories import PaperAccounts
 
 from ..conftest import empty_database
@@ -59,19 +65,86 @@ TIMEOUT = 0.5
 _keys = itertools.count()
 
 
+class StoredPaperScript:
+    """What the tests script on an ``Exchange``, done to a ``StoredPaperBroker``: cash,
+    holdings, fills and order states in the database it reads (``edit_books``); prices,
+    quotes, hours, fill rules and the clock on its ``market``; flags on its ``flags``.
+    ``account_id`` arguments are accepted for the exchange's signature and ignored."""
+
+    def __init__(self, broker: StoredPaperBroker) -> None:
+        self.broker = broker
+        self.market = broker.market
+
+    # -- the market -----------------------------------------------------------
+    @property
+    def fill_immediately(self) -> bool:
+        return self.market.fill_immediately
+
+    @fill_immediately.setter
+    def fill_immediately(self, value: bool) -> None:
+        self.market.fill_immediately = value
+
+    @property
+    def fill_delay(self) -> timedelta:
+        return self.market.fill_delay
+
+    @fill_delay.setter
+    def fill_delay(self, value: timedelta) -> None:
+        self.market.fill_delay = value
+
+    def set_prices(self, prices: dict[str, Decimal], *, as_of: datetime | None = None) -> None:
+        self.market.set_prices(prices, as_of=as_of)
+
+    def set_quotes(self, prices: dict[str, Decimal], *, as_of: datetime | None = None) -> None:
+        self.market.set_quotes(prices, as_of=as_of)
+
+    def set_market_open(self, is_open: bool) -> None:
+        self.market.set_market_open(is_open)
+
+    def advance_clock(self, delta: timedelta) -> None:
+        self.market.advance_clock(delta)
+
+    # -- the account ------------------------------------------------------------
+    def set_flags(self, account_id: str, flags: AccountFlags) -> None:
+        self.broker.flags = flags
+
+    def set_cash(self, account_id: str, cash: Decimal) -> None:
+        with self.broker.edit_books() as exchange:
+            exchange.set_cash(ACCOUNT_KEY, cash)
+
+    def set_holdings(self, account_id: str, holdings: dict[str, Decimal]) -> None:
+        """Replace the holdings. PostgreSQL keeps symbols to the column's 16 characters
+        (SQLite does not check): an option's OCC symbol cannot be a paper holding there,
+        as no paper order can buy one."""
+        width = PaperHoldingRow.__table__.c.symbol.type.length
+        dialect = self.broker.session_factory.kw["bind"].dialect.name
+        if dialect == "postgresql" and any(len(symbol) > width for symbol in holdings):
+            pytest.skip(f"a paper holding's symbol has at most {width} characters")
+        with self.broker.edit_books() as exchange:
+            exchange.set_holdings(ACCOUNT_KEY, holdings)
+
+    def fill_pending(self, account_id: str | None = None, *, fraction: Decimal = Decimal(1)) -> int:
+        with self.broker.edit_books() as exchange:
+            return exchange.fill_pending(ACCOUNT_KEY, fraction=fraction)
+
+    def set_order_status(self, account_id: str, order_id: str, status: OrderStatus) -> Order:
+        with self.broker.edit_books(also_order=order_id) as exchange:
+            return exchange.set_order_status(ACCOUNT_KEY, order_id, status)
+
+
 @dataclass
 class Venue:
-    """A broker under test and, where we own the venue, the exchange behind it."""
+    """A broker under test and, where we own the venue, what scripts its state."""
 
     broker: Broker
     account_id: str = ""
-    exchange: Exchange | None = None
+    exchange: Exchange | StoredPaperScript | None = None
     simulator: Simulator | None = None
     #: The key pair headers of the simulator account, for raw HTTP checks.
     headers: dict[str, str] = field(default_factory=dict)
 
-    def control(self) -> Exchange:
-        """The exchange to script; tests that need one skip on Alpaca's real API."""
+    def control(self) -> Any:
+        """The exchange (or script) to drive; tests that need one skip on Alpaca's real API."""
         if self.exchange is None:
             pytest.skip("needs a venue whose state the test controls")
         return self.exchange
@@ -124,10 +197,10 @@ def _paper_venue() -> Venue:
     return Venue(FakeBroker(exchange, "paper"), "paper", exchange)
 
 
-def _stored_paper_venue(request: pytest.FixtureRequest) -> Venue:
-    """The paper broker trimtab runs (books in the database), on a fresh SQLite database:
-    no exchange to script, so the tests that need one skip."""
-    url: str = request.getfixturevalue("sqlite_database")
+def _stored_paper_venue(request: pytest.FixtureRequest, backend: str) -> Venue:
+    """The paper broker trimtab runs (books in the database), on an emptied SQLite or
+    PostgreSQL database, scripted through the database and its market."""
+    url: str = request.getfixturevalue(f"{backend}_database")
     engines: dict[str, Engine] = request.getfixturevalue("engines")
     engine = engines.setdefault(url, make_engine(url))
     empty_database(engine)
@@ -141,7 +214,8 @@ def _stored_paper_venue(request: pytest.FixtureRequest) -> Venue:
         session.flush()
         PaperAccounts(session).open(user.id, CASH, HOLDINGS, PRICES, now=now)
         user_id = user.id
-    return Venue(StoredPaperBroker(factory, user_id, PRICES, ASSETS))
+    broker = StoredPaperBroker(factory, user_id, PRICES, ASSETS)
+    return Venue(broker, ACCOUNT_KEY, StoredPaperScript(broker))
 
 
 def _live_venue() -> Venue:
@@ -155,6 +229,7 @@ def _live_venue() -> Venue:
     params=[
         "paper",
         "stored-paper",
+        pytest.param("stored-paper-postgres", marks=pytest.mark.postgres),
         "alpaca-sim",
         pytest.param("alpaca-live", marks=pytest.mark.live_alpaca),
     ]
@@ -163,7 +238,9 @@ def venue(request: pytest.FixtureRequest) -> Venue:
     if request.param == "paper":
         return _paper_venue()
     if request.param == "stored-paper":
-        return _stored_paper_venue(request)
+        return _stored_paper_venue(request, "sqlite")
+    if request.param == "stored-paper-postgres":
+        return _stored_paper_venue(request, "postgres")
     if request.param == "alpaca-sim":
         sim: Venue = request.getfixturevalue("sim_venue")
         return sim

@@ -51,6 +51,7 @@ from trimtab.brokers.asset_cache import SHARED_ASSET_CACHE, AssetCache
 from trimtab.brokers.models import (
     Account,
     Asset,
+    Books,
     Clock,
     DailyBar,
     Order,
@@ -185,6 +186,11 @@ class AlpacaBroker:
     def get_positions(self) -> list[Position]:
         positions = self._read(self.trading.get_all_positions)
         return [position_from_sdk(_expect(sdk.Position, p)) for p in positions]
+
+    def get_books(self, *, open_orders: bool = True) -> Books:
+        """Two requests (account, positions), three with ``open_orders``."""
+        account, positions = self.get_account(), self.get_positions()
+        return Books(account, positions, self.list_orders() if open_orders else None)
 
     def get_latest_prices(self, symbols: Sequence[str]) -> dict[str, PricePoint]:
         """Last trades: stocks from the stock feed, ``BTC/USD``-style pairs from the crypto

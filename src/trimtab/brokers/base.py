@@ -9,6 +9,7 @@ from typing import Protocol
 from trimtab.brokers.models import (
     Account,
     Asset,
+    Books,
     Clock,
     DailyBar,
     Order,
@@ -24,6 +25,12 @@ class Broker(Protocol):
     def get_account(self) -> Account: ...
 
     def get_positions(self) -> list[Position]: ...
+
+    def get_books(self, *, open_orders: bool = True) -> Books:
+        """The account, its positions and (``open_orders``) its open orders, newest first:
+        what ``get_account``, ``get_positions`` and ``list_orders()`` answer, read
+        together where the broker can (the stored paper broker: one transaction)."""
+        ...
 
     def get_latest_prices(self, symbols: Sequence[str]) -> dict[str, PricePoint]:
         """Last trade price of each symbol, held or not, with its time and source, in one

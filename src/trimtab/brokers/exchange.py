@@ -28,6 +28,7 @@ from trimtab.brokers.models import (
     Account,
     Asset,
     AssetClass,
+    Books,
     Clock,
     DailyBar,
     Order,
@@ -117,6 +118,24 @@ class Exchange:
         self.now = clock
         self.accounts: dict[str, AccountState] = {}
         self.lock = threading.RLock()
+
+    def on_same_market(self) -> Exchange:
+        """A new exchange on this one's market (prices and when they printed, quotes,
+        assets, hours, fill rules, clock and history) with no accounts: the stored paper
+        broker loads one account's books into one for each call."""
+        with self.lock:
+            copy = Exchange(
+                prices=self.prices,
+                assets=self.assets,
+                market_open=self.market_open,
+                fill_immediately=self.fill_immediately,
+                fill_delay=self.fill_delay,
+                clock=self.now,
+                history=self.history,
+            )
+            copy.price_times = dict(self.price_times)
+            copy.quotes = dict(self.quotes)
+            return copy
 
     # -- set-up -------------------------------------------------------------
     def open_account(
@@ -220,6 +239,13 @@ class Exchange:
                 short_market_value=short_value,
                 multiplier=flags.multiplier,
             )
+
+    def books(self, account_id: str, *, open_orders: bool = True) -> Books:
+        """The account, its positions and (``open_orders``) its open orders, newest first."""
+        with self.lock:
+            account = self.account(account_id)
+            orders = self.orders(account_id) if open_orders else None
+            return Books(account, self.positions(account_id), orders)
 
     def _buying_power(
         self, state: AccountState, long_value: Decimal, short_value: Decimal
@@ -419,6 +445,11 @@ class Exchange:
             order = replace(self.order(account_id, order_id), status=status, updated_at=self.now())
             state.orders[order_id] = order
             return order
+
+    def settle(self, account_id: str) -> None:
+        """Fill the account's orders whose fill delay has passed (reads do it too)."""
+        with self.lock:
+            self._settled(account_id)
 
     # -- internals ----------------------------------------------------------
     def _settled(self, account_id: str) -> AccountState:

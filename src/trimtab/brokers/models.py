@@ -15,6 +15,7 @@ __all__ = [
     "Account",
     "Asset",
     "AssetClass",
+    "Books",
     "Clock",
     "DailyBar",
     "Order",
@@ -146,3 +147,13 @@ class DailyBar:
 
     day: date
     close: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Books:
+    """An account read at one moment: its figures, its positions and, when asked for,
+    its open orders (newest first; ``None`` when not asked)."""
+
+    account: Account
+    positions: list[Position]
+    open_orders: list[Order] | None = None

@@ -1,25 +1,30 @@
 """The paper broker with its books in the database, so a paper account survives restarts.
 
-Each call loads the account (cash, holdings, open orders) into the in-memory
-``Exchange`` under a row lock, lets the exchange apply its rules, and writes the
-books back: the paper broker refuses exactly what the exchange model refuses.
+Each call loads the account (cash, holdings, open orders) into an ``Exchange`` on the
+paper market under a row lock, lets the exchange apply its rules, and writes the books
+back: the paper broker refuses exactly what the exchange model refuses.
+
+The books are rows; the market the account trades on (prices, quotes, assets, hours,
+when orders fill, the clock) and the account's flags are given to each broker, not
+stored.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
 from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from trimtab.brokers.books import AccountState, Holding
+from trimtab.brokers.books import AccountFlags, AccountState, Holding
 from trimtab.brokers.exchange import Exchange
 from trimtab.brokers.models import (
     Account,
     Asset,
+    Books,
     Clock,
     DailyBar,
     Order,
@@ -36,7 +41,8 @@ from trimtab.errors import DuplicateClientOrderId, NotFound
 from trimtab.store.db import reading
 from trimtab.store.models import PaperAccountRow, PaperHoldingRow, PaperOrderRow
 
-_ACCOUNT_KEY = "paper"
+#: The account's id inside the exchange its books are loaded into (``edit_books``).
+ACCOUNT_KEY = "paper"
 
 
 def _now() -> datetime:
@@ -81,11 +87,25 @@ def _copy_order_to_row(order: Order, row: PaperOrderRow) -> None:
 _ACCOUNT = select(PaperAccountRow).where(PaperAccountRow.user_id == bindparam("user_id"))
 _ACCOUNT_FOR_UPDATE = _ACCOUNT.with_for_update()
 _HOLDINGS = select(PaperHoldingRow).where(PaperHoldingRow.user_id == bindparam("user_id"))
-_OPEN_ORDERS_AND = (
+_BOOK_ORDERS = (
     select(PaperOrderRow)
     .where(
         PaperOrderRow.user_id == bindparam("user_id"),
         or_(PaperOrderRow.is_open.is_(True), PaperOrderRow.id == bindparam("also_order")),
+    )
+    .order_by(PaperOrderRow.submitted_at)
+)
+#: A pattern day trader's books also hold the orders that changed today: a fill today
+#: makes closing that position today a day trade.
+_BOOK_ORDERS_SINCE = (
+    select(PaperOrderRow)
+    .where(
+        PaperOrderRow.user_id == bindparam("user_id"),
+        or_(
+            PaperOrderRow.is_open.is_(True),
+            PaperOrderRow.id == bindparam("also_order"),
+            PaperOrderRow.updated_at >= bindparam("since"),
+        ),
     )
     .order_by(PaperOrderRow.submitted_at)
 )
@@ -98,7 +118,14 @@ _OPEN_ORDERS = (
 
 
 class StoredPaperBroker:
-    """A ``Broker`` for one user's paper account, filling market orders at the last price."""
+    """A ``Broker`` for one user's paper account, filling market orders at the last price.
+
+    ``market`` is the paper market the account trades on: ``prices`` and ``assets``,
+    when each price printed, quotes, hours, when orders fill and the ``clock`` (an
+    ``Exchange`` without accounts; it fills at once and never closes unless changed).
+    ``flags`` says what the account may do (an active cash account). Neither is
+    stored: tests script them on the broker, and nothing in the API or CLI changes them.
+    """
 
     def __init__(
         self,
@@ -110,12 +137,17 @@ class StoredPaperBroker:
     ) -> None:
         self.session_factory = session_factory
         self.user_id = user_id
-        self.prices = dict(prices)
-        self.assets = dict(assets)
-        self.clock = clock
+        self.market = Exchange(prices=dict(prices), assets=dict(assets), clock=clock)
+        self.flags = AccountFlags()
 
-    def _exchange(self) -> Exchange:
-        return Exchange(prices=self.prices, assets=self.assets, clock=self.clock)
+    @property
+    def prices(self) -> dict[str, Decimal]:
+        """The market's last prices (USD per share)."""
+        return self.market.prices
+
+    @property
+    def assets(self) -> dict[str, Asset]:
+        return self.market.assets
 
     @contextmanager
     def _books(self, *, write: bool, also_order: str | None = None) -> Iterator[Exchange]:
@@ -127,17 +159,46 @@ class StoredPaperBroker:
             account = session.scalars(query, mine).one_or_none()
             if account is None:
                 raise NotFound("this user has no paper account")
-            exchange = self._exchange()
-            state = exchange.open_account(_ACCOUNT_KEY, account.cash)
+            exchange = self.market.on_same_market()
+            state = exchange.open_account(ACCOUNT_KEY, account.cash, flags=self.flags)
             holdings = session.scalars(_HOLDINGS, mine).all()
             state.holdings = {h.symbol: Holding(h.qty, h.avg_entry_price) for h in holdings}
-            orders = session.scalars(
-                _OPEN_ORDERS_AND, {**mine, "also_order": also_order or ""}
-            ).all()
-            state.orders = {row.id: _order_from_row(row) for row in orders}
+            state.orders = {
+                row.id: _order_from_row(row) for row in self._orders(session, also_order)
+            }
             yield exchange
             if write:
                 self._save(session, account, state, {h.symbol: h for h in holdings})
+
+    def _orders(self, session: Session, also_order: str | None) -> Sequence[PaperOrderRow]:
+        """The orders the exchange's rules need: the open ones, ``also_order``, and for a
+        pattern day trader those that changed today (UTC)."""
+        params: dict[str, object] = {"user_id": self.user_id, "also_order": also_order or ""}
+        if not self.flags.pattern_day_trader:
+            return session.scalars(_BOOK_ORDERS, params).all()
+        params["since"] = datetime.combine(self.market.now().date(), time(), UTC)
+        return session.scalars(_BOOK_ORDERS_SINCE, params).all()
+
+    @contextmanager
+    def edit_books(self, *, also_order: str | None = None) -> Iterator[Exchange]:
+        """The account's books in an exchange (as ``ACCOUNT_KEY``), locked, and saved
+        when the block ends: how tests set cash and holdings, fill held orders or force
+        an order's status (``also_order`` loads that order even if it is closed).
+        Nothing in the API or CLI calls it."""
+        with self._books(write=True, also_order=also_order) as exchange:
+            yield exchange
+
+    @property
+    def _fills_on_read(self) -> bool:
+        """Whether a read can fill orders (a market that fills after a delay), so reads
+        must lock and save the books as writes do."""
+        return self.market.fill_immediately and bool(self.market.fill_delay)
+
+    def _settle(self) -> None:
+        """Book the fills a delayed market owes before reading order rows directly."""
+        if self._fills_on_read:
+            with self._books(write=True) as exchange:
+                exchange.settle(ACCOUNT_KEY)
 
     def _save(
         self,
@@ -147,7 +208,7 @@ class StoredPaperBroker:
         stored: dict[str, PaperHoldingRow],
     ) -> None:
         account.cash = state.cash
-        account.updated_at = self.clock()
+        account.updated_at = self.market.now()
         for symbol, row in stored.items():
             if symbol not in state.holdings:
                 session.delete(row)
@@ -164,33 +225,37 @@ class StoredPaperBroker:
             session.add(order_row)
 
     def get_account(self) -> Account:
-        with self._books(write=False) as exchange:
-            return exchange.account(_ACCOUNT_KEY)
+        with self._books(write=self._fills_on_read) as exchange:
+            return exchange.account(ACCOUNT_KEY)
 
     def get_positions(self) -> list[Position]:
-        with self._books(write=False) as exchange:
-            return exchange.positions(_ACCOUNT_KEY)
+        with self._books(write=self._fills_on_read) as exchange:
+            return exchange.positions(ACCOUNT_KEY)
+
+    def get_books(self, *, open_orders: bool = True) -> Books:
+        """Account, positions and open orders from one read of the books."""
+        with self._books(write=self._fills_on_read) as exchange:
+            return exchange.books(ACCOUNT_KEY, open_orders=open_orders)
 
     def get_latest_prices(self, symbols: Sequence[str]) -> dict[str, PricePoint]:
-        """The paper market's prices: it fills at them now, so they are as of now."""
-        now = self.clock()
-        return {s: PricePoint(self.prices[s], now, "trade") for s in symbols if s in self.prices}
+        """The paper market's prices: it fills at them now, so they are as of now unless
+        a test dated them."""
+        return self.market.latest_prices(symbols)
 
     def get_latest_quotes(self, symbols: Sequence[str]) -> dict[str, PricePoint]:
-        """Quoted at the paper market's prices, now."""
-        now = self.clock()
-        return {s: PricePoint(self.prices[s], now, "quote") for s in symbols if s in self.prices}
+        """Quoted at the paper market's prices, now (unless a test scripted quotes)."""
+        return self.market.latest_quotes(symbols)
 
     def get_asset(self, symbol: str) -> Asset:
-        return self._exchange().asset(symbol)
+        return self.market.asset(symbol)
 
     def get_clock(self) -> Clock:
-        return self._exchange().clock()
+        return self.market.clock()
 
     def get_daily_bars(
         self, symbols: Sequence[str], start: date, end: date
     ) -> dict[str, list[DailyBar]]:
-        return self._exchange().daily_bars(symbols, start, end)
+        return self.market.daily_bars(symbols, start, end)
 
     def submit_order(self, request: OrderRequest) -> Order:
         request = order_for_asset(request, self.get_asset(request.symbol))
@@ -203,9 +268,10 @@ class StoredPaperBroker:
                 "client_order_id must be unique", status=422, broker_code=40010001
             )
         with self._books(write=True) as exchange:
-            return exchange.submit(_ACCOUNT_KEY, request)
+            return exchange.submit(ACCOUNT_KEY, request)
 
     def get_order(self, order_id: str) -> Order:
+        self._settle()
         with reading(self.session_factory) as session:
             row = session.get(PaperOrderRow, order_id)
             if row is None or row.user_id != self.user_id:
@@ -213,6 +279,7 @@ class StoredPaperBroker:
             return _order_from_row(row)
 
     def get_order_by_client_id(self, client_order_id: str) -> Order | None:
+        self._settle()
         with reading(self.session_factory) as session:
             row = session.scalars(
                 select(PaperOrderRow).where(
@@ -234,10 +301,11 @@ class StoredPaperBroker:
             if symbols is not None:
                 query = query.where(PaperOrderRow.symbol.in_(list(symbols)))
             query = query.order_by(PaperOrderRow.submitted_at.desc())
+        self._settle()
         with reading(self.session_factory) as session:
             rows = session.scalars(query, {"user_id": self.user_id}).all()
             return [_order_from_row(row) for row in rows]
 
     def cancel_order(self, order_id: str) -> None:
         with self._books(write=True, also_order=order_id) as exchange:
-            exchange.cancel(_ACCOUNT_KEY, order_id)
+            exchange.cancel(ACCOUNT_KEY, order_id)

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from trimtab.brokers.base import Broker
-from trimtab.brokers.models import Account, Order, Position
+from trimtab.brokers.models import Account, Books, Order, Position
 from trimtab.domain.policy import DEFAULT_MAX_PRICE_AGE
 from trimtab.domain.portfolio import (
     TRADED_CLASSES,
@@ -77,10 +77,14 @@ def open_order_of(order: Order) -> OpenOrder:
 
 def read_account(broker: Broker) -> tuple[Account, Portfolio]:
     """The account and its valuation: cash, equity, buying power and every position."""
-    account = broker.get_account()
+    return _valued(broker.get_books(open_orders=False))
+
+
+def _valued(books: Books) -> tuple[Account, Portfolio]:
+    account = books.account
     portfolio = Portfolio.of(
         account.cash,
-        (holding_of(p) for p in broker.get_positions() if p.qty != 0),
+        (holding_of(p) for p in books.positions if p.qty != 0),
         equity=account.equity,
         buying_power=account.buying_power,
     )
@@ -108,7 +112,8 @@ def read_broker(
     trading day is priced by its latest quote when that is fresher (one more request,
     only then).
     """
-    account, valued = read_account(broker)
+    books = broker.get_books()
+    account, valued = _valued(books)
     wanted = traded_symbols(valued, symbols)
     portfolio = Portfolio(
         cash=valued.cash,
@@ -117,7 +122,7 @@ def read_broker(
         assets=asset_facts(broker, wanted),
         equity=valued.equity,
         buying_power=valued.buying_power,
-        open_orders=tuple(open_order_of(o) for o in broker.list_orders(open_only=True)),
+        open_orders=tuple(open_order_of(o) for o in books.open_orders or ()),
         as_of=now,
         session_start=last_session_start(now),
     )
