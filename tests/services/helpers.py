@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from tests.fake_broker import FakeBroker
+from trimtab.brokers.base import books_of
 from trimtab.brokers.exchange import Exchange
-from trimtab.brokers.models import Order, OrderRequest
+from trimtab.brokers.models import Books, Order, OrderRequest
 from trimtab.domain.targets import Target
 from trimtab.services.context import AppContext
 
@@ -81,6 +82,10 @@ class BrokerSpy:
 
     def __getattr__(self, name: str) -> object:
         return getattr(self.inner, name)
+
+    def get_books(self, *, open_orders: bool = True) -> Books:
+        """From this spy's own reads, so a subclass that changes one changes the books."""
+        return books_of(self, open_orders=open_orders)
 
     def submit_order(self, request: OrderRequest) -> Order:
         self.submits += 1

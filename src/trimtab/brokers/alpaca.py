@@ -48,6 +48,7 @@ from trimtab.brokers.alpaca_mapping import (
     position_from_sdk,
 )
 from trimtab.brokers.asset_cache import SHARED_ASSET_CACHE, AssetCache
+from trimtab.brokers.base import books_of
 from trimtab.brokers.models import (
     Account,
     Asset,
@@ -189,8 +190,7 @@ class AlpacaBroker:
 
     def get_books(self, *, open_orders: bool = True) -> Books:
         """Two requests (account, positions), three with ``open_orders``."""
-        account, positions = self.get_account(), self.get_positions()
-        return Books(account, positions, self.list_orders() if open_orders else None)
+        return books_of(self, open_orders=open_orders)
 
     def get_latest_prices(self, symbols: Sequence[str]) -> dict[str, PricePoint]:
         """Last trades: stocks from the stock feed, ``BTC/USD``-style pairs from the crypto

@@ -83,3 +83,10 @@ class Broker(Protocol):
     def cancel_order(self, order_id: str) -> None:
         """Cancel an open order; a finished one raises ``OrderRejected``."""
         ...
+
+
+def books_of(broker: Broker, *, open_orders: bool = True) -> Books:
+    """``Broker.get_books`` from the three single reads, for a broker that has no
+    read of them together (two or three requests to Alpaca)."""
+    account, positions = broker.get_account(), broker.get_positions()
+    return Books(account, positions, broker.list_orders() if open_orders else None)
