@@ -3,8 +3,9 @@
 Rules (``docs/backtest.md``): the first day invests the cash at target; afterwards a
 rebalance happens on a calendar day of the policy or on a day whose closes put a
 symbol past the policy's band. Between those days the holdings do not change, so the
-scan for the next one (values, weights, drift) is a numpy computation over the whole
-stretch. On a rebalance day the portfolio is built as ``Portfolio`` values in
+scan for the next one is a numpy computation over the stretch, and the value and drift
+series of all the stretches are computed together once the replay is done (each day's
+sum in the same order, whatever stretch it falls in). On a rebalance day the portfolio is built as ``Portfolio`` values in
 ``Decimal`` and handed to ``plan_rebalance``, the planner that places live orders;
 its sells are filled at the close, then its buys are sized with ``fit_buys`` to the
 cash really left after costs, as a live run re-reads buying power after its sells.
@@ -42,8 +43,10 @@ from trimtab.errors import InvalidInput
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 BPS = Decimal(10_000)
-#: Days scanned at once between events: long enough to amortise numpy's call
-#: overhead, short enough that a band policy that trades often wastes little work.
+#: Days a band policy scans at once for its next trigger: the first stretch is short
+#: (a band that trades often wastes little work), each next one twice as long, up to
+#: the last size (long enough to amortise numpy's call overhead).
+_FIRST_CHUNK = 32
 _CHUNK = 256
 
 #: ``progress(day, days)`` is called as the replay advances; it may raise to stop it.
@@ -183,12 +186,14 @@ def prepare_market(history: PriceHistory, targets: Sequence[Target]) -> _Market:
     last = days - 1 - np.argmax(present[::-1], axis=0)
     payout_day = np.where(last < days - 1, last + 1, days).astype(np.int64)
     weights = np.array([float(t.target_percent / HUNDRED) for t in active], dtype=np.float64)
+    # Row-major: a day's closes sit together, so each day's sum is the same whatever
+    # stretch of days it is computed in.
     return _Market(
         history.dates,
         tuple(t.symbol for t in active),
         raw,
-        valued,
-        present & (raw > 0),
+        np.ascontiguousarray(valued),
+        np.ascontiguousarray(present & (raw > 0)),
         payout_day,
         weights,
     )
@@ -225,6 +230,12 @@ class _Replay:
         self.cash = settings.cash
         self.qty = [ZERO] * len(market.symbols)
         self.qty_float = np.zeros(len(market.symbols), dtype=np.float64)
+        self.cash_float = float(self.cash)
+        #: No costs at all: every fill's cost is 0 without working it out.
+        self.free = settings.cost_bps == ZERO and settings.cost_per_order == ZERO
+        #: (end day, quantities, cash) of each stretch of unchanged holdings, in order
+        #: from the first day: the series are computed from them at the end.
+        self.stretches: list[tuple[int, FloatArray, float]] = []
         self.column_of = {symbol: column for column, symbol in enumerate(market.symbols)}
         # The two ``Asset`` values each symbol can be on a day: trading or not.
         self.assets = [
@@ -261,38 +272,71 @@ class _Replay:
 
     # -- the vectorised scan ----------------------------------------------------
 
-    def scan(self, start: int, stop: int) -> tuple[FloatArray, FloatArray, BoolArray]:
-        """Values, drift and drift triggers for days ``start``..``stop`` with today's holdings."""
+    def triggers(self, start: int, stop: int) -> tuple[FloatArray, BoolArray]:
+        """Values and drift triggers for days ``start``..``stop`` with today's holdings."""
         market = self.market
+        weights = market.weights
         held = market.valued[start:stop] * self.qty_float
-        values = held.sum(axis=1) + float(self.cash)
+        values = held.sum(axis=1) + self.cash_float
         positive = values[:, None] > 0
-        weights = np.divide(held, values[:, None], out=np.zeros(held.shape), where=positive)
-        gap = np.abs(weights - market.weights)
-        gap[~(market.trading[start:stop] & positive)] = 0.0
-        drift = gap.max(axis=1) * 100.0
-        trigger = np.zeros(stop - start, dtype=np.bool_)
+        # Rows that are not positive stay 0 here; the mask below drops them anyway.
+        gap = np.divide(held, values[:, None], out=np.zeros(held.shape), where=positive)
+        np.subtract(gap, weights, out=gap)
+        np.abs(gap, out=gap)
         if self.band is not None:
-            trigger |= (gap * 100.0 > self.band).any(axis=1)
-        if self.relative is not None:
-            trigger |= (gap / market.weights > self.relative).any(axis=1)
-        return values, drift, trigger
+            past = gap * 100.0 > self.band
+            if self.relative is not None:
+                past |= gap / weights > self.relative
+        else:
+            past = gap / weights > self.relative
+        past &= market.trading[start:stop]
+        past &= positive
+        return values, past.any(axis=1)
 
-    def advance(self, start: int, stop: int) -> int:
-        """Record days ``start``..``stop`` with today's holdings until one after ``start``
-        calls for a rebalance; return that day, or ``stop``."""
+    def advance(self, start: int, stop: int) -> tuple[int, float]:
+        """Hold today's holdings from ``start`` until a day after it calls for a rebalance,
+        or ``stop``; return that day and the value (USD) on ``start``.
+
+        The days are recorded as a stretch of unchanged holdings; their values and
+        drift are worked out together at the end (``series``).
+        """
+        qty = self.qty_float
+        cash = self.cash_float
+        if not self.policy.watches_drift:
+            self.stretches.append((stop, qty, cash))
+            return stop, float((self.market.valued[start] * qty).sum() + cash)
+        value = 0.0
         day = start
+        size = _FIRST_CHUNK
         while day < stop:
-            end = stop if not self.policy.watches_drift else min(day + _CHUNK, stop)
-            values, drift, trigger = self.scan(day, end)
-            trigger[: 1 if day == start else 0] = False  # ``start`` was acted on already
-            hit = int(np.argmax(trigger)) if trigger.any() else end - day
-            self.values[day : day + hit] = values[:hit]
-            self.drift[day : day + hit] = drift[:hit]
-            if day + hit < end:
-                return day + hit
+            end = min(day + size, stop)
+            values, trigger = self.triggers(day, end)
+            if day == start:
+                value = float(values[0])
+                trigger[0] = False  # ``start`` was acted on already
+            if trigger.any():
+                hit = day + int(np.argmax(trigger))
+                self.stretches.append((hit, qty, cash))
+                return hit, value
             day = end
-        return stop
+            size = min(2 * size, _CHUNK)
+        self.stretches.append((stop, qty, cash))
+        return stop, value
+
+    def series(self) -> None:
+        """Fill ``values`` and ``drift`` for every recorded stretch, in one computation."""
+        if not self.stretches:
+            return
+        ends = np.array([end for end, _, _ in self.stretches], dtype=np.int64)
+        lengths = np.diff(ends, prepend=0)
+        days = int(ends[-1])
+        qty = np.repeat(np.array([q for _, q, _ in self.stretches]), lengths, axis=0)
+        cash = np.repeat(np.array([c for _, _, c in self.stretches]), lengths)
+        market = self.market
+        held = market.valued[:days] * qty
+        values, gap = _gaps(held, cash, market.weights, market.trading[:days])
+        self.values[:days] = values
+        self.drift[:days] = gap.max(axis=1) * 100.0
 
     # -- rebalance days ----------------------------------------------------------
 
@@ -305,48 +349,62 @@ class _Replay:
             if qty > ZERO:
                 self.cash += qty * _decimal(float(self.market.valued[day - 1, column]))
                 self.qty[column] = ZERO
-                self.qty_float[column] = 0.0
                 paid = True
+        if paid:
+            # New arrays: the stretches recorded so far keep theirs.
+            self.qty_float = np.fromiter(map(float, self.qty), np.float64, len(self.qty))
+            self.cash_float = float(self.cash)
         return paid
 
     def portfolio(self, day: int) -> Portfolio:
         """The account at ``day``'s close, as the planner reads one."""
         market = self.market
-        valued = market.valued[day].tolist()
-        trading = market.trading[day].tolist()
         holdings: dict[str, Holding] = {}
         prices = {}
         assets = {}
-        for column, symbol in enumerate(market.symbols):
-            qty = self.qty[column]
+        # The sum of the holdings, in the order ``Portfolio.parts_value`` adds them.
+        held = ZERO
+        for symbol, qty, close_float, trading, kinds in zip(
+            market.symbols,
+            self.qty,
+            market.valued[day].tolist(),
+            market.trading[day].tolist(),
+            self.assets,
+            strict=True,
+        ):
             # A close has no "now" to be stale against: undated, it is always used.
-            close = PricePoint(_decimal(valued[column]), None, "close")
+            close = PricePoint(_decimal(close_float), None, "close")
             if qty > ZERO:
-                holdings[symbol] = Holding(symbol, qty, qty * close.price, close)
-            elif trading[column]:
+                value = qty * close.price
+                holdings[symbol] = Holding(symbol, qty, value, close)
+                held += value
+            elif trading:
                 prices[symbol] = close
-            assets[symbol] = self.assets[column][trading[column]]
-        # The sum of parts, computed once as ``Portfolio.parts_value`` does, given as
-        # the equity so the planner does not add the holdings up again on every read.
-        equity = self.cash + sum((h.market_value for h in holdings.values()), ZERO)
-        return Portfolio(self.cash, holdings, prices, assets, equity=equity)
+            assets[symbol] = kinds[trading]
+        # The sum of parts, given as the equity so the planner does not add the
+        # holdings up again on every read.
+        return Portfolio(self.cash, holdings, prices, assets, equity=self.cash + held)
 
     def rebalance(self, day: int) -> None:
         self._trade(day)
         self.qty_float = np.fromiter(map(float, self.qty), np.float64, len(self.qty))
+        self.cash_float = float(self.cash)
 
     def _trade(self, day: int) -> None:
         portfolio = self.portfolio(day)
         plan = plan_rebalance(self.targets, portfolio, self.planner_policy)
         settings = self.settings
-        sells = [o for o in plan.orders if o.side is Side.SELL]
-        planned = [o for o in plan.orders if o.side is Side.BUY]
+        sells: list[PlannedOrder] = []
+        planned: list[PlannedOrder] = []
+        for order in plan.orders:
+            (sells if order.side is Side.SELL else planned).append(order)
         for order in sells:
-            cost = settings.cost(order.notional)
-            if cost >= order.notional:
+            notional = order.notional
+            cost = ZERO if self.free else settings.cost(notional)
+            if cost >= notional:
                 continue  # a sale that costs more than it brings in
-            self.cash += order.notional - cost
-            self._fill(day, order, cost)
+            self.cash += notional - cost
+            self._fill(day, order, -order.qty, cost)
         if not planned:
             return
         # Size the buys to the cash really left, net of their costs: never below zero.
@@ -357,13 +415,14 @@ class _Replay:
             wants = [BuyWant(o.symbol, o.notional) for o in planned]
             buys, _ = fit_buys(wants, spendable, portfolio, self.planner_policy)
         for order in buys:
-            cost = settings.cost(order.notional)
-            self.cash -= order.notional + cost
-            self._fill(day, order, cost)
+            notional = order.notional
+            cost = ZERO if self.free else settings.cost(notional)
+            self.cash -= notional + cost
+            self._fill(day, order, order.qty, cost)
 
-    def _fill(self, day: int, order: PlannedOrder, cost: Decimal) -> None:
+    def _fill(self, day: int, order: PlannedOrder, signed: Decimal, cost: Decimal) -> None:
+        """Record ``order`` filled at its price; ``signed`` quantity (negative: sold)."""
         column = self.column_of[order.symbol]
-        signed = order.qty if order.side is Side.BUY else -order.qty
         self.qty[column] += signed
         self.fills.append(Fill(day, order.symbol, order.side, order.qty, order.price, cost))
 
@@ -384,20 +443,34 @@ class _Replay:
                 self.due[day]
                 or triggered
                 or new_cash
-                or (self.policy.watches_drift and self.scan(day, day + 1)[2][0])
+                or (self.policy.watches_drift and self.triggers(day, day + 1)[1][0])
             ):
                 self.rebalance(day)
             while event_at < len(events) and events[event_at] <= day:
                 event_at += 1
             limit = events[event_at] if event_at < len(events) else days
-            after = self.advance(day, limit)
-            if self.values[day] <= 0:
+            after, value = self.advance(day, limit)
+            if value <= 0:
                 break  # nothing left to invest: the rest of the series stays at 0
             triggered = after < limit
             day = after
             if progress is not None:
                 progress(day, days)
+        self.series()
         return PolicyReplay(self.policy, self.values, self.drift, tuple(self.fills), self.cash)
+
+
+def _gaps(
+    held: FloatArray, cash: FloatArray | float, weights: FloatArray, trading: BoolArray
+) -> tuple[FloatArray, FloatArray]:
+    """Values (USD) per day from ``held`` market values and ``cash``, and each symbol's
+    |weight - target weight| (0 where it does not trade or the value is not positive)."""
+    values = held.sum(axis=1) + cash
+    positive = values[:, None] > 0
+    actual = np.divide(held, values[:, None], out=np.zeros(held.shape), where=positive)
+    gap = np.abs(actual - weights)
+    gap[~(trading & positive)] = 0.0
+    return values, gap
 
 
 def _decimal(price: float) -> Decimal:
