@@ -5,8 +5,9 @@ rebalance happens on a calendar day of the policy or on a day whose closes put a
 symbol past the policy's band. Between those days the holdings do not change, so the
 scan for the next one is a numpy computation over the stretch, and the value and drift
 series of all the stretches are computed together once the replay is done (each day's
-sum in the same order, whatever stretch it falls in). On a rebalance day the portfolio is built as ``Portfolio`` values in
-``Decimal`` and handed to ``plan_rebalance``, the planner that places live orders;
+sum in the same order, whatever stretch it falls in). On a rebalance day the
+portfolio is built as ``Portfolio`` values in ``Decimal`` and handed to
+``plan_rebalance``, the planner that places live orders;
 its sells are filled at the close, then its buys are sized with ``fit_buys`` to the
 cash really left after costs, as a live run re-reads buying power after its sells.
 
