@@ -75,8 +75,8 @@ def test_tax_lots_come_from_the_recorded_fills(ctx: AppContext) -> None:
     demo = seed_demo_user(ctx)
     result = to_json(check_rebalance_drift(ctx, demo.user.id))
     assert result["status"] == "completed", result["message"]
-    with ctx.store.session_factory() as session:
-        fills = recorded_fills(session, demo.user.id)
+    with ctx.store.read() as uow:
+        fills = recorded_fills(uow, demo.user.id)
     executed = {(t["symbol"], t["side"], Decimal(str(t["qty"]))) for t in result["trades_executed"]}
     assert {(f.symbol, str(f.side), f.qty) for f in fills} == executed
     lots = lots_from_fills(fills).lots

@@ -41,7 +41,7 @@ def worker(
     with exit_on_error():
         # Each job holds a connection for its account's lock and uses another.
         ctx = build_context(settings, pool_size=2 * concurrency + 4)
-        if ctx.store.engine.dialect.name != "postgresql":
+        if ctx.store.dialect != "postgresql":
             raise TrimtabError(
                 "trimtab worker needs PostgreSQL (TRIMTAB_DATABASE_URL); on SQLite, "
                 "`trimtab serve` runs the schedule itself",

@@ -13,17 +13,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from sqlalchemy.orm import Session
-
 from trimtab.domain.money import to_decimal
 from trimtab.domain.targets import Target, check_target, check_unique, enabled_total
 from trimtab.errors import InvalidTargets, NotFound
 from trimtab.services.context import AppContext
 from trimtab.services.contract import SCHEMA_CONFIG, Number
-from trimtab.store.db import reading
-from trimtab.store.locks import lock_user_edits
 from trimtab.store.models import AllocationRow
-from trimtab.store.repositories import Allocations, record_audit
+from trimtab.store.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -116,17 +112,17 @@ def _set(rows: Sequence[AllocationRow]) -> AllocationList:
 
 
 def list_allocations(ctx: AppContext, user_id: int) -> AllocationList:
-    with reading(ctx.store.session_factory) as session:
-        return _set(Allocations(session).for_user(user_id))
+    with ctx.store.read() as uow:
+        return _set(uow.allocations.for_user(user_id))
 
 
-def load_targets(session: Session, user_id: int) -> list[Target]:
+def load_targets(uow: UnitOfWork, user_id: int) -> list[Target]:
     """The user's targets as the domain takes them (for a run, in its own transaction)."""
-    return [_item(row).target for row in Allocations(session).for_user(user_id)]
+    return [_item(row).target for row in uow.allocations.for_user(user_id)]
 
 
-def _write(session: Session, user_id: int, target: Target, now: datetime) -> AllocationRow:
-    repo = Allocations(session)
+def _write(uow: UnitOfWork, user_id: int, target: Target, now: datetime) -> AllocationRow:
+    repo = uow.allocations
     row = repo.get(user_id, target.symbol)
     if row is None:
         row = AllocationRow(user_id=user_id, symbol=target.symbol, created_at=now)
@@ -149,25 +145,24 @@ def replace_allocations(ctx: AppContext, user_id: int, targets: Sequence[Target]
         check_target(target)
     check_unique(targets)
     now = ctx.clock()
-    with ctx.store.session_factory.begin() as session:
-        lock_user_edits(session, user_id)
-        repo = Allocations(session)
+    with ctx.store.write() as uow:
+        uow.lock_user_edits(user_id)
+        repo = uow.allocations
         wanted = {t.symbol for t in targets}
         for row in repo.for_user(user_id):
             if row.symbol not in wanted:
                 repo.delete(row)
-        session.flush()
+        uow.flush()
         for target in targets:
-            _write(session, user_id, target, now)
-        record_audit(
-            session,
+            _write(uow, user_id, target, now)
+        uow.audit(
             "allocations_replaced",
             user_id=user_id,
             actor=None,
             data={t.symbol: str(t.target_percent) for t in targets},
             now=now,
         )
-        session.flush()
+        uow.flush()
         result = _set(repo.for_user(user_id))
     _changed(ctx, user_id)
     return result
@@ -187,11 +182,10 @@ def upsert_allocation(
         Target(symbol, target_percent, enabled, band_percent, band_relative_percent)
     )
     now = ctx.clock()
-    with ctx.store.session_factory.begin() as session:
-        lock_user_edits(session, user_id)
-        row = _write(session, user_id, target, now)
-        record_audit(
-            session,
+    with ctx.store.write() as uow:
+        uow.lock_user_edits(user_id)
+        row = _write(uow, user_id, target, now)
+        uow.audit(
             "allocation_set",
             user_id=user_id,
             actor=None,
@@ -206,9 +200,9 @@ def upsert_allocation(
 def set_allocation_enabled(ctx: AppContext, user_id: int, symbol: str, enabled: bool) -> Allocation:
     """Turn one existing target on or off, keeping its percent."""
     now = ctx.clock()
-    with ctx.store.session_factory.begin() as session:
-        lock_user_edits(session, user_id)
-        row = Allocations(session).get(user_id, symbol)
+    with ctx.store.write() as uow:
+        uow.lock_user_edits(user_id)
+        row = uow.allocations.get(user_id, symbol)
         if row is None:
             raise NotFound(f"no allocation for {symbol}", field="symbol")
         row.enabled = enabled
@@ -221,15 +215,13 @@ def set_allocation_enabled(ctx: AppContext, user_id: int, symbol: str, enabled: 
 def delete_allocation(ctx: AppContext, user_id: int, symbol: str) -> None:
     """Remove one symbol's target; a symbol with none is ``NotFound``."""
     now = ctx.clock()
-    with ctx.store.session_factory.begin() as session:
-        lock_user_edits(session, user_id)
-        repo = Allocations(session)
-        row = repo.get(user_id, symbol)
+    with ctx.store.write() as uow:
+        uow.lock_user_edits(user_id)
+        row = uow.allocations.get(user_id, symbol)
         if row is None:
             raise NotFound(f"no allocation for {symbol}", field="symbol")
-        repo.delete(row)
-        record_audit(
-            session,
+        uow.allocations.delete(row)
+        uow.audit(
             "allocation_deleted",
             user_id=user_id,
             actor=None,

@@ -19,8 +19,6 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import select, update
-
 from trimtab.domain.schedule import Frequency, ScheduleMode, next_run
 from trimtab.errors import BrokerError, Conflict
 from trimtab.services.broker_accounts import account_lock
@@ -35,7 +33,6 @@ from trimtab.services.rebalance import (
 from trimtab.services.run_records import UNFINISHED, Trigger
 from trimtab.services.schedules import due_time, last_live_run_at, market_calendar, schedule_of
 from trimtab.services.screening import accounts_to_check, known_accounts
-from trimtab.store.models import RebalanceRunRow, ScheduleRow
 
 log = logging.getLogger(__name__)
 
@@ -69,15 +66,9 @@ class SweepReport:
 
 def due_accounts(ctx: AppContext, now: datetime, limit: int | None = None) -> list[Due]:
     """Schedules whose next run has come, oldest due first."""
-    query = (
-        select(ScheduleRow.user_id, ScheduleRow.next_run_at)
-        .where(ScheduleRow.frequency != str(Frequency.OFF), ScheduleRow.next_run_at <= now)
-        .order_by(ScheduleRow.next_run_at, ScheduleRow.user_id)
-        .limit(limit)
-    )
-    with ctx.store.session_factory() as session:
-        rows = session.execute(query).all()
-    return [Due(user_id, due_at) for user_id, due_at in rows if due_at is not None]
+    with ctx.store.read() as uow:
+        rows = uow.schedules.due(now, str(Frequency.OFF), limit)
+    return [Due(user_id, due_at) for user_id, due_at in rows]
 
 
 def market_prices(ctx: AppContext, user_id: int) -> Callable[[Sequence[str]], dict[str, Decimal]]:
@@ -97,8 +88,8 @@ def sweep(ctx: AppContext, dispatch: Callable[[list[Due]], object]) -> SweepRepo
     if not due:
         return SweepReport(resumed, 0, 0, 0)
     user_ids = [d.user_id for d in due]
-    with ctx.store.session_factory() as session:
-        known = known_accounts(session, user_ids)
+    with ctx.store.read() as uow:
+        known = known_accounts(uow, user_ids)
     try:
         wanted = accounts_to_check(known, user_ids, market_prices(ctx, due[0].user_id))
     except BrokerError:
@@ -122,10 +113,8 @@ def _screened_out(ctx: AppContext, calm: list[Due]) -> None:
     now = ctx.clock()
     calendar = market_calendar(ctx)
     upcoming: dict[tuple[object, datetime], datetime | None] = {}
-    with ctx.store.session_factory.begin() as session:
-        rows = session.scalars(
-            select(ScheduleRow).where(ScheduleRow.user_id.in_([d.user_id for d in calm]))
-        ).all()
+    with ctx.store.write() as uow:
+        rows = uow.schedules.of_users([d.user_id for d in calm])
         due_of = {d.user_id: d.due_at for d in calm}
         for row in rows:
             due_at = due_of[row.user_id]
@@ -146,22 +135,13 @@ def check_due(ctx: AppContext, due: Due) -> DueOutcome:
     """Run one account's due check (under its run lock), once per due time."""
     try:
         with account_lock(ctx, due.user_id) as lock:
-            with ctx.store.session_factory() as session:
-                row = session.get(ScheduleRow, due.user_id)
+            with ctx.store.read() as uow:
+                row = uow.schedules.get(due.user_id)
                 if row is None or row.next_run_at != due.due_at or row.frequency == Frequency.OFF:
                     return DueOutcome.ALREADY_HANDLED
                 schedule = schedule_of(row)
-                last_live = last_live_run_at(session, due.user_id)
-                recorded = session.scalars(
-                    select(RebalanceRunRow)
-                    .where(
-                        RebalanceRunRow.user_id == due.user_id,
-                        RebalanceRunRow.trigger == str(Trigger.SCHEDULED),
-                        RebalanceRunRow.created_at >= due.due_at,
-                    )
-                    .order_by(RebalanceRunRow.id.desc())
-                    .limit(1)
-                ).one_or_none()
+                last_live = last_live_run_at(uow, due.user_id)
+                recorded = uow.schedules.run_since(due.user_id, str(Trigger.SCHEDULED), due.due_at)
             if recorded is not None:
                 # A worker died after recording this due time's run: finish that run.
                 if recorded.status in UNFINISHED:
@@ -192,19 +172,15 @@ def check_due(ctx: AppContext, due: Due) -> DueOutcome:
 
 
 def _reschedule(ctx: AppContext, due: Due, later: datetime | None) -> None:
-    with ctx.store.session_factory.begin() as session:
-        session.execute(
-            update(ScheduleRow)
-            .where(ScheduleRow.user_id == due.user_id, ScheduleRow.next_run_at == due.due_at)
-            .values(next_run_at=later)
-        )
+    with ctx.store.write() as uow:
+        uow.schedules.move_due(due.user_id, due.due_at, next_run_at=later)
 
 
 def _move_on(ctx: AppContext, due: Due, outcome: DueOutcome, run_id: int | None) -> DueOutcome:
     """Record how the due time went and set the next one, unless someone already did."""
     now = ctx.clock()
-    with ctx.store.session_factory.begin() as session:
-        row = session.get(ScheduleRow, due.user_id)
+    with ctx.store.write() as uow:
+        row = uow.schedules.get(due.user_id)
         if row is None or row.next_run_at != due.due_at:
             return DueOutcome.ALREADY_HANDLED
         # After ``now`` too, so a run recorded late is never taken for the next due time's.
@@ -212,19 +188,17 @@ def _move_on(ctx: AppContext, due: Due, outcome: DueOutcome, run_id: int | None)
             schedule_of(row),
             after=max(due.due_at, now),
             calendar=market_calendar(ctx),
-            last_live_run_at=last_live_run_at(session, due.user_id),
+            last_live_run_at=last_live_run_at(uow, due.user_id),
         )
-        moved = session.execute(
-            update(ScheduleRow)
-            .where(ScheduleRow.user_id == due.user_id, ScheduleRow.next_run_at == due.due_at)
-            .values(
-                next_run_at=upcoming,
-                last_due_at=due.due_at,
-                last_run_id=run_id,
-                last_outcome=str(outcome),
-                updated_at=now,
-            )
+        moved = uow.schedules.move_due(
+            due.user_id,
+            due.due_at,
+            next_run_at=upcoming,
+            last_due_at=due.due_at,
+            last_run_id=run_id,
+            last_outcome=str(outcome),
+            updated_at=now,
         )
-        if moved.rowcount != 1:  # type: ignore[attr-defined]
+        if not moved:
             return DueOutcome.ALREADY_HANDLED
     return outcome

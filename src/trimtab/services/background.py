@@ -23,7 +23,6 @@ from trimtab.services.context import AppContext
 from trimtab.services.contract import CheckResult
 from trimtab.services.rebalance import advance_run, start_live_check
 from trimtab.services.run_records import UNFINISHED, RunStatus, run_result
-from trimtab.store.repositories import Orders, Runs
 
 log = logging.getLogger(__name__)
 #: Live runs followed at once by one process; more wait their turn.
@@ -110,12 +109,12 @@ def wait_for_run(ctx: AppContext, user_id: int, run_id: int, timeout: float) -> 
     stands after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     while True:
-        with ctx.store.session_factory() as session:
-            run = Runs(session).get_for_user(user_id, run_id)
+        with ctx.store.read() as uow:
+            run = uow.runs.get_for_user(user_id, run_id)
             if run is None:
                 raise NotFound(f"no run {run_id}")
             if run.status != RunStatus.RUNNING or time.monotonic() >= deadline:
-                return run_result(run, Orders(session).for_run(run_id))
+                return run_result(run, uow.orders.for_run(run_id))
         time.sleep(WAIT_POLL_SECONDS)
 
 
@@ -146,7 +145,7 @@ def make_launcher(ctx: AppContext) -> RunLauncher:
     """The queue when ``trimtab worker`` processes run (``TRIMTAB_WORKERS``), else threads."""
     if not ctx.settings.workers:
         return InProcessRuns(ctx)
-    if ctx.store.engine.dialect.name != "postgresql":
+    if ctx.store.dialect != "postgresql":
         raise TrimtabError(
             "TRIMTAB_WORKERS needs PostgreSQL (the job queue lives there); unset it on SQLite",
             code="workers_need_postgresql",

@@ -41,7 +41,6 @@ from trimtab.services.run_records import (
 )
 from trimtab.store.locks import RunLock
 from trimtab.store.models import OrderRow
-from trimtab.store.repositories import Orders, Runs
 from trimtab.wording import counted
 
 
@@ -80,8 +79,8 @@ class LiveRun:
 
     # -- records ------------------------------------------------------------
     def _load(self) -> None:
-        with self.ctx.store.session_factory() as session:
-            self._rows = {row.id: row for row in Orders(session).for_run(self.run_id)}
+        with self.ctx.store.read() as uow:
+            self._rows = {row.id: row for row in uow.orders.for_run(self.run_id)}
 
     def _orders(self) -> list[OrderRow]:
         return list(self._rows.values())
@@ -265,8 +264,8 @@ class LiveRun:
         if interrupted and outcome.status is RunStatus.AWAITING_FILLS:
             outcome = Outcome(outcome.status, f"{outcome.message} ({interrupted})")
         now = self.ctx.clock()
-        with self.ctx.store.session_factory.begin() as session:
-            run = Runs(session).get(self.run_id)
+        with self.ctx.store.write() as uow:
+            run = uow.runs.get(self.run_id)
             assert run is not None
             run.status = outcome.status
             run.message = outcome.message

@@ -33,7 +33,6 @@ from trimtab.services.context import AppContext
 from trimtab.services.order_steps import log_step, order_changed
 from trimtab.services.risk import read_risk
 from trimtab.services.run_records import OrderState, copy_answer, order_json
-from trimtab.store.locks import process_risk_gate, risk_gate
 from trimtab.store.models import OrderRow
 
 
@@ -74,14 +73,14 @@ def record_changes(
     are written as they are, without being read again, and returned changed.
     """
     befores = []
-    with ctx.store.session_factory.begin() as session:
+    with ctx.store.write() as uow:
         now = ctx.clock()
         for row, change in changes:
-            session.add(row)
+            uow.orders.attach(row)
             befores.append(row.status)
             change(row)
             row.updated_at = now
-        session.flush()
+        uow.flush()
         payloads = [order_json(row) for row, _ in changes]
     rows = [row for row, _ in changes]
     for row, before, payload in zip(rows, befores, payloads, strict=True):
@@ -138,20 +137,9 @@ def send_order(
 
 @contextmanager
 def _gate(ctx: AppContext, user_id: int) -> Iterator[str | None]:
-    """The risk gate's block reason, the gate held for the block (``store.locks``).
-
-    PostgreSQL: the advisory lock, on the session that read the rows. SQLite: the
-    process's own gate; its transactions are ``BEGIN IMMEDIATE`` (one writer), and
-    holding one through a send would lock out the paper broker's own writes, so the
-    rows are read in a short session first.
-    """
-    if ctx.store.engine.dialect.name == "postgresql":
-        with ctx.store.session_factory() as session, risk_gate(session, exclusive=False):
-            yield read_risk(session, user_id).blocked_reason
-        return
-    with process_risk_gate(ctx.store.engine, exclusive=False):
-        with ctx.store.session_factory() as session:
-            reason = read_risk(session, user_id).blocked_reason
+    """The risk gate's block reason, the gate held for the block
+    (``Store.holding_risk_gate``)."""
+    with ctx.store.holding_risk_gate(lambda uow: read_risk(uow, user_id).blocked_reason) as reason:
         yield reason
 
 

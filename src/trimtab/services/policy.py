@@ -28,10 +28,9 @@ from trimtab.services.contract import SCHEMA_CONFIG, Number
 
 # The store is imported where it is used: ``trimtab plan`` checks options with no database.
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
     from trimtab.services.context import AppContext
     from trimtab.store.models import PolicyRow
+    from trimtab.store.unit_of_work import UnitOfWork
 
 SECONDS_PER_HOUR = Decimal(3600)
 
@@ -94,16 +93,14 @@ def policy_view(policy: Policy) -> PolicyView:
     )
 
 
-def read_policy(session: Session, user_id: int) -> Policy:
+def read_policy(uow: UnitOfWork, user_id: int) -> Policy:
     """The user's policy, the classic defaults where none was saved."""
-    from trimtab.store.repositories import Policies
-
-    return _policy(Policies(session).get(user_id))
+    return _policy(uow.policies.get(user_id))
 
 
 def get_policy(ctx: AppContext, user_id: int) -> Policy:
-    with ctx.store.session_factory() as session:
-        return read_policy(session, user_id)
+    with ctx.store.read() as uow:
+        return read_policy(uow, user_id)
 
 
 #: What each knob may be (the API's schema states the same ranges).
@@ -241,11 +238,10 @@ def update_policy(
             max_price_age_hours, "max_price_age_hours", PRICE_AGE_RANGE
         )
     from trimtab.store.models import PolicyRow
-    from trimtab.store.repositories import Policies, record_audit
 
     now = ctx.clock()
-    with ctx.store.session_factory.begin() as session:
-        repo = Policies(session)
+    with ctx.store.write() as uow:
+        repo = uow.policies
         row = repo.get(user_id)
         if row is None:
             default = Policy()
@@ -266,8 +262,7 @@ def update_policy(
             row.options = {k: saved[k] for k in OPTIONS if saved[k] != defaults[k]}
             changes.update(option_changes)
         row.updated_at = now
-        record_audit(
-            session,
+        uow.audit(
             "policy_updated",
             user_id=user_id,
             actor=None,

@@ -46,10 +46,8 @@ from trimtab.services.run_records import (
     run_result,
 )
 from trimtab.services.tax_lots import tax_context
-from trimtab.store.db import reading
 from trimtab.store.locks import ALREADY_RUNNING, RunLock
 from trimtab.store.models import OrderRow, RebalanceRunRow
-from trimtab.store.repositories import Orders, Runs, record_audit
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,10 +112,10 @@ def start_live_check(
     """
     request = _request(user_id, False, symbols, trigger, queue_if_closed)
     with _counted_errors(ctx, request), account_lock(ctx, user_id):
-        with ctx.store.session_factory() as session:
-            unfinished = Runs(session).unfinished(user_id, list(UNFINISHED))
+        with ctx.store.read() as uow:
+            unfinished = uow.runs.unfinished(user_id, list(UNFINISHED))
             if unfinished is not None:
-                orders = Orders(session).for_run(unfinished.id)
+                orders = uow.orders.for_run(unfinished.id)
                 return run_result(unfinished, orders, resumed=True)
         _refuse_while_another_user_runs(ctx, user_id)
         return _check(ctx, request, ctx.broker_for(user_id), None, send_orders=False)
@@ -170,8 +168,8 @@ def _refuse_while_another_user_runs(ctx: AppContext, user_id: int) -> None:
     """``Conflict`` when another user connected to the same broker account has a live run
     not finished yet: its orders are planned, or sent and awaiting fills, outside the
     lock, and a second plan on the same positions would trade them twice."""
-    with ctx.store.session_factory() as session:
-        others = Runs(session).users_with_unfinished(list(UNFINISHED))
+    with ctx.store.read() as uow:
+        others = uow.runs.users_with_unfinished(list(UNFINISHED))
     if shares_account(ctx, user_id, others):
         raise Conflict(ALREADY_RUNNING)
 
@@ -196,8 +194,8 @@ def resume_unfinished_runs(ctx: AppContext) -> list[CheckResult]:
 
     An account whose run is in flight elsewhere is left to that run.
     """
-    with ctx.store.session_factory() as session:
-        user_ids = Runs(session).users_with_unfinished(list(UNFINISHED))
+    with ctx.store.read() as uow:
+        user_ids = uow.runs.users_with_unfinished(list(UNFINISHED))
     results = []
     for user_id in user_ids:
         try:
@@ -216,8 +214,8 @@ def resume_holding_lock(ctx: AppContext, user_id: int, lock: RunLock) -> CheckRe
 
 def _resume(ctx: AppContext, user_id: int, broker: Broker, lock: RunLock) -> CheckResult | None:
     """Advance the user's unfinished live run, if there is one (the caller holds the lock)."""
-    with ctx.store.session_factory() as session:
-        unfinished = Runs(session).unfinished(user_id, list(UNFINISHED))
+    with ctx.store.read() as uow:
+        unfinished = uow.runs.unfinished(user_id, list(UNFINISHED))
     if unfinished is None:
         return None
     policy = _policy_of(unfinished)
@@ -313,10 +311,10 @@ def _plan(
     for a live check, unless the caller gives ``market_open``), and plan."""
     user_id = request.user_id
     # One snapshot: an allocation edit racing the run is seen whole or not at all.
-    with reading(ctx.store.session_factory) as session:
-        policy = read_policy(session, user_id)
-        targets = load_targets(session, user_id)
-        blocked_reason = read_risk(session, user_id).blocked_reason
+    with ctx.store.read() as uow:
+        policy = read_policy(uow, user_id)
+        targets = load_targets(uow, user_id)
+        blocked_reason = read_risk(uow, user_id).blocked_reason
     _refuse_untargeted_symbols(request.symbols, targets)
     view = read_broker(
         broker,
@@ -388,8 +386,8 @@ def _record(
     """
     user_id = request.user_id
     now = ctx.clock()
-    with ctx.store.session_factory.begin() as session:
-        run = Runs(session).add(
+    with ctx.store.write() as uow:
+        run = uow.runs.add(
             RebalanceRunRow(
                 user_id=user_id,
                 trigger=str(request.trigger),
@@ -410,7 +408,7 @@ def _record(
         )
         planned_rows = []
         if status is RunStatus.RUNNING:
-            orders = Orders(session)
+            orders = uow.orders
             # Sells first: they fund the buys.
             for seq, planned in enumerate((*plan.sells, *plan.buys)):
                 row = orders.add(
@@ -430,8 +428,7 @@ def _record(
                     )
                 )
                 planned_rows.append(row)
-        record_audit(
-            session,
+        uow.audit(
             "rebalance_checked",
             user_id=user_id,
             actor=None,

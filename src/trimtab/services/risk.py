@@ -11,16 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy.orm import Session
-
 from trimtab.domain.risk import RiskStatus, trading_block_reason
 from trimtab.errors import Forbidden, NotFound
 from trimtab.services.context import AppContext
 from trimtab.services.contract import SCHEMA_CONFIG
-from trimtab.store.db import reading
-from trimtab.store.locks import process_risk_gate, risk_gate
 from trimtab.store.models import RiskStatusRow
-from trimtab.store.repositories import SYSTEM_SCOPE, RiskRows, Users, record_audit, user_scope
+from trimtab.store.repositories import SYSTEM_SCOPE, user_scope
+from trimtab.store.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -73,9 +70,9 @@ def _row(row: RiskStatusRow | None) -> RiskRow:
     return _risk_row(status, row.updated_by, row.updated_at)
 
 
-def read_risk(session: Session, user_id: int) -> RiskView:
+def read_risk(uow: UnitOfWork, user_id: int) -> RiskView:
     """Both rows and the resulting block reason, in the caller's transaction."""
-    rows = RiskRows(session).get_many([SYSTEM_SCOPE, user_scope(user_id)])
+    rows = uow.risk.get_many([SYSTEM_SCOPE, user_scope(user_id)])
     system = _row(rows.get(SYSTEM_SCOPE))
     user = _row(rows.get(user_scope(user_id)))
     return RiskView(
@@ -84,19 +81,19 @@ def read_risk(session: Session, user_id: int) -> RiskView:
 
 
 def get_risk(ctx: AppContext, user_id: int) -> RiskView:
-    with reading(ctx.store.session_factory) as session:
-        return read_risk(session, user_id)
+    with ctx.store.read() as uow:
+        return read_risk(uow, user_id)
 
 
 def _set(
-    session: Session,
+    uow: UnitOfWork,
     scope: str,
     user_id: int | None,
     changes: Mapping[str, object],
     actor: str,
     now: datetime,
 ) -> None:
-    repo = RiskRows(session)
+    repo = uow.risk
     row = repo.get(scope)
     if row is None:
         row = RiskStatusRow(
@@ -114,8 +111,7 @@ def _set(
             setattr(row, name, value)
     row.updated_by = actor
     row.updated_at = now
-    record_audit(
-        session,
+    uow.audit(
         "risk_updated",
         user_id=user_id,
         actor=actor,
@@ -132,13 +128,9 @@ def _change(
     Only an admin changes the system row or another user's row; the audit names the actor.
     """
     now = ctx.clock()
-    with (
-        process_risk_gate(ctx.store.engine, exclusive=True),
-        ctx.store.session_factory.begin() as session,
-        risk_gate(session, exclusive=True),
-    ):
+    with ctx.store.write_holding_risk_gate() as uow:
         # Waits for orders being sent; once this commits, none is sent (order_sending).
-        users = Users(session)
+        users = uow.users
         actor = users.get(actor_id)
         if actor is None:
             raise NotFound(f"no user {actor_id}")
@@ -150,9 +142,9 @@ def _change(
             if users.get(user_id) is None:
                 raise NotFound(f"no user {user_id}")
         scope = SYSTEM_SCOPE if user_id is None else user_scope(user_id)
-        _set(session, scope, user_id, changes, actor.email, now)
-        session.flush()
-        view = read_risk(session, actor_id if user_id is None else user_id)
+        _set(uow, scope, user_id, changes, actor.email, now)
+        uow.flush()
+        view = read_risk(uow, actor_id if user_id is None else user_id)
         # The system row stops everyone: every user's open pages hear of it.
         affected = users.ids() if user_id is None else [user_id]
     for affected_id in affected:

@@ -35,7 +35,7 @@ def main(argv: list[str]) -> int:
     finally:
         # Notifications the run raised get their first attempt (retries: a server or worker).
         ctx.notifier.drain(NOTIFY_EXIT_WAIT)
-        ctx.store.engine.dispose()
+        ctx.store.close()
     return 0
 
 

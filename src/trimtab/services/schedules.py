@@ -11,9 +11,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from typing import Any, ClassVar, Literal
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
-
 from trimtab.domain.schedule import (
     EXCHANGE_TZ,
     REGULAR_CLOSE,
@@ -29,8 +26,8 @@ from trimtab.services.context import AppContext
 from trimtab.services.contract import SCHEMA_CONFIG, to_json
 from trimtab.services.market_calendar import exchange_calendar
 from trimtab.services.run_records import RunStatus
-from trimtab.store.models import RebalanceRunRow, ScheduleRow
-from trimtab.store.repositories import record_audit
+from trimtab.store.models import ScheduleRow
+from trimtab.store.unit_of_work import UnitOfWork
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
 #: A week: a longer cooldown would silence a daily schedule for good.
@@ -70,15 +67,9 @@ def schedule_of(row: ScheduleRow | None) -> Schedule:
     )
 
 
-def last_live_run_at(session: Session, user_id: int) -> datetime | None:
+def last_live_run_at(uow: UnitOfWork, user_id: int) -> datetime | None:
     """When the user's latest live run that placed (or meant to place) orders last moved."""
-    return session.scalar(
-        select(func.max(RebalanceRunRow.updated_at)).where(
-            RebalanceRunRow.user_id == user_id,
-            RebalanceRunRow.dry_run.is_(False),
-            RebalanceRunRow.status.not_in([str(s) for s in NO_ORDERS]),
-        )
-    )
+    return uow.schedules.last_live_run_at(user_id, [str(s) for s in NO_ORDERS])
 
 
 def due_time(
@@ -101,9 +92,9 @@ def due_time(
 
 def get_schedule(ctx: AppContext, user_id: int) -> ScheduleView:
     """The user's schedule (``off`` when never set), its next run after any cooldown."""
-    with ctx.store.session_factory() as session:
-        row = session.get(ScheduleRow, user_id)
-        last_live = last_live_run_at(session, user_id)
+    with ctx.store.read() as uow:
+        row = uow.schedules.get(user_id)
+        last_live = last_live_run_at(uow, user_id)
     if row is None:
         return ScheduleView(Schedule(), None)
     schedule = schedule_of(row)
@@ -199,18 +190,18 @@ def set_schedule(ctx: AppContext, user_id: int, **fields: Any) -> ScheduleView:
     """Change the user's schedule (see ``checked_schedule``) and compute its next run."""
     now = ctx.clock()
     calendar = market_calendar(ctx)
-    with ctx.store.session_factory.begin() as session:
-        row = session.get(ScheduleRow, user_id)
+    with ctx.store.write() as uow:
+        row = uow.schedules.get(user_id)
         schedule = checked_schedule(schedule_of(row), **fields)
         upcoming = next_run(
             schedule,
             after=now,
             calendar=calendar,
-            last_live_run_at=last_live_run_at(session, user_id),
+            last_live_run_at=last_live_run_at(uow, user_id),
         )
         if row is None:
             row = ScheduleRow(user_id=user_id)
-            session.add(row)
+            uow.schedules.add(row)
         row.frequency = str(schedule.frequency)
         row.time_of_day = schedule.time_of_day
         row.weekday = schedule.weekday
@@ -220,8 +211,7 @@ def set_schedule(ctx: AppContext, user_id: int, **fields: Any) -> ScheduleView:
         row.mode = str(schedule.mode)
         row.next_run_at = upcoming
         row.updated_at = now
-        record_audit(
-            session,
+        uow.audit(
             "schedule_changed",
             user_id=user_id,
             actor=None,

@@ -14,12 +14,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import numpy as np
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from trimtab.domain.policy import Policy
 from trimtab.domain.screen import DEFAULT_MARGIN_PP, screen_drift
-from trimtab.store.models import AllocationRow, OrderRow, PolicyRow, RebalanceRunRow
+from trimtab.store.unit_of_work import UnitOfWork
 
 #: Rows per ``IN (...)`` list: well under SQLite's limit on bound parameters.
 CHUNK = 5000
@@ -42,57 +40,25 @@ def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
         yield ids[start : start + CHUNK]
 
 
-def known_accounts(session: Session, user_ids: Sequence[int]) -> dict[int, KnownAccount]:
+def known_accounts(uow: UnitOfWork, user_ids: Sequence[int]) -> dict[int, KnownAccount]:
     """The last known account of each user that has a run, with their current targets."""
     known: dict[int, KnownAccount] = {}
+    rows = uow.screening
     for ids in _chunks(user_ids):
-        latest = (
-            select(func.max(RebalanceRunRow.id))
-            .where(RebalanceRunRow.user_id.in_(ids))
-            .group_by(RebalanceRunRow.user_id)
-        )
-        runs = session.execute(
-            select(RebalanceRunRow.id, RebalanceRunRow.user_id, RebalanceRunRow.inputs).where(
-                RebalanceRunRow.id.in_(latest)
-            )
-        ).all()
         user_of_run = {}
-        for run_id, user_id, inputs in runs:
+        for run_id, user_id, inputs in rows.latest_run_inputs(ids):
             account = KnownAccount(cash=Decimal(inputs.get("account", {}).get("cash", "0")))
             for position in inputs.get("positions", []):
                 account.holdings[position["symbol"]] = Decimal(position["qty"])
             known[user_id] = account
             user_of_run[run_id] = user_id
-        fills = session.execute(
-            select(
-                OrderRow.run_id,
-                OrderRow.symbol,
-                OrderRow.side,
-                OrderRow.filled_qty,
-                OrderRow.filled_avg_price,
-            ).where(OrderRow.run_id.in_(list(user_of_run)), OrderRow.filled_qty > Decimal(0))
-        ).all()
-        for run_id, symbol, side, filled_qty, avg_price in fills:
+        for run_id, symbol, side, filled_qty, avg_price in rows.fills_of_runs(list(user_of_run)):
             account = known[user_of_run[run_id]]
             signed = filled_qty if side == "buy" else -filled_qty
             account.holdings[symbol] = account.holdings.get(symbol, Decimal(0)) + signed
             account.cash -= signed * (avg_price or Decimal(0))
-        thresholds = dict(
-            session.execute(
-                select(PolicyRow.user_id, PolicyRow.threshold_percent).where(
-                    PolicyRow.user_id.in_(ids)
-                )
-            ).all()
-        )
-        targets = session.execute(
-            select(
-                AllocationRow.user_id,
-                AllocationRow.symbol,
-                AllocationRow.target_percent,
-                AllocationRow.band_percent,
-            ).where(AllocationRow.user_id.in_(ids), AllocationRow.enabled.is_(True))
-        ).all()
-        for user_id, symbol, target_percent, band_percent in targets:
+        thresholds = rows.thresholds(ids)
+        for user_id, symbol, target_percent, band_percent in rows.enabled_targets(ids):
             if user_id in known:
                 band = band_percent or thresholds.get(user_id, Policy().threshold_percent)
                 known[user_id].targets[symbol] = (target_percent, band)

@@ -11,28 +11,18 @@ from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from trimtab.brokers.base import Broker
 from trimtab.domain.money import ZERO
 from trimtab.domain.planner import TaxContext
 from trimtab.domain.portfolio import Side
 from trimtab.domain.tax_lots import Fill, lots_from_fills
 from trimtab.services.context import AppContext
-from trimtab.store.models import OrderRow
+from trimtab.store.unit_of_work import UnitOfWork
 
 
-def recorded_fills(session: Session, user_id: int) -> list[Fill]:
+def recorded_fills(uow: UnitOfWork, user_id: int) -> list[Fill]:
     """The user's filled (or partly filled) orders as fills, dated when trimtab recorded them
     (by its own clock; a market order fills within its day)."""
-    rows = session.scalars(
-        select(OrderRow).where(
-            OrderRow.user_id == user_id,
-            OrderRow.filled_qty > ZERO,
-            OrderRow.filled_avg_price.is_not(None),
-        )
-    )
     return [
         Fill(
             row.symbol,
@@ -41,7 +31,7 @@ def recorded_fills(session: Session, user_id: int) -> list[Fill]:
             row.filled_avg_price,
             row.created_at.date(),
         )
-        for row in rows
+        for row in uow.orders.filled_for_user(user_id)
         if row.filled_avg_price is not None
     ]
 
@@ -54,9 +44,9 @@ def broker_cost_basis(broker: Broker) -> Mapping[str, Decimal]:
 def tax_context(ctx: AppContext, user_id: int, broker: Broker, today: date) -> TaxContext:
     """Everything tax-aware selling needs for one plan.
 
-    The fills are read in a session closed before the broker is asked: the paper
-    broker writes to the same SQLite database.
+    The fills are read in a unit closed before the broker is asked: the paper broker
+    writes to the same SQLite database.
     """
-    with ctx.store.session_factory() as session:
-        fills = recorded_fills(session, user_id)
+    with ctx.store.read() as uow:
+        fills = recorded_fills(uow, user_id)
     return TaxContext(today, lots_from_fills(fills), broker_cost_basis(broker))

@@ -27,7 +27,6 @@ from trimtab.services.order_steps import order_changed
 from trimtab.services.risk import read_risk
 from trimtab.services.run_records import OrderState
 from trimtab.store.models import OrderRow
-from trimtab.store.repositories import Orders, record_audit
 
 #: An order's quantity: above 0, within what the books and columns hold.
 ORDER_QTY = QTY_RANGE.narrowed(above=True)
@@ -121,8 +120,8 @@ def execute_trade(
     client_order_id = trade_client_order_id(user_id, idempotency_key)
     request = validate_trade(broker, symbol, side, qty, order_type, time_in_force, client_order_id)
     with account_lock(ctx, user_id):
-        with ctx.store.session_factory() as session:
-            earlier = Orders(session).by_client_order_id(client_order_id)
+        with ctx.store.read() as uow:
+            earlier = uow.orders.by_client_order_id(client_order_id)
         if earlier is not None:
             return _replay(broker, earlier)
         return _place(ctx, user_id, broker, request)
@@ -154,12 +153,12 @@ def _trade_json(answer: Order) -> TradeResult:
 def _place(ctx: AppContext, user_id: int, broker: Broker, request: OrderRequest) -> TradeResult:
     """Record the order, send it, record the answer (or the failure) and publish it."""
     now = ctx.clock()
-    with ctx.store.session_factory.begin() as session:
-        reason = read_risk(session, user_id).blocked_reason
+    with ctx.store.write() as uow:
+        reason = read_risk(uow, user_id).blocked_reason
         if reason is not None:
             raise TradingBlocked(f"{reason}; no order placed")
         # Recorded before it is sent, so a crash leaves a trace to look up by client id.
-        order = Orders(session).add(
+        order = uow.orders.add(
             OrderRow(
                 user_id=user_id,
                 client_order_id=request.client_order_id,
@@ -175,9 +174,8 @@ def _place(ctx: AppContext, user_id: int, broker: Broker, request: OrderRequest)
         order_id = order.id
     order_changed(ctx, order, None, source="trade")
     sent = send_order(ctx, broker, order, request, source="trade")
-    with ctx.store.session_factory.begin() as session:
-        record_audit(
-            session,
+    with ctx.store.write() as uow:
+        uow.audit(
             "trade_placed" if sent.answer else "trade_failed",
             user_id=user_id,
             actor=None,

@@ -22,6 +22,7 @@ from trimtab.store.models import (
     PolicyRow,
     RebalanceRunRow,
     RiskStatusRow,
+    ScheduleRow,
     UserRow,
     WebSessionRow,
 )
@@ -265,10 +266,24 @@ class Orders:
     def get(self, order_id: int) -> OrderRow | None:
         return self.session.get(OrderRow, order_id)
 
+    def attach(self, row: OrderRow) -> None:
+        """Take a row read in an earlier unit into this one: its changes are written here."""
+        self.session.add(row)
+
     def by_client_order_id(self, client_order_id: str) -> OrderRow | None:
         return self.session.scalars(
             select(OrderRow).where(OrderRow.client_order_id == client_order_id)
         ).one_or_none()
+
+    def filled_for_user(self, user_id: int) -> Sequence[OrderRow]:
+        """The user's orders that filled at all and have an average price."""
+        return self.session.scalars(
+            select(OrderRow).where(
+                OrderRow.user_id == user_id,
+                OrderRow.filled_qty > Decimal(0),
+                OrderRow.filled_avg_price.is_not(None),
+            )
+        ).all()
 
     def for_run(self, run_id: int) -> Sequence[OrderRow]:
         return self.session.scalars(
@@ -395,6 +410,131 @@ class PaperAccounts:
         """Delete the user's paper orders, holdings and account."""
         for table in (PaperOrderRow, PaperHoldingRow, PaperAccountRow):
             self.session.execute(delete(table).where(table.user_id == user_id))
+
+
+class Screening:
+    """What the sweep screens due accounts from, a chunk of users at a time
+    (``services.screening``)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def latest_run_inputs(self, user_ids: Sequence[int]) -> list[tuple[int, int, dict[str, Any]]]:
+        """``(run id, user id, inputs)`` of each user's latest run."""
+        latest = (
+            select(func.max(RebalanceRunRow.id))
+            .where(RebalanceRunRow.user_id.in_(list(user_ids)))
+            .group_by(RebalanceRunRow.user_id)
+        )
+        rows = self.session.execute(
+            select(RebalanceRunRow.id, RebalanceRunRow.user_id, RebalanceRunRow.inputs).where(
+                RebalanceRunRow.id.in_(latest)
+            )
+        )
+        return [(run_id, user_id, inputs) for run_id, user_id, inputs in rows]
+
+    def fills_of_runs(
+        self, run_ids: Sequence[int]
+    ) -> list[tuple[int, str, str, Decimal, Decimal | None]]:
+        """``(run id, symbol, side, filled qty, average price)`` of each order of the runs
+        that filled at all."""
+        rows = self.session.execute(
+            select(
+                OrderRow.run_id,
+                OrderRow.symbol,
+                OrderRow.side,
+                OrderRow.filled_qty,
+                OrderRow.filled_avg_price,
+            ).where(OrderRow.run_id.in_(list(run_ids)), OrderRow.filled_qty > Decimal(0))
+        )
+        return [
+            (run_id, symbol, side, qty, price)
+            for run_id, symbol, side, qty, price in rows
+            if run_id is not None
+        ]
+
+    def thresholds(self, user_ids: Sequence[int]) -> dict[int, Decimal]:
+        """The saved band (``threshold_percent``, pp) of each user that saved a policy."""
+        rows = self.session.execute(
+            select(PolicyRow.user_id, PolicyRow.threshold_percent).where(
+                PolicyRow.user_id.in_(list(user_ids))
+            )
+        )
+        return {user_id: threshold for user_id, threshold in rows}
+
+    def enabled_targets(
+        self, user_ids: Sequence[int]
+    ) -> list[tuple[int, str, Decimal, Decimal | None]]:
+        """``(user id, symbol, target percent, band percent)`` of each enabled target."""
+        rows = self.session.execute(
+            select(
+                AllocationRow.user_id,
+                AllocationRow.symbol,
+                AllocationRow.target_percent,
+                AllocationRow.band_percent,
+            ).where(AllocationRow.user_id.in_(list(user_ids)), AllocationRow.enabled.is_(True))
+        )
+        return [(user_id, symbol, target, band) for user_id, symbol, target, band in rows]
+
+
+class Schedules:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, user_id: int) -> ScheduleRow | None:
+        return self.session.get(ScheduleRow, user_id)
+
+    def add(self, row: ScheduleRow) -> None:
+        self.session.add(row)
+
+    def of_users(self, user_ids: Sequence[int]) -> Sequence[ScheduleRow]:
+        return self.session.scalars(
+            select(ScheduleRow).where(ScheduleRow.user_id.in_(list(user_ids)))
+        ).all()
+
+    def due(self, now: datetime, off: str, limit: int | None) -> list[tuple[int, datetime]]:
+        """``(user id, next_run_at)`` of the schedules not ``off`` due by ``now``, oldest
+        due first."""
+        rows = self.session.execute(
+            select(ScheduleRow.user_id, ScheduleRow.next_run_at)
+            .where(ScheduleRow.frequency != off, ScheduleRow.next_run_at <= now)
+            .order_by(ScheduleRow.next_run_at, ScheduleRow.user_id)
+            .limit(limit)
+        )
+        return [(user_id, due_at) for user_id, due_at in rows if due_at is not None]
+
+    def move_due(self, user_id: int, due_at: datetime, **values: Any) -> bool:
+        """Set ``values`` on the user's schedule if it is still due at ``due_at``
+        (compare-and-set); whether it was."""
+        moved = self.session.execute(
+            update(ScheduleRow)
+            .where(ScheduleRow.user_id == user_id, ScheduleRow.next_run_at == due_at)
+            .values(**values)
+        )
+        return int(getattr(moved, "rowcount", 0) or 0) == 1
+
+    def last_live_run_at(self, user_id: int, excluding: Sequence[str]) -> datetime | None:
+        """When the user's latest live run whose status is not in ``excluding`` last moved."""
+        return self.session.scalar(
+            select(func.max(RebalanceRunRow.updated_at)).where(
+                RebalanceRunRow.user_id == user_id,
+                RebalanceRunRow.dry_run.is_(False),
+                RebalanceRunRow.status.not_in(list(excluding)),
+            )
+        )
+
+    def run_since(self, user_id: int, trigger: str, since: datetime) -> RebalanceRunRow | None:
+        """The user's latest run of ``trigger`` recorded at or after ``since``."""
+        return self.session.scalars(
+            select(RebalanceRunRow)
+            .where(
+                RebalanceRunRow.user_id == user_id,
+                RebalanceRunRow.trigger == trigger,
+                RebalanceRunRow.created_at >= since,
+            )
+            .order_by(RebalanceRunRow.id.desc())
+            .limit(1)
+        ).one_or_none()
 
 
 def record_audit(

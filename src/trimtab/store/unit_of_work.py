@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime, timedelta
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
@@ -37,11 +37,15 @@ from trimtab.store.repositories import (
     Policies,
     RiskRows,
     Runs,
+    Schedules,
+    Screening,
     Tokens,
     Users,
     WebSessions,
     record_audit,
 )
+
+T = TypeVar("T")
 
 
 class ConstraintViolation(Exception):
@@ -94,6 +98,14 @@ class UnitOfWork:
         return Orders(self.session)
 
     @cached_property
+    def schedules(self) -> Schedules:
+        return Schedules(self.session)
+
+    @cached_property
+    def screening(self) -> Screening:
+        return Screening(self.session)
+
+    @cached_property
     def paper_accounts(self) -> PaperAccounts:
         return PaperAccounts(self.session)
 
@@ -118,10 +130,6 @@ class UnitOfWork:
         (``store.locks.lock_user_edits``)."""
         locks.lock_user_edits(self.session, user_id)
 
-    def risk_gate(self, *, exclusive: bool) -> AbstractContextManager[None]:
-        """The risk gate until the unit ends (``store.locks.risk_gate``)."""
-        return locks.risk_gate(self.session, exclusive=exclusive)
-
 
 class Store:
     """The database of one process: its engine and the units of work opened on it."""
@@ -136,6 +144,10 @@ class Store:
     def dialect(self) -> str:
         """``"postgresql"`` or ``"sqlite"``."""
         return self.engine.dialect.name
+
+    def close(self) -> None:
+        """Close the pooled connections (a process about to end)."""
+        self.engine.dispose()
 
     @contextmanager
     def write(self) -> Iterator[UnitOfWork]:
@@ -163,6 +175,33 @@ class Store:
             self.engine, self.session_factory, account_key, lease=lease, clock=clock
         )
 
-    def process_risk_gate(self, *, exclusive: bool) -> AbstractContextManager[None]:
-        """The in-process risk gate on SQLite (``store.locks.process_risk_gate``)."""
-        return locks.process_risk_gate(self.engine, exclusive=exclusive)
+    @contextmanager
+    def write_holding_risk_gate(self) -> Iterator[UnitOfWork]:
+        """A write unit holding the risk gate exclusive until it commits (a change of the
+        risk switches): it waits for the sends in flight, and none is sent after it
+        commits (``store.locks.risk_gate``, ``process_risk_gate``)."""
+        with (
+            locks.process_risk_gate(self.engine, exclusive=True),
+            self.write() as uow,
+            locks.risk_gate(uow.session, exclusive=True),
+        ):
+            yield uow
+
+    @contextmanager
+    def holding_risk_gate(self, read: Callable[[UnitOfWork], T]) -> Iterator[T]:
+        """What ``read`` reads (the risk rows), with the risk gate held shared for the
+        block (a send).
+
+        PostgreSQL: the advisory lock, taken in the transaction that reads and held until
+        the block ends. SQLite: the process's own gate; the rows are read in a short
+        transaction first, because holding one (``BEGIN IMMEDIATE``) through a send would
+        lock out the paper broker's own writes.
+        """
+        if self.dialect == "postgresql":
+            with self.session_factory() as session, locks.risk_gate(session, exclusive=False):
+                yield read(UnitOfWork(session))
+            return
+        with locks.process_risk_gate(self.engine, exclusive=False):
+            with self.session_factory() as session:
+                value = read(UnitOfWork(session))
+            yield value
