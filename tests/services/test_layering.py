@@ -14,9 +14,6 @@ NOT_YET = {
     "events.py",
     "events_postgres.py",
     "events_table.py",
-    "login_throttle.py",
-    "notifications.py",
-    "notify_delivery.py",
     "queue.py",
 }
 

@@ -12,12 +12,7 @@ import hashlib
 import math
 from datetime import timedelta
 
-from sqlalchemy import delete
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
 from trimtab.services.context import AppContext
-from trimtab.store.models import LoginThrottleRow
 
 #: Failures allowed before the first wait.
 FREE_FAILURES = 5
@@ -44,8 +39,8 @@ def wait_after(failures: int) -> timedelta:
 
 def retry_after(ctx: AppContext, key: str) -> int:
     """Whole seconds before ``key`` may try again; 0 when it may now."""
-    with ctx.store.session_factory() as session:
-        row = session.get(LoginThrottleRow, key)
+    with ctx.store.read() as uow:
+        row = uow.login_throttles.get(key)
         if row is None or row.locked_until is None:
             return 0
         left = (row.locked_until - ctx.clock()).total_seconds()
@@ -55,27 +50,14 @@ def retry_after(ctx: AppContext, key: str) -> int:
 def record_failure(ctx: AppContext, key: str) -> None:
     """Count one failure (atomically, whichever process records it)."""
     now = ctx.clock()
-    with ctx.store.session_factory.begin() as session:
-        dialect = session.get_bind().dialect.name
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    with ctx.store.write() as uow:
         # Stale counts (this key's too) start over rather than add to yesterday's.
-        session.execute(
-            delete(LoginThrottleRow).where(LoginThrottleRow.updated_at < now - FORGET_AFTER)
-        )
-        session.execute(
-            insert(LoginThrottleRow)
-            .values(key=key, failures=1, locked_until=None, updated_at=now)
-            .on_conflict_do_update(
-                index_elements=["key"],
-                set_={"failures": LoginThrottleRow.failures + 1, "updated_at": now},
-            )
-        )
-        row = session.get(LoginThrottleRow, key, populate_existing=True)
-        assert row is not None
+        uow.login_throttles.forget_before(now - FORGET_AFTER)
+        row = uow.login_throttles.count_failure(key, now)
         wait = wait_after(row.failures)
         row.locked_until = now + wait if wait else None
 
 
 def record_success(ctx: AppContext, key: str) -> None:
-    with ctx.store.session_factory.begin() as session:
-        session.execute(delete(LoginThrottleRow).where(LoginThrottleRow.key == key))
+    with ctx.store.write() as uow:
+        uow.login_throttles.delete(key)

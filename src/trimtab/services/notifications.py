@@ -20,7 +20,6 @@ from typing import Any, ClassVar, Concatenate, ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
 import structlog
-from sqlalchemy import func, select
 
 from trimtab.errors import BrokerAuthFailed, BrokerError, BrokerUnavailable, InvalidInput
 from trimtab.keys import credentials_cipher, server_secret
@@ -33,8 +32,6 @@ from trimtab.services.run_records import RunStatus
 from trimtab.store.models import (
     NotificationDeliveryRow,
     NotificationSettingsRow,
-    OrderRow,
-    RebalanceRunRow,
 )
 
 log = structlog.get_logger("trimtab.notifications")
@@ -124,8 +121,8 @@ def _prefs(ctx: AppContext, row: NotificationSettingsRow | None) -> Notification
 
 
 def get_preferences(ctx: AppContext, user_id: int) -> NotificationPrefs:
-    with ctx.store.session_factory() as session:
-        return _prefs(ctx, session.get(NotificationSettingsRow, user_id))
+    with ctx.store.read() as uow:
+        return _prefs(ctx, uow.notification_settings.get(user_id))
 
 
 def _checked_events(events: list[str]) -> list[str]:
@@ -180,11 +177,11 @@ def set_preferences(
     cipher = credentials_cipher(server_secret(ctx.settings))
     now = ctx.clock()
     new_secret = None
-    with ctx.store.session_factory.begin() as session:
-        row = session.get(NotificationSettingsRow, user_id)
+    with ctx.store.write() as uow:
+        row = uow.notification_settings.get(user_id)
         if row is None:
             row = NotificationSettingsRow(user_id=user_id, events=list(DEFAULT_EVENTS))
-            session.add(row)
+            uow.notification_settings.add(row)
         if chosen is not None:
             row.events = chosen
         if email is not None:
@@ -201,7 +198,7 @@ def set_preferences(
             new_secret = new_webhook_secret()
             row.webhook_secret_encrypted = cipher.encrypt(new_secret.encode()).decode()
         row.updated_at = now
-        session.flush()
+        uow.flush()
         prefs = _prefs(ctx, row)
     return replace(prefs, webhook_secret=new_secret)
 
@@ -227,8 +224,8 @@ def _record_deliveries(
     ctx: AppContext, user_id: int, event: NotifyEvent, data: dict[str, Any]
 ) -> list[int]:
     now = ctx.clock()
-    with ctx.store.session_factory.begin() as session:
-        prefs = session.get(NotificationSettingsRow, user_id)
+    with ctx.store.write() as uow:
+        prefs = uow.notification_settings.get(user_id)
         if prefs is None or (event is not NotifyEvent.TEST and event not in prefs.events):
             return []
         targets = [(Channel.EMAIL, prefs.email), (Channel.WEBHOOK, prefs.webhook_url)]
@@ -256,8 +253,7 @@ def _record_deliveries(
             for channel, target in targets
             if target
         ]
-        session.add_all(rows)
-        session.flush()
+        uow.deliveries.add_all(rows)
         return [row.id for row in rows]
 
 
@@ -339,32 +335,9 @@ def notify_broker_failing(ctx: AppContext, user_id: int, err: BrokerError) -> No
 
 
 def _streak_already_told(ctx: AppContext, user_id: int) -> bool:
-    deliveries = NotificationDeliveryRow
-    with ctx.store.session_factory() as session:
-        told_at = session.scalar(
-            select(func.max(deliveries.created_at)).where(
-                deliveries.user_id == user_id,
-                deliveries.event == str(NotifyEvent.BROKER_FAILING),
-            )
-        )
-        if told_at is None:
-            return False
-        run_since = session.scalar(
-            select(RebalanceRunRow.id)
-            .where(RebalanceRunRow.user_id == user_id, RebalanceRunRow.created_at > told_at)
-            .limit(1)
-        )
-        answer_since = session.scalar(
-            select(OrderRow.id)
-            .where(
-                OrderRow.user_id == user_id,
-                OrderRow.updated_at > told_at,
-                OrderRow.broker_order_id.is_not(None),
-                OrderRow.error.is_(None),
-            )
-            .limit(1)
-        )
-    return run_since is None and answer_since is None
+    with ctx.store.read() as uow:
+        told_at = uow.deliveries.last_of_event(user_id, str(NotifyEvent.BROKER_FAILING))
+        return told_at is not None and not uow.deliveries.broker_heard_since(user_id, told_at)
 
 
 def tells_broker_failures(
@@ -388,16 +361,9 @@ def list_deliveries(
     ctx: AppContext, user_id: int, *, limit: int = 50, offset: int = 0
 ) -> DeliveryList:
     """The user's deliveries, newest first, and how many there are."""
-    table = NotificationDeliveryRow
-    with ctx.store.session_factory() as session:
-        rows = session.scalars(
-            select(table)
-            .where(table.user_id == user_id)
-            .order_by(table.id.desc())
-            .limit(limit)
-            .offset(offset)
-        ).all()
-        total = session.scalar(select(func.count()).where(table.user_id == user_id)) or 0
+    with ctx.store.read() as uow:
+        rows = uow.deliveries.page_for_user(user_id, limit, offset)
+        total = uow.deliveries.count_for_user(user_id)
         return DeliveryList(deliveries=tuple(delivery(row) for row in rows), total=total)
 
 
@@ -433,8 +399,6 @@ def send_test(ctx: AppContext, user_id: int, *, wait: float = 15.0) -> DeliveryL
             field="email",
         )
     ctx.notifier.drain(wait)
-    with ctx.store.session_factory() as session:
-        rows = session.scalars(
-            select(NotificationDeliveryRow).where(NotificationDeliveryRow.id.in_(ids))
-        ).all()
+    with ctx.store.read() as uow:
+        rows = uow.deliveries.by_ids(ids)
         return DeliveryList(deliveries=tuple(delivery(row) for row in rows), total=len(rows))

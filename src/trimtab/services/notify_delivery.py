@@ -22,14 +22,13 @@ from typing import TYPE_CHECKING
 
 import httpx
 import structlog
-from sqlalchemy import or_, select, update
 
 from trimtab.errors import ConfigError
 from trimtab.keys import credentials_cipher, server_secret
 from trimtab.monitoring.metrics import NOTIFICATION_FAILURES, NOTIFICATIONS
 from trimtab.services.notify_email import SmtpServer, build_message, send_email
 from trimtab.services.notify_webhook import post_webhook
-from trimtab.store.models import NotificationDeliveryRow, NotificationSettingsRow
+from trimtab.store.models import NotificationDeliveryRow
 
 if TYPE_CHECKING:
     from trimtab.services.context import AppContext
@@ -84,35 +83,19 @@ class AttemptFailed(Exception):
 def _claim(ctx: AppContext, delivery_id: int, lease: float) -> NotificationDeliveryRow | None:
     """Take the delivery for one attempt, or ``None`` when it is done or someone has it."""
     now = ctx.clock()
-    table = NotificationDeliveryRow
-    with ctx.store.session_factory.begin() as session:
-        claimed = session.execute(
-            update(table)
-            .where(
-                table.id == delivery_id,
-                or_(
-                    table.status.in_([DeliveryStatus.PENDING, DeliveryStatus.RETRYING]),
-                    (table.status == DeliveryStatus.SENDING) & (table.next_retry_at <= now),
-                ),
-            )
-            .values(
-                status=DeliveryStatus.SENDING,
-                next_retry_at=now + timedelta(seconds=lease),
-                updated_at=now,
-            )
-            .execution_options(synchronize_session=False)
+    with ctx.store.write() as uow:
+        return uow.deliveries.claim(
+            delivery_id,
+            claimable=[DeliveryStatus.PENDING, DeliveryStatus.RETRYING],
+            sending=DeliveryStatus.SENDING,
+            now=now,
+            until=now + timedelta(seconds=lease),
         )
-        if claimed.rowcount != 1:  # type: ignore[attr-defined]
-            return None
-        row = session.get(table, delivery_id)
-        assert row is not None
-        session.expunge(row)
-        return row
 
 
 def _webhook_secret(ctx: AppContext, user_id: int) -> str:
-    with ctx.store.session_factory() as session:
-        prefs = session.get(NotificationSettingsRow, user_id)
+    with ctx.store.read() as uow:
+        prefs = uow.notification_settings.get(user_id)
         encrypted = prefs.webhook_secret_encrypted if prefs is not None else None
     if encrypted is None:
         raise PermanentFailure("no webhook secret is set")
@@ -182,8 +165,8 @@ def deliver_one(ctx: AppContext, delivery_id: int, policy: DeliveryPolicy) -> fl
     else:
         status = DeliveryStatus.RETRYING
         retry_in = policy.backoff(attempts)
-    with ctx.store.session_factory.begin() as session:
-        stored = session.get(NotificationDeliveryRow, delivery_id)
+    with ctx.store.write() as uow:
+        stored = uow.deliveries.get(delivery_id)
         assert stored is not None
         stored.status = status
         stored.attempts = attempts
@@ -212,21 +195,12 @@ def deliver_one(ctx: AppContext, delivery_id: int, policy: DeliveryPolicy) -> fl
 def due_deliveries(ctx: AppContext, limit: int = 100) -> list[int]:
     """Deliveries whose next attempt is due, including ones a dead process had claimed."""
     now = ctx.clock()
-    table = NotificationDeliveryRow
-    with ctx.store.session_factory() as session:
-        return list(
-            session.scalars(
-                select(table.id)
-                .where(
-                    or_(
-                        table.status == DeliveryStatus.PENDING,
-                        table.status.in_([DeliveryStatus.RETRYING, DeliveryStatus.SENDING])
-                        & (table.next_retry_at <= now),
-                    )
-                )
-                .order_by(table.id)
-                .limit(limit)
-            )
+    with ctx.store.read() as uow:
+        return uow.deliveries.due_ids(
+            now,
+            pending=DeliveryStatus.PENDING,
+            waiting=[DeliveryStatus.RETRYING, DeliveryStatus.SENDING],
+            limit=limit,
         )
 
 

@@ -29,6 +29,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from trimtab.store import locks
 from trimtab.store.db import make_session_factory, reading
+from trimtab.store.login_throttle import LoginThrottles
+from trimtab.store.notification_rows import Deliveries, NotificationSettings
 from trimtab.store.repositories import (
     Allocations,
     BrokerAccounts,
@@ -104,6 +106,18 @@ class UnitOfWork:
     @cached_property
     def screening(self) -> Screening:
         return Screening(self.session)
+
+    @cached_property
+    def notification_settings(self) -> NotificationSettings:
+        return NotificationSettings(self.session)
+
+    @cached_property
+    def deliveries(self) -> Deliveries:
+        return Deliveries(self.session)
+
+    @cached_property
+    def login_throttles(self) -> LoginThrottles:
+        return LoginThrottles(self.session)
 
     @cached_property
     def paper_accounts(self) -> PaperAccounts:
