@@ -11,11 +11,11 @@ from sqlalchemy import Engine
 from trimtab.config import Settings, get_settings
 from trimtab.services.broker_accounts import make_broker_for
 from trimtab.services.context import AppContext, RunOptions
-from trimtab.services.events import EventPublisher
-from trimtab.services.events_postgres import PostgresEvents
-from trimtab.services.events_table import TableEvents
+from trimtab.services.events import EventPublisher, InProcessEvents
 from trimtab.services.instrumented_broker import instrumented
 from trimtab.store.db import make_engine, require_current_schema
+from trimtab.store.events_postgres import PostgresEvents
+from trimtab.store.events_table import TableEvents
 from trimtab.store.unit_of_work import Store
 
 
@@ -25,8 +25,8 @@ def shared_events(engine: Engine) -> EventPublisher:
     LISTEN/NOTIFY on PostgreSQL; an events table that listeners poll on SQLite.
     """
     if engine.dialect.name == "postgresql":
-        return PostgresEvents(engine)
-    return TableEvents(engine)
+        return PostgresEvents(engine, InProcessEvents())
+    return TableEvents(engine, InProcessEvents())
 
 
 def build_context(

@@ -9,8 +9,9 @@ from typing import Any
 
 from sqlalchemy import event
 
-from trimtab.services.events_table import POLL_SECONDS, TableEvents
+from trimtab.services.events import InProcessEvents
 from trimtab.store.db import READ_ONLY, make_engine, upgrade
+from trimtab.store.events_table import POLL_SECONDS, TableEvents
 
 
 def test_the_listener_delivers_and_its_polls_only_read(tmp_path: Path) -> None:
@@ -24,7 +25,7 @@ def test_the_listener_delivers_and_its_polls_only_read(tmp_path: Path) -> None:
         read_only = bool(connection.get_execution_options().get(READ_ONLY, False))
         begins.append((threading.current_thread().name, read_only))
 
-    events = TableEvents(engine)
+    events = TableEvents(engine, InProcessEvents())
     try:
         subscription = events.subscribe(7)
         events.publish(7, "run_finished", {"run_id": 1})

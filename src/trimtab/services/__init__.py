@@ -8,5 +8,9 @@ Every entrypoint (API, CLI, worker) builds one ``context.AppContext`` with
 - ``allocations``, ``policy``, ``risk``, ``runs``, ``users`` (accounts and API tokens)
 - ``broker_accounts``: each user's broker; ``demo``: ``seed_demo_user``
 - ``portfolio``: the account as the page shows it; ``planning``: plans from snapshot files
-- ``events`` (in-process) and ``events_postgres`` (LISTEN/NOTIFY): what the services publish
+- ``events``: what the services publish, fanned out in-process (``store.shared_events``
+  carries it between processes)
+
+The database is reached only through ``ctx.store`` (``store.unit_of_work``): no module
+here imports SQLAlchemy.
 """

@@ -3,24 +3,18 @@
 Kinds published by the services: ``allocation_changed``, ``run_started``,
 ``run_finished``, ``order_updated``, ``risk_changed`` (a user's or the system's risk
 row; the system's goes to every user) and ``settings_changed`` (the rebalancing rules).
-Several API replicas need a shared channel (PostgreSQL LISTEN/NOTIFY) behind the same
-``EventPublisher`` protocol.
+Several processes share a channel through the database behind the same
+``EventPublisher`` protocol (``store.shared_events``: LISTEN/NOTIFY on PostgreSQL, an
+events table on SQLite), each handing what it hears to its ``InProcessEvents``.
 """
 
 from __future__ import annotations
 
 import contextlib
-import logging
 import queue
 import threading
-from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, Protocol
-
-from sqlalchemy import Engine
-from sqlalchemy.exc import SQLAlchemyError
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,44 +84,3 @@ class InProcessEvents:
         for subscription in listeners:
             with contextlib.suppress(queue.Full):
                 subscription.queue.put_nowait(event)
-
-
-class SharedEvents(ABC):
-    """Base of publishers that reach other processes through the database.
-
-    ``publish`` sends an event through ``_send``; a listener thread, started with the
-    first subscription (a CLI command that only publishes starts none), hands every
-    event, this process's own included, to the local hub. A lost notification only
-    delays a page refresh, so publishing never fails the change that caused it.
-    """
-
-    def __init__(self, engine: Engine, hub: InProcessEvents | None = None) -> None:
-        self.engine = engine
-        self.hub = hub or InProcessEvents()
-        self._listener: threading.Thread | None = None
-        self._start_lock = threading.Lock()
-        self._stop = threading.Event()
-
-    def publish(self, user_id: int, kind: str, data: dict[str, Any]) -> None:
-        try:
-            self._send(user_id, kind, data)
-        except SQLAlchemyError:
-            log.warning("could not publish %s event", kind, exc_info=True)
-
-    def subscribe(self, user_id: int) -> Subscription:
-        with self._start_lock:
-            if self._listener is None:
-                self._listener = self._start_listener()
-        return self.hub.subscribe(user_id)
-
-    def close(self) -> None:
-        self._stop.set()
-        if self._listener is not None:
-            self._listener.join(timeout=5)
-
-    @abstractmethod
-    def _send(self, user_id: int, kind: str, data: dict[str, Any]) -> None: ...
-
-    @abstractmethod
-    def _start_listener(self) -> threading.Thread:
-        """Start the thread that delivers every process's events; return it once it hears."""

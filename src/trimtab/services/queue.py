@@ -33,13 +33,12 @@ import procrastinate
 from procrastinate import jobs
 from procrastinate.exceptions import AlreadyEnqueued, UniqueViolation
 from procrastinate.job_context import JobContext
-from sqlalchemy.engine import make_url
 
 from trimtab.errors import Conflict
 from trimtab.services.automation import Due, SweepReport, check_due, sweep
 from trimtab.services.context import AppContext
 from trimtab.services.rebalance import advance_run
-from trimtab.store.locks import run_lock
+from trimtab.store.db import libpq_url
 from trimtab.wording import counted
 
 log = logging.getLogger(__name__)
@@ -71,11 +70,6 @@ def _ctx() -> AppContext:
     if _Worker.ctx is None:
         raise RuntimeError("the queue's tasks need use_context(ctx) first")
     return _Worker.ctx
-
-
-def libpq_url(database_url: str) -> str:
-    """SQLAlchemy's ``postgresql+psycopg://`` URL as libpq (and so procrastinate) takes it."""
-    return make_url(database_url).set(drivername="postgresql").render_as_string(False)
 
 
 def sweep_cron(seconds: float) -> str:
@@ -170,13 +164,7 @@ def sweep_alone(ctx: AppContext, app: procrastinate.App) -> SweepReport:
     """``sweep``, deferring the checks to the queue, unless another worker is sweeping
     right now (it covers the same schedules): workers starting together sweep once."""
     try:
-        with run_lock(
-            ctx.store.engine,
-            ctx.store.session_factory,
-            SWEEP_LOCK,
-            lease=ctx.run_options.lock_lease,
-            clock=ctx.clock,
-        ):
+        with ctx.store.run_lock(SWEEP_LOCK, lease=ctx.run_options.lock_lease, clock=ctx.clock):
             return sweep(ctx, lambda due: defer_checks(app, due))
     except Conflict:
         log.info("another worker is sweeping; this one leaves it to it")

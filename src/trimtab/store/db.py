@@ -13,7 +13,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -44,6 +44,12 @@ def make_engine(url: str, **options: Any) -> Engine:
     )
     _serialise_sqlite_writers(engine)
     return engine
+
+
+def libpq_url(url: str | URL) -> str:
+    """A SQLAlchemy URL (``postgresql+psycopg://``) as libpq takes it (psycopg's own
+    connections, procrastinate), password included."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 def _ping_idle_connections(engine: Engine) -> None:

@@ -1,8 +1,8 @@
 """Events across processes on SQLite: an ``events`` table that every listener tails.
 
 A publisher (the API, the CLI, a worker) inserts a row; a process with live pages
-polls for rows past the last one it saw and hands them to its ``InProcessEvents``
-hub. SQLite has no LISTEN/NOTIFY, and a short poll of an indexed table is cheap.
+polls for rows past the last one it saw and hands them to its local hub. SQLite has
+no LISTEN/NOTIFY, and a short poll of an indexed table is cheap.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from trimtab.services.events import SharedEvents
 from trimtab.store.db import READ_ONLY
 from trimtab.store.models import EventRow
+from trimtab.store.shared_events import S, SharedEvents
 
 POLL_SECONDS = 0.3
 #: Rows older than this are of no use to anyone: every listener has long read them.
@@ -26,7 +26,7 @@ KEEP = timedelta(minutes=10)
 log = logging.getLogger(__name__)
 
 
-class TableEvents(SharedEvents):
+class TableEvents(SharedEvents[S]):
     """Events as rows of the ``events`` table, tailed by each process with subscribers."""
 
     def _send(self, user_id: int, kind: str, data: dict[str, Any]) -> None:

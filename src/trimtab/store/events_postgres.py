@@ -1,9 +1,8 @@
 """Events across processes through PostgreSQL LISTEN/NOTIFY.
 
 Each process publishes with ``pg_notify``; once it has subscribers it runs one
-listener thread that hands every notification (its own included) to the local
-``InProcessEvents`` hub, so a change made through any API replica, the CLI or a
-worker reaches every page.
+listener thread that hands every notification (its own included) to its local hub,
+so a change made through any API replica, the CLI or a worker reaches every page.
 """
 
 from __future__ import annotations
@@ -16,9 +15,9 @@ from typing import Any
 
 import psycopg
 from sqlalchemy import Engine
-from sqlalchemy.engine import URL
 
-from trimtab.services.events import InProcessEvents, SharedEvents
+from trimtab.store.db import libpq_url
+from trimtab.store.shared_events import LocalHub, S, SharedEvents
 
 CHANNEL = "trimtab_events"
 #: NOTIFY payloads must stay under 8000 bytes; larger events go out without their data.
@@ -27,18 +26,13 @@ MAX_PAYLOAD = 7900
 log = logging.getLogger(__name__)
 
 
-def libpq_dsn(url: URL) -> str:
-    """A SQLAlchemy URL (``postgresql+psycopg://``) as a plain libpq connection string."""
-    return url.set(drivername="postgresql").render_as_string(hide_password=False)
-
-
-class PostgresEvents(SharedEvents):
+class PostgresEvents(SharedEvents[S]):
     """Events through ``pg_notify``, sent on a pooled connection; one dedicated
     connection listens once this process has subscribers."""
 
-    def __init__(self, engine: Engine, hub: InProcessEvents | None = None) -> None:
+    def __init__(self, engine: Engine, hub: LocalHub[S]) -> None:
         super().__init__(engine, hub)
-        self.dsn = libpq_dsn(engine.url)
+        self.dsn = libpq_url(engine.url)
         #: One autocommit connection sends every event of this process: a notification
         #: is then one round trip, not a pooled transaction of its own.
         self._sender: psycopg.Connection[Any] | None = None
