@@ -8,15 +8,12 @@ from datetime import datetime
 from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
 
 from trimtab.store.models import LoginThrottleRow
+from trimtab.store.repositories import Repository
 
 
-class LoginThrottles:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
+class LoginThrottles(Repository):
     def get(self, key: str) -> LoginThrottleRow | None:
         return self.session.get(LoginThrottleRow, key)
 

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.orm import Session
 
 from trimtab.store.models import (
     NotificationDeliveryRow,
@@ -15,14 +14,12 @@ from trimtab.store.models import (
     OrderRow,
     RebalanceRunRow,
 )
+from trimtab.store.repositories import Repository
 
 _DELIVERY = NotificationDeliveryRow
 
 
-class NotificationSettings:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
+class NotificationSettings(Repository):
     def get(self, user_id: int) -> NotificationSettingsRow | None:
         return self.session.get(NotificationSettingsRow, user_id)
 
@@ -30,10 +27,7 @@ class NotificationSettings:
         self.session.add(row)
 
 
-class Deliveries:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
+class Deliveries(Repository):
     def add_all(self, rows: Sequence[NotificationDeliveryRow]) -> None:
         """Insert the rows now (their ids assigned)."""
         self.session.add_all(rows)

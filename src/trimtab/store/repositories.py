@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session, defer
 from trimtab.store.models import (
     AllocationRow,
     ApiTokenRow,
-    AuditEventRow,
     BrokerAccountRow,
     OrderRow,
     PaperAccountRow,
@@ -54,14 +53,18 @@ _SENT_COUNTS = (
 )
 
 
+class Repository:
+    """The queries of one table (or one use), run in the unit of work's session."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+
 def user_scope(user_id: int) -> str:
     return f"user:{user_id}"
 
 
-class Users:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
+class Users(Repository):
     def add(self, row: UserRow) -> UserRow:
         self.session.add(row)
         self.session.flush()
@@ -80,10 +83,7 @@ class Users:
         return list(self.session.scalars(select(UserRow.id).order_by(UserRow.id)))
 
 
-class Tokens:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
+class Tokens(Repository):
     def add(self, row: ApiTokenRow) -> ApiTokenRow:
         self.session.add(row)
         self.session.flush()
@@ -112,10 +112,7 @@ class Tokens:
         )
 
 
-class Allocations:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
+class Allocations(Repository):
     def for_user(self, user_id: int) -> Sequence[AllocationRow]:
         return self.session.scalars(_ALLOCATIONS_OF, {"user_id": user_id}).all()
 
@@ -133,10 +130,7 @@ class Allocations:
         self.session.delete(row)
 
 
-class Policies:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
+class Policies(Repository):
     def get(self, user_id: int) -> PolicyRow | None:
         return self.session.get(PolicyRow, user_id)
 
@@ -144,10 +138,7 @@ class Policies:
         self.session.add(row)
 
 
-class RiskRows:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
+class RiskRows(Repository):
     def get(self, scope: str) -> RiskStatusRow | None:
         return self.session.scalars(
             select(RiskStatusRow).where(RiskStatusRow.scope == scope)
@@ -163,10 +154,7 @@ class RiskRows:
         self.session.flush()
 
 
-class Runs:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
+class Runs(Repository):
     def add(self, row: RebalanceRunRow) -> RebalanceRunRow:
         self.session.add(row)
         self.session.flush()
@@ -254,10 +242,7 @@ class Runs:
         ).one_or_none()
 
 
-class Orders:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
+class Orders(Repository):
     def add(self, row: OrderRow) -> OrderRow:
         self.session.add(row)
         self.session.flush()
@@ -305,10 +290,7 @@ _WEB_SESSION_BY_HASH = select(WebSessionRow).where(
 )
 
 
-class WebSessions:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
+class WebSessions(Repository):
     def add(self, row: WebSessionRow) -> WebSessionRow:
         self.session.add(row)
         self.session.flush()
@@ -347,10 +329,7 @@ _BROKER_ACCOUNT_OF = select(BrokerAccountRow).where(
 )
 
 
-class BrokerAccounts:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
+class BrokerAccounts(Repository):
     def add(self, row: BrokerAccountRow) -> None:
         self.session.add(row)
 
@@ -382,11 +361,8 @@ class BrokerAccounts:
         )
 
 
-class PaperAccounts:
+class PaperAccounts(Repository):
     """The books of trimtab's paper broker (``brokers.paper.StoredPaperBroker`` trades them)."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
 
     def open(
         self,
@@ -412,12 +388,9 @@ class PaperAccounts:
             self.session.execute(delete(table).where(table.user_id == user_id))
 
 
-class Screening:
+class Screening(Repository):
     """What the sweep screens due accounts from, a chunk of users at a time
     (``services.screening``)."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
 
     def latest_run_inputs(self, user_ids: Sequence[int]) -> list[tuple[int, int, dict[str, Any]]]:
         """``(run id, user id, inputs)`` of each user's latest run."""
@@ -477,10 +450,7 @@ class Screening:
         return [(user_id, symbol, target, band) for user_id, symbol, target, band in rows]
 
 
-class Schedules:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
+class Schedules(Repository):
     def get(self, user_id: int) -> ScheduleRow | None:
         return self.session.get(ScheduleRow, user_id)
 
@@ -535,16 +505,3 @@ class Schedules:
             .order_by(RebalanceRunRow.id.desc())
             .limit(1)
         ).one_or_none()
-
-
-def record_audit(
-    session: Session,
-    kind: str,
-    *,
-    user_id: int | None,
-    actor: str | None,
-    data: dict[str, Any],
-    now: datetime,
-) -> None:
-    """Append an audit event in the caller's transaction, so it commits with the change."""
-    session.add(AuditEventRow(user_id=user_id, actor=actor, kind=kind, data=data, created_at=now))

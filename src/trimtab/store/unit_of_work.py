@@ -11,8 +11,9 @@ hands out the repositories, so the services never see a session or write SQL.
         return uow.runs.get(run_id)
 
 A write begins ``BEGIN IMMEDIATE`` on SQLite (the read-then-write of a unit is atomic)
-and takes ``uow.lock_user_edits`` / ``uow.risk_gate`` on PostgreSQL where a service
-asks for them; a read is ``reading``'s transaction (docs/architecture.md, "The store").
+and takes ``uow.lock_user_edits`` on PostgreSQL where a service asks for it; the risk
+gate and the run lock are ``Store`` methods; a read is ``reading``'s transaction
+(docs/api.md, "The store").
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from trimtab.store import locks
 from trimtab.store.db import make_session_factory, reading
 from trimtab.store.login_throttle import LoginThrottles
+from trimtab.store.models import AuditEventRow
 from trimtab.store.notification_rows import Deliveries, NotificationSettings
 from trimtab.store.repositories import (
     Allocations,
@@ -44,7 +46,6 @@ from trimtab.store.repositories import (
     Tokens,
     Users,
     WebSessions,
-    record_audit,
 )
 
 T = TypeVar("T")
@@ -137,7 +138,9 @@ class UnitOfWork:
         now: datetime,
     ) -> None:
         """Append an audit event; it commits with the rest of the unit."""
-        record_audit(self.session, kind, user_id=user_id, actor=actor, data=data, now=now)
+        self.session.add(
+            AuditEventRow(user_id=user_id, actor=actor, kind=kind, data=data, created_at=now)
+        )
 
     def lock_user_edits(self, user_id: int) -> None:
         """Serialise the writers of one user's rows until the unit ends
