@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
-from rich.table import Table
 
 from trimtab.cli.app import app, console, exit_on_error
-from trimtab.cli.common import acting_user, open_context, print_json, user_option
+from trimtab.cli.common import View, user_option
+from trimtab.cli.render import titled_table
 from trimtab.domain.targets import Target
 from trimtab.errors import InvalidTargets
 from trimtab.services import allocations
 from trimtab.services.allocations import AllocationList, make_target
+
+if TYPE_CHECKING:
+    from trimtab.services.context import AppContext
 
 allocations_app = typer.Typer(help="Target allocations.", no_args_is_help=True)
 app.add_typer(allocations_app, name="allocations")
@@ -31,9 +36,8 @@ def parse_pairs(pairs: list[str]) -> list[Target]:
 
 
 def show_set(result: AllocationList) -> None:
-    table = Table(title="Target allocations", title_justify="left", header_style="bold")
-    for column in ("Symbol", "Target %", "Band (pp)", "Band (% of target)", "Enabled"):
-        table.add_column(column, justify="right" if "%" in column or "pp" in column else "left")
+    numbers = ("Target %", "Band (pp)", "Band (% of target)")
+    table = titled_table("Target allocations", ("Symbol", *numbers, "Enabled"), numbers)
     for item in result.allocations:
         table.add_row(
             item.symbol,
@@ -50,6 +54,9 @@ def show_set(result: AllocationList) -> None:
     console.print(f"Enabled total: [{style}]{result.total_percent:.2f} %[/{style}]")
 
 
+ALLOCATIONS = View(show_set)
+
+
 @allocations_app.command("set")
 def set_allocations(
     pairs: list[str] = typer.Argument(
@@ -61,52 +68,37 @@ def set_allocations(
     """Replace the whole target set at once, e.g. SPY=40 QQQ=30 TLT=20 GLD=10."""
     with exit_on_error():
         targets = parse_pairs(pairs)
-        ctx = open_context()
-        result = allocations.replace_allocations(ctx, acting_user(ctx, user).id, targets)
-    show_set(result)
+    ALLOCATIONS.show(allocations.replace_allocations, user, False, targets)
 
 
-@allocations_app.command("show")
-def show_allocations(
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
-    user: str | None = user_option(),
-) -> None:
-    """Show the targets and their enabled total."""
-    with exit_on_error():
-        ctx = open_context()
-        result = allocations.list_allocations(ctx, acting_user(ctx, user).id)
-    if as_json:
-        print_json(result)
-    else:
-        show_set(result)
+ALLOCATIONS.show_command(
+    allocations_app, allocations.list_allocations, help="Show the targets and their enabled total."
+)
 
 
-def _toggle(symbol: str, enabled: bool, user: str | None) -> None:
-    with exit_on_error():
-        ctx = open_context()
-        allocations.set_allocation_enabled(ctx, acting_user(ctx, user).id, symbol, enabled)
-        result = allocations.list_allocations(ctx, acting_user(ctx, user).id)
-    show_set(result)
+def _enable(ctx: AppContext, user_id: int, symbol: str, enabled: bool) -> AllocationList:
+    allocations.set_allocation_enabled(ctx, user_id, symbol, enabled)
+    return allocations.list_allocations(ctx, user_id)
+
+
+def _remove(ctx: AppContext, user_id: int, symbol: str) -> AllocationList:
+    allocations.delete_allocation(ctx, user_id, symbol)
+    return allocations.list_allocations(ctx, user_id)
 
 
 @allocations_app.command("enable")
 def enable(symbol: str, user: str | None = user_option()) -> None:
     """Include a symbol's target in runs again."""
-    _toggle(symbol, True, user)
+    ALLOCATIONS.show(_enable, user, False, symbol, True)
 
 
 @allocations_app.command("disable")
 def disable(symbol: str, user: str | None = user_option()) -> None:
     """Keep a symbol's target but leave it out of runs."""
-    _toggle(symbol, False, user)
+    ALLOCATIONS.show(_enable, user, False, symbol, False)
 
 
 @allocations_app.command("remove")
 def remove(symbol: str, user: str | None = user_option()) -> None:
     """Delete a symbol's target."""
-    with exit_on_error():
-        ctx = open_context()
-        user_id = acting_user(ctx, user).id
-        allocations.delete_allocation(ctx, user_id, symbol)
-        result = allocations.list_allocations(ctx, user_id)
-    show_set(result)
+    ALLOCATIONS.show(_remove, user, False, symbol)

@@ -11,7 +11,8 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from trimtab.cli.app import app, console, decimal_option, err_console, exit_on_error
-from trimtab.cli.common import user_option
+from trimtab.cli.common import json_option, user_option
+from trimtab.cli.render import titled_table
 from trimtab.domain.backtest import PriceHistory
 from trimtab.domain.backtest.policy import KNOWN_SPECS
 from trimtab.domain.targets import Target
@@ -72,7 +73,7 @@ def backtest_command(
     fractional: bool = typer.Option(
         True, "--fractional/--whole", help="Trade fractional shares, or whole shares only."
     ),
-    as_json: bool = typer.Option(False, "--json", help="Print every figure and series as JSON."),
+    as_json: bool = json_option("Print every figure and series as JSON."),
     chart: Path | None = typer.Option(
         None, "--chart", help="Write value and drift charts to a .png or .svg file.", metavar="FILE"
     ),
@@ -202,8 +203,8 @@ def result_tables(result: BacktestResult) -> tuple[Table, Table]:
 
 
 def _table(title: str, columns: tuple[str, ...]) -> Table:
-    table = Table(title=title, title_justify="left", header_style="bold")
+    table = titled_table(title)
     table.add_column("Policy", no_wrap=True)
     for name in columns:
-        table.add_column(name, justify="right", no_wrap=False)
+        table.add_column(name, justify="right")
     return table

@@ -7,7 +7,14 @@ from typing import Any
 import typer
 
 from trimtab.cli.app import app, console, err_console, exit_on_error
-from trimtab.cli.common import acting_user, open_context, print_json, user_option
+from trimtab.cli.common import (
+    View,
+    acting_user,
+    json_option,
+    open_context,
+    print_json,
+    user_option,
+)
 from trimtab.errors import InvalidInput, TrimtabError
 from trimtab.services import broker_accounts
 from trimtab.services.broker_accounts import (
@@ -69,6 +76,22 @@ def _print_account(check: AccountCheck) -> None:
     )
 
 
+def _print_connected(answer: tuple[BrokerConnection, AccountCheck]) -> None:
+    connection, check = answer
+    console.print("[green]Connected.[/green]")
+    _print_connection(connection)
+    _print_account(check)
+
+
+CONNECTED = View(
+    _print_connected,
+    to_json=lambda answer: {
+        "connection": connection_json(answer[0]),
+        "account": account_json(answer[1]),
+    },
+)
+
+
 @broker_app.command("connect")
 def connect(
     key_id: str = typer.Option(..., "--key-id", help="The Alpaca API key id (PK… or AK…)."),
@@ -84,7 +107,7 @@ def connect(
     yes_live_money: bool = typer.Option(
         False, "--yes-live-money", help="With --live: confirm without the prompt (scripts)."
     ),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    as_json: bool = json_option(),
     user: str | None = user_option(),
 ) -> None:
     """Test the keys against Alpaca and, if the account answers and is active, trade it.
@@ -95,21 +118,15 @@ def connect(
         if secret is None:
             secret = typer.prompt("Alpaca secret", hide_input=True)
         confirm_live = live and _live_confirmed(yes_live_money)
-        ctx = open_context()
-        connection, check = broker_accounts.connect_alpaca(
-            ctx,
-            acting_user(ctx, user).id,
-            key_id,
-            secret,
-            paper=not live,
-            confirm_live=confirm_live,
-        )
-    if as_json:
-        print_json({"connection": connection_json(connection), "account": account_json(check)})
-        return
-    console.print("[green]Connected.[/green]")
-    _print_connection(connection)
-    _print_account(check)
+    CONNECTED.show(
+        broker_accounts.connect_alpaca,
+        user,
+        as_json,
+        key_id,
+        secret,
+        paper=not live,
+        confirm_live=confirm_live,
+    )
 
 
 @broker_app.command("show")
@@ -117,7 +134,7 @@ def show(
     test: bool = typer.Option(
         True, "--test/--no-test", help="Also read the account now (id, status, flags)."
     ),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    as_json: bool = json_option(),
     user: str | None = user_option(),
 ) -> None:
     """Whose account you trade, paper or live, and (with --test) how the account stands."""
@@ -148,17 +165,17 @@ def show(
         raise typer.Exit(1)
 
 
-@broker_app.command("disconnect")
-def disconnect(
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
-    user: str | None = user_option(),
-) -> None:
-    """Forget your own connection and its keys; you then trade what applies without one."""
-    with exit_on_error():
-        ctx = open_context()
-        connection = broker_accounts.disconnect(ctx, acting_user(ctx, user).id)
-    if as_json:
-        print_json({"connection": connection_json(connection)})
-        return
+def _print_disconnected(connection: BrokerConnection) -> None:
     console.print("Disconnected.")
     _print_connection(connection)
+
+
+DISCONNECTED = View(
+    _print_disconnected, to_json=lambda connection: {"connection": connection_json(connection)}
+)
+
+
+@broker_app.command("disconnect")
+def disconnect(as_json: bool = json_option(), user: str | None = user_option()) -> None:
+    """Forget your own connection and its keys; you then trade what applies without one."""
+    DISCONNECTED.show(broker_accounts.disconnect, user, as_json)

@@ -10,8 +10,8 @@ from rich.console import Console
 from rich.status import Status
 
 from trimtab.cli.app import app, console, exit_on_error
-from trimtab.cli.common import acting_user, open_context, print_json, user_option
-from trimtab.cli.render import render_result
+from trimtab.cli.common import acting_user, json_option, open_context, print_json, user_option
+from trimtab.cli.render import RESULT, render_result
 from trimtab.services.events import EventPublisher
 from trimtab.services.rebalance import check_rebalance_drift
 from trimtab.services.run_records import RunStatus
@@ -42,7 +42,7 @@ class OrderProgress:
 @app.command()
 def check(
     dry_run: bool = typer.Option(False, "--dry-run", help="Plan only; place no orders."),
-    as_json: bool = typer.Option(False, "--json", help="Print the classic JSON contract."),
+    as_json: bool = json_option("Print the classic JSON contract."),
     symbols: str | None = typer.Option(
         None, "--symbols", help="Trade only these (comma-separated); drift is reported for all."
     ),
@@ -78,10 +78,7 @@ def check(
             result = check_rebalance_drift(
                 ctx, user_id, dry_run=dry_run, symbols=selected, queue_if_closed=queue
             )
-    if as_json:
-        print_json(result)
-    else:
-        render_result(result, console)
+    RESULT.print(result, as_json)
     if result.status in COULD_NOT_ACT:
         raise typer.Exit(1)
 

@@ -7,7 +7,7 @@ import atexit
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar
 
 import typer
 
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from trimtab.services.users import User
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 NOTIFY_EXIT_WAIT = 15.0
 USER_OPTION_HELP = "Act for this user (default: the only user, if there is exactly one)."
@@ -26,6 +27,10 @@ USER_OPTION_HELP = "Act for this user (default: the only user, if there is exact
 
 def user_option() -> Any:
     return typer.Option(None, "--user", envvar="TRIMTAB_USER", help=USER_OPTION_HELP)
+
+
+def json_option(help: str = "Print JSON.") -> Any:
+    return typer.Option(False, "--json", help=help)
 
 
 def open_context() -> AppContext:
@@ -54,12 +59,32 @@ def print_json(value: Any) -> None:
     typer.echo(json.dumps(to_json(value), indent=2, default=str))
 
 
+def for_user(
+    service: Callable[Concatenate[AppContext, int, P], T],
+    user: str | None,
+    /,
+    *args: P.args,
+    **kwargs: P.kwargs,
+) -> T:
+    """``service(ctx, user_id, *args, **kwargs)`` on a fresh context, for the acting user.
+
+    A ``TrimtabError`` (no such user, a refused value) exits 2 with its message."""
+    with exit_on_error():
+        ctx = open_context()
+        return service(ctx, acting_user(ctx, user).id, *args, **kwargs)
+
+
+def _as_is(value: Any) -> Any:
+    return value
+
+
 @dataclass(frozen=True)
 class View(Generic[T]):
-    """How a command prints one kind of value: JSON with ``--json``, else lines for a person."""
+    """How a command prints one kind of value: lines for a person, or JSON with ``--json``
+    (``to_json`` of the value; by default the value itself, a ``services.contract`` result)."""
 
-    to_json: Callable[[T], Any]
     render: Callable[[T], None]
+    to_json: Callable[[T], Any] = _as_is
 
     def print(self, value: T, as_json: bool) -> None:
         if as_json:
@@ -67,11 +92,24 @@ class View(Generic[T]):
         else:
             self.render(value)
 
-    def show(self, read: Callable[[AppContext, int], T], user: str | None, as_json: bool) -> None:
-        """A ``show`` command: ``read(ctx, user_id)`` for the acting user, then print it.
+    def show(
+        self,
+        service: Callable[Concatenate[AppContext, int, P], T],
+        user: str | None,
+        as_json: bool,
+        /,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> None:
+        """A command's answer: ``service(ctx, user_id, *args, **kwargs)`` for the acting
+        user (``for_user``), then printed."""
+        self.print(for_user(service, user, *args, **kwargs), as_json)
 
-        A ``TrimtabError`` (no such user, say) exits 2 with its message."""
-        with exit_on_error():
-            ctx = open_context()
-            value = read(ctx, acting_user(ctx, user).id)
-        self.print(value, as_json)
+    def show_command(
+        self, group: typer.Typer, read: Callable[[AppContext, int], T], help: str
+    ) -> None:
+        """Add ``group``'s ``show`` command: ``read`` for the acting user, then printed."""
+
+        @group.command("show", help=help)
+        def show(as_json: bool = json_option(), user: str | None = user_option()) -> None:
+            self.show(read, user, as_json)

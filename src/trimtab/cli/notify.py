@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from trimtab.cli.app import app, console, exit_on_error
-from trimtab.cli.common import View, acting_user, open_context, user_option
+from trimtab.cli.app import app, console
+from trimtab.cli.common import View, json_option, user_option
 from trimtab.services import notifications
 from trimtab.services.notifications import DEFAULT_EVENTS, DeliveryList, NotificationPrefs
 from trimtab.wording import counted
@@ -34,16 +34,12 @@ def _render_prefs(prefs: NotificationPrefs) -> None:
         )
 
 
-PREFS = View(lambda prefs: prefs, _render_prefs)
-
-
-@notify_app.command("show")
-def show(
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
-    user: str | None = user_option(),
-) -> None:
-    """Show the events chosen, the email address and the webhook URL."""
-    PREFS.show(notifications.get_preferences, user, as_json)
+PREFS = View(_render_prefs)
+PREFS.show_command(
+    notify_app,
+    notifications.get_preferences,
+    help="Show the events chosen, the email address and the webhook URL.",
+)
 
 
 @notify_app.command("set")
@@ -60,22 +56,20 @@ def set_notify(
     rotate_secret: bool = typer.Option(
         False, "--rotate-secret", help="Make a new webhook signing secret (printed once)."
     ),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    as_json: bool = json_option(),
     user: str | None = user_option(),
 ) -> None:
     """Change preferences; options left out keep their value."""
     chosen = [e.strip() for e in events.split(",") if e.strip()] if events is not None else None
-    with exit_on_error():
-        ctx = open_context()
-        prefs = notifications.set_preferences(
-            ctx,
-            acting_user(ctx, user).id,
-            events=chosen,
-            email=email,
-            webhook_url=webhook_url,
-            rotate_secret=rotate_secret,
-        )
-    PREFS.print(prefs, as_json)
+    PREFS.show(
+        notifications.set_preferences,
+        user,
+        as_json,
+        events=chosen,
+        email=email,
+        webhook_url=webhook_url,
+        rotate_secret=rotate_secret,
+    )
 
 
 def _render_deliveries(listing: DeliveryList) -> None:
@@ -95,29 +89,20 @@ def _render_deliveries(listing: DeliveryList) -> None:
         )
 
 
-DELIVERIES = View(lambda listing: listing, _render_deliveries)
+DELIVERIES = View(_render_deliveries)
 
 
 @notify_app.command("test")
-def send_test(
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
-    user: str | None = user_option(),
-) -> None:
+def send_test(as_json: bool = json_option(), user: str | None = user_option()) -> None:
     """Send a test notification to each channel set and show how it went."""
-    with exit_on_error():
-        ctx = open_context()
-        listing = notifications.send_test(ctx, acting_user(ctx, user).id)
-    DELIVERIES.print(listing, as_json)
+    DELIVERIES.show(notifications.send_test, user, as_json)
 
 
 @notify_app.command("deliveries")
 def deliveries(
     limit: int = typer.Option(20, min=1, max=200, help="How many, newest first."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    as_json: bool = json_option(),
     user: str | None = user_option(),
 ) -> None:
     """The delivery log: status, attempts, HTTP status, error and next retry of each."""
-    with exit_on_error():
-        ctx = open_context()
-        listing = notifications.list_deliveries(ctx, acting_user(ctx, user).id, limit=limit)
-    DELIVERIES.print(listing, as_json)
+    DELIVERIES.show(notifications.list_deliveries, user, as_json, limit=limit)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -11,12 +10,12 @@ from typing import Any
 
 import typer
 
-from trimtab.cli.app import app, console, decimal_option, exit_on_error
-from trimtab.cli.render import render_result
+from trimtab.cli.app import app, decimal_option, exit_on_error
+from trimtab.cli.common import json_option
+from trimtab.cli.render import RESULT
 from trimtab.cli.settings import policy_with
 from trimtab.domain.money import NumberRange
 from trimtab.domain.policy import Policy, UntargetedHoldings
-from trimtab.services.contract import to_json
 from trimtab.services.planning import plan_snapshot
 from trimtab.services.policy import CASH_BUFFER_RANGE, MIN_TRADE_RANGE, THRESHOLD_RANGE
 from trimtab.snapshots import check_prices_for, load_portfolio, load_targets, load_tax_context
@@ -48,7 +47,7 @@ def plan(
     targets: Path = typer.Option(
         ..., "--targets", "-t", help='Targets JSON: {"SPY": 40, ...} or a list of targets.'
     ),
-    as_json: bool = typer.Option(False, "--json", help="Print the classic JSON contract."),
+    as_json: bool = json_option("Print the classic JSON contract."),
     threshold: str | None = typer.Option(
         None, "--threshold", help="Drift band in percentage points (default 5).", metavar="PP"
     ),
@@ -120,7 +119,4 @@ def plan(
         if policy.tax_aware:
             tax = load_tax_context(portfolio, (snapshot.as_of or now).date())
         result = plan_snapshot(target_set, snapshot, policy, tax=tax)
-    if as_json:
-        typer.echo(json.dumps(to_json(result), indent=2))
-    else:
-        render_result(result, console)
+    RESULT.print(result, as_json)

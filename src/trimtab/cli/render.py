@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
+from typing import TYPE_CHECKING
+
 from rich.console import Console
 from rich.table import Table
 
-from trimtab.services.contract import PlanResult
+from trimtab.cli.app import console as stdout
+from trimtab.cli.common import View
+
+if TYPE_CHECKING:
+    from trimtab.services.contract import PlanResult
 
 ACTION_STYLE = {"sell": "bold red", "buy": "bold green", "none": "dim"}
 ACTION_LABEL = {"sell": "▼ sell", "buy": "▲ buy", "none": "✓ within band"}
@@ -21,15 +28,19 @@ def quantity(value: float) -> str:
     return f"{value:,.9f}".rstrip("0").rstrip(".")
 
 
+def titled_table(title: str, columns: Sequence[str] = (), right: Collection[str] = ()) -> Table:
+    """A table with ``title`` on the left, bold headers, and ``columns`` (those in ``right``
+    right-aligned)."""
+    table = Table(title=title, title_justify="left", header_style="bold")
+    for column in columns:
+        table.add_column(column, justify="right" if column in right else "left")
+    return table
+
+
 def drift_table(result: PlanResult) -> Table:
     """Symbol, target %, actual %, signed drift and action, coloured by action."""
-    table = Table(title="Drift analysis", title_justify="left", header_style="bold")
-    table.add_column("Symbol")
-    table.add_column("Target %", justify="right")
-    table.add_column("Actual %", justify="right")
-    table.add_column("Drift (pp)", justify="right")
-    table.add_column("Action")
-    table.add_column("Why")
+    percents = ("Target %", "Actual %", "Drift (pp)")
+    table = titled_table("Drift analysis", ("Symbol", *percents, "Action", "Why"), percents)
     details = {d.symbol: d for d in result.drift_details}
     for row in result.drift_analysis:
         style = ACTION_STYLE[row.action]
@@ -50,12 +61,8 @@ def drift_table(result: PlanResult) -> Table:
 
 
 def planned_table(result: PlanResult) -> Table:
-    table = Table(title="Planned trades", title_justify="left", header_style="bold")
-    table.add_column("Symbol")
-    table.add_column("Side")
-    table.add_column("Qty", justify="right")
-    table.add_column("Price", justify="right")
-    table.add_column("Amount", justify="right")
+    numbers = ("Qty", "Price", "Amount")
+    table = titled_table("Planned trades", ("Symbol", "Side", *numbers), numbers)
     for trade in result.trades_planned:
         table.add_row(
             trade.symbol,
@@ -69,12 +76,8 @@ def planned_table(result: PlanResult) -> Table:
 
 
 def executed_table(result: PlanResult) -> Table:
-    table = Table(title="Trades executed", title_justify="left", header_style="bold")
-    table.add_column("Symbol")
-    table.add_column("Side")
-    table.add_column("Qty", justify="right")
-    table.add_column("Order id")
-    table.add_column("Status")
+    columns = ("Symbol", "Side", "Qty", "Order id", "Status")
+    table = titled_table("Trades executed", columns, right={"Qty"})
     for trade in result.trades_executed:
         table.add_row(
             trade.symbol,
@@ -109,3 +112,7 @@ def render_result(result: PlanResult, console: Console) -> None:
         )
     style = "bold green" if result.trades_executed else "bold"
     console.print(f"[{style}]{result.message}[/{style}]")
+
+
+#: A rebalance result as ``plan`` and ``check`` print it; with ``--json``, the contract.
+RESULT: View[PlanResult] = View(lambda result: render_result(result, stdout))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from trimtab.cli.app import app, console, exit_on_error
-from trimtab.cli.common import View, acting_user, open_context, user_option
+from trimtab.cli.app import app, console
+from trimtab.cli.common import View, user_option
 from trimtab.services import risk
 from trimtab.services.risk import RiskView
 
@@ -28,16 +28,12 @@ def _render(view: RiskView) -> None:
         console.print("[green]Orders may be placed.[/green]")
 
 
-RISK = View(lambda view: view, _render)
-
-
-@risk_app.command("show")
-def show(
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
-    user: str | None = user_option(),
-) -> None:
-    """Show the system row, the user's row and whether orders are blocked."""
-    RISK.show(risk.get_risk, user, as_json)
+RISK = View(_render)
+RISK.show_command(
+    risk_app,
+    risk.get_risk,
+    help="Show the system row, the user's row and whether orders are blocked.",
+)
 
 
 @risk_app.command("set")
@@ -56,16 +52,12 @@ def set_risk(
     user: str | None = user_option(),
 ) -> None:
     """Flip switches on the user's row, or with --system on the system-wide row."""
-    with exit_on_error():
-        ctx = open_context()
-        actor = acting_user(ctx, user)
-        change = risk.set_system_risk if system else risk.set_user_risk
-        view = change(
-            ctx,
-            actor.id,
-            trading_enabled=trading,
-            drawdown_recovery=drawdown,
-            kill_switch=kill_switch,
-            reason=reason,
-        )
-    RISK.print(view, as_json=False)
+    RISK.show(
+        risk.set_system_risk if system else risk.set_user_risk,
+        user,
+        False,
+        trading_enabled=trading,
+        drawdown_recovery=drawdown,
+        kill_switch=kill_switch,
+        reason=reason,
+    )

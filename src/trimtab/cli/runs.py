@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import typer
-from rich.table import Table
 
-from trimtab.cli.app import app, console, exit_on_error
-from trimtab.cli.common import acting_user, open_context, print_json, user_option
-from trimtab.cli.render import render_result
+from trimtab.cli.app import app, console
+from trimtab.cli.common import View, json_option, user_option
+from trimtab.cli.render import render_result, titled_table
 from trimtab.services import runs as run_history
-from trimtab.services.contract import RunDetail
+from trimtab.services.contract import RunDetail, RunList
 from trimtab.store.types import MAX_ID
 
 #: ``YYYY-MM-DD``: the time wraps under the date, the date is never cut.
@@ -18,7 +17,7 @@ DATE_WIDTH = 10
 
 @app.command()
 def runs(
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    as_json: bool = json_option(),
     limit: int = typer.Option(20, "--limit", min=1, max=200, help="How many runs, newest first."),
     run_id: int | None = typer.Option(
         None, "--id", min=1, max=MAX_ID, help="Show one run with its orders."
@@ -26,23 +25,14 @@ def runs(
     user: str | None = user_option(),
 ) -> None:
     """List past checks and rebalances, or show one with --id."""
-    with exit_on_error():
-        ctx = open_context()
-        user_id = acting_user(ctx, user).id
-        if run_id is not None:
-            detail = run_history.get_run(ctx, user_id, run_id)
-        else:
-            page = run_history.list_runs(ctx, user_id, limit=limit)
     if run_id is not None:
-        if as_json:
-            print_json(detail)
-        else:
-            _show_run(detail)
-        return
-    if as_json:
-        print_json(page)
-        return
-    table = Table(title=f"Runs ({page.total} in all)", title_justify="left", header_style="bold")
+        RUN.show(run_history.get_run, user, as_json, run_id)
+    else:
+        RUNS.show(run_history.list_runs, user, as_json, limit=limit)
+
+
+def _show_runs(page: RunList) -> None:
+    table = titled_table(f"Runs ({page.total} in all)")
     for column in ("Id", "When (UTC)", "Trigger", "Kind", "Status", "Value"):
         # The id, status and value are never cut (a date wraps at its space); the message
         # wraps in the width that is left.
@@ -69,3 +59,7 @@ def runs(
 def _show_run(detail: RunDetail) -> None:
     console.print(f"Run {detail.id} — {detail.status} ({detail.created_at.isoformat()})")
     render_result(detail, console)
+
+
+RUN = View(_show_run)
+RUNS = View(_show_runs)

@@ -6,8 +6,8 @@ from datetime import datetime
 
 import typer
 
-from trimtab.cli.app import app, console, exit_on_error
-from trimtab.cli.common import View, acting_user, open_context, user_option
+from trimtab.cli.app import app, console
+from trimtab.cli.common import View, json_option, user_option
 from trimtab.domain.schedule import EXCHANGE_TZ
 from trimtab.services import schedules
 from trimtab.services.schedules import ScheduleView, schedule_settings
@@ -43,16 +43,10 @@ def _local(value: datetime | None) -> str:
     return value.astimezone(EXCHANGE_TZ).strftime("%a %Y-%m-%d %H:%M %Z")
 
 
-SCHEDULE = View(schedule_settings, _render)
-
-
-@schedule_app.command("show")
-def show(
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
-    user: str | None = user_option(),
-) -> None:
-    """Show the schedule and its next run."""
-    SCHEDULE.show(schedules.get_schedule, user, as_json)
+SCHEDULE = View(_render, to_json=schedule_settings)
+SCHEDULE.show_command(
+    schedule_app, schedules.get_schedule, help="Show the schedule and its next run."
+)
 
 
 @schedule_app.command("set")
@@ -74,21 +68,19 @@ def set_schedule(
     mode: str | None = typer.Option(
         None, "--mode", help="rebalance (place orders) or dry_run (plan and notify)."
     ),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    as_json: bool = json_option(),
     user: str | None = user_option(),
 ) -> None:
     """Change the schedule; options not given keep their value."""
-    with exit_on_error():
-        ctx = open_context()
-        view = schedules.set_schedule(
-            ctx,
-            acting_user(ctx, user).id,
-            frequency=frequency,
-            time_of_day=at,
-            weekday=weekday,
-            day_of_month=day,
-            cron=cron,
-            cooldown_minutes=cooldown,
-            mode=mode,
-        )
-    SCHEDULE.print(view, as_json)
+    changes = {
+        "frequency": frequency,
+        "time_of_day": at,
+        "weekday": weekday,
+        "day_of_month": day,
+        "cron": cron,
+        "cooldown_minutes": cooldown,
+        "mode": mode,
+    }
+    SCHEDULE.show(
+        lambda ctx, user_id: schedules.set_schedule(ctx, user_id, **changes), user, as_json
+    )

@@ -10,7 +10,7 @@ from typing import Any
 import typer
 
 from trimtab.cli.app import app, console, exit_on_error
-from trimtab.cli.common import View, acting_user, open_context, user_option
+from trimtab.cli.common import View, json_option, user_option
 from trimtab.domain.policy import Policy, policy_to_json
 from trimtab.errors import InvalidInput
 from trimtab.services import policy as policy_service
@@ -72,32 +72,22 @@ def _render(value: Policy) -> None:
         console.print(f"{name:>24}: {text}")
 
 
-POLICY = View(policy_service.policy_view, _render)
-
-
-@settings_app.command("show")
-def show(
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
-    user: str | None = user_option(),
-) -> None:
-    """Show every policy setting (defaults are the classic rules)."""
-    POLICY.show(policy_service.get_policy, user, as_json)
+POLICY = View(_render, to_json=policy_service.policy_view)
+POLICY.show_command(
+    settings_app,
+    policy_service.get_policy,
+    help="Show every policy setting (defaults are the classic rules).",
+)
 
 
 @settings_app.command("set")
 def set_settings(
     pairs: list[str] = typer.Argument(..., help=OPTION_HELP),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    as_json: bool = json_option(),
     user: str | None = user_option(),
 ) -> None:
     """Change some settings; the others keep their value. Bad input exits 2 naming it."""
     with exit_on_error():
         parsed = parse_options(pairs)
-        ctx = open_context()
-        basics = {
-            name: parsed.pop(name) for name in [*BASIC, "max_price_age_hours"] if name in parsed
-        }
-        value = policy_service.update_policy(
-            ctx, acting_user(ctx, user).id, **basics, options=parsed
-        )
-    POLICY.print(value, as_json)
+    basics = {name: parsed.pop(name) for name in [*BASIC, "max_price_age_hours"] if name in parsed}
+    POLICY.show(policy_service.update_policy, user, as_json, **basics, options=parsed)

@@ -4,9 +4,19 @@ from __future__ import annotations
 
 import typer
 
-from trimtab.cli.app import app, console, exit_on_error
-from trimtab.cli.common import acting_user, open_context, print_json, user_option
+from trimtab.cli.app import app, console
+from trimtab.cli.common import View, json_option, user_option
+from trimtab.services.contract import TradeResult
 from trimtab.services.trades import execute_trade
+
+
+def _print_order(order: TradeResult) -> None:
+    console.print(
+        f"{order.side} {order.qty:g} {order.symbol}: {order.status} (order {order.order_id})"
+    )
+
+
+ORDER = View(_print_order)
 
 
 @app.command()
@@ -15,27 +25,20 @@ def trade(
     side: str = typer.Argument(..., help="buy or sell."),
     qty: str = typer.Argument(..., help="Shares; fractional where the asset allows."),
     time_in_force: str = typer.Option("day", "--tif", help="Time in force (day, gtc, ...)."),
-    as_json: bool = typer.Option(False, "--json", help="Print the order as JSON."),
+    as_json: bool = json_option("Print the order as JSON."),
     idempotency_key: str | None = typer.Option(
         None, "--key", help="Run the command again with the same key: no second order."
     ),
     user: str | None = user_option(),
 ) -> None:
     """Place a market order."""
-    with exit_on_error():
-        ctx = open_context()
-        order = execute_trade(
-            ctx,
-            acting_user(ctx, user).id,
-            symbol,
-            side,
-            qty,
-            time_in_force=time_in_force,
-            idempotency_key=idempotency_key,
-        )
-    if as_json:
-        print_json(order)
-    else:
-        console.print(
-            f"{order.side} {order.qty:g} {order.symbol}: {order.status} (order {order.order_id})"
-        )
+    ORDER.show(
+        execute_trade,
+        user,
+        as_json,
+        symbol,
+        side,
+        qty,
+        time_in_force=time_in_force,
+        idempotency_key=idempotency_key,
+    )

@@ -7,6 +7,7 @@ import typer
 from trimtab.cli.app import app, console, exit_on_error
 from trimtab.cli.common import open_context
 from trimtab.services import users, web_sessions
+from trimtab.wording import counted
 
 users_app = typer.Typer(help="Manage accounts.", no_args_is_help=True)
 tokens_app = typer.Typer(help="Manage personal API tokens.", no_args_is_help=True)
@@ -52,4 +53,4 @@ def sign_out(email: str = typer.Argument(..., help="Whose page sessions to end."
         ctx = open_context()
         user = users.get_user_by_email(ctx, email)
         revoked = web_sessions.revoke_all_sessions(ctx, user.id)
-    console.print(f"Signed {user.email} out of {revoked} session{'s' if revoked != 1 else ''}")
+    console.print(f"Signed {user.email} out of {counted(revoked, 'session')}")
