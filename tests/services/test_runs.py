@@ -26,6 +26,15 @@ def test_runs_are_listed_newest_first_and_paged(ctx: AppContext, seeded: int) ->
     assert page["runs"][0]["dry_run"] is True and page["runs"][0]["trigger"] == "manual"
 
 
+def test_the_list_shows_the_largest_drift_of_each_run(ctx: AppContext, seeded: int) -> None:
+    checked = to_json(check_rebalance_drift(ctx, seeded, dry_run=True))
+    largest = max(abs(row["drift_percent"]) for row in checked["drift_analysis"])
+    assert largest > 0
+    listed = to_json(runs.list_runs(ctx, seeded))["runs"][0]
+    assert listed["max_drift_percent"] == largest
+    assert to_json(runs.get_run(ctx, seeded, checked["run_id"]))["max_drift_percent"] == largest
+
+
 def test_a_run_keeps_its_inputs(ctx: AppContext, seeded: int) -> None:
     run_id = to_json(check_rebalance_drift(ctx, seeded, dry_run=True, symbols=["SPY"]))["run_id"]
     detail = to_json(runs.get_run(ctx, seeded, run_id))

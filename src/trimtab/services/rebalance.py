@@ -43,6 +43,7 @@ from trimtab.services.run_records import (
     RunStatus,
     Trigger,
     client_order_id,
+    max_drift_percent,
     run_result,
 )
 from trimtab.services.tax_lots import tax_context
@@ -386,6 +387,7 @@ def _record(
     """
     user_id = request.user_id
     now = ctx.clock()
+    stored = to_json(result)
     with ctx.store.write() as uow:
         run = uow.runs.add(
             RebalanceRunRow(
@@ -400,7 +402,8 @@ def _record(
                 message=message,
                 order_key=_order_key(),
                 inputs=inputs,
-                result=to_json(result),
+                result=stored,
+                max_drift_percent=max_drift_percent(stored),
                 created_at=now,
                 updated_at=now,
                 finished_at=None if status is RunStatus.RUNNING else now,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from trimtab.brokers.models import Order
@@ -35,6 +36,7 @@ __all__ = [
     "client_order_id",
     "copy_answer",
     "is_open",
+    "max_drift_percent",
     "order_json",
     "order_record",
     "run_result",
@@ -49,6 +51,14 @@ def client_order_id(run: RebalanceRunRow, seq: int, side: str, symbol: str) -> s
     At most 45 characters (Alpaca allows 48): symbols are at most 16.
     """
     return f"tt-{run.id}-{run.order_key}-{seq}-{side}-{symbol}"
+
+
+def max_drift_percent(result: Mapping[str, Any]) -> Decimal | None:
+    """The largest |drift_percent| of a result as stored (its JSON), in pp as shown
+    there (0.01), or None when its drift_analysis is empty: kept in the run's
+    ``max_drift_percent`` column so that the history list need not read the result."""
+    drifts = [abs(Decimal(str(row["drift_percent"]))) for row in result.get("drift_analysis", ())]
+    return max(drifts, default=None)
 
 
 def was_sent(order: OrderRow) -> bool:

@@ -19,7 +19,7 @@ MAX_PAGE = 500
 
 
 def run_summary(run: RebalanceRunRow, orders_sent: int) -> RunSummary:
-    drift = [abs(row["drift_percent"]) for row in run.result.get("drift_analysis", [])]
+    drift = run.max_drift_percent
     return RunSummary(
         id=run.id,
         created_at=run.created_at,
@@ -29,7 +29,7 @@ def run_summary(run: RebalanceRunRow, orders_sent: int) -> RunSummary:
         dry_run=run.dry_run,
         status=RunStatus(run.status),
         needs_rebalance=run.needs_rebalance,
-        max_drift_percent=max(drift, default=None),
+        max_drift_percent=number(drift) if drift is not None else None,
         orders_count=orders_sent,
         portfolio_value=number(run.portfolio_value, CENT),
         message=run.message,

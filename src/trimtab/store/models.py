@@ -241,6 +241,9 @@ class RebalanceRunRow(Base):
     order_key: Mapped[str] = mapped_column(String(8))
     inputs: Mapped[dict[str, Any]] = mapped_column(JSON)
     result: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: The largest |drift_percent| of ``result``'s drift_analysis (pp, as shown there),
+    #: or None when it has none: the history list reads this, not the whole result.
+    max_drift_percent: Mapped[Decimal | None] = mapped_column(Percent(), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -191,11 +191,15 @@ class Runs(Repository):
         trigger: str | None = None,
         status: str | None = None,
     ) -> Sequence[RebalanceRunRow]:
-        """A page of the user's runs, newest first, without their ``inputs`` (a list never
-        shows them, and they are the largest column: reading one raises)."""
+        """A page of the user's runs, newest first, without their ``inputs`` and ``result``
+        (a list never shows them, and they are the largest columns: reading one raises;
+        ``max_drift_percent`` carries what the list shows of the result)."""
         return self.session.scalars(
             select(RebalanceRunRow)
-            .options(defer(RebalanceRunRow.inputs, raiseload=True))
+            .options(
+                defer(RebalanceRunRow.inputs, raiseload=True),
+                defer(RebalanceRunRow.result, raiseload=True),
+            )
             .where(*self._matching(user_id, dry_run, trigger, status))
             # The (user_id, created_at) index gives this order: no sort of every run.
             .order_by(RebalanceRunRow.created_at.desc(), RebalanceRunRow.id.desc())
