@@ -163,12 +163,11 @@ class StoredPaperBroker:
             state = exchange.open_account(ACCOUNT_KEY, account.cash, flags=self.flags)
             holdings = session.scalars(_HOLDINGS, mine).all()
             state.holdings = {h.symbol: Holding(h.qty, h.avg_entry_price) for h in holdings}
-            state.orders = {
-                row.id: _order_from_row(row) for row in self._orders(session, also_order)
-            }
+            orders = {row.id: row for row in self._orders(session, also_order)}
+            state.orders = {order_id: _order_from_row(row) for order_id, row in orders.items()}
             yield exchange
             if write:
-                self._save(session, account, state, {h.symbol: h for h in holdings})
+                self._save(session, account, state, {h.symbol: h for h in holdings}, orders)
 
     def _orders(self, session: Session, also_order: str | None) -> Sequence[PaperOrderRow]:
         """The orders the exchange's rules need: the open ones, ``also_order``, and for a
@@ -206,7 +205,10 @@ class StoredPaperBroker:
         account: PaperAccountRow,
         state: AccountState,
         stored: dict[str, PaperHoldingRow],
+        stored_orders: dict[str, PaperOrderRow],
     ) -> None:
+        """Write ``state`` over the rows it was loaded from; an order not among
+        ``stored_orders`` is new."""
         account.cash = state.cash
         account.updated_at = self.market.now()
         for symbol, row in stored.items():
@@ -218,7 +220,7 @@ class StoredPaperBroker:
             row.avg_entry_price = holding.avg_entry_price
             session.add(row)
         for order in state.orders.values():
-            order_row = session.get(PaperOrderRow, order.id) or PaperOrderRow(
+            order_row = stored_orders.get(order.id) or PaperOrderRow(
                 id=order.id, user_id=self.user_id
             )
             _copy_order_to_row(order, order_row)

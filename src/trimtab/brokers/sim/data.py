@@ -4,7 +4,7 @@ stocks under ``/v2/stocks``, crypto pairs under ``/v1beta3/crypto/us``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -33,48 +33,51 @@ def _quotes(exchange: Exchange, symbols: list[str]) -> dict[str, PricePoint]:
     return exchange.latest_quotes(symbols)
 
 
+def _symbols(symbols: str) -> list[str]:
+    """The comma-separated ``symbols`` query, which must name one at least."""
+    wanted = [s for s in symbols.split(",") if s]
+    if not wanted:
+        raise InvalidInput("symbols is required", field="symbols")
+    return wanted
+
+
 def _latest(
     request: Request, symbols: str, key: str, asset_class: AssetClass, read: Read, render: Render
 ) -> JSON:
     """One entry per known symbol of ``asset_class``; others are left out, as Alpaca does."""
-    wanted = [s for s in symbols.split(",") if s]
-    if not wanted:
-        raise InvalidInput("symbols is required", field="symbols")
+    wanted = _symbols(symbols)
     exchange = simulator_of(request).exchange
     now = exchange.now()
     ours = [s for s in wanted if exchange.asset_class(s) is asset_class]
     return {key: {s: render(p.price, p.as_of or now) for s, p in read(exchange, ours).items()}}
 
 
-@router.get("/trades/latest")
-async def latest_trades(
-    request: Request, account_id: AccountId, symbols: str, feed: str = "iex"
-) -> JSON:
-    return _latest(request, symbols, "trades", AssetClass.US_EQUITY, _trades, trade_json)
+def _latest_route(
+    key: str, asset_class: AssetClass, read: Read, render: Render
+) -> Callable[[Request, str, str], Awaitable[JSON]]:
+    """A latest-data route; its ``feed`` query (stocks) is accepted and ignored."""
+
+    async def latest(request: Request, account_id: AccountId, symbols: str) -> JSON:
+        return _latest(request, symbols, key, asset_class, read, render)
+
+    return latest
 
 
-@router.get("/quotes/latest")
-async def latest_quotes(
-    request: Request, account_id: AccountId, symbols: str, feed: str = "iex"
-) -> JSON:
-    return _latest(request, symbols, "quotes", AssetClass.US_EQUITY, _quotes, quote_json)
-
-
-@router.get("/bars/latest")
-async def latest_bars(
-    request: Request, account_id: AccountId, symbols: str, feed: str = "iex"
-) -> JSON:
-    return _latest(request, symbols, "bars", AssetClass.US_EQUITY, _trades, bar_json)
-
-
-@crypto_router.get("/latest/trades")
-async def latest_crypto_trades(request: Request, account_id: AccountId, symbols: str) -> JSON:
-    return _latest(request, symbols, "trades", AssetClass.CRYPTO, _trades, trade_json)
-
-
-@crypto_router.get("/latest/quotes")
-async def latest_crypto_quotes(request: Request, account_id: AccountId, symbols: str) -> JSON:
-    return _latest(request, symbols, "quotes", AssetClass.CRYPTO, _quotes, quote_json)
+_STOCK, _CRYPTO = AssetClass.US_EQUITY, AssetClass.CRYPTO
+_GET = ["GET"]
+router.add_api_route(
+    "/trades/latest", _latest_route("trades", _STOCK, _trades, trade_json), methods=_GET
+)
+router.add_api_route(
+    "/quotes/latest", _latest_route("quotes", _STOCK, _quotes, quote_json), methods=_GET
+)
+router.add_api_route("/bars/latest", _latest_route("bars", _STOCK, _trades, bar_json), methods=_GET)
+crypto_router.add_api_route(
+    "/latest/trades", _latest_route("trades", _CRYPTO, _trades, trade_json), methods=_GET
+)
+crypto_router.add_api_route(
+    "/latest/quotes", _latest_route("quotes", _CRYPTO, _quotes, quote_json), methods=_GET
+)
 
 
 #: Alpaca stamps a daily bar at midnight New York time.
@@ -115,9 +118,7 @@ async def bars(
         raise InvalidInput(
             "the simulator serves daily bars only (timeframe=1Day)", field="timeframe"
         )
-    wanted = [s for s in symbols.split(",") if s]
-    if not wanted:
-        raise InvalidInput("symbols is required", field="symbols")
+    wanted = _symbols(symbols)
     first = _day(start, "start") or date.min
     last = _day(end, "end") or date.max
     found = simulator_of(request).exchange.daily_bars(wanted, first, last)

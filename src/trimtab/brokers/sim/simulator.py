@@ -19,27 +19,20 @@ from trimtab.errors import NotFound
 DEMO_KEY_ID = "PKTRIMTABDEMO0000000"
 DEMO_SECRET_KEY = "trimtab-sim-demo-secret-not-a-real-key"
 
+
+def coin(symbol: str, step: str) -> Asset:
+    """A crypto pair traded in whole multiples of ``step`` coins, at least one of them."""
+    size = Decimal(step)
+    return Asset(
+        symbol, asset_class=AssetClass.CRYPTO, min_order_size=size, min_trade_increment=size
+    )
+
+
 #: Two coins, with the sizes the simulator enforces (Alpaca's own differ per coin and
 #: change; read them from ``GET /v2/assets?asset_class=crypto``).
 CRYPTO_ASSETS = {
-    "BTC/USD": (
-        Decimal("60000.00"),
-        Asset(
-            "BTC/USD",
-            asset_class=AssetClass.CRYPTO,
-            min_order_size=Decimal("0.0001"),
-            min_trade_increment=Decimal("0.0001"),
-        ),
-    ),
-    "ETH/USD": (
-        Decimal("3000.00"),
-        Asset(
-            "ETH/USD",
-            asset_class=AssetClass.CRYPTO,
-            min_order_size=Decimal("0.001"),
-            min_trade_increment=Decimal("0.001"),
-        ),
-    ),
+    "BTC/USD": (Decimal("60000.00"), coin("BTC/USD", "0.0001")),
+    "ETH/USD": (Decimal("3000.00"), coin("ETH/USD", "0.001")),
 }
 #: Besides the demo symbols: an asset sold only in whole shares, one that cannot trade,
 #: and the coins.
