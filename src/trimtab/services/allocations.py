@@ -197,14 +197,20 @@ def upsert_allocation(
     return item
 
 
+def _existing(uow: UnitOfWork, user_id: int, symbol: str) -> AllocationRow:
+    """The user's target for ``symbol``, their edits locked; ``NotFound`` when there is none."""
+    uow.lock_user_edits(user_id)
+    row = uow.allocations.get(user_id, symbol)
+    if row is None:
+        raise NotFound(f"no allocation for {symbol}", field="symbol")
+    return row
+
+
 def set_allocation_enabled(ctx: AppContext, user_id: int, symbol: str, enabled: bool) -> Allocation:
     """Turn one existing target on or off, keeping its percent."""
     now = ctx.clock()
     with ctx.store.write() as uow:
-        uow.lock_user_edits(user_id)
-        row = uow.allocations.get(user_id, symbol)
-        if row is None:
-            raise NotFound(f"no allocation for {symbol}", field="symbol")
+        row = _existing(uow, user_id, symbol)
         row.enabled = enabled
         row.updated_at = now
         item = _item(row)
@@ -216,11 +222,7 @@ def delete_allocation(ctx: AppContext, user_id: int, symbol: str) -> None:
     """Remove one symbol's target; a symbol with none is ``NotFound``."""
     now = ctx.clock()
     with ctx.store.write() as uow:
-        uow.lock_user_edits(user_id)
-        row = uow.allocations.get(user_id, symbol)
-        if row is None:
-            raise NotFound(f"no allocation for {symbol}", field="symbol")
-        uow.allocations.delete(row)
+        uow.allocations.delete(_existing(uow, user_id, symbol))
         uow.audit(
             "allocation_deleted",
             user_id=user_id,

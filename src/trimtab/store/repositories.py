@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session, defer
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, defer
 from trimtab.store.models import (
     AllocationRow,
     ApiTokenRow,
+    Base,
     BrokerAccountRow,
     OrderRow,
     PaperAccountRow,
@@ -27,6 +28,7 @@ from trimtab.store.models import (
 )
 
 SYSTEM_SCOPE = "system"
+R = TypeVar("R", bound=Base)
 
 # The statements every request runs, built once: building a select costs more than
 # running it (their values are bound parameters).
@@ -59,6 +61,12 @@ class Repository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
+    def _inserted(self, row: R) -> R:
+        """``row`` inserted now (its id assigned, its constraints checked)."""
+        self.session.add(row)
+        self.session.flush()
+        return row
+
 
 def user_scope(user_id: int) -> str:
     return f"user:{user_id}"
@@ -66,9 +74,7 @@ def user_scope(user_id: int) -> str:
 
 class Users(Repository):
     def add(self, row: UserRow) -> UserRow:
-        self.session.add(row)
-        self.session.flush()
-        return row
+        return self._inserted(row)
 
     def get(self, user_id: int) -> UserRow | None:
         return self.session.get(UserRow, user_id)
@@ -85,9 +91,7 @@ class Users(Repository):
 
 class Tokens(Repository):
     def add(self, row: ApiTokenRow) -> ApiTokenRow:
-        self.session.add(row)
-        self.session.flush()
-        return row
+        return self._inserted(row)
 
     def live_with_user(self, token_hash: str) -> tuple[ApiTokenRow, UserRow] | None:
         """The unrevoked token of this hash and its owner, in one query."""
@@ -150,15 +154,12 @@ class RiskRows(Repository):
         return {row.scope: row for row in rows}
 
     def add(self, row: RiskStatusRow) -> None:
-        self.session.add(row)
-        self.session.flush()
+        self._inserted(row)
 
 
 class Runs(Repository):
     def add(self, row: RebalanceRunRow) -> RebalanceRunRow:
-        self.session.add(row)
-        self.session.flush()
-        return row
+        return self._inserted(row)
 
     def get(self, run_id: int) -> RebalanceRunRow | None:
         return self.session.get(RebalanceRunRow, run_id)
@@ -248,9 +249,7 @@ class Runs(Repository):
 
 class Orders(Repository):
     def add(self, row: OrderRow) -> OrderRow:
-        self.session.add(row)
-        self.session.flush()
-        return row
+        return self._inserted(row)
 
     def get(self, order_id: int) -> OrderRow | None:
         return self.session.get(OrderRow, order_id)
@@ -296,9 +295,7 @@ _WEB_SESSION_BY_HASH = select(WebSessionRow).where(
 
 class WebSessions(Repository):
     def add(self, row: WebSessionRow) -> WebSessionRow:
-        self.session.add(row)
-        self.session.flush()
-        return row
+        return self._inserted(row)
 
     def get(self, session_id: int) -> WebSessionRow | None:
         return self.session.get(WebSessionRow, session_id)
