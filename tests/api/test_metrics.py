@@ -118,9 +118,9 @@ def test_a_failing_broker_is_counted_by_endpoint_and_code(
     after = samples(alice.http)
 
     errors = value(
-        after, "trimtab_broker_errors_total", endpoint="get_account", code="broker_unavailable"
+        after, "trimtab_broker_errors_total", endpoint="get_books", code="broker_unavailable"
     ) - value(
-        before, "trimtab_broker_errors_total", endpoint="get_account", code="broker_unavailable"
+        before, "trimtab_broker_errors_total", endpoint="get_books", code="broker_unavailable"
     )
     assert errors == 1
     runs = {

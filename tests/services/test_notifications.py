@@ -384,5 +384,5 @@ def test_a_failing_broker_is_told_once_per_streak_for_checks_and_trades(
         ("broker_failing", "broker_unavailable"),
         ("broker_failing", "broker_unavailable"),
     ]
-    assert told[0]["data"]["message"] == "get_account: the broker did not answer in 10 s"
+    assert told[0]["data"]["message"] == "get_books: the broker did not answer in 10 s"
     assert told[1]["data"]["message"] == "get_asset: the broker did not answer in 10 s"
