@@ -53,5 +53,7 @@ def curing_deposit(
             continue
         if target_percent <= ZERO:
             return None
-        needed = max(needed, market_value * HUNDRED / target_percent)
+        wanted = market_value * HUNDRED / target_percent
+        if wanted > needed:
+            needed = wanted
     return needed - portfolio_value

@@ -93,13 +93,17 @@ def hold_reason(holding: Holding | None) -> tuple[HoldReason, str] | None:
     """Why the planner must leave ``holding`` alone, or ``None`` if it may trade it."""
     if holding is None:
         return None
-    if holding.asset_class not in TRADED_CLASSES:
+    # US equities, the usual case, are traded: no set lookup (an enum hashes in Python).
+    if (
+        holding.asset_class is not AssetClass.US_EQUITY
+        and holding.asset_class not in TRADED_CLASSES
+    ):
         return (
             HoldReason.ASSET_CLASS,
             f"{holding.symbol} is a {holding.asset_class} position: counted in the value, "
             "not rebalanced",
         )
-    if holding.is_short:
+    if holding.qty < ZERO:  # a short
         return (
             HoldReason.SHORT_POSITION,
             f"{holding.symbol} is a short position: counted at its negative value, "
@@ -171,7 +175,9 @@ def analyse_drift(
             row = _exit_row(symbol, actual, threshold, targeted=True)
             rows.append(_held_row(row, holding, hold_reason(holding)))
             continue
-        why = hold_reason(holding)
+        # A long US equity, the usual holding, is one the planner may trade.
+        usual = holding.asset_class is AssetClass.US_EQUITY and holding.qty >= ZERO
+        why = None if usual else hold_reason(holding)
         row = drift_row(symbol, percent, actual, threshold, holding)
         # drift_row took the holding's facts already: only a held row changes further.
         rows.append(row if why is None else _held_row(row, holding, why))

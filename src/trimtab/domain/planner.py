@@ -413,7 +413,7 @@ def fit_buys(
     wanted = sum((w.amount for w, _ in priced), ZERO)
     if wanted <= ZERO:
         return [], skipped
-    scale = Decimal(1) if spendable >= wanted else max(spendable, ZERO) / wanted
+    scale = ONE_SHARE if spendable >= wanted else max(spendable, ZERO) / wanted
     orders: list[PlannedOrder] = []
     for want, point in priced:
         if scale <= ZERO:
@@ -627,6 +627,7 @@ def _band_intents(
 ) -> _Intents:
     """The classic band rule, with the policy's scope and how far to trade."""
     intents = _Intents()
+    amounts, reasons = intents.amounts, intents.reasons
     whole_book = policy.scope is Scope.WHOLE_BOOK and any(r.needs_rebalance for r in rows)
     trade_to = policy.trade_to
     for row in rows:
@@ -639,14 +640,16 @@ def _band_intents(
         if amount == ZERO:
             continue
         if row.needs_rebalance:
-            reason, text = (
+            why = (
                 Reason.PAST_BAND,
                 f"drift {row.drift_percent:+z.2f} pp is past its "
                 f"±{row.threshold_percent:.2f} pp band",
             )
         else:
-            reason, text = Reason.WHOLE_BOOK, "inside its band; traded with the whole book"
-        intents.want(row.symbol, amount, reason, text)
+            why = (Reason.WHOLE_BOOK, "inside its band; traded with the whole book")
+        # ``_Intents.want`` for a symbol seen once.
+        amounts[row.symbol] = amounts.get(row.symbol, ZERO) + amount
+        reasons[row.symbol] = why
     return intents
 
 

@@ -177,12 +177,12 @@ class Portfolio:
     @property
     def long_value(self) -> Decimal:
         """Market value of every long holding, of any class (USD)."""
-        return sum((h.market_value for h in self.holdings.values() if h.market_value > 0), ZERO)
+        return sum((h.market_value for h in self.holdings.values() if h.market_value > ZERO), ZERO)
 
     @property
     def short_proceeds(self) -> Decimal:
         """What covering every short would cost now (USD, positive): cash that is not ours."""
-        return -sum((h.market_value for h in self.holdings.values() if h.is_short), ZERO)
+        return -sum((h.market_value for h in self.holdings.values() if h.qty < ZERO), ZERO)
 
     def holding(self, symbol: str) -> Holding | None:
         return self.holdings.get(symbol)

@@ -68,9 +68,13 @@ def _newest_first(point: PricePoint) -> tuple[bool, datetime]:
 def usable_price(portfolio: Portfolio, symbol: str, max_age: timedelta) -> PricePoint | None:
     """The point ``choose_price`` picks for ``symbol``, or ``None`` when it picks none."""
     if portfolio.as_of is None:  # no "now": nothing is stale; one price is the newest
-        candidates = portfolio.price_candidates(symbol)
-        if len(candidates) == 1:
-            return candidates[0] if candidates[0].price > ZERO else None
+        # ``Portfolio.price_candidates`` without the list: the market's, the position's.
+        market = portfolio.prices.get(symbol)
+        holding = portfolio.holdings.get(symbol)
+        own = None if holding is None else holding.price
+        if market is None or own is None:
+            only = own if market is None else market
+            return only if only is not None and only.price > ZERO else None
     return choose_price(portfolio, symbol, max_age).point
 
 
