@@ -136,8 +136,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     cls=LazyCommands,
 )
-console = Console()
-err_console = Console(stderr=True)
+console = Console(emoji=False)
+err_console = Console(stderr=True, emoji=False)
 
 
 def _print_version(value: bool) -> None:

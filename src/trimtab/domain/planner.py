@@ -59,7 +59,6 @@ from trimtab.domain.tax_lots import (
     select_lots,
     wash_sale_buy_blocked,
 )
-from trimtab.domain.whole_shares import ShareTrade, optimal_trades
 from trimtab.errors import InvalidTargets
 from trimtab.wording import counted
 
@@ -535,6 +534,9 @@ def size_buys(
         not whole_sells and (wanted <= ZERO or spendable <= ZERO)
     ):
         return fit_buys(wants, spendable, portfolio, policy)
+    # Only optimal whole shares needs the search: a plain plan (`trimtab plan`) skips its import.
+    from trimtab.domain.whole_shares import ShareTrade, optimal_trades
+
     scale = min(Decimal(1), max(spendable + expected, ZERO) / wanted) if wanted > ZERO else ZERO
     lines = [ShareTrade(s.symbol, -s.amount, s.point.price, s.sellable) for s in whole_sells]
     points = {s.symbol: s.point for s in whole_sells}
