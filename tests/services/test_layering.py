@@ -10,9 +10,9 @@ from pathlib import Path
 import trimtab.services
 
 SERVICES = Path(trimtab.services.__file__).parent
-#: Modules that still hand ``ctx.store.session_factory`` on: the stored paper broker
-#: takes one, and ``runs`` is being reworked elsewhere (issue 13).
-SESSION_FACTORY_USERS = {"broker_accounts.py", "runs.py"}
+#: The one module that hands ``ctx.store.session_factory`` on: the stored paper broker
+#: (``brokers.paper.StoredPaperBroker``) takes one.
+SESSION_FACTORY_USERS = {"broker_accounts.py"}
 
 
 def imported_modules(source: str) -> list[str]:

@@ -11,9 +11,7 @@ from trimtab.errors import InvalidInput, NotFound
 from trimtab.services.context import AppContext
 from trimtab.services.contract import RunDetail, RunList, RunSummary, number
 from trimtab.services.run_records import NOT_SENT, order_record, run_result, was_sent
-from trimtab.store.db import reading
 from trimtab.store.models import RebalanceRunRow
-from trimtab.store.repositories import Orders, Runs
 
 MAX_PAGE = 500
 
@@ -52,15 +50,15 @@ def list_runs(
         raise InvalidInput(f"limit must be 1 to {MAX_PAGE}", field="limit")
     if offset < 0:
         raise InvalidInput("offset must not be negative", field="offset")
-    with reading(ctx.store.session_factory) as session:
-        repo = Runs(session)
+    with ctx.store.read() as uow:
+        repo = uow.runs
         filters: dict[str, Any] = {
             "dry_run": dry_run,
             "trigger": str(trigger) if trigger is not None else None,
             "status": str(status) if status is not None else None,
         }
         page = repo.for_user(user_id, limit, offset, **filters)
-        sent = Orders(session).counts_by_run([r.id for r in page], list(NOT_SENT))
+        sent = uow.orders.counts_by_run([r.id for r in page], list(NOT_SENT))
         return RunList(
             runs=tuple(run_summary(r, sent.get(r.id, 0)) for r in page),
             total=repo.count_for_user(user_id, **filters),
@@ -72,11 +70,11 @@ def get_run(ctx: AppContext, user_id: int, run_id: int) -> RunDetail:
 
     Another user's run is ``NotFound``, as if it did not exist.
     """
-    with reading(ctx.store.session_factory) as session:
-        run = Runs(session).get_for_user(user_id, run_id)
+    with ctx.store.read() as uow:
+        run = uow.runs.get_for_user(user_id, run_id)
         if run is None:
             raise NotFound(f"no run {run_id}")
-        orders = Orders(session).for_run(run.id)
+        orders = uow.orders.for_run(run.id)
         sent = sum(1 for o in orders if was_sent(o))
         result = run_result(run, orders)
         summary = run_summary(run, sent)
