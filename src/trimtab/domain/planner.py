@@ -481,8 +481,11 @@ def _row_trade(
         return point
     held = portfolio.held_qty(row.symbol)
     qty = held if row.exit else min(-amount / point.price, held)
-    asset = portfolio.asset(row.symbol)
-    if not row.exit and policy.whole_shares is WholeShares.OPTIMAL and not asset.fractionable:
+    if (
+        not row.exit
+        and policy.whole_shares is WholeShares.OPTIMAL
+        and not (asset := portfolio.asset(row.symbol)).fractionable
+    ):
         if (
             asset.tradable
             and point.price >= policy.min_order
@@ -883,14 +886,15 @@ def plan_rebalance(
 
     def route(symbol: str, amount: Decimal) -> None:
         trade = _row_trade(rows_by_symbol[symbol], portfolio, policy, symbols, amount, tax)
+        if isinstance(trade, BuyWant):
+            wants.append(trade)
+            return
         if isinstance(trade, tuple):
             order, trade = trade
             if order is not None:
                 sells.append(order)
         if isinstance(trade, PlannedOrder):
             sells.append(trade)
-        elif isinstance(trade, BuyWant):
-            wants.append(trade)
         elif isinstance(trade, WholeSell):
             whole_sells.append(trade)
         else:
