@@ -12,8 +12,8 @@ import typer
 
 from trimtab.cli.app import app, decimal_option, exit_on_error
 from trimtab.cli.common import json_option
+from trimtab.cli.policy_options import policy_with
 from trimtab.cli.render import RESULT
-from trimtab.cli.settings import policy_with
 from trimtab.domain.money import NumberRange
 from trimtab.domain.policy import Policy, UntargetedHoldings
 from trimtab.services.planning import plan_snapshot

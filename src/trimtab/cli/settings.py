@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from decimal import Decimal
-from typing import Any
 
 import typer
 
 from trimtab.cli.app import app, console, exit_on_error
 from trimtab.cli.common import View, json_option, user_option
+from trimtab.cli.policy_options import BASIC, parse_options
 from trimtab.domain.policy import Policy, policy_to_json
-from trimtab.errors import InvalidInput
 from trimtab.services import policy as policy_service
 
 settings_app = typer.Typer(
@@ -20,8 +18,6 @@ settings_app = typer.Typer(
 )
 app.add_typer(settings_app, name="settings")
 
-#: The knobs that have their own columns, and their keyword in ``update_policy``.
-BASIC = ("threshold_percent", "min_trade", "cash_buffer_percent", "untargeted")
 #: A stored decimal such as ``5.0000``, printed normalised (``5``).
 DECIMAL_TEXT = re.compile(r"-?\d+\.\d+")
 OPTION_HELP = (
@@ -30,35 +26,6 @@ OPTION_HELP = (
     "Example: scope=whole_book relative_band_percent=25 invest_cash=true; "
     "relative_band_percent=off (or none, or 0) turns that band off."
 )
-
-
-def parse_options(pairs: list[str]) -> dict[str, Any]:
-    """``NAME=VALUE`` pairs into a mapping; ``true``/``false`` become booleans.
-
-    Raises ``InvalidInput`` naming a pair without ``=`` or an unknown name.
-    """
-    known = {*BASIC, "max_price_age_hours", *policy_service.OPTIONS}
-    parsed: dict[str, Any] = {}
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        name = name.strip()
-        if not sep:
-            raise InvalidInput(f"{pair!r}: expected NAME=VALUE", field="options")
-        if name not in known:
-            raise InvalidInput(f"unknown setting {name!r}", field=name)
-        lowered = value.strip().lower()
-        parsed[name] = {"true": True, "false": False}.get(lowered, value.strip())
-    return parsed
-
-
-def policy_with(policy: Policy, pairs: list[str]) -> Policy:
-    """``policy`` with the options in ``pairs`` (``NAME=VALUE``) applied, each checked."""
-    changes: dict[str, Any] = {
-        name: policy_service.check_option(name, value)
-        for name, value in parse_options(pairs).items()
-        if name in policy_service.OPTIONS
-    }
-    return policy_service.check_reserve(replace(policy, **changes))
 
 
 def _render(value: Policy) -> None:
