@@ -10,8 +10,11 @@ from rich.table import Table
 
 from trimtab.cli.app import console as stdout
 from trimtab.cli.common import View
+from trimtab.domain.money import cents
 
 if TYPE_CHECKING:
+    from decimal import Decimal
+
     from trimtab.services.contract import PlanResult
 
 ACTION_STYLE = {"sell": "bold red", "buy": "bold green", "none": "dim"}
@@ -19,11 +22,12 @@ ACTION_LABEL = {"sell": "▼ sell", "buy": "▲ buy", "none": "✓ within band"}
 HELD_LABEL = "■ held"
 
 
-def money(value: float) -> str:
-    return f"${value:,.2f}"
+def money(value: Decimal) -> str:
+    """``$1,234.50`` (``$-6.00`` when negative), rounded half-up to the cent."""
+    return f"${cents(value):,.2f}"
 
 
-def quantity(value: float) -> str:
+def quantity(value: Decimal) -> str:
     """A share quantity to the broker's 9 decimals, without trailing zeros."""
     return f"{value:,.9f}".rstrip("0").rstrip(".")
 

@@ -11,9 +11,8 @@ from trimtab.services.trades import execute_trade
 
 
 def _print_order(order: TradeResult) -> None:
-    console.print(
-        f"{order.side} {order.qty:g} {order.symbol}: {order.status} (order {order.order_id})"
-    )
+    qty = f"{order.qty.normalize():f}"
+    console.print(f"{order.side} {qty} {order.symbol}: {order.status} (order {order.order_id})")
 
 
 ORDER = View(_print_order)

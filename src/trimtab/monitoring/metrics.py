@@ -76,7 +76,7 @@ def record_run(
     ).inc()
     RUN_SECONDS.labels(trigger=trigger, dry_run=str(dry_run).lower()).observe(seconds)
     for row in result.drift_analysis:
-        DRIFT.observe(abs(row.drift_percent))
+        DRIFT.observe(float(abs(row.drift_percent)))
 
 
 def record_run_error(*, user_id: int, trigger: str, dry_run: bool, code: str) -> None:

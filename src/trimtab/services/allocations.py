@@ -8,25 +8,21 @@ one row at a time. The sum is enforced when a run plans.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, ClassVar
 
 from trimtab.domain.money import to_decimal
 from trimtab.domain.targets import Target, check_target, check_unique, enabled_total
 from trimtab.errors import InvalidTargets, NotFound
 from trimtab.services.context import AppContext
-from trimtab.services.contract import SCHEMA_CONFIG, Number
+from trimtab.services.contract import Number, result
 from trimtab.store.models import AllocationRow
 from trimtab.store.unit_of_work import UnitOfWork
 
 
-@dataclass(frozen=True, kw_only=True)
+@result
 class Allocation:
     """One symbol's target (percent of the portfolio value) and its own bands."""
-
-    __pydantic_config__: ClassVar[dict[str, Any]] = SCHEMA_CONFIG
 
     symbol: str
     target_percent: Number
@@ -50,11 +46,9 @@ class Allocation:
         )
 
 
-@dataclass(frozen=True, kw_only=True)
+@result
 class AllocationList:
     """A user's targets and the sum of the enabled ones."""
-
-    __pydantic_config__: ClassVar[dict[str, Any]] = SCHEMA_CONFIG
 
     allocations: tuple[Allocation, ...]
     total_percent: Number

@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar, cast
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar, cast, dataclass_transform
 
 from trimtab.domain import drift
 from trimtab.domain.drift import Action, HoldReason
 from trimtab.domain.lifecycle import OrderStatusValue, RunStatus, Trigger
-from trimtab.domain.money import CENT
+from trimtab.domain.money import CENT, ZERO
 from trimtab.domain.planner import (
     BuyBudget,
     Plan,
@@ -52,6 +52,15 @@ SCHEMA_CONFIG: dict[str, Any] = {
 Model = TypeVar("Model")
 
 
+@dataclass_transform(frozen_default=True, kw_only_default=True)
+def result(cls: type[Model]) -> type[Model]:
+    """Declare a result: a frozen, keyword-only dataclass that pydantic reads with
+    ``SCHEMA_CONFIG`` (unless the class, or a base, gives its own ``__pydantic_config__``)."""
+    if not hasattr(cls, "__pydantic_config__"):
+        setattr(cls, "__pydantic_config__", SCHEMA_CONFIG)  # noqa: B010 (mypy: no such attribute on type[Model])
+    return dataclass(frozen=True, kw_only=True)(cls)
+
+
 class _NumberInJSON:
     """``Annotated`` metadata for pydantic: the Decimal is written as a JSON number (the
     services keep exact decimals; clients read numbers, as the original contract does)."""
@@ -71,11 +80,9 @@ class _NumberInJSON:
 Number = Annotated[Decimal, _NumberInJSON()]
 
 
-def number(value: Decimal, places: Decimal | None = None) -> float:
-    """A Decimal as a JSON number, rounded half-up to ``places`` when given."""
-    if places is not None:
-        value = value.quantize(places, rounding=ROUND_HALF_UP)
-    return float(value)
+def rounded(value: Decimal, places: Decimal) -> Decimal:
+    """``value`` rounded half-up to ``places`` (for display: every decision is made already)."""
+    return value.quantize(places, rounding=ROUND_HALF_UP)
 
 
 _ADAPTERS: dict[type[Any], TypeAdapter[Any]] = {}
@@ -104,65 +111,57 @@ def from_json(kind: type[Model], data: Any) -> Model:
 # -- the rebalancing contract -------------------------------------------------------------
 
 
-@dataclass(frozen=True, kw_only=True)
+@result
 class DriftRow:
     """One row of ``drift_analysis``: exactly the original callable's six keys."""
 
-    __pydantic_config__: ClassVar[dict[str, Any]] = SCHEMA_CONFIG
-
     symbol: str
-    target_percent: float
+    target_percent: Number
     """Percent of the portfolio value, rounded to 0.01."""
-    actual_percent: float
-    drift_percent: float
+    actual_percent: Number
+    drift_percent: Number
     """actual_percent − target_percent, in percentage points."""
     needs_rebalance: bool
     action: Action
 
 
-@dataclass(frozen=True, kw_only=True)
+@result
 class TradeExecuted:
     """One order the run sent: the original callable's five keys, then its fill so far."""
 
-    __pydantic_config__: ClassVar[dict[str, Any]] = SCHEMA_CONFIG
-
     symbol: str
     side: Side
-    qty: float
+    qty: Number
     order_id: str | None
     """The broker's id; null when the broker refused the order before giving one."""
     status: OrderStatusValue
-    filled_qty: float = 0.0
-    filled_avg_price: float | None = None
+    filled_qty: Number = ZERO
+    filled_avg_price: Number | None = None
     """USD per share or coin."""
     submitted_at: datetime | None = None
     updated_at: datetime | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@result
 class TradePlanned:
     """An order the plan would place (USD; ``qty`` in shares or coins)."""
 
-    __pydantic_config__: ClassVar[dict[str, Any]] = SCHEMA_CONFIG
-
     symbol: str
     side: Side
-    qty: float
-    price: float
-    notional: float
+    qty: Number
+    price: Number
+    notional: Number
     price_as_of: datetime | None = None
     price_source: str | None = None
     asset_class: AssetClass = AssetClass.US_EQUITY
     exit: bool = False
-    estimated_gain: dict[Term, float] | None = None
+    estimated_gain: dict[Term, Number] | None = None
     """A tax-aware sell's estimated realised gain per term (USD)."""
 
 
-@dataclass(frozen=True, kw_only=True)
+@result
 class TradeSkipped:
     """A trade the plan wanted and dropped, and why."""
-
-    __pydantic_config__: ClassVar[dict[str, Any]] = SCHEMA_CONFIG
 
     symbol: str
     side: Side | None
@@ -170,21 +169,19 @@ class TradeSkipped:
     message: str
 
 
-@dataclass(frozen=True, kw_only=True)
+@result
 class DriftDetail:
     """A drift row's facts beyond the six keys (``docs/rebalancing.md``)."""
 
-    __pydantic_config__: ClassVar[dict[str, Any]] = SCHEMA_CONFIG
-
     symbol: str
-    band_percent: float
+    band_percent: Number
     """The band's half-width in percentage points (``docs/policies.md``)."""
     traded: bool
     """Whether the plan trades the symbol."""
     reason: Reason | SkipReason | None
     """Why the plan trades the symbol, or not."""
     reason_message: str | None
-    market_value: float
+    market_value: Number
     asset_class: AssetClass
     targeted: bool
     exit: bool
@@ -193,26 +190,22 @@ class DriftDetail:
     note: str | None
 
 
-@dataclass(frozen=True, kw_only=True)
+@result
 class BuyBudgetOut:
     """The limits buys were sized to (USD): ``spendable`` is the smallest of them."""
 
-    __pydantic_config__: ClassVar[dict[str, Any]] = SCHEMA_CONFIG
-
-    cash: float
-    buying_power: float | None
-    uninvested: float
-    short_proceeds: float
-    open_orders: float
-    buffer: float
-    spendable: float
+    cash: Number
+    buying_power: Number | None
+    uninvested: Number
+    short_proceeds: Number
+    open_orders: Number
+    buffer: Number
+    spendable: Number
 
 
-@dataclass(frozen=True, kw_only=True)
+@result
 class AccountFlags:
     """The broker account's own flags, as read before planning."""
-
-    __pydantic_config__: ClassVar[dict[str, Any]] = SCHEMA_CONFIG
 
     status: str
     trading_blocked: bool
@@ -222,7 +215,7 @@ class AccountFlags:
     shorting_enabled: bool
 
 
-@dataclass(frozen=True, kw_only=True)
+@result
 class PlanResult:
     """The rebalancing contract for a plan (``trimtab plan``): the five original keys first."""
 
@@ -259,7 +252,7 @@ class PlanResult:
     needs_rebalance: bool
     drift_analysis: tuple[DriftRow, ...]
     trades_executed: tuple[TradeExecuted, ...]
-    portfolio_value: float
+    portfolio_value: Number
     """The account's value (USD)."""
     message: str
     dry_run: bool
@@ -268,16 +261,16 @@ class PlanResult:
     skipped: tuple[TradeSkipped, ...] = ()
     drift_details: tuple[DriftDetail, ...] = ()
     buy_budget: BuyBudgetOut | None = None
-    curing_deposit: float | None = None
+    curing_deposit: Number | None = None
     """The deposit (USD) that reaches every target without selling."""
-    realised_gains: dict[Term, float] = field(default_factory=dict)
+    realised_gains: dict[Term, Number] = field(default_factory=dict)
     """The planned sells' estimated gains per term (USD; tax-aware plans)."""
     trading_blocked: str | None = None
     """Why orders would be refused now (the risk gate or the account), if they would."""
     account: AccountFlags | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@result
 class CheckResult(PlanResult):
     """A recorded run's contract: the plan's, with the run's id and status."""
 
@@ -287,12 +280,10 @@ class CheckResult(PlanResult):
     """True when an unfinished run was picked up instead of planning a new one."""
 
 
-@dataclass(frozen=True, kw_only=True)
+@result
 class RunAccepted:
     """A live run that goes on after the answer: follow it at ``GET /api/runs/{run_id}``
     and on ``GET /api/events``."""
-
-    __pydantic_config__: ClassVar[dict[str, Any]] = SCHEMA_CONFIG
 
     run_id: int
     status: RunStatus
@@ -312,11 +303,9 @@ class EventKind(StrEnum):
     SETTINGS_CHANGED = "settings_changed"
 
 
-@dataclass(frozen=True, kw_only=True)
+@result
 class RunEvent:
     """The data of ``run_started`` (``run_id`` only) and ``run_finished``."""
-
-    __pydantic_config__: ClassVar[dict[str, Any]] = SCHEMA_CONFIG
 
     run_id: int
     status: RunStatus | None = None
@@ -327,9 +316,9 @@ def drift_row(row: drift.DriftRow) -> DriftRow:
     """Exactly the six keys (the facts of ours are in ``drift_detail``)."""
     return DriftRow(
         symbol=row.symbol,
-        target_percent=number(row.target_percent, PERCENT_PLACES),
-        actual_percent=number(row.actual_percent, PERCENT_PLACES),
-        drift_percent=number(row.drift_percent, PERCENT_PLACES),
+        target_percent=rounded(row.target_percent, PERCENT_PLACES),
+        actual_percent=rounded(row.actual_percent, PERCENT_PLACES),
+        drift_percent=rounded(row.drift_percent, PERCENT_PLACES),
         needs_rebalance=row.needs_rebalance,
         action=row.action,
     )
@@ -339,11 +328,11 @@ def drift_detail(row: drift.DriftRow, decision: SymbolDecision | None = None) ->
     """A row's facts and the plan's verdict on it (``reason`` is a ``Reason`` or ``SkipReason``)."""
     return DriftDetail(
         symbol=row.symbol,
-        band_percent=number(row.threshold_percent, PERCENT_PLACES),
+        band_percent=rounded(row.threshold_percent, PERCENT_PLACES),
         traded=decision.traded if decision else False,
         reason=_reason(decision.reason) if decision else None,
         reason_message=decision.message if decision else None,
-        market_value=number(row.market_value, CENT),
+        market_value=rounded(row.market_value, CENT),
         asset_class=row.asset_class,
         targeted=row.targeted,
         exit=row.exit,
@@ -363,15 +352,15 @@ def trade_planned(order: PlannedOrder) -> TradePlanned:
     return TradePlanned(
         symbol=order.symbol,
         side=order.side,
-        qty=number(order.qty),
-        price=number(order.price),
-        notional=number(order.notional, CENT),
+        qty=order.qty,
+        price=order.price,
+        notional=rounded(order.notional, CENT),
         price_as_of=order.price_as_of,
         price_source=order.price_source,
         asset_class=order.asset_class,
         exit=order.exit,
         estimated_gain=(
-            {term: number(gain, CENT) for term, gain in order.estimated_gain.items()}
+            {term: rounded(gain, CENT) for term, gain in order.estimated_gain.items()}
             if order.estimated_gain is not None
             else None
         ),
@@ -382,15 +371,15 @@ def buy_budget(budget: BuyBudget | None) -> BuyBudgetOut | None:
     if budget is None:
         return None
     return BuyBudgetOut(
-        cash=number(budget.cash, CENT),
+        cash=rounded(budget.cash, CENT),
         buying_power=(
-            number(budget.buying_power, CENT) if budget.buying_power is not None else None
+            rounded(budget.buying_power, CENT) if budget.buying_power is not None else None
         ),
-        uninvested=number(budget.uninvested, CENT),
-        short_proceeds=number(budget.short_proceeds, CENT),
-        open_orders=number(budget.open_orders, CENT),
-        buffer=number(budget.buffer, CENT),
-        spendable=number(budget.spendable, CENT),
+        uninvested=rounded(budget.uninvested, CENT),
+        short_proceeds=rounded(budget.short_proceeds, CENT),
+        open_orders=rounded(budget.open_orders, CENT),
+        buffer=rounded(budget.buffer, CENT),
+        spendable=rounded(budget.spendable, CENT),
     )
 
 
@@ -415,7 +404,7 @@ def plan_result(
         needs_rebalance=plan.needs_rebalance,
         drift_analysis=tuple(drift_row(row) for row in plan.drift),
         trades_executed=(),
-        portfolio_value=number(plan.portfolio_value, CENT),
+        portfolio_value=rounded(plan.portfolio_value, CENT),
         message=message or plan.message,
         dry_run=dry_run,
         outcome=plan.outcome,
@@ -424,9 +413,9 @@ def plan_result(
         drift_details=tuple(drift_detail(row, decisions.get(row.symbol)) for row in plan.drift),
         buy_budget=buy_budget(plan.budget),
         curing_deposit=(
-            number(plan.curing_deposit, CENT) if plan.curing_deposit is not None else None
+            rounded(plan.curing_deposit, CENT) if plan.curing_deposit is not None else None
         ),
-        realised_gains={term: number(plan.realised_gain(term), CENT) for term in Term},
+        realised_gains={term: rounded(plan.realised_gain(term), CENT) for term in Term},
         trading_blocked=trading_blocked,
         account=account,
     )
@@ -435,48 +424,42 @@ def plan_result(
 # -- runs and their orders ------------------------------------------------------------------
 
 
-@dataclass(frozen=True, kw_only=True)
+@result
 class TradeResult:
     """One order placed by ``execute_trade`` (``POST /api/trades``), as the broker has it."""
-
-    __pydantic_config__: ClassVar[dict[str, Any]] = SCHEMA_CONFIG
 
     order_id: str | None
     client_order_id: str
     symbol: str
     side: Side
-    qty: float
+    qty: Number
     status: OrderStatusValue
     submitted_at: datetime | None
 
 
-@dataclass(frozen=True, kw_only=True)
+@result
 class OrderRecord:
     """One order as recorded (run details' ``orders``, ``order_updated`` event data)."""
-
-    __pydantic_config__: ClassVar[dict[str, Any]] = SCHEMA_CONFIG
 
     id: int
     run_id: int | None
     client_order_id: str
     symbol: str
     side: Side
-    qty: float
-    planned_price: float | None
+    qty: Number
+    planned_price: Number | None
     status: OrderStatusValue
     broker_order_id: str | None
-    filled_qty: float
-    filled_avg_price: float | None
+    filled_qty: Number
+    filled_avg_price: Number | None
     error: str | None
     submitted_at: datetime | None
     updated_at: datetime
 
 
-@dataclass(frozen=True, kw_only=True)
+@result
 class RunSummary:
     """One run in the history (``GET /api/runs``)."""
-
-    __pydantic_config__: ClassVar[dict[str, Any]] = SCHEMA_CONFIG
 
     id: int
     created_at: datetime
@@ -486,25 +469,23 @@ class RunSummary:
     dry_run: bool
     status: RunStatus
     needs_rebalance: bool
-    max_drift_percent: float | None
+    max_drift_percent: Number | None
     """The largest |drift| in percentage points when the run planned."""
     orders_count: int
     """Orders the broker answered for."""
-    portfolio_value: float
+    portfolio_value: Number
     message: str
 
 
-@dataclass(frozen=True, kw_only=True)
+@result
 class RunList:
     """A page of the history, newest first, and how many runs there are in all."""
-
-    __pydantic_config__: ClassVar[dict[str, Any]] = SCHEMA_CONFIG
 
     runs: tuple[RunSummary, ...]
     total: int
 
 
-@dataclass(frozen=True, kw_only=True)
+@result
 class RunDetail(CheckResult, RunSummary):
     """One run: its summary beside its contract result, its inputs and its orders."""
 

@@ -13,10 +13,10 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, ClassVar, Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
 import structlog
@@ -25,7 +25,7 @@ from trimtab.errors import BrokerAuthFailed, BrokerError, BrokerUnavailable, Inv
 from trimtab.keys import credentials_cipher, server_secret
 from trimtab.monitoring.metrics import NOTIFICATION_FAILURES
 from trimtab.services.context import AppContext
-from trimtab.services.contract import SCHEMA_CONFIG, CheckResult, to_json
+from trimtab.services.contract import CheckResult, result, to_json
 from trimtab.services.notify_delivery import Channel, DeliveryStatus
 from trimtab.services.notify_webhook import new_webhook_secret
 from trimtab.services.run_records import RunStatus
@@ -64,11 +64,9 @@ RUN_EVENTS = {
 }
 
 
-@dataclass(frozen=True, kw_only=True)
+@result
 class NotificationPrefs:
     """What a user is told about and where (``GET|PUT /api/notifications``)."""
-
-    __pydantic_config__: ClassVar[dict[str, Any]] = SCHEMA_CONFIG
 
     events: tuple[str, ...]
     email: str | None
@@ -81,11 +79,9 @@ class NotificationPrefs:
     available_events: tuple[str, ...] = DEFAULT_EVENTS
 
 
-@dataclass(frozen=True, kw_only=True)
+@result
 class Delivery:
     """One notification sent, or being sent, to one channel."""
-
-    __pydantic_config__: ClassVar[dict[str, Any]] = SCHEMA_CONFIG
 
     id: int
     event: str
@@ -100,11 +96,9 @@ class Delivery:
     delivered_at: datetime | None
 
 
-@dataclass(frozen=True, kw_only=True)
+@result
 class DeliveryList:
     """Deliveries, newest first, and how many there are in all."""
-
-    __pydantic_config__: ClassVar[dict[str, Any]] = SCHEMA_CONFIG
 
     deliveries: tuple[Delivery, ...]
     total: int
@@ -265,7 +259,7 @@ def run_summary(result: CheckResult) -> dict[str, Any]:
         "run_id": result.run_id,
         "status": str(result.status),
         "message": result.message,
-        "portfolio_value": result.portfolio_value,
+        "portfolio_value": data["portfolio_value"],
         "dry_run": result.dry_run,
         "drift_analysis": data["drift_analysis"],
         "orders": data["trades_executed"],

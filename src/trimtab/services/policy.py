@@ -4,11 +4,11 @@ with holdings that have no target, and the oldest price a plan trades on."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 from trimtab.domain.money import MONEY_RANGE, PERCENT_RANGE, ZERO, NumberRange
 from trimtab.domain.policy import (
@@ -24,7 +24,7 @@ from trimtab.domain.policy import (
     policy_to_json,
 )
 from trimtab.errors import InvalidInput
-from trimtab.services.contract import SCHEMA_CONFIG, Number
+from trimtab.services.contract import Number, result
 
 # The store is imported where it is used: ``trimtab plan`` checks options with no database.
 if TYPE_CHECKING:
@@ -54,12 +54,10 @@ def price_age_hours(policy: Policy) -> Decimal:
     return Decimal(int(policy.max_price_age.total_seconds())) / SECONDS_PER_HOUR
 
 
-@dataclass(frozen=True, kw_only=True)
+@result
 class PolicyView:
     """A user's rebalancing rules as ``GET /api/settings`` and ``trimtab settings show``
     give them (``docs/policies.md``): exact decimals, written as JSON numbers."""
-
-    __pydantic_config__: ClassVar[dict[str, Any]] = SCHEMA_CONFIG
 
     threshold_percent: Number
     min_trade: Number

@@ -6,57 +6,49 @@ the broker's ``market_value``, the whole at the account's equity.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ClassVar
 
 from trimtab.domain.money import CENT, ZERO, percent_of
 from trimtab.domain.portfolio import AssetClass, Portfolio
 from trimtab.services.broker_view import read_account
 from trimtab.services.context import AppContext
-from trimtab.services.contract import PERCENT_PLACES, SCHEMA_CONFIG, number
+from trimtab.services.contract import PERCENT_PLACES, Number, result, rounded
 
 
-@dataclass(frozen=True, kw_only=True)
+@result
 class PositionView:
     """One holding and its share of the portfolio value."""
 
-    __pydantic_config__: ClassVar[dict[str, Any]] = SCHEMA_CONFIG
-
     symbol: str
-    qty: float
+    qty: Number
     """Signed: a short position is negative."""
-    price: float
-    market_value: float
+    price: Number
+    market_value: Number
     """The broker's own figure (USD), signed like qty."""
-    actual_percent: float
+    actual_percent: Number
     asset_class: AssetClass
     side: str
     """``long`` or ``short``."""
 
 
-@dataclass(frozen=True, kw_only=True)
+@result
 class PortfolioView:
     """The account's value, cash and positions, from the broker (USD)."""
 
-    __pydantic_config__: ClassVar[dict[str, Any]] = SCHEMA_CONFIG
-
-    portfolio_value: float
+    portfolio_value: Number
     """The account's equity (USD)."""
-    cash: float
-    buying_power: float
-    equity: float
+    cash: Number
+    buying_power: Number
+    equity: Number
     valuation_agrees: bool
     """Whether cash + the positions' market values is within a cent of equity."""
     positions: tuple[PositionView, ...]
     as_of: datetime
 
 
-@dataclass(frozen=True, kw_only=True)
+@result
 class AssetInfo:
     """Whether the broker knows a symbol and how it may be traded."""
-
-    __pydantic_config__: ClassVar[dict[str, Any]] = SCHEMA_CONFIG
 
     symbol: str
     tradable: bool
@@ -67,18 +59,18 @@ def valuation(portfolio: Portfolio, as_of: datetime) -> PortfolioView:
     """Value, cash, buying power and each position's share of the value (USD, percent)."""
     value = portfolio.value
     return PortfolioView(
-        portfolio_value=number(value, CENT),
-        cash=number(portfolio.cash, CENT),
-        buying_power=number(portfolio.buying_power or ZERO, CENT),
-        equity=number(value, CENT),
+        portfolio_value=rounded(value, CENT),
+        cash=rounded(portfolio.cash, CENT),
+        buying_power=rounded(portfolio.buying_power or ZERO, CENT),
+        equity=rounded(value, CENT),
         valuation_agrees=portfolio.valuation_agrees,
         positions=tuple(
             PositionView(
                 symbol=h.symbol,
-                qty=number(h.qty),
-                price=number(h.price.price if h.price else ZERO),
-                market_value=number(h.market_value, CENT),
-                actual_percent=number(
+                qty=h.qty,
+                price=h.price.price if h.price else ZERO,
+                market_value=rounded(h.market_value, CENT),
+                actual_percent=rounded(
                     percent_of(h.market_value, value) if value > ZERO else ZERO, PERCENT_PLACES
                 ),
                 asset_class=h.asset_class,

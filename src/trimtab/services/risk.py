@@ -7,24 +7,20 @@ stops every order; drift is still reported. A missing row means trading is on.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ClassVar
 
 from trimtab.domain.risk import RiskStatus, trading_block_reason
 from trimtab.errors import Forbidden, NotFound
 from trimtab.services.context import AppContext
-from trimtab.services.contract import SCHEMA_CONFIG
+from trimtab.services.contract import result
 from trimtab.store.models import RiskStatusRow
 from trimtab.store.repositories import SYSTEM_SCOPE, user_scope
 from trimtab.store.unit_of_work import UnitOfWork
 
 
-@dataclass(frozen=True, kw_only=True)
+@result
 class RiskRow:
     """One row of switches (the system's or a user's) and who changed it last."""
-
-    __pydantic_config__: ClassVar[dict[str, Any]] = SCHEMA_CONFIG
 
     trading_enabled: bool
     drawdown_recovery: bool
@@ -40,11 +36,9 @@ class RiskRow:
         )
 
 
-@dataclass(frozen=True, kw_only=True)
+@result
 class RiskView:
     """Both rows and what they mean now (``GET /api/risk``, ``trimtab risk show``)."""
-
-    __pydantic_config__: ClassVar[dict[str, Any]] = SCHEMA_CONFIG
 
     system: RiskRow
     user: RiskRow

@@ -9,7 +9,7 @@ from trimtab.domain.lifecycle import RunStatus, Trigger
 from trimtab.domain.money import CENT
 from trimtab.errors import InvalidInput, NotFound
 from trimtab.services.context import AppContext
-from trimtab.services.contract import RunDetail, RunList, RunSummary, number
+from trimtab.services.contract import RunDetail, RunList, RunSummary, rounded
 from trimtab.services.run_records import NOT_SENT, order_record, run_result, was_sent
 from trimtab.store.models import RebalanceRunRow
 
@@ -27,9 +27,9 @@ def run_summary(run: RebalanceRunRow, orders_sent: int) -> RunSummary:
         dry_run=run.dry_run,
         status=RunStatus(run.status),
         needs_rebalance=run.needs_rebalance,
-        max_drift_percent=number(drift) if drift is not None else None,
+        max_drift_percent=drift,
         orders_count=orders_sent,
-        portfolio_value=number(run.portfolio_value, CENT),
+        portfolio_value=rounded(run.portfolio_value, CENT),
         message=run.message,
     )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
-from typing import Any, ClassVar, Literal
+from typing import Any, Literal
 
 from trimtab.domain.schedule import (
     EXCHANGE_TZ,
@@ -23,7 +23,7 @@ from trimtab.domain.schedule import (
 )
 from trimtab.errors import InvalidInput, enum_choice
 from trimtab.services.context import AppContext
-from trimtab.services.contract import SCHEMA_CONFIG, to_json
+from trimtab.services.contract import result, to_json
 from trimtab.services.market_calendar import exchange_calendar
 from trimtab.services.run_records import RunStatus
 from trimtab.store.models import ScheduleRow
@@ -224,12 +224,10 @@ def set_schedule(ctx: AppContext, user_id: int, **fields: Any) -> ScheduleView:
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday"]
 
 
-@dataclass(frozen=True, kw_only=True)
+@result
 class ScheduleSettings:
     """A schedule as ``GET|PUT /api/schedule``, ``trimtab schedule show --json`` and the
     audit log give it (``docs/automation.md``)."""
-
-    __pydantic_config__: ClassVar[dict[str, Any]] = SCHEMA_CONFIG
 
     frequency: Frequency
     time_of_day: str

@@ -20,7 +20,7 @@ from trimtab.errors import (
 )
 from trimtab.services.broker_accounts import account_lock
 from trimtab.services.context import AppContext
-from trimtab.services.contract import TradeResult, number
+from trimtab.services.contract import TradeResult
 from trimtab.services.notifications import tells_broker_failures
 from trimtab.services.order_sending import send_order
 from trimtab.services.order_steps import order_changed
@@ -144,7 +144,7 @@ def _trade_json(answer: Order) -> TradeResult:
         client_order_id=answer.client_order_id,
         symbol=answer.symbol,
         side=answer.side,
-        qty=number(answer.qty or ZERO),
+        qty=answer.qty or ZERO,
         status=answer.status,
         submitted_at=answer.submitted_at,
     )
