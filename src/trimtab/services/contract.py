@@ -102,6 +102,12 @@ def to_json(value: Any) -> Any:
     return _adapter(type(value)).dump_python(value, mode="json")
 
 
+def to_json_bytes(value: Any) -> bytes:
+    """``to_json`` written out as UTF-8 JSON in one step: the bytes the API answers with."""
+    data: bytes = _adapter(type(value)).dump_json(value)
+    return data
+
+
 def from_json(kind: type[Model], data: Any) -> Model:
     """A result read back from JSON (a stored run): ``pydantic.ValidationError`` if malformed."""
     result: Model = _adapter(kind).validate_python(data)

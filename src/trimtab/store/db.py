@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,10 +14,11 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
 from trimtab.errors import TrimtabError
 
@@ -91,7 +94,26 @@ def _serialise_sqlite_writers(engine: Engine) -> None:
     a read-then-write (the paper books, the run lock) atomic, as ``FOR UPDATE`` is
     on PostgreSQL. A transaction that only reads begins deferred: in WAL mode it
     reads a snapshot without waiting for the writer or for other readers.
+
+    The writers of this process also queue on a lock of the engine before their
+    ``BEGIN IMMEDIATE``, held until their commit or rollback: SQLite's own busy handler
+    polls with sleeps that grow to 100 ms, so a writer that met the lock taken slept on
+    long after it was free (the slow tail of a busy API); the queue hands the lock over
+    at once. Writers of other processes still meet the busy handler, and a writer waits
+    at most ``SQLITE_BUSY_TIMEOUT`` either way.
     """
+    writers = threading.Lock()
+
+    def release(info: dict[Any, Any]) -> None:
+        if info.pop(_HOLDS_WRITER_LOCK, False):
+            writers.release()
+
+    def release_for(connection: PoolProxiedConnection) -> None:
+        try:
+            info = connection.info
+        except NotImplementedError:
+            return  # the dialect's first look at a new connection: no transaction of ours
+        release(info)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -102,9 +124,55 @@ def _serialise_sqlite_writers(engine: Engine) -> None:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(connection: Any) -> None:
-        read_only = connection.get_execution_options().get(READ_ONLY, False)
-        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+    def _on_begin(connection: Connection) -> None:
+        if connection.get_execution_options().get(READ_ONLY, False):
+            connection.exec_driver_sql("BEGIN")
+            return
+        info = connection.info
+        if not info.get(_HOLDS_WRITER_LOCK):
+            if not writers.acquire(timeout=SQLITE_BUSY_TIMEOUT):
+                raise OperationalError(
+                    "BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked")
+                )
+            info[_HOLDS_WRITER_LOCK] = True
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            release(info)
+            raise
+
+    # The transaction ends in the dialect's commit or rollback (a pooled connection's
+    # reset on check-in included); a connection dropped without either ends it too.
+    dialect = engine.dialect
+    commit, rollback = dialect.do_commit, dialect.do_rollback
+
+    def do_commit(dbapi_connection: PoolProxiedConnection) -> None:
+        try:
+            commit(dbapi_connection)
+        finally:
+            release_for(dbapi_connection)
+
+    def do_rollback(dbapi_connection: PoolProxiedConnection) -> None:
+        try:
+            rollback(dbapi_connection)
+        finally:
+            release_for(dbapi_connection)
+
+    dialect.do_commit = do_commit  # type: ignore[method-assign]
+    dialect.do_rollback = do_rollback  # type: ignore[method-assign]
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+        release(record.info)
+
+    @event.listens_for(engine, "invalidate")
+    def _on_invalidate(_dbapi_connection: Any, record: ConnectionPoolEntry, _err: Any) -> None:
+        release(record.info)
+
+
+#: Marks (in a pooled connection's ``info``) the connection whose transaction holds the
+#: engine's writer lock.
+_HOLDS_WRITER_LOCK = "trimtab_holds_writer_lock"
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

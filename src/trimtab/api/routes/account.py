@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
+from trimtab.api.answers import ResultResponse
 from trimtab.api.deps import AdminUser, Ctx, CurrentUser
 from trimtab.api.schemas import (
     PolicyBody,
@@ -18,9 +19,9 @@ router = APIRouter(tags=["account"])
 
 
 @router.get("/api/portfolio", response_model=PortfolioView)
-def get_portfolio(user: CurrentUser, ctx: Ctx) -> PortfolioView:
+def get_portfolio(user: CurrentUser, ctx: Ctx) -> Response:
     """Value, cash, buying power and positions with their actual weights, from the broker."""
-    return portfolio.portfolio_view(ctx, user.id)
+    return ResultResponse(portfolio.portfolio_view(ctx, user.id))
 
 
 @router.get("/api/assets/{symbol}", response_model=AssetInfo)

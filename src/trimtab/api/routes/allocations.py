@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
+from trimtab.api.answers import ResultResponse
 from trimtab.api.deps import Ctx, CurrentUser
 from trimtab.api.schemas import AllocationIn, AllocationsIn, AllocationUpdate
 from trimtab.domain.targets import Target
@@ -24,9 +25,9 @@ def _target(item: AllocationIn) -> Target:
 
 
 @router.get("/api/allocations", response_model=AllocationList)
-def list_allocations(user: CurrentUser, ctx: Ctx) -> AllocationList:
+def list_allocations(user: CurrentUser, ctx: Ctx) -> Response:
     """The caller's targets and the sum of the enabled ones."""
-    return allocations.list_allocations(ctx, user.id)
+    return ResultResponse(allocations.list_allocations(ctx, user.id))
 
 
 @router.put("/api/allocations", response_model=AllocationList)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Path, Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
+from trimtab.api.answers import ResultResponse
 from trimtab.api.deps import Ctx, CurrentUser, Launcher
 from trimtab.api.schemas import MAX_ID, CheckBody, PlanBody, TradeBody
 from trimtab.domain.lifecycle import RunStatus, Trigger
@@ -41,7 +42,7 @@ def check(body: CheckBody, user: CurrentUser, ctx: Ctx, launcher: Launcher) -> A
     ``a rebalance is already running``.
     """
     if body.dry_run:
-        return run_check(ctx, launcher, user.id, body)
+        return ResultResponse(run_check(ctx, launcher, user.id, body))
     started = background.start_in_background(
         ctx, launcher, user.id, symbols=body.symbols, queue_if_closed=body.queue_if_closed
     )
@@ -105,14 +106,15 @@ def list_runs(
     dry_run: bool | None = Query(None, description="Only dry runs (true) or live runs (false)."),
     trigger: Trigger | None = Query(None, description="Only runs started this way."),
     status: RunStatus | None = Query(None, description="Only runs with this status."),
-) -> RunList:
+) -> Response:
     """The caller's runs, newest first; ``total`` counts the runs the filters keep."""
-    return runs.list_runs(
+    page = runs.list_runs(
         ctx, user.id, limit=limit, offset=offset, dry_run=dry_run, trigger=trigger, status=status
     )
+    return ResultResponse(page)
 
 
 @router.get("/api/runs/{run_id}", response_model=RunDetail)
-def get_run(user: CurrentUser, ctx: Ctx, run_id: int = Path(ge=1, le=MAX_ID)) -> RunDetail:
+def get_run(user: CurrentUser, ctx: Ctx, run_id: int = Path(ge=1, le=MAX_ID)) -> Response:
     """One run with its orders; another user's run is 404."""
-    return runs.get_run(ctx, user.id, run_id)
+    return ResultResponse(runs.get_run(ctx, user.id, run_id))
