@@ -12,6 +12,7 @@ These are stdlib dataclasses so that building one (``trimtab plan``) imports no 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -88,12 +89,20 @@ def rounded(value: Decimal, places: Decimal) -> Decimal:
 _ADAPTERS: dict[type[Any], TypeAdapter[Any]] = {}
 
 
+_ADAPTERS_BUILT = threading.Lock()
+
+
 def _adapter(kind: type[Any]) -> TypeAdapter[Any]:
     adapter = _ADAPTERS.get(kind)
     if adapter is None:
-        from pydantic import TypeAdapter
+        # One thread builds it: pydantic evaluating the annotations in several threads
+        # at once can fail (the API's first requests arrive together on worker threads).
+        with _ADAPTERS_BUILT:
+            adapter = _ADAPTERS.get(kind)
+            if adapter is None:
+                from pydantic import TypeAdapter
 
-        adapter = _ADAPTERS[kind] = TypeAdapter(kind)
+                adapter = _ADAPTERS[kind] = TypeAdapter(kind)
     return adapter
 
 
