@@ -26,7 +26,9 @@ from trimtab.keys import credentials_cipher, server_secret
 from trimtab.services import allocations, users
 from trimtab.services.broker_accounts import (
     _ACCOUNT_IDS,
+    BrokerKind,
     BrokerSource,
+    BrokerStatus,
     account_key,
     account_lock,
     broker_connection,
@@ -92,13 +94,14 @@ def test_connecting_tests_the_keys_and_stores_the_secret_encrypted(
 ) -> None:
     on_sim(ctx, alpaca_sim)
     assert isinstance(ctx.broker_for(user_id), StoredPaperBroker)
-    connection, check = connect_alpaca(ctx, user_id, f" {SHARED_ACCOUNT} ", SECRET)
+    connected = connect_alpaca(ctx, user_id, f" {SHARED_ACCOUNT} ", SECRET)
+    connection, check = connected.connection, connected.account
     account_id = ACCOUNT_ID
     assert (check.account_id, check.status, check.paper) == (account_id, "ACTIVE", True)
     assert (check.trading_blocked, check.account_blocked) == (False, False)
     assert (check.pattern_day_trader, check.shorting_enabled) == (False, False)
     assert connection.source is BrokerSource.OWN
-    assert (connection.key_id_masked, connection.secret_set) == ("PK…0001", True)
+    assert (connection.key_id, connection.secret_set) == ("PK…0001", True)
     assert connection.account_id == account_id
     [row] = stored_rows(ctx)
     assert row.key_id == SHARED_ACCOUNT and row.secret_encrypted
@@ -131,9 +134,9 @@ def test_a_live_account_needs_confirmation(
         connect_alpaca(ctx, user_id, SHARED_ACCOUNT, SECRET, paper=False)
     assert (err.value.code, err.value.field) == ("live_not_confirmed", "confirm_live")
     assert stored_rows(ctx) == []
-    connection, _ = connect_alpaca(
+    connection = connect_alpaca(
         ctx, user_id, SHARED_ACCOUNT, SECRET, paper=False, confirm_live=True
-    )
+    ).connection
     assert connection.paper is False
     assert account_key(ctx, user_id) == f"alpaca:live:{ACCOUNT_ID}"
 
@@ -192,19 +195,19 @@ def test_the_server_account_belongs_to_the_only_user(
     assert isinstance(ctx.broker_for(user_id), AlpacaBroker)
     status = broker_status(ctx, user_id)
     account_id = ACCOUNT_ID
-    assert status == {
-        "name": "alpaca",
-        "paper": True,
-        "source": "server",
-        "account_id": account_id,
-        "connected": True,
-        "message": None,
-    }
+    assert status == BrokerStatus(
+        name=BrokerKind.ALPACA,
+        paper=True,
+        source=BrokerSource.SERVER,
+        account_id=account_id,
+        connected=True,
+        message=None,
+    )
     # A second user makes it a shared install: without TRIMTAB_USER nobody owns it.
     bob = users.create_user(ctx, "bob@example.com", PASSWORD).id
     for someone in (user_id, bob):
         assert isinstance(ctx.broker_for(someone), StoredPaperBroker)
-        assert broker_status(ctx, someone)["source"] == "paper"
+        assert broker_status(ctx, someone).source is BrokerSource.PAPER
         assert account_key(ctx, someone) == f"paper:{someone}"
 
 
@@ -214,10 +217,10 @@ def test_trimtab_user_names_the_owner_and_everyone_else_trades_paper(
     bob = users.create_user(ctx, "bob@example.com", PASSWORD).id
     on_sim(ctx, alpaca_sim, **SERVER_ACCOUNT, TRIMTAB_USER="Bob@Example.com")
     assert broker_connection(ctx, bob).source is BrokerSource.SERVER
-    assert broker_connection(ctx, bob).key_id_masked == "PK…0001"
+    assert broker_connection(ctx, bob).key_id == "PK…0001"
     assert isinstance(ctx.broker_for(bob), AlpacaBroker)
     alice = broker_connection(ctx, user_id)
-    assert (alice.source, alice.kind, alice.key_id_masked) == (BrokerSource.PAPER, "paper", None)
+    assert (alice.source, alice.kind, alice.key_id) == (BrokerSource.PAPER, "paper", None)
     assert isinstance(ctx.broker_for(user_id), StoredPaperBroker)
     # Alice's paper account is her own: $100,000 of new-account cash, not Bob's SPY.
     assert ctx.broker_for(user_id).get_account().cash == Decimal("100000")
@@ -338,7 +341,7 @@ def test_the_accounts_flags_are_read_and_shown(
         AccountFlags(trading_blocked=True, pattern_day_trader=True, shorting_enabled=True),
     )
     # Trading blocked is not a reason to refuse the connection: drift is still shown.
-    _, check = connect_alpaca(ctx, user_id, SHARED_ACCOUNT, SECRET)
+    check = connect_alpaca(ctx, user_id, SHARED_ACCOUNT, SECRET).account
     assert (check.status, check.account_blocked) == ("ACTIVE", False)
     assert (check.trading_blocked, check.pattern_day_trader, check.shorting_enabled) == (
         True,

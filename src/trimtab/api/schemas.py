@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -72,18 +72,6 @@ class NewUserBody(Body):
     email: str = Field(min_length=3, max_length=320, examples=["partner@example.com"])
     password: str = Field(min_length=8, max_length=1024)
     is_admin: bool = False
-
-
-class UserOut(BaseModel):
-    id: int
-    email: str
-    is_admin: bool
-    created_at: datetime
-
-
-class LoginOut(BaseModel):
-    user: UserOut
-    csrf_token: str
 
 
 class AllocationIn(Body):
@@ -237,63 +225,6 @@ class CallableBody(BaseModel):
     data: dict[str, Any] = Field(default_factory=dict)
 
 
-BrokerSourceName = Literal["own", "server", "paper"]
-
-
-class BrokerStatusOut(BaseModel):
-    name: Literal["paper", "alpaca"]
-    paper: bool
-    source: BrokerSourceName = Field(
-        description="Whose account: `own` (the user connected it), `server` (the server's "
-        "ALPACA_* account, which belongs to this user) or `paper` (trimtab's paper broker)."
-    )
-    account_id: str | None
-    connected: bool
-    message: str | None
-
-
-class MeOut(BaseModel):
-    user: UserOut
-    csrf_token: str | None
-    broker: BrokerStatusOut
-
-
-class SessionOut(BaseModel):
-    id: int
-    created_at: datetime
-    expires_at: datetime
-    user_agent: str
-    current: bool = Field(description="This request's own session.")
-
-
-class SessionsOut(BaseModel):
-    sessions: list[SessionOut]
-
-
-class RevokedOut(BaseModel):
-    revoked: int = Field(description="How many sessions were signed out.")
-
-
-class UsersOut(BaseModel):
-    users: list[UserOut]
-
-
-class TokenOut(BaseModel):
-    id: int
-    name: str
-    created_at: datetime
-    last_used_at: datetime | None
-    revoked_at: datetime | None
-
-
-class TokensOut(BaseModel):
-    tokens: list[TokenOut]
-
-
-class CreatedTokenOut(TokenOut):
-    token: str = Field(description="The token itself: shown this once, stored only as a hash.")
-
-
 class BacktestBody(Body):
     """A backtest request; units and rules in ``docs/backtest.md``."""
 
@@ -336,32 +267,6 @@ class BrokerConnectBody(Body):
     confirm_live: bool = Field(
         default=False, description="Required (true) with paper: false: live trades real money."
     )
-
-
-class BrokerConnectionOut(BaseModel):
-    source: BrokerSourceName
-    kind: Literal["paper", "alpaca"]
-    paper: bool
-    key_id: str | None = Field(description="Masked: the first two and last four characters.")
-    secret_set: bool
-    account_id: str | None
-    connected_at: datetime | None
-
-
-class BrokerAccountOut(BaseModel):
-    kind: Literal["paper", "alpaca"]
-    paper: bool
-    account_id: str
-    status: str
-    trading_blocked: bool
-    account_blocked: bool
-    pattern_day_trader: bool
-    shorting_enabled: bool
-
-
-class BrokerConnectedOut(BaseModel):
-    connection: BrokerConnectionOut
-    account: BrokerAccountOut
 
 
 NotifyEventName = Literal[

@@ -17,12 +17,8 @@ from trimtab.cli.common import (
 )
 from trimtab.errors import InvalidInput, TrimtabError
 from trimtab.services import broker_accounts
-from trimtab.services.broker_accounts import (
-    AccountCheck,
-    BrokerConnection,
-    account_json,
-    connection_json,
-)
+from trimtab.services.broker_accounts import AccountCheck, BrokerConnected, BrokerConnection
+from trimtab.services.contract import to_json
 
 broker_app = typer.Typer(
     help="Your broker: connect your own Alpaca account, show it, disconnect.",
@@ -57,9 +53,9 @@ def _live_confirmed(yes_live_money: bool) -> bool:
 def _print_connection(connection: BrokerConnection) -> None:
     mode = "paper" if connection.paper else "[bold red]LIVE[/bold red]"
     console.print(f"Broker: {SOURCE_TEXT[str(connection.source)]} ({mode})")
-    if connection.key_id_masked:
+    if connection.key_id:
         secret = "secret stored" if connection.secret_set else "no secret"
-        console.print(f"  key id {connection.key_id_masked}, {secret}")
+        console.print(f"  key id {connection.key_id}, {secret}")
 
 
 def _print_account(check: AccountCheck) -> None:
@@ -76,20 +72,13 @@ def _print_account(check: AccountCheck) -> None:
     )
 
 
-def _print_connected(answer: tuple[BrokerConnection, AccountCheck]) -> None:
-    connection, check = answer
+def _print_connected(answer: BrokerConnected) -> None:
     console.print("[green]Connected.[/green]")
-    _print_connection(connection)
-    _print_account(check)
+    _print_connection(answer.connection)
+    _print_account(answer.account)
 
 
-CONNECTED = View(
-    _print_connected,
-    to_json=lambda answer: {
-        "connection": connection_json(answer[0]),
-        "account": account_json(answer[1]),
-    },
-)
+CONNECTED = View(_print_connected)
 
 
 @broker_app.command("connect")
@@ -150,9 +139,9 @@ def show(
         except TrimtabError as err:
             failure = err
     if as_json:
-        answer: dict[str, Any] = {"connection": connection_json(connection)}
+        answer: dict[str, Any] = {"connection": to_json(connection)}
         if test:
-            answer["account"] = account_json(check) if check else None
+            answer["account"] = to_json(check) if check else None
             answer["error"] = failure and {"code": failure.code, "message": failure.message}
         print_json(answer)
     else:
@@ -171,7 +160,7 @@ def _print_disconnected(connection: BrokerConnection) -> None:
 
 
 DISCONNECTED = View(
-    _print_disconnected, to_json=lambda connection: {"connection": connection_json(connection)}
+    _print_disconnected, to_json=lambda connection: {"connection": to_json(connection)}
 )
 
 

@@ -52,5 +52,5 @@ def sign_out(email: str = typer.Argument(..., help="Whose page sessions to end."
     with exit_on_error():
         ctx = open_context()
         user = users.get_user_by_email(ctx, email)
-        revoked = web_sessions.revoke_all_sessions(ctx, user.id)
+        revoked = web_sessions.revoke_all_sessions(ctx, user.id).revoked
     console.print(f"Signed {user.email} out of {counted(revoked, 'session')}")

@@ -22,7 +22,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -40,11 +40,11 @@ from trimtab.config import Settings
 from trimtab.errors import BrokerAuthFailed, ConfigError, InvalidInput, TrimtabError
 from trimtab.keys import credentials_cipher, server_secret
 from trimtab.services.context import AppContext
+from trimtab.services.contract import result
 from trimtab.store.locks import RunLock
 from trimtab.store.models import BrokerAccountRow
 from trimtab.store.unit_of_work import Store
 
-BROKER_KINDS = ("paper", "alpaca")
 #: Alpaca key ids are 20 capital letters and digits (``PK…`` paper, ``AK…`` live);
 #: the range leaves room for other venues speaking Alpaca's API (the simulator).
 KEY_ID_PATTERN = re.compile(r"[A-Za-z0-9]{8,64}")
@@ -62,24 +62,37 @@ class BrokerSource(StrEnum):
     PAPER = "paper"
 
 
-@dataclass(frozen=True, slots=True)
+class BrokerKind(StrEnum):
+    """Which broker: trimtab's paper broker, or Alpaca (or a venue speaking its API)."""
+
+    PAPER = "paper"
+    ALPACA = "alpaca"
+
+
+BROKER_KINDS = tuple(BrokerKind)
+
+
+@result
 class BrokerConnection:
-    """What a user's broker is, without any secret: the key id is masked."""
+    """What a user's broker is, without any secret (``GET /api/broker``)."""
 
     source: BrokerSource
-    kind: str
+    """Whose account: ``own`` (the user connected it), ``server`` (the server's
+    ``ALPACA_*`` account, which belongs to this user) or ``paper`` (trimtab's paper broker)."""
+    kind: BrokerKind
     paper: bool
-    key_id_masked: str | None
+    key_id: str | None
+    """Masked: the first two and last four characters."""
     secret_set: bool
     account_id: str | None
     connected_at: datetime | None
 
 
-@dataclass(frozen=True, slots=True)
+@result
 class AccountCheck:
     """A broker account as read just now: its id, status and the flags that stop trading."""
 
-    kind: str
+    kind: BrokerKind
     paper: bool
     account_id: str
     status: str
@@ -89,7 +102,7 @@ class AccountCheck:
     shorting_enabled: bool
 
     @classmethod
-    def of(cls, account: Account, kind: str, paper: bool) -> AccountCheck:
+    def of(cls, account: Account, kind: BrokerKind, paper: bool) -> AccountCheck:
         return cls(
             kind=kind,
             paper=paper,
@@ -102,16 +115,25 @@ class AccountCheck:
         )
 
 
-def connection_json(connection: BrokerConnection) -> dict[str, Any]:
-    """The connection as the API and ``--json`` show it (``key_id`` is the masked one)."""
-    fields = asdict(connection)
-    fields["key_id"] = fields.pop("key_id_masked")
-    at = connection.connected_at
-    return {**fields, "source": str(connection.source), "connected_at": at and at.isoformat()}
+@result
+class BrokerConnected:
+    """A connection just made (``connect_alpaca``) and the account its keys reach."""
+
+    connection: BrokerConnection
+    account: AccountCheck
 
 
-def account_json(check: AccountCheck) -> dict[str, Any]:
-    return asdict(check)
+@result
+class BrokerStatus:
+    """Which broker a user trades through, whose account, and whether it answers now."""
+
+    name: BrokerKind
+    paper: bool
+    source: BrokerSource
+    account_id: str | None
+    connected: bool
+    message: str | None
+    """Why the broker did not answer, when it did not."""
 
 
 @lru_cache(maxsize=1)
@@ -205,7 +227,7 @@ def probe_alpaca_keys(
             code="broker_keys_refused",
             field="key_id",
         ) from None
-    check = AccountCheck.of(account, "alpaca", paper)
+    check = AccountCheck.of(account, BrokerKind.ALPACA, paper)
     if check.status not in ACTIVE_STATUSES or check.account_blocked:
         state = "blocked" if check.account_blocked else f"status {check.status}"
         raise InvalidInput(
@@ -225,7 +247,7 @@ def connect_alpaca(
     *,
     paper: bool = True,
     confirm_live: bool = False,
-) -> tuple[BrokerConnection, AccountCheck]:
+) -> BrokerConnected:
     """Test the keys (as ``probe_alpaca_keys``, same errors) and, if the account
     answers and is active, make it ``user_id``'s broker. Bad keys are never stored."""
     key_id, secret = validated_keys(key_id, secret)
@@ -240,7 +262,7 @@ def connect_alpaca(
         account_id=check.account_id,
     )
     _remember_account_id(_cache_key(ctx.settings, key_id, paper), check.account_id)
-    return broker_connection(ctx, user_id), check
+    return BrokerConnected(connection=broker_connection(ctx, user_id), account=check)
 
 
 def disconnect(ctx: AppContext, user_id: int) -> BrokerConnection:
@@ -305,26 +327,34 @@ def broker_connection(ctx: AppContext, user_id: int) -> BrokerConnection:
     row = choice.row
     if choice.source is BrokerSource.OWN and row is not None and row.key_id:
         return BrokerConnection(
-            BrokerSource.OWN,
-            "alpaca",
-            row.paper,
-            mask_key_id(row.key_id),
-            bool(row.secret_encrypted),
-            row.account_id,
-            row.updated_at,
+            source=BrokerSource.OWN,
+            kind=BrokerKind.ALPACA,
+            paper=row.paper,
+            key_id=mask_key_id(row.key_id),
+            secret_set=bool(row.secret_encrypted),
+            account_id=row.account_id,
+            connected_at=row.updated_at,
         )
     if choice.source is BrokerSource.SERVER:
         key_id = ctx.settings.alpaca_key_id
         return BrokerConnection(
-            BrokerSource.SERVER,
-            "alpaca",
-            ctx.settings.alpaca_paper,
-            mask_key_id(key_id) if key_id else None,
-            ctx.settings.alpaca_secret_key is not None,
-            _ACCOUNT_IDS.get(_server_cache_key(ctx.settings)),
-            None,
+            source=BrokerSource.SERVER,
+            kind=BrokerKind.ALPACA,
+            paper=ctx.settings.alpaca_paper,
+            key_id=mask_key_id(key_id) if key_id else None,
+            secret_set=ctx.settings.alpaca_secret_key is not None,
+            account_id=_ACCOUNT_IDS.get(_server_cache_key(ctx.settings)),
+            connected_at=None,
         )
-    return BrokerConnection(BrokerSource.PAPER, "paper", True, None, False, None, None)
+    return BrokerConnection(
+        source=BrokerSource.PAPER,
+        kind=BrokerKind.PAPER,
+        paper=True,
+        key_id=None,
+        secret_set=False,
+        account_id=None,
+        connected_at=None,
+    )
 
 
 def probe_connection(ctx: AppContext, user_id: int) -> AccountCheck:
@@ -334,23 +364,27 @@ def probe_connection(ctx: AppContext, user_id: int) -> AccountCheck:
     return AccountCheck.of(account, connection.kind, connection.paper)
 
 
-def broker_status(ctx: AppContext, user_id: int) -> dict[str, Any]:
+def broker_status(ctx: AppContext, user_id: int) -> BrokerStatus:
     """Which broker the user trades through, whose account it is (``source``) and
     whether it answers right now."""
     connection = broker_connection(ctx, user_id)
-    status: dict[str, Any] = {
-        "name": connection.kind,
-        "paper": connection.paper,
-        "source": str(connection.source),
-        "account_id": connection.account_id,
-    }
+    account_id = connection.account_id
+    message = None
     try:
         account = ctx.broker_for(user_id).get_account()
     except TrimtabError as err:
-        return {**status, "connected": False, "message": err.message}
-    if connection.kind == "alpaca":
-        status["account_id"] = account.id
-    return {**status, "connected": True, "message": None}
+        message = err.message
+    else:
+        if connection.kind is BrokerKind.ALPACA:
+            account_id = account.id
+    return BrokerStatus(
+        name=connection.kind,
+        paper=connection.paper,
+        source=connection.source,
+        account_id=account_id,
+        connected=message is None,
+        message=message,
+    )
 
 
 # -- the account a run locks --------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import asdict
 from datetime import datetime, timedelta
 from functools import cache
 
@@ -15,6 +15,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from trimtab.brokers.demo import NEW_ACCOUNT_CASH
 from trimtab.errors import Conflict, InvalidInput, NotFound
 from trimtab.services.context import AppContext
+from trimtab.services.contract import result
 from trimtab.store.models import ApiTokenRow, UserRow
 from trimtab.store.unit_of_work import ConstraintViolation
 
@@ -36,29 +37,67 @@ def _dummy_hash() -> str:
     return _hasher.hash("not a password anyone has")
 
 
-@dataclass(frozen=True, slots=True)
+@result
 class User:
+    """An account (never its password hash)."""
+
     id: int
     email: str
     is_admin: bool
     created_at: datetime
 
 
-@dataclass(frozen=True, slots=True)
+@result
+class UserList:
+    """Every account, oldest first (``GET /api/users``, admins only)."""
+
+    users: tuple[User, ...]
+
+
+@result
 class TokenInfo:
+    """A personal API token, without the token itself (only its hash is kept)."""
+
     id: int
     name: str
     created_at: datetime
     last_used_at: datetime | None
+    """Within a minute (``LAST_USED_RESOLUTION``); null when never used."""
     revoked_at: datetime | None
 
 
+@result
+class TokenList:
+    """A user's API tokens, oldest first, revoked ones included."""
+
+    tokens: tuple[TokenInfo, ...]
+
+
+@result
+class CreatedToken(TokenInfo):
+    """A new token and, this once, the token itself."""
+
+    token: str
+    """The token itself: shown this once, stored only as a hash."""
+
+
+def shown_once(plain: str, info: TokenInfo) -> CreatedToken:
+    """What ``create_token`` made, as answered to whoever asked for it."""
+    return CreatedToken(**asdict(info), token=plain)
+
+
 def _user(row: UserRow) -> User:
-    return User(row.id, row.email, row.is_admin, row.created_at)
+    return User(id=row.id, email=row.email, is_admin=row.is_admin, created_at=row.created_at)
 
 
 def _token(row: ApiTokenRow) -> TokenInfo:
-    return TokenInfo(row.id, row.name, row.created_at, row.last_used_at, row.revoked_at)
+    return TokenInfo(
+        id=row.id,
+        name=row.name,
+        created_at=row.created_at,
+        last_used_at=row.last_used_at,
+        revoked_at=row.revoked_at,
+    )
 
 
 def normalize_email(email: str) -> str:

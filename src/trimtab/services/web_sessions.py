@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from trimtab.errors import NotFound
+from trimtab.services.broker_accounts import BrokerStatus, broker_status
 from trimtab.services.context import AppContext
-from trimtab.services.users import hash_token
+from trimtab.services.contract import result
+from trimtab.services.users import User, hash_token
 from trimtab.store.models import WebSessionRow
 
 #: A signed-in page stays signed in for a working week.
@@ -22,12 +24,67 @@ SESSION_LIFETIME = timedelta(days=5)
 
 @dataclass(frozen=True, slots=True)
 class WebSession:
+    """A live session as the server keeps it (its CSRF token is only for its own page)."""
+
     id: int
     user_id: int
     csrf_token: str
     created_at: datetime
     expires_at: datetime
     user_agent: str
+
+
+@result
+class SignedIn:
+    """The answer to a sign-in: who, and the CSRF token the page sends back on writes."""
+
+    user: User
+    csrf_token: str
+
+
+@result
+class Me:
+    """The caller, the page session's CSRF token (null with an API token) and the broker."""
+
+    user: User
+    csrf_token: str | None
+    broker: BrokerStatus
+
+
+@result
+class SessionInfo:
+    """One of the user's signed-in pages."""
+
+    id: int
+    created_at: datetime
+    expires_at: datetime
+    user_agent: str
+    current: bool
+    """This request's own session."""
+
+
+@result
+class SessionList:
+    """The user's live sessions, newest first."""
+
+    sessions: tuple[SessionInfo, ...]
+
+
+@result
+class SessionsRevoked:
+    """What "sign out everywhere" did."""
+
+    revoked: int
+    """How many sessions were signed out."""
+
+
+def me(ctx: AppContext, user: User, session: WebSession | None) -> Me:
+    """The caller as ``GET /api/me`` answers: ``session`` is the request's page session."""
+    return Me(
+        user=user,
+        csrf_token=session.csrf_token if session else None,
+        broker=broker_status(ctx, user.id),
+    )
 
 
 def _session(row: WebSessionRow) -> WebSession:
@@ -64,11 +121,22 @@ def session_for(ctx: AppContext, plain: str) -> WebSession | None:
         return _session(row)
 
 
-def list_sessions(ctx: AppContext, user_id: int) -> list[WebSession]:
-    """The user's live sessions, newest first."""
+def list_sessions(ctx: AppContext, user_id: int, current_id: int | None = None) -> SessionList:
+    """The user's live sessions, newest first; ``current_id`` is the asking page's own."""
     with ctx.store.read() as uow:
         rows = uow.web_sessions.live_for_user(user_id, ctx.clock())
-        return [_session(row) for row in rows]
+        return SessionList(
+            sessions=tuple(
+                SessionInfo(
+                    id=row.id,
+                    created_at=row.created_at,
+                    expires_at=row.expires_at,
+                    user_agent=row.user_agent,
+                    current=row.id == current_id,
+                )
+                for row in rows
+            )
+        )
 
 
 def revoke_session(ctx: AppContext, user_id: int, session_id: int) -> None:
@@ -80,7 +148,7 @@ def revoke_session(ctx: AppContext, user_id: int, session_id: int) -> None:
         row.revoked_at = ctx.clock()
 
 
-def revoke_all_sessions(ctx: AppContext, user_id: int) -> int:
-    """Sign the user out everywhere: end every live session; returns how many."""
+def revoke_all_sessions(ctx: AppContext, user_id: int) -> SessionsRevoked:
+    """Sign the user out everywhere: end every live session; says how many."""
     with ctx.store.write() as uow:
-        return uow.web_sessions.revoke_all(user_id, ctx.clock())
+        return SessionsRevoked(revoked=uow.web_sessions.revoke_all(user_id, ctx.clock()))

@@ -11,17 +11,17 @@ type Schemas = components["schemas"];
 export type ApiErrorBody = Schemas["ErrorBody"];
 
 // ---- auth and the broker --------------------------------------------------------
-export type User = Schemas["UserOut"];
+export type User = Schemas["User"];
 export type LoginRequest = Schemas["LoginBody"];
-export type LoginResponse = Schemas["LoginOut"];
-export type Me = Schemas["MeOut"];
-export type BrokerStatus = Schemas["BrokerStatusOut"];
+export type LoginResponse = Schemas["SignedIn"];
+export type Me = Schemas["Me"];
+export type BrokerStatus = Schemas["BrokerStatus"];
 /** GET|DELETE /api/broker: whose account, paper or live, key id masked. */
-export type BrokerConnection = Schemas["BrokerConnectionOut"];
+export type BrokerConnection = Schemas["BrokerConnection"];
 /** POST /api/broker/test: the account as read just now, with its flags. */
-export type BrokerAccount = Schemas["BrokerAccountOut"];
+export type BrokerAccount = Schemas["AccountCheck"];
 export type BrokerConnectBody = Schemas["BrokerConnectBody"];
-export type BrokerConnected = Schemas["BrokerConnectedOut"];
+export type BrokerConnected = Schemas["BrokerConnected"];
 
 // ---- allocations, portfolio ----------------------------------------------------------
 export type Allocation = Schemas["Allocation"];
@@ -56,9 +56,9 @@ export type RiskFlags = Schemas["RiskRow"];
 export type RiskStatus = Schemas["RiskView"];
 export type UserSettings = Schemas["PolicyView"];
 export type UserSettingsUpdate = Schemas["PolicyBody"];
-export type ApiToken = Schemas["TokenOut"];
-export type TokenList = Schemas["TokensOut"];
-export type CreatedToken = Schemas["CreatedTokenOut"];
+export type ApiToken = Schemas["TokenInfo"];
+export type TokenList = Schemas["TokenList"];
+export type CreatedToken = Schemas["CreatedToken"];
 export type Schedule = Schemas["ScheduleSettings"];
 export type ScheduleUpdate = Schemas["ScheduleBody"];
 export type BacktestBody = Schemas["BacktestBody"];

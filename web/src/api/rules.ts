@@ -155,6 +155,15 @@ export const enums = {
     "crypto",
     "us_option"
   ],
+  "BrokerKind": [
+    "paper",
+    "alpaca"
+  ],
+  "BrokerSource": [
+    "own",
+    "server",
+    "paper"
+  ],
   "CashMode": [
     "rebalance",
     "cash_flow",

@@ -653,6 +653,27 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
+         * AccountCheck
+         * @description A broker account as read just now: its id, status and the flags that stop trading.
+         */
+        AccountCheck: {
+            /** Account Blocked */
+            account_blocked: boolean;
+            /** Account Id */
+            account_id: string;
+            kind: components["schemas"]["BrokerKind"];
+            /** Paper */
+            paper: boolean;
+            /** Pattern Day Trader */
+            pattern_day_trader: boolean;
+            /** Shorting Enabled */
+            shorting_enabled: boolean;
+            /** Status */
+            status: string;
+            /** Trading Blocked */
+            trading_blocked: boolean;
+        };
+        /**
          * AccountFlags
          * @description The broker account's own flags, as read before planning.
          */
@@ -905,28 +926,6 @@ export interface components {
             /** Symbols */
             symbols: string[];
         };
-        /** BrokerAccountOut */
-        BrokerAccountOut: {
-            /** Account Blocked */
-            account_blocked: boolean;
-            /** Account Id */
-            account_id: string;
-            /**
-             * Kind
-             * @enum {string}
-             */
-            kind: "paper" | "alpaca";
-            /** Paper */
-            paper: boolean;
-            /** Pattern Day Trader */
-            pattern_day_trader: boolean;
-            /** Shorting Enabled */
-            shorting_enabled: boolean;
-            /** Status */
-            status: string;
-            /** Trading Blocked */
-            trading_blocked: boolean;
-        };
         /** BrokerConnectBody */
         BrokerConnectBody: {
             /**
@@ -953,13 +952,19 @@ export interface components {
              */
             secret: string;
         };
-        /** BrokerConnectedOut */
-        BrokerConnectedOut: {
-            account: components["schemas"]["BrokerAccountOut"];
-            connection: components["schemas"]["BrokerConnectionOut"];
+        /**
+         * BrokerConnected
+         * @description A connection just made (``connect_alpaca``) and the account its keys reach.
+         */
+        BrokerConnected: {
+            account: components["schemas"]["AccountCheck"];
+            connection: components["schemas"]["BrokerConnection"];
         };
-        /** BrokerConnectionOut */
-        BrokerConnectionOut: {
+        /**
+         * BrokerConnection
+         * @description What a user's broker is, without any secret (``GET /api/broker``).
+         */
+        BrokerConnection: {
             /** Account Id */
             account_id: string | null;
             /** Connected At */
@@ -969,42 +974,47 @@ export interface components {
              * @description Masked: the first two and last four characters.
              */
             key_id: string | null;
-            /**
-             * Kind
-             * @enum {string}
-             */
-            kind: "paper" | "alpaca";
+            kind: components["schemas"]["BrokerKind"];
             /** Paper */
             paper: boolean;
             /** Secret Set */
             secret_set: boolean;
             /**
-             * Source
-             * @enum {string}
+             * @description Whose account: ``own`` (the user connected it), ``server`` (the server's
+             *     ``ALPACA_*`` account, which belongs to this user) or ``paper`` (trimtab's paper broker).
              */
-            source: "own" | "server" | "paper";
+            source: components["schemas"]["BrokerSource"];
         };
-        /** BrokerStatusOut */
-        BrokerStatusOut: {
+        /**
+         * BrokerKind
+         * @description Which broker: trimtab's paper broker, or Alpaca (or a venue speaking its API).
+         * @enum {string}
+         */
+        BrokerKind: "paper" | "alpaca";
+        /**
+         * BrokerSource
+         * @description Whose account a user trades: their own connection, the server's, or paper.
+         * @enum {string}
+         */
+        BrokerSource: "own" | "server" | "paper";
+        /**
+         * BrokerStatus
+         * @description Which broker a user trades through, whose account, and whether it answers now.
+         */
+        BrokerStatus: {
             /** Account Id */
             account_id: string | null;
             /** Connected */
             connected: boolean;
-            /** Message */
-            message: string | null;
             /**
-             * Name
-             * @enum {string}
+             * Message
+             * @description Why the broker did not answer, when it did not.
              */
-            name: "paper" | "alpaca";
+            message: string | null;
+            name: components["schemas"]["BrokerKind"];
             /** Paper */
             paper: boolean;
-            /**
-             * Source
-             * @description Whose account: `own` (the user connected it), `server` (the server's ALPACA_* account, which belongs to this user) or `paper` (trimtab's paper broker).
-             * @enum {string}
-             */
-            source: "own" | "server" | "paper";
+            source: components["schemas"]["BrokerSource"];
         };
         /**
          * BuyBudgetOut
@@ -1150,8 +1160,11 @@ export interface components {
             /** Trading Blocked */
             trading_blocked: string | null;
         };
-        /** CreatedTokenOut */
-        CreatedTokenOut: {
+        /**
+         * CreatedToken
+         * @description A new token and, this once, the token itself.
+         */
+        CreatedToken: {
             /**
              * Created At
              * Format: date-time
@@ -1331,18 +1344,15 @@ export interface components {
             /** Password */
             password: string;
         };
-        /** LoginOut */
-        LoginOut: {
-            /** Csrf Token */
-            csrf_token: string;
-            user: components["schemas"]["UserOut"];
-        };
-        /** MeOut */
-        MeOut: {
-            broker: components["schemas"]["BrokerStatusOut"];
+        /**
+         * Me
+         * @description The caller, the page session's CSRF token (null with an API token) and the broker.
+         */
+        Me: {
+            broker: components["schemas"]["BrokerStatus"];
             /** Csrf Token */
             csrf_token: string | null;
-            user: components["schemas"]["UserOut"];
+            user: components["schemas"]["User"];
         };
         /** NewUserBody */
         NewUserBody: {
@@ -1818,14 +1828,6 @@ export interface components {
          * @enum {string}
          */
         Reason: "past_band" | "within_band" | "whole_book" | "cash_invested" | "cash_flow" | "cash_flow_no_sell" | "withdrawal" | "not_needed" | "exit";
-        /** RevokedOut */
-        RevokedOut: {
-            /**
-             * Revoked
-             * @description How many sessions were signed out.
-             */
-            revoked: number;
-        };
         /**
          * RiskRow
          * @description One row of switches (the system's or a user's) and who changed it last.
@@ -2135,8 +2137,11 @@ export interface components {
          * @enum {string}
          */
         Scope: "past_band" | "whole_book";
-        /** SessionOut */
-        SessionOut: {
+        /**
+         * SessionInfo
+         * @description One of the user's signed-in pages.
+         */
+        SessionInfo: {
             /**
              * Created At
              * Format: date-time
@@ -2157,16 +2162,39 @@ export interface components {
             /** User Agent */
             user_agent: string;
         };
-        /** SessionsOut */
-        SessionsOut: {
+        /**
+         * SessionList
+         * @description The user's live sessions, newest first.
+         */
+        SessionList: {
             /** Sessions */
-            sessions: components["schemas"]["SessionOut"][];
+            sessions: components["schemas"]["SessionInfo"][];
+        };
+        /**
+         * SessionsRevoked
+         * @description What "sign out everywhere" did.
+         */
+        SessionsRevoked: {
+            /**
+             * Revoked
+             * @description How many sessions were signed out.
+             */
+            revoked: number;
         };
         /**
          * Side
          * @enum {string}
          */
         Side: "buy" | "sell";
+        /**
+         * SignedIn
+         * @description The answer to a sign-in: who, and the CSRF token the page sends back on writes.
+         */
+        SignedIn: {
+            /** Csrf Token */
+            csrf_token: string;
+            user: components["schemas"]["User"];
+        };
         /**
          * SkipReason
          * @enum {string}
@@ -2186,8 +2214,11 @@ export interface components {
              */
             name: string;
         };
-        /** TokenOut */
-        TokenOut: {
+        /**
+         * TokenInfo
+         * @description A personal API token, without the token itself (only its hash is kept).
+         */
+        TokenInfo: {
             /**
              * Created At
              * Format: date-time
@@ -2195,17 +2226,23 @@ export interface components {
             created_at: string;
             /** Id */
             id: number;
-            /** Last Used At */
+            /**
+             * Last Used At
+             * @description Within a minute (``LAST_USED_RESOLUTION``); null when never used.
+             */
             last_used_at: string | null;
             /** Name */
             name: string;
             /** Revoked At */
             revoked_at: string | null;
         };
-        /** TokensOut */
-        TokensOut: {
+        /**
+         * TokenList
+         * @description A user's API tokens, oldest first, revoked ones included.
+         */
+        TokenList: {
             /** Tokens */
-            tokens: components["schemas"]["TokenOut"][];
+            tokens: components["schemas"]["TokenInfo"][];
         };
         /** TradeBody */
         TradeBody: {
@@ -2362,8 +2399,11 @@ export interface components {
          * @enum {string}
          */
         UntargetedHoldings: "leave" | "sell";
-        /** UserOut */
-        UserOut: {
+        /**
+         * User
+         * @description An account (never its password hash).
+         */
+        User: {
             /**
              * Created At
              * Format: date-time
@@ -2376,10 +2416,13 @@ export interface components {
             /** Is Admin */
             is_admin: boolean;
         };
-        /** UsersOut */
-        UsersOut: {
+        /**
+         * UserList
+         * @description Every account, oldest first (``GET /api/users``, admins only).
+         */
+        UserList: {
             /** Users */
-            users: components["schemas"]["UserOut"][];
+            users: components["schemas"]["User"][];
         };
         /** ValidationError */
         ValidationError: {
@@ -2576,7 +2619,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LoginOut"];
+                    "application/json": components["schemas"]["SignedIn"];
                 };
             };
             /** @description Validation Error */
@@ -2656,7 +2699,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["BrokerConnectionOut"];
+                    "application/json": components["schemas"]["BrokerConnection"];
                 };
             };
         };
@@ -2680,7 +2723,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["BrokerConnectedOut"];
+                    "application/json": components["schemas"]["BrokerConnected"];
                 };
             };
             /** @description Validation Error */
@@ -2709,7 +2752,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["BrokerConnectionOut"];
+                    "application/json": components["schemas"]["BrokerConnection"];
                 };
             };
         };
@@ -2729,7 +2772,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["BrokerAccountOut"];
+                    "application/json": components["schemas"]["AccountCheck"];
                 };
             };
         };
@@ -2767,7 +2810,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["MeOut"];
+                    "application/json": components["schemas"]["Me"];
                 };
             };
         };
@@ -3162,7 +3205,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SessionsOut"];
+                    "application/json": components["schemas"]["SessionList"];
                 };
             };
         };
@@ -3182,7 +3225,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RevokedOut"];
+                    "application/json": components["schemas"]["SessionsRevoked"];
                 };
             };
         };
@@ -3284,7 +3327,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TokensOut"];
+                    "application/json": components["schemas"]["TokenList"];
                 };
             };
         };
@@ -3308,7 +3351,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CreatedTokenOut"];
+                    "application/json": components["schemas"]["CreatedToken"];
                 };
             };
             /** @description Validation Error */
@@ -3339,7 +3382,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TokenOut"];
+                    "application/json": components["schemas"]["TokenInfo"];
                 };
             };
             /** @description Validation Error */
@@ -3401,7 +3444,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["UsersOut"];
+                    "application/json": components["schemas"]["UserList"];
                 };
             };
         };
@@ -3425,7 +3468,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["UserOut"];
+                    "application/json": components["schemas"]["User"];
                 };
             };
             /** @description Validation Error */
