@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 
 from trimtab.brokers.demo import demo_prices
 from trimtab.brokers.models import AssetClass, OrderRequest, PricePoint, Side
@@ -94,3 +94,26 @@ def test_prices_and_quotes_are_the_paper_markets_now(broker: StoredPaperBroker) 
     assert (position.asset_class, position.side) == (AssetClass.US_EQUITY, "long")
     account = paper.get_account()
     assert account.long_market_value == 10 * spy and account.short_market_value == 0
+
+
+def test_the_books_are_read_from_one_snapshot(broker: StoredPaperBroker, engine: Engine) -> None:
+    """A buy that commits between the statement reading the account and the one reading
+    its holdings is seen whole or not at all: the cash and the holdings agree."""
+    midway: list[str] = []
+
+    def buy_midway(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if "FROM paper_holdings" in statement and not midway:
+            midway.append("buying")  # the buy's own statements pass through here too
+            midway.append(again(broker).submit_order(buy("SPY", "2", "c-midway")).id)
+
+    event.listen(engine, "before_cursor_execute", buy_midway)
+    try:
+        books = broker.get_books()
+    finally:
+        event.remove(engine, "before_cursor_execute", buy_midway)
+    assert len(midway) == 2 and broker.get_order(midway[1]).status == "filled"
+    held = {p.symbol: p.qty for p in books.positions}
+    assert (books.account.cash, held) == (Decimal(10_000), {"SPY": Decimal(10)})
+    after = broker.get_books()
+    spent = 2 * broker.prices["SPY"]
+    assert (after.account.cash, after.positions[0].qty) == (Decimal(10_000) - spent, 12)

@@ -48,7 +48,7 @@ from trimtab.brokers.models import (
 )
 from trimtab.brokers.order_rules import order_for_asset, same_order
 from trimtab.errors import DuplicateClientOrderId, NotFound
-from trimtab.store.db import reading
+from trimtab.store.db import READ_ONLY, reading
 from trimtab.store.models import Base, PaperAccountRow, PaperHoldingRow, PaperOrderRow
 
 #: The account's id inside the exchange its books are loaded into (``edit_books``).
@@ -180,7 +180,7 @@ class StoredPaperBroker:
     @contextmanager
     def _books(self, *, write: bool, also_order: str | None = None) -> Iterator[Exchange]:
         """The account loaded into an exchange; with ``write``, locked and saved afterwards."""
-        opened = self.session_factory.begin() if write else reading(self.session_factory)
+        opened = self.session_factory.begin() if write else self._one_snapshot()
         with opened as session:
             mine = {"user_id": self.user_id}
             if write:
@@ -198,6 +198,26 @@ class StoredPaperBroker:
             yield exchange
             if write:
                 self._save(session, account, state, {h.symbol: h for h in holdings}, orders)
+
+    @contextmanager
+    def _one_snapshot(self) -> Iterator[Session]:
+        """A read whose statements all see one snapshot, so the account, its holdings
+        and its orders agree: ``reading`` on SQLite (its deferred transaction is one);
+        on PostgreSQL, where ``reading``'s autocommit gives each statement its own, a
+        REPEATABLE READ, READ ONLY transaction."""
+        if self.session_factory.kw["bind"].dialect.name != "postgresql":
+            with reading(self.session_factory) as session:
+                yield session
+            return
+        with self.session_factory() as session:
+            session.info[READ_ONLY] = True
+            session.connection(
+                execution_options={
+                    "isolation_level": "REPEATABLE READ",
+                    "postgresql_readonly": True,
+                }
+            )
+            yield session
 
     def _orders(self, session: Session, also_order: str | None, *, write: bool) -> Sequence[Any]:
         """The orders the exchange's rules need: the open ones, ``also_order``, and for a
