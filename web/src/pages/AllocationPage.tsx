@@ -32,6 +32,7 @@ import { PortfolioSummary } from "@/features/allocation/PortfolioSummary";
 import { RiskBanner, isBlocked } from "@/features/allocation/RiskBanner";
 import { TradesTable, tradesOfRun } from "@/features/allocation/TradesTable";
 import { useTitle } from "@/lib/useTitle";
+import { ErrorAlert } from "@/components/ErrorAlert";
 
 /** A check the server would not plan (no enabled targets, a sum off 100%, a valuation
  * that does not add up): no drift to show, and the reason is what the user needs. */
@@ -236,11 +237,7 @@ export function AllocationPage() {
       </div>
 
       <RiskBanner risk={risk.data} />
-      {pageError && (
-        <Alert tone="danger" role="alert" title="Could not load your portfolio">
-          {errorMessage(pageError)}
-        </Alert>
-      )}
+      <ErrorAlert error={pageError} title="Could not load your portfolio" />
 
       <IdleCashSuggestion portfolio={portfolio.data} settings={settings.data} onInvest={runPreview} />
 

@@ -1,16 +1,16 @@
 import { useId } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
-import { errorMessage, type RunFilters } from "@/api/client";
+import type { RunFilters } from "@/api/client";
 import { useRunsPages } from "@/api/queries";
-import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent } from "@/components/ui/card";
-import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { EmptyRow, Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { Label } from "@/components/ui/label";
 import { formatDateTime, formatMoney, formatPoints, sentence, triggerLabel } from "@/lib/format";
 import { RUN_STATUSES, RunStatusBadge, runStatusLabel } from "@/features/history/RunStatusBadge";
 import { useTitle } from "@/lib/useTitle";
+import { ErrorAlert } from "@/components/ErrorAlert";
 
 const PAGE = 25;
 
@@ -100,11 +100,7 @@ export function HistoryPage() {
         <Filter label="Trigger" value={trigger} choices={TRIGGERS} onChange={setTrigger} />
         <Filter label="Status" value={status} choices={STATUSES} onChange={setStatus} />
       </div>
-      {runs.error && (
-        <Alert tone="danger" role="alert">
-          {errorMessage(runs.error)}
-        </Alert>
-      )}
+      <ErrorAlert error={runs.error} />
       <Card>
         <CardContent className="p-2 sm:p-3">
           <Table data-testid="runs-table" aria-label="Past runs">
@@ -122,15 +118,13 @@ export function HistoryPage() {
             </TableHeader>
             <TableBody>
               {list.length === 0 && (
-                <TableRow>
-                  <TableCell colSpan={7} className="py-10 text-center text-slate-600">
-                    {runs.isLoading
-                      ? "Loading runs…"
-                      : filtered
-                        ? "No runs match these filters."
-                        : "No runs yet. Preview or rebalance on the Allocation page."}
-                  </TableCell>
-                </TableRow>
+                <EmptyRow colSpan={7} className="py-10">
+                  {runs.isLoading
+                    ? "Loading runs…"
+                    : filtered
+                      ? "No runs match these filters."
+                      : "No runs yet. Preview or rebalance on the Allocation page."}
+                </EmptyRow>
               )}
               {list.map((run) => (
                 <TableRow

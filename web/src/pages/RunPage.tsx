@@ -1,9 +1,7 @@
 import type { ReactNode } from "react";
 import { Link, useParams } from "react-router";
 import { ArrowLeft } from "lucide-react";
-import { errorMessage } from "@/api/client";
 import { useRun } from "@/api/queries";
-import { Alert } from "@/components/ui/alert";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { formatDateTime, formatMoney, triggerLabel } from "@/lib/format";
 import { DriftTable } from "@/features/allocation/DriftTable";
@@ -11,6 +9,7 @@ import { PlannedTradesTable, SkippedList } from "@/features/allocation/PlannedTr
 import { TradesTable, tradesOfRun } from "@/features/allocation/TradesTable";
 import { RunStatusBadge } from "@/features/history/RunStatusBadge";
 import { useTitle } from "@/lib/useTitle";
+import { ErrorAlert } from "@/components/ErrorAlert";
 
 function Fact({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -34,11 +33,7 @@ export function RunPage() {
         </Link>
         <h1 className="mt-2 text-2xl font-semibold tracking-tight text-slate-900">Run {runId}</h1>
       </div>
-      {run.error && (
-        <Alert tone="danger" role="alert">
-          {errorMessage(run.error)}
-        </Alert>
-      )}
+      <ErrorAlert error={run.error} />
       {run.isLoading && <p className="text-sm text-slate-600">Loading…</p>}
       {data && (
         <>

@@ -1,15 +1,14 @@
 import { useState, type FormEvent } from "react";
 import { Navigate, useNavigate, useSearchParams } from "react-router";
 import { Loader2, LogIn } from "lucide-react";
-import { errorMessage } from "@/api/client";
 import { useMe } from "@/api/queries";
-import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { TextField } from "@/components/ui/field";
 import { Logo } from "@/components/Logo";
 import { useSignIn } from "@/features/auth/session";
 import { useTitle } from "@/lib/useTitle";
+import { ErrorAlert } from "@/components/ErrorAlert";
 
 function safeNext(next: string | null): string {
   return next && next.startsWith("/") && !next.startsWith("//") && next !== "/signin" ? next : "/allocation";
@@ -61,11 +60,7 @@ export function SignInPage() {
               onChange={setPassword}
               data-testid="signin-password"
             />
-            {signIn.error && (
-              <Alert tone="danger" role="alert" data-testid="signin-error">
-                {errorMessage(signIn.error)}
-              </Alert>
-            )}
+            <ErrorAlert error={signIn.error} data-testid="signin-error" />
             <Button type="submit" variant="primary" className="w-full" disabled={signIn.isPending} data-testid="signin-submit">
               {signIn.isPending ? <Loader2 className="animate-spin" aria-hidden /> : <LogIn aria-hidden />}
               Sign in

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type HTMLAttributes, type TdHTMLAttributes, type ThHTMLAttributes } from "react";
+import { useEffect, useRef, useState, type HTMLAttributes, type ReactNode, type TdHTMLAttributes, type ThHTMLAttributes } from "react";
 import { cn } from "@/lib/cn";
 
 /** Whether the element's content is wider than it, and whether it is scrolled to the end. */
@@ -77,4 +77,15 @@ export function TableCell({ className, ...props }: TdHTMLAttributes<HTMLTableCel
 
 export function TableCaption({ className, ...props }: HTMLAttributes<HTMLTableCaptionElement>) {
   return <caption className={cn("sr-only", className)} {...props} />;
+}
+
+/** The one row a table shows when it has no rows: a message across every column. */
+export function EmptyRow({ colSpan, className, children }: { colSpan: number; className?: string; children: ReactNode }) {
+  return (
+    <TableRow>
+      <TableCell colSpan={colSpan} className={cn("py-8 text-center text-slate-600", className)}>
+        {children}
+      </TableCell>
+    </TableRow>
+  );
 }

@@ -8,7 +8,7 @@ import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { Switch } from "@/components/ui/switch";
-import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { EmptyRow, Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { useToast } from "@/components/ui/toast";
 import { cn } from "@/lib/cn";
 import { formatMoney, formatPercent, toNumber } from "@/lib/format";
@@ -87,11 +87,7 @@ export function AllocationManager({ allocations, colors, portfolioValue, loading
           </TableHeader>
           <TableBody>
             {allocations.length === 0 && (
-              <TableRow>
-                <TableCell colSpan={5} className="py-8 text-center text-slate-600">
-                  {loading ? "Loading targets…" : "No targets yet. Add one to start, e.g. SPY 40%."}
-                </TableCell>
-              </TableRow>
+              <EmptyRow colSpan={5}>{loading ? "Loading targets…" : "No targets yet. Add one to start, e.g. SPY 40%."}</EmptyRow>
             )}
             {allocations.map((a) => {
               const pct = toNumber(a.target_percent);

@@ -1,38 +1,25 @@
-import { CheckCircle2, CircleDashed, Clock, XCircle } from "lucide-react";
+import { CheckCircle2, CircleDashed, Clock, XCircle, type LucideIcon } from "lucide-react";
 import { isOrderFinal } from "@/api/lifecycle";
 import type { OrderStatus } from "@/api/models";
-import { Badge } from "@/components/ui/badge";
+import { Badge, type BadgeProps } from "@/components/ui/badge";
 import { humanize } from "@/lib/format";
 
-/** Order status as icon + word: filled, finished without a fill (the server's final
- * statuses), partly filled, or still going. */
+/** How a status looks: filled, finished without a fill (the server's final statuses),
+ * partly filled, or still going. */
+function look(status: OrderStatus): [BadgeProps["tone"], LucideIcon] {
+  if (status === "filled") return ["buy", CheckCircle2];
+  if (isOrderFinal(status)) return ["danger", XCircle];
+  if (status === "partially_filled") return ["warning", CircleDashed];
+  return ["info", Clock];
+}
+
+/** Order status as icon + word. */
 export function OrderStatusBadge({ status }: { status: OrderStatus }) {
-  const label = humanize(status);
-  if (status === "filled")
-    return (
-      <Badge tone="buy">
-        <CheckCircle2 aria-hidden />
-        {label}
-      </Badge>
-    );
-  if (isOrderFinal(status))
-    return (
-      <Badge tone="danger">
-        <XCircle aria-hidden />
-        {label}
-      </Badge>
-    );
-  if (status === "partially_filled")
-    return (
-      <Badge tone="warning">
-        <CircleDashed aria-hidden />
-        {label}
-      </Badge>
-    );
+  const [tone, Icon] = look(status);
   return (
-    <Badge tone="info">
-      <Clock aria-hidden />
-      {label}
+    <Badge tone={tone}>
+      <Icon aria-hidden />
+      {humanize(status)}
     </Badge>
   );
 }

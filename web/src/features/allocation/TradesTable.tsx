@@ -1,6 +1,6 @@
 import type { RunDetail, TradeExecuted } from "@/api/models";
 import type { Num } from "@/lib/format";
-import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { EmptyRow, Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { formatDateTime, formatMoney, formatQty, toNumber } from "@/lib/format";
 import { SideBadge } from "./ActionBadge";
 import { OrderStatusBadge } from "./OrderStatusBadge";
@@ -57,13 +57,7 @@ export function TradesTable({ trades, fallbackTime }: { trades: TradeRow[]; fall
         </TableRow>
       </TableHeader>
       <TableBody>
-        {trades.length === 0 && (
-          <TableRow>
-            <TableCell colSpan={8} className="py-8 text-center text-slate-600">
-              No orders placed yet.
-            </TableCell>
-          </TableRow>
-        )}
+        {trades.length === 0 && <EmptyRow colSpan={8}>No orders placed yet.</EmptyRow>}
         {trades.map((t, i) => {
           const amount = filledAmount(t);
           return (

@@ -10,6 +10,7 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/com
 import { TextField } from "@/components/ui/field";
 import { useToast } from "@/components/ui/toast";
 import { formatDateTime, formatMoney } from "@/lib/format";
+import { ErrorAlert } from "@/components/ErrorAlert";
 
 // The server's rules (services/broker_accounts.py); it re-checks them.
 const KEY_ID_RE = /^[A-Za-z0-9]{8,64}$/;
@@ -146,11 +147,7 @@ function ConnectForm({ replacing, onConnected }: { replacing: boolean; onConnect
           {tried && !liveConfirmed && <p className="mt-1 font-medium">Tick the box to connect a live account.</p>}
         </Alert>
       )}
-      {connect.error && (
-        <Alert tone="danger" role="alert">
-          {errorMessage(connect.error)}
-        </Alert>
-      )}
+      <ErrorAlert error={connect.error} />
       <p className="text-xs text-slate-600">The keys are tried before they are saved. The secret is stored encrypted and never shown again.</p>
       <Button type="submit" disabled={connect.isPending}>
         {connect.isPending ? <Loader2 className="animate-spin" aria-hidden /> : <PlugZap aria-hidden />}
@@ -244,11 +241,7 @@ export function BrokerCard() {
             </Button>
           )}
         </div>
-        {test.error && (
-          <Alert tone="danger" role="alert">
-            {errorMessage(test.error)}
-          </Alert>
-        )}
+        <ErrorAlert error={test.error} />
         {shownAccount && <AccountCheck account={shownAccount} />}
         <ConnectForm
           replacing={current?.source === "own"}

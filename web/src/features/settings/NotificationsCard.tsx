@@ -1,6 +1,5 @@
 import { useEffect, useState, type FormEvent } from "react";
 import { Bell, Loader2, RefreshCw, Save, Send } from "lucide-react";
-import { errorMessage } from "@/api/client";
 import { useDeliveries, useNotifications, useSaveNotifications, useTestNotification } from "@/api/queries";
 import type { Delivery, NotifyEvent } from "@/api/models";
 import { Alert } from "@/components/ui/alert";
@@ -8,9 +7,10 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { TextField } from "@/components/ui/field";
-import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { EmptyRow, Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { useToast } from "@/components/ui/toast";
 import { formatDateTime } from "@/lib/format";
+import { ErrorAlert } from "@/components/ErrorAlert";
 
 export const EVENT_LABELS: Record<NotifyEvent, string> = {
   run_executed: "A rebalance ran",
@@ -164,11 +164,7 @@ export function NotificationsCard() {
             </div>
           </fieldset>
         </form>
-        {(save.error || test.error || prefs.error) && (
-          <Alert tone="danger" role="alert">
-            {errorMessage(save.error ?? test.error ?? prefs.error)}
-          </Alert>
-        )}
+        <ErrorAlert error={save.error ?? test.error ?? prefs.error} />
         {secret && (
           <Alert tone="success" title="Webhook signing secret">
             <p>Copy it now: it will not be shown again. Verify each POST with it (docs/notifications.md).</p>
@@ -191,12 +187,10 @@ export function NotificationsCard() {
           </TableHeader>
           <TableBody>
             {rows.length === 0 && (
-              <TableRow>
-                <TableCell colSpan={6} className="py-6 text-center text-slate-600">
-                  <Bell className="mr-1 inline size-4" aria-hidden />
-                  {deliveries.isLoading ? "Loading…" : "Nothing sent yet."}
-                </TableCell>
-              </TableRow>
+              <EmptyRow colSpan={6} className="py-6">
+                <Bell className="mr-1 inline size-4" aria-hidden />
+                {deliveries.isLoading ? "Loading…" : "Nothing sent yet."}
+              </EmptyRow>
             )}
             {rows.map((d) => (
               <TableRow key={d.id}>

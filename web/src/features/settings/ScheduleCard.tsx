@@ -2,12 +2,12 @@ import { useEffect, useId, useState, type FormEvent } from "react";
 import { CalendarClock, Loader2 } from "lucide-react";
 import { errorMessage, type Schedule, type ScheduleUpdate } from "@/api/client";
 import { useSaveSchedule, useSchedule } from "@/api/queries";
-import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { useToast } from "@/components/ui/toast";
+import { ErrorAlert } from "@/components/ErrorAlert";
 
 type Frequency = Schedule["frequency"];
 type Weekday = NonNullable<Schedule["weekday"]>;
@@ -152,11 +152,7 @@ export function ScheduleCard() {
               <Input id={ids.cooldown} type="number" min={0} max={10080} value={draft.cooldown_minutes} onChange={(e) => set({ cooldown_minutes: Number(e.target.value) })} />
             </div>
           </div>
-          {save.error && (
-            <Alert tone="danger" role="alert">
-              {errorMessage(save.error)}
-            </Alert>
-          )}
+          <ErrorAlert error={save.error} />
           <div className="flex flex-col gap-3 sm:flex-row sm:items-center sm:justify-between">
             <p className="flex items-center gap-1.5 text-sm text-slate-700" data-testid="schedule-next-run">
               <CalendarClock className="size-4 shrink-0" aria-hidden />

@@ -9,9 +9,10 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/com
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
-import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { EmptyRow, Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { useToast } from "@/components/ui/toast";
 import { formatDateTime } from "@/lib/format";
+import { ErrorAlert } from "@/components/ErrorAlert";
 
 /** Personal API tokens for scripts and the CLI: create (secret shown once), list, revoke. */
 export function TokensCard() {
@@ -69,11 +70,7 @@ export function TokensCard() {
             Create token
           </Button>
         </form>
-        {create.error && (
-          <Alert tone="danger" role="alert">
-            {errorMessage(create.error)}
-          </Alert>
-        )}
+        <ErrorAlert error={create.error} />
         {created && (
           <Alert tone="success" title={`Token “${created.name}” created`} data-testid="token-created">
             <p>Copy it now: it will not be shown again.</p>
@@ -102,11 +99,9 @@ export function TokensCard() {
           </TableHeader>
           <TableBody>
             {active.length === 0 && (
-              <TableRow>
-                <TableCell colSpan={4} className="py-6 text-center text-slate-600">
-                  {tokens.isLoading ? "Loading…" : tokens.error ? errorMessage(tokens.error) : "No tokens."}
-                </TableCell>
-              </TableRow>
+              <EmptyRow colSpan={4} className="py-6">
+                {tokens.isLoading ? "Loading…" : tokens.error ? errorMessage(tokens.error) : "No tokens."}
+              </EmptyRow>
             )}
             {active.map((t) => (
               <TableRow key={t.id} data-testid={`token-row-${t.id}`}>
