@@ -9,6 +9,17 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from trimtab.domain.money import PERCENT_RANGE, NumberRange
+from trimtab.domain.policy import (
+    Amount,
+    CashMode,
+    CashReserveKind,
+    Scope,
+    TradeTo,
+    UntargetedHoldings,
+    WholeShares,
+)
+from trimtab.domain.portfolio import Side
+from trimtab.domain.schedule import Frequency, ScheduleMode
 from trimtab.services.backtest import CASH_RANGE, COST_BPS_RANGE, COST_PER_ORDER_RANGE
 from trimtab.services.policy import (
     CASH_BUFFER_RANGE,
@@ -124,7 +135,7 @@ class CheckBody(PlanBody):
 
 class TradeBody(Body):
     symbol: str = SYMBOL
-    side: Literal["buy", "sell"]
+    side: Side
     qty: Decimal = ranged(ORDER_QTY, examples=[10])
     order_type: Literal["market"] = "market"
     time_in_force: Literal["day", "gtc", "opg", "cls", "ioc", "fok"] = "day"
@@ -152,7 +163,7 @@ class PolicyBody(Body):
     threshold_percent: Decimal = ranged(THRESHOLD_RANGE, examples=[5])
     min_trade: Decimal = ranged(MIN_TRADE_RANGE, examples=[10])
     cash_buffer_percent: Decimal = ranged(CASH_BUFFER_RANGE, default=Decimal("0.25"))
-    untargeted: Literal["leave", "sell"] | None = Field(
+    untargeted: UntargetedHoldings | None = Field(
         default=None,
         description="Holdings with no target: leave them alone (default) or sell them whole. "
         "Omitted keeps the saved choice.",
@@ -168,13 +179,13 @@ class PolicyBody(Body):
         description="Default band as a percent of each target (25 with 5 pp: the 5/25 rule); "
         "0 turns it off. Omitted keeps it.",
     )
-    scope: Literal["past_band", "whole_book"] | None = Field(
+    scope: Scope | None = Field(
         default=None, description="Trade only the symbols past their band, or the whole book."
     )
-    trade_to: Literal["target", "band_edge", "halfway"] | None = Field(
+    trade_to: TradeTo | None = Field(
         default=None, description="How far a traded symbol moves back."
     )
-    cash_mode: Literal["rebalance", "cash_flow", "withdrawal"] | None = Field(
+    cash_mode: CashMode | None = Field(
         default=None,
         description="rebalance; cash_flow never sells (new cash buys underweights); withdrawal "
         "raises withdrawal_amount by selling overweights first.",
@@ -190,9 +201,9 @@ class PolicyBody(Body):
         "cash_reserve_unit.",
         json_schema_extra={"x-percent-maximum": int(CASH_RESERVE_PERCENT_MAX)},
     )
-    cash_reserve_unit: Literal["percent", "usd"] | None = None
-    cash_reserve_kind: Literal["floor", "target"] | None = None
-    whole_shares: Literal["round_down", "optimal"] | None = None
+    cash_reserve_unit: Amount | None = None
+    cash_reserve_kind: CashReserveKind | None = None
+    whole_shares: WholeShares | None = None
     tax_aware: bool | None = None
     avoid_short_term_gains: bool | None = None
     holding_period_days: int | None = Field(default=None, ge=0, le=3650)
@@ -202,9 +213,7 @@ class PolicyBody(Body):
 class ScheduleBody(Body):
     """A schedule change; fields left out keep their value."""
 
-    frequency: Literal["off", "daily", "weekly", "monthly", "cron"] | None = Field(
-        default=None, examples=["daily"]
-    )
+    frequency: Frequency | None = Field(default=None, examples=["daily"])
     time_of_day: str | None = Field(
         default=None, pattern=r"^\d{2}:\d{2}$", examples=["10:00"], description="New York time"
     )
@@ -212,7 +221,7 @@ class ScheduleBody(Body):
     day_of_month: int | None = Field(default=None, ge=1, le=31)
     cron: str | None = Field(default=None, max_length=120, examples=["30 10 * * 1-5"])
     cooldown_minutes: int | None = Field(default=None, ge=0, le=7 * 24 * 60)
-    mode: Literal["rebalance", "dry_run"] | None = None
+    mode: ScheduleMode | None = None
 
 
 class TokenBody(Body):

@@ -1584,20 +1584,15 @@ export interface components {
              * @default 0.25
              */
             cash_buffer_percent: number | string;
-            /**
-             * Cash Mode
-             * @description rebalance; cash_flow never sells (new cash buys underweights); withdrawal raises withdrawal_amount by selling overweights first.
-             */
-            cash_mode?: ("rebalance" | "cash_flow" | "withdrawal") | null;
+            /** @description rebalance; cash_flow never sells (new cash buys underweights); withdrawal raises withdrawal_amount by selling overweights first. */
+            cash_mode?: components["schemas"]["CashMode"] | null;
             /**
              * Cash Reserve
              * @description Percent of the value (at most x-percent-maximum) or USD, per cash_reserve_unit.
              */
             cash_reserve?: number | string | null;
-            /** Cash Reserve Kind */
-            cash_reserve_kind?: ("floor" | "target") | null;
-            /** Cash Reserve Unit */
-            cash_reserve_unit?: ("percent" | "usd") | null;
+            cash_reserve_kind?: components["schemas"]["CashReserveKind"] | null;
+            cash_reserve_unit?: components["schemas"]["Amount"] | null;
             /** Holding Period Days */
             holding_period_days?: number | null;
             /**
@@ -1620,11 +1615,8 @@ export interface components {
              * @description Default band as a percent of each target (25 with 5 pp: the 5/25 rule); 0 turns it off. Omitted keeps it.
              */
             relative_band_percent?: number | string | null;
-            /**
-             * Scope
-             * @description Trade only the symbols past their band, or the whole book.
-             */
-            scope?: ("past_band" | "whole_book") | null;
+            /** @description Trade only the symbols past their band, or the whole book. */
+            scope?: components["schemas"]["Scope"] | null;
             /** Tax Aware */
             tax_aware?: boolean | null;
             /**
@@ -1632,20 +1624,13 @@ export interface components {
              * @example 5
              */
             threshold_percent: number | string;
-            /**
-             * Trade To
-             * @description How far a traded symbol moves back.
-             */
-            trade_to?: ("target" | "band_edge" | "halfway") | null;
-            /**
-             * Untargeted
-             * @description Holdings with no target: leave them alone (default) or sell them whole. Omitted keeps the saved choice.
-             */
-            untargeted?: ("leave" | "sell") | null;
+            /** @description How far a traded symbol moves back. */
+            trade_to?: components["schemas"]["TradeTo"] | null;
+            /** @description Holdings with no target: leave them alone (default) or sell them whole. Omitted keeps the saved choice. */
+            untargeted?: components["schemas"]["UntargetedHoldings"] | null;
             /** Wash Sale Days */
             wash_sale_days?: number | null;
-            /** Whole Shares */
-            whole_shares?: ("round_down" | "optimal") | null;
+            whole_shares?: components["schemas"]["WholeShares"] | null;
             /** Withdrawal Amount */
             withdrawal_amount?: number | string | null;
         };
@@ -2078,13 +2063,9 @@ export interface components {
             cron?: string | null;
             /** Day Of Month */
             day_of_month?: number | null;
-            /**
-             * Frequency
-             * @example daily
-             */
-            frequency?: ("off" | "daily" | "weekly" | "monthly" | "cron") | null;
-            /** Mode */
-            mode?: ("rebalance" | "dry_run") | null;
+            /** @example daily */
+            frequency?: components["schemas"]["Frequency"] | null;
+            mode?: components["schemas"]["ScheduleMode"] | null;
             /**
              * Time Of Day
              * @description New York time
@@ -2263,11 +2244,7 @@ export interface components {
              * @example 10
              */
             qty: number | string;
-            /**
-             * Side
-             * @enum {string}
-             */
-            side: "buy" | "sell";
+            side: components["schemas"]["Side"];
             /**
              * Symbol
              * @example SPY
