@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from trimtab.brokers.models import TimeInForce
 from trimtab.domain.money import PERCENT_RANGE, NumberRange
 from trimtab.domain.policy import (
     Amount,
@@ -138,7 +139,7 @@ class TradeBody(Body):
     side: Side
     qty: Decimal = ranged(ORDER_QTY, examples=[10])
     order_type: Literal["market"] = "market"
-    time_in_force: Literal["day", "gtc", "opg", "cls", "ioc", "fok"] = "day"
+    time_in_force: TimeInForce = TimeInForce.DAY
     idempotency_key: str | None = Field(
         default=None,
         pattern=IDEMPOTENCY_KEY.pattern,

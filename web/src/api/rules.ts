@@ -306,6 +306,14 @@ export const enums = {
     "long_term",
     "unknown"
   ],
+  "TimeInForce": [
+    "day",
+    "gtc",
+    "opg",
+    "cls",
+    "ioc",
+    "fok"
+  ],
   "TradeTo": [
     "target",
     "band_edge",

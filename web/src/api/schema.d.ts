@@ -2186,6 +2186,11 @@ export interface components {
          * @enum {string}
          */
         Term: "short_term" | "long_term" | "unknown";
+        /**
+         * TimeInForce
+         * @enum {string}
+         */
+        TimeInForce: "day" | "gtc" | "opg" | "cls" | "ioc" | "fok";
         /** TokenBody */
         TokenBody: {
             /**
@@ -2250,12 +2255,8 @@ export interface components {
              * @example SPY
              */
             symbol: string;
-            /**
-             * Time In Force
-             * @default day
-             * @enum {string}
-             */
-            time_in_force: "day" | "gtc" | "opg" | "cls" | "ioc" | "fok";
+            /** @default day */
+            time_in_force: components["schemas"]["TimeInForce"];
         };
         /**
          * TradeExecuted
