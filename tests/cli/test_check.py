@@ -271,3 +271,11 @@ def test_runs_table_keeps_the_status_whole_and_wraps_the_message_on_80_columns(
     assert "blocked_by_risk" in table and "$100,000.00" in table, table
     assert re.search(r"\d{4}-\d{2}-\d{2} ", table), table
     assert "…" not in table, table
+
+
+def test_a_bad_email_is_refused_before_the_password_prompt(cli: CliRunner) -> None:
+    """No stdin is given: a prompt would abort with exit 1 and 'Password:' in the output."""
+    result = cli.invoke(app, ["users", "create", "not-an-email"], input="")
+    assert result.exit_code == 2, result.output
+    assert "email 'not-an-email' is not a valid address" in result.output
+    assert "Password" not in result.output

@@ -24,6 +24,8 @@ def create_user(
     admin: bool = typer.Option(False, "--admin", help="May change the system risk status."),
 ) -> None:
     """Create a user with a paper account holding $100,000."""
+    with exit_on_error():
+        users.normalize_email(email)  # a bad address exits 2 before the password prompt
     if password is None:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     with exit_on_error():
