@@ -15,9 +15,12 @@ from urllib.parse import urlparse
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from pydantic import ValidationError
 
 from trimtab.brokers.models import DailyBar
+from trimtab.domain.targets import Target
 from trimtab.errors import InvalidInput
+from trimtab.price_files import parse_price_csv
 from trimtab.services import backtest as backtest_service
 from trimtab.services import users
 from trimtab.services.context import AppContext
@@ -282,3 +285,19 @@ def test_a_cancelled_check_stops_the_run() -> None:
     with pytest.raises(backtest_service.BacktestCancelled) as err:
         check(0, 2, 10)
     assert err.value.code == "backtest_cancelled"
+
+
+def test_the_result_is_frozen_like_every_service_result() -> None:
+    history = parse_price_csv(PRICES)
+    settings = backtest_service.settings_from(
+        cash=Decimal(1000), cost_bps=Decimal(0), cost_per_order=Decimal(0), min_trade=Decimal(0)
+    )
+    result = backtest_service.backtest(
+        history, [Target("A", Decimal(50)), Target("B", Decimal(50))], ["monthly"], settings
+    )
+    # 50 A and 50 B at $10; at the last close 50 × $24 + 50 × $12 (no costs).
+    assert result.policies[0].final_value == 1800.0
+    with pytest.raises(ValidationError, match="frozen"):
+        result.policies[0].final_value = 0.0  # type: ignore[misc]
+    with pytest.raises(ValidationError, match="frozen"):
+        result.days = 0  # type: ignore[misc]

@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 import numpy as np
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from trimtab.brokers.base import Broker
 from trimtab.brokers.models import DailyBar
@@ -40,7 +40,13 @@ Progress = Callable[[int, int, int], None]
 
 
 class PolicyResult(BaseModel):
-    """One policy's figures (units in ``docs/backtest.md``) and its daily series."""
+    """One policy's figures (units in ``docs/backtest.md``) and its daily series.
+
+    Frozen like every service result. The figures are statistics of the replay's float
+    series (numpy), not amounts that are ever paid: the fills behind them are Decimal.
+    """
+
+    model_config = ConfigDict(frozen=True)
 
     policy: str = Field(examples=["band:5"])
     final_value: float = Field(description="USD at the last close")
@@ -62,6 +68,10 @@ class PolicyResult(BaseModel):
 
 
 class BacktestResult(BaseModel):
+    """Every policy's result over one date range (frozen)."""
+
+    model_config = ConfigDict(frozen=True)
+
     start: date
     end: date
     days: int
