@@ -907,7 +907,10 @@ export interface components {
                 [key: string]: number | string;
             } | null;
         };
-        /** BacktestResult */
+        /**
+         * BacktestResult
+         * @description Every policy's result over one date range (frozen).
+         */
         BacktestResult: {
             /** Days */
             days: number;
@@ -1637,6 +1640,9 @@ export interface components {
         /**
          * PolicyResult
          * @description One policy's figures (units in ``docs/backtest.md``) and its daily series.
+         *
+         *     Frozen like every service result. The figures are statistics of the replay's float
+         *     series (numpy), not amounts that are ever paid: the fills behind them are Decimal.
          */
         PolicyResult: {
             /**
