@@ -6,6 +6,10 @@ row; the system's goes to every user) and ``settings_changed`` (the rebalancing 
 Several processes share a channel through the database behind the same
 ``EventPublisher`` protocol (``store.shared_events``: LISTEN/NOTIFY on PostgreSQL, an
 events table on SQLite), each handing what it hears to its ``InProcessEvents``.
+
+An event that reports a change is published with the change (``publish_with_change``):
+heard once the change commits, never when it rolls back, and a failed publish never
+fails the change.
 """
 
 from __future__ import annotations
@@ -14,7 +18,10 @@ import contextlib
 import queue
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from trimtab.store.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +33,28 @@ class Event:
 
 class EventPublisher(Protocol):
     def publish(self, user_id: int, kind: str, data: dict[str, Any]) -> None: ...
+
+
+@runtime_checkable
+class PublishesInTransaction(Protocol):
+    """A channel that can carry an event in the transaction of the change it reports
+    (``store.shared_events.SharedEvents``)."""
+
+    def publish_in(self, uow: UnitOfWork, user_id: int, kind: str, data: dict[str, Any]) -> None:
+        """Publish as part of ``uow``: heard once it commits, never if it rolls back;
+        a failure to publish is logged and leaves ``uow`` to commit."""
+
+
+def publish_with_change(
+    events: EventPublisher, uow: UnitOfWork, user_id: int, kind: str, data: dict[str, Any]
+) -> None:
+    """Publish the event of the change ``uow`` writes: in its transaction where the
+    channel can (SQLite's events table: one commit carries both), else right after it
+    commits. Never when ``uow`` rolls back; a failed publish never fails the change."""
+    if isinstance(events, PublishesInTransaction):
+        events.publish_in(uow, user_id, kind, data)
+    else:
+        uow.after_commit(lambda: events.publish(user_id, kind, data))
 
 
 class Subscription:

@@ -32,6 +32,7 @@ from trimtab.services.contract import (
     plan_result,
     to_json,
 )
+from trimtab.services.events import publish_with_change
 from trimtab.services.live_run import LiveRun
 from trimtab.services.notifications import notify_broker_failing, notify_run_finished
 from trimtab.services.order_steps import order_changed
@@ -272,9 +273,6 @@ def _check(
     }
     run_id, recorded = _record(ctx, request, plan, status, message, inputs, result)
     if status is not RunStatus.RUNNING:
-        ctx.events.publish(
-            user_id, "run_finished", {"run_id": run_id, "status": status, "message": message}
-        )
         record_run(
             recorded,
             user_id=user_id,
@@ -381,7 +379,8 @@ def _record(
     inputs: dict[str, Any],
     result: PlanResult,
 ) -> tuple[int, CheckResult]:
-    """Store the run and, for a live run that will trade, its orders, before any is sent.
+    """Store the run and, for a live run that will trade, its orders, before any is sent;
+    a run that ends here (any but ``running``) publishes ``run_finished`` with it.
 
     Returns the run's id and its result as recorded.
     """
@@ -438,6 +437,14 @@ def _record(
             data={"run_id": run.id, "dry_run": request.dry_run, "status": str(status)},
             now=now,
         )
+        if status is not RunStatus.RUNNING:
+            publish_with_change(
+                ctx.events,
+                uow,
+                user_id,
+                "run_finished",
+                {"run_id": run.id, "status": status, "message": message},
+            )
         recorded = run.id, run_result(run, [])
     for row in planned_rows:
         order_changed(ctx, row, None, source="run")

@@ -60,9 +60,10 @@ class UnitOfWork:
     """One transaction and the repositories that work in it (made on first use)."""
 
     def __init__(self, session: Session) -> None:
-        #: For store-level adapters only (the paper broker's books): services use the
-        #: repositories.
+        #: For store-level adapters only (the paper broker's books, the events table):
+        #: services use the repositories.
         self.session = session
+        self._after_commit: list[Callable[[], None]] = []
 
     @cached_property
     def users(self) -> Users:
@@ -142,6 +143,16 @@ class UnitOfWork:
             AuditEventRow(user_id=user_id, actor=actor, kind=kind, data=data, created_at=now)
         )
 
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` once the unit has committed (``Store.write``); never when it
+        rolls back. Callbacks run in the order given; what one raises propagates."""
+        self._after_commit.append(callback)
+
+    def run_after_commit(self) -> None:
+        callbacks, self._after_commit = self._after_commit, []
+        for callback in callbacks:
+            callback()
+
     def lock_user_edits(self, user_id: int) -> None:
         """Serialise the writers of one user's rows until the unit ends
         (``store.locks.lock_user_edits``)."""
@@ -170,12 +181,15 @@ class Store:
     def write(self) -> Iterator[UnitOfWork]:
         """A unit that may write: committed when the block ends, rolled back if it raises.
 
-        Raises ``ConstraintViolation`` when a flush or the commit breaks a constraint."""
+        Raises ``ConstraintViolation`` when a flush or the commit breaks a constraint.
+        What the unit asked for with ``after_commit`` runs once it has committed."""
         try:
             with self.session_factory.begin() as session:
-                yield UnitOfWork(session)
+                uow = UnitOfWork(session)
+                yield uow
         except IntegrityError as err:
             raise ConstraintViolation(str(err.orig)) from err
+        uow.run_after_commit()
 
     @contextmanager
     def read(self) -> Iterator[UnitOfWork]:
