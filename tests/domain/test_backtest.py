@@ -203,11 +203,22 @@ def test_a_range_outside_the_prices_names_their_dates() -> None:
 
 
 def test_calendar_days_are_the_first_days_of_new_periods() -> None:
-    dates = [date(2024, 1, 30), date(2024, 1, 31), date(2024, 2, 1), date(2024, 4, 2)]
-    assert calendar_days(dates, Calendar.MONTHLY).tolist() == [True, False, True, True]
-    assert calendar_days(dates, Calendar.QUARTERLY).tolist() == [True, False, False, True]
-    assert calendar_days(dates, Calendar.YEARLY).tolist() == [True, False, False, False]
-    assert calendar_days(dates, None).tolist() == [True, False, False, False]
+    # Across 1970, numpy's day 0, which the periods are counted from.
+    dates = [
+        date(1969, 11, 28),
+        date(1969, 12, 1),
+        date(1969, 12, 31),
+        date(1970, 1, 2),
+        date(1970, 1, 30),
+        date(1970, 2, 2),
+        date(1970, 4, 1),
+        date(2024, 4, 2),
+    ]
+    ordinals = np.array([d.toordinal() for d in dates])
+    assert calendar_days(ordinals, Calendar.MONTHLY).tolist() == [1, 1, 0, 1, 0, 1, 1, 1]
+    assert calendar_days(ordinals, Calendar.QUARTERLY).tolist() == [1, 0, 0, 1, 0, 0, 1, 1]
+    assert calendar_days(ordinals, Calendar.YEARLY).tolist() == [1, 0, 0, 1, 0, 0, 0, 1]
+    assert calendar_days(ordinals, None).tolist() == [1, 0, 0, 0, 0, 0, 0, 0]
 
 
 @pytest.mark.parametrize(

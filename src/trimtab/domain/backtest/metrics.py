@@ -12,7 +12,6 @@ from decimal import Decimal
 import numpy as np
 
 from trimtab.domain.backtest.simulation import FloatArray, PolicyReplay
-from trimtab.domain.money import ZERO
 
 #: Trading days a year, to annualise the daily volatility.
 TRADING_DAYS = 252
@@ -77,7 +76,7 @@ def summarise(
     peaks = np.maximum(np.maximum.accumulate(values), cash)
     with np.errstate(divide="ignore", invalid="ignore"):
         drawdowns = np.where(peaks > 0, values / peaks - 1.0, 0.0)
-    traded = sum((f.notional for f in replay.fills if f.day > 0), ZERO)
+    traded = replay.traded
     mean_value = float(values.mean())
     turnover = (
         float(traded) / 2.0 / mean_value / years * 100.0 if years > 0 and mean_value > 0 else 0.0
@@ -89,9 +88,9 @@ def summarise(
         volatility=volatility,
         max_drawdown=float(drawdowns.min() * 100.0),
         rebalances=len(replay.rebalance_days),
-        orders=len(replay.fills),
+        orders=replay.orders,
         turnover=turnover,
-        costs=sum((f.cost for f in replay.fills), ZERO),
+        costs=replay.costs,
         mean_abs_drift=float(replay.drift.mean()),
         max_abs_drift=float(replay.drift.max()),
         tracking_difference=growth - cagr(cash, float(reference[-1]), years),

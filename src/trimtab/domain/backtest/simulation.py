@@ -25,7 +25,7 @@ the 1e-6 relative tolerance the oracle tests hold trimtab to.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
@@ -43,12 +43,17 @@ from trimtab.errors import InvalidInput
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
+IntArray = npt.NDArray[np.int64]
 BPS = Decimal(10_000)
 #: Days a band policy scans at once for its next trigger: the first stretch is short
 #: (a band that trades often wastes little work), each next one twice as long, up to
 #: the last size (long enough to amortise numpy's call overhead).
 _FIRST_CHUNK = 32
 _CHUNK = 256
+#: The ordinal of 1970-01-01, numpy's day 0.
+_EPOCH = date(1970, 1, 1).toordinal()
+#: ``PriceHistory.ordinals`` not given: worked out from the dates.
+_UNSET: IntArray = np.empty(0, dtype=np.int64)
 
 #: ``progress(day, days)`` is called as the replay advances; it may raise to stop it.
 Progress = Callable[[int, int], None]
@@ -58,22 +63,29 @@ Progress = Callable[[int, int], None]
 class PriceHistory:
     """Daily closes in USD: ``closes[day, column]`` for ``dates`` × ``symbols``, NaN when absent.
 
-    ``dates`` are strictly increasing.
+    ``dates`` are strictly increasing. ``ordinals`` are their ``date.toordinal()`` numbers
+    (the calendar and range arithmetic run on them), worked out from ``dates`` when not
+    given.
     """
 
     dates: tuple[date, ...]
     symbols: tuple[str, ...]
     closes: FloatArray
+    ordinals: IntArray = field(default_factory=lambda: _UNSET, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.ordinals is _UNSET:
+            object.__setattr__(self, "ordinals", _ordinals(self.dates))
 
     def between(self, start: date | None, end: date | None) -> PriceHistory:
         """The rows from ``start`` to ``end`` inclusive; raise ``InvalidInput`` if none are left."""
         first = self.dates[0]
         last = self.dates[-1]
-        lo = 0 if start is None else int(np.searchsorted(_ordinals(self.dates), start.toordinal()))
+        lo = 0 if start is None else int(np.searchsorted(self.ordinals, start.toordinal()))
         hi = (
             len(self.dates)
             if end is None
-            else int(np.searchsorted(_ordinals(self.dates), end.toordinal(), side="right"))
+            else int(np.searchsorted(self.ordinals, end.toordinal(), side="right"))
         )
         if start is not None and end is not None and start > end:
             raise InvalidInput(f"start {start} is after end {end}", field="start")
@@ -86,11 +98,13 @@ class PriceHistory:
             raise InvalidInput(f"end {end} is before the prices' first day: {span}", field="end")
         if lo >= hi:
             raise InvalidInput(f"no prices between {start} and {end}: {span}", field="start")
-        return PriceHistory(self.dates[lo:hi], self.symbols, self.closes[lo:hi])
+        return PriceHistory(
+            self.dates[lo:hi], self.symbols, self.closes[lo:hi], self.ordinals[lo:hi]
+        )
 
 
-def _ordinals(dates: Sequence[date]) -> npt.NDArray[np.int64]:
-    return np.fromiter((d.toordinal() for d in dates), dtype=np.int64, count=len(dates))
+def _ordinals(dates: Sequence[date]) -> IntArray:
+    return np.fromiter(map(date.toordinal, dates), dtype=np.int64, count=len(dates))
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,21 +144,50 @@ class Fill:
         return self.qty * self.price
 
 
+@quick_init
+@dataclass(frozen=True, slots=True)
+class RebalanceDay:
+    """The fills of one rebalance day: the planner's ``orders`` as filled at their
+    prices, in order (sells first), and the ``costs`` (USD) paid for each."""
+
+    day: int
+    orders: tuple[PlannedOrder, ...]
+    costs: tuple[Decimal, ...]
+
+
 @dataclass(frozen=True, slots=True)
 class PolicyReplay:
     """What one policy did: ``values`` USD and ``drift`` pp (the largest |actual − target|
-    among the symbols trading that day) per day, and every fill."""
+    among the symbols trading that day) per day, the ``cash`` (USD) left at the end,
+    and its fills, day by day (``fills`` lists them one by one).
+
+    ``rebalance_days`` are the indexes of the days with at least one fill, ``orders``
+    the number of fills, ``traded`` the notional (USD) filled after the first day and
+    ``costs`` the USD paid for all of them, each added up in fill order.
+    """
 
     policy: RebalancePolicy
     values: FloatArray
     drift: FloatArray
-    fills: tuple[Fill, ...]
     cash: Decimal
+    trades: tuple[RebalanceDay, ...]
+    orders: int
+    traded: Decimal
+    costs: Decimal
 
     @property
     def rebalance_days(self) -> tuple[int, ...]:
         """Indexes of the days with at least one fill."""
-        return tuple(sorted({f.day for f in self.fills}))
+        return tuple(trade.day for trade in self.trades)
+
+    @property
+    def fills(self) -> tuple[Fill, ...]:
+        """Every fill, in order."""
+        return tuple(
+            Fill(trade.day, order.symbol, order.side, order.qty, order.price, cost)
+            for trade in self.trades
+            for order, cost in zip(trade.orders, trade.costs, strict=True)
+        )
 
 
 @dataclass(frozen=True)
@@ -152,12 +195,35 @@ class _Market:
     """The closes of the targeted symbols, prepared once for every policy."""
 
     dates: tuple[date, ...]
+    ordinals: IntArray
     symbols: tuple[str, ...]
-    raw: FloatArray
     valued: FloatArray
     trading: BoolArray
-    payout_day: npt.NDArray[np.int64]
+    payout_day: IntArray
     weights: FloatArray
+    #: ``gaps_before[day]``: how many days before ``day`` some symbol does not trade
+    #: on; a stretch of days where it does not grow has every symbol trading.
+    gaps_before: list[int]
+    #: Each planned day's closes as the planner's prices, shared by every policy.
+    points: dict[int, tuple[PricePoint, ...]] = field(default_factory=dict)
+
+    def every_symbol_trades(self, start: int, stop: int) -> bool:
+        """Whether every symbol trades on each day from ``start`` to ``stop`` (exclusive)."""
+        return self.gaps_before[stop] == self.gaps_before[start]
+
+    def closes_on(self, day: int) -> tuple[PricePoint, ...]:
+        """``day``'s closes in column order, ``Decimal`` through their shortest repr
+        (the CSV's text for them); undated: a close has no "now" to be stale against."""
+        points = self.points.get(day)
+        if points is None:
+            points = tuple(
+                [
+                    PricePoint(Decimal(repr(close)), None, "close")
+                    for close in self.valued[day].tolist()
+                ]
+            )
+            self.points[day] = points
+        return points
 
 
 def prepare_market(history: PriceHistory, targets: Sequence[Target]) -> _Market:
@@ -171,45 +237,61 @@ def prepare_market(history: PriceHistory, targets: Sequence[Target]) -> _Market:
         if target.symbol not in history.symbols:
             raise InvalidInput(f"{target.symbol} has no column in the prices", field="targets")
         columns.append(history.symbols.index(target.symbol))
-    raw = np.asarray(history.closes[:, columns], dtype=np.float64)
+    raw = np.asarray(history.closes, dtype=np.float64)[:, columns]
     days = len(history.dates)
     present = np.isfinite(raw)
-    for column, target in enumerate(active):
-        if not present[:, column].any():
-            raise InvalidInput(
-                f"{target.symbol} has no close between {history.dates[0]} and {history.dates[-1]}",
-                field="targets",
-            )
-    rows = np.where(present, np.arange(days)[:, None], 0)
-    np.maximum.accumulate(rows, axis=0, out=rows)
-    valued = np.take_along_axis(raw, rows, axis=0)
-    valued = np.where(np.isfinite(valued), valued, 0.0)
-    last = days - 1 - np.argmax(present[::-1], axis=0)
-    payout_day = np.where(last < days - 1, last + 1, days).astype(np.int64)
+    if days and present.all():
+        # Every close is there: nothing to carry forward and nobody is paid out.
+        valued = raw
+        trading = raw > 0
+        payout_day = np.full(len(columns), days, dtype=np.int64)
+    else:
+        for column, target in enumerate(active):
+            if not present[:, column].any():
+                raise InvalidInput(
+                    f"{target.symbol} has no close between {history.dates[0]} "
+                    f"and {history.dates[-1]}",
+                    field="targets",
+                )
+        rows = np.where(present, np.arange(days)[:, None], 0)
+        np.maximum.accumulate(rows, axis=0, out=rows)
+        valued = np.take_along_axis(raw, rows, axis=0)
+        valued = np.where(np.isfinite(valued), valued, 0.0)
+        trading = present & (raw > 0)
+        last = days - 1 - np.argmax(present[::-1], axis=0)
+        payout_day = np.where(last < days - 1, last + 1, days).astype(np.int64)
     weights = np.array([float(t.target_percent / HUNDRED) for t in active], dtype=np.float64)
+    gaps = np.zeros(days + 1, dtype=np.int64)
+    np.cumsum(~trading.all(axis=1), out=gaps[1:])
     # Row-major: a day's closes sit together, so each day's sum is the same whatever
     # stretch of days it is computed in.
     return _Market(
         history.dates,
+        history.ordinals,
         tuple(t.symbol for t in active),
-        raw,
         np.ascontiguousarray(valued),
-        np.ascontiguousarray(present & (raw > 0)),
+        np.ascontiguousarray(trading),
         payout_day,
         weights,
+        gaps.tolist(),
     )
 
 
-def calendar_days(dates: Sequence[date], calendar: Calendar | None) -> BoolArray:
-    """True on the first day and on each first trading day of a new period (bt's RunPeriod)."""
-    due = np.zeros(len(dates), dtype=np.bool_)
-    if len(dates):
+def calendar_days(ordinals: IntArray, calendar: Calendar | None) -> BoolArray:
+    """True on the first day and on each first trading day of a new period (bt's RunPeriod).
+
+    ``ordinals`` are the days' ``date.toordinal()`` numbers, increasing.
+    """
+    due = np.zeros(len(ordinals), dtype=np.bool_)
+    if len(ordinals):
         due[0] = True
     if calendar is None:
         return due
-    # Each day's period as one number (months since year 0, quarters, or years).
+    # Each day's period as one number (months since 1970-01, quarters, or years: 1970
+    # starts a quarter and a year).
     months_per_period = {Calendar.MONTHLY: 1, Calendar.QUARTERLY: 3, Calendar.YEARLY: 12}
-    months = np.fromiter((d.year * 12 + d.month - 1 for d in dates), np.int64, len(dates))
+    days = (np.asarray(ordinals, dtype=np.int64) - _EPOCH).astype("datetime64[D]")
+    months = days.astype("datetime64[M]").astype(np.int64)
     period = months // months_per_period[calendar]
     due[1:] = period[1:] != period[:-1]
     return due
@@ -232,8 +314,10 @@ class _Replay:
         self.qty = [ZERO] * len(market.symbols)
         self.qty_float = np.zeros(len(market.symbols), dtype=np.float64)
         self.cash_float = float(self.cash)
+        self.positive = self.cash_float > 0
         #: No costs at all: every fill's cost is 0 without working it out.
         self.free = settings.cost_bps == ZERO and settings.cost_per_order == ZERO
+        self.buy_divisor = 1 + settings.cost_bps / BPS
         #: (end day, quantities, cash) of each stretch of unchanged holdings, in order
         #: from the first day: the series are computed from them at the end.
         self.stretches: list[tuple[int, FloatArray, float]] = []
@@ -246,14 +330,21 @@ class _Replay:
             }
             for symbol in market.symbols
         ]
+        #: The assets on a day every symbol trades (most days): one mapping for all.
+        self.all_tradable = {
+            symbol: kinds[True] for symbol, kinds in zip(market.symbols, self.assets, strict=True)
+        }
         self.payouts: dict[int, list[int]] = {}
         for column, day in enumerate(market.payout_day.tolist()):
             self.payouts.setdefault(day, []).append(column)
-        self.fills: list[Fill] = []
+        self.trades: list[RebalanceDay] = []
+        self.orders = 0
+        self.traded = ZERO
+        self.costs = ZERO
         days = len(market.dates)
         self.values = np.zeros(days, dtype=np.float64)
         self.drift = np.zeros(days, dtype=np.float64)
-        self.due = calendar_days(market.dates, policy.calendar)
+        self.due = set(np.flatnonzero(calendar_days(market.ordinals, policy.calendar)).tolist())
         self.whole_book = policy.whole_book
         # Whole-book policies trade every symbol off target: a zero band, and no
         # per-target band overriding it.
@@ -264,8 +355,10 @@ class _Replay:
         self.planner_policy = policy.planner_policy(settings.min_trade)
         # Days a symbol first trades after the first day: a policy that invests cash
         # plans on them (and on payouts), as a live check would find the new price.
-        first = np.argmax(market.trading, axis=0)
-        self.listings: set[int] = set(first[first > 0].tolist()) if policy.plans_on_cash else set()
+        self.listings: set[int] = set()
+        if policy.plans_on_cash:
+            first = np.argmax(market.trading, axis=0)
+            self.listings = set(first[first > 0].tolist())
         self.band = None if policy.band_percent is None else float(policy.band_percent)
         self.relative = (
             None if policy.relative_percent is None else float(policy.relative_percent / HUNDRED)
@@ -273,30 +366,42 @@ class _Replay:
 
     # -- the vectorised scan ----------------------------------------------------
 
-    def triggers(self, start: int, stop: int) -> tuple[FloatArray, BoolArray]:
-        """Values and drift triggers for days ``start``..``stop`` with today's holdings."""
+    def first_trigger(self, start: int, stop: int, *, acted: bool) -> tuple[int, FloatArray]:
+        """The first day of ``start``..``stop`` (exclusive; after ``start`` when it was
+        ``acted`` on already) whose closes put a symbol past the policy's band with
+        today's holdings, as an offset from ``start`` (-1: none), and the values (USD) as
+        a column."""
         market = self.market
-        weights = market.weights
         held = market.valued[start:stop] * self.qty_float
-        values = held.sum(axis=1) + self.cash_float
-        positive = values[:, None] > 0
-        # Rows that are not positive stay 0 here; the mask below drops them anyway.
-        gap = np.divide(held, values[:, None], out=np.zeros(held.shape), where=positive)
-        np.subtract(gap, weights, out=gap)
+        values = np.add.reduce(held, axis=1, keepdims=True)
+        values += self.cash_float
+        mask = None
+        if self.positive and market.every_symbol_trades(start, stop):
+            # Every close is above 0 and something is held or cash is: every value is too.
+            gap = np.divide(held, values, out=held)
+        else:
+            positive = values > 0
+            # Rows that are not positive are left as they are: the mask drops them.
+            gap = np.divide(held, values, out=held, where=positive)
+            mask = market.trading[start:stop] & positive
+        np.subtract(gap, market.weights, out=gap)
         np.abs(gap, out=gap)
         if self.band is not None:
             past = gap * 100.0 > self.band
             if self.relative is not None:
-                past |= gap / weights > self.relative
+                past |= gap / market.weights > self.relative
         else:
-            past = gap / weights > self.relative
-        past &= market.trading[start:stop]
-        past &= positive
-        return values, past.any(axis=1)
+            past = np.divide(gap, market.weights, out=gap) > self.relative
+        if mask is not None:
+            past &= mask
+        if acted:
+            past[0] = False
+        first = int(past.argmax())
+        return (first // past.shape[1] if past.item(first) else -1), values
 
-    def advance(self, start: int, stop: int) -> tuple[int, float]:
+    def advance(self, start: int, stop: int) -> tuple[int, bool]:
         """Hold today's holdings from ``start`` until a day after it calls for a rebalance,
-        or ``stop``; return that day and the value (USD) on ``start``.
+        or ``stop``; return that day and whether the value (USD) on ``start`` is above 0.
 
         The days are recorded as a stretch of unchanged holdings; their values and
         drift are worked out together at the end (``series``).
@@ -305,24 +410,24 @@ class _Replay:
         cash = self.cash_float
         if not self.policy.watches_drift:
             self.stretches.append((stop, qty, cash))
-            return stop, float((self.market.valued[start] * qty).sum() + cash)
-        value = 0.0
+            if self.positive and self.market.every_symbol_trades(start, start + 1):
+                return stop, True
+            return stop, float(np.add.reduce(self.market.valued[start] * qty) + cash) > 0
+        positive = True
         day = start
         size = _FIRST_CHUNK
         while day < stop:
             end = min(day + size, stop)
-            values, trigger = self.triggers(day, end)
+            hit, values = self.first_trigger(day, end, acted=day == start)
             if day == start:
-                value = float(values[0])
-                trigger[0] = False  # ``start`` was acted on already
-            if trigger.any():
-                hit = day + int(np.argmax(trigger))
-                self.stretches.append((hit, qty, cash))
-                return hit, value
+                positive = float(values[0, 0]) > 0
+            if hit >= 0:
+                self.stretches.append((day + hit, qty, cash))
+                return day + hit, positive
             day = end
             size = min(2 * size, _CHUNK)
         self.stretches.append((stop, qty, cash))
-        return stop, value
+        return stop, positive
 
     def series(self) -> None:
         """Fill ``values`` and ``drift`` for every recorded stretch, in one computation."""
@@ -334,10 +439,22 @@ class _Replay:
         qty = np.repeat(np.array([q for _, q, _ in self.stretches]), lengths, axis=0)
         cash = np.repeat(np.array([c for _, _, c in self.stretches]), lengths)
         market = self.market
-        held = market.valued[:days] * qty
-        values, gap = _gaps(held, cash, market.weights, market.trading[:days])
+        held = np.multiply(market.valued[:days], qty, out=qty)
+        values = np.add.reduce(held, axis=1)
+        values += cash
+        positive = values > 0
+        gap = np.divide(held, values[:, None], out=held, where=positive[:, None])
+        np.subtract(gap, market.weights, out=gap)
+        np.abs(gap, out=gap)
+        if not market.every_symbol_trades(0, days):
+            # Symbols that do not trade that day are left out of its drift.
+            np.multiply(gap, market.trading[:days], out=gap)
+        drift = np.maximum.reduce(gap, axis=1)
+        drift *= 100.0
+        if not positive.all():
+            drift[~positive] = 0.0
         self.values[:days] = values
-        self.drift[:days] = gap.max(axis=1) * 100.0
+        self.drift[:days] = drift
 
     # -- rebalance days ----------------------------------------------------------
 
@@ -352,126 +469,156 @@ class _Replay:
                 self.qty[column] = ZERO
                 paid = True
         if paid:
-            # New arrays: the stretches recorded so far keep theirs.
-            self.qty_float = np.fromiter(map(float, self.qty), np.float64, len(self.qty))
-            self.cash_float = float(self.cash)
+            self._held_changed()
         return paid
+
+    def _held_changed(self) -> None:
+        # New arrays: the stretches recorded so far keep theirs.
+        self.qty_float = np.array(list(map(float, self.qty)), dtype=np.float64)
+        self.cash_float = float(self.cash)
+        # Whether every day's value is above 0 while every symbol trades (closes above 0).
+        self.positive = min(self.qty, default=ZERO) >= ZERO and (
+            self.cash_float > 0 or (self.cash_float == 0 and any(self.qty))
+        )
 
     def portfolio(self, day: int) -> Portfolio:
         """The account at ``day``'s close, as the planner reads one."""
         market = self.market
         holdings: dict[str, Holding] = {}
-        prices = {}
-        assets = {}
+        prices: dict[str, PricePoint] = {}
         # The sum of the holdings, in the order ``Portfolio.parts_value`` adds them.
         held = ZERO
-        for symbol, qty, close_float, trading, kinds in zip(
-            market.symbols,
-            self.qty,
-            market.valued[day].tolist(),
-            market.trading[day].tolist(),
-            self.assets,
-            strict=True,
-        ):
-            # A close has no "now" to be stale against: undated, it is always used.
-            close = PricePoint(_decimal(close_float), None, "close")
-            if qty > ZERO:
-                value = qty * close.price
-                holdings[symbol] = Holding(symbol, qty, value, close)
-                held += value
-            elif trading:
-                prices[symbol] = close
-            assets[symbol] = kinds[trading]
+        if market.every_symbol_trades(day, day + 1):
+            for symbol, qty, close in zip(
+                market.symbols, self.qty, market.closes_on(day), strict=True
+            ):
+                if qty > ZERO:
+                    value = qty * close.price
+                    holdings[symbol] = Holding(symbol, qty, value, close)
+                    held += value
+                else:
+                    prices[symbol] = close
+            assets = self.all_tradable
+        else:
+            assets = {}
+            for symbol, qty, close, trading, kinds in zip(
+                market.symbols,
+                self.qty,
+                market.closes_on(day),
+                market.trading[day].tolist(),
+                self.assets,
+                strict=True,
+            ):
+                if qty > ZERO:
+                    value = qty * close.price
+                    holdings[symbol] = Holding(symbol, qty, value, close)
+                    held += value
+                elif trading:
+                    prices[symbol] = close
+                assets[symbol] = kinds[trading]
         # The sum of parts, given as the equity so the planner does not add the
         # holdings up again on every read.
         return Portfolio(self.cash, holdings, prices, assets, equity=self.cash + held)
 
     def rebalance(self, day: int) -> None:
-        self._trade(day)
-        self.qty_float = np.fromiter(map(float, self.qty), np.float64, len(self.qty))
-        self.cash_float = float(self.cash)
+        if self._trade(day):
+            self._held_changed()
 
-    def _trade(self, day: int) -> None:
+    def _trade(self, day: int) -> bool:
+        """Plan ``day`` and fill the plan; return whether anything filled."""
         portfolio = self.portfolio(day)
         plan = plan_rebalance(self.targets, portfolio, self.planner_policy)
+        if not plan.orders:
+            return False
         settings = self.settings
-        sells: list[PlannedOrder] = []
+        free = self.free
+        cash = self.cash
+        qty = self.qty
+        column_of = self.column_of
+        filled: list[PlannedOrder] = []
+        costs: list[Decimal] = []
+        notionals: list[Decimal] = []
         planned: list[PlannedOrder] = []
         for order in plan.orders:
-            (sells if order.side is Side.SELL else planned).append(order)
-        for order in sells:
-            notional = order.notional
-            cost = ZERO if self.free else settings.cost(notional)
+            if order.side is not Side.SELL:
+                planned.append(order)
+                continue
+            notional = order.qty * order.price
+            cost = ZERO if free else settings.cost(notional)
             if cost >= notional:
                 continue  # a sale that costs more than it brings in
-            self.cash += notional - cost
-            self._fill(day, order, -order.qty, cost)
-        if not planned:
-            return
-        # Size the buys to the cash really left, net of their costs: never below zero.
-        fixed = settings.cost_per_order * len(planned)
-        spendable = (self.cash - fixed) / (1 + settings.cost_bps / BPS)
-        buys: Sequence[PlannedOrder] = planned
-        if spendable < sum((o.notional for o in buys), ZERO):
-            wants = [BuyWant(o.symbol, o.notional) for o in planned]
-            buys, _ = fit_buys(wants, spendable, portfolio, self.planner_policy)
-        for order in buys:
-            notional = order.notional
-            cost = ZERO if self.free else settings.cost(notional)
-            self.cash -= notional + cost
-            self._fill(day, order, order.qty, cost)
-
-    def _fill(self, day: int, order: PlannedOrder, signed: Decimal, cost: Decimal) -> None:
-        """Record ``order`` filled at its price; ``signed`` quantity (negative: sold)."""
-        column = self.column_of[order.symbol]
-        self.qty[column] += signed
-        self.fills.append(Fill(day, order.symbol, order.side, order.qty, order.price, cost))
+            cash += notional - cost
+            qty[column_of[order.symbol]] -= order.qty
+            filled.append(order)
+            costs.append(cost)
+            notionals.append(notional)
+        if planned:
+            # Size the buys to the cash really left, net of their costs: never below zero.
+            fixed = settings.cost_per_order * len(planned)
+            spendable = (cash - fixed) / self.buy_divisor
+            buys: Sequence[PlannedOrder] = planned
+            wanted = [o.qty * o.price for o in planned]
+            if spendable < sum(wanted, ZERO):
+                wants = [BuyWant(o.symbol, n) for o, n in zip(planned, wanted, strict=True)]
+                buys, _ = fit_buys(wants, spendable, portfolio, self.planner_policy)
+                wanted = [o.qty * o.price for o in buys]
+            for order, notional in zip(buys, wanted, strict=True):
+                cost = ZERO if free else settings.cost(notional)
+                cash -= notional + cost
+                qty[column_of[order.symbol]] += order.qty
+                filled.append(order)
+                costs.append(cost)
+                notionals.append(notional)
+        self.cash = cash
+        if not filled:
+            return False
+        self.trades.append(RebalanceDay(day, tuple(filled), tuple(costs)))
+        self.orders += len(filled)
+        if day > 0:
+            self.traded = sum(notionals, self.traded)
+        self.costs = sum(costs, self.costs)
+        return True
 
     # -- the whole run ----------------------------------------------------------
 
     def run(self, progress: Progress | None) -> PolicyReplay:
         days = len(self.market.dates)
-        events = sorted(
-            {*np.flatnonzero(self.due).tolist(), *self.payouts, *self.listings} - {days}
-        )
+        policy = self.policy
+        events = sorted({*self.due, *self.payouts, *self.listings} - {days})
         event_at = 0
         day = 0
         triggered = False
         while day < days:
-            paid = self.pay_out(day)
-            new_cash = self.policy.plans_on_cash and (paid or day in self.listings)
+            paid = day in self.payouts and self.pay_out(day)
+            new_cash = policy.plans_on_cash and (paid or day in self.listings)
             if (
-                self.due[day]
+                day in self.due
                 or triggered
                 or new_cash
-                or (self.policy.watches_drift and self.triggers(day, day + 1)[1][0])
+                or (policy.watches_drift and self.first_trigger(day, day + 1, acted=False)[0] == 0)
             ):
                 self.rebalance(day)
             while event_at < len(events) and events[event_at] <= day:
                 event_at += 1
             limit = events[event_at] if event_at < len(events) else days
-            after, value = self.advance(day, limit)
-            if value <= 0:
+            after, positive = self.advance(day, limit)
+            if not positive:
                 break  # nothing left to invest: the rest of the series stays at 0
             triggered = after < limit
             day = after
             if progress is not None:
                 progress(day, days)
         self.series()
-        return PolicyReplay(self.policy, self.values, self.drift, tuple(self.fills), self.cash)
-
-
-def _gaps(
-    held: FloatArray, cash: FloatArray | float, weights: FloatArray, trading: BoolArray
-) -> tuple[FloatArray, FloatArray]:
-    """Values (USD) per day from ``held`` market values and ``cash``, and each symbol's
-    |weight - target weight| (0 where it does not trade or the value is not positive)."""
-    values = held.sum(axis=1) + cash
-    positive = values[:, None] > 0
-    actual = np.divide(held, values[:, None], out=np.zeros(held.shape), where=positive)
-    gap = np.abs(actual - weights)
-    gap[~(trading & positive)] = 0.0
-    return values, gap
+        return PolicyReplay(
+            self.policy,
+            self.values,
+            self.drift,
+            self.cash,
+            tuple(self.trades),
+            self.orders,
+            self.traded,
+            self.costs,
+        )
 
 
 def _decimal(price: float) -> Decimal:
