@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from trimtab.domain.money import ZERO
-from trimtab.domain.planner import Plan, plan_rebalance
+from trimtab.domain.planner import Plan, plan_rebalance, prepare_planner
 from trimtab.domain.policy import Policy
 from trimtab.domain.portfolio import Asset, Holding, Portfolio, PricePoint, Side
 from trimtab.domain.targets import Target
@@ -145,3 +145,16 @@ def test_buys_never_spend_into_the_cash_buffer(
     if plan.buys:
         after = apply(plan, portfolio)
         assert after.cash >= portfolio.value * buffer / 100
+
+
+@settings(max_examples=200, deadline=None)
+@given(cases(), st.sampled_from([Policy(), Policy(threshold_percent=Decimal(0))]))
+def test_a_prepared_planner_plans_what_plan_rebalance_plans_for_every_portfolio(
+    case: tuple[list[Target], Portfolio], policy: Policy
+) -> None:
+    targets, portfolio = case
+    planner = prepare_planner(targets, policy)
+    first = planner.plan(portfolio)
+    assert first == plan_rebalance(targets, portfolio, policy)
+    after = apply(first, portfolio)
+    assert planner.plan(after) == plan_rebalance(targets, after, policy)

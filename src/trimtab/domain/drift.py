@@ -135,6 +135,39 @@ def _exit_row(symbol: str, actual: Decimal, threshold: Decimal, *, targeted: boo
     )
 
 
+@dataclass(frozen=True, slots=True)
+class TargetBands:
+    """The enabled targets of a set, each with its band, worked out once per set and policy.
+
+    ``rows`` holds (symbol, target percent, band half-width in pp) per enabled target, in
+    the targets' order; ``symbols`` is the set of those symbols. The band is the symbol's
+    own, else the policy's (``trimtab.domain.bands``). A backtest analyses hundreds of
+    days against one set: it builds this once (``planner.prepare_planner`` does).
+    """
+
+    rows: tuple[tuple[str, Decimal, Decimal], ...]
+    symbols: frozenset[str]
+
+    @classmethod
+    def of(cls, targets: Sequence[Target], policy: Policy) -> TargetBands:
+        rows = []
+        # Widths of the policy's band, by target percent: most targets share it.
+        widths: dict[Decimal, Decimal] = {}
+        for target in targets:
+            if not target.enabled:
+                continue
+            percent = target.target_percent
+            if target.band_percent is not None or target.band_relative_percent is not None:
+                threshold = band_for(target, policy).width(percent)
+            else:
+                found = widths.get(percent)
+                if found is None:
+                    found = widths[percent] = band_for(target, policy).width(percent)
+                threshold = found
+            rows.append((target.symbol, percent, threshold))
+        return cls(tuple(rows), frozenset(symbol for symbol, _, _ in rows))
+
+
 def analyse_drift(
     targets: Sequence[Target], portfolio: Portfolio, policy: Policy
 ) -> list[DriftRow]:
@@ -146,25 +179,15 @@ def analyse_drift(
     the ``sell`` policy and left alone under ``leave``. The portfolio value must be
     positive; the caller handles the empty account.
     """
+    return drift_against(TargetBands.of(targets, policy), portfolio, policy)
+
+
+def drift_against(bands: TargetBands, portfolio: Portfolio, policy: Policy) -> list[DriftRow]:
+    """``analyse_drift`` with the targets' bands already worked out (``TargetBands.of``)."""
     value = portfolio.value
     holdings = portfolio.holdings
     rows = []
-    targeted = set()
-    # Widths of the policy's band, by target percent: most targets share it.
-    widths: dict[Decimal, Decimal] = {}
-    for target in targets:
-        if not target.enabled:
-            continue
-        symbol = target.symbol
-        percent = target.target_percent
-        targeted.add(symbol)
-        if target.band_percent is not None or target.band_relative_percent is not None:
-            threshold = band_for(target, policy).width(percent)
-        else:
-            found = widths.get(percent)
-            if found is None:
-                found = widths[percent] = band_for(target, policy).width(percent)
-            threshold = found
+    for symbol, percent, threshold in bands.rows:
         holding = holdings.get(symbol)
         if holding is None:
             actual = percent_of(ZERO, value)
@@ -181,6 +204,7 @@ def analyse_drift(
         row = drift_row(symbol, percent, actual, threshold, holding)
         # drift_row took the holding's facts already: only a held row changes further.
         rows.append(row if why is None else _held_row(row, holding, why))
+    targeted = bands.symbols
     for holding in holdings.values():
         if holding.symbol in targeted:
             continue

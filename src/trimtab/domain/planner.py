@@ -37,7 +37,7 @@ from trimtab.domain.cash_rules import (
     curing_deposit,
     invested_base,
 )
-from trimtab.domain.drift import DriftRow, HoldReason, analyse_drift
+from trimtab.domain.drift import DriftRow, HoldReason, TargetBands, drift_against
 from trimtab.domain.money import HUNDRED, ONE_SHARE, ZERO, round_qty_down, usd, usd_under
 from trimtab.domain.policy import (
     BROKER_MIN_NOTIONAL,
@@ -628,17 +628,22 @@ class _Intents:
 
 
 def _band_intents(
-    rows: Sequence[DriftRow], gaps: Mapping[str, Decimal], value: Decimal, policy: Policy
-) -> _Intents:
-    """The classic band rule, with the policy's scope and how far to trade."""
+    rows: Sequence[DriftRow], base: Decimal, value: Decimal, policy: Policy
+) -> tuple[_Intents, dict[str, Decimal]]:
+    """The classic band rule, with the policy's scope and how far to trade.
+
+    Also returns each row's gap: USD to its target share of ``base`` (negative: over).
+    """
     intents = _Intents()
     amounts, reasons = intents.amounts, intents.reasons
+    gaps: dict[str, Decimal] = {}
     whole_book = policy.scope is Scope.WHOLE_BOOK and any(r.needs_rebalance for r in rows)
     trade_to = policy.trade_to
     for row in rows:
+        # A row's market_value is the portfolio's for its symbol (0 when not held).
+        amount = gaps[row.symbol] = row.target_percent * base / HUNDRED - row.market_value
         if not (row.needs_rebalance or whole_book):
             continue
-        amount = gaps[row.symbol]
         if trade_to is not TradeTo.TARGET:
             edge = row.threshold_percent * value / HUNDRED
             amount = trade_gap(amount, edge, trade_to)
@@ -655,7 +660,7 @@ def _band_intents(
         # ``_Intents.want`` for a symbol seen once.
         amounts[row.symbol] = amounts.get(row.symbol, ZERO) + amount
         reasons[row.symbol] = why
-    return intents
+    return intents, gaps
 
 
 def _invest_cash(
@@ -806,6 +811,190 @@ def valuation_message(portfolio: Portfolio) -> str:
     )
 
 
+class Planner:
+    """Plans for one set of targets under one policy, for any number of portfolios.
+
+    What depends on the targets and the policy alone (the enabled targets, whether they
+    sum to 100 %, each symbol's band) is worked out once, when the planner is built
+    (``prepare_planner``); ``plan`` then does only the per-portfolio work. A backtest
+    plans hundreds of days with one planner; ``plan_rebalance`` builds one per call.
+    Targets and policies are frozen, so a planner never goes stale.
+    """
+
+    __slots__ = ("_bands", "_refusal", "policy", "targets")
+
+    def __init__(self, targets: Sequence[Target], policy: Policy | None = None) -> None:
+        self.targets: tuple[Target, ...] = tuple(targets)
+        self.policy: Policy = policy or Policy()
+        active = enabled_targets(self.targets)
+        #: Why every plan stops before looking at the portfolio, if it does.
+        self._refusal: tuple[PlanOutcome, str] | None = None
+        if not active:
+            self._refusal = (
+                PlanOutcome.NO_TARGETS,
+                "No enabled target allocations; set targets before rebalancing",
+            )
+        else:
+            try:
+                check_sum(active, self.policy.sum_tolerance)
+            except InvalidTargets as err:
+                self._refusal = (PlanOutcome.INVALID_TARGETS, f"Cannot rebalance: {err}")
+        self._bands = TargetBands.of(active, self.policy)
+
+    def plan(
+        self,
+        portfolio: Portfolio,
+        symbols: Collection[str] | None = None,
+        tax: TaxContext | None = None,
+    ) -> Plan:
+        """Plan the orders that bring ``portfolio`` back to the targets (``plan_rebalance``)."""
+        policy = self.policy
+        value = portfolio.value
+        if self._refusal is not None:
+            outcome, message = self._refusal
+            return Plan(outcome, message, value)
+        if value <= ZERO:
+            return Plan(
+                PlanOutcome.ZERO_VALUE,
+                f"Portfolio value is {usd(value)}; nothing to rebalance",
+                value,
+            )
+
+        drift = drift_against(self._bands, portfolio, policy)
+        if not portfolio.valuation_agrees:
+            return Plan(
+                PlanOutcome.VALUATION_MISMATCH, valuation_message(portfolio), value, tuple(drift)
+            )
+        skipped: list[SkippedTrade] = []
+        dropped: dict[str, SkippedTrade] = {}
+
+        def drop(skip: SkippedTrade) -> None:
+            skipped.append(skip)
+            dropped.setdefault(skip.symbol, skip)
+
+        # Each row is held (never traded), an exit (sold whole) or free to rebalance.
+        rows_by_symbol: dict[str, DriftRow] = {}
+        free: list[DriftRow] = []
+        exits: list[DriftRow] = []
+        for row in drift:
+            rows_by_symbol[row.symbol] = row
+            if row.hold_reason is not None:
+                drop(SkippedTrade(row.symbol, None, _HOLD_SKIPS[row.hold_reason], row.note or ""))
+            elif row.exit:
+                exits.append(row)
+            elif row.targeted:
+                free.append(row)
+        base = invested_base(value, policy)
+        # Cash beyond the classic buffer that a floor or a target keeps back (USD).
+        extra_kept = cash_kept(value, policy) - cash_buffer(value, policy)
+        if policy.cash_mode is CashMode.REBALANCE:
+            intents, gaps = _band_intents(free, base, value, policy)
+        else:
+            gaps = {
+                row.symbol: row.target_percent * base / HUNDRED - row.market_value for row in free
+            }
+            spare = buy_budget(portfolio, policy).spendable - extra_kept
+            if policy.cash_mode is CashMode.WITHDRAWAL:
+                intents = _withdrawal_intents(free, portfolio, value, spare, policy)
+            else:
+                intents = _Intents()
+                _invest_cash(intents, free, gaps, spare, Reason.CASH_FLOW)
+        if policy.cash_mode is not CashMode.CASH_FLOW:
+            for row in exits:
+                intents.want(
+                    row.symbol,
+                    -portfolio.market_value(row.symbol),
+                    Reason.EXIT,
+                    "an exit (a 0 % target, or no target under the sell policy): sold whole",
+                )
+
+        sells: list[PlannedOrder] = []
+        wants: list[BuyWant] = []
+        whole_sells: list[WholeSell] = []
+
+        def route(symbol: str, amount: Decimal) -> None:
+            trade = _row_trade(rows_by_symbol[symbol], portfolio, policy, symbols, amount, tax)
+            if isinstance(trade, BuyWant):
+                wants.append(trade)
+                return
+            if isinstance(trade, tuple):
+                order, trade = trade
+                if order is not None:
+                    sells.append(order)
+            if isinstance(trade, PlannedOrder):
+                sells.append(trade)
+            elif isinstance(trade, WholeSell):
+                whole_sells.append(trade)
+            else:
+                drop(trade)
+
+        for symbol, amount in list(intents.amounts.items()):
+            if amount != ZERO:
+                route(symbol, amount)
+        proceeds = sum((o.notional for o in sells), ZERO)
+        budget = buy_budget(portfolio, policy, proceeds)
+        spendable = budget.spendable - extra_kept
+        if policy.invest_cash and policy.cash_mode is CashMode.REBALANCE:
+            before = dict(intents.amounts)
+            expected = sum((w.expected for w in whole_sells), ZERO)
+            spare = spendable + expected - sum((w.amount for w in wants), ZERO)
+            _invest_cash(intents, free, gaps, spare, Reason.CASH_INVESTED)
+            wanted = {w.symbol for w in wants}
+            for symbol, amount in intents.amounts.items():
+                extra = amount - before.get(symbol, ZERO)
+                if extra <= ZERO:
+                    continue
+                if symbol in wanted:
+                    wants = [
+                        BuyWant(w.symbol, w.amount + extra) if w.symbol == symbol else w
+                        for w in wants
+                    ]
+                elif symbol not in dropped:
+                    route(symbol, extra)
+        if policy.tax_aware and tax is not None:
+            kept_wants = []
+            for want in wants:
+                if wash_sale_buy_blocked(
+                    tax.history, want.symbol, tax.today, policy.wash_sale_days
+                ):
+                    drop(
+                        SkippedTrade(
+                            want.symbol,
+                            Side.BUY,
+                            SkipReason.WASH_SALE,
+                            f"{want.symbol} was sold at a loss in the last "
+                            f"{policy.wash_sale_days} days (wash sale); not bought back yet",
+                        )
+                    )
+                else:
+                    kept_wants.append(want)
+            wants = kept_wants
+        sized, buy_skips = size_buys(wants, spendable, portfolio, policy, whole_sells)
+        for skip in buy_skips:
+            drop(skip)
+        buys = [o for o in sized if o.side is Side.BUY]
+        if whole_sells:
+            sells += [o for o in sized if o.side is Side.SELL]
+            budget = buy_budget(portfolio, policy, sum((o.notional for o in sells), ZERO))
+        outcome, message = _outcome(drift, sells, buys, skipped, policy, bool(intents.amounts))
+        return Plan(
+            outcome,
+            message,
+            value,
+            tuple(drift),
+            tuple(sells + buys),
+            tuple(skipped),
+            budget,
+            _decisions(drift, sells + buys, intents, dropped, policy),
+            curing_deposit(((r.market_value, r.target_percent) for r in free), value),
+        )
+
+
+def prepare_planner(targets: Sequence[Target], policy: Policy | None = None) -> Planner:
+    """A ``Planner`` for ``targets`` under ``policy`` (the classic ``Policy()`` by default)."""
+    return Planner(targets, policy)
+
+
 def plan_rebalance(
     targets: Sequence[Target],
     portfolio: Portfolio,
@@ -819,144 +1008,11 @@ def plan_rebalance(
     ``tax`` (today, recorded lots, cost basis) is what ``policy.tax_aware`` sells
     by; without it sells are planned as the classic rules plan them. Every edge case the
     seed names gives a plan with no orders and a clear message, as does a valuation
-    that does not add up. Every drift row gets a ``SymbolDecision``.
+    that does not add up. Every drift row gets a ``SymbolDecision``. To plan many
+    portfolios against the same targets and policy, ``prepare_planner`` once and call
+    its ``plan``.
     """
-    policy = policy or Policy()
-    value = portfolio.value
-    active = enabled_targets(targets)
-    if not active:
-        return Plan(
-            PlanOutcome.NO_TARGETS,
-            "No enabled target allocations; set targets before rebalancing",
-            value,
-        )
-    try:
-        check_sum(active, policy.sum_tolerance)
-    except InvalidTargets as err:
-        return Plan(PlanOutcome.INVALID_TARGETS, f"Cannot rebalance: {err}", value)
-    if value <= ZERO:
-        return Plan(
-            PlanOutcome.ZERO_VALUE,
-            f"Portfolio value is {usd(value)}; nothing to rebalance",
-            value,
-        )
-
-    drift = analyse_drift(active, portfolio, policy)
-    if not portfolio.valuation_agrees:
-        return Plan(
-            PlanOutcome.VALUATION_MISMATCH, valuation_message(portfolio), value, tuple(drift)
-        )
-    skipped: list[SkippedTrade] = []
-    dropped: dict[str, SkippedTrade] = {}
-
-    def drop(skip: SkippedTrade) -> None:
-        skipped.append(skip)
-        dropped.setdefault(skip.symbol, skip)
-
-    rows_by_symbol = {row.symbol: row for row in drift}
-    free = [row for row in drift if row.hold_reason is None and row.targeted and not row.exit]
-    base = invested_base(value, policy)
-    # A row's market_value is the portfolio's for its symbol (0 when not held).
-    gaps = {row.symbol: row.target_percent * base / HUNDRED - row.market_value for row in free}
-    # Cash beyond the classic buffer that a floor or a target keeps back (USD).
-    extra_kept = cash_kept(value, policy) - cash_buffer(value, policy)
-    if policy.cash_mode is CashMode.WITHDRAWAL:
-        spare = buy_budget(portfolio, policy).spendable - extra_kept
-        intents = _withdrawal_intents(free, portfolio, value, spare, policy)
-    elif policy.cash_mode is CashMode.CASH_FLOW:
-        intents = _Intents()
-        spare = buy_budget(portfolio, policy).spendable - extra_kept
-        _invest_cash(intents, free, gaps, spare, Reason.CASH_FLOW)
-    else:
-        intents = _band_intents(free, gaps, value, policy)
-    for row in drift:
-        if row.hold_reason is not None:
-            drop(SkippedTrade(row.symbol, None, _HOLD_SKIPS[row.hold_reason], row.note or ""))
-        elif row.exit and policy.cash_mode is not CashMode.CASH_FLOW:
-            intents.want(
-                row.symbol,
-                -portfolio.market_value(row.symbol),
-                Reason.EXIT,
-                "an exit (a 0 % target, or no target under the sell policy): sold whole",
-            )
-
-    sells: list[PlannedOrder] = []
-    wants: list[BuyWant] = []
-    whole_sells: list[WholeSell] = []
-
-    def route(symbol: str, amount: Decimal) -> None:
-        trade = _row_trade(rows_by_symbol[symbol], portfolio, policy, symbols, amount, tax)
-        if isinstance(trade, BuyWant):
-            wants.append(trade)
-            return
-        if isinstance(trade, tuple):
-            order, trade = trade
-            if order is not None:
-                sells.append(order)
-        if isinstance(trade, PlannedOrder):
-            sells.append(trade)
-        elif isinstance(trade, WholeSell):
-            whole_sells.append(trade)
-        else:
-            drop(trade)
-
-    for symbol, amount in list(intents.amounts.items()):
-        if amount != ZERO:
-            route(symbol, amount)
-    proceeds = sum((o.notional for o in sells), ZERO)
-    budget = buy_budget(portfolio, policy, proceeds)
-    spendable = budget.spendable - extra_kept
-    if policy.invest_cash and policy.cash_mode is CashMode.REBALANCE:
-        before = dict(intents.amounts)
-        expected = sum((w.expected for w in whole_sells), ZERO)
-        spare = spendable + expected - sum((w.amount for w in wants), ZERO)
-        _invest_cash(intents, free, gaps, spare, Reason.CASH_INVESTED)
-        wanted = {w.symbol for w in wants}
-        for symbol, amount in intents.amounts.items():
-            extra = amount - before.get(symbol, ZERO)
-            if extra <= ZERO:
-                continue
-            if symbol in wanted:
-                wants = [
-                    BuyWant(w.symbol, w.amount + extra) if w.symbol == symbol else w for w in wants
-                ]
-            elif symbol not in dropped:
-                route(symbol, extra)
-    if policy.tax_aware and tax is not None:
-        kept_wants = []
-        for want in wants:
-            if wash_sale_buy_blocked(tax.history, want.symbol, tax.today, policy.wash_sale_days):
-                drop(
-                    SkippedTrade(
-                        want.symbol,
-                        Side.BUY,
-                        SkipReason.WASH_SALE,
-                        f"{want.symbol} was sold at a loss in the last {policy.wash_sale_days} "
-                        "days (wash sale); not bought back yet",
-                    )
-                )
-            else:
-                kept_wants.append(want)
-        wants = kept_wants
-    sized, buy_skips = size_buys(wants, spendable, portfolio, policy, whole_sells)
-    for skip in buy_skips:
-        drop(skip)
-    buys = [o for o in sized if o.side is Side.BUY]
-    if whole_sells:
-        sells += [o for o in sized if o.side is Side.SELL]
-        budget = buy_budget(portfolio, policy, sum((o.notional for o in sells), ZERO))
-    outcome, message = _outcome(drift, sells, buys, skipped, policy, bool(intents.amounts))
-    return Plan(
-        outcome,
-        message,
-        value,
-        tuple(drift),
-        tuple(sells + buys),
-        tuple(skipped),
-        budget,
-        _decisions(drift, sells + buys, intents, dropped, policy),
-        curing_deposit(((r.market_value, r.target_percent) for r in free), value),
-    )
+    return Planner(targets, policy).plan(portfolio, symbols, tax)
 
 
 def _decisions(
