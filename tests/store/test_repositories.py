@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from trimtab.store.db import make_session_factory
 from trimtab.store.models import AllocationRow, OrderRow, RebalanceRunRow, UserRow
-from trimtab.store.repositories import Allocations, Orders, Runs, Users
+from trimtab.store.repositories import Allocations, AllocationValues, Orders, Runs, Users
 
 NOW = datetime(2026, 1, 5, 15, tzinfo=UTC)
 
@@ -81,6 +81,23 @@ def test_one_allocation_per_user_and_symbol(factory: sessionmaker[Session]) -> N
         Allocations(session).add(allocation(user_id, "SPY"))
     with pytest.raises(IntegrityError), factory.begin() as session:
         Allocations(session).add(allocation(user_id, "SPY"))
+
+
+def test_plain_reads_see_the_units_pending_changes(factory: sessionmaker[Session]) -> None:
+    """The reads of table columns (no ORM objects) flush first, as the ORM's queries do."""
+    with factory.begin() as session:
+        user_id = add_user(session)
+        allocations = Allocations(session)
+        allocations.add(allocation(user_id, "TLT"))
+        allocations.add(allocation(user_id, "SPY"))
+        assert allocations.values_for_user(user_id) == [
+            AllocationValues("SPY", Decimal(50), True, None, None, NOW, NOW),
+            AllocationValues("TLT", Decimal(50), True, None, None, NOW, NOW),
+        ]
+        run = Runs(session).add(run_row(user_id, "running"))
+        run.status = "completed"
+        assert [r.status for r in Runs(session).for_user(user_id, 10, 0)] == ["completed"]
+        assert Runs(session).count_for_user(user_id, status="completed") == 1
 
 
 def test_client_order_ids_are_unique(factory: sessionmaker[Session]) -> None:

@@ -17,6 +17,7 @@ from trimtab.errors import InvalidTargets, NotFound
 from trimtab.services.context import AppContext
 from trimtab.services.contract import Number, result
 from trimtab.store.models import AllocationRow
+from trimtab.store.repositories import AllocationValues
 from trimtab.store.unit_of_work import UnitOfWork
 
 
@@ -88,7 +89,7 @@ def _percent(symbol: str, value: object, field: str) -> Decimal:
         raise InvalidTargets(str(err), field=field) from None
 
 
-def _item(row: AllocationRow) -> Allocation:
+def _item(row: AllocationRow | AllocationValues) -> Allocation:
     return Allocation(
         symbol=row.symbol,
         target_percent=row.target_percent,
@@ -100,19 +101,19 @@ def _item(row: AllocationRow) -> Allocation:
     )
 
 
-def _set(rows: Sequence[AllocationRow]) -> AllocationList:
+def _set(rows: Sequence[AllocationRow | AllocationValues]) -> AllocationList:
     items = tuple(_item(row) for row in rows)
     return AllocationList(allocations=items, total_percent=enabled_total(i.target for i in items))
 
 
 def list_allocations(ctx: AppContext, user_id: int) -> AllocationList:
     with ctx.store.read() as uow:
-        return _set(uow.allocations.for_user(user_id))
+        return _set(uow.allocations.values_for_user(user_id))
 
 
 def load_targets(uow: UnitOfWork, user_id: int) -> list[Target]:
     """The user's targets as the domain takes them (for a run, in its own transaction)."""
-    return [_item(row).target for row in uow.allocations.for_user(user_id)]
+    return [_item(row).target for row in uow.allocations.values_for_user(user_id)]
 
 
 def _write(uow: UnitOfWork, user_id: int, target: Target, now: datetime) -> AllocationRow:

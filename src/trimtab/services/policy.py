@@ -30,12 +30,13 @@ from trimtab.services.contract import Number, result
 if TYPE_CHECKING:
     from trimtab.services.context import AppContext
     from trimtab.store.models import PolicyRow
+    from trimtab.store.repositories import PolicyValues
     from trimtab.store.unit_of_work import UnitOfWork
 
 SECONDS_PER_HOUR = Decimal(3600)
 
 
-def _policy(row: PolicyRow | None) -> Policy:
+def _policy(row: PolicyRow | PolicyValues | None) -> Policy:
     if row is None:
         return Policy()
     options = policy_from_json({k: v for k, v in (row.options or {}).items() if k in OPTIONS})
@@ -93,7 +94,7 @@ def policy_view(policy: Policy) -> PolicyView:
 
 def read_policy(uow: UnitOfWork, user_id: int) -> Policy:
     """The user's policy, the classic defaults where none was saved."""
-    return _policy(uow.policies.get(user_id))
+    return _policy(uow.policies.values_of(user_id))
 
 
 def get_policy(ctx: AppContext, user_id: int) -> Policy:

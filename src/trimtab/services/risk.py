@@ -14,7 +14,7 @@ from trimtab.errors import Forbidden, NotFound
 from trimtab.services.context import AppContext
 from trimtab.services.contract import result
 from trimtab.store.models import RiskStatusRow
-from trimtab.store.repositories import SYSTEM_SCOPE, user_scope
+from trimtab.store.repositories import SYSTEM_SCOPE, RiskValues, user_scope
 from trimtab.store.unit_of_work import UnitOfWork
 
 
@@ -57,7 +57,7 @@ def _risk_row(status: RiskStatus, updated_by: str | None, updated_at: datetime |
     )
 
 
-def _row(row: RiskStatusRow | None) -> RiskRow:
+def _row(row: RiskStatusRow | RiskValues | None) -> RiskRow:
     if row is None:
         return _risk_row(RiskStatus(), None, None)
     status = RiskStatus(row.trading_enabled, row.drawdown_recovery, row.kill_switch, row.reason)
@@ -66,7 +66,7 @@ def _row(row: RiskStatusRow | None) -> RiskRow:
 
 def read_risk(uow: UnitOfWork, user_id: int) -> RiskView:
     """Both rows and the resulting block reason, in the caller's transaction."""
-    rows = uow.risk.get_many([SYSTEM_SCOPE, user_scope(user_id)])
+    rows = uow.risk.values_of([SYSTEM_SCOPE, user_scope(user_id)])
     system = _row(rows.get(SYSTEM_SCOPE))
     user = _row(rows.get(user_scope(user_id)))
     return RiskView(

@@ -12,11 +12,12 @@ from trimtab.services.context import AppContext
 from trimtab.services.contract import RunDetail, RunList, RunSummary, rounded
 from trimtab.services.run_records import NOT_SENT, order_record, run_result, was_sent
 from trimtab.store.models import RebalanceRunRow
+from trimtab.store.repositories import RunListing
 
 MAX_PAGE = 500
 
 
-def run_summary(run: RebalanceRunRow, orders_sent: int) -> RunSummary:
+def run_summary(run: RebalanceRunRow | RunListing, orders_sent: int) -> RunSummary:
     drift = run.max_drift_percent
     return RunSummary(
         id=run.id,

@@ -243,13 +243,14 @@ def user_for_token(ctx: AppContext, plain: str) -> User | None:
         return None
     now = ctx.clock()
     with ctx.store.read() as uow:
-        found = uow.tokens.live_with_user(hash_token(plain))
-        if found is None:
-            return None
-        token, row = found
-        user = _user(row)
-    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+        found = uow.tokens.live_owner(hash_token(plain))
+    if found is None:
+        return None
+    user = User(
+        id=found.user_id, email=found.email, is_admin=found.is_admin, created_at=found.created_at
+    )
+    if found.last_used_at is None or now - found.last_used_at > LAST_USED_RESOLUTION:
         # Only then a write (a short transaction of its own): most requests just read.
         with ctx.store.write() as uow:
-            uow.tokens.mark_used(token.id, now)
+            uow.tokens.mark_used(found.token_id, now)
     return user

@@ -5,10 +5,20 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar, cast
 
-from sqlalchemy import ColumnElement, bindparam, delete, func, select, update
-from sqlalchemy.orm import Session, defer
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    Table,
+    bindparam,
+    delete,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.orm import Session
 
 from trimtab.store.models import (
     AllocationRow,
@@ -31,20 +41,162 @@ SYSTEM_SCOPE = "system"
 R = TypeVar("R", bound=Base)
 
 # The statements every request runs, built once: building a select costs more than
-# running it (their values are bound parameters).
-_LIVE_TOKEN_WITH_USER = (
-    select(ApiTokenRow, UserRow)
-    .join(UserRow, UserRow.id == ApiTokenRow.user_id)
-    .where(ApiTokenRow.token_hash == bindparam("token_hash"), ApiTokenRow.revoked_at.is_(None))
+# running it (their values are bound parameters). The reads of the API's everyday
+# requests select columns of the tables, not ORM objects: their rows skip the identity
+# map and the objects' instrumentation (half of such a read's CPU), and come back as
+# the typed tuples below.
+
+
+def _table(entity: type[Base]) -> Table:
+    return cast(Table, entity.__table__)
+
+
+_TOKENS, _USERS, _ALLOCATIONS, _POLICIES, _RISK, _RUNS = (
+    _table(ApiTokenRow),
+    _table(UserRow),
+    _table(AllocationRow),
+    _table(PolicyRow),
+    _table(RiskStatusRow),
+    _table(RebalanceRunRow),
 )
+
+
+class TokenOwner(NamedTuple):
+    """A live API token and the user it belongs to."""
+
+    token_id: int
+    last_used_at: datetime | None
+    user_id: int
+    email: str
+    is_admin: bool
+    created_at: datetime
+
+
+_LIVE_TOKEN_OWNER = (
+    select(
+        _TOKENS.c.id,
+        _TOKENS.c.last_used_at,
+        _USERS.c.id,
+        _USERS.c.email,
+        _USERS.c.is_admin,
+        _USERS.c.created_at,
+    )
+    .join_from(_TOKENS, _USERS, _USERS.c.id == _TOKENS.c.user_id)
+    .where(_TOKENS.c.token_hash == bindparam("token_hash"), _TOKENS.c.revoked_at.is_(None))
+)
+
+
+class AllocationValues(NamedTuple):
+    """One target as stored (the columns of ``AllocationRow`` a reader needs)."""
+
+    symbol: str
+    target_percent: Decimal
+    enabled: bool
+    band_percent: Decimal | None
+    band_relative_percent: Decimal | None
+    created_at: datetime
+    updated_at: datetime
+
+
 _ALLOCATIONS_OF = (
     select(AllocationRow)
     .where(AllocationRow.user_id == bindparam("user_id"))
     .order_by(AllocationRow.symbol)
 )
-_RISK_ROWS = select(RiskStatusRow).where(
-    RiskStatusRow.scope.in_(bindparam("scopes", expanding=True))
+_ALLOCATION_VALUES_OF = (
+    select(*(_ALLOCATIONS.c[name] for name in AllocationValues._fields))
+    .where(_ALLOCATIONS.c.user_id == bindparam("user_id"))
+    .order_by(_ALLOCATIONS.c.symbol)
 )
+
+
+class PolicyValues(NamedTuple):
+    """A user's saved policy (the columns of ``PolicyRow`` a reader needs)."""
+
+    threshold_percent: Decimal
+    min_trade: Decimal
+    cash_buffer_percent: Decimal
+    untargeted: str
+    max_price_age_hours: Decimal
+    options: dict[str, Any] | None
+
+
+_POLICY_VALUES_OF = select(*(_POLICIES.c[name] for name in PolicyValues._fields)).where(
+    _POLICIES.c.user_id == bindparam("user_id")
+)
+
+
+class RiskValues(NamedTuple):
+    """One row of risk switches (the columns of ``RiskStatusRow`` a reader needs)."""
+
+    scope: str
+    trading_enabled: bool
+    drawdown_recovery: bool
+    kill_switch: bool
+    reason: str
+    updated_by: str | None
+    updated_at: datetime
+
+
+_RISK_VALUES = select(*(_RISK.c[name] for name in RiskValues._fields)).where(
+    _RISK.c.scope.in_(bindparam("scopes", expanding=True))
+)
+
+
+class RunListing(NamedTuple):
+    """What the history list shows of a run (never its ``inputs`` or ``result``, the
+    largest columns: ``max_drift_percent`` carries what the list shows of the result)."""
+
+    id: int
+    created_at: datetime
+    finished_at: datetime | None
+    trigger: str
+    dry_run: bool
+    status: str
+    needs_rebalance: bool
+    max_drift_percent: Decimal | None
+    portfolio_value: Decimal
+    message: str
+
+
+#: ``Runs.for_user``'s and ``Runs.count_for_user``'s statements by the filters they
+#: apply (dry_run, trigger, status given or not), built on first use.
+_RUN_PAGES: dict[tuple[bool, bool, bool], Select[Any]] = {}
+_RUN_COUNTS: dict[tuple[bool, bool, bool], Select[Any]] = {}
+
+
+def _run_filters(filters: tuple[bool, bool, bool]) -> list[ColumnElement[bool]]:
+    """The user's runs, narrowed by each filter given (its value a bound parameter)."""
+    where = [_RUNS.c.user_id == bindparam("user_id")]
+    for given, column in zip(filters, ("dry_run", "trigger", "status"), strict=True):
+        if given:
+            where.append(_RUNS.c[column] == bindparam(column))
+    return where
+
+
+def _run_page(filters: tuple[bool, bool, bool]) -> Select[Any]:
+    statement = _RUN_PAGES.get(filters)
+    if statement is None:
+        statement = _RUN_PAGES[filters] = (
+            select(*(_RUNS.c[name] for name in RunListing._fields))
+            .where(*_run_filters(filters))
+            # The (user_id, created_at) index gives this order: no sort of every run.
+            .order_by(_RUNS.c.created_at.desc(), _RUNS.c.id.desc())
+            .limit(bindparam("limit", type_=Integer))
+            .offset(bindparam("offset", type_=Integer))
+        )
+    return statement
+
+
+def _run_count(filters: tuple[bool, bool, bool]) -> Select[Any]:
+    statement = _RUN_COUNTS.get(filters)
+    if statement is None:
+        statement = _RUN_COUNTS[filters] = (
+            select(func.count()).select_from(_RUNS).where(*_run_filters(filters))
+        )
+    return statement
+
+
 _SENT_COUNTS = (
     select(OrderRow.run_id, func.count())
     .where(
@@ -60,6 +212,11 @@ class Repository:
 
     def __init__(self, session: Session) -> None:
         self.session = session
+
+    def _pending_written(self) -> None:
+        """Flush the unit's pending changes before a read of plain rows: a select of
+        table columns does not autoflush as the ORM's queries do."""
+        self.session.flush()
 
     def _inserted(self, row: R) -> R:
         """``row`` inserted now (its id assigned, its constraints checked)."""
@@ -93,12 +250,11 @@ class Tokens(Repository):
     def add(self, row: ApiTokenRow) -> ApiTokenRow:
         return self._inserted(row)
 
-    def live_with_user(self, token_hash: str) -> tuple[ApiTokenRow, UserRow] | None:
+    def live_owner(self, token_hash: str) -> TokenOwner | None:
         """The unrevoked token of this hash and its owner, in one query."""
-        found = self.session.execute(
-            _LIVE_TOKEN_WITH_USER, {"token_hash": token_hash}
-        ).one_or_none()
-        return (found[0], found[1]) if found is not None else None
+        self._pending_written()
+        found = self.session.execute(_LIVE_TOKEN_OWNER, {"token_hash": token_hash}).one_or_none()
+        return TokenOwner(*found) if found is not None else None
 
     def for_user(self, user_id: int) -> Sequence[ApiTokenRow]:
         return self.session.scalars(
@@ -118,7 +274,14 @@ class Tokens(Repository):
 
 class Allocations(Repository):
     def for_user(self, user_id: int) -> Sequence[AllocationRow]:
+        """The user's targets as objects to change, by symbol."""
         return self.session.scalars(_ALLOCATIONS_OF, {"user_id": user_id}).all()
+
+    def values_for_user(self, user_id: int) -> list[AllocationValues]:
+        """The user's targets as stored, by symbol (to read, not to change)."""
+        self._pending_written()
+        rows = self.session.execute(_ALLOCATION_VALUES_OF, {"user_id": user_id})
+        return [AllocationValues(*row) for row in rows]
 
     def get(self, user_id: int, symbol: str) -> AllocationRow | None:
         return self.session.scalars(
@@ -138,6 +301,12 @@ class Policies(Repository):
     def get(self, user_id: int) -> PolicyRow | None:
         return self.session.get(PolicyRow, user_id)
 
+    def values_of(self, user_id: int) -> PolicyValues | None:
+        """The user's saved policy (to read, not to change), or ``None``."""
+        self._pending_written()
+        found = self.session.execute(_POLICY_VALUES_OF, {"user_id": user_id}).one_or_none()
+        return PolicyValues(*found) if found is not None else None
+
     def add(self, row: PolicyRow) -> None:
         self.session.add(row)
 
@@ -148,10 +317,11 @@ class RiskRows(Repository):
             select(RiskStatusRow).where(RiskStatusRow.scope == scope)
         ).one_or_none()
 
-    def get_many(self, scopes: Sequence[str]) -> dict[str, RiskStatusRow]:
-        """The rows of ``scopes`` that exist, by scope, in one query."""
-        rows = self.session.scalars(_RISK_ROWS, {"scopes": list(scopes)})
-        return {row.scope: row for row in rows}
+    def values_of(self, scopes: Sequence[str]) -> dict[str, RiskValues]:
+        """The rows of ``scopes`` that exist (to read, not to change), by scope."""
+        self._pending_written()
+        rows = self.session.execute(_RISK_VALUES, {"scopes": list(scopes)})
+        return {row.scope: RiskValues(*row) for row in rows}
 
     def add(self, row: RiskStatusRow) -> None:
         self._inserted(row)
@@ -168,20 +338,6 @@ class Runs(Repository):
         row = self.session.get(RebalanceRunRow, run_id)
         return row if row is not None and row.user_id == user_id else None
 
-    @staticmethod
-    def _matching(
-        user_id: int, dry_run: bool | None, trigger: str | None, status: str | None
-    ) -> list[ColumnElement[bool]]:
-        """The user's runs, narrowed by each filter given (None: any)."""
-        where = [RebalanceRunRow.user_id == user_id]
-        if dry_run is not None:
-            where.append(RebalanceRunRow.dry_run.is_(dry_run))
-        if trigger is not None:
-            where.append(RebalanceRunRow.trigger == trigger)
-        if status is not None:
-            where.append(RebalanceRunRow.status == status)
-        return where
-
     def for_user(
         self,
         user_id: int,
@@ -191,22 +347,20 @@ class Runs(Repository):
         dry_run: bool | None = None,
         trigger: str | None = None,
         status: str | None = None,
-    ) -> Sequence[RebalanceRunRow]:
-        """A page of the user's runs, newest first, without their ``inputs`` and ``result``
-        (a list never shows them, and they are the largest columns: reading one raises;
-        ``max_drift_percent`` carries what the list shows of the result)."""
-        return self.session.scalars(
-            select(RebalanceRunRow)
-            .options(
-                defer(RebalanceRunRow.inputs, raiseload=True),
-                defer(RebalanceRunRow.result, raiseload=True),
-            )
-            .where(*self._matching(user_id, dry_run, trigger, status))
-            # The (user_id, created_at) index gives this order: no sort of every run.
-            .order_by(RebalanceRunRow.created_at.desc(), RebalanceRunRow.id.desc())
-            .limit(limit)
-            .offset(offset)
-        ).all()
+    ) -> list[RunListing]:
+        """A page of the user's runs, newest first, narrowed by each filter given
+        (``None``: any), as the history list shows them."""
+        filters = (dry_run is not None, trigger is not None, status is not None)
+        params = {
+            "user_id": user_id,
+            "dry_run": dry_run,
+            "trigger": trigger,
+            "status": status,
+            "limit": limit,
+            "offset": offset,
+        }
+        self._pending_written()
+        return [RunListing(*row) for row in self.session.execute(_run_page(filters), params)]
 
     def count_for_user(
         self,
@@ -216,8 +370,11 @@ class Runs(Repository):
         trigger: str | None = None,
         status: str | None = None,
     ) -> int:
-        where = self._matching(user_id, dry_run, trigger, status)
-        return self.session.scalar(select(func.count()).where(*where)) or 0
+        """How many runs ``for_user`` pages through with the same filters."""
+        filters = (dry_run is not None, trigger is not None, status is not None)
+        params = {"user_id": user_id, "dry_run": dry_run, "trigger": trigger, "status": status}
+        self._pending_written()
+        return int(self.session.scalar(_run_count(filters), params) or 0)
 
     def users_with_unfinished(self, statuses: Sequence[str]) -> list[int]:
         """Users with a live run still in one of ``statuses``."""
