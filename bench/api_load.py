@@ -2,11 +2,14 @@
 
 Each client loops over the page's everyday requests (allocations, portfolio, a dry-run
 check, the history of runs) with a Bearer token, for a bounded time; the run prints
-requests/s, p50, p95, p99 and errors. ``make bench`` and ``make soak`` run the full 60 s
+requests/s, p50, p95, p99, errors and the server's CPU time per request (its user+sys
+time from ``/proc``, robust to other load on the machine, unlike requests/s and
+latency). ``make bench`` and ``make soak`` run the full 60 s
 form with 16 clients; ``tests/reliability/test_load.py`` runs a few seconds of it in
 ``make test`` and asserts 0 errors. Goal (one process): ≥ 200 requests/s, p95 ≤ 100 ms.
 
-Run with ``.venv/bin/python -m bench.api_load [seconds] [clients]``.
+Run with ``.venv/bin/python -m bench.api_load [seconds] [clients] [--per-route]``;
+``--per-route`` also loads each request of the mix alone on SQLite and prints its CPU.
 """
 
 from __future__ import annotations
@@ -44,8 +47,10 @@ SECONDS = 60.0
 CLIENTS = 16
 GOAL_RPS = 200
 GOAL_P95_MS = 100
-#: The mix each client cycles through: (method, path, JSON body).
-MIX: tuple[tuple[str, str, object], ...] = (
+#: One request of the mix: (method, path, JSON body).
+Request = tuple[str, str, object]
+#: The mix each client cycles through.
+MIX: tuple[Request, ...] = (
     ("GET", "/api/allocations", None),
     ("GET", "/api/portfolio", None),
     ("POST", "/api/rebalance/check", {"dry_run": True}),
@@ -68,6 +73,8 @@ class LoadResult:
     server_errors: int = 0
     #: The first few failures, for the report.
     failures: list[str] = field(default_factory=list)
+    #: The server process's user+sys CPU seconds over the run (None when not measured).
+    server_cpu_seconds: float | None = None
 
     @property
     def requests(self) -> int:
@@ -77,18 +84,34 @@ class LoadResult:
     def rps(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
 
+    @property
+    def cpu_ms_per_request(self) -> float | None:
+        """The server's CPU milliseconds per request served."""
+        if self.server_cpu_seconds is None or not self.requests:
+            return None
+        return self.server_cpu_seconds * 1000 / self.requests
+
     def percentile(self, p: int) -> float:
         if len(self.latencies) < 2:
             return self.latencies[0] if self.latencies else 0.0
         return statistics.quantiles(self.latencies, n=100, method="inclusive")[p - 1]
 
     def line(self) -> str:
+        cpu = self.cpu_ms_per_request
         return (
             f"{self.name}: {self.requests} requests in {self.seconds:.1f} s, "
             f"{self.rps:.0f} req/s, p50 {self.percentile(50):.0f} ms, "
             f"p95 {self.percentile(95):.0f} ms, p99 {self.percentile(99):.0f} ms, "
             f"{self.errors} errors ({self.clients} clients)"
+            + ("" if cpu is None else f", server CPU {cpu:.2f} ms/request")
         )
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User+sys CPU seconds that process ``pid`` (all its threads) has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    # utime and stime are fields 14 and 15 of proc(5); the slice starts at field 3.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def free_port() -> int:
@@ -133,14 +156,23 @@ def postgres_database(admin_url: str = POSTGRES_ADMIN_URL) -> Iterator[str]:
         admin.dispose()
 
 
+@dataclass(frozen=True)
+class Served:
+    """A running ``trimtab serve``: its base URL, a Bearer token and its process id."""
+
+    base: str
+    token: str
+    pid: int
+
+
 @contextmanager
-def served(url: str, *, startup_seconds: float = 60) -> Iterator[tuple[str, str]]:
+def served(url: str, *, startup_seconds: float = 60) -> Iterator[Served]:
     """``trimtab serve`` on a free loopback port over the database ``url`` (migrated and
-    seeded here): yields its base URL and a Bearer token; the server is stopped after."""
+    seeded here); the server is stopped after."""
     token = prepare(url)
     env = {"TRIMTAB_DATABASE_URL": url, "TRIMTAB_SECRET_KEY": "bench", "TRIMTAB_BROKER": "paper"}
-    with serve_process(env, startup_seconds=startup_seconds) as base:
-        yield base, token
+    with _server(env, startup_seconds=startup_seconds, log=None) as (base, pid):
+        yield Served(base, token, pid)
 
 
 @contextmanager
@@ -150,6 +182,14 @@ def serve_process(
     """``trimtab serve`` on a free loopback port, ``env`` over this process's environment
     (``TRIMTAB_WORKERS`` left out unless given); yields its base URL once ``/healthz``
     answers, and stops the server after. Its output goes to ``log`` when given."""
+    with _server(env, startup_seconds=startup_seconds, log=log) as (base, _):
+        yield base
+
+
+@contextmanager
+def _server(
+    env: dict[str, str], *, startup_seconds: float, log: Path | None
+) -> Iterator[tuple[str, int]]:
     port = free_port()
     environment = {k: v for k, v in os.environ.items() if k != "TRIMTAB_WORKERS"} | env
     with log.open("w") if log else open(os.devnull, "w") as out:
@@ -172,7 +212,7 @@ def serve_process(
                 said = log.read_text() if log else ""
                 raise RuntimeError(f"trimtab serve did not start {said}".strip())
             time.sleep(0.1)
-        yield base
+        yield base, server.pid
     finally:
         server.terminate()
         try:
@@ -182,7 +222,9 @@ def serve_process(
             server.wait()
 
 
-async def _load(result: LoadResult, base: str, token: str, seconds: float) -> None:
+async def _load(
+    result: LoadResult, base: str, token: str, seconds: float, mix: tuple[Request, ...]
+) -> None:
     headers = {"Authorization": f"Bearer {token}"}
     limits = httpx.Limits(max_connections=result.clients, max_keepalive_connections=result.clients)
     async with httpx.AsyncClient(
@@ -193,7 +235,7 @@ async def _load(result: LoadResult, base: str, token: str, seconds: float) -> No
         async def one_client(offset: int) -> None:
             step = offset
             while time.monotonic() < deadline:
-                method, path, body = MIX[step % len(MIX)]
+                method, path, body = mix[step % len(mix)]
                 step += 1
                 started = time.perf_counter()
                 try:
@@ -216,27 +258,52 @@ async def _load(result: LoadResult, base: str, token: str, seconds: float) -> No
 
 
 def run_load(
-    name: str, base: str, token: str, *, seconds: float = SECONDS, clients: int = CLIENTS
+    name: str,
+    server: Served,
+    *,
+    seconds: float = SECONDS,
+    clients: int = CLIENTS,
+    mix: tuple[Request, ...] = MIX,
 ) -> LoadResult:
-    """Drive ``base`` with ``clients`` concurrent clients for ``seconds``.
+    """Drive ``server`` with ``clients`` concurrent clients cycling through ``mix`` for
+    ``seconds``, and note the server's CPU time over the run.
 
     The clients' event loop runs on a thread of its own, so that a caller already inside
     a running loop (pytest after Playwright's sync API has started one) can call this.
     """
     result = LoadResult(name, clients)
+    cpu_before = process_cpu_seconds(server.pid)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(asyncio.run, _load(result, base, token, seconds)).result()
+        pool.submit(asyncio.run, _load(result, server.base, server.token, seconds, mix)).result()
+    result.server_cpu_seconds = process_cpu_seconds(server.pid) - cpu_before
     return result
 
 
-def load_on(name: str, url: str, *, seconds: float, clients: int) -> LoadResult:
+def load_on(
+    name: str, url: str, *, seconds: float, clients: int, mix: tuple[Request, ...] = MIX
+) -> LoadResult:
     """Serve ``url`` and load it (a short warm-up first, not counted)."""
-    with served(url) as (base, token):
-        run_load(name, base, token, seconds=min(2.0, seconds), clients=clients)
-        return run_load(name, base, token, seconds=seconds, clients=clients)
+    with served(url) as server:
+        run_load(name, server, seconds=min(2.0, seconds), clients=clients, mix=mix)
+        return run_load(name, server, seconds=seconds, clients=clients, mix=mix)
 
 
-def main(seconds: float = SECONDS, clients: int = CLIENTS) -> None:
+def per_route(url: str, *, seconds: float, clients: int) -> list[LoadResult]:
+    """Each distinct request of the mix loaded alone against one server over ``url``."""
+    results = []
+    with served(url) as server:
+        run_load("warm-up", server, seconds=min(2.0, seconds), clients=clients)
+        for request in [r for i, r in enumerate(MIX) if r not in MIX[:i]]:
+            name = f"{request[0]} {request[1]}"
+            results.append(run_load(name, server, seconds=seconds, clients=clients, mix=(request,)))
+    return results
+
+
+def main(seconds: float = SECONDS, clients: int = CLIENTS, *, by_route: bool = False) -> None:
+    if by_route:
+        with sqlite_database() as url:
+            for result in per_route(url, seconds=seconds, clients=clients):
+                print(f"   SQLite, alone: {result.line()}", flush=True)
     results = []
     with sqlite_database() as url:
         results.append(load_on("SQLite", url, seconds=seconds, clients=clients))
@@ -258,4 +325,9 @@ def main(seconds: float = SECONDS, clients: int = CLIENTS) -> None:
 
 
 if __name__ == "__main__":
-    main(*(float(a) for a in sys.argv[1:2]), *(int(a) for a in sys.argv[2:3]))
+    numbers = [a for a in sys.argv[1:] if not a.startswith("--")]
+    main(
+        float(numbers[0]) if numbers else SECONDS,
+        int(numbers[1]) if len(numbers) > 1 else CLIENTS,
+        by_route="--per-route" in sys.argv[1:],
+    )

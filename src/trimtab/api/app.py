@@ -57,6 +57,9 @@ def build_api() -> FastAPI:
         version=__version__,
         description=DESCRIPTION,
         openapi_url="/openapi.json",
+        # FastAPI's OpenTelemetry hooks look up the providers on every request; trimtab
+        # exports Prometheus metrics (api/metrics.py) and uses none of them.
+        telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
     )
     install_error_handlers(app)
     install_metrics(app)
