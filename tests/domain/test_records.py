@@ -26,6 +26,7 @@ def test_the_constructor_takes_the_same_arguments_and_defaults() -> None:
     line = _Line("SPY", Decimal(2), tags=["a"])
     assert (line.symbol, line.qty, line.note, line.tags) == ("SPY", Decimal(2), "none", ["a"])
     assert _Line("A", Decimal(1)).tags is not _Line("A", Decimal(1)).tags  # a fresh list each
+    assert type(line) is _Line
     with pytest.raises(TypeError):
         _Line("SPY")  # type: ignore[call-arg]
     with pytest.raises(TypeError):
@@ -53,6 +54,10 @@ def test_only_frozen_slotted_dataclasses_are_accepted() -> None:
     class Mutable:
         a: int
 
-    for kind in (Loose, Mutable, int):
+    @dataclass(frozen=True, slots=True)
+    class Derived(PricePoint):
+        extra: int = 0
+
+    for kind in (Loose, Mutable, int, Derived):
         with pytest.raises(TypeError):
             quick_init(kind)

@@ -14,7 +14,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from trimtab.domain.bands import band_for
-from trimtab.domain.money import ZERO, percent_of
+from trimtab.domain.money import HUNDRED, ZERO, percent_of
 from trimtab.domain.policy import Policy, UntargetedHoldings
 from trimtab.domain.portfolio import TRADED_CLASSES, AssetClass, Holding, Portfolio
 from trimtab.domain.records import quick_init
@@ -58,35 +58,6 @@ class DriftRow:
     exit: bool = False
     hold_reason: HoldReason | None = None
     note: str | None = None
-
-
-def drift_row(
-    symbol: str,
-    target_percent: Decimal,
-    actual_percent: Decimal,
-    threshold: Decimal,
-    holding: Holding | None = None,
-) -> DriftRow:
-    """Classify one symbol: strictly past ``threshold``, over means sell and under means buy.
-
-    ``holding``, when given, supplies the row's market value and asset class."""
-    drift = actual_percent - target_percent
-    needs = abs(drift) > threshold
-    action = (Action.SELL if drift > 0 else Action.BUY) if needs else Action.NONE
-    if holding is None:
-        return DriftRow(symbol, target_percent, actual_percent, drift, threshold, needs, action)
-    return DriftRow(
-        symbol,
-        target_percent,
-        actual_percent,
-        drift,
-        threshold,
-        needs,
-        action,
-        True,
-        holding.market_value,
-        holding.asset_class,
-    )
 
 
 def hold_reason(holding: Holding | None) -> tuple[HoldReason, str] | None:
@@ -190,19 +161,38 @@ def drift_against(bands: TargetBands, portfolio: Portfolio, policy: Policy) -> l
     for symbol, percent, threshold in bands.rows:
         holding = holdings.get(symbol)
         if holding is None:
-            actual = percent_of(ZERO, value)
-            rows.append(drift_row(symbol, percent, actual, threshold))
-            continue
-        actual = percent_of(holding.market_value, value)
-        if percent == ZERO and holding.qty > ZERO:
-            row = _exit_row(symbol, actual, threshold, targeted=True)
-            rows.append(_held_row(row, holding, hold_reason(holding)))
-            continue
-        # A long US equity, the usual holding, is one the planner may trade.
-        usual = holding.asset_class is AssetClass.US_EQUITY and holding.qty >= ZERO
-        why = None if usual else hold_reason(holding)
-        row = drift_row(symbol, percent, actual, threshold, holding)
-        # drift_row took the holding's facts already: only a held row changes further.
+            market_value = ZERO
+            asset_class = AssetClass.US_EQUITY
+            why = None
+        else:
+            market_value = holding.market_value
+            asset_class = holding.asset_class
+            if percent == ZERO and holding.qty > ZERO:
+                actual = percent_of(market_value, value)
+                row = _exit_row(symbol, actual, threshold, targeted=True)
+                rows.append(_held_row(row, holding, hold_reason(holding)))
+                continue
+            # A long US equity, the usual holding, is one the planner may trade.
+            usual = asset_class is AssetClass.US_EQUITY and holding.qty >= ZERO
+            why = None if usual else hold_reason(holding)
+        # The classic rule: strictly past the band, over means sell and under means buy
+        # (``percent_of`` written out: this loop runs for every symbol of every plan).
+        actual = market_value / value * HUNDRED
+        drift = actual - percent
+        needs = abs(drift) > threshold
+        action = (Action.SELL if drift > 0 else Action.BUY) if needs else Action.NONE
+        row = DriftRow(
+            symbol,
+            percent,
+            actual,
+            drift,
+            threshold,
+            needs,
+            action,
+            True,
+            market_value,
+            asset_class,
+        )
         rows.append(row if why is None else _held_row(row, holding, why))
     targeted = bands.symbols
     for holding in holdings.values():

@@ -128,7 +128,8 @@ class Policy:
     @property
     def min_order(self) -> Decimal:
         """The smallest order (USD) a plan places: the user's minimum, never under the broker's."""
-        return max(self.min_trade, BROKER_MIN_NOTIONAL)
+        # max(min_trade, BROKER_MIN_NOTIONAL), without the call: every sized order asks.
+        return BROKER_MIN_NOTIONAL if self.min_trade < BROKER_MIN_NOTIONAL else self.min_trade
 
 
 def policy_to_json(policy: Policy) -> dict[str, str | None]:
