@@ -43,6 +43,7 @@ from trimtab.services.context import AppContext
 from trimtab.services.contract import result
 from trimtab.store.locks import RunLock
 from trimtab.store.models import BrokerAccountRow
+from trimtab.store.repositories import BrokerAccountValues
 from trimtab.store.unit_of_work import Store
 
 #: Alpaca key ids are 20 capital letters and digits (``PK…`` paper, ``AK…`` live);
@@ -294,7 +295,7 @@ def server_account_owner(store: Store, settings: Settings) -> int | None:
 @dataclass(frozen=True, slots=True)
 class _Choice:
     source: BrokerSource
-    row: BrokerAccountRow | None
+    row: BrokerAccountValues | None
 
 
 def _choice(store: Store, settings: Settings, user_id: int) -> _Choice:
@@ -456,7 +457,7 @@ def _key_of(ctx: AppContext, user_id: int, choice: _Choice) -> str:
     return f"alpaca:{'paper' if paper else 'live'}:{known}"
 
 
-def _store_account_id(store: Store, row: BrokerAccountRow, account_id: str) -> None:
+def _store_account_id(store: Store, row: BrokerAccountValues, account_id: str) -> None:
     """Keep the account id a connection made before ids were stored reached, so other
     processes need not ask the broker for it (unless the keys changed meanwhile)."""
     with store.write() as uow:
@@ -535,7 +536,7 @@ def _with_keys(settings: Settings, key_id: str, secret: str, paper: bool) -> Set
     )
 
 
-def _user_settings(settings: Settings, row: BrokerAccountRow, cipher: Fernet) -> Settings:
+def _user_settings(settings: Settings, row: BrokerAccountValues, cipher: Fernet) -> Settings:
     """The server settings with the user's own Alpaca keys in place of the server's."""
     if not row.key_id or not row.secret_encrypted:
         # Never fall back to the server's keys: they may be someone else's account.

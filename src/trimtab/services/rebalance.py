@@ -388,7 +388,7 @@ def _record(
     now = ctx.clock()
     stored = to_json(result)
     with ctx.store.write() as uow:
-        run = uow.runs.add(
+        run = uow.runs.insert(
             RebalanceRunRow(
                 user_id=user_id,
                 trigger=str(request.trigger),

@@ -22,9 +22,9 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime, timedelta
 from functools import cached_property
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, Table, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -49,6 +49,7 @@ from trimtab.store.repositories import (
 )
 
 T = TypeVar("T")
+_INSERT_AUDIT = insert(cast(Table, AuditEventRow.__table__))
 
 
 class ConstraintViolation(Exception):
@@ -138,9 +139,14 @@ class UnitOfWork:
         data: dict[str, Any],
         now: datetime,
     ) -> None:
-        """Append an audit event; it commits with the rest of the unit."""
-        self.session.add(
-            AuditEventRow(user_id=user_id, actor=actor, kind=kind, data=data, created_at=now)
+        """Append an audit event; it commits with the rest of the unit.
+
+        Inserted at once, in one statement (no ORM object to track), after the unit's
+        pending changes (the user it names may be one of them)."""
+        self.session.flush()
+        self.session.execute(
+            _INSERT_AUDIT,
+            {"user_id": user_id, "actor": actor, "kind": kind, "data": data, "created_at": now},
         )
 
     def after_commit(self, callback: Callable[[], None]) -> None:
