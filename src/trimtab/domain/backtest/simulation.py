@@ -24,10 +24,12 @@ the 1e-6 relative tolerance the oracle tests hold trimtab to.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
+from itertools import repeat
 
 import numpy as np
 import numpy.typing as npt
@@ -45,6 +47,7 @@ FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.int64]
 BPS = Decimal(10_000)
+_SELL = Side.SELL
 #: Days a band policy scans at once for its next trigger: the first stretch is short
 #: (a band that trades often wastes little work), each next one twice as long, up to
 #: the last size (long enough to amortise numpy's call overhead).
@@ -199,29 +202,31 @@ class _Market:
     symbols: tuple[str, ...]
     valued: FloatArray
     trading: BoolArray
+    #: ``valued`` transposed (``[column, day]``, each symbol's closes together), for
+    #: the computations over every day at once.
+    by_symbol: FloatArray
     payout_day: IntArray
     weights: FloatArray
-    #: ``gaps_before[day]``: how many days before ``day`` some symbol does not trade
-    #: on; a stretch of days where it does not grow has every symbol trading.
-    gaps_before: list[int]
+    #: The days some symbol does not trade on, in order.
+    gap_days: list[int]
     #: Each planned day's closes as the planner's prices, shared by every policy.
     points: dict[int, tuple[PricePoint, ...]] = field(default_factory=dict)
 
     def every_symbol_trades(self, start: int, stop: int) -> bool:
         """Whether every symbol trades on each day from ``start`` to ``stop`` (exclusive)."""
-        return self.gaps_before[stop] == self.gaps_before[start]
+        gaps = self.gap_days
+        if not gaps:
+            return True
+        first = bisect_left(gaps, start)
+        return first == len(gaps) or gaps[first] >= stop
 
     def closes_on(self, day: int) -> tuple[PricePoint, ...]:
         """``day``'s closes in column order, ``Decimal`` through their shortest repr
         (the CSV's text for them); undated: a close has no "now" to be stale against."""
         points = self.points.get(day)
         if points is None:
-            points = tuple(
-                [
-                    PricePoint(Decimal(repr(close)), None, "close")
-                    for close in self.valued[day].tolist()
-                ]
-            )
+            closes = map(Decimal, map(repr, self.valued[day].tolist()))
+            points = tuple(map(PricePoint, closes, repeat(None), repeat("close")))
             self.points[day] = points
         return points
 
@@ -242,7 +247,7 @@ def prepare_market(history: PriceHistory, targets: Sequence[Target]) -> _Market:
     present = np.isfinite(raw)
     if days and present.all():
         # Every close is there: nothing to carry forward and nobody is paid out.
-        valued = raw
+        valued = np.ascontiguousarray(raw)
         trading = raw > 0
         payout_day = np.full(len(columns), days, dtype=np.int64)
     else:
@@ -261,8 +266,7 @@ def prepare_market(history: PriceHistory, targets: Sequence[Target]) -> _Market:
         last = days - 1 - np.argmax(present[::-1], axis=0)
         payout_day = np.where(last < days - 1, last + 1, days).astype(np.int64)
     weights = np.array([float(t.target_percent / HUNDRED) for t in active], dtype=np.float64)
-    gaps = np.zeros(days + 1, dtype=np.int64)
-    np.cumsum(~trading.all(axis=1), out=gaps[1:])
+    every = np.logical_and.reduce(np.ascontiguousarray(trading.T), axis=0)
     # Row-major: a day's closes sit together, so each day's sum is the same whatever
     # stretch of days it is computed in.
     return _Market(
@@ -271,9 +275,10 @@ def prepare_market(history: PriceHistory, targets: Sequence[Target]) -> _Market:
         tuple(t.symbol for t in active),
         np.ascontiguousarray(valued),
         np.ascontiguousarray(trading),
+        np.ascontiguousarray(valued.T),
         payout_day,
         weights,
-        gaps.tolist(),
+        np.flatnonzero(~every).tolist(),
     )
 
 
@@ -287,13 +292,20 @@ def calendar_days(ordinals: IntArray, calendar: Calendar | None) -> BoolArray:
         due[0] = True
     if calendar is None:
         return due
-    # Each day's period as one number (months since 1970-01, quarters, or years: 1970
-    # starts a quarter and a year).
+    # The first days of the periods after the first day's, as ordinals: months are
+    # counted from 1970-01, which starts a quarter and a year.
     months_per_period = {Calendar.MONTHLY: 1, Calendar.QUARTERLY: 3, Calendar.YEARLY: 12}
-    days = (np.asarray(ordinals, dtype=np.int64) - _EPOCH).astype("datetime64[D]")
-    months = days.astype("datetime64[M]").astype(np.int64)
-    period = months // months_per_period[calendar]
-    due[1:] = period[1:] != period[:-1]
+    step = months_per_period[calendar]
+    first, last = (
+        (np.asarray(ordinals[[0, -1]], dtype=np.int64) - _EPOCH)
+        .astype("datetime64[D]")
+        .astype("datetime64[M]")
+        .astype(np.int64)
+    )
+    starts = np.arange((first // step + 1) * step, last + 1, step, dtype=np.int64)
+    starts = starts.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64) + _EPOCH
+    # A period's first trading day is the first day on or after its start.
+    due[np.searchsorted(ordinals, starts)] = True
     return due
 
 
@@ -430,28 +442,33 @@ class _Replay:
         return stop, positive
 
     def series(self) -> None:
-        """Fill ``values`` and ``drift`` for every recorded stretch, in one computation."""
+        """Fill ``values`` and ``drift`` for every recorded stretch, in one computation
+        over the closes by symbol (each sum over a day's symbols in column order)."""
         if not self.stretches:
             return
         ends = np.array([end for end, _, _ in self.stretches], dtype=np.int64)
         lengths = np.diff(ends, prepend=0)
         days = int(ends[-1])
-        qty = np.repeat(np.array([q for _, q, _ in self.stretches]), lengths, axis=0)
+        qty = np.repeat(np.array([q for _, q, _ in self.stretches]).T, lengths, axis=1)
         cash = np.repeat(np.array([c for _, _, c in self.stretches]), lengths)
         market = self.market
-        held = np.multiply(market.valued[:days], qty, out=qty)
-        values = np.add.reduce(held, axis=1)
+        held = np.multiply(market.by_symbol[:, :days], qty, out=qty)
+        values = np.add.reduce(held, axis=0)
         values += cash
         positive = values > 0
-        gap = np.divide(held, values[:, None], out=held, where=positive[:, None])
-        np.subtract(gap, market.weights, out=gap)
+        everywhere = bool(positive.all())
+        if everywhere:
+            gap = np.divide(held, values, out=held)
+        else:
+            gap = np.divide(held, values, out=held, where=positive)
+        np.subtract(gap, market.weights[:, None], out=gap)
         np.abs(gap, out=gap)
         if not market.every_symbol_trades(0, days):
             # Symbols that do not trade that day are left out of its drift.
-            np.multiply(gap, market.trading[:days], out=gap)
-        drift = np.maximum.reduce(gap, axis=1)
+            np.multiply(gap, market.trading[:days].T, out=gap)
+        drift = np.maximum.reduce(gap, axis=0)
         drift *= 100.0
-        if not positive.all():
+        if not everywhere:
             drift[~positive] = 0.0
         self.values[:days] = values
         self.drift[:days] = drift
@@ -531,7 +548,7 @@ class _Replay:
         if not plan.orders:
             return False
         settings = self.settings
-        free = self.free
+        cost_of = None if self.free else settings.cost
         cash = self.cash
         qty = self.qty
         column_of = self.column_of
@@ -540,18 +557,18 @@ class _Replay:
         notionals: list[Decimal] = []
         planned: list[PlannedOrder] = []
         for order in plan.orders:
-            if order.side is not Side.SELL:
+            if order.side is not _SELL:
                 planned.append(order)
                 continue
             notional = order.qty * order.price
-            cost = ZERO if free else settings.cost(notional)
+            cost = ZERO if cost_of is None else cost_of(notional)
             if cost >= notional:
                 continue  # a sale that costs more than it brings in
             cash += notional - cost
             qty[column_of[order.symbol]] -= order.qty
             filled.append(order)
-            costs.append(cost)
             notionals.append(notional)
+            costs.append(cost)
         if planned:
             # Size the buys to the cash really left, net of their costs: never below zero.
             fixed = settings.cost_per_order * len(planned)
@@ -563,12 +580,12 @@ class _Replay:
                 buys, _ = fit_buys(wants, spendable, portfolio, self.planner_policy)
                 wanted = [o.qty * o.price for o in buys]
             for order, notional in zip(buys, wanted, strict=True):
-                cost = ZERO if free else settings.cost(notional)
+                cost = ZERO if cost_of is None else cost_of(notional)
                 cash -= notional + cost
                 qty[column_of[order.symbol]] += order.qty
-                filled.append(order)
                 costs.append(cost)
-                notionals.append(notional)
+            filled += buys
+            notionals += wanted
         self.cash = cash
         if not filled:
             return False
@@ -576,7 +593,8 @@ class _Replay:
         self.orders += len(filled)
         if day > 0:
             self.traded = sum(notionals, self.traded)
-        self.costs = sum(costs, self.costs)
+        if cost_of is not None:
+            self.costs = sum(costs, self.costs)
         return True
 
     # -- the whole run ----------------------------------------------------------
@@ -647,10 +665,15 @@ def daily_rebalanced(market: _Market, cash: Decimal) -> FloatArray:
     values = np.empty(days, dtype=np.float64)
     if days == 0:
         return values
-    with np.errstate(divide="ignore", invalid="ignore"):
-        growth = market.valued[1:] / market.valued[:-1] - 1.0
-    growth = np.where(market.trading[:-1] & np.isfinite(growth), growth, 0.0)
-    returns = growth @ market.weights
+    closes = market.by_symbol
+    if market.every_symbol_trades(0, days):
+        growth = closes[:, 1:] / closes[:, :-1]
+        growth -= 1.0
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            growth = closes[:, 1:] / closes[:, :-1] - 1.0
+        growth = np.where(market.trading[:-1].T & np.isfinite(growth), growth, 0.0)
+    returns = market.weights @ growth
     values[0] = float(cash)
     values[1:] = float(cash) * np.cumprod(1.0 + returns)
     return values
