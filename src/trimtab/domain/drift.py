@@ -158,11 +158,15 @@ def drift_against(bands: TargetBands, portfolio: Portfolio, policy: Policy) -> l
     value = portfolio.value
     holdings = portfolio.holdings
     rows = []
+    # Enum members looked up once, not per row: on Python 3.11 ``Action.BUY`` goes through
+    # the slow hook of ``EnumType.__getattr__``.
+    us_equity = AssetClass.US_EQUITY
+    sell, buy, no_action = Action.SELL, Action.BUY, Action.NONE
     for symbol, percent, threshold in bands.rows:
         holding = holdings.get(symbol)
         if holding is None:
             market_value = ZERO
-            asset_class = AssetClass.US_EQUITY
+            asset_class = us_equity
             why = None
         else:
             market_value = holding.market_value
@@ -173,14 +177,14 @@ def drift_against(bands: TargetBands, portfolio: Portfolio, policy: Policy) -> l
                 rows.append(_held_row(row, holding, hold_reason(holding)))
                 continue
             # A long US equity, the usual holding, is one the planner may trade.
-            usual = asset_class is AssetClass.US_EQUITY and holding.qty >= ZERO
+            usual = asset_class is us_equity and holding.qty >= ZERO
             why = None if usual else hold_reason(holding)
         # The classic rule: strictly past the band, over means sell and under means buy
         # (``percent_of`` written out: this loop runs for every symbol of every plan).
         actual = market_value / value * HUNDRED
         drift = actual - percent
         needs = abs(drift) > threshold
-        action = (Action.SELL if drift > 0 else Action.BUY) if needs else Action.NONE
+        action = (sell if drift > 0 else buy) if needs else no_action
         row = DriftRow(
             symbol,
             percent,

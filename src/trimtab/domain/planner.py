@@ -24,6 +24,7 @@ the buys.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -62,6 +63,13 @@ from trimtab.domain.tax_lots import (
 )
 from trimtab.errors import InvalidTargets
 from trimtab.wording import counted
+
+# The sides, looked up once: on Python 3.11 ``Side.BUY`` goes through the slow hook of
+# ``EnumType.__getattr__`` (it costs as much as a Decimal addition), and the per-symbol
+# code below asks for a side several times per symbol.
+_BUY = Side.BUY
+_SELL = Side.SELL
+_OPTIMAL = WholeShares.OPTIMAL
 
 
 class PlanOutcome(StrEnum):
@@ -224,11 +232,11 @@ class Plan:
 
     @property
     def sells(self) -> tuple[PlannedOrder, ...]:
-        return tuple(o for o in self.orders if o.side is Side.SELL)
+        return tuple(o for o in self.orders if o.side is _SELL)
 
     @property
     def buys(self) -> tuple[PlannedOrder, ...]:
-        return tuple(o for o in self.orders if o.side is Side.BUY)
+        return tuple(o for o in self.orders if o.side is _BUY)
 
 
 @quick_init
@@ -288,11 +296,18 @@ def buy_budget(portfolio: Portfolio, policy: Policy, sell_proceeds: Decimal = ZE
     preview and the live run size buys with the same limits.
     """
     power = portfolio.buying_power
+    # Portfolio.long_value and Portfolio.short_proceeds, added up in one pass.
+    long_value = shorts = ZERO
+    for holding in portfolio.holdings.values():
+        if holding.market_value > ZERO:
+            long_value += holding.market_value
+        if holding.qty < ZERO:
+            shorts += holding.market_value
     return BuyBudget(
         cash=portfolio.cash + sell_proceeds,
         buying_power=power + sell_proceeds if power is not None else None,
-        uninvested=portfolio.value - portfolio.long_value + sell_proceeds,
-        short_proceeds=portfolio.short_proceeds,
+        uninvested=portfolio.value - long_value + sell_proceeds,
+        short_proceeds=-shorts,
         open_orders=open_order_reserve(portfolio),
         buffer=cash_buffer(portfolio.value, policy),
     )
@@ -403,14 +418,16 @@ def fit_buys(
     for want in wants:
         if want.amount < minimum:
             # Too small even with unlimited cash: say so rather than blame the cash.
-            skipped.append(_below_minimum(want.symbol, Side.BUY, want.amount, minimum))
+            skipped.append(_below_minimum(want.symbol, _BUY, want.amount, minimum))
             continue
-        choice = trade_price(want.symbol, Side.BUY, portfolio, policy)
+        choice = trade_price(want.symbol, _BUY, portfolio, policy)
         if isinstance(choice, SkippedTrade):
             skipped.append(choice)
         else:
             priced.append((want, choice))
-    wanted = sum((w.amount for w, _ in priced), ZERO)
+    wanted = ZERO  # added up as sum(..., ZERO) would, without a generator
+    for want, _ in priced:
+        wanted += want.amount
     if wanted <= ZERO:
         return [], skipped
     scale = ONE_SHARE if spendable >= wanted else max(spendable, ZERO) / wanted
@@ -420,14 +437,14 @@ def fit_buys(
             skipped.append(
                 SkippedTrade(
                     want.symbol,
-                    Side.BUY,
+                    _BUY,
                     SkipReason.NO_CASH,
                     f"no cash left to buy {want.symbol} after sells, reserves and the cash buffer",
                 )
             )
             continue
         qty = want.amount * scale / point.price
-        result = _sized(want.symbol, Side.BUY, qty, point, portfolio, policy)
+        result = _sized(want.symbol, _BUY, qty, point, portfolio, policy)
         if isinstance(result, PlannedOrder):
             orders.append(result)
         else:
@@ -460,7 +477,7 @@ def _row_trade(
     """
     if amount is None:
         amount = row.target_percent * portfolio.value / HUNDRED - portfolio.market_value(row.symbol)
-    side = Side.BUY if amount > ZERO and not row.exit else Side.SELL
+    side = _BUY if amount > ZERO and not row.exit else _SELL
     if symbols is not None and row.symbol not in symbols:
         return SkippedTrade(
             row.symbol,
@@ -475,7 +492,7 @@ def _row_trade(
             SkipReason.OPEN_ORDER,
             f"{row.symbol} has an open order; left alone until it finishes",
         )
-    if side is Side.BUY:
+    if side is _BUY:
         return BuyWant(row.symbol, amount)
     point = trade_price(row.symbol, side, portfolio, policy)
     if isinstance(point, SkippedTrade):
@@ -484,7 +501,7 @@ def _row_trade(
     qty = held if row.exit else min(-amount / point.price, held)
     if (
         not row.exit
-        and policy.whole_shares is WholeShares.OPTIMAL
+        and policy.whole_shares is _OPTIMAL
         and not (asset := portfolio.asset(row.symbol)).fractionable
     ):
         if (
@@ -505,7 +522,7 @@ def _row_trade(
             message = f"sell of {row.symbol}: " + text.format(
                 symbol=row.symbol, days=policy.wash_sale_days, period=policy.holding_period_days
             )
-            held_back = SkippedTrade(row.symbol, Side.SELL, reason, message)
+            held_back = SkippedTrade(row.symbol, _SELL, reason, message)
             if qty <= ZERO:
                 return held_back
     result = _sized(row.symbol, side, qty, point, portfolio, policy, exit=row.exit)
@@ -548,7 +565,7 @@ def size_buys(
     others: list[BuyWant] = []
     for want in wants:
         asset = portfolio.asset(want.symbol)
-        priced = trade_price(want.symbol, Side.BUY, portfolio, policy)
+        priced = trade_price(want.symbol, _BUY, portfolio, policy)
         if want.amount < policy.min_order or isinstance(priced, SkippedTrade) or not asset.tradable:
             others.append(want)
             continue
@@ -570,7 +587,7 @@ def size_buys(
     _, skipped = fit_buys(others, spendable, portfolio, policy)
     selling = {s.symbol for s in whole_sells}
     for symbol, point in points.items():
-        side = Side.SELL if symbol in selling else Side.BUY
+        side = _SELL if symbol in selling else _BUY
         if symbol in fractional:
             qty = fractional[symbol] / point.price
         else:
@@ -607,8 +624,8 @@ def _within_cash(
     A sell the search counted on cannot go missing (its price is at least the minimum
     trade), but should one, the buys are sized again with ``fit_buys``.
     """
-    sells = [o for o in orders if o.side is Side.SELL]
-    buys = [o for o in orders if o.side is Side.BUY]
+    sells = [o for o in orders if o.side is _SELL]
+    buys = [o for o in orders if o.side is _BUY]
     cash = spendable + sum((o.notional for o in sells), ZERO)
     if sum((o.notional for o in buys), ZERO) <= cash:
         return orders, skipped
@@ -629,33 +646,37 @@ class _Intents:
 
 
 def _band_intents(
-    rows: Sequence[DriftRow], base: Decimal, value: Decimal, policy: Policy
+    rows: Sequence[DriftRow],
+    base: Decimal,
+    value: Decimal,
+    policy: Policy,
+    bands: Mapping[str, str],
 ) -> tuple[_Intents, dict[str, Decimal]]:
     """The classic band rule, with the policy's scope and how far to trade.
 
     Also returns each row's gap: USD to its target share of ``base`` (negative: over).
+    ``bands`` holds ``_band_wording`` per symbol, as far as it is known ahead.
     """
     intents = _Intents()
     amounts, reasons = intents.amounts, intents.reasons
     gaps: dict[str, Decimal] = {}
     whole_book = policy.scope is Scope.WHOLE_BOOK and any(r.needs_rebalance for r in rows)
     trade_to = policy.trade_to
+    to_target = trade_to is TradeTo.TARGET
+    past_band = Reason.PAST_BAND  # once, not per row (see _BUY)
     for row in rows:
         # A row's market_value is the portfolio's for its symbol (0 when not held).
         amount = gaps[row.symbol] = row.target_percent * base / HUNDRED - row.market_value
         if not (row.needs_rebalance or whole_book):
             continue
-        if trade_to is not TradeTo.TARGET:
+        if not to_target:
             edge = row.threshold_percent * value / HUNDRED
             amount = trade_gap(amount, edge, trade_to)
         if amount == ZERO:
             continue
         if row.needs_rebalance:
-            why = (
-                Reason.PAST_BAND,
-                f"drift {row.drift_percent:+z.2f} pp is past its "
-                f"±{row.threshold_percent:.2f} pp band",
-            )
+            band = bands.get(row.symbol) or _band_wording(row.threshold_percent)
+            why = (past_band, f"drift {row.drift_percent:+z.2f} pp is past its {band}")
         else:
             why = (Reason.WHOLE_BOOK, "inside its band; traded with the whole book")
         # ``_Intents.want`` for a symbol seen once.
@@ -822,7 +843,7 @@ class Planner:
     Targets and policies are frozen, so a planner never goes stale.
     """
 
-    __slots__ = ("_bands", "_refusal", "policy", "targets")
+    __slots__ = ("_band_words", "_bands", "_refusal", "policy", "targets")
 
     def __init__(self, targets: Sequence[Target], policy: Policy | None = None) -> None:
         self.targets: tuple[Target, ...] = tuple(targets)
@@ -841,6 +862,13 @@ class Planner:
             except InvalidTargets as err:
                 self._refusal = (PlanOutcome.INVALID_TARGETS, f"Cannot rebalance: {err}")
         self._bands = TargetBands.of(active, self.policy)
+        # A band's wording per symbol, but for a symbol targeted twice (each row has its own).
+        twice = {s for s, n in Counter(s for s, _, _ in self._bands.rows).items() if n > 1}
+        self._band_words = {
+            symbol: _band_wording(threshold)
+            for symbol, _, threshold in self._bands.rows
+            if symbol not in twice
+        }
 
     def prepared_for(self, targets: Sequence[Target]) -> bool:
         """Whether ``targets`` holds the very target objects this planner was built from."""
@@ -894,7 +922,7 @@ class Planner:
         # Cash beyond the classic buffer that a floor or a target keeps back (USD).
         extra_kept = cash_kept(value, policy) - cash_buffer(value, policy)
         if policy.cash_mode is CashMode.REBALANCE:
-            intents, gaps = _band_intents(free, base, value, policy)
+            intents, gaps = _band_intents(free, base, value, policy, self._band_words)
         else:
             gaps = {
                 row.symbol: row.target_percent * base / HUNDRED - row.market_value for row in free
@@ -966,7 +994,7 @@ class Planner:
                     drop(
                         SkippedTrade(
                             want.symbol,
-                            Side.BUY,
+                            _BUY,
                             SkipReason.WASH_SALE,
                             f"{want.symbol} was sold at a loss in the last "
                             f"{policy.wash_sale_days} days (wash sale); not bought back yet",
@@ -978,9 +1006,9 @@ class Planner:
         sized, buy_skips = size_buys(wants, spendable, portfolio, policy, whole_sells)
         for skip in buy_skips:
             drop(skip)
-        buys = [o for o in sized if o.side is Side.BUY]
+        buys = [o for o in sized if o.side is _BUY]
         if whole_sells:
-            sells += [o for o in sized if o.side is Side.SELL]
+            sells += [o for o in sized if o.side is _SELL]
             budget = buy_budget(portfolio, policy, sum((o.notional for o in sells), ZERO))
         outcome, message = _outcome(drift, sells, buys, skipped, policy, bool(intents.amounts))
         return Plan(
@@ -991,7 +1019,7 @@ class Planner:
             tuple(sells + buys),
             tuple(skipped),
             budget,
-            _decisions(drift, sells + buys, intents, dropped, policy),
+            _decisions(drift, sells + buys, intents, dropped, policy, self._band_words),
             curing_deposit(((r.market_value, r.target_percent) for r in free), value),
         )
 
@@ -1043,14 +1071,21 @@ def _remember(planner: Planner) -> Planner:
     return planner
 
 
+def _band_wording(threshold_percent: Decimal) -> str:
+    """A band in a decision's message: ``±5.00 pp band``."""
+    return f"±{threshold_percent:.2f} pp band"
+
+
 def _decisions(
     drift: Sequence[DriftRow],
     orders: Sequence[PlannedOrder],
     intents: _Intents,
     dropped: Mapping[str, SkippedTrade],
     policy: Policy,
+    bands: Mapping[str, str],
 ) -> tuple[SymbolDecision, ...]:
     traded = {o.symbol for o in orders}
+    cash_flow = policy.cash_mode is CashMode.CASH_FLOW
     result = []
     for row in drift:
         symbol = row.symbol
@@ -1067,7 +1102,7 @@ def _decisions(
         elif symbol in dropped:
             skip = dropped[symbol]
             result.append(SymbolDecision(symbol, False, skip.reason, skip.message))
-        elif policy.cash_mode is CashMode.CASH_FLOW and row.drift_percent > ZERO:
+        elif cash_flow and row.drift_percent > ZERO:
             result.append(
                 SymbolDecision(
                     symbol, False, Reason.CASH_FLOW_NO_SELL, "cash-flow mode never sells"
@@ -1078,13 +1113,13 @@ def _decisions(
                 SymbolDecision(symbol, False, Reason.NOT_NEEDED, "no trade needed after the others")
             )
         else:
+            band = bands.get(symbol) or _band_wording(row.threshold_percent)
             result.append(
                 SymbolDecision(
                     symbol,
                     False,
                     Reason.WITHIN_BAND,
-                    f"drift {row.drift_percent:+z.2f} pp is inside its "
-                    f"±{row.threshold_percent:.2f} pp band",
+                    f"drift {row.drift_percent:+z.2f} pp is inside its {band}",
                 )
             )
     return tuple(result)

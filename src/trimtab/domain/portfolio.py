@@ -157,7 +157,10 @@ class Portfolio:
     @property
     def parts_value(self) -> Decimal:
         """Cash plus every holding's market value (shorts negative), in USD."""
-        return self.cash + sum((h.market_value for h in self.holdings.values()), ZERO)
+        held = ZERO  # added up as sum(..., ZERO) would, without a generator
+        for holding in self.holdings.values():
+            held += holding.market_value
+        return self.cash + held
 
     @property
     def value(self) -> Decimal:
