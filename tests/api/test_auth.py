@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from collections.abc import Callable
+from typing import Any
+
+import anyio.to_thread
+import pytest
+from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
 
+from trimtab.api.deps import CallerRoute, CurrentUser, assert_callers_checked
 from trimtab.services.context import AppContext
 
-from .conftest import PASSWORD, Client, sign_in
+from .conftest import PASSWORD, SEED_ALLOCATIONS, Client, sign_in
 
 
 def test_login_sets_an_httponly_samesite_cookie_and_returns_the_csrf_token(
@@ -143,3 +149,69 @@ def test_only_admins_list_and_create_users(alice: Client, admin: Client) -> None
     assert again.status_code == 409
     short = admin.http.post("/api/users", json={**body, "password": "short"})
     assert short.status_code == 422 and "password" in short.json()["error"]["message"]
+
+
+def test_a_caller_refused_by_the_database_check_gets_401_or_403_before_a_422(
+    app: FastAPI, alice: Client, admin: Client
+) -> None:
+    bad_body = {"allocations": "not a list"}
+    created = alice.http.post("/api/tokens", json={"name": "script"}).json()
+    alice.http.delete(f"/api/tokens/{created['id']}")
+    revoked = TestClient(app, headers={"Authorization": f"Bearer {created['token']}"})
+    answer = revoked.put("/api/allocations", json=bad_body)
+    assert (answer.status_code, answer.json()["error"]) == (
+        401,
+        {"code": "unauthenticated", "message": "the API token is unknown or revoked"},
+    )
+    del alice.http.headers["X-CSRF-Token"]
+    answer = alice.http.put("/api/allocations", json=bad_body)
+    assert (answer.status_code, answer.json()["error"]["code"]) == (403, "csrf_failed")
+    alice.http.headers["X-CSRF-Token"] = alice.csrf
+    answer = alice.http.post("/api/users", json={"email": 5})
+    assert (answer.status_code, answer.json()["error"]["code"]) == (403, "forbidden")
+    answer = alice.http.put("/api/allocations", json=bad_body)
+    assert (answer.status_code, answer.json()["error"]["code"]) == (422, "invalid_input")
+    answer = admin.http.post("/api/users", json={"email": 5})
+    assert (answer.status_code, answer.json()["error"]["code"]) == (422, "invalid_input")
+
+
+def test_the_caller_is_checked_in_the_routes_own_worker_thread(
+    app: FastAPI, alice: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = alice.http.post("/api/tokens", json={"name": "script"}).json()["token"]
+    script = TestClient(app, headers={"Authorization": f"Bearer {token}"})
+    hops: list[str] = []
+    run_sync = anyio.to_thread.run_sync
+
+    async def counted(func: Callable[[], object], *args: Any, **kwargs: Any) -> object:
+        hops.append(getattr(func, "func", func).__name__)
+        return await run_sync(func, *args, **kwargs)
+
+    alice.http.put("/api/allocations", json={"allocations": SEED_ALLOCATIONS})
+    monkeypatch.setattr(anyio.to_thread, "run_sync", counted)
+    for client, symbol in ((script, "SPY"), (alice.http, "QQQ")):
+        hops.clear()
+        assert client.get("/api/allocations").status_code == 200
+        assert hops == ["_run_sync_endpoint"]
+        hops.clear()
+        # A state change with the page's cookie: the CSRF check is in that one hop too.
+        assert client.delete(f"/api/allocations/{symbol}").status_code == 204
+        assert hops == ["_run_sync_endpoint"]
+
+
+def test_a_route_that_takes_the_caller_must_check_it_in_a_caller_route() -> None:
+    def list_things(user: CurrentUser) -> dict[str, int]:
+        return {"user": user.id}
+
+    plain = FastAPI()
+    plain.include_router(APIRouter())
+    router = APIRouter()
+    router.get("/things")(list_things)
+    plain.include_router(router)
+    with pytest.raises(RuntimeError, match=r"\['GET'\] /things takes the caller"):
+        assert_callers_checked(plain)
+    checked = FastAPI()
+    router = APIRouter(route_class=CallerRoute)
+    router.get("/things")(list_things)
+    checked.include_router(router)
+    assert_callers_checked(checked)

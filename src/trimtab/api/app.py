@@ -10,6 +10,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from trimtab import __version__
+from trimtab.api.deps import assert_callers_checked, settle_callers
 from trimtab.api.edges import BodyGuard, SecurityHeaders
 from trimtab.api.errors import ApiError, install_error_handlers
 from trimtab.api.metrics import install_metrics
@@ -61,7 +62,7 @@ def build_api() -> FastAPI:
         # exports Prometheus metrics (api/metrics.py) and uses none of them.
         telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
     )
-    install_error_handlers(app)
+    install_error_handlers(app, check_callers=settle_callers)
     install_metrics(app)
     for module in (
         health,
@@ -77,6 +78,7 @@ def build_api() -> FastAPI:
         events,
     ):
         app.include_router(module.router)
+    assert_callers_checked(app)
     app.openapi = with_extra_schemas(app.openapi)  # type: ignore[method-assign]
     return app
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -113,7 +113,15 @@ def _json_fault(body: Any, error: Mapping[str, Any]) -> str:
     return f"request body: line {line}, column {column}: not valid JSON ({why})"
 
 
-def install_error_handlers(app: FastAPI) -> None:
+def install_error_handlers(
+    app: FastAPI,
+    *,
+    check_callers: Callable[[MutableMapping[str, Any]], Awaitable[None]] | None = None,
+) -> None:
+    """The handlers that give every error its shape and status. ``check_callers`` (the
+    request's scope; raises ``ApiError``) runs before a validation error is answered, so
+    a caller that fails authentication gets its 401 or 403 rather than the 422."""
+
     @app.exception_handler(TrimtabError)
     async def _trimtab(_: Request, err: TrimtabError) -> JSONResponse:
         return JSONResponse(error_body(err.code, err.message), status_code=status_for(err))
@@ -125,7 +133,12 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, err: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, err: RequestValidationError) -> JSONResponse:
+        if check_callers is not None:
+            try:
+                await check_callers(request.scope)
+            except ApiError as refused:
+                return await _api(request, refused)
         first = err.errors()[0] if err.errors() else {"loc": (), "msg": "invalid request"}
         if first.get("type") == "json_invalid":
             message = _json_fault(err.body, first)

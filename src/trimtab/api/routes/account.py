@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from trimtab.api.answers import ResultResponse
-from trimtab.api.deps import AdminUser, Ctx, CurrentUser
+from trimtab.api.deps import AdminUser, CallerRoute, Ctx, CurrentUser
 from trimtab.api.schemas import (
     PolicyBody,
     RiskUpdate,
@@ -15,7 +15,7 @@ from trimtab.services import policy, portfolio, risk
 from trimtab.services.portfolio import AssetInfo, PortfolioView
 from trimtab.services.risk import RiskView
 
-router = APIRouter(tags=["account"])
+router = APIRouter(tags=["account"], route_class=CallerRoute)
 
 
 @router.get("/api/portfolio", response_model=PortfolioView)

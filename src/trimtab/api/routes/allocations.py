@@ -5,13 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from trimtab.api.answers import ResultResponse
-from trimtab.api.deps import Ctx, CurrentUser
+from trimtab.api.deps import CallerRoute, Ctx, CurrentUser
 from trimtab.api.schemas import AllocationIn, AllocationsIn, AllocationUpdate
 from trimtab.domain.targets import Target
 from trimtab.services import allocations
 from trimtab.services.allocations import Allocation, AllocationList
 
-router = APIRouter(tags=["allocations"])
+router = APIRouter(tags=["allocations"], route_class=CallerRoute)
 
 
 def _target(item: AllocationIn) -> Target:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Path, Request, Response
 
-from trimtab.api.deps import AdminUser, Ctx, CurrentUser, get_codec
+from trimtab.api.deps import AdminUser, CallerRoute, Ctx, CurrentUser, get_codec
 from trimtab.api.errors import ApiError
 from trimtab.api.schemas import MAX_ID, LoginBody, NewUserBody, TokenBody
 from trimtab.services import login_throttle, users, web_sessions
 from trimtab.services.users import CreatedToken, TokenInfo, TokenList, User, UserList
 from trimtab.services.web_sessions import Me, SessionList, SessionsRevoked, SignedIn
 
-router = APIRouter(tags=["auth"])
+router = APIRouter(tags=["auth"], route_class=CallerRoute)
 
 
 @router.post("/api/auth/login")

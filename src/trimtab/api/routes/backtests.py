@@ -9,11 +9,11 @@ from functools import partial
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
-from trimtab.api.deps import Ctx, CurrentUser
+from trimtab.api.deps import CallerRoute, Ctx, CurrentUser
 from trimtab.api.schemas import BacktestBody
 from trimtab.services.backtest import BacktestResult, backtest_request, settings_from
 
-router = APIRouter(tags=["backtests"])
+router = APIRouter(tags=["backtests"], route_class=CallerRoute)
 
 #: How often a running backtest looks whether its client is still connected (seconds).
 DISCONNECT_POLL_SECONDS = 0.1

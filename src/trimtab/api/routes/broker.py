@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from trimtab.api.deps import Ctx, CurrentUser
+from trimtab.api.deps import CallerRoute, Ctx, CurrentUser
 from trimtab.api.schemas import BrokerConnectBody
 from trimtab.services import broker_accounts
 from trimtab.services.broker_accounts import AccountCheck, BrokerConnected, BrokerConnection
 
-router = APIRouter(tags=["broker"])
+router = APIRouter(tags=["broker"], route_class=CallerRoute)
 
 
 @router.get("/api/broker")

@@ -14,14 +14,14 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
-from trimtab.api.deps import Ctx, CurrentUser, Launcher
+from trimtab.api.deps import CallerRoute, Ctx, CurrentUser, Launcher
 from trimtab.api.errors import status_for
 from trimtab.api.routes.rebalance import run_check, run_trade
 from trimtab.api.schemas import CallableBody, CheckBody, TradeBody
 from trimtab.errors import TrimtabError
 from trimtab.services.contract import to_json
 
-router = APIRouter(tags=["callable"])
+router = APIRouter(tags=["callable"], route_class=CallerRoute)
 
 #: Our HTTP status -> Firebase's callable error status and the HTTP status Firebase uses for it.
 CALLABLE_STATUS = {

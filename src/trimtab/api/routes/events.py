@@ -10,7 +10,7 @@ from typing import Protocol
 from fastapi import APIRouter, Request
 from sse_starlette.sse import EventSourceResponse
 
-from trimtab.api.deps import CurrentUser
+from trimtab.api.deps import CallerRoute, CurrentUser
 from trimtab.services.events import Subscription
 
 
@@ -20,7 +20,7 @@ class EventHub(Protocol):
     def subscribe(self, user_id: int) -> Subscription: ...
 
 
-router = APIRouter(tags=["events"])
+router = APIRouter(tags=["events"], route_class=CallerRoute)
 #: How often the stream checks for events and for a client that went away.
 POLL_SECONDS = 0.2
 

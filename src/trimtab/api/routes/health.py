@@ -7,9 +7,9 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from trimtab import __version__
-from trimtab.api.deps import Ctx
+from trimtab.api.deps import CallerRoute, Ctx
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], route_class=CallerRoute)
 
 
 @router.get("/healthz")

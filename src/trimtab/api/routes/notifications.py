@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query
 
-from trimtab.api.deps import Ctx, CurrentUser
+from trimtab.api.deps import CallerRoute, Ctx, CurrentUser
 from trimtab.api.schemas import MAX_ID, NotificationsBody
 from trimtab.services import notifications
 from trimtab.services.notifications import DeliveryList, NotificationPrefs
 
-router = APIRouter(tags=["notifications"])
+router = APIRouter(tags=["notifications"], route_class=CallerRoute)
 
 
 @router.get("/api/notifications", response_model=NotificationPrefs)

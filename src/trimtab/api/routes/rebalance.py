@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse, Response
 
 from trimtab.api.answers import ResultResponse
-from trimtab.api.deps import Ctx, CurrentUser, Launcher
+from trimtab.api.deps import CallerRoute, Ctx, CurrentUser, Launcher
 from trimtab.api.schemas import MAX_ID, CheckBody, PlanBody, TradeBody
 from trimtab.domain.lifecycle import RunStatus, Trigger
 from trimtab.services import background, rebalance, runs, trades
@@ -24,7 +24,7 @@ from trimtab.services.contract import (
     to_json,
 )
 
-router = APIRouter(tags=["rebalance"])
+router = APIRouter(tags=["rebalance"], route_class=CallerRoute)
 
 
 @router.post(

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from trimtab.api.deps import Ctx, CurrentUser
+from trimtab.api.deps import CallerRoute, Ctx, CurrentUser
 from trimtab.api.schemas import ScheduleBody
 from trimtab.services import schedules
 from trimtab.services.schedules import ScheduleSettings, schedule_settings
 
-router = APIRouter(tags=["schedule"])
+router = APIRouter(tags=["schedule"], route_class=CallerRoute)
 
 
 @router.get("/api/schedule", response_model=ScheduleSettings)
