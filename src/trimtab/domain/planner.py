@@ -14,10 +14,11 @@ relative bands, whole-book scope, trading to the band edge or halfway, investing
 idle cash, cash-flow and withdrawal modes, a cash floor or target, optimal whole
 shares and tax-aware selling. Their defaults are the rules above.
 
-The steps: ``analyse_drift`` (domain.drift) → intents (dollars per symbol and why:
-``_band_intents``, ``_withdrawal_intents``, ``_invest_cash``) → ``_row_trade`` per
-intent (a sell, a buy want, or a skip) → ``buy_budget`` → ``size_buys`` →
-``_outcome``, with a ``SymbolDecision`` per drift row. Under optimal whole shares a
+The steps (``Planner.plan``): drift rows (``domain.drift.drift_against``, on the bands
+``prepare_planner`` worked out once for the targets and policy) → intents (dollars per
+symbol and why: ``_band_intents``, ``_withdrawal_intents``, ``_invest_cash``) →
+``_row_trade`` per intent (a sell, a buy want, or a skip) → ``buy_budget`` →
+``size_buys`` → ``_outcome``, with a ``SymbolDecision`` per drift row. Under optimal whole shares a
 sell of a whole-share asset is a ``WholeSell`` whose count ``size_buys`` chooses with
 the buys.
 """
