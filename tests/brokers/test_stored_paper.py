@@ -97,14 +97,20 @@ def test_prices_and_quotes_are_the_paper_markets_now(broker: StoredPaperBroker) 
 
 
 def test_the_books_are_read_from_one_snapshot(broker: StoredPaperBroker, engine: Engine) -> None:
-    """A buy that commits between the statement reading the account and the one reading
-    its holdings is seen whole or not at all: the cash and the holdings agree."""
+    """The account, its holdings and its orders are read by one statement, so a buy that
+    commits while they are read is seen whole or not at all: here it commits just before
+    that statement runs, and the cash, the holdings and the order all show it."""
     midway: list[str] = []
+    read: list[str] = []
 
     def buy_midway(_conn: object, _cursor: object, statement: str, *_: object) -> None:
-        if "FROM paper_holdings" in statement and not midway:
-            midway.append("buying")  # the buy's own statements pass through here too
-            midway.append(again(broker).submit_order(buy("SPY", "2", "c-midway")).id)
+        if "paper_holdings" not in statement:
+            return
+        if midway:
+            return  # the buy's own statements
+        midway.append("buying")
+        midway.append(again(broker).submit_order(buy("SPY", "2", "c-midway")).id)
+        read.append(statement)
 
     event.listen(engine, "before_cursor_execute", buy_midway)
     try:
@@ -112,8 +118,8 @@ def test_the_books_are_read_from_one_snapshot(broker: StoredPaperBroker, engine:
     finally:
         event.remove(engine, "before_cursor_execute", buy_midway)
     assert len(midway) == 2 and broker.get_order(midway[1]).status == "filled"
-    held = {p.symbol: p.qty for p in books.positions}
-    assert (books.account.cash, held) == (Decimal(10_000), {"SPY": Decimal(10)})
-    after = broker.get_books()
+    assert len(read) == 1 and "paper_orders" in read[0] and "paper_accounts" in read[0]
     spent = 2 * broker.prices["SPY"]
-    assert (after.account.cash, after.positions[0].qty) == (Decimal(10_000) - spent, 12)
+    held = {p.symbol: p.qty for p in books.positions}
+    assert (books.account.cash, held) == (Decimal(10_000) - spent, {"SPY": Decimal(12)})
+    assert books.open_orders == []

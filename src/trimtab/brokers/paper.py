@@ -2,7 +2,9 @@
 
 Each call loads the account (cash, holdings, open orders) into an ``Exchange`` on the
 paper market under a row lock, lets the exchange apply its rules, and writes the books
-back: the paper broker refuses exactly what the exchange model refuses.
+back: the paper broker refuses exactly what the exchange model refuses. A read loads
+them in one statement, so they come from one snapshot without a transaction of their
+own (``_BOOKS``).
 
 The books are rows; the market the account trades on (prices, quotes, assets, hours,
 when orders fill, the clock) and the account's flags are given to each broker, not
@@ -15,17 +17,21 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy import (
     BindParameter,
     ColumnElement,
+    Integer,
     Row,
     Select,
     and_,
     bindparam,
+    literal_column,
     or_,
     select,
+    true,
+    union_all,
 )
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -48,7 +54,7 @@ from trimtab.brokers.models import (
 )
 from trimtab.brokers.order_rules import order_for_asset, same_order
 from trimtab.errors import DuplicateClientOrderId, NotFound
-from trimtab.store.db import READ_ONLY, reading
+from trimtab.store.db import reading
 from trimtab.store.models import Base, PaperAccountRow, PaperHoldingRow, PaperOrderRow
 
 #: The account's id inside the exchange its books are loaded into (``edit_books``).
@@ -106,37 +112,75 @@ _OPEN_OR_ASKED = or_(_ORDERS.c.is_open.is_(True), _ORDERS.c.id == bindparam("als
 _OPEN_ASKED_OR_TODAY = or_(_OPEN_OR_ASKED, _ORDERS.c.updated_at >= bindparam("since"))
 
 
-class _Load(NamedTuple):
-    """One statement of the books, built once (building one costs more than running it):
-    ``rows`` for a write, which saves over the objects it loaded; ``plain`` for a read,
-    whose rows skip the ORM's objects (a third of a read's CPU)."""
-
-    rows: Select[Any]
-    plain: Select[Any]
-
-    @classmethod
-    def of(cls, entity: type[Base], where: ColumnElement[bool], *order: Any) -> _Load:
-        table = entity.__table__
-        return cls(
-            select(entity).where(where).order_by(*order),
-            select(table).where(where).order_by(*order),
-        )
-
-    def run(self, session: Session, params: Mapping[str, object], *, write: bool) -> Sequence[Any]:
-        if write:
-            return session.scalars(self.rows, params).all()
-        return session.execute(self.plain, params).all()
+def _load(entity: type[Base], where: ColumnElement[bool], *order: Any) -> Select[Any]:
+    """A write's statement of the books, built once (building one costs more than
+    running it): it loads the objects the write saves over."""
+    return select(entity).where(where).order_by(*order)
 
 
-_LOAD_ACCOUNT = _Load.of(PaperAccountRow, _ACCOUNTS.c.user_id == _MINE)
-_LOAD_HOLDINGS = _Load.of(PaperHoldingRow, _HOLDINGS.c.user_id == _MINE)
-_LOAD_ORDERS = _Load.of(
+_LOAD_ACCOUNT = _load(PaperAccountRow, _ACCOUNTS.c.user_id == _MINE)
+_LOAD_HOLDINGS = _load(PaperHoldingRow, _HOLDINGS.c.user_id == _MINE)
+_LOAD_ORDERS = _load(
     PaperOrderRow, and_(_ORDERS.c.user_id == _MINE, _OPEN_OR_ASKED), _ORDERS.c.submitted_at
 )
-_LOAD_ORDERS_SINCE = _Load.of(
+_LOAD_ORDERS_SINCE = _load(
     PaperOrderRow, and_(_ORDERS.c.user_id == _MINE, _OPEN_ASKED_OR_TODAY), _ORDERS.c.submitted_at
 )
-_LOCK_ACCOUNT = _LOAD_ACCOUNT.rows.with_for_update()
+_LOCK_ACCOUNT = _LOAD_ACCOUNT.with_for_update()
+
+
+def _books_in_one(orders_wanted: ColumnElement[bool]) -> Select[Any]:
+    """A read of the books in one statement: one snapshot on either database, with no
+    transaction around it (on PostgreSQL a REPEATABLE READ one cost four round trips).
+
+    The account's row is joined to two parts: part 1 carries one row per holding, part 2
+    one per order ``orders_wanted`` keeps (oldest first); a part with none gives one row
+    of NULLs. Each column keeps its own type, so the values are read as the ORM reads
+    them. The holdings' columns are labelled ``holding_*``; the orders' keep their names.
+    """
+    part = literal_column("1", Integer).label("part")
+    parts = union_all(select(part), select(literal_column("2", Integer))).subquery("parts")
+    joined = (
+        _ACCOUNTS.join(parts, true())
+        .outerjoin(_HOLDINGS, and_(parts.c.part == 1, _HOLDINGS.c.user_id == _ACCOUNTS.c.user_id))
+        .outerjoin(
+            _ORDERS,
+            and_(parts.c.part == 2, _ORDERS.c.user_id == _ACCOUNTS.c.user_id, orders_wanted),
+        )
+    )
+    return (
+        select(
+            _ACCOUNTS.c.cash,
+            parts.c.part,
+            _HOLDINGS.c.symbol.label("holding_symbol"),
+            _HOLDINGS.c.qty.label("holding_qty"),
+            _HOLDINGS.c.avg_entry_price.label("holding_avg_entry_price"),
+            *(_ORDERS.c[name] for name in _ORDER_FIELDS),
+        )
+        .select_from(joined)
+        .where(_ACCOUNTS.c.user_id == _MINE)
+        .order_by(parts.c.part, _ORDERS.c.submitted_at)
+    )
+
+
+#: The columns ``_order_from_row`` reads.
+_ORDER_FIELDS = (
+    "id",
+    "client_order_id",
+    "symbol",
+    "side",
+    "qty",
+    "notional",
+    "filled_qty",
+    "filled_avg_price",
+    "status",
+    "type",
+    "time_in_force",
+    "submitted_at",
+    "updated_at",
+)
+_BOOKS = _books_in_one(_OPEN_OR_ASKED)
+_BOOKS_SINCE = _books_in_one(_OPEN_ASKED_OR_TODAY)
 
 _OPEN_ORDERS = (
     select(PaperOrderRow)
@@ -180,54 +224,56 @@ class StoredPaperBroker:
     @contextmanager
     def _books(self, *, write: bool, also_order: str | None = None) -> Iterator[Exchange]:
         """The account loaded into an exchange; with ``write``, locked and saved afterwards."""
-        opened = self.session_factory.begin() if write else self._one_snapshot()
-        with opened as session:
+        if not write:
+            yield self._read_books(also_order)
+            return
+        with self.session_factory.begin() as session:
             mine = {"user_id": self.user_id}
-            if write:
-                account = session.scalars(_LOCK_ACCOUNT, mine).one_or_none()
-            else:
-                account = next(iter(_LOAD_ACCOUNT.run(session, mine, write=False)), None)
+            account = session.scalars(_LOCK_ACCOUNT, mine).one_or_none()
             if account is None:
                 raise NotFound("this user has no paper account")
             exchange = self.market.on_same_market()
             state = exchange.open_account(ACCOUNT_KEY, account.cash, flags=self.flags)
-            holdings = _LOAD_HOLDINGS.run(session, mine, write=write)
+            holdings = session.scalars(_LOAD_HOLDINGS, mine).all()
             state.holdings = {h.symbol: Holding(h.qty, h.avg_entry_price) for h in holdings}
-            orders = {row.id: row for row in self._orders(session, also_order, write=write)}
+            orders = {row.id: row for row in self._orders(session, also_order)}
             state.orders = {order_id: _order_from_row(row) for order_id, row in orders.items()}
             yield exchange
-            if write:
-                self._save(session, account, state, {h.symbol: h for h in holdings}, orders)
+            self._save(session, account, state, {h.symbol: h for h in holdings}, orders)
 
-    @contextmanager
-    def _one_snapshot(self) -> Iterator[Session]:
-        """A read whose statements all see one snapshot, so the account, its holdings
-        and its orders agree: ``reading`` on SQLite (its deferred transaction is one);
-        on PostgreSQL, where ``reading``'s autocommit gives each statement its own, a
-        REPEATABLE READ, READ ONLY transaction."""
-        if self.session_factory.kw["bind"].dialect.name != "postgresql":
-            with reading(self.session_factory) as session:
-                yield session
-            return
-        with self.session_factory() as session:
-            session.info[READ_ONLY] = True
-            session.connection(
-                execution_options={
-                    "isolation_level": "REPEATABLE READ",
-                    "postgresql_readonly": True,
-                }
-            )
-            yield session
+    def _read_books(self, also_order: str | None) -> Exchange:
+        """The account loaded into an exchange from one statement (``_books_in_one``)."""
+        params = self._order_params(also_order)
+        statement = _BOOKS_SINCE if "since" in params else _BOOKS
+        with reading(self.session_factory) as session:
+            rows = session.execute(statement, params).all()
+        if not rows:
+            raise NotFound("this user has no paper account")
+        exchange = self.market.on_same_market()
+        state = exchange.open_account(ACCOUNT_KEY, rows[0].cash, flags=self.flags)
+        state.holdings = {
+            row.holding_symbol: Holding(row.holding_qty, row.holding_avg_entry_price)
+            for row in rows
+            if row.part == 1 and row.holding_symbol is not None
+        }
+        state.orders = {
+            row.id: _order_from_row(row) for row in rows if row.part == 2 and row.id is not None
+        }
+        return exchange
 
-    def _orders(self, session: Session, also_order: str | None, *, write: bool) -> Sequence[Any]:
-        """The orders the exchange's rules need: the open ones, ``also_order``, and for a
-        pattern day trader those that changed today (UTC). ``PaperOrderRow`` objects to
-        save over with ``write``, else plain rows with the same fields."""
+    def _order_params(self, also_order: str | None) -> dict[str, object]:
+        """The parameters of the orders the exchange's rules need: the open ones,
+        ``also_order``, and for a pattern day trader those that changed today (UTC)."""
         params: dict[str, object] = {"user_id": self.user_id, "also_order": also_order or ""}
-        if not self.flags.pattern_day_trader:
-            return _LOAD_ORDERS.run(session, params, write=write)
-        params["since"] = datetime.combine(self.market.now().date(), time(), UTC)
-        return _LOAD_ORDERS_SINCE.run(session, params, write=write)
+        if self.flags.pattern_day_trader:
+            params["since"] = datetime.combine(self.market.now().date(), time(), UTC)
+        return params
+
+    def _orders(self, session: Session, also_order: str | None) -> Sequence[PaperOrderRow]:
+        """The orders ``_order_params`` names, as objects to save over."""
+        params = self._order_params(also_order)
+        statement = _LOAD_ORDERS_SINCE if "since" in params else _LOAD_ORDERS
+        return session.scalars(statement, params).all()
 
     @contextmanager
     def edit_books(self, *, also_order: str | None = None) -> Iterator[Exchange]:

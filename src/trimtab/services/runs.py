@@ -59,7 +59,10 @@ def list_runs(
             "status": str(status) if status is not None else None,
         }
         page = repo.for_user(user_id, limit, offset, **filters)
-        sent = uow.orders.counts_by_run([r.id for r in page], list(NOT_SENT))
+        # A dry run records no orders (only a live run's are, with it): only the page's
+        # live runs need counting, and a page of dry runs none.
+        live = [r.id for r in page if not r.dry_run]
+        sent = uow.orders.counts_by_run(live, list(NOT_SENT))
         return RunList(
             runs=tuple(run_summary(r, sent.get(r.id, 0)) for r in page),
             total=repo.count_for_user(user_id, **filters),
