@@ -6,10 +6,11 @@ symbol past the policy's band. Between those days the holdings do not change, so
 scan for the next one is a numpy computation over the stretch, and the value and drift
 series of all the stretches are computed together once the replay is done (each day's
 sum in the same order, whatever stretch it falls in). On a rebalance day the
-portfolio is built as ``Portfolio`` values in ``Decimal`` and handed to
-``plan_rebalance``, the planner that places live orders;
-its sells are filled at the close, then its buys are sized with ``fit_buys`` to the
-cash really left after costs, as a live run re-reads buying power after its sells.
+portfolio is built as ``Portfolio`` values in ``Decimal`` and handed to the planner
+that places live orders (``prepare_planner`` once per replay, whose ``plan`` is what
+``plan_rebalance`` runs); its sells are filled at the close, then its buys are sized
+with ``fit_buys`` to the cash really left after costs, as a live run re-reads buying
+power after its sells.
 
 Prices: a symbol trades on a day when it has a close above 0 that day. A missing cell
 after its first close is valued at the last close (no trade that day); a close of 0
@@ -30,13 +31,14 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from itertools import repeat
+from operator import mul
 
 import numpy as np
 import numpy.typing as npt
 
 from trimtab.domain.backtest.policy import Calendar, RebalancePolicy
 from trimtab.domain.money import HUNDRED, ZERO
-from trimtab.domain.planner import BuyWant, PlannedOrder, fit_buys, plan_rebalance
+from trimtab.domain.planner import BuyWant, PlannedOrder, fit_buys, prepare_planner
 from trimtab.domain.policy import Policy
 from trimtab.domain.portfolio import Asset, Holding, Portfolio, PricePoint, Side
 from trimtab.domain.records import quick_init
@@ -210,7 +212,9 @@ class _Market:
     #: The days some symbol does not trade on, in order.
     gap_days: list[int]
     #: Each planned day's closes as the planner's prices, shared by every policy.
-    points: dict[int, tuple[PricePoint, ...]] = field(default_factory=dict)
+    points: dict[int, tuple[tuple[Decimal, ...], tuple[PricePoint, ...]]] = field(
+        default_factory=dict
+    )
 
     def every_symbol_trades(self, start: int, stop: int) -> bool:
         """Whether every symbol trades on each day from ``start`` to ``stop`` (exclusive)."""
@@ -220,15 +224,16 @@ class _Market:
         first = bisect_left(gaps, start)
         return first == len(gaps) or gaps[first] >= stop
 
-    def closes_on(self, day: int) -> tuple[PricePoint, ...]:
-        """``day``'s closes in column order, ``Decimal`` through their shortest repr
-        (the CSV's text for them); undated: a close has no "now" to be stale against."""
-        points = self.points.get(day)
-        if points is None:
-            closes = map(Decimal, map(repr, self.valued[day].tolist()))
-            points = tuple(map(PricePoint, closes, repeat(None), repeat("close")))
-            self.points[day] = points
-        return points
+    def closes_on(self, day: int) -> tuple[tuple[Decimal, ...], tuple[PricePoint, ...]]:
+        """``day``'s closes in column order, ``Decimal`` through their shortest repr (the
+        CSV's text for them), and as the planner's prices: undated, since a close has
+        no "now" to be stale against."""
+        found = self.points.get(day)
+        if found is None:
+            closes = tuple(map(Decimal, map(repr, self.valued[day].tolist())))
+            found = closes, tuple(map(PricePoint, closes, repeat(None), repeat("close")))
+            self.points[day] = found
+        return found
 
 
 def prepare_market(history: PriceHistory, targets: Sequence[Target]) -> _Market:
@@ -327,6 +332,7 @@ class _Replay:
         self.qty_float = np.zeros(len(market.symbols), dtype=np.float64)
         self.cash_float = float(self.cash)
         self.positive = self.cash_float > 0
+        self.every_held = False
         #: No costs at all: every fill's cost is 0 without working it out.
         self.free = settings.cost_bps == ZERO and settings.cost_per_order == ZERO
         self.buy_divisor = 1 + settings.cost_bps / BPS
@@ -365,6 +371,8 @@ class _Replay:
             for t in enabled_targets(targets)
         ]
         self.planner_policy = policy.planner_policy(settings.min_trade)
+        # What the plans depend on besides the portfolio, worked out once for every day.
+        self.planner = prepare_planner(self.targets, self.planner_policy)
         # Days a symbol first trades after the first day: a policy that invests cash
         # plans on them (and on payouts), as a live check would find the new price.
         self.listings: set[int] = set()
@@ -493,21 +501,38 @@ class _Replay:
         # New arrays: the stretches recorded so far keep theirs.
         self.qty_float = np.array(list(map(float, self.qty)), dtype=np.float64)
         self.cash_float = float(self.cash)
+        smallest = min(self.qty, default=ZERO)
+        self.every_held = smallest > ZERO
         # Whether every day's value is above 0 while every symbol trades (closes above 0).
-        self.positive = min(self.qty, default=ZERO) >= ZERO and (
+        self.positive = smallest >= ZERO and (
             self.cash_float > 0 or (self.cash_float == 0 and any(self.qty))
         )
 
     def portfolio(self, day: int) -> Portfolio:
         """The account at ``day``'s close, as the planner reads one."""
         market = self.market
-        holdings: dict[str, Holding] = {}
+        every_trades = market.every_symbol_trades(day, day + 1)
+        if every_trades and self.every_held:
+            # The usual day: every symbol held and trading.
+            closes, points = market.closes_on(day)
+            values = list(map(mul, self.qty, closes))
+            holdings = dict(
+                zip(
+                    market.symbols,
+                    map(Holding, market.symbols, self.qty, values, points),
+                    strict=True,
+                )
+            )
+            # The sum of parts, in the order ``Portfolio.parts_value`` adds them, given as
+            # the equity so the planner does not add the holdings up again on every read.
+            equity = self.cash + sum(values, ZERO)
+            return Portfolio(self.cash, holdings, {}, self.all_tradable, equity=equity)
+        holdings = {}
         prices: dict[str, PricePoint] = {}
-        # The sum of the holdings, in the order ``Portfolio.parts_value`` adds them.
         held = ZERO
-        if market.every_symbol_trades(day, day + 1):
+        if every_trades:
             for symbol, qty, close in zip(
-                market.symbols, self.qty, market.closes_on(day), strict=True
+                market.symbols, self.qty, market.closes_on(day)[1], strict=True
             ):
                 if qty > ZERO:
                     value = qty * close.price
@@ -521,7 +546,7 @@ class _Replay:
             for symbol, qty, close, trading, kinds in zip(
                 market.symbols,
                 self.qty,
-                market.closes_on(day),
+                market.closes_on(day)[1],
                 market.trading[day].tolist(),
                 self.assets,
                 strict=True,
@@ -533,8 +558,6 @@ class _Replay:
                 elif trading:
                     prices[symbol] = close
                 assets[symbol] = kinds[trading]
-        # The sum of parts, given as the equity so the planner does not add the
-        # holdings up again on every read.
         return Portfolio(self.cash, holdings, prices, assets, equity=self.cash + held)
 
     def rebalance(self, day: int) -> None:
@@ -544,7 +567,7 @@ class _Replay:
     def _trade(self, day: int) -> bool:
         """Plan ``day`` and fill the plan; return whether anything filled."""
         portfolio = self.portfolio(day)
-        plan = plan_rebalance(self.targets, portfolio, self.planner_policy)
+        plan = self.planner.plan(portfolio)
         if not plan.orders:
             return False
         settings = self.settings
