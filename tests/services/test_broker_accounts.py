@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -43,7 +44,9 @@ from trimtab.services.broker_accounts import (
 from trimtab.services.context import AppContext
 from trimtab.services.contract import to_json
 from trimtab.services.rebalance import advance_run, check_rebalance_drift, start_live_check
+from trimtab.store.db import make_engine
 from trimtab.store.models import BrokerAccountRow, OrderRow
+from trimtab.store.unit_of_work import Store
 
 from .helpers import PASSWORD, SEED_TARGETS
 
@@ -386,3 +389,30 @@ def test_each_users_client_is_built_once_and_again_after_new_keys(
     carol = users.create_user(ctx, "carol@example.com", PASSWORD).id
     assert not shares_account(ctx, carol, [user_id, bob])
     assert not shares_account(ctx, user_id, [carol])
+
+
+def test_another_process_changing_or_removing_the_connection_is_seen_at_once(
+    ctx: AppContext, user_id: int, alpaca_sim: BackgroundServer, simulator: Simulator
+) -> None:
+    """Each request reads the stored connection (the built client is reused only while
+    its keys are the stored ones): new keys or a removal made by another process apply
+    to this one's next request, and a removed connection's client is never handed out."""
+    on_sim(ctx, alpaca_sim)
+    other_engine = make_engine(str(ctx.store.engine.url.render_as_string(False)))
+    other = replace(ctx, store=Store(other_engine))
+    try:
+        connect_alpaca(other, user_id, SHARED_ACCOUNT, SECRET)
+        first = ctx.broker_for(user_id)
+        assert isinstance(first, AlpacaBroker) and ctx.broker_for(user_id) is first
+        connect_alpaca(other, user_id, SECOND_KEY, SECOND_SECRET)
+        second = ctx.broker_for(user_id)
+        assert isinstance(second, AlpacaBroker) and second is not first
+        assert second.get_account().id == ACCOUNT_ID
+        disconnect(other, user_id)
+        assert isinstance(ctx.broker_for(user_id), StoredPaperBroker)
+        # Connected again: a new secret's ciphertext (Fernet is randomised), a new client.
+        connect_alpaca(other, user_id, SHARED_ACCOUNT, SECRET)
+        again = ctx.broker_for(user_id)
+        assert isinstance(again, AlpacaBroker) and again is not first
+    finally:
+        other_engine.dispose()
