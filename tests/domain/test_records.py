@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import pickle
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -40,6 +42,10 @@ def test_the_record_stays_frozen_hashable_and_replaceable() -> None:
     assert hash(point) == hash(PricePoint(Decimal("10.5"), None, "close"))
     assert dataclasses.replace(point, source="trade") == PricePoint(Decimal("10.5"), None, "trade")
     assert repr(point) == "PricePoint(price=Decimal('10.5'), as_of=None, source='close')"
+    pickles = [pickle.dumps(point, protocol) for protocol in (0, pickle.DEFAULT_PROTOCOL)]
+    for copied in [*map(pickle.loads, pickles), copy.copy(point), copy.deepcopy(point)]:
+        assert copied == point
+        assert type(copied) is PricePoint
     held = Holding("SPY", Decimal(2), Decimal(21), point)
     assert Portfolio(Decimal(5), {"SPY": held}).value == Decimal(26)
     assert Portfolio(Decimal(5)).holdings == {}
