@@ -184,7 +184,7 @@ def drift_against(bands: TargetBands, portfolio: Portfolio, policy: Policy) -> l
         actual = market_value / value * HUNDRED
         drift = actual - percent
         needs = abs(drift) > threshold
-        action = (sell if drift > 0 else buy) if needs else no_action
+        action = (sell if drift > ZERO else buy) if needs else no_action
         row = DriftRow(
             symbol,
             percent,

@@ -550,11 +550,11 @@ def size_buys(
     over goes back to the fractionable symbols, up to what each wanted. The orders
     returned include the sells.
     """
+    if policy.whole_shares is WholeShares.ROUND_DOWN:
+        return fit_buys(wants, spendable, portfolio, policy)
     wanted = sum((w.amount for w in wants), ZERO)
     expected = sum((s.expected for s in whole_sells), ZERO)
-    if policy.whole_shares is WholeShares.ROUND_DOWN or (
-        not whole_sells and (wanted <= ZERO or spendable <= ZERO)
-    ):
+    if not whole_sells and (wanted <= ZERO or spendable <= ZERO):
         return fit_buys(wants, spendable, portfolio, policy)
     # Only optimal whole shares needs the search: a plain plan (`trimtab plan`) skips its import.
     from trimtab.domain.whole_shares import ShareTrade, optimal_trades
