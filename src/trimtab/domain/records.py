@@ -6,8 +6,10 @@ these records, and a backtest plans hundreds of times. ``quick_init`` gives such
 class an ``__init__`` with the same signature (names, order, defaults, default
 factories) that fills the slots as a plain object would: it turns the new instance
 into an unfrozen twin class with the very same slots, stores each field with an
-ordinary attribute assignment, and turns it back. That is about three times as fast as
-calling ``object.__setattr__`` per field. The class stays a frozen dataclass: equality,
+ordinary attribute assignment, and turns it back. A planned order (nine fields) is
+built in about 5,400 instructions this way, against 8,400 when each field goes through
+its slot's descriptor; the two class switches cost as much as a few stores, so a
+four-field record gains little. The class stays a frozen dataclass: equality,
 hashing, ``repr``, ``dataclasses.replace`` and the ``FrozenInstanceError`` on
 assignment are unchanged, and no instance of the twin class ever escapes ``__init__``.
 """
