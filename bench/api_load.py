@@ -75,6 +75,8 @@ class LoadResult:
     failures: list[str] = field(default_factory=list)
     #: The server process's user+sys CPU seconds over the run (None when not measured).
     server_cpu_seconds: float | None = None
+    #: Latencies (ms) of the answered requests by "METHOD path".
+    by_request: dict[str, list[float]] = field(default_factory=dict)
 
     @property
     def requests(self) -> int:
@@ -92,9 +94,15 @@ class LoadResult:
         return self.server_cpu_seconds * 1000 / self.requests
 
     def percentile(self, p: int) -> float:
-        if len(self.latencies) < 2:
-            return self.latencies[0] if self.latencies else 0.0
-        return statistics.quantiles(self.latencies, n=100, method="inclusive")[p - 1]
+        return _percentile(self.latencies, p)
+
+    def request_lines(self) -> list[str]:
+        """p50 and p95 of each kind of request of the mix."""
+        return [
+            f"{self.name}: {name}: {len(ms)} answered, p50 {_percentile(ms, 50):.0f} ms, "
+            f"p95 {_percentile(ms, 95):.0f} ms"
+            for name, ms in self.by_request.items()
+        ]
 
     def line(self) -> str:
         cpu = self.cpu_ms_per_request
@@ -105,6 +113,12 @@ class LoadResult:
             f"{self.errors} errors ({self.clients} clients)"
             + ("" if cpu is None else f", server CPU {cpu:.2f} ms/request")
         )
+
+
+def _percentile(values: list[float], p: int) -> float:
+    if len(values) < 2:
+        return values[0] if values else 0.0
+    return statistics.quantiles(values, n=100, method="inclusive")[p - 1]
 
 
 def process_cpu_seconds(pid: int) -> float:
@@ -244,7 +258,9 @@ async def _load(
                     failure = f"{method} {path}: {type(err).__name__}: {err}"
                 else:
                     if response.status_code < 400:
-                        result.latencies.append((time.perf_counter() - started) * 1000)
+                        elapsed = (time.perf_counter() - started) * 1000
+                        result.latencies.append(elapsed)
+                        result.by_request.setdefault(f"{method} {path}", []).append(elapsed)
                         continue
                     failure = f"{method} {path}: {response.status_code} {response.text[:200]}"
                     result.server_errors += response.status_code >= 500
@@ -299,6 +315,12 @@ def per_route(url: str, *, seconds: float, clients: int) -> list[LoadResult]:
     return results
 
 
+def _print(result: LoadResult) -> None:
+    print(f"   {result.line()}", flush=True)
+    for line in result.request_lines():
+        print(f"      {line}", flush=True)
+
+
 def main(seconds: float = SECONDS, clients: int = CLIENTS, *, by_route: bool = False) -> None:
     if by_route:
         with sqlite_database() as url:
@@ -307,11 +329,11 @@ def main(seconds: float = SECONDS, clients: int = CLIENTS, *, by_route: bool = F
     results = []
     with sqlite_database() as url:
         results.append(load_on("SQLite", url, seconds=seconds, clients=clients))
-        print(f"   {results[-1].line()}", flush=True)
+        _print(results[-1])
     try:
         with postgres_database() as url:
             results.append(load_on("PostgreSQL", url, seconds=seconds, clients=clients))
-            print(f"   {results[-1].line()}", flush=True)
+            _print(results[-1])
     except OperationalError as err:
         print(f"   PostgreSQL unreachable at {POSTGRES_ADMIN_URL}: {err.orig}")
     for result in results:
