@@ -60,6 +60,10 @@ def test_one_band_rebalance_with_a_cost_per_order() -> None:
     assert outcome.metrics.costs == 4
     assert outcome.metrics.orders == 4
     assert outcome.metrics.rebalances == 2
+    # Turnover counts what day 1 traded, not the first day's investment: $249.50 + $247.50.
+    assert outcome.replay.traded == Decimal("497.000")
+    mean_value = sum(outcome.replay.values.tolist()) / 4
+    assert outcome.metrics.turnover == pytest.approx(497 / 2 / mean_value / (3 / 365.25) * 100)
     assert outcome.metrics.final_value == pytest.approx(1794.0)
     # A's $748.50 of $1495 after the fees is 0.0669 pp over its half.
     off = (748.5 / 1495 - 0.5) * 100

@@ -212,7 +212,7 @@ class _Market:
     weights: FloatArray
     #: The days some symbol does not trade on, in order.
     gap_days: list[int]
-    #: Each planned day's closes as the planner's prices, shared by every policy.
+    #: Each planned day's closes (``closes_on``), shared by every policy of a run.
     points: dict[int, tuple[tuple[Decimal, ...], tuple[PricePoint, ...]]] = field(
         default_factory=dict
     )
