@@ -355,3 +355,30 @@ def test_invest_cash_puts_idle_cash_to_work_inside_the_band() -> None:
     idle = replay(LATE_C, "band:30", A=40, B=40, C=20)
     assert [f.day for f in idle.replay.fills] == [0, 0]
     assert idle.replay.cash == Decimal(200)
+
+
+def test_the_first_day_invests_at_target_under_every_band() -> None:
+    # B's 4 % target is inside a 5 pp band even when nothing is held (drift −4 pp), and a
+    # 100 pp band holds every drift: the first day still buys both at target ($960, $40).
+    prices = history({"A": [10, 10, 10], "B": [4, 4, 4]})
+    for spec in ("band:5", "band:100", "band:4"):
+        outcome = replay(prices, spec, A=96, B=4)
+        assert [(f.day, f.symbol, f.qty) for f in outcome.replay.fills] == [
+            (0, "A", Decimal(96)),
+            (0, "B", Decimal(10)),
+        ], spec
+        assert outcome.replay.cash == 0
+        assert outcome.replay.values.tolist() == [1000.0] * 3
+
+
+def test_later_days_keep_the_band_after_a_first_day_at_target() -> None:
+    # Day 1: B doubles to $80 of $1040 (7.69 %, +3.69 pp): inside band:5, so no trade;
+    # day 2: B at $16 is $160 of $1120 (14.29 %, +10.29 pp): B alone is sold back to 4 %.
+    prices = history({"A": [10, 10, 10], "B": [4, 8, 16]})
+    outcome = replay(prices, "band:5", A=96, B=4)
+    assert [(f.day, f.symbol, f.side, f.qty) for f in outcome.replay.fills] == [
+        (0, "A", Side.BUY, Decimal(96)),
+        (0, "B", Side.BUY, Decimal(10)),
+        (2, "B", Side.SELL, Decimal("7.2")),
+        (2, "A", Side.BUY, Decimal("11.52")),
+    ]

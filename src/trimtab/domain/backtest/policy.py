@@ -76,6 +76,12 @@ class RebalancePolicy:
         """Whether a listing or a payout (new cash, or a new thing to buy) is a plan day."""
         return self.invest_cash or self.cash_flow
 
+    def first_day(self) -> RebalancePolicy:
+        """The policy of the first day, which invests the cash at target whatever the
+        policy (``docs/backtest.md``): no band, so nothing is left inside one, and the
+        same cash options."""
+        return replace(self, band_percent=None, relative_percent=None, calendar=None)
+
     def planner_policy(self, min_trade: Decimal) -> Policy:
         """The live planner's ``Policy`` for a rebalance day of this policy.
 

@@ -374,6 +374,14 @@ class _Replay:
         self.planner_policy = policy.planner_policy(settings.min_trade)
         # What the plans depend on besides the portfolio, worked out once for every day.
         self.planner = prepare_planner(self.targets, self.planner_policy)
+        # The first day invests the cash at target under every policy: a band-only one
+        # plans it as a whole book, or a target inside its band would never be bought.
+        self.first_policy, self.first_planner = self.planner_policy, self.planner
+        if not self.whole_book:
+            self.first_policy = policy.first_day().planner_policy(settings.min_trade)
+            self.first_planner = prepare_planner(
+                [replace(t, band_percent=None) for t in self.targets], self.first_policy
+            )
         # Days a symbol first trades after the first day: a policy that invests cash
         # plans on them (and on payouts), as a live check would find the new price.
         self.listings: set[int] = set()
@@ -571,7 +579,12 @@ class _Replay:
     def _trade(self, day: int) -> bool:
         """Plan ``day`` and fill the plan; return whether anything filled."""
         portfolio = self.portfolio(day)
-        plan = self.planner.plan(portfolio)
+        planner, planner_policy = (
+            (self.first_planner, self.first_policy)
+            if day == 0
+            else (self.planner, self.planner_policy)
+        )
+        plan = planner.plan(portfolio)
         if not plan.orders:
             return False
         settings = self.settings
@@ -604,7 +617,7 @@ class _Replay:
             wanted = [o.qty * o.price for o in planned]
             if spendable < sum(wanted, ZERO):
                 wants = [BuyWant(o.symbol, n) for o, n in zip(planned, wanted, strict=True)]
-                buys, _ = fit_buys(wants, spendable, portfolio, self.planner_policy)
+                buys, _ = fit_buys(wants, spendable, portfolio, planner_policy)
                 wanted = [o.qty * o.price for o in buys]
             for order, notional in zip(buys, wanted, strict=True):
                 cost = ZERO if cost_of is None else cost_of(notional)
