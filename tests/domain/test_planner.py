@@ -116,6 +116,46 @@ def test_fit_buys_scales_each_buy_by_the_same_factor() -> None:
     assert skipped == []
 
 
+def test_fit_buys_drops_a_buy_scaled_under_the_minimum_and_gives_its_cash_to_the_others() -> None:
+    # $50 for wants of 1,000 + 300 + 290: scaled by 50/1,590, Y (9.43) and Z (9.12) fall
+    # under the $10 minimum. Dropping Z, the smallest, gives scale 50/1,300: Y is 11.54.
+    snapshot = portfolio(prices={"X": 10, "Y": 10, "Z": 10})
+    orders, skipped = fit_buys(
+        [BuyWant("X", Decimal(1000)), BuyWant("Y", Decimal(300)), BuyWant("Z", Decimal(290))],
+        Decimal(50),
+        snapshot,
+        NO_BUFFER,
+    )
+    assert [(o.symbol, o.qty) for o in orders] == [
+        ("X", Decimal("3.846153846")),  # 1,000 × 50/1,300 / 10, rounded down to 1e-9
+        ("Y", Decimal("1.153846153")),  # 300 × 50/1,300 / 10
+    ]
+    assert [(s.symbol, s.reason) for s in skipped] == [("Z", SkipReason.BELOW_MINIMUM)]
+    assert skipped[0].message == "buy of Z for $9.12 is under the $10.00 minimum trade"
+
+
+def test_planning_again_after_a_cash_short_plan_with_dropped_buys_plans_nothing() -> None:
+    # Found by hypothesis. Value 500: $43.18 cash and $456.82 of E, which has no target.
+    # Wants A 50, B 100, C 100, D 250, scaled by 43.18/500: A (4.32) is dropped, then B
+    # (9.60 at 43.18/450); at 43.18/350 C is 12.34 and D 30.84. Before, A's, B's and C's
+    # cash stayed idle and the next plan bought D again.
+    snapshot = portfolio(
+        cash="43.18", holdings={"E": (100, "4.5682")}, prices={"A": 1, "B": 1, "C": 1, "D": 1}
+    )
+    goal = targets(A=10, B=20, C=20, D=50)
+    plan = plan_rebalance(goal, snapshot, NO_BUFFER)
+    assert [(o.symbol, o.qty) for o in plan.orders] == [
+        ("C", Decimal("12.337142857")),  # 100 × 43.18/350, rounded down to 1e-9
+        ("D", Decimal("30.842857142")),  # 250 × 43.18/350
+    ]
+    after = portfolio(
+        cash="0.000000001",
+        holdings={"E": (100, "4.5682"), "C": ("12.337142857", 1), "D": ("30.842857142", 1)},
+        prices={"A": 1, "B": 1},
+    )
+    assert plan_rebalance(goal, after, NO_BUFFER).orders == ()
+
+
 def test_buys_without_any_cash_are_skipped_with_the_reason() -> None:
     # B is 7 pp under but A and C stay inside their bands: nothing is sold, no cash to buy.
     snapshot = portfolio(holdings={"A": (52, 100), "B": (38, 100), "C": (10, 100)})

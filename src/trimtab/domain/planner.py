@@ -410,8 +410,11 @@ def fit_buys(
     """Size buys to ``spendable`` dollars, scaling them down together when short.
 
     Wants under the minimum or without a usable price are skipped first, so they
-    take no share of the cash. Used when planning and again in a live run once the
-    sells have filled and the real buying power is known.
+    take no share of the cash. When short, a buy that scaling takes under the minimum
+    trade is skipped, the smallest first, and its share goes to the others, so no cash a
+    buy worth placing could use is left over (``docs/rebalancing.md``). Used when
+    planning and again in a live run once the sells have filled and the real buying
+    power is known.
     """
     skipped: list[SkippedTrade] = []
     priced: list[tuple[BuyWant, PricePoint]] = []
@@ -432,8 +435,24 @@ def fit_buys(
     if wanted <= ZERO:
         return [], skipped
     scale = ONE_SHARE if spendable >= wanted else max(spendable, ZERO) / wanted
+    # A buy scaled under the minimum is dropped, smallest first, and the others share
+    # its cash: otherwise that cash stays idle and the next plan buys again with it.
+    dropped: dict[int, Decimal] = {}
+    if ZERO < scale < ONE_SHARE:
+        for index in sorted(range(len(priced)), key=lambda i: priced[i][0].amount):
+            amount = priced[index][0].amount
+            if amount * scale >= minimum:
+                break
+            dropped[index] = amount * scale
+            wanted -= amount
+            if wanted <= ZERO:
+                break
+            scale = ONE_SHARE if spendable >= wanted else spendable / wanted
     orders: list[PlannedOrder] = []
-    for want, point in priced:
+    for index, (want, point) in enumerate(priced):
+        if index in dropped:
+            skipped.append(_below_minimum(want.symbol, _BUY, dropped[index], minimum))
+            continue
         if scale <= ZERO:
             skipped.append(
                 SkippedTrade(
