@@ -17,13 +17,21 @@ import csv
 import io
 import math
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
 
 from trimtab.domain.backtest import PriceHistory
+from trimtab.domain.money import MONEY_RANGE, PRICE_RANGE
 from trimtab.domain.targets import check_symbol
 from trimtab.errors import InvalidInput
+
+#: A close above 0 lies between the smallest amount the money columns hold ($0.0001)
+#: and the largest price a snapshot or an order may carry ($10 million), so the replay's
+#: ``Decimal`` quantities and values stay inside what they hold.
+SMALLEST_CLOSE = float(Decimal(1).scaleb(-MONEY_RANGE.places))
+LARGEST_CLOSE = float(PRICE_RANGE.maximum)
 
 
 class PriceFileError(InvalidInput):
@@ -116,5 +124,12 @@ def _close(text: str, symbol: str, source: str, number: int) -> float:
     if not math.isfinite(value) or value < 0:
         raise PriceFileError(
             source, f"line {number}", f"{symbol}: a close must be a number ≥ 0, got {cell}"
+        )
+    if value and not SMALLEST_CLOSE <= value <= LARGEST_CLOSE:
+        raise PriceFileError(
+            source,
+            f"line {number}",
+            f"{symbol}: a close must be 0 or from {SMALLEST_CLOSE:g} to "
+            f"{LARGEST_CLOSE:,.0f}, got {cell}",
         )
     return value

@@ -75,6 +75,11 @@ def test_bad_input_is_422_naming_the_field(alice: Client) -> None:
             "prices_csv: line 2: A: 'x' is not a number",
         ),
         (
+            {"prices_csv": "date,A,B\n2024-01-02,1e-20,1\n2024-01-03,1,1\n"},
+            "invalid_prices",
+            "prices_csv: line 2: A: a close must be 0 or from 0.0001 to 10,000,000, got 1e-20",
+        ),
+        (
             {"start": "2030-01-01"},
             "invalid_input",
             "start 2030-01-01 is after the prices' last day",

@@ -17,6 +17,7 @@ from trimtab.domain.backtest import (
     parse_policy,
     run_backtest,
 )
+from trimtab.domain.backtest.metrics import MAX_CAGR, cagr
 from trimtab.domain.backtest.policy import Calendar
 from trimtab.domain.backtest.simulation import calendar_days
 from trimtab.domain.policy import CashMode, CashReserveKind
@@ -382,3 +383,24 @@ def test_later_days_keep_the_band_after_a_first_day_at_target() -> None:
         (2, "B", Side.SELL, Decimal("7.2")),
         (2, "A", Side.BUY, Decimal("11.52")),
     ]
+
+
+def test_a_gain_too_big_to_annualise_is_reported_at_the_cagr_ceiling() -> None:
+    # A goes from $0.01 to $5 in a day: $50,000 of it becomes $25,000,000, and the
+    # value $25,050,000 / $100,000 = ×250.5 a day is ×250.5^365.25 a year: past a float.
+    prices = history({"A": [0.01, 5], "B": [2, 2]})
+    outcome = replay(prices, "band:5", BacktestSettings(min_trade=Decimal(0)), A=50, B=50)
+    assert outcome.metrics.final_value == 25_050_000.0
+    assert outcome.metrics.cagr == MAX_CAGR == 1e12
+    assert outcome.metrics.tracking_difference == 0.0
+    assert cagr(100.0, 250.0, 2.0) == pytest.approx((2.5**0.5 - 1) * 100)
+
+
+def test_closes_that_grow_past_decimal_digits_are_an_error_naming_the_prices() -> None:
+    # Each day A moves ×1e11 one way or the other: relative:25 rebalances daily and the
+    # book grows ×5e10 every two days, until a quantity needs more than 28 digits.
+    wild = history({"A": [0.0001, 10_000_000] * 20, "B": [1] * 40})
+    settings = BacktestSettings(cash=Decimal(10**12), min_trade=Decimal(0))
+    with pytest.raises(InvalidInput, match="'relative:25': the closes grow a quantity") as err:
+        replay(wild, "relative:25", settings, A=50, B=50)
+    assert err.value.field == "prices"

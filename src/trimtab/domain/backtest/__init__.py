@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from decimal import InvalidOperation
 
 from trimtab.domain.backtest.metrics import PolicyMetrics, summarise
 from trimtab.domain.backtest.policy import Calendar, RebalancePolicy, parse_policy
@@ -21,6 +22,7 @@ from trimtab.domain.backtest.simulation import (
     replay_policy,
 )
 from trimtab.domain.targets import Target
+from trimtab.errors import InvalidInput
 
 __all__ = [
     "BacktestReport",
@@ -66,7 +68,9 @@ def run_backtest(
     """Replay each policy on ``history`` (already cut to the date range).
 
     ``targets`` must be a valid set (see ``validate_targets``). Raises
-    ``InvalidInput`` (field ``targets``) when a target has no prices in ``history``.
+    ``InvalidInput`` (field ``targets``) when a target has no prices in ``history``,
+    and (field ``prices``) when the closes grow a quantity or value past the 28 digits
+    of ``Decimal`` arithmetic (closes swinging between $0.0001 and millions daily).
     """
     market = prepare_market(history, targets)
     reference = daily_rebalanced(market, settings.cash)
@@ -75,7 +79,14 @@ def run_backtest(
         step = None
         if progress is not None:
             step = _for_policy(progress, index)
-        replay = replay_policy(market, targets, policy, settings, step)
+        try:
+            replay = replay_policy(market, targets, policy, settings, step)
+        except InvalidOperation:
+            raise InvalidInput(
+                f"policy {policy.spec!r}: the closes grow a quantity or value past the 28 "
+                "digits trimtab's money arithmetic holds",
+                field="prices",
+            ) from None
         metrics = summarise(replay, history.dates, reference, float(settings.cash))
         outcomes.append(PolicyOutcome(replay, metrics))
     return BacktestReport(history, tuple(outcomes), reference)

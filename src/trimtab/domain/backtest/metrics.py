@@ -49,12 +49,21 @@ def years_between(first: date, last: date) -> float:
     return (last - first).days / DAYS_PER_YEAR
 
 
+#: The largest CAGR reported, in percent: a big gain over a short range annualises
+#: past any float (×500 in a day is 500^365), so it is shown as this ceiling instead.
+MAX_CAGR = 1e12
+
+
 def cagr(first: float, last: float, years: float) -> float:
-    """Compound annual growth from ``first`` to ``last`` USD in percent; 0 over a range
-    shorter than a day or from 0."""
+    """Compound annual growth from ``first`` to ``last`` USD in percent, at most
+    ``MAX_CAGR``; 0 over a range shorter than a day or from 0."""
     if years <= 0 or first <= 0:
         return 0.0
-    return float(((last / first) ** (1.0 / years) - 1.0) * 100.0)
+    try:
+        growth = (last / first) ** (1.0 / years)
+    except OverflowError:
+        return MAX_CAGR
+    return min(float((growth - 1.0) * 100.0), MAX_CAGR)
 
 
 def summarise(
