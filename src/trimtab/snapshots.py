@@ -155,7 +155,9 @@ class _Reader:
         except InvalidInput as err:
             raise self.fail(field, err.message) from None
 
-    def json(self) -> Any:
+    def json(self, *, keys: str = "key") -> Any:
+        """The file's JSON, numbers as ``Decimal``; a key given twice in one object is
+        refused (``json`` would keep the last silently), named as one of ``keys``."""
         try:
             text = self.path.read_text(encoding="utf-8")
         except OSError as err:
@@ -163,11 +165,32 @@ class _Reader:
         except UnicodeDecodeError:
             raise self.fail("file", "not UTF-8 text (a binary file?)") from None
         try:
-            return json.loads(text, parse_float=Decimal, parse_int=Decimal)
+            return json.loads(
+                text, parse_float=Decimal, parse_int=Decimal, object_pairs_hook=_unique_keys
+            )
+        except _DuplicateKey as err:
+            raise self.fail(keys, f"{keys} {err.key} appears more than once") from None
         except json.JSONDecodeError as err:
             raise self.fail(f"line {err.lineno}", f"not valid JSON ({err.msg})") from None
         except RecursionError:
             raise self.fail("file", "JSON nested too deep") from None
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found = dict(pairs)
+    if len(found) < len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return found
 
 
 PORTFOLIO_FIELDS = frozenset(
@@ -475,7 +498,7 @@ def load_targets(path: Path, *, tolerance: Decimal = DEFAULT_SUM_TOLERANCE) -> l
     The whole set is validated: symbols, percents, uniqueness and the 100 % sum.
     """
     reader = _Reader(path)
-    data = reader.json()
+    data = reader.json(keys="symbol")
     targets: list[Target] = []
     if isinstance(data, dict):
         for raw_symbol, percent in data.items():

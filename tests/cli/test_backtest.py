@@ -130,6 +130,13 @@ def test_bad_input_exits_2_naming_the_fault(
     assert message in " ".join(out.split())
 
 
+def test_a_symbol_twice_in_the_targets_file_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "twice.json").write_text('{"A": 50, "A": 50}')
+    code, out = backtest(tmp_path, "--targets", str(tmp_path / "twice.json"))
+    assert code == 2, out
+    assert "twice.json: symbol: symbol A appears more than once" in " ".join(out.split())
+
+
 def test_a_chart_file_of_another_type_is_refused(tmp_path: Path) -> None:
     code, out = backtest(tmp_path, "--chart", str(tmp_path / "chart.jpg"))
     assert code == 2

@@ -166,6 +166,16 @@ def test_plan_table_output_shows_drift_and_trades(tmp_path: Path) -> None:
         ),
         (
             PORTFOLIO,
+            '{"SPY": 50, "SPY": 50}',
+            "targets.json: symbol: symbol SPY appears more than once",
+        ),
+        (
+            '{"cash": "100", "cash": "200", "positions": []}',
+            TARGETS,
+            "portfolio.json: key: key cash appears more than once",
+        ),
+        (
+            PORTFOLIO,
             [{"symbol": "SPY", "target_percent": 100, "enabled": "yes"}],
             "[0].enabled: expected true or false",
         ),
