@@ -9,7 +9,7 @@ import { Input } from "@/components/ui/input";
 import { Field, TextField } from "@/components/ui/field";
 import { BacktestCharts } from "@/features/backtest/BacktestCharts";
 import { BacktestTable } from "@/features/backtest/BacktestTable";
-import { keepColumns, parseTargets } from "@/features/backtest/prices";
+import { parseTargets, pricesForRequest, uniquePolicies } from "@/features/backtest/prices";
 import { useTitle } from "@/lib/useTitle";
 
 /** The policies offered with a tick box; any other SPEC goes in the text field. */
@@ -60,18 +60,22 @@ export function BacktestPage() {
   async function run(event: FormEvent) {
     event.preventDefault();
     setError(null);
+    // Results of earlier inputs must not sit under this run's error or cancel.
+    setResult(null);
     const parsed = parseTargets(targets);
     if (!parsed) return setError("Targets: write them as SYMBOL=PERCENT, e.g. SPY=60 TLT=40.");
-    const policies = [...POLICIES.filter((p) => chosen.has(p)), ...other.split(/\s+/).filter(Boolean)];
+    const policies = uniquePolicies([...POLICIES.filter((p) => chosen.has(p)), ...other.split(/\s+/)]);
     if (!policies.length) return setError("Policies: tick at least one, or write a SPEC.");
+    // Without a file the server uses the broker's daily bars.
+    const prices = csv ? pricesForRequest(csv.text, Object.keys(parsed), start, end) : null;
+    if (prices && "error" in prices) return setError(prices.error);
     controller.current = new AbortController();
     setRunning(true);
     try {
       setResult(
         await api.backtest(
           {
-            // Without a file the server uses the broker's daily bars.
-            prices_csv: csv ? keepColumns(csv.text, Object.keys(parsed)) : null,
+            prices_csv: prices ? prices.csv : null,
             targets: parsed,
             policies,
             cash,
@@ -143,8 +147,8 @@ export function BacktestPage() {
                   aria-label="Other policies (SPEC, space separated)"
                   value={other}
                   onChange={(e) => setOther(e.target.value)}
-                  placeholder="other, e.g. band:3"
-                  className="w-44"
+                  placeholder="other SPECs, e.g. band:3 relative:10"
+                  className="w-full sm:w-80"
                 />
               </div>
             </fieldset>

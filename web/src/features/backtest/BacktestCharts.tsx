@@ -1,6 +1,6 @@
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { PolicyResult } from "@/api/client";
-import { symbolColors } from "@/lib/colors";
+import { policyStroke, timeAxis } from "./axis";
 import { thin } from "./prices";
 
 /** Points per line: enough for a chart a screen wide, few enough to stay responsive. */
@@ -37,7 +37,7 @@ function Chart({
   format: (value: number) => string;
   scale: "log" | "linear";
 }) {
-  const colors = symbolColors(policies.map((p) => p.policy));
+  const axis = timeAxis(data.map((row) => String(row.date)));
   return (
     <figure className="min-w-0" aria-label={title}>
       <figcaption className="mb-2 text-sm font-medium text-slate-800">{title}</figcaption>
@@ -45,7 +45,14 @@ function Chart({
         <ResponsiveContainer width="100%" height="100%">
           <LineChart data={data} margin={{ top: 4, right: 8, bottom: 0, left: 0 }} accessibilityLayer={false}>
             <CartesianGrid stroke="#e2e8f0" />
-            <XAxis dataKey="date" tickFormatter={(d: string) => d.slice(0, 4)} minTickGap={40} tick={{ fontSize: 12 }} />
+            <XAxis
+              dataKey="date"
+              ticks={axis.ticks}
+              tickFormatter={axis.label}
+              interval="preserveStartEnd"
+              minTickGap={24}
+              tick={{ fontSize: 12 }}
+            />
             <YAxis
               scale={scale}
               domain={["auto", "auto"]}
@@ -56,11 +63,11 @@ function Chart({
             />
             <Tooltip formatter={(value) => format(Number(value))} labelClassName="font-medium" />
             <Legend wrapperStyle={{ fontSize: 12 }} />
-            {policies.map((policy) => (
+            {policies.map((policy, index) => (
               <Line
                 key={policy.policy}
                 dataKey={policy.policy}
-                stroke={colors.get(policy.policy)}
+                {...policyStroke(index)}
                 dot={false}
                 strokeWidth={1.5}
                 isAnimationActive={false}

@@ -1,9 +1,14 @@
 /**
  * Prices and targets as the backtest form reads them. The server has the rules and
- * the errors (docs/backtest.md); this only keeps a request small: a wide CSV is cut
- * down to the date column and the targets' columns before it is sent (the API takes
- * at most 1 MB of CSV text).
+ * the errors (docs/backtest.md); this only keeps a request small: a wide, long CSV is
+ * cut down to the date column, the targets' columns and the rows of the chosen range
+ * before it is sent, and one still over the server's limit is refused here with a
+ * sentence that says why, instead of the server's byte count.
  */
+import { limits } from "@/api/rules";
+
+/** The most characters of CSV text the server takes (`BacktestBody.prices_csv`). */
+export const MAX_PRICES_CSV = limits.BacktestBody.prices_csv.maxLength;
 
 /** "SPY=40 TLT=60" or "SPY 40, TLT 60" → {SPY: 40, TLT: 60}; null when a part is unreadable. */
 export function parseTargets(text: string): Record<string, number> | null {
@@ -35,6 +40,56 @@ export function keepColumns(csv: string, symbols: string[]): string {
         .join(","),
     )
     .join("\n");
+}
+
+const ISO_DAY = /^\d{4}-\d{2}-\d{2}/;
+
+/**
+ * The CSV with only the rows dated `start` to `end` (YYYY-MM-DD, inclusive; "" for
+ * open), plus the header and the file's first and last rows. The server cuts the
+ * range itself and needs no row before `start` (the first day of the range is the
+ * base of every return); the first and last rows keep its errors true ("the prices
+ * run from … to …") when the range holds no day. Rows whose date is unreadable stay,
+ * for the server to name.
+ */
+export function keepRows(csv: string, start: string, end: string): string {
+  if (!start && !end) return csv;
+  const lines = csv.split(/\r?\n/).filter((line, i) => i === 0 || line.trim() !== "");
+  const last = lines.length - 1;
+  return lines
+    .filter((line, i) => {
+      if (i <= 1 || i === last) return true;
+      const day = line.trim().slice(0, 10);
+      if (!ISO_DAY.test(day)) return true;
+      return (!start || day >= start) && (!end || day <= end);
+    })
+    .join("\n");
+}
+
+/**
+ * The prices to send for `symbols` from `start` to `end`, or a sentence saying why they
+ * cannot be sent: over `MAX_PRICES_CSV` characters even when cut down.
+ */
+export function pricesForRequest(
+  csv: string,
+  symbols: string[],
+  start: string,
+  end: string,
+): { csv: string } | { error: string } {
+  const cut = keepRows(keepColumns(csv, symbols), start, end);
+  if (cut.length <= MAX_PRICES_CSV) return { csv: cut };
+  const size = (n: number) => n.toLocaleString("en-US");
+  return {
+    error:
+      `Prices: cut to the targets' columns${start || end ? " and the dates picked" : ""}, the CSV is still ` +
+      `${size(cut.length)} characters; the server takes at most ${size(MAX_PRICES_CSV)}. ` +
+      "Pick a later From or an earlier To, or fewer targets.",
+  };
+}
+
+/** The policy SPECs in order, each once: the server reads them without case or spaces. */
+export function uniquePolicies(specs: string[]): string[] {
+  return [...new Set(specs.map((spec) => spec.replace(/\s+/g, "").toLowerCase()).filter(Boolean))];
 }
 
 /** At most `limit` points of a daily series, evenly spaced, always with the last. */
