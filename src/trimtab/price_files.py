@@ -46,15 +46,17 @@ class PriceFileError(InvalidInput):
 def load_price_csv(path: Path) -> PriceHistory:
     """Closes from the CSV file at ``path``; raises ``PriceFileError``."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as err:
         raise PriceFileError(str(path), "file", f"cannot read: {err}") from None
     return parse_price_csv(text, str(path))
 
 
 def parse_price_csv(text: str, source: str = "prices") -> PriceHistory:
-    """Closes from CSV ``text``; ``source`` names it in errors. Raises ``PriceFileError``."""
-    rows = csv.reader(io.StringIO(text))
+    """Closes from CSV ``text``; ``source`` names it in errors. Raises ``PriceFileError``.
+
+    A leading byte order mark (Excel's "CSV UTF-8") is dropped."""
+    rows = csv.reader(io.StringIO(text.removeprefix("\ufeff")))
     try:
         header = next(rows, None)
     except csv.Error as err:

@@ -396,7 +396,8 @@ def _open_orders(reader: _Reader, raw: list[Any]) -> tuple[OpenOrder, ...]:
 
 def _portfolio_from_csv(reader: _Reader) -> Portfolio:
     try:
-        with reader.path.open(newline="", encoding="utf-8") as handle:
+        # utf-8-sig: Excel's "CSV UTF-8" starts with a byte order mark.
+        with reader.path.open(newline="", encoding="utf-8-sig") as handle:
             lines = list(csv.reader(handle))
     except OSError as err:
         raise reader.fail("file", f"cannot read: {err.strerror}") from None

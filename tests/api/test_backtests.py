@@ -50,6 +50,12 @@ def test_a_backtest_answers_every_policy(alice: Client) -> None:
     assert result["symbols"] == ["A", "B"]
 
 
+def test_a_csv_with_a_byte_order_mark_is_read(alice: Client) -> None:
+    response = alice.http.post("/api/backtests", json={**BODY, "prices_csv": "\ufeff" + PRICES})
+    assert response.status_code == 200, response.text
+    assert response.json()["policies"][0]["final_value"] == 1794.0
+
+
 def test_the_callers_allocations_are_the_default_targets(alice: Client) -> None:
     saved = alice.http.put(
         "/api/allocations",

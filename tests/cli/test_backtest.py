@@ -23,7 +23,7 @@ PRICES = """date,A,B
 
 
 def backtest(tmp_path: Path, *args: str, prices: str = PRICES) -> tuple[int, str]:
-    (tmp_path / "prices.csv").write_text(prices)
+    (tmp_path / "prices.csv").write_text(prices, encoding="utf-8")
     (tmp_path / "targets.json").write_text(json.dumps({"A": 50, "B": 50}))
     result = runner.invoke(
         app,
@@ -128,6 +128,15 @@ def test_bad_input_exits_2_naming_the_fault(
     code, out = backtest(tmp_path, *args, prices=prices)
     assert code == 2, out
     assert message in " ".join(out.split())
+
+
+def test_a_csv_saved_by_excel_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    code, out = backtest(
+        tmp_path, "--policy", "band:5", "--cash", "1000", "--cost-per-order", "1",
+        "--min-trade", "0", "--json", prices="\ufeff" + PRICES,
+    )  # fmt: skip
+    assert code == 0, out
+    assert json.loads(out)["policies"][0]["final_value"] == 1794.0
 
 
 def test_a_symbol_twice_in_the_targets_file_is_refused(tmp_path: Path) -> None:

@@ -63,6 +63,18 @@ def test_plan_json_is_the_seed_contract_with_trades_planned(tmp_path: Path) -> N
     }
 
 
+def test_a_csv_portfolio_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    # Excel's "CSV UTF-8" starts the file with U+FEFF.
+    csv = "\ufeffsymbol,qty,price\nCASH,2500,1\nSPY,100,465\nQQQ,50.5,400\nGLD,0,185.10\nTLT,0,92\n"
+    (tmp_path / "portfolio.csv").write_text(csv, encoding="utf-8")
+    t = write(tmp_path / "targets.json", TARGETS)
+    result = runner.invoke(
+        app, ["plan", "-p", str(tmp_path / "portfolio.csv"), "-t", str(t), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["portfolio_value"] == 69200.0
+
+
 def test_plan_accepts_the_list_form_of_targets_and_csv_portfolios(tmp_path: Path) -> None:
     csv = "symbol,qty,price\nCASH,2500,1\nSPY,100,465\nQQQ,50.5,400\nGLD,0,185.10\nTLT,0,92\n"
     targets = [{"symbol": s, "target_percent": p, "enabled": True} for s, p in TARGETS.items()] + [
