@@ -111,6 +111,19 @@ def test_duplicate_keys_are_refused_and_place_nothing(alice: Client, ctx: AppCon
     assert "duplicate key 'symbol'" in response.json()["error"]["message"]
 
 
+@pytest.mark.parametrize("value", ['"yes"', '"false"', "1", "0"])
+def test_a_flag_is_a_json_boolean_or_a_422(alice: Client, ctx: AppContext, value: str) -> None:
+    # "false" or 0 read as a boolean could place live orders: only true or false is taken.
+    response = alice.http.post(
+        "/api/rebalance/check",
+        content=b'{"dry_run": ' + value.encode() + b"}",
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["message"].startswith("dry_run: ")
+    assert to_json(list_runs(ctx, alice.user.id))["total"] == 0
+
+
 def test_deep_json_is_a_422_not_a_crash(alice: Client) -> None:
     deep = b"[" * 100_000 + b"]" * 100_000
     response = alice.http.post(

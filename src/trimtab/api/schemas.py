@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, StrictBool
 
 from trimtab.brokers.models import TimeInForce
 from trimtab.domain.money import PERCENT_RANGE, NumberRange
@@ -83,13 +83,13 @@ class LoginBody(Body):
 class NewUserBody(Body):
     email: str = Field(min_length=3, max_length=320, examples=["partner@example.com"])
     password: str = Field(min_length=8, max_length=1024)
-    is_admin: bool = False
+    is_admin: StrictBool = False
 
 
 class AllocationIn(Body):
     symbol: str = SYMBOL
     target_percent: Decimal = PERCENT
-    enabled: bool = True
+    enabled: StrictBool = True
     band_percent: Decimal | None = ranged(BAND_RANGE, default=None)
     band_relative_percent: Decimal | None = ranged(
         BAND_RANGE, default=None, description="Band as a percent of the target (25: the 5/25 rule)."
@@ -98,7 +98,7 @@ class AllocationIn(Body):
 
 class AllocationUpdate(Body):
     target_percent: Decimal = PERCENT
-    enabled: bool = True
+    enabled: StrictBool = True
     band_percent: Decimal | None = ranged(BAND_RANGE, default=None)
     band_relative_percent: Decimal | None = ranged(
         BAND_RANGE, default=None, description="Band as a percent of the target (25: the 5/25 rule)."
@@ -128,8 +128,8 @@ class PlanBody(Body):
 
 
 class CheckBody(PlanBody):
-    dry_run: bool = Field(default=False, description="Plan and report only; place no orders.")
-    queue_if_closed: bool = Field(
+    dry_run: StrictBool = Field(default=False, description="Plan and report only; place no orders.")
+    queue_if_closed: StrictBool = Field(
         default=False, description="When the market is closed, queue the orders for the open."
     )
 
@@ -154,9 +154,9 @@ class RiskUpdate(Body):
         default="system", description="The system-wide row, or one user's row (give user_id)."
     )
     user_id: int | None = Field(default=None, ge=1, le=MAX_ID)
-    trading_enabled: bool | None = None
-    drawdown_recovery: bool | None = None
-    kill_switch: bool | None = None
+    trading_enabled: StrictBool | None = None
+    drawdown_recovery: StrictBool | None = None
+    kill_switch: StrictBool | None = None
     reason: str | None = Field(default=None, max_length=500)
 
 
@@ -192,7 +192,7 @@ class PolicyBody(Body):
         "raises withdrawal_amount by selling overweights first.",
     )
     withdrawal_amount: Decimal | None = ranged(WITHDRAWAL_RANGE, default=None)
-    invest_cash: bool | None = Field(
+    invest_cash: StrictBool | None = Field(
         default=None, description="Invest cash above the buffer into the underweights."
     )
     cash_reserve: Decimal | None = ranged(
@@ -205,8 +205,8 @@ class PolicyBody(Body):
     cash_reserve_unit: Amount | None = None
     cash_reserve_kind: CashReserveKind | None = None
     whole_shares: WholeShares | None = None
-    tax_aware: bool | None = None
-    avoid_short_term_gains: bool | None = None
+    tax_aware: StrictBool | None = None
+    avoid_short_term_gains: StrictBool | None = None
     holding_period_days: int | None = Field(default=None, ge=0, le=3650)
     wash_sale_days: int | None = Field(default=None, ge=0, le=3650)
 
@@ -265,7 +265,7 @@ class BacktestBody(Body):
     cost_bps: Decimal = Field(default=Decimal(0), ge=0, le=COST_BPS_RANGE.maximum)
     cost_per_order: Decimal = Field(default=Decimal(0), ge=0, le=COST_PER_ORDER_RANGE.maximum)
     min_trade: Decimal = Field(default=Decimal(10), ge=0, le=MIN_TRADE_RANGE.maximum)
-    fractional: bool = True
+    fractional: StrictBool = True
     start: date | None = None
     end: date | None = None
 
@@ -273,8 +273,8 @@ class BacktestBody(Body):
 class BrokerConnectBody(Body):
     key_id: str = Field(max_length=200, examples=["PKTRIMTABDEMO0000000"])
     secret: SecretStr = Field(max_length=500, description="Stored encrypted; never returned.")
-    paper: bool = Field(default=True, description="A paper account; false for live money.")
-    confirm_live: bool = Field(
+    paper: StrictBool = Field(default=True, description="A paper account; false for live money.")
+    confirm_live: StrictBool = Field(
         default=False, description="Required (true) with paper: false: live trades real money."
     )
 
@@ -296,6 +296,6 @@ class NotificationsBody(Body):
     webhook_url: str | None = Field(
         default=None, max_length=2000, description='http(s) URL for webhooks; "" removes it'
     )
-    rotate_secret: bool = Field(
+    rotate_secret: StrictBool = Field(
         default=False, description="Make a new webhook signing secret (shown once)"
     )
