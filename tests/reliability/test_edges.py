@@ -124,6 +124,19 @@ def test_a_flag_is_a_json_boolean_or_a_422(alice: Client, ctx: AppContext, value
     assert to_json(list_runs(ctx, alice.user.id))["total"] == 0
 
 
+def test_a_number_too_long_to_read_is_a_422_not_a_parse_error(alice: Client) -> None:
+    response = alice.http.post(
+        "/api/rebalance/check",
+        content=b'{"dry_run": true, "min_trade": ' + b"9" * 5000 + b"}",
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code == 422
+    assert response.json()["error"] == {
+        "code": "invalid_input",
+        "message": "body: a number of 5,000 digits is longer than any field takes",
+    }
+
+
 def test_deep_json_is_a_422_not_a_crash(alice: Client) -> None:
     deep = b"[" * 100_000 + b"]" * 100_000
     response = alice.http.post(

@@ -8,6 +8,7 @@ request is refused before the app spends memory or a database query on it
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
@@ -54,17 +55,35 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
+class LongNumber(ValueError):
+    pass
+
+
+#: Python refuses to read an integer of more digits than this (``sys.int_info``); no
+#: money, quantity or id field takes a number anywhere near as long.
+INT_DIGITS = sys.get_int_max_str_digits()
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > INT_DIGITS:
+        raise LongNumber(len(text.lstrip("-")))
+    return int(text)
+
+
 def json_problem(body: bytes) -> str | None:
     """Why a JSON body is refused before parsing proper, or None.
 
     Duplicate keys are refused (``{"dry_run": true, "dry_run": false}`` must not mean
-    whichever came last), and so is nesting too deep to parse. Malformed JSON is left
+    whichever came last), and so are nesting too deep to parse and an integer too long
+    for Python to read. Malformed JSON is left
     to the route, which answers it with its usual 422.
     """
     try:
-        json.loads(body, object_pairs_hook=_no_duplicates)
+        json.loads(body, object_pairs_hook=_no_duplicates, parse_int=_bounded_int)
     except DuplicateKey as err:
         return f"body: duplicate key {str(err)!r}"
+    except LongNumber as err:
+        return f"body: a number of {int(str(err)):,} digits is longer than any field takes"
     except RecursionError:
         return "body: JSON nested too deep"
     except ValueError:
