@@ -91,6 +91,11 @@ def test_bad_input_is_422_naming_the_field(alice: Client) -> None:
             "start 2030-01-01 is after the prices' last day",
         ),
         ({"policies": ["weekly"]}, "invalid_input", "policy 'weekly'"),
+        (
+            {"policies": ["band:5", "monthly", "band:5"]},
+            "invalid_input",
+            "policy 'band:5' is given more than once",
+        ),
         ({"targets": {"A": 50, "B": 40}}, "invalid_targets", "targets sum to 90.00 %"),
         ({"targets": {"A": 50, "C": 50}}, "invalid_input", "C has no column in the prices"),
         ({"cash": 0}, "invalid_input", "cash:"),
@@ -260,7 +265,7 @@ def test_a_client_that_goes_away_stops_the_run_on_the_server(
         {
             "prices_csv": slow_prices(),
             "targets": {"S0": 20, "S1": 20, "S2": 15, "S3": 15, "S4": 15, "S5": 15},
-            "policies": ["band:0.01"] * 8,
+            "policies": [f"band:0.0{n}" for n in range(1, 9)],
             "min_trade": 0,
         }
     ).encode()

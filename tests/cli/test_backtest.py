@@ -110,6 +110,12 @@ def test_the_chart_file_is_a_valid_image(tmp_path: Path, suffix: str) -> None:
         ([], "date,A,B\n2024-01-02,1,1\n2024-01-03,1,1e-300\n", "line 3: B: a close must be 0"),
         ([], "date,A,B\n2024-01-02,1,20000000\n", "to 10,000,000, got 20000000"),
         (["--policy", "weekly"], PRICES, "policy 'weekly': unknown option"),
+        (["--policy", "band:5", "--policy", "BAND:5"], PRICES, "policy 'band:5' is given more"),
+        (
+            ["--policy", "band:5,relative:25", "--policy", "relative:25, band:5"],
+            PRICES,
+            "policy 'relative:25, band:5' is given more than once (as 'band:5,relative:25')",
+        ),
         (["--cash", "0"], PRICES, "--cash: must be above 0"),
         (["--cash", "1e999"], PRICES, "--cash: must be above 0 and at most 1,000,000,000,000"),
         (["--min-trade", "1e999"], PRICES, "--min-trade: must be at least 0 and at most"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -23,6 +24,7 @@ from trimtab.domain.backtest import (
     parse_policy,
     run_backtest,
 )
+from trimtab.domain.backtest.policy import RebalancePolicy
 from trimtab.domain.backtest.simulation import FloatArray
 from trimtab.domain.money import MONEY_RANGE, ZERO, NumberRange, cents
 from trimtab.domain.targets import Target, enabled_targets, validate_targets
@@ -138,10 +140,19 @@ def backtest(
     """Replay each policy SPEC on ``history`` cut to ``start``..``end``.
 
     ``targets`` must already be validated. Raises ``InvalidInput`` naming the field: a
-    bad SPEC (``policy``), a range with no prices (``start``/``end``), a target
-    without prices (``targets``).
+    bad SPEC (``policy``), the same policy twice (``policies``), a range with no prices
+    (``start``/``end``), a target without prices (``targets``).
     """
     parsed = [parse_policy(spec) for spec in (policies or DEFAULT_POLICIES)]
+    seen: dict[RebalancePolicy, str] = {}
+    for policy in parsed:
+        rules = replace(policy, spec="")
+        if rules in seen:
+            same = "" if seen[rules] == policy.spec else f" (as {seen[rules]!r})"
+            raise InvalidInput(
+                f"policy {policy.spec!r} is given more than once{same}", field="policies"
+            )
+        seen[rules] = policy.spec
     window = history.between(start, end)
     report = run_backtest(window, targets, parsed, settings, progress)
     return result_of(report, [t.symbol for t in enabled_targets(targets)])
