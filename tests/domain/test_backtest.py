@@ -178,6 +178,9 @@ def test_a_target_with_no_column_or_no_close_is_an_error() -> None:
     with pytest.raises(InvalidInput, match="C has no column") as err:
         replay(history({"A": [10], "B": [10]}), "none", A=50, C=50)
     assert err.value.field == "targets"
+    with pytest.raises(InvalidInput) as err:
+        replay(history({"A": [10], "B": [10]}), "none", C=40, A=20, D=30, E=10)
+    assert err.value.message == "C, D, E have no column in the prices"
     with pytest.raises(InvalidInput, match="B has no close between 2024-01-02 and 2024-01-03"):
         replay(history({"A": [10, 10], "B": [NAN, NAN]}), "none", A=50, B=50)
 

@@ -243,11 +243,11 @@ def prepare_market(history: PriceHistory, targets: Sequence[Target]) -> _Market:
     Raises ``InvalidInput`` (field ``targets``) when a target has no column or no close.
     """
     active = enabled_targets(targets)
-    columns = []
-    for target in active:
-        if target.symbol not in history.symbols:
-            raise InvalidInput(f"{target.symbol} has no column in the prices", field="targets")
-        columns.append(history.symbols.index(target.symbol))
+    missing = [t.symbol for t in active if t.symbol not in history.symbols]
+    if missing:
+        have = "has" if len(missing) == 1 else "have"
+        raise InvalidInput(f"{', '.join(missing)} {have} no column in the prices", field="targets")
+    columns = [history.symbols.index(target.symbol) for target in active]
     raw = np.asarray(history.closes, dtype=np.float64)[:, columns]
     days = len(history.dates)
     present = np.isfinite(raw)
