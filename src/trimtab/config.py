@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     trusted_proxies: str = Field(default="", alias="TRIMTAB_TRUSTED_PROXIES")
     metrics_token: SecretStr | None = Field(default=None, alias="TRIMTAB_METRICS_TOKEN")
     hsts: Literal["auto", "on", "off"] = Field(default="auto", alias="TRIMTAB_HSTS")
+    #: Routes that run at once, each in a worker thread (``docs/monitoring.md``). Python
+    #: runs one thread at a time: 40 threads (anyio's default) share the interpreter in
+    #: slices and every request comes out slow; 8 take them nearly in turn.
+    threads: int = Field(default=8, ge=1, le=1000, alias="TRIMTAB_THREADS")
     #: True when ``trimtab worker`` processes run (PostgreSQL): live runs and scheduled
     #: checks then go through the procrastinate queue instead of the API's own threads.
     workers: bool = Field(default=False, alias="TRIMTAB_WORKERS")

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import anyio.to_thread
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -88,6 +89,17 @@ def test_the_limit_is_configurable(tmp_path: Path) -> None:
     response = client.post("/api/auth/login", json=body)
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "payload_too_large"
+    ctx.store.engine.dispose()
+
+
+@pytest.mark.parametrize(("setting", "threads"), [({}, 8), ({"TRIMTAB_THREADS": "3"}, 3)])
+def test_routes_run_on_at_most_the_configured_threads(
+    tmp_path: Path, setting: dict[str, str], threads: int
+) -> None:
+    ctx = context_with(tmp_path, **setting)
+    with TestClient(create_app(ctx, web_dist=tmp_path / "none")) as client:
+        limiter = client.portal.call(anyio.to_thread.current_default_thread_limiter)
+        assert limiter.total_tokens == threads
     ctx.store.engine.dispose()
 
 

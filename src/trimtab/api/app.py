@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, Response
 from starlette.middleware.gzip import GZipMiddleware
@@ -98,6 +99,12 @@ def create_app(
     app.state.sessions = SessionCodec(ctx)
     _serve_page(app, web_dist)
     install_edges(app, ctx.settings)
+    threads = ctx.settings.threads
+
+    def limit_threads() -> None:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+
+    app.router.on_startup.append(limit_threads)
     return app
 
 
