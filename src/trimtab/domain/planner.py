@@ -31,7 +31,6 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
-from operator import is_
 
 from trimtab.domain.bands import trade_gap
 from trimtab.domain.cash_rules import (
@@ -890,11 +889,6 @@ class Planner:
             if symbol not in twice
         }
 
-    def prepared_for(self, targets: Sequence[Target]) -> bool:
-        """Whether ``targets`` holds the very target objects this planner was built from."""
-        mine = self.targets
-        return len(targets) == len(mine) and all(map(is_, targets, mine))
-
     def plan(
         self,
         portfolio: Portfolio,
@@ -1066,29 +1060,7 @@ def plan_rebalance(
     portfolios against the same targets and policy, ``prepare_planner`` once and call
     its ``plan``.
     """
-    planner = _last_planner
-    if (
-        planner is None
-        or planner.policy is not (policy or _CLASSIC_POLICY)
-        or not planner.prepared_for(targets)
-    ):
-        planner = _remember(Planner(targets, policy or _CLASSIC_POLICY))
-    return planner.plan(portfolio, symbols, tax)
-
-
-#: The policy of a plan given none; one instance, so the planner kept below can match it.
-_CLASSIC_POLICY = Policy()
-#: The last planner ``plan_rebalance`` built: the next call reuses it when it is given the
-#: very same target and policy objects (a replay plans hundreds of days with them). Both
-#: are frozen, so an identical object is an identical input; equal is not enough, since
-#: ``Decimal("9")`` and ``Decimal("9.0")`` are equal yet print differently in a plan.
-_last_planner: Planner | None = None
-
-
-def _remember(planner: Planner) -> Planner:
-    global _last_planner
-    _last_planner = planner
-    return planner
+    return Planner(targets, policy).plan(portfolio, symbols, tax)
 
 
 def _band_wording(threshold_percent: Decimal) -> str:
