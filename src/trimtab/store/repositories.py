@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any, NamedTuple, TypeVar, cast
 
 from sqlalchemy import (
@@ -161,10 +162,6 @@ class RunListing(NamedTuple):
 
 
 _INSERT_RUN = insert(_RUNS)
-#: ``Runs.for_user``'s and ``Runs.count_for_user``'s statements by the filters they
-#: apply (dry_run, trigger, status given or not), built on first use.
-_RUN_PAGES: dict[tuple[bool, bool, bool], Select[Any]] = {}
-_RUN_COUNTS: dict[tuple[bool, bool, bool], Select[Any]] = {}
 
 
 def _run_filters(filters: tuple[bool, bool, bool]) -> list[ColumnElement[bool]]:
@@ -176,27 +173,23 @@ def _run_filters(filters: tuple[bool, bool, bool]) -> list[ColumnElement[bool]]:
     return where
 
 
+# ``Runs.for_user``'s and ``Runs.count_for_user``'s statements by the filters they apply
+# (dry_run, trigger, status given or not), each built on first use.
+@cache
 def _run_page(filters: tuple[bool, bool, bool]) -> Select[Any]:
-    statement = _RUN_PAGES.get(filters)
-    if statement is None:
-        statement = _RUN_PAGES[filters] = (
-            select(*(_RUNS.c[name] for name in RunListing._fields))
-            .where(*_run_filters(filters))
-            # The (user_id, created_at) index gives this order: no sort of every run.
-            .order_by(_RUNS.c.created_at.desc(), _RUNS.c.id.desc())
-            .limit(bindparam("limit", type_=Integer))
-            .offset(bindparam("offset", type_=Integer))
-        )
-    return statement
+    return (
+        select(*(_RUNS.c[name] for name in RunListing._fields))
+        .where(*_run_filters(filters))
+        # The (user_id, created_at) index gives this order: no sort of every run.
+        .order_by(_RUNS.c.created_at.desc(), _RUNS.c.id.desc())
+        .limit(bindparam("limit", type_=Integer))
+        .offset(bindparam("offset", type_=Integer))
+    )
 
 
+@cache
 def _run_count(filters: tuple[bool, bool, bool]) -> Select[Any]:
-    statement = _RUN_COUNTS.get(filters)
-    if statement is None:
-        statement = _RUN_COUNTS[filters] = (
-            select(func.count()).select_from(_RUNS).where(*_run_filters(filters))
-        )
-    return statement
+    return select(func.count()).select_from(_RUNS).where(*_run_filters(filters))
 
 
 _SENT_COUNTS = (
