@@ -35,6 +35,7 @@ from trimtab.domain.targets import (
 )
 from trimtab.domain.tax_lots import Fill, lots_from_fills
 from trimtab.errors import InvalidInput
+from trimtab.json_keys import DuplicateKey, unique_keys
 
 CSV_HEADER = ("symbol", "qty", "price")
 CASH_SYMBOL = "CASH"
@@ -166,31 +167,14 @@ class _Reader:
             raise self.fail("file", "not UTF-8 text (a binary file?)") from None
         try:
             return json.loads(
-                text, parse_float=Decimal, parse_int=Decimal, object_pairs_hook=_unique_keys
+                text, parse_float=Decimal, parse_int=Decimal, object_pairs_hook=unique_keys
             )
-        except _DuplicateKey as err:
+        except DuplicateKey as err:
             raise self.fail(keys, f"{keys} {err.key} appears more than once") from None
         except json.JSONDecodeError as err:
             raise self.fail(f"line {err.lineno}", f"not valid JSON ({err.msg})") from None
         except RecursionError:
             raise self.fail("file", "JSON nested too deep") from None
-
-
-class _DuplicateKey(Exception):
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    found = dict(pairs)
-    if len(found) < len(pairs):
-        seen: set[str] = set()
-        for key, _ in pairs:
-            if key in seen:
-                raise _DuplicateKey(key)
-            seen.add(key)
-    return found
 
 
 PORTFOLIO_FIELDS = frozenset(

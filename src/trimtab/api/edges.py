@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from trimtab.api.errors import error_body
+from trimtab.json_keys import DuplicateKey, unique_keys
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -42,19 +43,6 @@ async def send_error(send: Send, status: int, code: str, message: str) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-class DuplicateKey(ValueError):
-    pass
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise DuplicateKey(key)
-        result[key] = value
-    return result
-
-
 class LongNumber(ValueError):
     pass
 
@@ -79,9 +67,9 @@ def json_problem(body: bytes) -> str | None:
     to the route, which answers it with its usual 422.
     """
     try:
-        json.loads(body, object_pairs_hook=_no_duplicates, parse_int=_bounded_int)
+        json.loads(body, object_pairs_hook=unique_keys, parse_int=_bounded_int)
     except DuplicateKey as err:
-        return f"body: duplicate key {str(err)!r}"
+        return f"body: duplicate key {err.key!r}"
     except LongNumber as err:
         return f"body: a number of {int(str(err)):,} digits is longer than any field takes"
     except RecursionError:
