@@ -38,7 +38,7 @@ class EventPublisher(Protocol):
 @runtime_checkable
 class PublishesInTransaction(Protocol):
     """A channel that can carry an event in the transaction of the change it reports
-    (``store.shared_events.SharedEvents``)."""
+    (``store.events_table.TableEvents``, SQLite's events table)."""
 
     def publish_in(self, uow: UnitOfWork, user_id: int, kind: str, data: dict[str, Any]) -> None:
         """Publish as part of ``uow``: heard once it commits, never if it rolls back;

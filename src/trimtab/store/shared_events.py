@@ -10,13 +10,10 @@ from __future__ import annotations
 import logging
 import threading
 from abc import ABC, abstractmethod
-from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
-
-if TYPE_CHECKING:
-    from trimtab.store.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -53,11 +50,6 @@ class SharedEvents(ABC, Generic[S]):
             self._send(user_id, kind, data)
         except SQLAlchemyError:
             log.warning("could not publish %s event", kind, exc_info=True)
-
-    def publish_in(self, uow: UnitOfWork, user_id: int, kind: str, data: dict[str, Any]) -> None:
-        """Publish as part of ``uow``: here once it has committed (a channel that can
-        write into the transaction itself overrides this)."""
-        uow.after_commit(lambda: self.publish(user_id, kind, data))
 
     def subscribe(self, user_id: int) -> S:
         with self._start_lock:
