@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from trimtab.domain.money import ZERO
 from trimtab.domain.planner import Plan, plan_rebalance, prepare_planner
-from trimtab.domain.policy import Policy
+from trimtab.domain.policy import CashMode, CashReserveKind, Policy, Scope, TradeTo, WholeShares
 from trimtab.domain.portfolio import Asset, Holding, Portfolio, PricePoint, Side
 from trimtab.domain.targets import Target
 
@@ -158,3 +158,36 @@ def test_a_prepared_planner_plans_what_plan_rebalance_plans_for_every_portfolio(
     assert first == plan_rebalance(targets, portfolio, policy)
     after = apply(first, portfolio)
     assert planner.plan(after) == plan_rebalance(targets, after, policy)
+
+
+#: Policies over every option that changes which orders a plan places.
+every_policy = st.builds(
+    Policy,
+    threshold_percent=st.decimals(min_value=Decimal(0), max_value=Decimal(10), places=1),
+    relative_band_percent=st.one_of(
+        st.none(), st.decimals(min_value=Decimal(5), max_value=Decimal(50), places=0)
+    ),
+    scope=st.sampled_from(Scope),
+    trade_to=st.sampled_from(TradeTo),
+    cash_mode=st.sampled_from([CashMode.REBALANCE, CashMode.CASH_FLOW]),
+    invest_cash=st.booleans(),
+    cash_reserve=st.decimals(min_value=Decimal(0), max_value=Decimal(20), places=1),
+    cash_reserve_kind=st.sampled_from(CashReserveKind),
+    whole_shares=st.sampled_from(WholeShares),
+    cash_buffer_percent=st.decimals(min_value=Decimal(0), max_value=Decimal(2), places=2),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(cases(), every_policy)
+def test_a_plan_not_explained_is_the_same_plan_without_its_explanations(
+    case: tuple[list[Target], Portfolio], policy: Policy
+) -> None:
+    targets, portfolio = case
+    planner = prepare_planner(targets, policy)
+    explained = planner.plan(portfolio)
+    bare = planner.plan(portfolio, explain=False)
+    assert bare == replace(explained, decisions=(), curing_deposit=None)
+    if explained.drift and explained.outcome.value not in ("zero_value", "valuation_mismatch"):
+        # The explained plan does word a verdict for every drift row.
+        assert len(explained.decisions) == len(explained.drift)

@@ -654,10 +654,14 @@ def _within_cash(
 
 @dataclass(slots=True)
 class _Intents:
-    """Dollars each symbol should trade (positive: buy), and why, before sizing."""
+    """Dollars each symbol should trade (positive: buy), and why, before sizing.
+
+    A reason's message is ``None`` for ``Reason.PAST_BAND``: ``_decisions`` words it from
+    the drift row, so a plan that is not explained never formats it.
+    """
 
     amounts: dict[str, Decimal] = field(default_factory=dict)
-    reasons: dict[str, tuple[Reason, str]] = field(default_factory=dict)
+    reasons: dict[str, tuple[Reason, str | None]] = field(default_factory=dict)
 
     def want(self, symbol: str, amount: Decimal, reason: Reason, message: str) -> None:
         self.amounts[symbol] = self.amounts.get(symbol, ZERO) + amount
@@ -665,16 +669,11 @@ class _Intents:
 
 
 def _band_intents(
-    rows: Sequence[DriftRow],
-    base: Decimal,
-    value: Decimal,
-    policy: Policy,
-    bands: Mapping[str, str],
+    rows: Sequence[DriftRow], base: Decimal, value: Decimal, policy: Policy
 ) -> tuple[_Intents, dict[str, Decimal]]:
     """The classic band rule, with the policy's scope and how far to trade.
 
     Also returns each row's gap: USD to its target share of ``base`` (negative: over).
-    ``bands`` holds ``_band_wording`` per symbol, as far as it is known ahead.
     """
     intents = _Intents()
     amounts, reasons = intents.amounts, intents.reasons
@@ -682,7 +681,8 @@ def _band_intents(
     whole_book = policy.scope is Scope.WHOLE_BOOK and any(r.needs_rebalance for r in rows)
     trade_to = policy.trade_to
     to_target = trade_to is TradeTo.TARGET
-    past_band = Reason.PAST_BAND  # once, not per row (see _BUY)
+    # Worded by ``_decisions`` (``_drift_message``); looked up once, not per row (see _BUY).
+    past_band: tuple[Reason, str | None] = (Reason.PAST_BAND, None)
     for row in rows:
         # A row's market_value is the portfolio's for its symbol (0 when not held).
         amount = gaps[row.symbol] = row.target_percent * base / HUNDRED - row.market_value
@@ -694,8 +694,7 @@ def _band_intents(
         if amount == ZERO:
             continue
         if row.needs_rebalance:
-            band = bands.get(row.symbol) or _band_wording(row.threshold_percent)
-            why = (past_band, f"drift {row.drift_percent:+z.2f} pp is past its {band}")
+            why = past_band
         else:
             why = (Reason.WHOLE_BOOK, "inside its band; traded with the whole book")
         # ``_Intents.want`` for a symbol seen once.
@@ -894,8 +893,17 @@ class Planner:
         portfolio: Portfolio,
         symbols: Collection[str] | None = None,
         tax: TaxContext | None = None,
+        *,
+        explain: bool = True,
     ) -> Plan:
-        """Plan the orders that bring ``portfolio`` back to the targets (``plan_rebalance``)."""
+        """Plan the orders that bring ``portfolio`` back to the targets (``plan_rebalance``).
+
+        ``explain`` False leaves out what only explains the plan to a reader: ``decisions``
+        is empty and ``curing_deposit`` is ``None``. The drift, orders, skips, budget and
+        outcome are the very same (the same steps work them out). A backtest, which reads
+        only the orders of hundreds of plans, plans this way: the explanations are about a
+        fifth of a plan's work.
+        """
         policy = self.policy
         value = portfolio.value
         if self._refusal is not None:
@@ -936,7 +944,7 @@ class Planner:
         # Cash beyond the classic buffer that a floor or a target keeps back (USD).
         extra_kept = cash_kept(value, policy) - cash_buffer(value, policy)
         if policy.cash_mode is CashMode.REBALANCE:
-            intents, gaps = _band_intents(free, base, value, policy, self._band_words)
+            intents, gaps = _band_intents(free, base, value, policy)
         else:
             gaps = {
                 row.symbol: row.target_percent * base / HUNDRED - row.market_value for row in free
@@ -1033,8 +1041,12 @@ class Planner:
             tuple(sells + buys),
             tuple(skipped),
             budget,
-            _decisions(drift, sells + buys, intents, dropped, policy, self._band_words),
-            curing_deposit(((r.market_value, r.target_percent) for r in free), value),
+            _decisions(drift, sells + buys, intents, dropped, policy, self._band_words)
+            if explain
+            else (),
+            curing_deposit(((r.market_value, r.target_percent) for r in free), value)
+            if explain
+            else None,
         )
 
 
@@ -1068,6 +1080,13 @@ def _band_wording(threshold_percent: Decimal) -> str:
     return f"±{threshold_percent:.2f} pp band"
 
 
+def _drift_message(row: DriftRow, bands: Mapping[str, str], where: str) -> str:
+    """``drift +6.00 pp is past its ±5.00 pp band`` (``where`` is "past" or "inside");
+    ``bands`` holds ``_band_wording`` per symbol, as far as it is known ahead."""
+    band = bands.get(row.symbol) or _band_wording(row.threshold_percent)
+    return f"drift {row.drift_percent:+z.2f} pp is {where} its {band}"
+
+
 def _decisions(
     drift: Sequence[DriftRow],
     orders: Sequence[PlannedOrder],
@@ -1082,7 +1101,8 @@ def _decisions(
     for row in drift:
         symbol = row.symbol
         if symbol in traded and symbol in intents.reasons:
-            reason, text = intents.reasons[symbol]
+            reason, worded = intents.reasons[symbol]
+            text = _drift_message(row, bands, "past") if worded is None else worded
             skip = dropped.get(symbol)
             if skip is not None:
                 text = f"{text}; partly held back: {skip.message}"
@@ -1105,13 +1125,9 @@ def _decisions(
                 SymbolDecision(symbol, False, Reason.NOT_NEEDED, "no trade needed after the others")
             )
         else:
-            band = bands.get(symbol) or _band_wording(row.threshold_percent)
             result.append(
                 SymbolDecision(
-                    symbol,
-                    False,
-                    Reason.WITHIN_BAND,
-                    f"drift {row.drift_percent:+z.2f} pp is inside its {band}",
+                    symbol, False, Reason.WITHIN_BAND, _drift_message(row, bands, "inside")
                 )
             )
     return tuple(result)

@@ -584,7 +584,7 @@ class _Replay:
             if day == 0
             else (self.planner, self.planner_policy)
         )
-        plan = planner.plan(portfolio)
+        plan = planner.plan(portfolio, explain=False)
         if not plan.orders:
             return False
         settings = self.settings
