@@ -29,7 +29,7 @@ from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from trimtab.domain.bands import trade_gap
@@ -40,7 +40,7 @@ from trimtab.domain.cash_rules import (
     invested_base,
 )
 from trimtab.domain.drift import DriftRow, HoldReason, TargetBands, drift_against
-from trimtab.domain.money import HUNDRED, ONE_SHARE, ZERO, round_qty_down, usd, usd_under
+from trimtab.domain.money import HUNDRED, ONE_SHARE, QTY_STEP, ZERO, round_qty_down, usd, usd_under
 from trimtab.domain.policy import (
     BROKER_MIN_NOTIONAL,
     CashMode,
@@ -349,17 +349,20 @@ def _sized(
     An exit sells exactly the quantity held (dust included) and needs only the
     broker's $1 minimum, not the user's minimum trade.
     """
-    asset = portfolio.asset(symbol)
+    # ``Portfolio.asset`` without the call for an asset the broker described (the usual).
+    asset = portfolio.assets.get(symbol) or portfolio.asset(symbol)
     price = point.price
     if not asset.tradable:
         return SkippedTrade(symbol, side, SkipReason.NOT_TRADABLE, f"{symbol} is not tradable")
-    rounded = (
-        qty
-        if exit
-        else round_qty_down(
+    if exit:
+        rounded = qty
+    elif asset.min_trade_increment is None:
+        # ``round_qty_down`` without the call: every sized order rounds.
+        rounded = qty.quantize(QTY_STEP if asset.fractionable else ONE_SHARE, rounding=ROUND_DOWN)
+    else:
+        rounded = round_qty_down(
             qty, fractionable=asset.fractionable, increment=asset.min_trade_increment
         )
-    )
     minimum = BROKER_MIN_NOTIONAL if exit else policy.min_order
     if rounded <= ZERO and not asset.fractionable and qty * price >= minimum:
         return SkippedTrade(
@@ -429,15 +432,20 @@ def fit_buys(
         else:
             priced.append((want, choice))
     wanted = ZERO  # added up as sum(..., ZERO) would, without a generator
+    smallest: Decimal | None = None
     for want, _ in priced:
-        wanted += want.amount
+        amount = want.amount
+        wanted += amount
+        if smallest is None or amount < smallest:
+            smallest = amount
     if wanted <= ZERO:
         return [], skipped
     scale = ONE_SHARE if spendable >= wanted else max(spendable, ZERO) / wanted
     # A buy scaled under the minimum is dropped, smallest first, and the others share
     # its cash: otherwise that cash stays idle and the next plan buys again with it.
+    # (Sorted only when the smallest one is dropped: the usual plan drops none.)
     dropped: dict[int, Decimal] = {}
-    if ZERO < scale < ONE_SHARE:
+    if ZERO < scale < ONE_SHARE and smallest is not None and smallest * scale < minimum:
         for index in sorted(range(len(priced)), key=lambda i: priced[i][0].amount):
             amount = priced[index][0].amount
             if amount * scale >= minimum:
