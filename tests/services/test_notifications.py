@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -167,11 +167,19 @@ def test_webhook_gives_up_after_the_attempt_limit(ctx: AppContext, account: int)
     assert after - before == 3
 
 
-def test_an_unreachable_channel_never_fails_the_run(ctx: AppContext, account: int) -> None:
+def test_an_unreachable_channel_never_fails_the_run(
+    ctx: AppContext, account: int, clock: FakeClock
+) -> None:
     with smtp_server() as (url, _mailbox):
         pass  # the server is gone: nothing listens on its port any more
-    # Retries an hour apart: the test sees the first attempt only.
-    ctx = replace(with_smtp(ctx, url), notifier=Notifier(replace(FAST, first_retry=3600.0)))
+    # Retries a day apart: the test sees the first attempt only. ``max_retry`` caps the
+    # backoff, so it is raised too: under FAST's 0.05 s cap this notifier's thread retried
+    # after the test had ended, and claimed a later test's delivery of the same id (each
+    # test empties the database, so ids start at 1 again) while that test's receiver closed.
+    day = 86400.0
+    ctx = replace(
+        with_smtp(ctx, url), notifier=Notifier(replace(FAST, first_retry=day, max_retry=day))
+    )
     notifications.set_preferences(ctx, account, email="alice@example.com")
     result = to_json(check_rebalance_drift(ctx, account))
     assert ctx.notifier.drain(10)
@@ -180,7 +188,7 @@ def test_an_unreachable_channel_never_fails_the_run(ctx: AppContext, account: in
     (delivery,) = to_json(notifications.list_deliveries(ctx, account))["deliveries"]
     assert (delivery["status"], delivery["attempts"]) == ("retrying", 1)
     assert delivery["error"].startswith("ConnectionRefusedError")
-    assert delivery["next_retry_at"] is not None
+    assert delivery["next_retry_at"] == to_json(clock.now + timedelta(seconds=day))
 
 
 def test_a_run_blocked_by_risk_is_told(ctx: AppContext, account: int) -> None:
