@@ -213,9 +213,7 @@ class _Market:
     #: The days some symbol does not trade on, in order.
     gap_days: list[int]
     #: Each planned day's closes (``closes_on``), shared by every policy of a run.
-    points: dict[int, tuple[tuple[Decimal, ...], tuple[PricePoint, ...]]] = field(
-        default_factory=dict
-    )
+    points: dict[int, tuple[list[Decimal], list[PricePoint]]] = field(default_factory=dict)
 
     def every_symbol_trades(self, start: int, stop: int) -> bool:
         """Whether every symbol trades on each day from ``start`` to ``stop`` (exclusive)."""
@@ -225,16 +223,31 @@ class _Market:
         first = bisect_left(gaps, start)
         return first == len(gaps) or gaps[first] >= stop
 
-    def closes_on(self, day: int) -> tuple[tuple[Decimal, ...], tuple[PricePoint, ...]]:
-        """``day``'s closes in column order, ``Decimal`` through their shortest repr (the
-        CSV's text for them), and as the planner's prices: undated, since a close has
-        no "now" to be stale against."""
+    def closes_on(self, day: int) -> tuple[list[Decimal], list[PricePoint]]:
+        """``day``'s closes in column order (see ``_closes``)."""
         found = self.points.get(day)
         if found is None:
-            closes = tuple(map(Decimal, map(repr, self.valued[day].tolist())))
-            found = closes, tuple(map(PricePoint, closes, repeat(None), repeat("close")))
-            self.points[day] = found
+            found = self.points[day] = _closes(self.valued[day].tolist())
         return found
+
+    def load_closes(self, days: Sequence[int]) -> None:
+        """Work out the closes of ``days`` for ``closes_on`` ahead, in one pass: a
+        calendar policy's plan days are known before its replay, and converting a few
+        hundred days' closes together takes a fifth less CPU time than day by day."""
+        days = [day for day in days if day not in self.points]
+        width = len(self.symbols)
+        closes, points = _closes(self.valued[days].ravel().tolist())
+        for start, day in zip(range(0, len(closes), width), days, strict=True):
+            stop = start + width
+            self.points[day] = closes[start:stop], points[start:stop]
+
+
+def _closes(prices: list[float]) -> tuple[list[Decimal], list[PricePoint]]:
+    """Closes as ``Decimal`` through their shortest repr (the CSV's text for them, as
+    ``_decimal``), and as the planner's prices: undated, since a close has no "now"
+    to be stale against."""
+    closes = list(map(Decimal, map(repr, prices)))
+    return closes, list(map(PricePoint, closes, repeat(None), repeat("close")))
 
 
 def prepare_market(history: PriceHistory, targets: Sequence[Target]) -> _Market:
@@ -364,6 +377,8 @@ class _Replay:
         self.values = np.zeros(days, dtype=np.float64)
         self.drift = np.zeros(days, dtype=np.float64)
         self.due = set(np.flatnonzero(calendar_days(market.ordinals, policy.calendar)).tolist())
+        # Every calendar day is planned: their closes are converted together.
+        market.load_closes(sorted(self.due))
         self.whole_book = policy.whole_book
         # Whole-book policies trade every symbol off target: a zero band, and no
         # per-target band overriding it.
@@ -511,7 +526,7 @@ class _Replay:
 
     def _held_changed(self) -> None:
         # New arrays: the stretches recorded so far keep theirs.
-        self.qty_float = np.array(list(map(float, self.qty)), dtype=np.float64)
+        self.qty_float = np.fromiter(map(float, self.qty), np.float64, len(self.qty))
         self.cash_float = float(self.cash)
         smallest = min(self.qty, default=ZERO)
         self.every_held = smallest > ZERO
