@@ -167,6 +167,22 @@ def test_a_zero_close_values_the_holding_at_nothing_and_is_not_traded() -> None:
     assert outcome.replay.values.tolist() == [1000.0, 500.0, 1000.0]
 
 
+def test_a_day_when_every_close_is_zero_does_not_end_the_replay() -> None:
+    days = (date(2024, 1, 30), date(2024, 1, 31), date(2024, 2, 1), date(2024, 2, 2))
+    days += (date(2024, 3, 1), date(2024, 3, 4))
+    closes = [[10, 10], [10, 10], [0, 0], [10, 10], [20, 10], [20, 12]]
+    prices = PriceHistory(days, ("A", "B"), np.array(closes, dtype=np.float64))
+    outcome = replay(prices, "monthly", A=50, B=50)
+    # Feb 1, a month's first day, values both holdings at 0, but they are still held:
+    # the closes come back the next day and March's first day rebalances $1500.
+    assert [(f.day, f.symbol, f.side, f.qty) for f in outcome.replay.fills if f.day > 0] == [
+        (4, "A", Side.SELL, Decimal("12.5")),
+        (4, "B", Side.BUY, Decimal(25)),
+    ]
+    assert outcome.replay.values.tolist() == [1000.0, 1000.0, 0.0, 1000.0, 1500.0, 1650.0]
+    assert outcome.metrics.final_value == 1650.0
+
+
 def test_tracking_difference_is_zero_for_a_book_that_never_drifts() -> None:
     prices = history({"A": [10, 11, 12.1], "B": [20, 22, 24.2]})
     outcome = replay(prices, "none", A=50, B=50)

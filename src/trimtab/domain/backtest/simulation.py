@@ -675,8 +675,10 @@ class _Replay:
                 event_at += 1
             limit = events[event_at] if event_at < len(events) else days
             after, positive = self.advance(day, limit)
-            if not positive:
-                break  # nothing left to invest: the rest of the series stays at 0
+            if not positive and self.cash <= ZERO and not any(self.qty):
+                # Nothing held and no cash: the rest of the series stays at 0. A value
+                # of 0 from closes of 0 is not that: the closes may come back.
+                break
             triggered = after < limit
             day = after
             if progress is not None:
