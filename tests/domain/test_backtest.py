@@ -199,6 +199,14 @@ def test_a_target_with_no_column_or_no_close_is_an_error() -> None:
     assert err.value.message == "C, D, E have no column in the prices"
     with pytest.raises(InvalidInput, match="B has no close between 2024-01-02 and 2024-01-03"):
         replay(history({"A": [10, 10], "B": [NAN, NAN]}), "none", A=50, B=50)
+    with pytest.raises(
+        InvalidInput, match="B has no close above 0 between 2024-01-02 and 2024-01-03"
+    ):
+        replay(history({"A": [10, 10], "B": [0, 0]}), "none", A=50, B=50)
+    with pytest.raises(
+        InvalidInput, match="B has no close above 0 between 2024-01-02 and 2024-01-03"
+    ):
+        replay(history({"A": [10, NAN], "B": [0, NAN]}), "none", A=50, B=50)
 
 
 def test_a_range_outside_the_prices_names_their_dates() -> None:

@@ -284,6 +284,14 @@ def prepare_market(history: PriceHistory, targets: Sequence[Target]) -> _Market:
         trading = present & (raw > 0)
         last = days - 1 - np.argmax(present[::-1], axis=0)
         payout_day = np.where(last < days - 1, last + 1, days).astype(np.int64)
+    never = np.flatnonzero(~trading.any(axis=0)).tolist()
+    if never:
+        # Closes of 0 only: the target would sit in cash all along, never bought.
+        raise InvalidInput(
+            f"{active[never[0]].symbol} has no close above 0 between {history.dates[0]} "
+            f"and {history.dates[-1]}",
+            field="targets",
+        )
     weights = np.array([float(t.target_percent / HUNDRED) for t in active], dtype=np.float64)
     every = np.logical_and.reduce(np.ascontiguousarray(trading.T), axis=0)
     # Row-major: a day's closes sit together, so each day's sum is the same whatever
