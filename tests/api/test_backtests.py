@@ -228,6 +228,17 @@ def test_the_default_broker_range_starts_when_the_last_target_starts() -> None:
         backtest_service.broker_history(Bars(A=d[:2], B=d[3:]), ["A", "B"], None, d[-1])
 
 
+def test_a_broker_range_that_ends_before_it_starts_names_the_start() -> None:
+    d = [date(2024, 1, i) for i in range(2, 9)]
+    # Without --end the CLI asks up to today: a start after it is not "no bars".
+    with pytest.raises(InvalidInput) as err:
+        backtest_service.broker_history(Bars(A=d), ["A"], date(2030, 1, 1), d[-1])
+    assert (err.value.field, err.value.message) == (
+        "start",
+        "start 2030-01-01 is after end 2024-01-08",
+    )
+
+
 def slow_prices(days: int = 4000, symbols: int = 6) -> str:
     """Closes that wiggle every day, so a 0.01 pp band rebalances on nearly every one."""
     names = [f"S{i}" for i in range(symbols)]

@@ -328,6 +328,9 @@ def broker_history(
     ``InvalidInput`` (field ``prices``) naming the symbols the broker has no bars for,
     or the two whose bars never overlap, and suggesting a CSV of closes instead.
     """
+    if start is not None and start > end:
+        # Asked of the broker, it would answer no bars at all, as if it had none.
+        raise InvalidInput(f"start {start} is after end {end}", field="start")
     first = start or BROKER_FIRST_DAY
     bars = broker.get_daily_bars(symbols, first, end)
     upload = "upload a CSV of daily closes with a column for each target instead"
