@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ElementTree
+from decimal import Decimal
 from pathlib import Path
 
 import matplotlib.image
+import matplotlib.pyplot as plt
 import pytest
+from matplotlib.text import Text
 from typer.testing import CliRunner
 
+from trimtab.charts import chart_figure
 from trimtab.cli import app
+from trimtab.domain.backtest import BacktestSettings
+from trimtab.domain.targets import Target
+from trimtab.price_files import parse_price_csv
+from trimtab.services.backtest import backtest as run_backtest
 
 runner = CliRunner()
 
@@ -93,6 +101,26 @@ def test_the_chart_file_is_a_valid_image(tmp_path: Path, suffix: str) -> None:
         root = ElementTree.parse(chart).getroot()
         assert root.tag == "{http://www.w3.org/2000/svg}svg"
         assert "band:5" in chart.read_text()
+
+
+def test_a_chart_title_of_many_symbols_stays_inside_the_figure() -> None:
+    # The 20 stocks of shared/data/stock_prices.csv ran off the right edge at "BBY, M".
+    symbols = [f"SYM{i:02}" for i in range(20)]
+    csv = "date," + ",".join(symbols) + "\n2024-01-02," + ",".join(["10"] * 20) + "\n"
+    targets = [Target(symbol, Decimal(5)) for symbol in symbols]
+    result = run_backtest(parse_price_csv(csv, "prices"), targets, ["none"], BacktestSettings())
+    figure = chart_figure(result)
+    try:
+        figure.canvas.draw()
+        axis = figure.axes[0]
+        text = axis.get_title(loc="left")
+        assert text.startswith("Backtest 2024-01-02 to 2024-01-02: SYM00, ")
+        assert "SYM19" in text
+        (title,) = [t for t in axis.get_children() if isinstance(t, Text) and t.get_text() == text]
+        extent = title.get_window_extent()
+        assert 0 <= extent.x0 < extent.x1 <= figure.bbox.width
+    finally:
+        plt.close(figure)
 
 
 @pytest.mark.parametrize(
