@@ -22,6 +22,7 @@ from trimtab.domain.backtest.policy import Calendar
 from trimtab.domain.backtest.simulation import calendar_days
 from trimtab.domain.policy import CashMode, CashReserveKind
 from trimtab.domain.portfolio import Side
+from trimtab.domain.targets import Target
 from trimtab.errors import InvalidInput
 
 NAN = math.nan
@@ -181,6 +182,29 @@ def test_a_day_when_every_close_is_zero_does_not_end_the_replay() -> None:
     ]
     assert outcome.replay.values.tolist() == [1000.0, 1000.0, 0.0, 1000.0, 1500.0, 1650.0]
     assert outcome.metrics.final_value == 1650.0
+
+
+@pytest.mark.parametrize(
+    ("spec", "own_band", "first"),
+    [
+        ("band:5", {"band_percent": Decimal(10)}, date(2024, 1, 2)),
+        ("monthly", {"band_relative_percent": Decimal(50)}, date(2024, 1, 30)),
+    ],
+)
+def test_a_targets_own_band_gives_way_to_the_policys(
+    spec: str, own_band: dict[str, Decimal], first: date
+) -> None:
+    # Saved allocations may carry a symbol's own band (SPY=40:5:25); the SPEC is the
+    # rule replayed. A at 55.6 % is past band:5, and off target on the month's first
+    # day: both sell it back to $562.50, although its own band (10 pp, or 50 % of its
+    # 50 % target) would have kept it.
+    prices = history({"A": [10, 12.5, 12.5], "B": [10, 10, 10]}, first)
+    own = [Target("A", Decimal(50), **own_band), Target("B", Decimal(50))]
+    outcome = run_backtest(prices, own, [parse_policy(spec)], FREE).outcomes[0]
+    assert [(f.day, f.symbol, f.side, f.qty) for f in outcome.replay.fills if f.day > 0] == [
+        (2 if spec == "monthly" else 1, "A", Side.SELL, Decimal(5)),
+        (2 if spec == "monthly" else 1, "B", Side.BUY, Decimal("6.25")),
+    ]
 
 
 def test_tracking_difference_is_zero_for_a_book_that_never_drifts() -> None:

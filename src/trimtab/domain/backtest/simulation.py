@@ -388,10 +388,14 @@ class _Replay:
         # Every calendar day is planned: their closes are converted together.
         market.load_closes(sorted(self.due))
         self.whole_book = policy.whole_book
-        # Whole-book policies trade every symbol off target: a zero band, and no
-        # per-target band overriding it.
+        # The SPEC's band is the rule replayed, the one the drift scan applies: a
+        # target's own band (saved allocations may carry one) would override it in the
+        # planner, which would then leave a symbol the scan found past the band (or a
+        # whole-book day's symbol) inside its own.
         self.targets = [
-            replace(t, band_percent=None) if self.whole_book and t.band_percent is not None else t
+            replace(t, band_percent=None, band_relative_percent=None)
+            if t.band_percent is not None or t.band_relative_percent is not None
+            else t
             for t in enabled_targets(targets)
         ]
         self.planner_policy = policy.planner_policy(settings.min_trade)
@@ -402,9 +406,7 @@ class _Replay:
         self.first_policy, self.first_planner = self.planner_policy, self.planner
         if not self.whole_book:
             self.first_policy = policy.first_day().planner_policy(settings.min_trade)
-            self.first_planner = prepare_planner(
-                [replace(t, band_percent=None) for t in self.targets], self.first_policy
-            )
+            self.first_planner = prepare_planner(self.targets, self.first_policy)
         # Days a symbol first trades after the first day: a policy that invests cash
         # plans on them (and on payouts), as a live check would find the new price.
         self.listings: set[int] = set()
