@@ -88,6 +88,23 @@ def test_tables_show_each_policy(tmp_path: Path) -> None:
     assert "Trading and drift" in out
 
 
+def test_long_policies_leave_the_figures_whole_in_80_columns(tmp_path: Path) -> None:
+    long = ("relative:25,cash_floor:5,invest_cash", "band:5,cash_target:20")
+    args = ("--policy", long[0], "--policy", long[1], "--cash", "1000000000", "--json")
+    code, out = backtest(tmp_path, *args)
+    assert code == 0, out
+    figures = json.loads(out)["policies"]
+    code, out = backtest(tmp_path, *args[:-1])
+    assert code == 0, out
+    assert max(map(len, out.splitlines())) <= 80
+    # The figures were cut to "1,794,…" to keep the policy on one line; the policy folds.
+    for row in figures:
+        assert f"{row['final_value']:,.0f} " in out
+        assert f" {row['max_drawdown']:.2f} " in out
+        assert f" {row['costs']:,.0f} " in out
+    assert "…" not in out
+
+
 @pytest.mark.parametrize("suffix", [".png", ".svg"])
 def test_the_chart_file_is_a_valid_image(tmp_path: Path, suffix: str) -> None:
     chart = tmp_path / f"chart{suffix}"
