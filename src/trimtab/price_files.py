@@ -118,6 +118,8 @@ def _close(text: str, symbol: str, source: str, number: int) -> float:
     if not cell:
         return math.nan
     try:
+        if "_" in cell:  # float() reads "1_0" as 10: a digit grouping no CSV writes
+            raise ValueError(cell)
         value = float(cell)
     except ValueError:
         raise PriceFileError(

@@ -146,6 +146,7 @@ def test_a_chart_title_of_many_symbols_stays_inside_the_figure() -> None:
         (["--start", "2030-01-01"], PRICES, "start 2030-01-01 is after the prices' last day"),
         (["--end", "2020-01-01"], PRICES, "end 2020-01-01 is before the prices' first day"),
         ([], "date,A,B\n2024-01-02,10,10\n2024-01-03,ten,10\n", "line 3: A: 'ten' is not a number"),
+        ([], "date,A,B\n2024-01-02,1_0,10\n", "line 2: A: '1_0' is not a number"),
         ([], "date,A,B\n2024-01-02,10\n", "line 2: expected 3 columns, got 2"),
         ([], "when,A,B\n", "line 1: expected a header"),
         ([], "date,A,B\n2024-01-03,1,1\n2024-01-02,1,1\n", "line 3: date 2024-01-02 is not after"),
