@@ -6,6 +6,7 @@ import textwrap
 from pathlib import Path
 
 import matplotlib
+import matplotlib.dates as mdates
 from matplotlib.figure import Figure
 
 from trimtab.errors import InvalidInput
@@ -55,6 +56,12 @@ def chart_figure(result: BacktestResult) -> Figure:
         value_axis.grid(alpha=0.3)
         drift_axis.set_ylabel("Largest drift (pp)")
         drift_axis.grid(alpha=0.3)
+        # Days, not hours: the default locator wants 5 ticks, which a week of closes
+        # only reaches every 12 hours ("01-06 12").
+        ticks = mdates.AutoDateLocator(minticks=3)  # type: ignore[no-untyped-call]
+        drift_axis.xaxis.set_major_locator(ticks)
+        labels = mdates.ConciseDateFormatter(ticks)  # type: ignore[no-untyped-call]
+        drift_axis.xaxis.set_major_formatter(labels)
     except BaseException:
         plt.close(figure)
         raise

@@ -140,6 +140,20 @@ def test_a_chart_title_of_many_symbols_stays_inside_the_figure() -> None:
         plt.close(figure)
 
 
+def test_a_short_range_is_marked_in_days_not_hours(tmp_path: Path) -> None:
+    csv = "date,A,B\n" + "".join(f"2020-01-{d:02},10,10\n" for d in range(6, 11))
+    targets = [Target("A", Decimal(50)), Target("B", Decimal(50))]
+    result = run_backtest(parse_price_csv(csv, "prices"), targets, ["none"], BacktestSettings())
+    figure = chart_figure(result)
+    try:
+        figure.canvas.draw()
+        labels = [t.get_text() for t in figure.axes[1].get_xticklabels()]
+        offset = figure.axes[1].xaxis.get_offset_text().get_text()
+    finally:
+        plt.close(figure)
+    assert (labels, offset) == (["06", "07", "08", "09", "10"], "2020-Jan")
+
+
 @pytest.mark.parametrize(
     ("args", "prices", "message"),
     [
