@@ -4,6 +4,7 @@ late starts, delistings and zero prices, and the SPEC grammar."""
 from __future__ import annotations
 
 import math
+import warnings
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -205,6 +206,16 @@ def test_a_targets_own_band_gives_way_to_the_policys(
         (2 if spec == "monthly" else 1, "A", Side.SELL, Decimal(5)),
         (2 if spec == "monthly" else 1, "B", Side.BUY, Decimal("6.25")),
     ]
+
+
+@pytest.mark.parametrize("spec", ["relative:25", "band:5,relative:25"])
+def test_a_zero_target_under_a_relative_band_is_not_a_numpy_warning(spec: str) -> None:
+    prices = history({"A": [10, 12, 14], "B": [10, 10, 10]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # 0/0 printed "invalid value encountered in divide"
+        outcome = replay(prices, spec, A=100, B=0)
+    assert [(f.day, f.symbol, f.qty) for f in outcome.replay.fills] == [(0, "A", Decimal(100))]
+    assert outcome.replay.values.tolist() == [1000.0, 1200.0, 1400.0]
 
 
 def test_tracking_difference_is_zero_for_a_book_that_never_drifts() -> None:

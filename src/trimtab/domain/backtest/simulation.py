@@ -417,6 +417,7 @@ class _Replay:
         self.relative = (
             None if policy.relative_percent is None else float(policy.relative_percent / HUNDRED)
         )
+        self.zero_weight = bool((market.weights == 0).any())
 
     # -- the vectorised scan ----------------------------------------------------
 
@@ -446,15 +447,25 @@ class _Replay:
         if self.band is not None:
             past = gap * 100.0 > self.band
             if self.relative is not None:
-                past |= gap / weights > self.relative
+                past |= self.past_relative(gap, np.empty_like(gap))
         else:
-            past = np.divide(gap, weights, gap) > self.relative
+            past = self.past_relative(gap, gap)
         if mask is not None:
             past &= mask
         if acted:
             past[0] = False
         first = int(past.argmax())
         return (first // past.shape[1] if past.item(first) else -1), values
+
+    def past_relative(self, gap: FloatArray, out: FloatArray) -> BoolArray:
+        """Whether each |actual − target| (``gap``) is past the relative band: ``out``
+        takes the ratios. A 0 % target's band has width 0: held, its ratio is inf and
+        past; not held, 0/0 is NaN and not past, which numpy would warn about."""
+        weights = self.market.weights
+        if self.zero_weight:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return np.divide(gap, weights, out) > self.relative
+        return np.divide(gap, weights, out) > self.relative
 
     def advance(self, start: int, stop: int) -> tuple[int, bool]:
         """Hold today's holdings from ``start`` until a day after it calls for a rebalance,
