@@ -8,9 +8,10 @@ program (a knapsack, NP-hard in general), solved exactly in stages, cheapest fir
 
 1. **Nearest rounding.** Each line rounded to its nearest whole share. When that fits
    the budget it is optimal: every term of the sum is at its own minimum.
-2. **Greedy and a bound.** From the rounded-down counts (dropped further when even
-   they overdraw), one share at a time goes to the line that cuts the residual most
-   per dollar while cash is left (the leftover-cash pass). The linear relaxation
+2. **Greedy and a bound.** From the rounded-down counts (of the wants scaled together
+   to the budget, as rounding down plans, when even they overdraw), one share at a time
+   goes to the line that cuts the residual most per dollar while cash is left (the
+   leftover-cash pass), so this plan is never worse than rounding down. The linear relaxation
    (fill every floor, then the round-ups by gain per dollar, the last one
    fractionally) bounds the optimum from below; equal means proven optimal.
 3. **Reduced-cost fixing.** With the relaxation's price of a dollar λ, counts whose
@@ -20,9 +21,11 @@ program (a knapsack, NP-hard in general), solved exactly in stages, cheapest fir
    bound, up to ``node_limit`` nodes; finishing proves optimality.
 5. **MILP.** ``scipy.optimize.milp`` (HiGHS) solves the rest to half a cent.
 
-The search runs in binary floating point (share counts are integers); the chosen
-counts are then checked against the budget in ``Decimal`` and any share a rounding
-error would overdraw is dropped, so the cash limit holds to the cent.
+The budget is first cut to the prices' finest decimal place (the last whole cent),
+which no plan can spend past. The search runs in binary floating point (share counts
+are integers); the chosen counts are then checked against the budget in ``Decimal`` and
+a share a rounding error would overdraw is dropped (the one whose loss raises the
+residual least), so the cash limit holds to the cent.
 
 ``optimal_trades`` solves the joint problem a plan has: sells and buys of whole shares
 chosen together, so a sell can be rounded up to fund a buy. A sell of ``s`` of the
@@ -39,7 +42,7 @@ import math
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from enum import StrEnum
 
 from trimtab.domain.money import ZERO
@@ -48,6 +51,8 @@ from trimtab.domain.money import ZERO
 _EPS = 1e-7
 #: The search recurses once per line: longer lists go straight to the MILP.
 _SEARCH_LINES = 40
+#: Prices with more decimal places than this leave the budget uncut (``_reachable``).
+_PLACES = 9
 #: The MILP stops once its solution is proven within half a cent (USD) of the optimum.
 _MILP_GAP = 0.005
 
@@ -179,6 +184,7 @@ def optimal_whole_shares(
     for w in wants:
         if w.price <= ZERO or w.want < ZERO:
             raise ValueError(f"{w.symbol}: price must be above 0 and want at least 0")
+    budget = _reachable(wants, budget)
     if budget <= ZERO or not wants:
         return _result(wants, [0] * len(wants), Method.NEAREST, budget)
     nearest = [_nearest(w) for w in wants]
@@ -224,6 +230,24 @@ def optimal_whole_shares(
     return _better(
         wants, budget, incumbent, whole(solved), Method.MILP if proven else Method.GREEDY
     )
+
+
+def _reachable(wants: Sequence[ShareWant], budget: Decimal) -> Decimal:
+    """``budget`` cut down to the prices' finest decimal place (a cent for prices in cents).
+
+    Every cost Σ qty × price is a multiple of that place, so nothing past it can be spent
+    and the cut loses no plan. With 196,217.509903 USD and prices in cents the most a
+    plan can spend is 196,217.50; left uncut, the relaxation counted on the 0.0099 past
+    it, a bound no plan meets, which HiGHS refuted only at its time limit or met by
+    overdrawing within its tolerance (tests/domain/test_policy_properties.py).
+    """
+    place = 0
+    for w in wants:
+        exponent = w.price.as_tuple().exponent
+        if not isinstance(exponent, int) or exponent < -_PLACES:
+            return budget
+        place = min(place, exponent)
+    return budget.quantize(Decimal(1).scaleb(place), rounding=ROUND_FLOOR)
 
 
 def _fixings(
@@ -310,14 +334,33 @@ def _better(
 
 
 def _fit(wants: Sequence[ShareWant], qty: list[int], budget: Decimal) -> list[int]:
-    """Drop shares, dearest first, until the Decimal cost fits ``budget`` (float slack)."""
+    """Drop shares until the Decimal cost fits ``budget`` (the float search's slack).
+
+    Each share dropped is the one that raises the residual least: of the lines one share
+    of which covers the overdraw, else per dollar. The overdraw is a rounding error
+    (HiGHS meets its row within a tolerance), so one share of the cheapest-harm line
+    settles it; dropping the dearest share instead threw a $1,613.74 share away to make
+    up $0.0001, and the proven optimum lost to the greedy plan (5,359.59 USD of residual
+    where 3,783.47 fits; tests/domain/test_policy_properties.py).
+    """
     qty = list(qty)
     spent = _cost(wants, qty)
     while spent > budget:
-        index = max((i for i, q in enumerate(qty) if q > 0), key=lambda i: wants[i].price)
+        excess = spent - budget
+        held = [i for i, q in enumerate(qty) if q > 0]
+        covering = [i for i in held if wants[i].price >= excess]
+        if covering:
+            index = min(covering, key=lambda i: (_drop_harm(wants[i], qty[i]), wants[i].price))
+        else:
+            index = min(held, key=lambda i: _drop_harm(wants[i], qty[i]) / wants[i].price)
         qty[index] -= 1
         spent -= wants[index].price
     return qty
+
+
+def _drop_harm(w: ShareWant, q: int) -> Decimal:
+    """How much one share fewer than ``q`` raises the line's residual (USD; < 0: lowers it)."""
+    return abs(w.want - (q - 1) * w.price) - abs(w.want - q * w.price)
 
 
 def _residual_f(want: Sequence[float], price: Sequence[float], qty: Sequence[int]) -> float:
@@ -325,11 +368,22 @@ def _residual_f(want: Sequence[float], price: Sequence[float], qty: Sequence[int
 
 
 def _greedy(want: Sequence[float], price: Sequence[float], budget: float) -> list[int]:
-    """Rounded-down counts cut to fit, then shares by residual cut per dollar while cash lasts."""
+    """The classic plan's counts, then shares by residual cut per dollar while cash lasts.
+
+    The classic plan rounds each want down, scaled together to the budget when even the
+    rounded-down counts overdraw it; the leftover pass only lowers the residual from
+    there, so this plan is never worse than rounding down. (Cutting the dearest lines'
+    shares to fit instead left up to a dear share idle: SPY at 1,613.74 USD cut to fit
+    left 1,575.97 USD unspent while every other line sat at its floor.)
+    """
     n = len(want)
     qty = [math.floor(want[i] / price[i]) for i in range(n)]
     spent = sum(qty[i] * price[i] for i in range(n))
-    while spent > budget:
+    if spent > budget:
+        scale = budget / sum(want)
+        qty = [math.floor(want[i] * scale / price[i]) for i in range(n)]
+        spent = sum(qty[i] * price[i] for i in range(n))
+    while spent > budget:  # only a float rounding error of the scaling is left to cut
         excess = spent - budget
         held = [i for i in range(n) if qty[i] > 0]
         covering = [i for i in held if price[i] >= excess]
