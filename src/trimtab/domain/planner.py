@@ -318,8 +318,11 @@ def trade_price(
 ) -> PricePoint | SkippedTrade:
     """The price to size a trade of ``symbol`` on, or the skip saying why there is none."""
     point = usable_price(portfolio, symbol, policy.max_price_age)
-    if point is not None:
-        return point
+    return point if point is not None else _no_price(symbol, side, portfolio, policy)
+
+
+def _no_price(symbol: str, side: Side, portfolio: Portfolio, policy: Policy) -> SkippedTrade:
+    """Why ``symbol`` has no price to trade on (``usable_price`` found none)."""
     choice = choose_price(portfolio, symbol, policy.max_price_age)
     if choice.stale is None:
         return SkippedTrade(symbol, side, SkipReason.NO_PRICE, f"no price for {symbol}")
@@ -421,16 +424,18 @@ def fit_buys(
     skipped: list[SkippedTrade] = []
     priced: list[tuple[BuyWant, PricePoint]] = []
     minimum = policy.min_order
+    max_age = policy.max_price_age
     for want in wants:
         if want.amount < minimum:
             # Too small even with unlimited cash: say so rather than blame the cash.
             skipped.append(_below_minimum(want.symbol, _BUY, want.amount, minimum))
             continue
-        choice = trade_price(want.symbol, _BUY, portfolio, policy)
-        if isinstance(choice, SkippedTrade):
-            skipped.append(choice)
+        # ``trade_price`` without the call: every buy is priced here.
+        point = usable_price(portfolio, want.symbol, max_age)
+        if point is None:
+            skipped.append(_no_price(want.symbol, _BUY, portfolio, policy))
         else:
-            priced.append((want, choice))
+            priced.append((want, point))
     wanted = ZERO  # added up as sum(..., ZERO) would, without a generator
     smallest: Decimal | None = None
     for want, _ in priced:
