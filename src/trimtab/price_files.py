@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -105,8 +105,14 @@ def parse_price_csv(text: str, source: str = "prices") -> PriceHistory:
 
 
 def _date(text: str, source: str, number: int) -> date:
+    """A row's day: an ISO date, or an ISO date and time (a close's timestamp, as some
+    exports write it: ``2020-01-02 00:00:00``), whose day is taken. Anything after the
+    date that is not a time is refused (``2020-01-02xyz``)."""
+    cell = text.strip()
     try:
-        return date.fromisoformat(text.strip()[:10])
+        if len(cell) <= 10:
+            return date.fromisoformat(cell)
+        return datetime.fromisoformat(cell).date()
     except ValueError:
         raise PriceFileError(
             source, f"line {number}", f"date {text!r} is not a YYYY-MM-DD date"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ElementTree
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -88,6 +89,12 @@ def test_tables_show_each_policy(tmp_path: Path) -> None:
     assert "Trading and drift" in out
 
 
+def test_a_one_day_range_is_one_day(tmp_path: Path) -> None:
+    code, out = backtest(tmp_path, "--end", "2024-01-02")
+    assert code == 0, out
+    assert "Backtest 2024-01-02 → 2024-01-02, 1 day, 2 symbols" in out
+
+
 def test_long_policies_leave_the_figures_whole_in_80_columns(tmp_path: Path) -> None:
     long = ("relative:25,cash_floor:5,invest_cash", "band:5,cash_target:20")
     args = ("--policy", long[0], "--policy", long[1], "--cash", "1000000000", "--json")
@@ -165,6 +172,7 @@ def test_a_short_range_is_marked_in_days_not_hours(tmp_path: Path) -> None:
         ([], "when,A,B\n", "line 1: expected a header"),
         ([], "date,A,B\n2024-01-03,1,1\n2024-01-02,1,1\n", "line 3: date 2024-01-02 is not after"),
         ([], "date,A,B\n2024-13-01,1,1\n", "line 2: date '2024-13-01' is not a YYYY-MM-DD"),
+        ([], "date,A,B\n2024-01-02xyz,1,1\n", "line 2: date '2024-01-02xyz' is not a YYYY"),
         ([], "date,A,B\n2024-01-02,-1,1\n", "line 2: A: a close must be a number ≥ 0"),
         ([], "date,A,B\n2024-01-02,1e-20,1\n", "line 2: A: a close must be 0 or from 0.0001 to"),
         ([], "date,A,B\n2024-01-02,1,1\n2024-01-03,1,1e-300\n", "line 3: B: a close must be 0"),
@@ -194,6 +202,13 @@ def test_bad_input_exits_2_naming_the_fault(
     code, out = backtest(tmp_path, *args, prices=prices)
     assert code == 2, out
     assert message in " ".join(out.split())
+
+
+def test_a_date_with_a_time_of_day_is_read_as_its_day() -> None:
+    history = parse_price_csv(
+        "date,A\n2024-01-02 00:00:00,10\n2024-01-03T16:00:00-05:00,11\n2024-01-04,12\n"
+    )
+    assert history.dates == (date(2024, 1, 2), date(2024, 1, 3), date(2024, 1, 4))
 
 
 def test_a_csv_saved_by_excel_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:

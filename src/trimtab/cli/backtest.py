@@ -27,6 +27,7 @@ from trimtab.services.backtest import (
     settings_from,
 )
 from trimtab.services.policy import MIN_TRADE_RANGE
+from trimtab.wording import counted
 
 CHART_SUFFIXES = (".png", ".svg")
 #: ``--prices broker``: the acting user's broker's daily bars instead of a file.
@@ -173,8 +174,8 @@ class ProgressBar:
 def result_tables(result: BacktestResult) -> tuple[Table, Table]:
     """Return and risk, then trading and drift: one row per policy, narrow enough for 80 columns."""
     returns = _table(
-        f"Backtest {result.start} → {result.end}, {result.days} days, "
-        f"{len(result.symbols)} symbols",
+        f"Backtest {result.start} → {result.end}, {counted(result.days, 'day')}, "
+        f"{counted(len(result.symbols), 'symbol')}",
         ("Final $", "CAGR %", "Vol. %", "Max DD %", "vs daily pp/yr"),
     )
     trading = _table(
