@@ -29,7 +29,7 @@ from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from trimtab.domain.bands import trade_gap
@@ -40,7 +40,7 @@ from trimtab.domain.cash_rules import (
     invested_base,
 )
 from trimtab.domain.drift import DriftRow, HoldReason, TargetBands, drift_against
-from trimtab.domain.money import HUNDRED, ONE_SHARE, QTY_STEP, ZERO, round_qty_down, usd, usd_under
+from trimtab.domain.money import HUNDRED, ONE_SHARE, ZERO, round_qty_down, usd, usd_under
 from trimtab.domain.policy import (
     BROKER_MIN_NOTIONAL,
     CashMode,
@@ -318,11 +318,8 @@ def trade_price(
 ) -> PricePoint | SkippedTrade:
     """The price to size a trade of ``symbol`` on, or the skip saying why there is none."""
     point = usable_price(portfolio, symbol, policy.max_price_age)
-    return point if point is not None else _no_price(symbol, side, portfolio, policy)
-
-
-def _no_price(symbol: str, side: Side, portfolio: Portfolio, policy: Policy) -> SkippedTrade:
-    """Why ``symbol`` has no price to trade on (``usable_price`` found none)."""
+    if point is not None:
+        return point
     choice = choose_price(portfolio, symbol, policy.max_price_age)
     if choice.stale is None:
         return SkippedTrade(symbol, side, SkipReason.NO_PRICE, f"no price for {symbol}")
@@ -357,15 +354,13 @@ def _sized(
     price = point.price
     if not asset.tradable:
         return SkippedTrade(symbol, side, SkipReason.NOT_TRADABLE, f"{symbol} is not tradable")
-    if exit:
-        rounded = qty
-    elif asset.min_trade_increment is None:
-        # ``round_qty_down`` without the call: every sized order rounds.
-        rounded = qty.quantize(QTY_STEP if asset.fractionable else ONE_SHARE, rounding=ROUND_DOWN)
-    else:
-        rounded = round_qty_down(
+    rounded = (
+        qty
+        if exit
+        else round_qty_down(
             qty, fractionable=asset.fractionable, increment=asset.min_trade_increment
         )
+    )
     minimum = BROKER_MIN_NOTIONAL if exit else policy.min_order
     if rounded <= ZERO and not asset.fractionable and qty * price >= minimum:
         return SkippedTrade(
@@ -424,18 +419,16 @@ def fit_buys(
     skipped: list[SkippedTrade] = []
     priced: list[tuple[BuyWant, PricePoint]] = []
     minimum = policy.min_order
-    max_age = policy.max_price_age
     for want in wants:
         if want.amount < minimum:
             # Too small even with unlimited cash: say so rather than blame the cash.
             skipped.append(_below_minimum(want.symbol, _BUY, want.amount, minimum))
             continue
-        # ``trade_price`` without the call: every buy is priced here.
-        point = usable_price(portfolio, want.symbol, max_age)
-        if point is None:
-            skipped.append(_no_price(want.symbol, _BUY, portfolio, policy))
+        choice = trade_price(want.symbol, _BUY, portfolio, policy)
+        if isinstance(choice, SkippedTrade):
+            skipped.append(choice)
         else:
-            priced.append((want, point))
+            priced.append((want, choice))
     wanted = ZERO  # added up as sum(..., ZERO) would, without a generator
     smallest: Decimal | None = None
     for want, _ in priced:
