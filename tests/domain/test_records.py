@@ -29,6 +29,9 @@ def test_the_constructor_takes_the_same_arguments_and_defaults() -> None:
     assert (line.symbol, line.qty, line.note, line.tags) == ("SPY", Decimal(2), "none", ["a"])
     assert _Line("A", Decimal(1)).tags is not _Line("A", Decimal(1)).tags  # a fresh list each
     assert type(line) is _Line
+    for copied in (pickle.loads(pickle.dumps(line)), copy.copy(line), copy.deepcopy(line)):
+        assert copied == line
+        assert type(copied) is _Line
     with pytest.raises(TypeError):
         _Line("SPY")  # type: ignore[call-arg]
     with pytest.raises(TypeError):
