@@ -13,6 +13,11 @@ from decimal import Decimal
 from trimtab.domain.money import HUNDRED, ZERO
 from trimtab.domain.policy import Amount, CashReserveKind, Policy
 
+# Read on every plan, looked up once: on Python 3.11 an enum member goes through the
+# slow hook of ``EnumType.__getattr__``.
+_USD = Amount.USD
+_TARGET = CashReserveKind.TARGET
+
 
 def cash_buffer(portfolio_value: Decimal, policy: Policy) -> Decimal:
     """Cash held back from buys (USD): the classic buffer, ``cash_buffer_percent`` of the value."""
@@ -21,7 +26,7 @@ def cash_buffer(portfolio_value: Decimal, policy: Policy) -> Decimal:
 
 def cash_reserve(portfolio_value: Decimal, policy: Policy) -> Decimal:
     """The cash floor or target in USD (0 when none is set)."""
-    if policy.cash_reserve_unit is Amount.USD:
+    if policy.cash_reserve_unit is _USD:
         return policy.cash_reserve
     return portfolio_value * policy.cash_reserve / HUNDRED
 
@@ -33,7 +38,7 @@ def cash_kept(portfolio_value: Decimal, policy: Policy) -> Decimal:
 
 def invested_base(portfolio_value: Decimal, policy: Policy) -> Decimal:
     """The value symbol targets are percentages of (USD): less a cash target when one is set."""
-    if policy.cash_reserve_kind is CashReserveKind.TARGET:
+    if policy.cash_reserve_kind is _TARGET:
         return max(portfolio_value - cash_reserve(portfolio_value, policy), ZERO)
     return portfolio_value
 

@@ -60,6 +60,12 @@ class DriftRow:
     note: str | None = None
 
 
+# Enum members read on every plan, looked up once: on Python 3.11 ``Action.BUY`` goes
+# through the slow hook of ``EnumType.__getattr__``.
+_US_EQUITY = AssetClass.US_EQUITY
+_SELL, _BUY, _NO_ACTION = Action.SELL, Action.BUY, Action.NONE
+
+
 def hold_reason(holding: Holding | None) -> tuple[HoldReason, str] | None:
     """Why the planner must leave ``holding`` alone, or ``None`` if it may trade it."""
     if holding is None:
@@ -158,10 +164,8 @@ def drift_against(bands: TargetBands, portfolio: Portfolio, policy: Policy) -> l
     value = portfolio.value
     holdings = portfolio.holdings
     rows = []
-    # Enum members looked up once, not per row: on Python 3.11 ``Action.BUY`` goes through
-    # the slow hook of ``EnumType.__getattr__``.
-    us_equity = AssetClass.US_EQUITY
-    sell, buy, no_action = Action.SELL, Action.BUY, Action.NONE
+    us_equity = _US_EQUITY
+    sell, buy, no_action = _SELL, _BUY, _NO_ACTION
     for symbol, percent, threshold in bands.rows:
         holding = holdings.get(symbol)
         if holding is None:

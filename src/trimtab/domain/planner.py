@@ -64,12 +64,17 @@ from trimtab.domain.tax_lots import (
 from trimtab.errors import InvalidTargets
 from trimtab.wording import counted
 
-# The sides, looked up once: on Python 3.11 ``Side.BUY`` goes through the slow hook of
-# ``EnumType.__getattr__`` (it costs as much as a Decimal addition), and the per-symbol
-# code below asks for a side several times per symbol.
+# Enum members the code below reads on every plan, looked up once: on Python 3.11
+# ``Side.BUY`` goes through the slow hook of ``EnumType.__getattr__`` (it costs as much
+# as a Decimal addition), and a plan asks for a side several times per symbol.
 _BUY = Side.BUY
 _SELL = Side.SELL
 _OPTIMAL = WholeShares.OPTIMAL
+_ROUND_DOWN = WholeShares.ROUND_DOWN
+_REBALANCE = CashMode.REBALANCE
+_CASH_FLOW = CashMode.CASH_FLOW
+_WHOLE_BOOK = Scope.WHOLE_BOOK
+_TO_TARGET = TradeTo.TARGET
 
 
 class PlanOutcome(StrEnum):
@@ -115,6 +120,12 @@ class Reason(StrEnum):
     WITHDRAWAL = "withdrawal"
     NOT_NEEDED = "not_needed"
     EXIT = "exit"
+
+
+#: Looked up once (see ``_BUY``). A past-band reason's message is worded by
+#: ``_decisions`` (``_drift_message``).
+_PLANNED = PlanOutcome.PLANNED
+_PAST_BAND: tuple[Reason, str | None] = (Reason.PAST_BAND, None)
 
 
 @quick_init
@@ -574,7 +585,7 @@ def size_buys(
     over goes back to the fractionable symbols, up to what each wanted. The orders
     returned include the sells.
     """
-    if policy.whole_shares is WholeShares.ROUND_DOWN:
+    if policy.whole_shares is _ROUND_DOWN:
         return fit_buys(wants, spendable, portfolio, policy)
     wanted = sum((w.amount for w in wants), ZERO)
     expected = sum((s.expected for s in whole_sells), ZERO)
@@ -684,11 +695,9 @@ def _band_intents(
     intents = _Intents()
     amounts, reasons = intents.amounts, intents.reasons
     gaps: dict[str, Decimal] = {}
-    whole_book = policy.scope is Scope.WHOLE_BOOK and any(r.needs_rebalance for r in rows)
+    whole_book = policy.scope is _WHOLE_BOOK and any(r.needs_rebalance for r in rows)
     trade_to = policy.trade_to
-    to_target = trade_to is TradeTo.TARGET
-    # Worded by ``_decisions`` (``_drift_message``); looked up once, not per row (see _BUY).
-    past_band: tuple[Reason, str | None] = (Reason.PAST_BAND, None)
+    to_target = trade_to is _TO_TARGET
     for row in rows:
         # A row's market_value is the portfolio's for its symbol (0 when not held).
         amount = gaps[row.symbol] = row.target_percent * base / HUNDRED - row.market_value
@@ -700,7 +709,7 @@ def _band_intents(
         if amount == ZERO:
             continue
         if row.needs_rebalance:
-            why = past_band
+            why = _PAST_BAND
         else:
             why = (Reason.WHOLE_BOOK, "inside its band; traded with the whole book")
         # ``_Intents.want`` for a symbol seen once.
@@ -831,7 +840,7 @@ def _outcome(
 ) -> tuple[PlanOutcome, str]:
     if sells or buys:
         return (
-            PlanOutcome.PLANNED,
+            _PLANNED,
             f"Rebalancing planned: {counted(len(sells), 'sell')}, {counted(len(buys), 'buy')}",
         )
     if intended or any(row.needs_rebalance for row in drift):
@@ -949,7 +958,7 @@ class Planner:
         base = invested_base(value, policy)
         # Cash beyond the classic buffer that a floor or a target keeps back (USD).
         extra_kept = cash_kept(value, policy) - cash_buffer(value, policy)
-        if policy.cash_mode is CashMode.REBALANCE:
+        if policy.cash_mode is _REBALANCE:
             intents, gaps = _band_intents(free, base, value, policy)
         else:
             gaps = {
@@ -961,7 +970,7 @@ class Planner:
             else:
                 intents = _Intents()
                 _invest_cash(intents, free, gaps, spare, Reason.CASH_FLOW)
-        if policy.cash_mode is not CashMode.CASH_FLOW:
+        if policy.cash_mode is not _CASH_FLOW:
             for row in exits:
                 intents.want(
                     row.symbol,
@@ -996,7 +1005,7 @@ class Planner:
         proceeds = sum((o.notional for o in sells), ZERO)
         budget = buy_budget(portfolio, policy, proceeds)
         spendable = budget.spendable - extra_kept
-        if policy.invest_cash and policy.cash_mode is CashMode.REBALANCE:
+        if policy.invest_cash and policy.cash_mode is _REBALANCE:
             before = dict(intents.amounts)
             expected = sum((w.expected for w in whole_sells), ZERO)
             spare = spendable + expected - sum((w.amount for w in wants), ZERO)
