@@ -624,6 +624,7 @@ class _Replay:
         if not plan.orders:
             return False
         settings = self.settings
+        # No costs (the usual comparison): each fill moves its notional only.
         cost_of = None if self.free else settings.cost
         cash = self.cash
         qty = self.qty
@@ -637,14 +638,17 @@ class _Replay:
                 planned.append(order)
                 continue
             notional = order.qty * order.price
-            cost = ZERO if cost_of is None else cost_of(notional)
-            if cost >= notional:
-                continue  # a sale that costs more than it brings in
-            cash += notional - cost
+            if cost_of is None:
+                cash += notional
+            else:
+                cost = cost_of(notional)
+                if cost >= notional:
+                    continue  # a sale that costs more than it brings in
+                cash += notional - cost
+                costs.append(cost)
             qty[column_of[order.symbol]] -= order.qty
             filled.append(order)
             notionals.append(notional)
-            costs.append(cost)
         if planned:
             # Size the buys to the cash really left, net of their costs: never below zero.
             fixed = settings.cost_per_order * len(planned)
@@ -656,15 +660,20 @@ class _Replay:
                 buys, _ = fit_buys(wants, spendable, portfolio, planner_policy)
                 wanted = [o.qty * o.price for o in buys]
             for order, notional in zip(buys, wanted, strict=True):
-                cost = ZERO if cost_of is None else cost_of(notional)
-                cash -= notional + cost
+                if cost_of is None:
+                    cash -= notional
+                else:
+                    cost = cost_of(notional)
+                    cash -= notional + cost
+                    costs.append(cost)
                 qty[column_of[order.symbol]] += order.qty
-                costs.append(cost)
             filled += buys
             notionals += wanted
         self.cash = cash
         if not filled:
             return False
+        if cost_of is None:
+            costs = [ZERO] * len(filled)
         self.trades.append(RebalanceDay(day, tuple(filled), tuple(costs)))
         self.orders += len(filled)
         if day > 0:
