@@ -36,6 +36,7 @@ from operator import mul
 import numpy as np
 import numpy.typing as npt
 
+from trimtab.domain.backtest.closes import shortest_decimals
 from trimtab.domain.backtest.policy import Calendar, RebalancePolicy
 from trimtab.domain.money import HUNDRED, ZERO
 from trimtab.domain.planner import BuyWant, PlannedOrder, fit_buys, prepare_planner
@@ -227,26 +228,27 @@ class _Market:
         """``day``'s closes in column order (see ``_closes``)."""
         found = self.points.get(day)
         if found is None:
-            found = self.points[day] = _closes(self.valued[day].tolist())
+            found = self.points[day] = _closes(self.valued[day])
         return found
 
     def load_closes(self, days: Sequence[int]) -> None:
         """Work out the closes of ``days`` for ``closes_on`` ahead, in one pass: a
         calendar policy's plan days are known before its replay, and converting a few
-        hundred days' closes together takes a fifth less CPU time than day by day."""
+        hundred days' closes together (``shortest_decimals`` in bulk) takes half the CPU
+        time of converting them day by day."""
         days = [day for day in days if day not in self.points]
         width = len(self.symbols)
-        closes, points = _closes(self.valued[days].ravel().tolist())
+        closes, points = _closes(self.valued[days].ravel())
         for start, day in zip(range(0, len(closes), width), days, strict=True):
             stop = start + width
             self.points[day] = closes[start:stop], points[start:stop]
 
 
-def _closes(prices: list[float]) -> tuple[list[Decimal], list[PricePoint]]:
+def _closes(prices: FloatArray) -> tuple[list[Decimal], list[PricePoint]]:
     """Closes as ``Decimal`` through their shortest repr (the CSV's text for them, as
-    ``_decimal``), and as the planner's prices: undated, since a close has no "now"
-    to be stale against."""
-    closes = list(map(Decimal, map(repr, prices)))
+    ``_decimal``; ``shortest_decimals``), and as the planner's prices: undated, since a
+    close has no "now" to be stale against."""
+    closes = shortest_decimals(prices)
     return closes, list(map(PricePoint, closes, repeat(None), repeat("close")))
 
 
