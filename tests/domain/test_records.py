@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 
 from trimtab.domain.portfolio import Holding, Portfolio, PricePoint
-from trimtab.domain.records import quick_init
+from trimtab.domain.records import quick_constructor, quick_init
 
 
 @quick_init
@@ -36,6 +36,21 @@ def test_the_constructor_takes_the_same_arguments_and_defaults() -> None:
         _Line("SPY")  # type: ignore[call-arg]
     with pytest.raises(TypeError):
         _Line("SPY", Decimal(1), "x", [], "extra")  # type: ignore[call-arg]
+
+
+def test_the_plain_constructor_makes_the_same_record() -> None:
+    make = quick_constructor(_Line)
+    line = make("SPY", Decimal(2), tags=["a"])
+    assert line == _Line("SPY", Decimal(2), "none", ["a"])
+    assert type(line) is _Line
+    assert make("A", Decimal(1)).tags == []
+    assert make("A", Decimal(1)).tags is not make("A", Decimal(1)).tags
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        line.note = "x"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        make("SPY")  # type: ignore[call-arg]
+    with pytest.raises(KeyError):
+        quick_constructor(dict)
 
 
 def test_the_record_stays_frozen_hashable_and_replaceable() -> None:

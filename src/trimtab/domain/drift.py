@@ -17,7 +17,7 @@ from trimtab.domain.bands import band_for
 from trimtab.domain.money import HUNDRED, ZERO, percent_of
 from trimtab.domain.policy import Policy, UntargetedHoldings
 from trimtab.domain.portfolio import TRADED_CLASSES, AssetClass, Holding, Portfolio
-from trimtab.domain.records import quick_init
+from trimtab.domain.records import quick_constructor, quick_init
 from trimtab.domain.targets import Target
 
 
@@ -58,6 +58,10 @@ class DriftRow:
     exit: bool = False
     hold_reason: HoldReason | None = None
     note: str | None = None
+
+
+#: Made for every symbol of every plan: without ``type.__call__`` (``quick_constructor``).
+_new_row = quick_constructor(DriftRow)
 
 
 # Enum members read on every plan, looked up once: on Python 3.11 ``Action.BUY`` goes
@@ -189,7 +193,7 @@ def drift_against(bands: TargetBands, portfolio: Portfolio, policy: Policy) -> l
         drift = actual - percent
         needs = abs(drift) > threshold
         action = (sell if drift > ZERO else buy) if needs else no_action
-        row = DriftRow(
+        row = _new_row(
             symbol,
             percent,
             actual,

@@ -42,7 +42,7 @@ from trimtab.domain.money import HUNDRED, ZERO
 from trimtab.domain.planner import BuyWant, PlannedOrder, fit_buys, prepare_planner
 from trimtab.domain.policy import Policy
 from trimtab.domain.portfolio import Asset, Holding, Portfolio, PricePoint, Side
-from trimtab.domain.records import quick_init
+from trimtab.domain.records import quick_constructor, quick_init
 from trimtab.domain.targets import Target, enabled_targets
 from trimtab.errors import InvalidInput
 
@@ -51,6 +51,9 @@ BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.int64]
 BPS = Decimal(10_000)
 _SELL = Side.SELL
+#: Made for every symbol of every plan day: without ``type.__call__`` (``quick_constructor``).
+_new_holding = quick_constructor(Holding)
+_new_price = quick_constructor(PricePoint)
 #: Days a band policy scans at once for its next trigger: the first stretch is short
 #: (a band that trades often wastes little work; relative:25 on the bench's stocks
 #: trades within 64 days 9 times in 10), each next one twice as long, up to the last
@@ -249,7 +252,7 @@ def _closes(prices: FloatArray) -> tuple[list[Decimal], list[PricePoint]]:
     ``_decimal``; ``shortest_decimals``), and as the planner's prices: undated, since a
     close has no "now" to be stale against."""
     closes = shortest_decimals(prices)
-    return closes, list(map(PricePoint, closes, repeat(None), repeat("close")))
+    return closes, list(map(_new_price, closes, repeat(None), repeat("close")))
 
 
 def prepare_market(history: PriceHistory, targets: Sequence[Target]) -> _Market:
@@ -569,7 +572,7 @@ class _Replay:
             holdings = dict(
                 zip(
                     market.symbols,
-                    map(Holding, market.symbols, self.qty, values, points),
+                    map(_new_holding, market.symbols, self.qty, values, points),
                     strict=True,
                 )
             )
