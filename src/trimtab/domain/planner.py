@@ -263,6 +263,8 @@ class BuyWant:
 #: (``quick_constructor``): a backtest makes thousands.
 _new_order = quick_constructor(PlannedOrder)
 _new_want = quick_constructor(BuyWant)
+_new_budget = quick_constructor(BuyBudget)
+_new_plan = quick_constructor(Plan)
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,7 +322,7 @@ def buy_budget(portfolio: Portfolio, policy: Policy, sell_proceeds: Decimal = ZE
             long_value += holding.market_value
         if holding.qty < ZERO:
             shorts += holding.market_value
-    return BuyBudget(
+    return _new_budget(
         cash=portfolio.cash + sell_proceeds,
         buying_power=power + sell_proceeds if power is not None else None,
         uninvested=portfolio.value - long_value + sell_proceeds,
@@ -1054,7 +1056,7 @@ class Planner:
             sells += [o for o in sized if o.side is _SELL]
             budget = buy_budget(portfolio, policy, sum((o.notional for o in sells), ZERO))
         outcome, message = _outcome(drift, sells, buys, skipped, policy, bool(intents.amounts))
-        return Plan(
+        return _new_plan(
             outcome,
             message,
             value,

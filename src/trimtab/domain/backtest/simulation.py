@@ -54,6 +54,7 @@ _SELL = Side.SELL
 #: Made for every symbol of every plan day: without ``type.__call__`` (``quick_constructor``).
 _new_holding = quick_constructor(Holding)
 _new_price = quick_constructor(PricePoint)
+_new_portfolio = quick_constructor(Portfolio)
 #: Days a band policy scans at once for its next trigger: the first stretch is short
 #: (a band that trades often wastes little work; relative:25 on the bench's stocks
 #: trades within 64 days 9 times in 10), each next one twice as long, up to the last
@@ -163,6 +164,11 @@ class RebalanceDay:
     day: int
     orders: tuple[PlannedOrder, ...]
     costs: tuple[Decimal, ...]
+
+
+#: Made on every plan day: without ``type.__call__`` (``quick_constructor``), as the
+#: account the planner reads (``_Replay.portfolio``) is.
+_new_day = quick_constructor(RebalanceDay)
 
 
 @dataclass(frozen=True, slots=True)
@@ -579,7 +585,7 @@ class _Replay:
             # The sum of parts, in the order ``Portfolio.parts_value`` adds them, given as
             # the equity so the planner does not add the holdings up again on every read.
             equity = self.cash + sum(values, ZERO)
-            return Portfolio(self.cash, holdings, {}, self.all_tradable, equity=equity)
+            return _new_portfolio(self.cash, holdings, {}, self.all_tradable, equity=equity)
         holdings = {}
         prices: dict[str, PricePoint] = {}
         held = ZERO
@@ -679,7 +685,7 @@ class _Replay:
             return False
         if cost_of is None:
             costs = [ZERO] * len(filled)
-        self.trades.append(RebalanceDay(day, tuple(filled), tuple(costs)))
+        self.trades.append(_new_day(day, tuple(filled), tuple(costs)))
         self.orders += len(filled)
         if day > 0:
             self.traded = sum(notionals, self.traded)
