@@ -381,7 +381,7 @@ def _sized(
         )
     )
     minimum = BROKER_MIN_NOTIONAL if exit else policy.min_order
-    if rounded <= ZERO and not asset.fractionable and qty * price >= minimum:
+    if not asset.fractionable and rounded <= ZERO and qty * price >= minimum:
         return SkippedTrade(
             symbol,
             side,
