@@ -168,13 +168,11 @@ def drift_against(bands: TargetBands, portfolio: Portfolio, policy: Policy) -> l
     value = portfolio.value
     holdings = portfolio.holdings
     rows = []
-    us_equity = _US_EQUITY
-    sell, buy, no_action = _SELL, _BUY, _NO_ACTION
     for symbol, percent, threshold in bands.rows:
         holding = holdings.get(symbol)
         if holding is None:
             market_value = ZERO
-            asset_class = us_equity
+            asset_class = _US_EQUITY
             why = None
         else:
             market_value = holding.market_value
@@ -185,14 +183,14 @@ def drift_against(bands: TargetBands, portfolio: Portfolio, policy: Policy) -> l
                 rows.append(_held_row(row, holding, hold_reason(holding)))
                 continue
             # A long US equity, the usual holding, is one the planner may trade.
-            usual = asset_class is us_equity and holding.qty >= ZERO
+            usual = asset_class is _US_EQUITY and holding.qty >= ZERO
             why = None if usual else hold_reason(holding)
         # The classic rule: strictly past the band, over means sell and under means buy
         # (``percent_of`` written out: this loop runs for every symbol of every plan).
         actual = market_value / value * HUNDRED
         drift = actual - percent
         needs = abs(drift) > threshold
-        action = (sell if drift > ZERO else buy) if needs else no_action
+        action = (_SELL if drift > ZERO else _BUY) if needs else _NO_ACTION
         row = _new_row(
             symbol,
             percent,
