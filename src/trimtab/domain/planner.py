@@ -473,11 +473,12 @@ def fit_buys(
                 break
             scale = ONE_SHARE if spendable >= wanted else spendable / wanted
     orders: list[PlannedOrder] = []
+    no_cash = scale <= ZERO
     for index, (want, point) in enumerate(priced):
         if index in dropped:
             skipped.append(_below_minimum(want.symbol, _BUY, dropped[index], minimum))
             continue
-        if scale <= ZERO:
+        if no_cash:
             skipped.append(
                 SkippedTrade(
                     want.symbol,
