@@ -1008,10 +1008,12 @@ class Planner:
             else:
                 drop(trade)
 
-        for symbol, amount in list(intents.amounts.items()):
+        for symbol, amount in intents.amounts.items():
             if amount != ZERO:
                 route(symbol, amount)
-        proceeds = sum((o.notional for o in sells), ZERO)
+        proceeds = ZERO  # added up as sum(..., ZERO) would, without a generator
+        for order in sells:
+            proceeds += order.notional
         budget = buy_budget(portfolio, policy, proceeds)
         spendable = budget.spendable - extra_kept
         if policy.invest_cash and policy.cash_mode is _REBALANCE:
