@@ -662,8 +662,10 @@ class _Replay:
             notionals.append(notional)
         if planned:
             # Size the buys to the cash really left, net of their costs: never below zero.
-            fixed = settings.cost_per_order * len(planned)
-            spendable = (cash - fixed) / self.buy_divisor
+            spendable = cash
+            if cost_of is not None:
+                fixed = settings.cost_per_order * len(planned)
+                spendable = (cash - fixed) / self.buy_divisor
             buys: Sequence[PlannedOrder] = planned
             wanted = [o.qty * o.price for o in planned]
             if spendable < sum(wanted, ZERO):
