@@ -268,3 +268,15 @@ def test_less_than_one_share_of_a_whole_share_asset_is_skipped_with_the_reason()
         ("BRK.A", SkipReason.UNDER_ONE_SHARE),
         ("SPY", SkipReason.NO_CASH),
     }
+
+
+def test_a_symbol_targeted_twice_is_bought_for_both_rows_in_one_order() -> None:
+    # Unvalidated targets may name a symbol twice: each row is its own drift row, and
+    # their gaps (30 % + 30 % of $10,000) add up into one buy of $6,000 / $100.
+    twice = [Target("SPY", Decimal(30)), Target("SPY", Decimal(30)), Target("TLT", Decimal(40))]
+    plan = plan_rebalance(twice, portfolio(cash=10000, prices={"SPY": 100, "TLT": 50}), NO_BUFFER)
+    assert [row.symbol for row in plan.drift] == ["SPY", "SPY", "TLT"]
+    assert [(o.symbol, o.side, o.qty) for o in plan.orders] == [
+        ("SPY", Side.BUY, Decimal(60)),
+        ("TLT", Side.BUY, Decimal(80)),
+    ]

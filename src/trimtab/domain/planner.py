@@ -721,8 +721,10 @@ def _band_intents(
             why = _PAST_BAND
         else:
             why = (Reason.WHOLE_BOOK, "inside its band; traded with the whole book")
-        # ``_Intents.want`` for a symbol seen once.
-        amounts[row.symbol] = amounts.get(row.symbol, ZERO) + amount
+        # ``_Intents.want``, without adding to 0 the first time (the usual: one row a
+        # symbol, unless it is targeted twice).
+        earlier = amounts.get(row.symbol)
+        amounts[row.symbol] = amount if earlier is None else earlier + amount
         reasons[row.symbol] = why
     return intents, gaps
 
