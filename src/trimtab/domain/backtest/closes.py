@@ -35,13 +35,19 @@ _LIMIT = 1e15
 BULK = 500
 
 
+def shortest_decimal(close: float) -> Decimal:
+    """One close as ``Decimal`` through its shortest repr, which is the CSV's text for it."""
+    return Decimal(repr(close))
+
+
 def shortest_decimals(values: npt.NDArray[np.float64]) -> list[Decimal]:
-    """``[Decimal(repr(x)) for x in values]`` (equal digits and exponents), for a 1-D array.
+    """``[shortest_decimal(x) for x in values]`` (equal digits and exponents), for a 1-D array.
 
     Needs the decimal context's precision at 16 digits or more (the default is 28) for
     the exact product n × 10^-k.
     """
     if len(values) < BULK:
+        # ``shortest_decimal`` on each, without a Python call per close.
         return list(map(Decimal, map(repr, values.tolist())))
     coefficients = np.zeros(len(values), dtype=np.float64)
     places = np.full(len(values), -1, dtype=np.int64)
@@ -70,5 +76,5 @@ def shortest_decimals(values: npt.NDArray[np.float64]) -> list[Decimal]:
         )
     )
     for index in np.flatnonzero(places < 0).tolist():
-        result[index] = Decimal(repr(float(values[index])))
+        result[index] = shortest_decimal(float(values[index]))
     return result

@@ -36,7 +36,7 @@ from operator import mul
 import numpy as np
 import numpy.typing as npt
 
-from trimtab.domain.backtest.closes import shortest_decimals
+from trimtab.domain.backtest.closes import shortest_decimal, shortest_decimals
 from trimtab.domain.backtest.policy import Calendar, RebalancePolicy
 from trimtab.domain.money import HUNDRED, ZERO
 from trimtab.domain.planner import BuyWant, PlannedOrder, fit_buys, prepare_planner
@@ -255,7 +255,7 @@ class _Market:
 
 def _closes(prices: FloatArray) -> tuple[list[Decimal], list[PricePoint]]:
     """Closes as ``Decimal`` through their shortest repr (the CSV's text for them, as
-    ``_decimal``; ``shortest_decimals``), and as the planner's prices: undated, since a
+    ``shortest_decimals``), and as the planner's prices: undated, since a
     close has no "now" to be stale against."""
     closes = shortest_decimals(prices)
     return closes, list(map(_new_price, closes, repeat(None), repeat("close")))
@@ -549,7 +549,7 @@ class _Replay:
         for column in self.payouts.get(day, ()):
             qty = self.qty[column]
             if qty > ZERO:
-                self.cash += qty * _decimal(float(self.market.valued[day - 1, column]))
+                self.cash += qty * shortest_decimal(float(self.market.valued[day - 1, column]))
                 self.qty[column] = ZERO
                 paid = True
         if paid:
@@ -737,11 +737,6 @@ class _Replay:
             self.traded,
             self.costs,
         )
-
-
-def _decimal(price: float) -> Decimal:
-    """A close as ``Decimal`` through its shortest repr, which is the CSV's text for it."""
-    return Decimal(repr(price))
 
 
 def replay_policy(
