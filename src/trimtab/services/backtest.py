@@ -25,7 +25,7 @@ from trimtab.domain.backtest import (
     run_backtest,
 )
 from trimtab.domain.backtest.policy import RebalancePolicy
-from trimtab.domain.backtest.simulation import FloatArray
+from trimtab.domain.backtest.simulation import FloatArray, check_range
 from trimtab.domain.money import MONEY_RANGE, ZERO, NumberRange, cents
 from trimtab.domain.targets import Target, enabled_targets, validate_targets
 from trimtab.errors import InvalidInput, InvalidTargets
@@ -328,9 +328,9 @@ def broker_history(
     ``InvalidInput`` (field ``prices``) naming the symbols the broker has no bars for,
     or the two whose bars never overlap, and suggesting a CSV of closes instead.
     """
-    if start is not None and start > end:
-        # Asked of the broker, it would answer no bars at all, as if it had none.
-        raise InvalidInput(f"start {start} is after end {end}", field="start")
+    # Asked of the broker, a range ending before it starts would get no bars at all, as
+    # if the broker had none.
+    check_range(start, end)
     first = start or BROKER_FIRST_DAY
     bars = broker.get_daily_bars(symbols, first, end)
     upload = "upload a CSV of daily closes with a column for each target instead"

@@ -98,8 +98,7 @@ class PriceHistory:
             if end is None
             else int(np.searchsorted(self.ordinals, end.toordinal(), side="right"))
         )
-        if start is not None and end is not None and start > end:
-            raise InvalidInput(f"start {start} is after end {end}", field="start")
+        check_range(start, end)
         span = f"the prices run from {first} to {last}"
         if start is not None and start > last:
             raise InvalidInput(
@@ -112,6 +111,12 @@ class PriceHistory:
         return PriceHistory(
             self.dates[lo:hi], self.symbols, self.closes[lo:hi], self.ordinals[lo:hi]
         )
+
+
+def check_range(start: date | None, end: date | None) -> None:
+    """Raise ``InvalidInput`` (field ``start``) when ``start`` is after ``end``."""
+    if start is not None and end is not None and start > end:
+        raise InvalidInput(f"start {start} is after end {end}", field="start")
 
 
 def _ordinals(dates: Sequence[date]) -> IntArray:
