@@ -31,9 +31,14 @@ def cash_reserve(portfolio_value: Decimal, policy: Policy) -> Decimal:
     return portfolio_value * policy.cash_reserve / HUNDRED
 
 
-def cash_kept(portfolio_value: Decimal, policy: Policy) -> Decimal:
-    """Cash a plan never spends (USD): the larger of the buffer and the floor or target."""
-    return max(cash_buffer(portfolio_value, policy), cash_reserve(portfolio_value, policy))
+def cash_kept(portfolio_value: Decimal, policy: Policy, buffer: Decimal | None = None) -> Decimal:
+    """Cash a plan never spends (USD): the larger of the buffer and the floor or target.
+
+    ``buffer`` is ``cash_buffer(portfolio_value, policy)`` when the caller has it already.
+    """
+    if buffer is None:
+        buffer = cash_buffer(portfolio_value, policy)
+    return max(buffer, cash_reserve(portfolio_value, policy))
 
 
 def invested_base(portfolio_value: Decimal, policy: Policy) -> Decimal:

@@ -202,10 +202,14 @@ class BuyBudget:
 
     @property
     def spendable(self) -> Decimal:
-        limits = [self.cash - self.short_proceeds, self.uninvested]
-        if self.buying_power is not None:
-            limits.append(self.buying_power)
-        return min(limits) - self.open_orders - self.buffer
+        # The smallest limit, the first of equal ones, as ``min`` would pick it.
+        lowest = self.cash - self.short_proceeds
+        if self.uninvested < lowest:
+            lowest = self.uninvested
+        power = self.buying_power
+        if power is not None and power < lowest:
+            lowest = power
+        return lowest - self.open_orders - self.buffer
 
     def summary(self) -> str:
         """The limits in words, for a message."""
@@ -308,11 +312,17 @@ def open_order_reserve(portfolio: Portfolio) -> Decimal:
     return total
 
 
-def buy_budget(portfolio: Portfolio, policy: Policy, sell_proceeds: Decimal = ZERO) -> BuyBudget:
+def buy_budget(
+    portfolio: Portfolio,
+    policy: Policy,
+    sell_proceeds: Decimal = ZERO,
+    buffer: Decimal | None = None,
+) -> BuyBudget:
     """The budget for buys once sells worth ``sell_proceeds`` USD have filled.
 
     A live run calls this again on the account it re-reads after its sells, so the
-    preview and the live run size buys with the same limits.
+    preview and the live run size buys with the same limits. ``buffer`` is
+    ``cash_buffer(portfolio.value, policy)`` when the caller has it already.
     """
     power = portfolio.buying_power
     # Portfolio.long_value and Portfolio.short_proceeds, added up in one pass.
@@ -328,7 +338,7 @@ def buy_budget(portfolio: Portfolio, policy: Policy, sell_proceeds: Decimal = ZE
         uninvested=portfolio.value - long_value + sell_proceeds,
         short_proceeds=-shorts,
         open_orders=open_order_reserve(portfolio),
-        buffer=cash_buffer(portfolio.value, policy),
+        buffer=cash_buffer(portfolio.value, policy) if buffer is None else buffer,
     )
 
 
@@ -543,7 +553,14 @@ def _row_trade(
     if isinstance(point, SkippedTrade):
         return point
     held = portfolio.held_qty(row.symbol)
-    qty = held if row.exit else min(-amount / point.price, held)
+    if row.exit:
+        qty = held
+    else:
+        # Never more than is held (``min`` written out: a builtin call costs as much
+        # as the division).
+        qty = -amount / point.price
+        if held < qty:
+            qty = held
     if (
         not row.exit
         and policy.whole_shares is _OPTIMAL
@@ -707,9 +724,13 @@ def _band_intents(
     whole_book = policy.scope is _WHOLE_BOOK and any(r.needs_rebalance for r in rows)
     trade_to = policy.trade_to
     to_target = trade_to is _TO_TARGET
+    # USD per pp of ``base``, exact: dividing by 100 only moves the exponent, and so each
+    # target's share below has the very value ``target_percent * base / 100`` has (the
+    # rounding to the context's digits does not depend on the exponent).
+    per_point = base / HUNDRED
     for row in rows:
         # A row's market_value is the portfolio's for its symbol (0 when not held).
-        amount = gaps[row.symbol] = row.target_percent * base / HUNDRED - row.market_value
+        amount = gaps[row.symbol] = row.target_percent * per_point - row.market_value
         if not (row.needs_rebalance or whole_book):
             continue
         if not to_target:
@@ -967,15 +988,16 @@ class Planner:
             elif row.targeted:
                 free.append(row)
         base = invested_base(value, policy)
+        buffer = cash_buffer(value, policy)  # worked out once for every budget below
         # Cash beyond the classic buffer that a floor or a target keeps back (USD).
-        extra_kept = cash_kept(value, policy) - cash_buffer(value, policy)
+        extra_kept = cash_kept(value, policy, buffer) - buffer
         if policy.cash_mode is _REBALANCE:
             intents, gaps = _band_intents(free, base, value, policy)
         else:
             gaps = {
                 row.symbol: row.target_percent * base / HUNDRED - row.market_value for row in free
             }
-            spare = buy_budget(portfolio, policy).spendable - extra_kept
+            spare = buy_budget(portfolio, policy, ZERO, buffer).spendable - extra_kept
             if policy.cash_mode is CashMode.WITHDRAWAL:
                 intents = _withdrawal_intents(free, portfolio, value, spare, policy)
             else:
@@ -1016,7 +1038,7 @@ class Planner:
         proceeds = ZERO  # added up as sum(..., ZERO) would, without a generator
         for order in sells:
             proceeds += order.notional
-        budget = buy_budget(portfolio, policy, proceeds)
+        budget = buy_budget(portfolio, policy, proceeds, buffer)
         spendable = budget.spendable - extra_kept
         if policy.invest_cash and policy.cash_mode is _REBALANCE:
             before = dict(intents.amounts)
@@ -1059,7 +1081,7 @@ class Planner:
         buys = [o for o in sized if o.side is _BUY]
         if whole_sells:
             sells += [o for o in sized if o.side is _SELL]
-            budget = buy_budget(portfolio, policy, sum((o.notional for o in sells), ZERO))
+            budget = buy_budget(portfolio, policy, sum((o.notional for o in sells), ZERO), buffer)
         outcome, message = _outcome(drift, sells, buys, skipped, policy, bool(intents.amounts))
         return _new_plan(
             outcome,
