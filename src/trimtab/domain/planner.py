@@ -346,9 +346,13 @@ def trade_price(
     symbol: str, side: Side, portfolio: Portfolio, policy: Policy
 ) -> PricePoint | SkippedTrade:
     """The price to size a trade of ``symbol`` on, or the skip saying why there is none."""
-    point = usable_price(portfolio, symbol, policy.max_price_age)
-    if point is not None:
-        return point
+    return usable_price(portfolio, symbol, policy.max_price_age) or _no_price(
+        symbol, side, portfolio, policy
+    )
+
+
+def _no_price(symbol: str, side: Side, portfolio: Portfolio, policy: Policy) -> SkippedTrade:
+    """Why ``symbol`` has no price to trade on (``usable_price`` found none)."""
     choice = choose_price(portfolio, symbol, policy.max_price_age)
     if choice.stale is None:
         return SkippedTrade(symbol, side, SkipReason.NO_PRICE, f"no price for {symbol}")
@@ -369,11 +373,13 @@ def _sized(
     qty: Decimal,
     point: PricePoint,
     portfolio: Portfolio,
-    policy: Policy,
+    minimum: Decimal,
     *,
     exit: bool = False,
 ) -> PlannedOrder | SkippedTrade:
-    """Round ``qty`` for the asset and keep it only if it is a trade worth placing.
+    """Round ``qty`` for the asset and keep it only if it is a trade worth placing:
+    worth at least ``minimum`` USD (the policy's ``min_order``, which the callers have
+    at hand).
 
     An exit sells exactly the quantity held (dust included) and needs only the
     broker's $1 minimum, not the user's minimum trade.
@@ -390,7 +396,8 @@ def _sized(
             qty, fractionable=asset.fractionable, increment=asset.min_trade_increment
         )
     )
-    minimum = BROKER_MIN_NOTIONAL if exit else policy.min_order
+    if exit:
+        minimum = BROKER_MIN_NOTIONAL
     if not asset.fractionable and rounded <= ZERO and qty * price >= minimum:
         return SkippedTrade(
             symbol,
@@ -448,16 +455,18 @@ def fit_buys(
     skipped: list[SkippedTrade] = []
     priced: list[tuple[BuyWant, PricePoint]] = []
     minimum = policy.min_order
+    max_age = policy.max_price_age
     for want in wants:
         if want.amount < minimum:
             # Too small even with unlimited cash: say so rather than blame the cash.
             skipped.append(_below_minimum(want.symbol, _BUY, want.amount, minimum))
             continue
-        choice = trade_price(want.symbol, _BUY, portfolio, policy)
-        if isinstance(choice, SkippedTrade):
-            skipped.append(choice)
+        # ``trade_price``, with a call less per buy of every plan.
+        point = usable_price(portfolio, want.symbol, max_age)
+        if point is None:
+            skipped.append(_no_price(want.symbol, _BUY, portfolio, policy))
         else:
-            priced.append((want, choice))
+            priced.append((want, point))
     wanted = ZERO  # added up as sum(..., ZERO) would, without a generator
     smallest: Decimal | None = None
     for want, _ in priced:
@@ -499,7 +508,7 @@ def fit_buys(
             )
             continue
         qty = want.amount * scale / point.price
-        result = _sized(want.symbol, _BUY, qty, point, portfolio, policy)
+        result = _sized(want.symbol, _BUY, qty, point, portfolio, minimum)
         if isinstance(result, PlannedOrder):
             orders.append(result)
         else:
@@ -515,6 +524,12 @@ def _no_trade_message(skipped: Sequence[SkippedTrade], policy: Policy) -> str:
     return "Drift found, but no trade could be planned; see skipped"
 
 
+#: What ``_row_trade`` gives for a row.
+RowTrade = (
+    PlannedOrder | BuyWant | WholeSell | SkippedTrade | tuple[PlannedOrder | None, SkippedTrade]
+)
+
+
 def _row_trade(
     row: DriftRow,
     portfolio: Portfolio,
@@ -522,7 +537,7 @@ def _row_trade(
     symbols: Collection[str] | None,
     amount: Decimal | None = None,
     tax: TaxContext | None = None,
-) -> PlannedOrder | BuyWant | WholeSell | SkippedTrade | tuple[PlannedOrder | None, SkippedTrade]:
+) -> RowTrade:
     """What one row asks for: a sell, dollars to buy, or the reason for neither.
 
     ``amount`` is the USD to trade (positive: buy); by default the gap to target. A
@@ -549,10 +564,13 @@ def _row_trade(
         )
     if side is _BUY:
         return _new_want(row.symbol, amount)
-    point = trade_price(row.symbol, side, portfolio, policy)
-    if isinstance(point, SkippedTrade):
-        return point
-    held = portfolio.held_qty(row.symbol)
+    # ``trade_price``, with a call less per sell of every plan.
+    point = usable_price(portfolio, row.symbol, policy.max_price_age)
+    if point is None:
+        return _no_price(row.symbol, side, portfolio, policy)
+    # ``Portfolio.held_qty`` without the call: a sell's symbol is held.
+    holding = portfolio.holdings.get(row.symbol)
+    held = ZERO if holding is None else holding.qty
     if row.exit:
         qty = held
     else:
@@ -587,7 +605,7 @@ def _row_trade(
             held_back = SkippedTrade(row.symbol, _SELL, reason, message)
             if qty <= ZERO:
                 return held_back
-    result = _sized(row.symbol, side, qty, point, portfolio, policy, exit=row.exit)
+    result = _sized(row.symbol, side, qty, point, portfolio, policy.min_order, exit=row.exit)
     if isinstance(result, PlannedOrder) and gains is not None:
         result = replace(result, estimated_gain=gains)
     if held_back is not None:
@@ -657,7 +675,7 @@ def size_buys(
             if qty == ZERO:
                 skipped.append(_no_whole_share(symbol, side))
                 continue
-        result = _sized(symbol, side, qty, point, portfolio, policy)
+        result = _sized(symbol, side, qty, point, portfolio, policy.min_order)
         if isinstance(result, PlannedOrder):
             orders.append(result)
         else:
@@ -1016,8 +1034,8 @@ class Planner:
         wants: list[BuyWant] = []
         whole_sells: list[WholeSell] = []
 
-        def route(symbol: str, amount: Decimal) -> None:
-            trade = _row_trade(rows_by_symbol[symbol], portfolio, policy, symbols, amount, tax)
+        def file(trade: RowTrade) -> None:
+            """Put what ``_row_trade`` gave with the sells, the wants or the skips."""
             if isinstance(trade, BuyWant):
                 wants.append(trade)
                 return
@@ -1034,7 +1052,15 @@ class Planner:
 
         for symbol, amount in intents.amounts.items():
             if amount != ZERO:
-                route(symbol, amount)
+                trade = _row_trade(rows_by_symbol[symbol], portfolio, policy, symbols, amount, tax)
+                # A buy want or a sell, the usual two, filed here: a call of ``file``
+                # for every symbol of every plan is 2 % of the planning.
+                if isinstance(trade, BuyWant):
+                    wants.append(trade)
+                elif isinstance(trade, PlannedOrder):
+                    sells.append(trade)
+                else:
+                    file(trade)
         proceeds = ZERO  # added up as sum(..., ZERO) would, without a generator
         for order in sells:
             proceeds += order.notional
@@ -1056,7 +1082,7 @@ class Planner:
                         for w in wants
                     ]
                 elif symbol not in dropped:
-                    route(symbol, extra)
+                    file(_row_trade(rows_by_symbol[symbol], portfolio, policy, symbols, extra, tax))
         if policy.tax_aware and tax is not None:
             kept_wants = []
             for want in wants:
