@@ -1063,7 +1063,7 @@ class Planner:
                     file(trade)
         proceeds = ZERO  # added up as sum(..., ZERO) would, without a generator
         for order in sells:
-            proceeds += order.notional
+            proceeds += order.qty * order.price  # ``notional``, without the call
         budget = buy_budget(portfolio, policy, proceeds, buffer)
         spendable = budget.spendable - extra_kept
         if policy.invest_cash and policy.cash_mode is _REBALANCE:

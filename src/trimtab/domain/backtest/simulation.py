@@ -404,6 +404,9 @@ class _Replay:
         # Every calendar day is planned: their closes are converted together.
         market.load_closes(sorted(self.due))
         self.whole_book = policy.whole_book
+        # Read on every day the replay stops at: looked up once.
+        self.watches_drift = policy.watches_drift
+        self.plans_on_cash = policy.plans_on_cash
         # The SPEC's band is the rule replayed, the one the drift scan applies: a
         # target's own band (saved allocations may carry one) would override it in the
         # planner, which would then leave a symbol the scan found past the band (or a
@@ -492,7 +495,7 @@ class _Replay:
         """
         qty = self.qty_float
         cash = self.cash_float
-        if not self.policy.watches_drift:
+        if not self.watches_drift:
             self.stretches.append((stop, qty, cash))
             if self.positive and self.market.every_symbol_trades(start, start + 1):
                 return stop, True
@@ -704,19 +707,18 @@ class _Replay:
 
     def run(self, progress: Progress | None) -> PolicyReplay:
         days = len(self.market.dates)
-        policy = self.policy
         events = sorted({*self.due, *self.payouts, *self.listings} - {days})
         event_at = 0
         day = 0
         triggered = False
         while day < days:
             paid = day in self.payouts and self.pay_out(day)
-            new_cash = policy.plans_on_cash and (paid or day in self.listings)
+            new_cash = self.plans_on_cash and (paid or day in self.listings)
             if (
                 day in self.due
                 or triggered
                 or new_cash
-                or (policy.watches_drift and self.first_trigger(day, day + 1, acted=False)[0] == 0)
+                or (self.watches_drift and self.first_trigger(day, day + 1, acted=False)[0] == 0)
             ):
                 self.rebalance(day)
             while event_at < len(events) and events[event_at] <= day:
