@@ -131,15 +131,17 @@ def _close(text: str, symbol: str, source: str, number: int) -> float:
         raise PriceFileError(
             source, f"line {number}", f"{symbol}: {cell!r} is not a number"
         ) from None
-    if not math.isfinite(value) or value < 0:
-        raise PriceFileError(
-            source, f"line {number}", f"{symbol}: a close must be a number ≥ 0, got {cell}"
-        )
-    if value and not SMALLEST_CLOSE <= value <= LARGEST_CLOSE:
-        raise PriceFileError(
-            source,
-            f"line {number}",
-            f"{symbol}: a close must be 0 or from {SMALLEST_CLOSE:g} to "
-            f"{LARGEST_CLOSE:,.0f}, got {cell}",
-        )
+    problem = close_problem(value)
+    if problem is not None:
+        raise PriceFileError(source, f"line {number}", f"{symbol}: {problem}, got {cell}")
     return value
+
+
+def close_problem(value: float) -> str | None:
+    """Why ``value`` cannot be a close (USD), or ``None`` when it can: a close is 0 or
+    from ``SMALLEST_CLOSE`` to ``LARGEST_CLOSE``, whether a CSV or the broker gave it."""
+    if not math.isfinite(value) or value < 0:
+        return "a close must be a number ≥ 0"
+    if value and not SMALLEST_CLOSE <= value <= LARGEST_CLOSE:
+        return f"a close must be 0 or from {SMALLEST_CLOSE:g} to {LARGEST_CLOSE:,.0f}"
+    return None

@@ -228,6 +228,44 @@ def test_the_default_broker_range_starts_when_the_last_target_starts() -> None:
         backtest_service.broker_history(Bars(A=d[:2], B=d[3:]), ["A", "B"], None, d[-1])
 
 
+class Closes:
+    """A broker with one symbol's daily bars, at the closes given, from 2024-01-02."""
+
+    def __init__(self, *closes: str) -> None:
+        self.bars = [DailyBar(date(2024, 1, 2 + i), Decimal(c)) for i, c in enumerate(closes)]
+
+    def get_daily_bars(self, symbols, start, end):
+        return {"A": self.bars}
+
+
+@pytest.mark.parametrize(
+    ("close", "problem"),
+    [
+        ("-1.5", "a close must be a number ≥ 0, got -1.5"),
+        ("NaN", "a close must be a number ≥ 0, got NaN"),
+        ("0.00001", "a close must be 0 or from 0.0001 to 10,000,000, got 0.00001"),
+        ("1E+12", "a close must be 0 or from 0.0001 to 10,000,000, got 1E+12"),
+    ],
+)
+def test_a_broker_close_out_of_range_is_refused_by_symbol_and_day(close: str, problem: str) -> None:
+    # A CSV's close out of this range is refused with its line; the broker's is refused
+    # the same way, naming the bar, before the replay's amounts overflow on it.
+    with pytest.raises(InvalidInput) as err:
+        backtest_service.broker_history(Closes("10", close, "12"), ["A"], None, date(2024, 2, 1))
+    assert (err.value.field, err.value.message) == (
+        "prices",
+        f"the broker's daily bar of A on 2024-01-03: {problem}; "
+        "upload a CSV of daily closes with a column for each target instead",
+    )
+
+
+def test_broker_closes_of_0_and_at_the_range_ends_are_taken() -> None:
+    history = backtest_service.broker_history(
+        Closes("0", "0.0001", "10000000"), ["A"], None, date(2024, 2, 1)
+    )
+    assert history.closes[:, 0].tolist() == [0.0, 0.0001, 10_000_000.0]
+
+
 def test_a_broker_range_that_ends_before_it_starts_names_the_start() -> None:
     d = [date(2024, 1, i) for i in range(2, 9)]
     # Without --end the CLI asks up to today: a start after it is not "no bars".

@@ -29,7 +29,7 @@ from trimtab.domain.backtest.simulation import FloatArray, check_range
 from trimtab.domain.money import MONEY_RANGE, ZERO, NumberRange, cents
 from trimtab.domain.targets import Target, enabled_targets, validate_targets
 from trimtab.errors import InvalidInput, InvalidTargets
-from trimtab.price_files import parse_price_csv
+from trimtab.price_files import close_problem, parse_price_csv
 from trimtab.services.allocations import list_allocations, make_target
 from trimtab.services.context import AppContext
 from trimtab.services.policy import MIN_TRADE_RANGE
@@ -305,16 +305,33 @@ def backtest_request(
 BROKER_FIRST_DAY = date(1970, 1, 1)
 
 
+#: What to do instead when the broker's history will not do.
+UPLOAD = "upload a CSV of daily closes with a column for each target instead"
+
+
 def history_from_bars(
     bars: Mapping[str, Sequence[DailyBar]], symbols: Sequence[str]
 ) -> PriceHistory:
-    """A ``PriceHistory`` of ``symbols`` on every day any of them has a bar (NaN elsewhere)."""
+    """A ``PriceHistory`` of ``symbols`` on every day any of them has a bar (NaN elsewhere).
+
+    Raises ``InvalidInput`` (field ``prices``) naming the symbol and day of a close a CSV
+    could not hold either (``price_files.close_problem``): a negative one, or one the
+    replay's amounts would overflow on.
+    """
     days = sorted({bar.day for series in bars.values() for bar in series})
     row_of = {day: row for row, day in enumerate(days)}
     closes = np.full((len(days), len(symbols)), np.nan)
     for column, symbol in enumerate(symbols):
         for bar in bars.get(symbol, ()):
-            closes[row_of[bar.day], column] = float(bar.close)
+            close = float(bar.close)
+            problem = close_problem(close)
+            if problem is not None:
+                raise InvalidInput(
+                    f"the broker's daily bar of {symbol} on {bar.day}: {problem}, "
+                    f"got {bar.close}; {UPLOAD}",
+                    field="prices",
+                )
+            closes[row_of[bar.day], column] = close
     return PriceHistory(tuple(days), tuple(symbols), closes)
 
 
@@ -333,13 +350,12 @@ def broker_history(
     check_range(start, end)
     first = start or BROKER_FIRST_DAY
     bars = broker.get_daily_bars(symbols, first, end)
-    upload = "upload a CSV of daily closes with a column for each target instead"
     missing = [symbol for symbol in symbols if not bars.get(symbol)]
     if missing:
         since = f" between {start} and {end}" if start is not None else ""
         have = "has" if len(missing) == 1 else "have"
         raise InvalidInput(
-            f"{', '.join(missing)} {have} no daily bars at the broker{since}; {upload}",
+            f"{', '.join(missing)} {have} no daily bars at the broker{since}; {UPLOAD}",
             field="prices",
         )
     history = history_from_bars(bars, symbols)
@@ -352,7 +368,7 @@ def broker_history(
     if ends[earliest] < begins[latest]:
         raise InvalidInput(
             f"the broker's bars of {earliest} end on {ends[earliest]}, before those of "
-            f"{latest} begin on {begins[latest]}: no day has prices for both; {upload}",
+            f"{latest} begin on {begins[latest]}: no day has prices for both; {UPLOAD}",
             field="prices",
         )
     return history.between(begins[latest], None)
