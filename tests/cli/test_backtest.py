@@ -108,7 +108,7 @@ def test_long_policies_leave_the_figures_whole_in_80_columns(tmp_path: Path) -> 
     for row in figures:
         assert f"{row['final_value']:,.0f} " in out
         assert f" {row['max_drawdown']:.2f} " in out
-        assert f" {row['costs']:,.0f} " in out
+        assert f" {row['costs']:,.2f} " in out
     assert "…" not in out
 
 
@@ -225,6 +225,37 @@ def test_a_symbol_twice_in_the_targets_file_is_refused(tmp_path: Path) -> None:
     code, out = backtest(tmp_path, "--targets", str(tmp_path / "twice.json"))
     assert code == 2, out
     assert "twice.json: symbol: symbol A appears more than once" in " ".join(out.split())
+
+
+def test_a_chart_file_that_cannot_be_written_is_refused_before_the_replay(
+    tmp_path: Path,
+) -> None:
+    # The prices are bad too: the chart is what is checked first, before any work.
+    bad = "date,A,B\n2024-01-02,ten,10\n"
+    code, out = backtest(tmp_path, "--chart", str(tmp_path / "no" / "x.png"), prices=bad)
+    assert code == 2
+    assert "Invalid value for --chart: cannot write" in unboxed(out)
+    assert "there is no directory" in unboxed(out)
+    assert "line 2" not in unboxed(out)
+    (tmp_path / "folder.png").mkdir()
+    code, out = backtest(tmp_path, "--chart", str(tmp_path / "folder.png"))
+    assert code == 2
+    assert "folder.png: is a directory" in unboxed(out)
+
+
+def unboxed(out: str) -> str:
+    """Click's error box as one line of words."""
+    return " ".join(out.replace("│", " ").split())
+
+
+def test_costs_under_a_dollar_show_their_cents(tmp_path: Path) -> None:
+    args = ("--policy", "band:5", "--cash", "1000", "--min-trade", "0")
+    code, out = backtest(tmp_path, *args, "--cost-per-order", "0.1", "--json")
+    assert code == 0, out
+    assert json.loads(out)["policies"][0]["costs"] == 0.4  # 4 orders at $0.10
+    code, out = backtest(tmp_path, *args, "--cost-per-order", "0.1")
+    assert code == 0, out
+    assert " 0.40 " in out
 
 
 def test_a_chart_file_of_another_type_is_refused(tmp_path: Path) -> None:

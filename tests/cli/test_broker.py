@@ -145,3 +145,28 @@ def test_show_says_when_the_broker_does_not_answer(
         assert "not answering: Alpaca refused the API keys" in result.output
     finally:
         alpaca_sim.simulator.add_key(KEY_ID, SECRET, KEY_ID)
+
+
+def test_backtest_on_the_brokers_daily_bars_says_what_to_pass_instead(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    # Through the real SDK: the simulator pages Alpaca's /v2/stocks/bars over its
+    # packaged closes (2016-01-04 to 2018-04-11), which have no GLD.
+    assert (
+        cli.invoke(app, ["broker", "connect", "--key-id", KEY_ID, "--secret", SECRET]).exit_code
+        == 0
+    )
+    targets = tmp_path / "targets.json"
+    targets.write_text('{"SPY": 60, "AAPL": 40}')
+    args = ["backtest", "--prices", "broker", "--targets", str(targets), "--json"]
+    result = cli.invoke(app, [*args, "--end", "2018-12-31"])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.output)
+    assert (body["start"], body["end"], body["days"]) == ("2016-01-04", "2018-04-11", 572)
+    targets.write_text('{"SPY": 60, "GLD": 40}')
+    result = cli.invoke(app, args)
+    assert result.exit_code == 2
+    assert " ".join(result.output.split()) == (
+        "error: GLD has no daily bars at the broker; give --prices a CSV file of daily "
+        "closes with a column for each target instead"
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
 
@@ -84,8 +85,8 @@ def backtest_command(
     from trimtab.price_files import load_price_csv
     from trimtab.snapshots import load_targets
 
-    if chart is not None and chart.suffix.lower() not in CHART_SUFFIXES:
-        raise typer.BadParameter("the chart file must end in .png or .svg", param_hint="--chart")
+    if chart is not None:
+        _check_chart_path(chart)
     with exit_on_error():
         settings = settings_from(
             cash=decimal_option(cash, name="--cash", bounds=CASH_RANGE),
@@ -122,6 +123,22 @@ def backtest_command(
         console.print(f"Chart written to {chart}")
 
 
+def _check_chart_path(chart: Path) -> None:
+    """Refuse a chart file that could not be written, before any work is done."""
+    if chart.suffix.lower() not in CHART_SUFFIXES:
+        raise typer.BadParameter("the chart file must end in .png or .svg", param_hint="--chart")
+    folder = chart.parent
+    if chart.is_dir():
+        problem = "is a directory"
+    elif not folder.is_dir():
+        problem = f"there is no directory {folder}"
+    elif not os.access(folder, os.W_OK):
+        problem = f"the directory {folder} is not writable"
+    else:
+        return
+    raise typer.BadParameter(f"cannot write {chart}: {problem}", param_hint="--chart")
+
+
 def _broker_prices(
     targets: list[Target], user: str | None, start: date | None, end: date | None
 ) -> PriceHistory:
@@ -132,7 +149,13 @@ def _broker_prices(
     ctx = open_context()
     broker = ctx.broker_for(acting_user(ctx, user).id)
     symbols = [t.symbol for t in targets if t.enabled]
-    return broker_history(broker, symbols, start, end or ctx.clock().date())
+    return broker_history(
+        broker,
+        symbols,
+        start,
+        end or ctx.clock().date(),
+        instead="give --prices a CSV file of daily closes with a column for each target instead",
+    )
 
 
 def _day(text: str | None, name: str) -> date | None:
@@ -196,7 +219,7 @@ def result_tables(result: BacktestResult) -> tuple[Table, Table]:
             str(row.rebalances),
             str(row.orders),
             f"{row.turnover:.1f}",
-            f"{row.costs:,.0f}",
+            f"{row.costs:,.2f}",
             f"{row.mean_abs_drift:.2f}",
             f"{row.max_abs_drift:.2f}",
         )

@@ -305,12 +305,13 @@ def backtest_request(
 BROKER_FIRST_DAY = date(1970, 1, 1)
 
 
-#: What to do instead when the broker's history will not do.
+#: What to do instead when the broker's history will not do, said to a user of the page
+#: or the API (the CLI says it in its own terms).
 UPLOAD = "upload a CSV of daily closes with a column for each target instead"
 
 
 def history_from_bars(
-    bars: Mapping[str, Sequence[DailyBar]], symbols: Sequence[str]
+    bars: Mapping[str, Sequence[DailyBar]], symbols: Sequence[str], instead: str = UPLOAD
 ) -> PriceHistory:
     """A ``PriceHistory`` of ``symbols`` on every day any of them has a bar (NaN elsewhere).
 
@@ -328,7 +329,7 @@ def history_from_bars(
             if problem is not None:
                 raise InvalidInput(
                     f"the broker's daily bar of {symbol} on {bar.day}: {problem}, "
-                    f"got {bar.close}; {UPLOAD}",
+                    f"got {bar.close}; {instead}",
                     field="prices",
                 )
             closes[row_of[bar.day], column] = close
@@ -336,14 +337,19 @@ def history_from_bars(
 
 
 def broker_history(
-    broker: Broker, symbols: Sequence[str], start: date | None, end: date
+    broker: Broker,
+    symbols: Sequence[str],
+    start: date | None,
+    end: date,
+    instead: str = UPLOAD,
 ) -> PriceHistory:
     """The broker's daily closes of ``symbols`` from ``start`` to ``end``.
 
     Without ``start`` the range begins on the first day every symbol has a bar, so the
     replay covers the span the broker's history has for all the targets. Raises
     ``InvalidInput`` (field ``prices``) naming the symbols the broker has no bars for,
-    or the two whose bars never overlap, and suggesting a CSV of closes instead.
+    or the two whose bars never overlap, or a bar whose close is out of range
+    (``history_from_bars``), and saying what to do ``instead``.
     """
     # Asked of the broker, a range ending before it starts would get no bars at all, as
     # if the broker had none.
@@ -355,10 +361,10 @@ def broker_history(
         since = f" between {start} and {end}" if start is not None else ""
         have = "has" if len(missing) == 1 else "have"
         raise InvalidInput(
-            f"{', '.join(missing)} {have} no daily bars at the broker{since}; {UPLOAD}",
+            f"{', '.join(missing)} {have} no daily bars at the broker{since}; {instead}",
             field="prices",
         )
-    history = history_from_bars(bars, symbols)
+    history = history_from_bars(bars, symbols, instead)
     if start is not None:
         return history
     begins = {symbol: bars[symbol][0].day for symbol in symbols}
@@ -368,7 +374,7 @@ def broker_history(
     if ends[earliest] < begins[latest]:
         raise InvalidInput(
             f"the broker's bars of {earliest} end on {ends[earliest]}, before those of "
-            f"{latest} begin on {begins[latest]}: no day has prices for both; {UPLOAD}",
+            f"{latest} begin on {begins[latest]}: no day has prices for both; {instead}",
             field="prices",
         )
     return history.between(begins[latest], None)
