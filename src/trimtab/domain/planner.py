@@ -568,13 +568,13 @@ def _row_trade(
     point = usable_price(portfolio, row.symbol, policy.max_price_age)
     if point is None:
         return _no_price(row.symbol, side, portfolio, policy)
-    # ``Portfolio.held_qty`` without the call: a sell's symbol is held.
+    # ``Portfolio.held_qty``, without the call.
     holding = portfolio.holdings.get(row.symbol)
     held = ZERO if holding is None else holding.qty
     if row.exit:
         qty = held
     else:
-        # Never more than is held (``min`` written out: a builtin call costs as much
+        # Never more than is held (``min`` written out: calling it costs nearly as much
         # as the division).
         qty = -amount / point.price
         if held < qty:
