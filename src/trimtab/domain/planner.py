@@ -26,7 +26,7 @@ the buys.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -524,12 +524,6 @@ def _no_trade_message(skipped: Sequence[SkippedTrade], policy: Policy) -> str:
     return "Drift found, but no trade could be planned; see skipped"
 
 
-#: What ``_row_trade`` gives for a row.
-RowTrade = (
-    PlannedOrder | BuyWant | WholeSell | SkippedTrade | tuple[PlannedOrder | None, SkippedTrade]
-)
-
-
 def _row_trade(
     row: DriftRow,
     portfolio: Portfolio,
@@ -537,7 +531,7 @@ def _row_trade(
     symbols: Collection[str] | None,
     amount: Decimal | None = None,
     tax: TaxContext | None = None,
-) -> RowTrade:
+) -> PlannedOrder | BuyWant | WholeSell | SkippedTrade | tuple[PlannedOrder | None, SkippedTrade]:
     """What one row asks for: a sell, dollars to buy, or the reason for neither.
 
     ``amount`` is the USD to trade (positive: buy); by default the gap to target. A
@@ -1034,33 +1028,29 @@ class Planner:
         wants: list[BuyWant] = []
         whole_sells: list[WholeSell] = []
 
-        def file(trade: RowTrade) -> None:
-            """Put what ``_row_trade`` gave with the sells, the wants or the skips."""
-            if isinstance(trade, BuyWant):
-                wants.append(trade)
-                return
-            if isinstance(trade, tuple):
-                order, trade = trade
-                if order is not None:
-                    sells.append(order)
-            if isinstance(trade, PlannedOrder):
-                sells.append(trade)
-            elif isinstance(trade, WholeSell):
-                whole_sells.append(trade)
-            else:
-                drop(trade)
-
-        for symbol, amount in intents.amounts.items():
-            if amount != ZERO:
+        def route(amounts: Iterable[tuple[str, Decimal]]) -> None:
+            """Put what ``_row_trade`` gives for each (symbol, USD to trade) with the
+            sells, the wants or the skips. (One call for all the symbols: a call for
+            each symbol of every plan was 2 % of the planning.)"""
+            for symbol, amount in amounts:
+                if amount == ZERO:
+                    continue
                 trade = _row_trade(rows_by_symbol[symbol], portfolio, policy, symbols, amount, tax)
-                # A buy want or a sell, the usual two, filed here: a call of ``file``
-                # for every symbol of every plan is 2 % of the planning.
                 if isinstance(trade, BuyWant):
                     wants.append(trade)
                 elif isinstance(trade, PlannedOrder):
                     sells.append(trade)
+                elif isinstance(trade, WholeSell):
+                    whole_sells.append(trade)
+                elif isinstance(trade, tuple):  # a smaller sell (or none) and why
+                    order, held_back = trade
+                    if order is not None:
+                        sells.append(order)
+                    drop(held_back)
                 else:
-                    file(trade)
+                    drop(trade)
+
+        route(intents.amounts.items())
         proceeds = ZERO  # added up as sum(..., ZERO) would, without a generator
         for order in sells:
             proceeds += order.qty * order.price  # ``notional``, without the call
@@ -1072,6 +1062,7 @@ class Planner:
             spare = spendable + expected - sum((w.amount for w in wants), ZERO)
             _invest_cash(intents, free, gaps, spare, Reason.CASH_INVESTED)
             wanted = {w.symbol for w in wants}
+            extras: list[tuple[str, Decimal]] = []
             for symbol, amount in intents.amounts.items():
                 extra = amount - before.get(symbol, ZERO)
                 if extra <= ZERO:
@@ -1082,7 +1073,9 @@ class Planner:
                         for w in wants
                     ]
                 elif symbol not in dropped:
-                    file(_row_trade(rows_by_symbol[symbol], portfolio, policy, symbols, extra, tax))
+                    extras.append((symbol, extra))
+            # Routed after the wants are topped up: each symbol's own, in the same order.
+            route(extras)
         if policy.tax_aware and tax is not None:
             kept_wants = []
             for want in wants:
