@@ -139,6 +139,25 @@ def test_a_symbol_that_starts_late_is_bought_when_it_first_trades() -> None:
     assert outcome.replay.drift.tolist() == [0.0, 0.0, 0.0, 0.0]
 
 
+@pytest.mark.parametrize("order", ["BC", "CB"])
+def test_new_cash_goes_to_the_symbol_that_lists_not_to_one_not_listed_yet(order: str) -> None:
+    # $1,000: day 0 buys A's 50 % (50 × $10); B and C, not listed, leave $500 in cash.
+    # Day 2 C lists at $10 with the book at $1,500 (A doubled): B and C are both 25 pp
+    # under, $375 each. B cannot be bought yet, so the cash goes to C: 37.5 shares, not
+    # the $125 left after B's share (as it was when B came first in the targets).
+    prices = history(
+        {"A": [10, 20, 20, 20, 20], "B": [NAN, NAN, NAN, NAN, 10], "C": [NAN, NAN, 10, 20, 20]}
+    )
+    weights = {"A": 50, **{symbol: 25 for symbol in order}}
+    outcome = replay(prices, "monthly,cash_flow", **weights)
+    assert [(f.day, f.symbol, f.qty) for f in outcome.replay.fills] == [
+        (0, "A", Decimal(50)),
+        (2, "C", Decimal("37.5")),
+        (4, "B", Decimal("12.5")),  # the $125 left, the day B lists
+    ]
+    assert outcome.replay.values.tolist() == [1000.0, 1500.0, 1500.0, 1875.0, 1875.0]
+
+
 def test_a_symbol_that_stops_trading_is_paid_out_at_its_last_close() -> None:
     prices = history({"A": [10, 10, NAN, NAN], "B": [10, 10, 20, 20]})
     outcome = replay(prices, "band:5", A=50, B=50)

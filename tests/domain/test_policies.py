@@ -141,6 +141,17 @@ def test_cash_flow_mode_never_sells_and_buys_underweights() -> None:
     assert orders(plan)[0][0] == "TLT"
 
 
+def test_cash_flow_passes_over_an_underweight_with_no_price() -> None:
+    # $2,000: A 30 × $50 and $500 cash. B (no price yet) and C ($10) are both 25 pp
+    # under, $500 short each. B comes first but cannot be bought: the $500 buys C.
+    book = portfolio(cash=500, holdings={"A": (30, 50)}, prices={"C": 10})
+    policy = Policy(cash_mode=CashMode.CASH_FLOW, cash_buffer_percent=Decimal(0))
+    plan = plan_rebalance(targets(A=50, B=25, C=25), book, policy)
+    assert orders(plan) == [("C", Side.BUY, Decimal(50))]
+    assert [(s.symbol, s.reason) for s in plan.skipped] == [("B", SkipReason.NO_PRICE)]
+    assert reasons(plan)["B"] == "no_price"
+
+
 BOOK_WITH_CASH = portfolio(
     cash=10000,
     holdings={"SPY": (100, 465), "QQQ": (75, 400), "TLT": (150, 100), "GLD": (50, 170)},

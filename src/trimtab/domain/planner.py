@@ -26,7 +26,7 @@ the buys.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -768,13 +768,23 @@ def _invest_cash(
     gaps: Mapping[str, Decimal],
     spare: Decimal,
     reason: Reason,
-) -> None:
-    """Give ``spare`` USD to the underweights, most underweight (pp) first, each up to target."""
+    priced: Callable[[str], bool],
+) -> list[str]:
+    """Give ``spare`` USD to the underweights, most underweight (pp) first, each up to target.
+
+    An underweight with no price to buy at (``priced`` false: not listed yet, or only a
+    stale price) is passed over, so its share goes to the next one rather than sit idle;
+    those passed over are returned, for the plan to say why.
+    """
+    passed_over: list[str] = []
     for row in sorted(rows, key=lambda r: r.drift_percent):
         if spare <= ZERO:
             break
         room = gaps[row.symbol] - max(intents.amounts.get(row.symbol, ZERO), ZERO)
         if room <= ZERO or intents.amounts.get(row.symbol, ZERO) < ZERO:
+            continue
+        if not priced(row.symbol):
+            passed_over.append(row.symbol)
             continue
         amount = min(room, spare)
         spare -= amount
@@ -787,6 +797,7 @@ def _invest_cash(
             intents.want(row.symbol, amount, reason, text)
         else:
             intents.amounts[row.symbol] += amount
+    return passed_over
 
 
 def _withdrawal_intents(
@@ -987,6 +998,16 @@ class Planner:
             skipped.append(skip)
             dropped.setdefault(skip.symbol, skip)
 
+        def invest(intents: _Intents, spare: Decimal, reason: Reason) -> None:
+            """``_invest_cash``, with the reason an underweight passed over got no cash (one
+            with a buy of its own already is told so when that buy is sized)."""
+            for symbol in _invest_cash(intents, free, gaps, spare, reason, priced):
+                if symbol not in dropped and intents.amounts.get(symbol, ZERO) <= ZERO:
+                    drop(_no_price(symbol, _BUY, portfolio, policy))
+
+        def priced(symbol: str) -> bool:
+            return usable_price(portfolio, symbol, policy.max_price_age) is not None
+
         # Each row is held (never traded), an exit (sold whole) or free to rebalance.
         rows_by_symbol: dict[str, DriftRow] = {}
         free: list[DriftRow] = []
@@ -1014,7 +1035,7 @@ class Planner:
                 intents = _withdrawal_intents(free, portfolio, value, spare, policy)
             else:
                 intents = _Intents()
-                _invest_cash(intents, free, gaps, spare, Reason.CASH_FLOW)
+                invest(intents, spare, Reason.CASH_FLOW)
         if policy.cash_mode is not _CASH_FLOW:
             for row in exits:
                 intents.want(
@@ -1060,7 +1081,7 @@ class Planner:
             before = dict(intents.amounts)
             expected = sum((w.expected for w in whole_sells), ZERO)
             spare = spendable + expected - sum((w.amount for w in wants), ZERO)
-            _invest_cash(intents, free, gaps, spare, Reason.CASH_INVESTED)
+            invest(intents, spare, Reason.CASH_INVESTED)
             wanted = {w.symbol for w in wants}
             extras: list[tuple[str, Decimal]] = []
             for symbol, amount in intents.amounts.items():
