@@ -26,7 +26,7 @@ the buys.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -768,23 +768,26 @@ def _invest_cash(
     gaps: Mapping[str, Decimal],
     spare: Decimal,
     reason: Reason,
-    priced: Callable[[str], bool],
-) -> list[str]:
+    portfolio: Portfolio,
+    policy: Policy,
+) -> list[SkippedTrade]:
     """Give ``spare`` USD to the underweights, most underweight (pp) first, each up to target.
 
-    An underweight with no price to buy at (``priced`` false: not listed yet, or only a
-    stale price) is passed over, so its share goes to the next one rather than sit idle;
-    those passed over are returned, for the plan to say why.
+    An underweight with no price to buy at (not listed yet, or only a stale price) is
+    passed over, so that its share goes to the next one rather than sit idle. Returned:
+    why each one passed over got nothing, but for one with a buy of its own already
+    (told so when that buy is sized).
     """
-    passed_over: list[str] = []
+    passed_over: list[SkippedTrade] = []
     for row in sorted(rows, key=lambda r: r.drift_percent):
         if spare <= ZERO:
             break
         room = gaps[row.symbol] - max(intents.amounts.get(row.symbol, ZERO), ZERO)
         if room <= ZERO or intents.amounts.get(row.symbol, ZERO) < ZERO:
             continue
-        if not priced(row.symbol):
-            passed_over.append(row.symbol)
+        if usable_price(portfolio, row.symbol, policy.max_price_age) is None:
+            if row.symbol not in intents.amounts:
+                passed_over.append(_no_price(row.symbol, _BUY, portfolio, policy))
             continue
         amount = min(room, spare)
         spare -= amount
@@ -998,16 +1001,6 @@ class Planner:
             skipped.append(skip)
             dropped.setdefault(skip.symbol, skip)
 
-        def invest(intents: _Intents, spare: Decimal, reason: Reason) -> None:
-            """``_invest_cash``, with the reason an underweight passed over got no cash (one
-            with a buy of its own already is told so when that buy is sized)."""
-            for symbol in _invest_cash(intents, free, gaps, spare, reason, priced):
-                if symbol not in dropped and intents.amounts.get(symbol, ZERO) <= ZERO:
-                    drop(_no_price(symbol, _BUY, portfolio, policy))
-
-        def priced(symbol: str) -> bool:
-            return usable_price(portfolio, symbol, policy.max_price_age) is not None
-
         # Each row is held (never traded), an exit (sold whole) or free to rebalance.
         rows_by_symbol: dict[str, DriftRow] = {}
         free: list[DriftRow] = []
@@ -1035,7 +1028,11 @@ class Planner:
                 intents = _withdrawal_intents(free, portfolio, value, spare, policy)
             else:
                 intents = _Intents()
-                invest(intents, spare, Reason.CASH_FLOW)
+                for skip in _invest_cash(
+                    intents, free, gaps, spare, Reason.CASH_FLOW, portfolio, policy
+                ):
+                    if skip.symbol not in dropped:  # a symbol targeted twice, once
+                        drop(skip)
         if policy.cash_mode is not _CASH_FLOW:
             for row in exits:
                 intents.want(
@@ -1081,7 +1078,11 @@ class Planner:
             before = dict(intents.amounts)
             expected = sum((w.expected for w in whole_sells), ZERO)
             spare = spendable + expected - sum((w.amount for w in wants), ZERO)
-            invest(intents, spare, Reason.CASH_INVESTED)
+            for skip in _invest_cash(
+                intents, free, gaps, spare, Reason.CASH_INVESTED, portfolio, policy
+            ):
+                if skip.symbol not in dropped:
+                    drop(skip)
             wanted = {w.symbol for w in wants}
             extras: list[tuple[str, Decimal]] = []
             for symbol, amount in intents.amounts.items():
