@@ -128,13 +128,16 @@ def test_live_needs_a_confirmation(cli: CliRunner) -> None:
     assert json.loads(scripted.output)["connection"]["paper"] is False
 
 
+def connect(cli: CliRunner) -> None:
+    """Connect the simulator's account with the CLI."""
+    result = cli.invoke(app, ["broker", "connect", "--key-id", KEY_ID, "--secret", SECRET])
+    assert result.exit_code == 0, result.output
+
+
 def test_show_says_when_the_broker_does_not_answer(
     cli: CliRunner, alpaca_sim: BackgroundServer
 ) -> None:
-    assert (
-        cli.invoke(app, ["broker", "connect", "--key-id", KEY_ID, "--secret", SECRET]).exit_code
-        == 0
-    )
+    connect(cli)
     alpaca_sim.simulator.add_key(
         KEY_ID, "rotated-secret-value", KEY_ID
     )  # the stored secret is now wrong
@@ -152,10 +155,7 @@ def test_backtest_on_the_brokers_daily_bars_says_what_to_pass_instead(
 ) -> None:
     # Through the real SDK: the simulator pages Alpaca's /v2/stocks/bars over its
     # packaged closes (2016-01-04 to 2018-04-11), which have no GLD.
-    assert (
-        cli.invoke(app, ["broker", "connect", "--key-id", KEY_ID, "--secret", SECRET]).exit_code
-        == 0
-    )
+    connect(cli)
     targets = tmp_path / "targets.json"
     targets.write_text('{"SPY": 60, "AAPL": 40}')
     args = ["backtest", "--prices", "broker", "--targets", str(targets), "--json"]
