@@ -50,12 +50,15 @@ export function NotificationsCard() {
   const [webhookUrl, setWebhookUrl] = useState("");
   const [secret, setSecret] = useState<string | null>(null);
   const [touched, setTouched] = useState(false);
+  // Set with the saved values, in the same render: the form opens already filled.
+  const [filled, setFilled] = useState(false);
 
   useEffect(() => {
     if (!prefs.data) return;
     setEvents(prefs.data.events);
     setEmail(prefs.data.email ?? "");
     setWebhookUrl(prefs.data.webhook_url ?? "");
+    setFilled(true);
   }, [prefs.data]);
 
   const errors = { email: validateEmail(email), webhook: validateWebhookUrl(webhookUrl) };
@@ -93,8 +96,9 @@ export function NotificationsCard() {
       </CardHeader>
       <CardContent className="space-y-4">
         <form onSubmit={(e) => submit(e)} noValidate>
-          {/* Disabled until the saved preferences arrive: typing earlier would be overwritten by them. */}
-          <fieldset disabled={!prefs.data} aria-busy={!prefs.data} className="space-y-4">
+          {/* Disabled until the saved preferences fill it: typing earlier would be overwritten by
+              them (the render in which they arrive comes before the one that fills the fields). */}
+          <fieldset disabled={!filled} aria-busy={!filled} className="space-y-4">
             <fieldset className="space-y-2">
               <legend className="text-sm font-medium text-slate-900">Tell me when</legend>
               {(prefs.data?.available_events ?? Object.keys(EVENT_LABELS)).map((name) => (
