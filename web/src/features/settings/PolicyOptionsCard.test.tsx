@@ -38,6 +38,26 @@ describe("PolicyOptionsCard", () => {
     );
   });
 
+  it("stays closed until the saved options fill it, so neither typing nor Save meets the defaults", async () => {
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    stubFetch({});
+    globalThis.fetch = (async () => {
+      await held;
+      return new Response(JSON.stringify(SAVED), { status: 200 });
+    }) as typeof fetch;
+    renderWithProviders(<PolicyOptionsCard />);
+    const tradeTo = screen.getByLabelText("Trade to");
+    expect(tradeTo).toBeDisabled();
+    expect(screen.getByRole("button", { name: "Save options" })).toBeDisabled();
+    release();
+    await waitFor(() => expect(tradeTo).toBeEnabled());
+    expect(tradeTo).toHaveValue("band_edge");
+    expect(screen.getByRole("button", { name: "Save options" })).toBeEnabled();
+  });
+
   it("refuses part days and a relative band over 100 % without saving", async () => {
     const calls = stubFetch({ "GET /api/settings": SAVED });
     renderWithProviders(<PolicyOptionsCard />);

@@ -87,6 +87,9 @@ export function PolicyOptionsCard() {
     wash_sale_days: "30",
   });
   const [errors, setErrors] = useState<Partial<Record<keyof Numbers, string | null>>>({});
+  // Set with the saved values, in the same render: the form opens already filled (as the
+  // notifications card does), so nothing typed or saved before is the defaults.
+  const [filled, setFilled] = useState(false);
 
   useEffect(() => {
     const data = settings.data;
@@ -105,6 +108,7 @@ export function PolicyOptionsCard() {
       holding_period_days: data.holding_period_days == null ? now.holding_period_days : String(data.holding_period_days),
       wash_sale_days: data.wash_sale_days == null ? now.wash_sale_days : String(data.wash_sale_days),
     }));
+    setFilled(true);
   }, [settings.data]);
 
   const set = <K extends keyof Options>(key: K, value: Options[K]) => setOptions((now) => ({ ...now, [key]: value }));
@@ -195,7 +199,7 @@ export function PolicyOptionsCard() {
         {settings.error && <p className="mb-3 text-sm text-red-700">{errorMessage(settings.error)}</p>}
         <form onSubmit={submit} noValidate data-testid="policy-options">
           {/* Disabled until the saved options are in, so nothing typed is overwritten by them. */}
-          <fieldset disabled={!settings.data} className="grid grid-cols-1 gap-4 sm:grid-cols-3">
+          <fieldset disabled={!filled} className="grid grid-cols-1 gap-4 sm:grid-cols-3">
           {number("relative_band_percent", "Relative band (% of target)", "Also act past this share of a symbol's own target (25: the 5/25 rule). Blank: off.")}
           {choice("scope", "Scope", "Once a band is passed.", [["past_band", "Only symbols past their band"], ["whole_book", "The whole book"]])}
           {choice("trade_to", "Trade to", "How far a traded symbol moves back.", [["target", "The target"], ["band_edge", "The band's edge"], ["halfway", "Halfway"]])}
@@ -213,7 +217,7 @@ export function PolicyOptionsCard() {
             {toggle("avoid_short_term_gains", "Avoid short-term gains", "When tax-aware, hold lots that would realise a short-term gain.")}
           </div>
           <div className="sm:col-span-3">
-            <Button type="submit" disabled={save.isPending || !settings.data} data-testid="options-save">
+            <Button type="submit" disabled={save.isPending || !filled} data-testid="options-save">
               {save.isPending ? <Loader2 className="animate-spin" aria-hidden /> : <Save aria-hidden />}
               Save options
             </Button>
