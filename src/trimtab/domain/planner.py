@@ -778,7 +778,7 @@ def _invest_cash(
     why each one passed over got nothing, but for one with a buy of its own already
     (told so when that buy is sized).
     """
-    passed_over: list[SkippedTrade] = []
+    passed_over: dict[str, SkippedTrade] = {}  # once for a symbol targeted twice
     for row in sorted(rows, key=lambda r: r.drift_percent):
         if spare <= ZERO:
             break
@@ -786,8 +786,8 @@ def _invest_cash(
         if room <= ZERO or intents.amounts.get(row.symbol, ZERO) < ZERO:
             continue
         if usable_price(portfolio, row.symbol, policy.max_price_age) is None:
-            if row.symbol not in intents.amounts:
-                passed_over.append(_no_price(row.symbol, _BUY, portfolio, policy))
+            if row.symbol not in intents.amounts and row.symbol not in passed_over:
+                passed_over[row.symbol] = _no_price(row.symbol, _BUY, portfolio, policy)
             continue
         amount = min(room, spare)
         spare -= amount
@@ -800,7 +800,7 @@ def _invest_cash(
             intents.want(row.symbol, amount, reason, text)
         else:
             intents.amounts[row.symbol] += amount
-    return passed_over
+    return list(passed_over.values())
 
 
 def _withdrawal_intents(
@@ -1031,8 +1031,7 @@ class Planner:
                 for skip in _invest_cash(
                     intents, free, gaps, spare, Reason.CASH_FLOW, portfolio, policy
                 ):
-                    if skip.symbol not in dropped:  # a symbol targeted twice, once
-                        drop(skip)
+                    drop(skip)
         if policy.cash_mode is not _CASH_FLOW:
             for row in exits:
                 intents.want(
@@ -1081,8 +1080,7 @@ class Planner:
             for skip in _invest_cash(
                 intents, free, gaps, spare, Reason.CASH_INVESTED, portfolio, policy
             ):
-                if skip.symbol not in dropped:
-                    drop(skip)
+                drop(skip)
             wanted = {w.symbol for w in wants}
             extras: list[tuple[str, Decimal]] = []
             for symbol, amount in intents.amounts.items():
