@@ -562,9 +562,7 @@ def _row_trade(
     point = usable_price(portfolio, row.symbol, policy.max_price_age)
     if point is None:
         return _no_price(row.symbol, side, portfolio, policy)
-    # ``Portfolio.held_qty``, without the call.
-    holding = portfolio.holdings.get(row.symbol)
-    held = ZERO if holding is None else holding.qty
+    held = portfolio.held_qty(row.symbol)
     if row.exit:
         qty = held
     else:
@@ -1070,7 +1068,7 @@ class Planner:
         route(intents.amounts.items())
         proceeds = ZERO  # added up as sum(..., ZERO) would, without a generator
         for order in sells:
-            proceeds += order.qty * order.price  # ``notional``, without the call
+            proceeds += order.notional
         budget = buy_budget(portfolio, policy, proceeds, buffer)
         spendable = budget.spendable - extra_kept
         if policy.invest_cash and policy.cash_mode is _REBALANCE:
